@@ -1,0 +1,36 @@
+"""Errors a person can act on.
+
+Every message says what went wrong and what to change. All are ``ValueError``
+subclasses, so callers that validate input can catch one type.
+"""
+
+from __future__ import annotations
+
+
+class FitError(ValueError):
+    """A fit could not go on; the message says why and what to change."""
+
+
+class CollapseError(FitError):
+    """A component's covariance became singular (it collapsed onto too few points)."""
+
+    def __init__(self, component: int, iteration: int, weight: float, reg_covar: float) -> None:
+        self.component = component
+        self.iteration = iteration
+        super().__init__(
+            f"component {component + 1} collapsed at iteration {iteration}: its covariance "
+            f"became singular (it holds the weight of {weight:.3g} data rows). Raise the "
+            f"regularisation (reg_covar, now {reg_covar:g}), lower K, choose the 'diag', "
+            "'spherical' or 'tied' covariance, or standardise the columns."
+        )
+
+
+class SingularComponent(Exception):
+    """Raised inside a model when component ``component`` has a singular covariance.
+
+    The EM loop turns it into a :class:`CollapseError` that names the iteration.
+    """
+
+    def __init__(self, component: int) -> None:
+        super().__init__(component)
+        self.component = component

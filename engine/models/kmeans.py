@@ -1,0 +1,81 @@
+"""k-means as a mixture: equal weights and one shared spherical variance.
+
+With the hard E-step this is exactly Lloyd's algorithm: the most probable
+component of a row is its nearest mean, the M-step moves each mean to the
+centroid of its rows, and the shared variance (inertia / (N D)) does not
+change which mean is nearest. With the soft E-step it is EM for the same
+equal-weight, equal-variance Gaussian mixture ("soft k-means").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+
+from engine.models.base import EMPTY_MASS, Stats
+from engine.models.gaussian import GaussianModel, _centred_diag, _moments_diag
+from engine.params import Params
+
+
+class KMeansModel(GaussianModel):
+    """Lloyd's k-means (hard) or soft k-means, as an equal-variance mixture."""
+
+    name = "kmeans"
+    fixable = ("means", "covariances")
+
+    def __init__(self, reg: np.ndarray) -> None:
+        super().__init__("spherical", reg)
+
+    @property
+    def covariance_type(self) -> None:  # type: ignore[override]
+        return None
+
+    def check_data(self, X: np.ndarray, feature_names: list[str]) -> None:
+        if X.shape[0] > 1 and np.all(np.ptp(X, axis=0) == 0):
+            raise ValueError(
+                "every row is the same point, so there is nothing to cluster; "
+                "check the columns chosen"
+            )
+
+    def check_params(self, params: Params, n_features: int) -> None:
+        super().check_params(params, n_features)
+        if np.ptp(params.covariances) > 0:
+            raise ValueError("k-means components share one variance; give equal covariances")
+
+    def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
+        return {
+            "nk": resp.sum(axis=0),
+            "sx": resp.T @ X,
+            "sxx": _moments_diag(X, resp, params.means),
+        }
+
+    def m_step(
+        self, stats: Stats, params: Params, fixed: Collection[str], n_samples: int
+    ) -> Params:
+        mass = stats["nk"]
+        if "means" in fixed:
+            means = params.means
+        else:
+            # Lloyd's rule for a mean that lost every row: leave it where it was.
+            means = np.where(
+                mass[:, None] > 0, stats["sx"] / (mass + EMPTY_MASS)[:, None], params.means
+            )
+        if "covariances" in fixed:
+            covariances = params.covariances
+        else:
+            scatter = _centred_diag(stats, params.means, means).sum()
+            variance = scatter / (mass.sum() * means.shape[1]) + self.reg.mean()
+            covariances = np.full(means.shape[0], variance)
+        return self.prepare(
+            Params(weights=params.weights, means=means, covariances=covariances)
+        )
+
+    def metrics(self, stats: Stats) -> dict[str, float]:
+        # Moments are taken about the means the rows were assigned with, so their
+        # sum is the inertia of those means (under the hard E-step).
+        return {"inertia": float(stats["sxx"].sum())}
+
+    def n_free_parameters(self, n_components: int, n_features: int, fixed: Collection[str]) -> int:
+        counts = {"means": n_components * n_features, "covariances": 1}
+        return sum(count for name, count in counts.items() if name not in fixed)
