@@ -93,6 +93,11 @@ class FitOptions:
     def explicit_init(self) -> bool:
         return isinstance(self.init, Params)
 
+    @property
+    def gaussian_covariance(self) -> str | None:
+        """The covariance type when the model is Gaussian, else ``None``."""
+        return self.covariance_type if self.model == "gaussian" else None
+
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
@@ -110,6 +115,10 @@ class Snapshot:
     objective: float
     converged: bool
     metrics: Mapping[str, float] = field(default_factory=dict)
+
+    def permuted(self, order: np.ndarray, covariance_type: str | None) -> Snapshot:
+        """The same snapshot with its components listed in ``order``."""
+        return dataclasses.replace(self, params=self.params.permuted(order, covariance_type))
 
 
 @dataclass(frozen=True, eq=False)
@@ -432,7 +441,7 @@ def iterate(
         )
     return FitResult(
         options=options,
-        params=best.params.permuted(order, model.covariance_type),
+        params=best.params.permuted(order, options.gaussian_covariance),
         log_likelihood=best.history[-1],
         history=tuple(best.history),
         objective_history=tuple(best.objectives),

@@ -11,7 +11,7 @@ from engine.models.discrete import BernoulliModel, BinomialModel, PoissonModel
 from engine.models.gaussian import COVARIANCE_TYPES, GaussianModel
 from engine.models.kmeans import KMeansModel
 
-__all__ = ["COVARIANCE_TYPES", "MODEL_NAMES", "MixtureModel", "build_model"]
+__all__ = ["COVARIANCE_TYPES", "FIXABLE_PARAMS", "MODEL_NAMES", "MixtureModel", "build_model"]
 
 
 def _feature_scale(X: np.ndarray) -> np.ndarray:
@@ -34,6 +34,15 @@ _BUILDERS: dict[str, Callable[..., MixtureModel]] = {
 
 #: Every model name the engine knows, in the order menus list them.
 MODEL_NAMES = tuple(_BUILDERS)
+
+#: The parameters each model can hold fixed, by model name.
+FIXABLE_PARAMS: dict[str, tuple[str, ...]] = {
+    "gaussian": GaussianModel.fixable,
+    "kmeans": KMeansModel.fixable,
+    "bernoulli": ("weights", "probs"),
+    "binomial": ("weights", "probs"),
+    "poisson": ("weights", "rates"),
+}
 
 
 def build_model(
