@@ -1,0 +1,202 @@
+"""The headless command line: output schema, resuming, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine
+from emio.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
+FAITHFUL_SEMICOLON = ROOT.parent / "shared" / "datasets" / "faithful_semicolon.csv"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def faithful() -> np.ndarray:
+    return np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+
+
+def test_fit_prints_a_complete_params_document(capsys):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "3", "--covariance", "tied",
+                         "--n-init", "5", "--seed", "3")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["format"] == "em-studio-params" and doc["version"] == 1
+    assert doc["model"] == "gaussian" and doc["covariance"] == "tied"
+    assert doc["n_components"] == 3 and doc["n_features"] == 2
+    assert doc["feature_names"] == ["eruptions", "waiting"]
+    assert np.array(doc["means"]).shape == (3, 2)
+    assert np.array(doc["covariances"]).shape == (2, 2)
+    assert doc["history"][-1] == doc["log_likelihood"]
+    assert len(doc["history"]) == doc["n_iter"] + 1
+    assert doc["converged"] is True
+    assert doc["seed"] == 3 and doc["settings"]["n_init"] == 5
+    # BIC as defined: -2 logL + p log n, with p = 2 + 6 + 3 for K=3, D=2, tied.
+    assert doc["n_parameters"] == 11
+    assert doc["bic"] == pytest.approx(-2 * doc["log_likelihood"] + 11 * np.log(272), rel=1e-12)
+    weights = np.array(doc["weights"])
+    assert np.all(np.diff(weights) <= 0), "components come out largest weight first"
+
+
+def test_same_fit_from_the_engine(capsys):
+    code, out, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "11")
+    assert code == 0
+    expected = engine.fit(faithful(), engine.FitOptions(n_components=2, seed=11))
+    doc = json.loads(out)
+    assert doc["log_likelihood"] == expected.log_likelihood
+    np.testing.assert_array_equal(doc["means"], expected.params.means)
+
+
+def test_semicolon_decimal_comma_file_gives_the_same_fit(capsys):
+    _, comma, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "1")
+    code, semicolon, err = run(capsys, "fit", FAITHFUL_SEMICOLON, "--k", "2", "--seed", "1")
+    assert code == 0, err
+    assert json.loads(comma)["log_likelihood"] == json.loads(semicolon)["log_likelihood"]
+
+
+def test_output_file_labels_and_resume(capsys, tmp_path):
+    params, labels = tmp_path / "params.json", tmp_path / "labels.csv"
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0", "-o", params,
+                         "--labels", labels)
+    assert code == 0 and out == "", err
+    doc = json.loads(params.read_text())
+    rows = np.loadtxt(labels, delimiter=",", skiprows=1)
+    assert labels.read_text().splitlines()[0] == "component,resp_1,resp_2"
+    assert rows.shape == (272, 3)
+    np.testing.assert_allclose(rows[:, 1:].sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(rows[:, 0], np.argmax(rows[:, 1:], axis=1) + 1)
+
+    # --max-iter 0 evaluates the file's parameters without changing them.
+    code, out, err = run(capsys, "fit", FAITHFUL, "--init", params, "--max-iter", "0")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["n_iter"] == 0 and again["history"] == [again["log_likelihood"]]
+    for name in ("weights", "means", "covariances"):
+        np.testing.assert_array_equal(again[name], doc[name])
+    assert again["log_likelihood"] == pytest.approx(doc["log_likelihood"], rel=1e-13)
+
+    # Resuming a converged fit stays at (or a hair above) the same optimum.
+    code, out, _ = run(capsys, "fit", FAITHFUL, "--init", params, "--tol", "1e-10")
+    assert code == 0
+    assert json.loads(out)["log_likelihood"] >= doc["log_likelihood"] - 1e-9
+
+
+def test_hand_written_init_with_fixed_weights(capsys, tmp_path):
+    data = tmp_path / "coins.csv"
+    data.write_text("heads\n3\n2\n1\n3\n2\n")
+    init = tmp_path / "init.json"
+    init.write_text(json.dumps({
+        "format": "em-studio-params", "version": 1, "model": "binomial",
+        "n_components": 2, "n_features": 1, "weights": [0.5, 0.5],
+        "probs": [[0.2], [0.7]], "trials": [5],
+    }))
+    code, out, err = run(capsys, "fit", data, "--init", init, "--fix", "weights",
+                         "--max-iter", "1", "--e-step", "hard")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["weights"] == [0.5, 0.5]
+    # Hard EM by hand: rounds with 1 or 2 heads go to coin 1 (5 of 15 tosses are heads),
+    # rounds with 3 heads to coin 2 (6 of 10).
+    np.testing.assert_allclose(np.ravel(doc["probs"]), [5 / 15, 6 / 10], rtol=1e-12)
+    assert doc["trials"] == [5]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+BAD_INPUTS = {
+    "missing file": (lambda t: t / "nope.csv", ["--k", "2"], "nope.csv"),
+    "empty file": (lambda t: write(t, "empty.csv", ""), ["--k", "2"], "empty"),
+    "no numeric column": (lambda t: write(t, "text.csv", "a,b\nx,y\nz,w\n"), ["--k", "1"], "numeric"),
+    "text in numeric column": (
+        lambda t: write(t, "mixed.csv", "a,b\n1,2\n3,oops\n5,6\n7,8\n"), ["--k", "2"], "oops"),
+    "NaN": (lambda t: write(t, "nan.csv", "a,b\n1,2\n3,nan\n5,6\n7,8\n"), ["--k", "2"], "row"),
+    "infinite": (lambda t: write(t, "inf.csv", "a,b\n1,2\n3,inf\n5,6\n7,8\n"), ["--k", "2"], "row"),
+    "ragged rows": (
+        lambda t: write(t, "ragged.csv", "a,b\n1,2\n3,4,5\n5,6\n"), ["--k", "2"], "line"),
+    "fewer rows than K": (
+        lambda t: write(t, "few.csv", "a,b\n1,2\n3,4\n5,7\n"), ["--k", "5"], "at most 3"),
+    "K below 1": (lambda t: FAITHFUL, ["--k", "0"], "at least 1"),
+    "non-binary bernoulli": (
+        lambda t: write(t, "b.csv", "a\n0\n1\n2\n1\n"), ["--k", "2", "--model", "bernoulli"], "0/1"),
+    "negative poisson": (
+        lambda t: write(t, "p.csv", "a\n0\n1\n-2\n1\n"), ["--k", "2", "--model", "poisson"], "-2"),
+    "non-integer binomial": (
+        lambda t: write(t, "n.csv", "a\n0\n1.5\n2\n1\n"),
+        ["--k", "2", "--model", "binomial", "--trials", "5"], "1.5"),
+    "counts above trials": (
+        lambda t: write(t, "c.csv", "a\n0\n1\n7\n1\n"),
+        ["--k", "2", "--model", "binomial", "--trials", "5"], "trials"),
+    "binomial without trials": (
+        lambda t: write(t, "c.csv", "a\n0\n1\n3\n1\n"), ["--k", "2", "--model", "binomial"], "trials"),
+    "collapse with reg 0": (
+        lambda t: write(t, "dup.csv", "a,b\n" + "0,0\n" * 10 + "5,5\n" * 10),
+        ["--k", "2", "--reg-covar", "0"], "reg"),
+    "malformed params": (
+        lambda t: FAITHFUL, ["--init", "{bad}"], "JSON"),
+    "unknown model": (lambda t: FAITHFUL, ["--k", "2", "--model", "magic"], "invalid choice"),
+    "no k": (lambda t: FAITHFUL, [], "--k"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_gives_one_error_line_and_status_2(capsys, tmp_path, case):
+    make_path, extra, expected = BAD_INPUTS[case]
+    if "{bad}" in extra:
+        extra = ["--init", str(write(tmp_path, "bad.json", "{not json"))]
+    out_file = tmp_path / "out.json"
+    code, out, err = run(capsys, "fit", make_path(tmp_path), *extra, "-o", out_file)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert expected.lower() in lines[0].lower(), lines[0]
+    assert "Traceback" not in err
+    assert not out_file.exists(), "a failed run must not leave an output file"
+
+
+def test_params_whose_shapes_do_not_match_the_data(capsys, tmp_path):
+    doc = engine.schema.result_to_dict(
+        engine.fit(faithful(), engine.FitOptions(n_components=2, seed=0)), ["a", "b"]
+    )
+    wrong_shape = dict(doc, means=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    path = write(tmp_path, "shape.json", json.dumps(wrong_shape))
+    code, _, err = run(capsys, "fit", FAITHFUL, "--init", path)
+    assert code == 2 and "means" in err and err.startswith("error: ")
+    three_columns = write(tmp_path, "three.csv", "a,b,c\n1,2,3\n4,5,6\n7,8,10\n")
+    path = write(tmp_path, "ok.json", json.dumps(doc))
+    code, _, err = run(capsys, "fit", three_columns, "--init", path)
+    assert code == 2 and "columns" in err
+
+
+def test_failed_run_keeps_the_previous_output_intact(capsys, tmp_path):
+    out_file = tmp_path / "out.json"
+    out_file.write_text("previous contents")
+    code, _, _ = run(capsys, "fit", FAITHFUL, "--k", "999", "-o", out_file)
+    assert code == 2
+    assert out_file.read_text() == "previous contents"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_main_py_runs_the_command_line_headless():
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "fit", str(FAITHFUL), "--k", "2", "--seed", "5"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["n_components"] == 2
