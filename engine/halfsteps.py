@@ -1,0 +1,143 @@
+"""EM one half at a time, with the lower bound that explains why it climbs.
+
+For any responsibilities ``q`` (rows of probabilities over components) and
+parameters ``theta``,
+
+    log-likelihood(theta) = bound(q, theta) + KL(q || posterior(theta)) >= bound(q, theta)
+
+where ``bound(q, theta) = sum_nk q_nk (log w_k + log p_k(x_n)) + H(q)`` is the
+expected complete-data log-likelihood plus the entropy of ``q``. The E-step
+sets ``q`` to the posterior, closing the gap (KL = 0); the M-step raises the
+bound by choosing ``theta`` for that ``q``. So the log-likelihood cannot fall.
+
+This path keeps responsibilities for every row and is meant for the small
+data sets of a lesson; the fast loop is :func:`engine.em.iterate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.em import FitOptions, log_weights, model_for
+from engine.errors import CollapseError, SingularComponent
+from engine.init import initial_params
+from engine.models.base import MixtureModel
+from engine.params import Params
+from engine.validation import check_data
+
+PHASES = ("start", "E", "M")
+
+
+@dataclass(frozen=True, eq=False)
+class HalfStep:
+    """The state after one half of an iteration.
+
+    Attributes
+    ----------
+    iteration : int
+        The iteration this half belongs to (0 for the start).
+    phase : {'start', 'E', 'M'}
+    params : Params
+        Parameters in force: after an E-step, still the old ones.
+    component_log_prob : ndarray of shape (n_samples, n_components)
+        ``log p_k(x_n)`` under ``params``, without the weights.
+    resp : ndarray of shape (n_samples, n_components) or None
+        Responsibilities in force (``None`` at the start): after an E-step the
+        new ones, after an M-step the ones it used.
+    log_likelihood : float
+        Log-likelihood of ``params``.
+    lower_bound : float or None
+        ``bound(resp, params)``; equals ``log_likelihood`` after a soft E-step.
+    """
+
+    iteration: int
+    phase: str
+    params: Params
+    component_log_prob: np.ndarray
+    resp: np.ndarray | None
+    log_likelihood: float
+    lower_bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        """``log_likelihood - lower_bound``: the KL divergence of resp from the posterior."""
+        return None if self.lower_bound is None else self.log_likelihood - self.lower_bound
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array = np.array(array, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+def log_likelihood_terms(model: MixtureModel, X: np.ndarray, params: Params) -> np.ndarray:
+    """``log w_k + log p_k(x_n)``, shape (n_samples, n_components)."""
+    return model.log_prob(X, params) + log_weights(params.weights)
+
+
+def lower_bound(weighted_log_prob: np.ndarray, resp: np.ndarray) -> float:
+    """``sum q (log w + log p) + H(q)``, with ``0 log 0 = 0`` and ``0 * -inf = 0``."""
+    held = resp > 0
+    q = resp[held]
+    return float((q * (weighted_log_prob[held] - np.log(q))).sum())
+
+
+def posterior(weighted_log_prob: np.ndarray, hard: bool) -> np.ndarray:
+    """Responsibilities from ``log w + log p``: the posterior, or its one-hot argmax."""
+    if hard:
+        resp = np.zeros_like(weighted_log_prob)
+        resp[np.arange(len(resp)), np.argmax(weighted_log_prob, axis=1)] = 1.0
+        return resp
+    top = weighted_log_prob.max(axis=1, keepdims=True)
+    # Components far from a row underflow to zero responsibility, as they should.
+    with np.errstate(under="ignore"):
+        scaled = np.exp(weighted_log_prob - top)
+    return scaled / scaled.sum(axis=1, keepdims=True)
+
+
+def _log_likelihood(weighted_log_prob: np.ndarray) -> float:
+    top = weighted_log_prob.max(axis=1)
+    with np.errstate(under="ignore"):
+        return float((top + np.log(np.exp(weighted_log_prob - top[:, None]).sum(axis=1))).sum())
+
+
+def half_steps(
+    X: np.ndarray, options: FitOptions, feature_names: list[str] | None = None
+) -> Generator[HalfStep, None, None]:
+    """Yield the start, then alternately the E-step and the M-step of each iteration.
+
+    Runs ``options.max_iter`` iterations (no convergence test: a lesson steps
+    for as long as the student wants) from the start that ``options`` describe.
+    """
+    X, feature_names = check_data(X, feature_names)
+    model = model_for(options, X)
+    model.check_data(X, feature_names)
+    if options.explicit_init:
+        params = model.prepare(options.init)  # type: ignore[arg-type]
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(options.seed).spawn(1)[0])
+        params = initial_params(model, X, options.n_components, options.init, rng, X.shape[0])
+    hard = options.e_step == "hard"
+
+    def state(iteration: int, phase: str, resp: np.ndarray | None) -> HalfStep:
+        log_prob = model.log_prob(X, params)
+        weighted = log_prob + log_weights(params.weights)
+        bound = None if resp is None else lower_bound(weighted, resp)
+        return HalfStep(
+            iteration, phase, params, _readonly(log_prob),
+            None if resp is None else _readonly(resp), _log_likelihood(weighted), bound,
+        )
+
+    yield state(0, "start", None)
+    for iteration in range(1, options.max_iter + 1):
+        resp = posterior(log_likelihood_terms(model, X, params), hard)
+        yield state(iteration, "E", resp)
+        try:
+            params = model.m_step(model.suff_stats(X, resp, params), params, options.fixed, X.shape[0])
+        except SingularComponent as exc:
+            weight = float(resp[:, exc.component].sum())
+            raise CollapseError(exc.component, iteration, weight, options.reg_covar) from None
+        yield state(iteration, "M", resp)
