@@ -415,7 +415,7 @@ def iterate(
                         model, X, options.n_components, options.init, rng, chunk_size
                     )
                 except SingularComponent as exc:
-                    raise CollapseError(exc.component, 0, 1.0, options.reg_covar) from None
+                    raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
             run = yield from _run_start(model, X, start, options, restart, chunk_size)
         except CollapseError as exc:
             if n_starts == 1:

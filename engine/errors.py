@@ -14,12 +14,15 @@ class FitError(ValueError):
 class CollapseError(FitError):
     """A component's covariance became singular (it collapsed onto too few points)."""
 
-    def __init__(self, component: int, iteration: int, weight: float, reg_covar: float) -> None:
+    def __init__(
+        self, component: int, iteration: int, weight: float | None, reg_covar: float
+    ) -> None:
         self.component = component
         self.iteration = iteration
+        held = "" if weight is None else f" (it holds the weight of {weight:.3g} data rows)"
         super().__init__(
             f"component {component + 1} collapsed at iteration {iteration}: its covariance "
-            f"became singular (it holds the weight of {weight:.3g} data rows). Raise the "
+            f"became singular{held}. Raise the "
             f"regularisation (reg_covar, now {reg_covar:g}), lower K, choose the 'diag', "
             "'spherical' or 'tied' covariance, or standardise the columns."
         )
@@ -31,6 +34,8 @@ class SingularComponent(Exception):
     The EM loop turns it into a :class:`CollapseError` that names the iteration.
     """
 
-    def __init__(self, component: int) -> None:
+    def __init__(self, component: int, weight: float | None = None) -> None:
         super().__init__(component)
         self.component = component
+        #: The responsibility mass the component held, when the raiser knows it.
+        self.weight = weight

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.errors import SingularComponent
 from engine.models.base import MixtureModel
 from engine.params import Params
 
@@ -85,5 +86,9 @@ def initial_params(
         resp[np.arange(chunk.shape[0]), nearest_seed(chunk, seeds)] = 1.0
         part = model.suff_stats(chunk, resp, shift)
         stats = part if stats is None else {k: stats[k] + part[k] for k in stats}
-    params = model.m_step(stats, shift, (), X.shape[0])
+    try:
+        params = model.m_step(stats, shift, (), X.shape[0])
+    except SingularComponent as exc:
+        # A seed's component holds every row nearest to it, not just the seed row.
+        raise SingularComponent(exc.component, float(stats["nk"][exc.component])) from None
     return model.prepare(model.smooth_initial(params, X))

@@ -68,6 +68,10 @@ class Params:
         }
 
     def replace(self, **changes: np.ndarray | None) -> Params:
+        """A copy with ``changes``; new covariances drop the precision factors derived from
+        the old ones, so they are derived afresh."""
+        if "covariances" in changes and "precisions_chol" not in changes:
+            changes["precisions_chol"] = None
         return dataclasses.replace(self, **changes)
 
     def permuted(self, order: np.ndarray, covariance_type: str | None = None) -> Params:

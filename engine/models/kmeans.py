@@ -42,6 +42,8 @@ class KMeansModel(GaussianModel):
         super().check_params(params, n_features)
         if np.ptp(params.covariances) > 0:
             raise ValueError("k-means components share one variance; give equal covariances")
+        if np.ptp(params.weights) > 0:
+            raise ValueError("k-means components have equal weights; give weights of 1/K each")
 
     def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
         return {

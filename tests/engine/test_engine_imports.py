@@ -1,0 +1,85 @@
+"""The engine depends on the standard library and NumPy only: never Qt, plotting or pandas."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
+ALLOWED_THIRD_PARTY = {"numpy", "engine"}
+GUI_MODULES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6", "qtpy", "pandas")
+
+
+def engine_sources() -> list[Path]:
+    return sorted(ENGINE.rglob("*.py"))
+
+
+def imported_top_levels(path: Path) -> set[str]:
+    """Top-level names of every absolute import in ``path``, wherever it appears."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and getattr(
+            node.func, "attr", getattr(node.func, "id", "")
+        ) in (
+            "import_module",
+            "__import__",
+        ):
+            # importlib.import_module("PySide6") would dodge the checks above.
+            for arg in node.args[:1]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    names.add(arg.value.split(".")[0])
+    return names
+
+
+def test_engine_has_modules_to_scan() -> None:
+    names = {path.name for path in engine_sources()}
+    assert {"__init__.py", "em.py", "gaussian.py", "discrete.py"} <= names
+
+
+@pytest.mark.parametrize("path", engine_sources(), ids=lambda p: str(p.relative_to(ENGINE)))
+def test_engine_module_imports_only_stdlib_and_numpy(path: Path) -> None:
+    outside = {
+        name
+        for name in imported_top_levels(path)
+        if name not in sys.stdlib_module_names and name not in ALLOWED_THIRD_PARTY
+    }
+    assert not outside, f"{path.relative_to(ENGINE.parent)} imports {sorted(outside)}"
+
+
+def test_scanner_catches_forbidden_imports(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import os\nimport numpy as np\nfrom PySide6.QtCore import QObject\n"
+        "def f():\n    import pandas\n    return importlib.import_module('pyqtgraph')\n"
+    )
+    assert imported_top_levels(sample) == {"os", "numpy", "PySide6", "pandas", "pyqtgraph"}
+
+
+def test_importing_engine_loads_no_gui_module() -> None:
+    modules = [
+        ".".join(path.relative_to(ENGINE.parent).with_suffix("").parts).removesuffix(".__init__")
+        for path in engine_sources()
+    ]
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {GUI_MODULES!r})))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ENGINE.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(completed.stdout) == []
