@@ -21,11 +21,12 @@ import numpy as np
 
 import engine
 from engine.em import predict_log_resp
-from engine.schema import ParamsDocument, params_from_dict, result_to_dict
+from engine.schema import ParamsDocument, dumps, params_from_dict, result_to_dict
+from engine.selection import CRITERIA, ModelSpec, best_cell, parse_k_range, sweep
 from emio.atomic import atomic_write_text, describe_os_error
 from emio.tables import read_table
 
-COMMANDS = ("fit",)
+COMMANDS = ("fit", "predict", "select")
 EXIT_USAGE = 2
 
 
@@ -86,6 +87,34 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
+    predict = commands.add_parser(
+        "predict",
+        help="apply fitted parameters to data without refitting",
+        description="Compute each row's component and responsibilities under PARAMS.json.",
+    )
+    predict.add_argument("params", metavar="PARAMS.json", type=Path, help="fitted parameters")
+    predict.add_argument("data", metavar="DATA", help="data file with the same columns")
+    predict.add_argument("--columns", type=_comma_list, help="comma-separated columns to use")
+    predict.add_argument("-o", "--output", type=Path, help="write LABELS.csv here")
+
+    select = commands.add_parser(
+        "select",
+        help="fit a range of K and models and rank them by BIC, AIC or ICL",
+        description="Fit every model for every K and print the table and the best model.",
+    )
+    select.add_argument("data", metavar="DATA", help="data file")
+    select.add_argument("--k", type=parse_k_range, default=list(range(1, 10)),
+                        help="K values, e.g. 1-9 (default) or 2,3,5")
+    select.add_argument("--models", type=_comma_list, default=["full", "tied", "diag", "spherical"],
+                        help="covariance types and/or model names, e.g. full,tied,kmeans")
+    select.add_argument("--trials", type=_trials, help="trials per column for binomial")
+    select.add_argument("--columns", type=_comma_list, help="comma-separated columns to use")
+    select.add_argument("--n-init", type=int, default=3, help="starts per cell (default 3)")
+    select.add_argument("--criterion", choices=CRITERIA, default="bic",
+                        help="what ranks the models (lower is better; default bic)")
+    select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
+    select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
     return parser
 
 
@@ -99,7 +128,7 @@ def _read_params_file(path: Path) -> ParamsDocument:
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "fix the file or start from kmeans++"
+            "fix the file or use a parameters file EM Studio wrote"
         ) from None
     try:
         return params_from_dict(doc)
@@ -171,7 +200,7 @@ def run_fit(args: argparse.Namespace) -> int:
     table = read_table(Path(args.data), columns=args.columns)
     options = _fit_options(args, table.data.shape[1])
     result = engine.fit(table.data, options, feature_names=table.columns)
-    document = json.dumps(result_to_dict(result, table.columns), indent=2) + "\n"
+    document = dumps(result_to_dict(result, table.columns))
     labels = None
     if args.labels is not None:
         _, log_resp = predict_log_resp(table.data, result.params, result.options, table.columns)
@@ -188,7 +217,74 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-_RUNNERS = {"fit": run_fit}
+def run_predict(args: argparse.Namespace) -> int:
+    document = _read_params_file(args.params)
+    table = read_table(Path(args.data), columns=args.columns)
+    if table.data.shape[1] != document.n_features:
+        raise UsageError(
+            f"{args.params} is for {document.n_features} columns but the data has "
+            f"{table.data.shape[1]}; choose matching columns with --columns"
+        )
+    _, log_resp = predict_log_resp(table.data, document.params, document.options(), table.columns)
+    labels = _labels_csv(log_resp)
+    if args.output is None:
+        sys.stdout.write(labels)
+    else:
+        _write(args.output, labels)
+    return 0
+
+
+SELECT_COLUMNS = ("model", "k", "log_likelihood", "n_parameters", "bic", "aic", "icl",
+                  "converged", "n_iter", "seconds", "error")
+
+
+def _select_rows(cells) -> list[dict[str, object]]:
+    rows = []
+    for cell in cells:
+        result = cell.result
+        row: dict[str, object] = {"model": cell.spec.label, "k": cell.n_components,
+                                  "seconds": round(cell.seconds, 3), "error": cell.error or ""}
+        if result is not None:
+            row.update(log_likelihood=result.log_likelihood, n_parameters=result.n_parameters,
+                       bic=result.bic, aic=result.aic, icl=result.icl,
+                       converged=result.converged, n_iter=result.n_iter)
+        rows.append(row)
+    return rows
+
+
+def _format_cell(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def run_select(args: argparse.Namespace) -> int:
+    specs = [ModelSpec.parse(text) for text in args.models]
+    table = read_table(Path(args.data), columns=args.columns)
+    base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
+                             trials=args.trials)
+    cells = list(sweep(table.data, specs, args.k, base, table.columns))
+    rows = _select_rows(cells)
+    shown = [c for c in SELECT_COLUMNS if c not in ("error", "seconds")]
+    text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in text_rows)) for i, c in enumerate(shown)]
+    print("  ".join(c.rjust(w) for c, w in zip(shown, widths)))
+    for text_row, row in zip(text_rows, rows):
+        line = "  ".join(v.rjust(w) for v, w in zip(text_row, widths))
+        print(line + (f"  ({row['error']})" if row["error"] else ""))
+    best = best_cell(cells, args.criterion)
+    if args.output is not None:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=SELECT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        _write(args.output, out.getvalue())
+    if best is None:
+        raise UsageError("no model could be fitted; lower K or raise --reg-covar")
+    score = best.score(args.criterion)
+    print(f"best: {best.spec.label}, K={best.n_components} ({args.criterion.upper()} {score:.3f})")
+    return 0
+
+
+_RUNNERS = {"fit": run_fit, "predict": run_predict, "select": run_select}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,6 +35,7 @@ describes the fit that produced it.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -135,6 +136,18 @@ def result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any
         },
     )
     return doc
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """The document as strict JSON, one top-level key per line, arrays kept on one line.
+
+    Floats keep every digit (``repr``); NaN or infinity raise ``ValueError``
+    rather than produce a file other JSON readers reject.
+    """
+    lines = [
+        f"  {json.dumps(key)}: {json.dumps(value, allow_nan=False)}" for key, value in doc.items()
+    ]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 class SchemaError(ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -200,3 +201,49 @@ def test_main_py_runs_the_command_line_headless():
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["n_components"] == 2
+
+
+def test_predict_applies_saved_params_without_refitting(capsys, tmp_path):
+    params, fitted_labels, predicted = tmp_path / "p.json", tmp_path / "a.csv", tmp_path / "b.csv"
+    code, _, _ = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "2", "-o", params,
+                     "--labels", fitted_labels)
+    assert code == 0
+    code, out, err = run(capsys, "predict", params, FAITHFUL_SEMICOLON, "-o", predicted)
+    assert code == 0 and out == "", err
+    assert predicted.read_text() == fitted_labels.read_text()
+    code, out, _ = run(capsys, "predict", params, FAITHFUL)
+    assert code == 0 and out == fitted_labels.read_text()
+
+
+def test_predict_refuses_data_with_other_columns(capsys, tmp_path):
+    params = tmp_path / "p.json"
+    run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "2", "-o", params)
+    one_column = write(tmp_path, "one.csv", "a\n1\n2\n3\n")
+    code, _, err = run(capsys, "predict", params, one_column)
+    assert code == 2 and err.startswith("error: ") and "2 columns" in err
+
+
+def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
+    table = tmp_path / "table.csv"
+    code, out, err = run(capsys, "select", FAITHFUL, "--k", "1-3", "--models", "full,tied",
+                         "--n-init", "2", "--seed", "0", "-o", table)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0].split()[:3] == ["model", "k", "log_likelihood"]
+    assert len(lines) == 1 + 6 + 1
+    with table.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["model"], r["k"]) for r in rows] == [
+        (m, str(k)) for m in ("full", "tied") for k in (1, 2, 3)
+    ]
+    best = min(rows, key=lambda r: float(r["bic"]))
+    assert lines[-1].startswith(f"best: {best['model']}, K={best['k']} (BIC ")
+    for row in rows:
+        expected = engine.fit(faithful(), engine.FitOptions(
+            covariance_type=row["model"], n_components=int(row["k"]), n_init=2, seed=0))
+        assert float(row["bic"]) == pytest.approx(expected.bic, rel=1e-12)
+
+
+def test_select_with_a_bad_model_name(capsys):
+    code, _, err = run(capsys, "select", FAITHFUL, "--models", "full,wobbly")
+    assert code == 2 and "wobbly" in err
