@@ -1,0 +1,475 @@
+"""Count data (Bernoulli, binomial, Poisson): parameters per column, fitted vs observed counts."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QWidget,
+)
+
+from emgui.views.colors import component_color
+from emgui.views.densities import binomial_pmf, poisson_pmf
+from emgui.views.plot_style import (
+    FOREGROUND,
+    new_plot_widget,
+    ZERO_MARGIN,
+    paint_background_white,
+    set_axis_label,
+)
+
+DATA_KINDS = ("bernoulli", "binomial", "poisson")
+PARAM_KINDS = ("probs", "rates")
+#: Fraction of a column's slot the grouped bars fill.
+GROUP_WIDTH = 0.8
+#: Count plots up to this many values label every count on the axis.
+MAX_LABELLED_COUNTS = 20
+#: Headroom above the tallest bar or point, as a fraction of it.
+HEADROOM = 0.08
+
+_PARAM_AXIS_LABELS = {"probs": "success probability", "rates": "rate (mean count)"}
+_OBSERVED_BRUSH = QColor(190, 190, 190)
+_OBSERVED_PEN = QColor(140, 140, 140)
+_SELECTED_BRUSH = QColor(0, 0, 0, 18)
+_LEGEND_STYLE = "color: #202020; padding: 4px 8px 0 8px;"
+
+
+def _data_kind(kind: str, trials: np.ndarray | None) -> str:
+    if kind == "rates":
+        return "poisson"
+    if kind == "probs":
+        single = trials is None or np.all(np.asarray(trials) == 1)
+        return "bernoulli" if single else "binomial"
+    if kind not in DATA_KINDS:
+        raise ValueError(f"kind must be one of {DATA_KINDS + PARAM_KINDS}, got {kind!r}")
+    return kind
+
+
+def _mixture_pen() -> QPen:
+    return pg.mkPen(FOREGROUND, width=2.5)
+
+
+def _component_pen(k: int) -> QPen:
+    return pg.mkPen(component_color(k), width=1.8, style=Qt.PenStyle.DashLine)
+
+
+def _legend_entry(color: str, glyph: str, text: str) -> str:
+    # Non-breaking spaces: the label wraps between entries, never inside one.
+    text = html.escape(text).replace(" ", "&nbsp;")
+    return (
+        f'<span style="white-space:nowrap"><span style="color:{color}; font-weight:bold">'
+        f"{glyph}</span>&nbsp;{text}</span>"
+    )
+
+
+def _legend_label() -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setStyleSheet(_LEGEND_STYLE)
+    return label
+
+
+class DiscreteView(QWidget):
+    """Two plots for count mixtures.
+
+    Left: each component's success probability or rate, as bars grouped by
+    column. Right: for the chosen column, the observed proportion of each
+    count next to the fitted mixture's probability mass function (black) and
+    each component's weighted share of it (coloured, dashed).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        paint_background_white(self)
+        self.param_widget = new_plot_widget()
+        self.count_widget = new_plot_widget()
+        self._param_plot = self.param_widget.getPlotItem()
+        self._count_plot = self.count_widget.getPlotItem()
+        for plot in (self._param_plot, self._count_plot):
+            plot.showGrid(x=False, y=True, alpha=0.15)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+        self._param_legend = _legend_label()
+        self._count_legend = _legend_label()
+        self._column_combo = QComboBox()
+        self._column_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._column_combo.currentIndexChanged.connect(self._on_column_combo_current_index_changed)
+        self._column_label = QLabel("Column:")
+
+        count_header = QHBoxLayout()
+        count_header.setContentsMargins(0, 0, 6, 0)
+        count_header.addWidget(self._count_legend, stretch=1)
+        count_header.addWidget(self._column_label)
+        count_header.addWidget(self._column_combo)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(0)
+        layout.setVerticalSpacing(0)
+        layout.addWidget(self._param_legend, 0, 0)
+        layout.addLayout(count_header, 0, 1)
+        layout.addWidget(self.param_widget, 1, 0)
+        layout.addWidget(self.count_widget, 1, 1)
+        layout.setColumnStretch(0, 1)
+        layout.setColumnStretch(1, 1)
+        layout.setRowStretch(1, 1)
+
+        self._X = np.empty((0, 0))
+        self._column_names: list[str] = []
+        self._trials: np.ndarray | None = None
+        self._kind = "bernoulli"
+        self._observed: list[np.ndarray] = []
+        self._column = 0
+        self._weights: np.ndarray | None = None
+        self._values: np.ndarray | None = None
+        self._param_kind = "probs"
+        self._pmf_lines = True
+
+        self._selected_region = pg.LinearRegionItem(
+            values=(-0.5, 0.5), movable=False, brush=pg.mkBrush(_SELECTED_BRUSH),
+            pen=pg.mkPen(None),
+        )
+        self._selected_region.setZValue(-10)
+        self._param_plot.addItem(self._selected_region, ignoreBounds=True)
+        self._param_bars: list[pg.BarGraphItem] = []
+
+        self._observed_bars = pg.BarGraphItem(
+            x=[], height=[], width=0.8, brush=pg.mkBrush(_OBSERVED_BRUSH),
+            pen=pg.mkPen(_OBSERVED_PEN),
+        )
+        self._count_plot.addItem(self._observed_bars)
+        self._mixture_item = pg.PlotDataItem(
+            pen=_mixture_pen(), symbol="o", symbolSize=7,
+            symbolBrush=pg.mkBrush(FOREGROUND), symbolPen=pg.mkPen(None), antialias=True,
+        )
+        self._mixture_item.setZValue(20)
+        self._count_plot.addItem(self._mixture_item)
+        self._component_items: list[pg.PlotDataItem] = []
+        set_axis_label(self._count_plot, "left", "proportion of rows")
+        self._update_param_axis()
+        self._update_column_controls()
+        self._update_legends()
+
+    @property
+    def param_plot(self) -> pg.PlotItem:
+        return self._param_plot
+
+    @property
+    def count_plot(self) -> pg.PlotItem:
+        return self._count_plot
+
+    @property
+    def column(self) -> int:
+        """The column shown on the right."""
+        return self._column
+
+    # ------------------------------------------------------------------ data
+
+    def set_data(
+        self,
+        X: np.ndarray,
+        column_names: list[str],
+        trials: np.ndarray | None = None,
+        kind: str = "bernoulli",
+    ) -> None:
+        """Load count data and forget any fitted state.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Non-negative whole-number counts.
+        column_names : list of str
+            One name per column.
+        trials : ndarray of shape (n_features,) or int or None
+            Trials per column (``binomial``); ``None`` means one trial
+            (``bernoulli``). Ignored for ``poisson``.
+        kind : {'bernoulli', 'binomial', 'poisson', 'probs', 'rates'}
+            The model, or the parameter it fits: ``rates`` means Poisson,
+            ``probs`` Bernoulli or binomial (by ``trials``).
+        """
+        kind = _data_kind(kind, trials)
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[:, None]
+        if len(column_names) != X.shape[1]:
+            raise ValueError(
+                f"{X.shape[1]} columns need {X.shape[1]} names, got {len(column_names)}"
+            )
+        self._X = X
+        self._kind = kind
+        self._column_names = [str(name) for name in column_names]
+        if kind == "poisson":
+            self._trials = None
+        elif trials is None:
+            self._trials = np.ones(X.shape[1], dtype=np.int64)
+        else:
+            self._trials = np.broadcast_to(
+                np.asarray(trials, dtype=np.int64), (X.shape[1],)
+            ).copy()
+        n_samples = max(X.shape[0], 1)
+        self._observed = [
+            np.bincount(X[:, d].astype(np.int64), minlength=self._support(d) + 1) / n_samples
+            for d in range(X.shape[1])
+        ]
+        self._weights = None
+        self._values = None
+        self._column = 0
+        self._update_column_controls()
+        self._draw_params()
+        self._update_legends()
+
+    def show_state(
+        self,
+        weights: np.ndarray,
+        values: np.ndarray,
+        kind: str,
+        column_names: list[str] | None = None,
+    ) -> None:
+        """Draw one state of the fit.
+
+        Parameters
+        ----------
+        weights : ndarray of shape (n_components,)
+        values : ndarray of shape (n_components, n_features)
+            ``probs`` (Bernoulli, binomial) or ``rates`` (Poisson).
+        kind : {'probs', 'rates'}
+        column_names : list of str or None
+            Names of the columns; ``None`` keeps those from :meth:`set_data`.
+        """
+        if kind not in PARAM_KINDS:
+            raise ValueError(f"kind must be one of {PARAM_KINDS}, got {kind!r}")
+        weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim != 2 or values.shape[0] != weights.shape[0]:
+            raise ValueError(
+                f"values must have shape (n_components, n_features) with n_components = "
+                f"{weights.shape[0]}, got {values.shape}"
+            )
+        if values.shape[1] != len(self._column_names):
+            raise ValueError(
+                f"values have {values.shape[1]} columns but the data has "
+                f"{len(self._column_names)}; call set_data first"
+            )
+        if column_names is not None and list(column_names) != self._column_names:
+            self._column_names = [str(name) for name in column_names]
+            self._update_column_controls()
+        self._weights = weights
+        self._values = values
+        if kind != self._param_kind:
+            self._param_kind = kind
+            self._update_param_axis()
+        self._draw_params()
+        self._draw_counts()
+        self._update_legends()
+
+    def clear_state(self) -> None:
+        """Remove the fitted parameters, keeping the observed counts."""
+        self._weights = None
+        self._values = None
+        self._draw_params()
+        self._draw_counts()
+        self._update_legends()
+
+    def set_column(self, column: int) -> None:
+        """Show the counts of ``column`` on the right."""
+        if self._column_combo.currentIndex() != column:
+            self._column_combo.setCurrentIndex(column)
+        else:
+            self._select_column(column)
+
+    def fitted_pmf(self, column: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fitted probabilities of each count in ``column`` under the last state.
+
+        Returns
+        -------
+        counts : ndarray of shape (n_counts,)
+            0..trials (binomial, Bernoulli) or 0..largest observed (Poisson).
+        mixture : ndarray of shape (n_counts,)
+            The mixture's probability of each count.
+        components : ndarray of shape (n_components, n_counts)
+            Each component's weighted share; they sum to ``mixture``.
+        """
+        if self._weights is None or self._values is None:
+            raise ValueError("no fitted state to evaluate; call show_state first")
+        support = self._support(column)
+        counts = np.arange(support + 1)
+        params = self._values[:, column]
+        if self._kind == "poisson":
+            pmf = poisson_pmf(support, params)
+        else:
+            pmf = binomial_pmf(int(self._trials[column]), params)
+        components = self._weights[:, None] * pmf
+        return counts, components.sum(axis=0), components
+
+    def _support(self, column: int) -> int:
+        if self._trials is not None:
+            return int(self._trials[column])
+        if self._X.shape[0] == 0:
+            return 0
+        return int(self._X[:, column].max())
+
+    # ------------------------------------------------------------- controls
+
+    def _update_param_axis(self) -> None:
+        set_axis_label(self._param_plot, "left", _PARAM_AXIS_LABELS[self._param_kind])
+
+    def _update_column_controls(self) -> None:
+        names = self._column_names
+        self._param_plot.getAxis("bottom").setTicks([[(d, name) for d, name in enumerate(names)]])
+        set_axis_label(self._param_plot, "bottom", "column" if len(names) > 1 else "")
+        self._param_plot.setXRange(-0.5, max(len(names), 1) - 0.5, padding=0.02)
+        self._column_combo.blockSignals(True)
+        self._column_combo.clear()
+        self._column_combo.addItems(names)
+        self._column = min(self._column, max(len(names) - 1, 0))
+        self._column_combo.setCurrentIndex(self._column)
+        self._column_combo.blockSignals(False)
+        many = len(names) > 1
+        self._column_combo.setVisible(many)
+        self._column_label.setVisible(many)
+        self._select_column(self._column)
+
+    def _on_column_combo_current_index_changed(self, index: int) -> None:
+        if index >= 0:
+            self._select_column(index)
+
+    def _select_column(self, column: int) -> None:
+        self._column = column
+        self._selected_region.setRegion((column - 0.5, column + 0.5))
+        self._selected_region.setVisible(len(self._column_names) > 1)
+        self._update_count_axis()
+        self._draw_counts()
+
+    def _update_count_axis(self) -> None:
+        if not self._column_names:
+            return
+        name = self._column_names[self._column]
+        if self._kind == "poisson":
+            title = f"count of {name}"
+        elif self._kind == "bernoulli":
+            title = f"{name}  (0 = no, 1 = yes)"
+        else:
+            title = f"{name}: successes out of {int(self._trials[self._column])}"
+        set_axis_label(self._count_plot, "bottom", title)
+        support = self._support(self._column)
+        axis = self._count_plot.getAxis("bottom")
+        if support <= MAX_LABELLED_COUNTS:
+            axis.setTicks([[(i, str(i)) for i in range(support + 1)]])
+        else:
+            axis.setTicks(None)
+        self._count_plot.setXRange(-0.6, support + 0.6, padding=0.0)
+        self._set_pmf_lines(support > 1)
+
+    def _set_pmf_lines(self, lines: bool) -> None:
+        # For a yes/no column a line from 0 to 1 would suggest values in between: markers only.
+        if lines == self._pmf_lines:
+            return
+        self._pmf_lines = lines
+        self._mixture_item.setPen(_mixture_pen() if lines else None)
+        self._mixture_item.setSymbolSize(7 if lines else 11)
+        for k, item in enumerate(self._component_items):
+            item.setPen(_component_pen(k) if lines else None)
+            item.setSymbolSize(5 if lines else 9)
+        self._update_legends()
+
+    def _update_legends(self) -> None:
+        weights = self._weights
+        entries = []
+        if weights is not None:
+            entries = [
+                _legend_entry(
+                    component_color(k).name(), "&#9632;",
+                    f"component {k + 1} (weight {weights[k]:.2f})",
+                )
+                for k in range(weights.shape[0])
+            ]
+        self._param_legend.setText("&nbsp;&nbsp;&nbsp; ".join(entries) or "&nbsp;")
+        # Box-drawing lines: unlike hyphens and dashes, a line may not break after them.
+        mixture_glyph = "&#9473;&#9679;&#9473;" if self._pmf_lines else "&#9679;"
+        component_glyph = "&#9549;&#8226;&#9549;" if self._pmf_lines else "&#8226;"
+        count_entries = [
+            _legend_entry(_OBSERVED_BRUSH.name(), "&#9632;", "observed"),
+            _legend_entry(FOREGROUND, mixture_glyph, "fitted mixture"),
+        ]
+        if weights is not None and weights.shape[0] > 1:
+            count_entries.append(
+                _legend_entry("#777777", component_glyph, "components (weighted)")
+            )
+        self._count_legend.setText("&nbsp;&nbsp;&nbsp; ".join(count_entries))
+
+    # -------------------------------------------------------------- drawing
+
+    def _ensure_components(self, n_components: int) -> None:
+        for k in range(len(self._param_bars), n_components):
+            bars = pg.BarGraphItem(
+                x=[], height=[], width=0.1, brush=pg.mkBrush(component_color(k)),
+                pen=pg.mkPen(component_color(k).darker(130)),
+            )
+            self._param_plot.addItem(bars)
+            self._param_bars.append(bars)
+            curve = pg.PlotDataItem(
+                pen=_component_pen(k) if self._pmf_lines else None,
+                symbol="o", symbolSize=5 if self._pmf_lines else 9,
+                symbolBrush=pg.mkBrush(component_color(k)),
+                symbolPen=pg.mkPen(None), antialias=True,
+            )
+            curve.setZValue(10)
+            self._count_plot.addItem(curve)
+            self._component_items.append(curve)
+
+    def _draw_params(self) -> None:
+        weights, values = self._weights, self._values
+        n_components = 0 if weights is None else weights.shape[0]
+        self._ensure_components(n_components)
+        width = GROUP_WIDTH / max(n_components, 1)
+        for k, bars in enumerate(self._param_bars):
+            if k < n_components:
+                x = np.arange(values.shape[1]) - GROUP_WIDTH / 2 + (k + 0.5) * width
+                bars.setOpts(x=x, height=values[k], width=width * 0.92)
+                bars.setVisible(True)
+            else:
+                bars.setOpts(x=[], height=[])
+                bars.setVisible(False)
+        if self._param_kind == "probs":
+            top = 1.0
+        else:
+            finite = values[np.isfinite(values)] if values is not None else np.empty(0)
+            top = float(finite.max()) if finite.size else 1.0
+        self._set_y_top(self._param_plot, top)
+
+    def _draw_counts(self) -> None:
+        if not self._observed:
+            self._observed_bars.setOpts(x=[], height=[])
+            return
+        observed = self._observed[self._column]
+        self._observed_bars.setOpts(x=np.arange(observed.shape[0]), height=observed, width=0.8)
+        top = float(observed.max()) if observed.size else 1.0
+        if self._weights is None or self._values is None:
+            self._mixture_item.setData(x=[], y=[])
+            for item in self._component_items:
+                item.setData(x=[], y=[])
+        else:
+            counts, mixture, components = self.fitted_pmf(self._column)
+            self._mixture_item.setData(x=counts, y=mixture)
+            show_components = components.shape[0] > 1
+            for k, item in enumerate(self._component_items):
+                if show_components and k < components.shape[0]:
+                    item.setData(x=counts, y=components[k])
+                else:
+                    item.setData(x=[], y=[])
+            top = max(top, float(np.nanmax(mixture)) if mixture.size else 0.0)
+        self._set_y_top(self._count_plot, top)
+
+    @staticmethod
+    def _set_y_top(plot: pg.PlotItem, top: float) -> None:
+        top = max(top, 1e-12)
+        plot.setYRange(-ZERO_MARGIN * top, top * (1 + HEADROOM), padding=0.0)

@@ -1,0 +1,118 @@
+"""The objective per iteration (log-likelihood or k-means inertia), marking the shown one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from emgui.views.colors import component_color
+from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+
+#: Histories up to this long show a marker on every iteration.
+MARKER_LIMIT = 60
+
+
+class IterationAxis(pg.AxisItem):
+    """A bottom axis whose ticks fall on whole iterations only."""
+
+    # A pyqtgraph override, so pyqtgraph's names.
+    def tickSpacing(  # noqa: N802
+        self, minVal: float, maxVal: float, size: float  # noqa: N803
+    ) -> list[tuple[float, float]]:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(spacing, offset) for spacing, offset in levels if spacing >= 1.0]
+        return whole or [(1.0, 0.0)]
+
+
+class LikelihoodPlot(QWidget):
+    """One curve of the objective against the iteration, updated in place."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_widget = pg.PlotWidget(
+            background=BACKGROUND, axisItems={"bottom": IterationAxis("bottom")}
+        )
+        self._plot = self.plot_widget.getPlotItem()
+        style_plot_item(self._plot)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        set_axis_label(self._plot, "bottom", "iteration")
+        self._label = ""
+        self._n_values = 0
+        self._current: int | None = None
+
+        color = component_color(0)
+        self._curve = pg.PlotDataItem(
+            pen=pg.mkPen(color, width=2), symbol="o", symbolSize=5,
+            symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(None), antialias=True,
+        )
+        self._plot.addItem(self._curve)
+        self._marker = pg.InfiniteLine(
+            angle=90, movable=False,
+            pen=pg.mkPen(FOREGROUND, width=1.2, style=Qt.PenStyle.DashLine),
+        )
+        self._marker.setVisible(False)
+        self._plot.addItem(self._marker, ignoreBounds=True)
+        self._current_dot = pg.ScatterPlotItem(
+            size=10, symbol="o", brush=pg.mkBrush(color), pen=pg.mkPen(FOREGROUND, width=1.5),
+        )
+        self._current_dot.setZValue(10)
+        self._plot.addItem(self._current_dot, ignoreBounds=True)
+        self.set_history([], "log-likelihood")
+
+    @property
+    def plot_item(self) -> pg.PlotItem:
+        return self._plot
+
+    @property
+    def history(self) -> np.ndarray:
+        """The values currently drawn, one per iteration from 0."""
+        _, y = self._curve.getData()
+        return np.empty(0) if y is None else np.asarray(y)
+
+    def set_history(self, values: Sequence[float], label: str) -> None:
+        """Draw ``values[i]``, the objective after ``i`` iterations; ``label`` names it."""
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        # A new run (a label change or a shorter history) shows everything again;
+        # while a run grows, a range the user zoomed to is kept.
+        restart = label != self._label or values.shape[0] < self._n_values
+        if label != self._label:
+            self._label = label
+            set_axis_label(self._plot, "left", label)
+        self._n_values = values.shape[0]
+        self._curve.setSymbol("o" if self._n_values <= MARKER_LIMIT else None)
+        self._curve.setData(x=np.arange(self._n_values), y=values)
+        if restart:
+            self._plot.enableAutoRange()
+        if self._current is not None:
+            self.set_current(self._current)
+
+    def set_current(self, iteration: int | None) -> None:
+        """Mark ``iteration`` (for example the one scrubbed to); ``None`` hides the marker."""
+        self._current = None if iteration is None else int(iteration)
+        if self._current is None:
+            self._marker.setVisible(False)
+            self._current_dot.setData(pos=np.empty((0, 2)))
+            return
+        self._marker.setValue(self._current)
+        self._marker.setVisible(True)
+        y = self.history
+        if 0 <= self._current < y.shape[0] and np.isfinite(y[self._current]):
+            self._current_dot.setData(pos=[(self._current, y[self._current])])
+        else:
+            self._current_dot.setData(pos=np.empty((0, 2)))
+
+    def current(self) -> int | None:
+        """The marked iteration, or ``None``."""
+        return self._current
+
+    def clear(self) -> None:
+        """Remove the curve and the marker, keeping the label."""
+        self._current = None
+        self.set_history([], self._label)
+        self.set_current(None)

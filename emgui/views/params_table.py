@@ -1,0 +1,288 @@
+"""The parameters of every component as a table: one row per component."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from engine.params import Params
+from emgui.views.colors import component_color
+
+_Index = QModelIndex | QPersistentModelIndex
+_NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+#: Header of each model's per-feature parameter, and which Params field holds it.
+_LOCATION = {
+    "gaussian": ("mean", "means"),
+    "kmeans": ("mean", "means"),
+    "bernoulli": ("p", "probs"),
+    "binomial": ("p", "probs"),
+    "poisson": ("rate", "rates"),
+}
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One column after the component column: its header, tooltip and values per component."""
+
+    header: str
+    tooltip: str
+    values: np.ndarray
+    correlations: np.ndarray | None = None
+
+
+def _spread_columns(
+    covariances: np.ndarray, covariance_type: str, names: list[str], n_components: int
+) -> list[_Column]:
+    """Variance (and covariance) columns for each covariance shape."""
+    if covariance_type in ("spherical", "kmeans"):
+        values = np.broadcast_to(covariances.reshape(-1), (n_components,))
+        if covariance_type == "kmeans":
+            return [_Column("var (shared)", "One variance shared by every component and feature",
+                            values)]
+        return [_Column("var", "One variance per component, the same for every feature", values)]
+    if covariance_type == "diag":
+        return [
+            _Column(f"var({name})", f"Variance of {name}", covariances[:, d])
+            for d, name in enumerate(names)
+        ]
+    if covariance_type not in ("full", "tied"):
+        raise ValueError(
+            f"unknown covariance type {covariance_type!r}; expected full, tied, diag or spherical"
+        )
+    tied = covariance_type == "tied"
+    full = np.broadcast_to(covariances, (n_components, len(names), len(names)))
+    suffix = " (shared)" if tied else ""
+    note = "; one matrix shared by every component" if tied else ""
+    sd = np.sqrt(np.clip(np.diagonal(full, axis1=1, axis2=2), 0.0, None))
+    columns = [
+        _Column(f"var({name}){suffix}", f"Variance of {name}{note}", full[:, d, d])
+        for d, name in enumerate(names)
+    ]
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                corr = full[:, i, j] / (sd[:, i] * sd[:, j])
+            columns.append(
+                _Column(
+                    f"cov({names[i]},{names[j]}){suffix}",
+                    f"Covariance of {names[i]} and {names[j]}{note}",
+                    full[:, i, j],
+                    corr,
+                )
+            )
+    return columns
+
+
+def param_columns(
+    params: Params, model_name: str, covariance_type: str | None, feature_names: list[str]
+) -> list[_Column]:
+    """Every column after the component column, in display order."""
+    if model_name not in _LOCATION:
+        raise ValueError(f"unknown model {model_name!r}; expected one of {sorted(_LOCATION)}")
+    n_components = params.n_components
+    columns = [_Column("weight", "Mixing proportion", params.weights)]
+    prefix, field_name = _LOCATION[model_name]
+    location = getattr(params, field_name)
+    if location is None:
+        raise ValueError(f"the {model_name} model needs {field_name}; the parameters have none")
+    if location.shape[1] != len(feature_names):
+        raise ValueError(
+            f"{location.shape[1]} features need {location.shape[1]} names, "
+            f"got {len(feature_names)}"
+        )
+    descriptions = {"mean": "Mean of", "p": "Success probability of", "rate": "Poisson rate of"}
+    columns += [
+        _Column(f"{prefix}({name})", f"{descriptions[prefix]} {name}", location[:, d])
+        for d, name in enumerate(feature_names)
+    ]
+    if params.covariances is not None and model_name in ("gaussian", "kmeans"):
+        kind = "kmeans" if model_name == "kmeans" else (covariance_type or "full")
+        columns += _spread_columns(
+            np.asarray(params.covariances), kind, list(feature_names), n_components
+        )
+    return columns
+
+
+class ParamsModel(QAbstractTableModel):
+    """Table model of one set of mixture parameters; column 0 names the component."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._columns: list[_Column] = []
+        self._n_components = 0
+        self._colors: np.ndarray | None = None
+
+    def set_color_indices(self, indices: np.ndarray | None) -> None:
+        """Palette index of each row's swatch (``None``: row k has colour k)."""
+        self._colors = None if indices is None else np.asarray(indices)
+        if self._n_components:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self._n_components - 1, 0),
+                [Qt.ItemDataRole.DecorationRole],
+            )
+
+    def color_index(self, row: int) -> int:
+        if self._colors is None or row >= len(self._colors):
+            return row
+        return int(self._colors[row])
+
+    # Qt overrides keep Qt's names.
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self._n_components
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() or not self._n_components else len(self._columns) + 1
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "component" if section == 0 else self._columns[section - 1].header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Component number" if section == 0 else self._columns[section - 1].tooltip
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if col == 0:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+                return row + 1
+            if role == Qt.ItemDataRole.DecorationRole:
+                return component_color(self.color_index(row))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Component {row + 1}"
+            return None
+        column = self._columns[col - 1]
+        value = float(column.values[row])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{value:.4g}"
+        if role == Qt.ItemDataRole.EditRole:
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = repr(value)
+            if column.correlations is not None:
+                text += f"\ncorrelation {float(column.correlations[row]):.4f}"
+            return text
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_NUMBER_ALIGNMENT)
+        return None
+
+    def set_columns(self, n_components: int, columns: list[_Column]) -> None:
+        """Show new values; resets the model only when the table's shape or headers change."""
+        same_shape = n_components == self._n_components and [c.header for c in columns] == [
+            c.header for c in self._columns
+        ]
+        if same_shape:
+            self._columns = columns
+            if n_components:
+                self.dataChanged.emit(
+                    self.index(0, 1), self.index(n_components - 1, len(columns)),
+                    [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole,
+                     Qt.ItemDataRole.ToolTipRole],
+                )
+            return
+        self.beginResetModel()
+        self._n_components = n_components
+        self._columns = columns
+        self.endResetModel()
+
+    def headers(self) -> list[str]:
+        return ["component"] + [column.header for column in self._columns]
+
+    def as_text(self) -> str:
+        """Header and one line per component, tab-separated, numbers at full precision."""
+        lines = ["\t".join(self.headers())]
+        for row in range(self._n_components):
+            cells = [str(row + 1)] + [repr(float(c.values[row])) for c in self._columns]
+            lines.append("\t".join(cells))
+        return "\n".join(lines)
+
+
+class ParamsTable(QTableView):
+    """Read-only table of the current parameters, one row per component.
+
+    Ctrl+C (or the context menu) copies the whole table as tab-separated text.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = ParamsModel(self)
+        self.setModel(self._model)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(False)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(False)
+        self._copy_action = QAction("Copy table", self)
+        self._copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self._copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self._copy_action.triggered.connect(self._on_copy_action_triggered)
+        self.addAction(self._copy_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self._model.modelReset.connect(self._on_model_model_reset)
+
+    @property
+    def params_model(self) -> ParamsModel:
+        return self._model
+
+    def show_params(
+        self,
+        params: Params,
+        model_name: str,
+        covariance_type: str | None,
+        feature_names: list[str],
+    ) -> None:
+        """Show ``params`` of a ``model_name`` mixture on columns ``feature_names``.
+
+        Parameters
+        ----------
+        params : Params
+        model_name : {'gaussian', 'kmeans', 'bernoulli', 'binomial', 'poisson'}
+        covariance_type : {'full', 'tied', 'diag', 'spherical'} or None
+            Gaussian only; decides which variance columns appear.
+        feature_names : list of str
+        """
+        columns = param_columns(params, model_name, covariance_type, list(feature_names))
+        self._model.set_columns(params.n_components, columns)
+        self._grow_columns()
+
+    def clear(self) -> None:
+        self._model.set_columns(0, [])
+
+    def set_color_indices(self, indices: np.ndarray | None) -> None:
+        """Palette index of each row's swatch, so rows match the plots' colours."""
+        self._model.set_color_indices(indices)
+
+    def as_text(self) -> str:
+        """The table as tab-separated text, header first, for the clipboard."""
+        return self._model.as_text()
+
+    def _on_copy_action_triggered(self) -> None:
+        QGuiApplication.clipboard().setText(self.as_text())
+
+    def _on_model_model_reset(self) -> None:
+        self.resizeColumnsToContents()
+
+    def _grow_columns(self) -> None:
+        # Widen a column when its numbers need it but never shrink it during a run,
+        # so the table does not jitter as digits change.
+        header = self.horizontalHeader()
+        for col in range(self._model.columnCount()):
+            needed = max(self.sizeHintForColumn(col), header.sectionSizeHint(col))
+            if needed > self.columnWidth(col):
+                self.setColumnWidth(col, needed)

@@ -1,0 +1,62 @@
+"""Shared look of every plot: white background, dark axes, readable fonts.
+
+Applied per widget, never through ``pg.setConfigOption``, so importing a view
+does not change plots made elsewhere in the process.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QWidget
+
+BACKGROUND = "w"
+BACKGROUND_HEX = "#ffffff"
+FOREGROUND = "#202020"
+GRID_ALPHA = 0.15
+#: Space below zero on axes that start at zero, as a fraction of the top. pyqtgraph drops a
+#: tick label that would stick out of the axis, so the "0" needs half a text height of room.
+ZERO_MARGIN = 0.03
+LABEL_STYLE = {"color": FOREGROUND, "font-size": "11pt"}
+TICK_POINT_SIZE = 9
+
+
+def tick_font() -> QFont:
+    font = QFont()
+    font.setPointSize(TICK_POINT_SIZE)
+    return font
+
+
+def new_plot_widget(parent: QWidget | None = None, **kwargs: object) -> pg.PlotWidget:
+    """A ``PlotWidget`` with the house background."""
+    widget = pg.PlotWidget(parent=parent, background=BACKGROUND, **kwargs)
+    style_plot_item(widget.getPlotItem())
+    return widget
+
+
+def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
+    """Dark axes, tick fonts and a faint grid on ``plot_item``."""
+    font = tick_font()
+    for name in ("left", "bottom"):
+        axis = plot_item.getAxis(name)
+        axis.setPen(pg.mkPen(FOREGROUND))
+        axis.setTextPen(pg.mkPen(FOREGROUND))
+        axis.setTickFont(font)
+        # Densities of order 1e-3 would otherwise read "density (x0.001)" with ticks 0..40.
+        axis.enableAutoSIPrefix(False)
+    # Room for markers drawn at the extreme data values.
+    plot_item.getViewBox().setDefaultPadding(0.05)
+    if grid:
+        plot_item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+
+
+def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
+    plot_item.setLabel(axis, text, **LABEL_STYLE)
+
+
+def paint_background_white(widget: QWidget) -> None:
+    """Give a view's frame (around its plots) the plots' white background."""
+    palette = widget.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(BACKGROUND_HEX))
+    widget.setPalette(palette)
+    widget.setAutoFillBackground(True)

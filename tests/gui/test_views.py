@@ -1,0 +1,455 @@
+"""Tests of the drawing views: geometry, thinning, item reuse, densities, table, clicks."""
+
+from __future__ import annotations
+
+import math
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from emgui.views import (
+    MAX_DISPLAY_POINTS,
+    DiscreteView,
+    HistogramView,
+    LikelihoodPlot,
+    ParamsTable,
+    ScatterView,
+    blend_colors,
+    component_color,
+    ellipse_points,
+    project_gaussian,
+)
+from emgui.views.colors import PALETTE, component_rgb
+from emgui.views.densities import binomial_pmf, gaussian_component_densities, poisson_pmf
+from emgui.views.histogram_view import freedman_diaconis_bins
+from emgui.views.likelihood_plot import IterationAxis
+from emgui.views.scatter_view import N_STDS
+from engine.params import Params
+
+# ---------------------------------------------------------------- fixtures
+
+
+def _random_spd(rng: np.random.Generator, d: int) -> np.ndarray:
+    a = rng.normal(size=(d, d))
+    return a @ a.T + 0.5 * np.eye(d)
+
+
+GAUSSIAN_EXAMPLES = {
+    "full": np.array([[[2.0, 0.8], [0.8, 1.0]], [[0.5, -0.3], [-0.3, 0.4]]]),
+    "tied": np.array([[1.5, 0.6], [0.6, 0.7]]),
+    "diag": np.array([[2.0, 0.3], [0.1, 4.0]]),
+    "spherical": np.array([0.7, 2.5]),
+}
+
+
+def _gaussian_params(covariance_type: str) -> Params:
+    return Params(
+        weights=np.array([0.4, 0.6]),
+        means=np.array([[1.0, -2.0], [-3.0, 0.5]]),
+        covariances=GAUSSIAN_EXAMPLES[covariance_type],
+    )
+
+
+def _blob_data(rng: np.random.Generator, n: int = 300) -> np.ndarray:
+    centres = np.array([[0.0, 0.0], [5.0, 1.0], [1.0, 5.0]])
+    return centres[rng.integers(0, 3, n)] + rng.normal(size=(n, 2))
+
+
+@pytest.fixture
+def scatter(qtbot) -> ScatterView:
+    view = ScatterView()
+    qtbot.addWidget(view)
+    return view
+
+
+# ---------------------------------------------------------------- geometry
+
+
+@pytest.mark.parametrize("covariance_type", sorted(GAUSSIAN_EXAMPLES))
+@pytest.mark.parametrize("n_std", N_STDS)
+def test_ellipse_points_lie_on_mahalanobis_contour(covariance_type: str, n_std: float) -> None:
+    params = _gaussian_params(covariance_type)
+    means_2d, cov_2d = project_gaussian(params, covariance_type, (0, 1))
+    for mean, cov in zip(means_2d, cov_2d):
+        points = ellipse_points(mean, cov, n_std, n=100)
+        assert points.shape == (100, 2)
+        diff = points - mean
+        distances = np.einsum("ij,ij->i", diff, np.linalg.solve(cov, diff.T).T)
+        np.testing.assert_allclose(distances, n_std**2, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(points[0], points[-1], atol=1e-12)  # a closed curve
+
+
+def test_project_gaussian_picks_blocks_of_a_3d_full_covariance() -> None:
+    rng = np.random.default_rng(0)
+    covariances = np.stack([_random_spd(rng, 3) for _ in range(2)])
+    params = Params(
+        weights=np.array([0.5, 0.5]),
+        means=np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+        covariances=covariances,
+    )
+    means_2d, cov_2d = project_gaussian(params, "full", (0, 2))
+    np.testing.assert_array_equal(means_2d, [[1.0, 3.0], [4.0, 6.0]])
+    for k in range(2):
+        c = covariances[k]
+        np.testing.assert_array_equal(cov_2d[k], [[c[0, 0], c[0, 2]], [c[2, 0], c[2, 2]]])
+    # Swapped columns swap the block's rows and columns.
+    _, swapped = project_gaussian(params, "full", (2, 1))
+    c = covariances[1]
+    np.testing.assert_array_equal(swapped[1], [[c[2, 2], c[2, 1]], [c[1, 2], c[1, 1]]])
+
+
+def test_project_gaussian_handles_every_covariance_shape() -> None:
+    means = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    tied = _random_spd(np.random.default_rng(1), 3)
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, tied), "tied", (1, 2))
+    np.testing.assert_array_equal(cov, [tied[1:, 1:], tied[1:, 1:]])
+
+    diag = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, diag), "diag", (0, 2))
+    np.testing.assert_array_equal(cov, [np.diag([1.0, 3.0]), np.diag([4.0, 6.0])])
+
+    spherical = np.array([0.5, 2.0])
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, spherical), "spherical", (0, 1))
+    np.testing.assert_array_equal(cov, [0.5 * np.eye(2), 2.0 * np.eye(2)])
+
+    shared = np.array([1.5, 1.5])
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, shared), "kmeans", (0, 1))
+    np.testing.assert_array_equal(cov, [1.5 * np.eye(2), 1.5 * np.eye(2)])
+
+    means_2d, cov = project_gaussian(Params(np.array([0.5, 0.5]), means), "kmeans", (0, 1))
+    assert cov is None
+    np.testing.assert_array_equal(means_2d, means[:, :2])
+
+
+def test_project_gaussian_rejects_bad_input() -> None:
+    params = _gaussian_params("full")
+    with pytest.raises(ValueError, match="out of range"):
+        project_gaussian(params, "full", (0, 5))
+    with pytest.raises(ValueError, match="unknown covariance type"):
+        project_gaussian(params, "banana", (0, 1))
+
+
+# ----------------------------------------------------------------- colours
+
+
+def test_palette_is_long_enough_and_distinct() -> None:
+    assert len(PALETTE) >= 12
+    assert len(set(PALETTE)) == len(PALETTE)
+    assert component_color(len(PALETTE)) == component_color(0)
+
+
+def test_blend_colors_mixes_by_responsibility() -> None:
+    resp = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    rgba = blend_colors(resp, alpha=200)
+    np.testing.assert_array_equal(rgba[0, :3], component_rgb(0))
+    np.testing.assert_array_equal(rgba[1, :3], component_rgb(1))
+    expected = np.rint((np.array(component_rgb(0)) + component_rgb(1)) / 2)
+    np.testing.assert_allclose(rgba[2, :3], expected, atol=1)
+    assert (rgba[:, 3] == 200).all()
+
+
+# ----------------------------------------------------------------- scatter
+
+
+def test_component_point_counts_match_labels(scatter: ScatterView) -> None:
+    rng = np.random.default_rng(2)
+    scatter.set_data(_blob_data(rng), "x", "y")
+    labels = rng.integers(0, 3, scatter.display_index.shape[0])
+    labels[labels == 1] = 2  # an empty component must count zero
+    means = np.array([[0.0, 0.0], [5.0, 1.0], [1.0, 5.0]])
+    confidence = rng.uniform(0.3, 1.0, labels.shape)
+    scatter.show_state(means, np.stack([np.eye(2)] * 3), labels, confidence)
+    assert scatter.component_point_counts() == np.bincount(labels, minlength=3).tolist()
+    scatter.set_show_uncertainty(True)
+    assert scatter.component_point_counts() == np.bincount(labels, minlength=3).tolist()
+    # Fewer components than before: items stay, counts follow the new K.
+    two = (labels > 0).astype(int)
+    scatter.show_state(means[:2], None, two)
+    assert scatter.component_point_counts() == np.bincount(two, minlength=2).tolist()
+
+
+def test_large_data_is_thinned_to_a_stable_subset(scatter: ScatterView) -> None:
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(200_000, 2))
+    scatter.set_data(points, "x", "y")
+    index = scatter.display_index.copy()
+    assert scatter.is_thinned
+    assert 0 < index.shape[0] <= MAX_DISPLAY_POINTS
+    assert np.all(np.diff(index) > 0) and index[0] >= 0 and index[-1] < 200_000
+
+    labels = (points[index, 0] > 0).astype(int)
+    scatter.show_state(np.zeros((2, 2)), None, labels)
+    assert scatter.component_point_counts() == np.bincount(labels).tolist()
+
+    scatter.set_data(rng.normal(size=(200_000, 2)), "x", "y")
+    np.testing.assert_array_equal(scatter.display_index, index)
+
+    scatter.set_data(points[:1000], "x", "y")
+    assert not scatter.is_thinned
+    np.testing.assert_array_equal(scatter.display_index, np.arange(1000))
+
+
+def test_repeated_states_reuse_plot_items(scatter: ScatterView) -> None:
+    rng = np.random.default_rng(4)
+    scatter.set_data(_blob_data(rng), "x", "y")
+    n_display = scatter.display_index.shape[0]
+    max_k = 5
+
+    def random_state(k: int) -> None:
+        means = rng.normal(size=(k, 2)) * 3
+        covariances = np.stack([_random_spd(rng, 2) for _ in range(k)])
+        labels = rng.integers(0, k, n_display)
+        confidence = rng.uniform(1.0 / k, 1.0, n_display)
+        scatter.show_state(means, covariances if rng.random() < 0.8 else None, labels, confidence)
+
+    random_state(max_k)
+    scatter.set_show_uncertainty(True)
+    plot_items = len(scatter.plot_item.items)
+    scene_items = len(scatter.plot_item.scene().items())
+    for i in range(500):
+        scatter.set_show_uncertainty(i % 3 == 0)
+        random_state(int(rng.integers(1, max_k + 1)))
+    assert len(scatter.plot_item.items) == plot_items
+    assert len(scatter.plot_item.scene().items()) == scene_items
+
+
+def test_drawn_ellipses_follow_the_state(scatter: ScatterView) -> None:
+    rng = np.random.default_rng(5)
+    scatter.set_data(_blob_data(rng), "x", "y")
+    params = _gaussian_params("full")
+    means_2d, cov_2d = project_gaussian(params, "full", (0, 1))
+    labels = rng.integers(0, 2, scatter.display_index.shape[0])
+    scatter.show_state(means_2d, cov_2d, labels)
+    for k in range(2):
+        for n_std in N_STDS:
+            x, y = scatter.ellipse_curves(k, n_std)
+            expected = ellipse_points(means_2d[k], cov_2d[k], n_std)
+            np.testing.assert_allclose(np.column_stack([x, y]), expected)
+    scatter.show_state(means_2d, None, labels)
+    assert scatter.ellipse_curves(0, 1.0)[0].size == 0
+
+
+def test_show_state_rejects_labels_of_the_wrong_length(scatter: ScatterView) -> None:
+    scatter.set_data(np.zeros((10, 2)), "x", "y")
+    with pytest.raises(ValueError, match="one entry per displayed point"):
+        scatter.show_state(np.zeros((2, 2)), None, np.zeros(9, dtype=int))
+
+
+def _click_at(qtbot, view: ScatterView, x: float, y: float) -> None:
+    view_box = view.plot_item.getViewBox()
+    # The view box lays out its range lazily, after the widget is first shown.
+    qtbot.waitUntil(
+        lambda: view_box.sceneBoundingRect().contains(view_box.mapViewToScene(QPointF(x, y)))
+    )
+    scene_point = view_box.mapViewToScene(QPointF(x, y))
+    widget_point = view.plot_widget.mapFromScene(scene_point)
+    qtbot.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=widget_point)
+
+
+def test_click_while_placing_emits_data_coordinates(qtbot, scatter: ScatterView) -> None:
+    scatter.set_data(np.array([[0.0, 0.0], [10.0, 100.0]]), "x", "y")
+    scatter.resize(600, 400)
+    scatter.show()
+    qtbot.waitExposed(scatter)
+
+    # Clicks go to different places: two quick clicks at one place make a double click,
+    # which places nothing.
+    with qtbot.assertNotEmitted(scatter.point_placed):
+        _click_at(qtbot, scatter, 8.0, 80.0)
+
+    scatter.set_placing(0)
+    with qtbot.waitSignal(scatter.point_placed, timeout=2000) as blocker:
+        _click_at(qtbot, scatter, 3.0, 40.0)
+    x, y = blocker.args
+    pixel_x, pixel_y = scatter.plot_item.getViewBox().viewPixelSize()
+    assert abs(x - 3.0) <= 1.5 * pixel_x
+    assert abs(y - 40.0) <= 1.5 * pixel_y
+
+    scatter.set_placed(np.array([[x, y]]))
+    scatter.set_placing(None)
+    with qtbot.assertNotEmitted(scatter.point_placed):
+        _click_at(qtbot, scatter, 7.0, 60.0)
+
+
+# --------------------------------------------------------------- histogram
+
+
+def test_freedman_diaconis_bins_are_capped() -> None:
+    rng = np.random.default_rng(6)
+    assert freedman_diaconis_bins(rng.normal(size=20)) == 10
+    assert freedman_diaconis_bins(rng.normal(size=1_000_000)) == 80
+    assert freedman_diaconis_bins(np.ones(50)) == 10
+
+
+def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(163, 6.5, 500), rng.normal(176, 7, 500)])
+    view = HistogramView()
+    qtbot.addWidget(view)
+    view.set_data(values, "height (cm)")
+    weights = np.array([0.5, 0.5])
+    means = np.array([163.0, 176.0])
+    variances = np.array([42.0, 49.0])
+    view.show_state(weights, means, variances)
+
+    x, mixture = view.mixture_curve()
+    assert np.trapezoid(mixture, x) == pytest.approx(1.0, abs=1e-3)
+    total = sum(view.component_curve(k)[1] for k in range(2))
+    np.testing.assert_allclose(total, mixture, rtol=1e-12)
+    for k in range(2):
+        np.testing.assert_array_equal(view.component_curve(k)[0], x)
+
+    wide = np.linspace(100, 240, 20_001)
+    densities = gaussian_component_densities(wide, weights, means, variances)
+    assert np.trapezoid(densities.sum(axis=0), wide) == pytest.approx(1.0, abs=1e-9)
+    assert np.trapezoid(densities[1], wide) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_histogram_reuses_curves_and_skips_collapsed_components(qtbot) -> None:
+    view = HistogramView()
+    qtbot.addWidget(view)
+    view.set_data(np.random.default_rng(8).normal(size=500), "x")
+    view.show_state(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 1.0]))
+    n_items = len(view.plot_item.items)
+    view.show_state(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 0.0]))
+    assert view.component_curve(1)[0].size == 0
+    assert np.all(np.isfinite(view.mixture_curve()[1]))
+    for _ in range(50):
+        view.show_state(np.array([0.3, 0.7]), np.array([-1.0, 1.0]), np.array([0.5, 2.0]))
+    assert len(view.plot_item.items) == n_items
+
+
+# ---------------------------------------------------------------- discrete
+
+
+def test_pmfs_match_their_definitions() -> None:
+    probs = np.array([0.0, 0.3, 1.0])
+    pmf = binomial_pmf(5, probs)
+    for j, p in enumerate(probs):
+        expected = [math.comb(5, c) * p**c * (1 - p) ** (5 - c) for c in range(6)]
+        np.testing.assert_allclose(pmf[j], expected, atol=1e-15)
+    rates = np.array([0.0, 2.5])
+    pmf = poisson_pmf(10, rates)
+    for j, lam in enumerate(rates):
+        expected = [math.exp(-lam) * lam**c / math.factorial(c) for c in range(11)]
+        np.testing.assert_allclose(pmf[j], expected, rtol=1e-12, atol=1e-300)
+
+
+def test_discrete_two_coin_pmf_sums_to_one(qtbot) -> None:
+    rng = np.random.default_rng(9)
+    heads = rng.binomial(5, np.where(rng.random(200) < 0.5, 0.8, 0.35))[:, None]
+    view = DiscreteView()
+    qtbot.addWidget(view)
+    view.set_data(heads, ["heads"], np.array([5]), "probs")
+    view.show_state(np.array([0.45, 0.55]), np.array([[0.8], [0.35]]), "probs")
+    counts, mixture, components = view.fitted_pmf(0)
+    np.testing.assert_array_equal(counts, np.arange(6))
+    assert mixture.sum() == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(components.sum(axis=0), mixture)
+
+
+def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
+    rng = np.random.default_rng(10)
+    X = rng.poisson([1.0, 3.0, 0.5, 6.0, 2.0, 4.0], size=(300, 6))
+    names = ["a", "b", "c", "d", "e", "f"]
+    view = DiscreteView()
+    qtbot.addWidget(view)
+    view.set_data(X, names, None, "rates")
+    rates = rng.uniform(0.5, 6.0, size=(3, 6))
+    view.show_state(np.array([0.2, 0.3, 0.5]), rates, "rates")
+    n_items = len(view.param_plot.items), len(view.count_plot.items)
+    view.set_column(3)
+    assert view.column == 3
+    counts, mixture, _ = view.fitted_pmf(3)
+    assert counts[-1] == X[:, 3].max()
+    assert 0.9 < mixture.sum() <= 1.0
+    for _ in range(50):
+        view.show_state(rng.dirichlet(np.ones(3)), rng.uniform(0.5, 6.0, size=(3, 6)), "rates")
+    assert (len(view.param_plot.items), len(view.count_plot.items)) == n_items
+
+
+# ------------------------------------------------------------------ table
+
+
+def test_params_table_rows_text_and_resets(qtbot) -> None:
+    rng = np.random.default_rng(11)
+    covariances = np.stack([_random_spd(rng, 3) for _ in range(4)])
+    params = Params(
+        weights=np.full(4, 0.25), means=rng.normal(size=(4, 3)), covariances=covariances
+    )
+    table = ParamsTable()
+    qtbot.addWidget(table)
+    model = table.params_model
+    table.show_params(params, "gaussian", "full", ["x", "y", "z"])
+    assert model.rowCount() == 4
+    assert model.headers() == [
+        "component", "weight", "mean(x)", "mean(y)", "mean(z)",
+        "var(x)", "var(y)", "var(z)", "cov(x,y)", "cov(x,z)", "cov(y,z)",
+    ]
+    lines = table.as_text().split("\n")
+    assert len(lines) == 4 + 1
+    assert all(len(line.split("\t")) == len(model.headers()) for line in lines)
+    assert float(lines[2].split("\t")[9]) == covariances[1, 0, 2]
+
+    index = model.index(1, 2)
+    assert model.data(index, Qt.ItemDataRole.EditRole) == params.means[1, 0]
+    assert model.data(index) == f"{params.means[1, 0]:.4g}"
+    assert model.data(model.index(2, 0), Qt.ItemDataRole.DecorationRole) == component_color(2)
+
+    moved = params.replace(means=params.means + 1.0)
+    with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged):
+        table.show_params(moved, "gaussian", "full", ["x", "y", "z"])
+    assert model.data(index, Qt.ItemDataRole.EditRole) == moved.means[1, 0]
+
+    fewer = Params(weights=np.array([0.5, 0.5]), means=np.zeros((2, 3)), covariances=np.eye(3))
+    with qtbot.waitSignal(model.modelReset):
+        table.show_params(fewer, "gaussian", "tied", ["x", "y", "z"])
+    assert model.rowCount() == 2
+    assert "var(x) (shared)" in model.headers()
+
+
+def test_params_table_discrete_and_kmeans_columns(qtbot) -> None:
+    table = ParamsTable()
+    qtbot.addWidget(table)
+    table.show_params(
+        Params(weights=np.array([0.5, 0.5]), probs=np.array([[0.8], [0.35]])),
+        "binomial", None, ["heads"],
+    )
+    assert table.params_model.headers() == ["component", "weight", "p(heads)"]
+    table.show_params(
+        Params(weights=np.array([0.5, 0.5]), means=np.zeros((2, 2)), covariances=np.full(2, 1.5)),
+        "kmeans", None, ["u", "v"],
+    )
+    assert table.params_model.headers()[-1] == "var (shared)"
+    assert len(table.as_text().split("\n")) == 3
+
+
+# ------------------------------------------------------------- likelihood
+
+
+def test_likelihood_plot_history_and_marker(qtbot) -> None:
+    plot = LikelihoodPlot()
+    qtbot.addWidget(plot)
+    n_items = len(plot.plot_item.items)
+    for n in range(1, 30):
+        plot.set_history(-100.0 + np.log(np.arange(1, n + 1)), "log-likelihood")
+    plot.set_current(4)
+    assert plot.current() == 4
+    np.testing.assert_allclose(plot.history, -100.0 + np.log(np.arange(1, 30)))
+    assert plot.plot_item.getAxis("left").labelText == "log-likelihood"
+    plot.set_history([5.0, 3.0, 2.0], "inertia")
+    assert plot.plot_item.getAxis("left").labelText == "inertia"
+    plot.clear()
+    assert plot.history.size == 0 and plot.current() is None
+    assert len(plot.plot_item.items) == n_items
+
+
+def test_iteration_axis_ticks_are_whole_numbers(qtbot) -> None:
+    axis = IterationAxis("bottom")
+    for low, high in [(0, 2), (0, 7), (0, 150), (-0.3, 3.3)]:
+        spacings = [spacing for spacing, _ in axis.tickSpacing(low, high, 500)]
+        assert spacings and all(s >= 1 and float(s).is_integer() for s in spacings)
