@@ -83,6 +83,11 @@ class FitController(QObject):
         return self._state in (RunState.RUNNING, RunState.PAUSED)
 
     @property
+    def is_waiting(self) -> bool:
+        """The current run is paused at its gate, with nothing more on the way."""
+        return self._worker is not None and self._worker.is_waiting
+
+    @property
     def threads_running(self) -> int:
         return len(self._threads)
 

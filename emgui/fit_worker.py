@@ -49,6 +49,7 @@ class FitWorker(QObject):
         self._steps = 0
         self._stop = threading.Event()
         self._delay = delay
+        self._waiting = False
 
     # --- called from the GUI thread ---------------------------------------------------
 
@@ -81,13 +82,21 @@ class FitWorker(QObject):
     def stop_requested(self) -> bool:
         return self._stop.is_set()
 
+    @property
+    def is_waiting(self) -> bool:
+        """Paused at the gate between iterations (every emitted snapshot is already queued)."""
+        with self._gate:
+            return self._waiting
+
     # --- the worker thread --------------------------------------------------------------
 
     def _may_continue(self) -> bool:
         """Block while paused; False once a stop has been requested."""
         with self._gate:
             while self._paused and self._steps == 0 and not self._stop.is_set():
+                self._waiting = True
                 self._gate.wait()
+            self._waiting = False
             if self._stop.is_set():
                 return False
             if self._paused:

@@ -77,7 +77,8 @@ def test_pause_step_resume_and_stop(qtbot, controller):
     X = blobs()
     controller.start(X, slow_options(), ["x", "y"], paused=True)
     # A paused start performs exactly one step: the initial parameters.
-    qtbot.waitUntil(lambda: len(controller.snapshots) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(controller.snapshots) == 1 and controller.is_waiting,
+                    timeout=10_000)
     assert controller.state is RunState.PAUSED
     with qtbot.assertNotEmitted(controller.snapshot_added, wait=200):
         pass

@@ -1,0 +1,1 @@
+"""EM Studio: the Qt application (windows, views, dialogs, fit worker)."""

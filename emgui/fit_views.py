@@ -1,0 +1,193 @@
+"""Picks the view that suits the data and model, and draws parameters on it.
+
+Labels are computed here, in the GUI thread, for the displayed points only
+(at most a few tens of thousands): snapshots carry parameters, never
+responsibilities, so scrubbing back through a run costs no memory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+
+import engine
+from engine.em import e_step, model_for
+from engine.models.base import MixtureModel
+from emgui.views import DiscreteView, HistogramView, ScatterView
+from emgui.views.geometry import project_gaussian
+
+DISCRETE_MODELS = ("bernoulli", "binomial", "poisson")
+
+
+def variances_1d(params: engine.Params, covariance_type: str) -> np.ndarray:
+    """Each component's variance for one-column Gaussian parameters, shape (K,)."""
+    covariances = params.covariances
+    k = params.n_components
+    if covariance_type == "tied":
+        return np.full(k, float(np.ravel(covariances)[0]))
+    return np.asarray(covariances, dtype=float).reshape(k, -1)[:, 0]
+
+
+class FitViews(QStackedWidget):
+    """The scatter, the 1-D histogram or the count view, whichever fits the data."""
+
+    point_placed = Signal(float, float)
+    """A click on the scatter while placing starting means (data coordinates)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty = QLabel("Open a data file (Ctrl+O) or a sample (File ▸ Open Sample) to begin.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scatter = ScatterView()
+        self.histogram = HistogramView()
+        self.discrete = DiscreteView()
+        for widget in (self.empty, self.scatter, self.histogram, self.discrete):
+            self.addWidget(widget)
+        self.scatter.point_placed.connect(self._on_scatter_point_placed)
+        self._X: np.ndarray | None = None
+        self._names: list[str] = []
+        self._columns = (0, 1)
+        self._data_key: tuple | None = None
+        self._model_key: tuple | None = None
+        self._cached_model: MixtureModel | None = None
+        self._color_order: np.ndarray | None = None
+        self._display_X: np.ndarray | None = None
+        self.labels: np.ndarray | None = None
+
+    # --- data ---------------------------------------------------------------------------
+
+    def kind_for(self, model: str, n_features: int) -> str:
+        if model in DISCRETE_MODELS:
+            return "discrete"
+        return "histogram" if n_features == 1 else "scatter"
+
+    @property
+    def kind(self) -> str:
+        return {
+            self.scatter: "scatter",
+            self.histogram: "histogram",
+            self.discrete: "discrete",
+        }.get(self.currentWidget(), "empty")
+
+    @property
+    def is_thinned(self) -> bool:
+        return self.kind == "scatter" and self.scatter.is_thinned
+
+    def set_data(
+        self,
+        X: np.ndarray,
+        names: list[str],
+        options: engine.FitOptions,
+        columns: tuple[int, int] = (0, 1),
+    ) -> str | None:
+        """Show ``X`` without any fit; cheap when nothing relevant changed.
+
+        Returns why the data cannot come from the chosen model (then the data
+        are shown as measurements), or ``None`` when they can.
+        """
+        problem = None
+        kind = self.kind_for(options.model, X.shape[1])
+        if kind == "discrete":
+            try:
+                model_for(options, X).check_data(X, names)
+            except ValueError as exc:
+                problem = str(exc)
+                kind = self.kind_for("gaussian", X.shape[1])
+                options = options.replace(model="gaussian")
+        trials = options.trials if options.model == "binomial" else None
+        key = (id(X), kind, columns, options.model, trials)
+        self._X, self._names, self._columns = X, names, columns
+        if key == self._data_key:
+            return problem
+        self._data_key = key
+        self._model_key = None
+        if kind == "scatter":
+            self.scatter.set_data(X[:, list(columns)], names[columns[0]], names[columns[1]])
+            self._display_X = X[self.scatter.display_index]
+            self.setCurrentWidget(self.scatter)
+        elif kind == "histogram":
+            self.histogram.set_data(X[:, 0], names[0])
+            self._display_X = X
+            self.setCurrentWidget(self.histogram)
+        else:
+            per_column = None
+            if options.model == "binomial":
+                per_column = np.broadcast_to(np.atleast_1d(options.trials), (X.shape[1],))
+            elif options.model == "bernoulli":
+                per_column = np.ones(X.shape[1])
+            kind_name = "rates" if options.model == "poisson" else "probs"
+            self.discrete.set_data(X, names, per_column, kind_name)
+            self._display_X = X
+            self.setCurrentWidget(self.discrete)
+        self.labels = None
+        return problem
+
+    def clear(self) -> None:
+        self._X = None
+        self._data_key = None
+        self.setCurrentWidget(self.empty)
+
+    # --- parameters ---------------------------------------------------------------------
+
+    def _model_for(self, options: engine.FitOptions) -> MixtureModel:
+        key = (options.model, options.covariance_type, options.trials, self._data_key)
+        if key != self._model_key:
+            self._cached_model = model_for(options, self._X)
+            self._model_key = key
+        return self._cached_model
+
+    def set_color_order(self, order: np.ndarray | None) -> None:
+        """Keep colours with components after a fit reorders them.
+
+        ``order`` is the fit's map from run order to canonical order
+        (``canonical = run.permuted(order)``). Component ``i`` of the canonical
+        parameters keeps the colour it had during the run, palette entry ``order[i]``.
+        """
+        self._color_order = None if order is None else np.asarray(order)
+
+    def show_params(self, params: engine.Params, options: engine.FitOptions) -> None:
+        """Draw ``params`` (from any iteration) over the data."""
+        if self._X is None:
+            return
+        model = self._model_for(options)
+        to_run = None if self._color_order is None else np.argsort(self._color_order)
+        if to_run is not None:
+            # Draw in run order, so slot k of every view keeps palette colour k.
+            params = params.permuted(to_run, options.gaussian_covariance)
+        _, log_resp = e_step(model, self._display_X, model.prepare(params))
+        labels = np.argmax(log_resp, axis=1)
+        # Labels of the displayed rows in the caller's (canonical) numbering.
+        self.labels = labels if to_run is None else to_run[labels]
+        kind = self.kind
+        if kind == "scatter":
+            confidence = np.exp(log_resp.max(axis=1))
+            covariance = options.gaussian_covariance or "spherical"
+            means, covariances = project_gaussian(params, covariance, self._columns)
+            self.scatter.show_state(means, covariances, labels, confidence)
+        elif kind == "histogram":
+            covariance = options.gaussian_covariance or "spherical"
+            self.histogram.show_state(
+                params.weights, params.means[:, 0], variances_1d(params, covariance)
+            )
+        elif kind == "discrete":
+            kind_name = "rates" if options.model == "poisson" else "probs"
+            values = params.rates if kind_name == "rates" else params.probs
+            self.discrete.show_state(params.weights, values, kind_name, self._names)
+
+    def clear_state(self) -> None:
+        """Show the data alone, as before any fit."""
+        for view in (self.scatter, self.histogram, self.discrete):
+            view.clear_state()
+        self.labels = None
+
+    # --- placing starting means ---------------------------------------------------------
+
+    def set_placing(self, remaining: int | None) -> None:
+        self.scatter.set_placing(remaining)
+
+    def set_placed(self, points: np.ndarray) -> None:
+        self.scatter.set_placed(points)
+
+    def _on_scatter_point_placed(self, x: float, y: float) -> None:
+        self.point_placed.emit(x, y)
