@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 import engine
-from emgui import dialogs
+from emgui import dialogs, features
 from emgui.fit_controller import FitController, RunState
 from emgui.fit_views import FitViews
 from emgui.import_dialog import ImportDialog
@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self._draw_timer.setInterval(DRAW_INTERVAL_MS)
         self._connect()
         self._restore_settings()
+        for install in features.INSTALLERS:
+            install(self)
         self._update_actions()
 
     # --- construction -------------------------------------------------------------------
@@ -141,7 +143,7 @@ class MainWindow(QMainWindow):
         params_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, params_dock)
 
-        toolbar = self.addToolBar("Run")
+        self.run_toolbar = toolbar = self.addToolBar("Run")
         toolbar.setObjectName("run_toolbar")
         for action in self.run_actions.all:
             toolbar.addAction(action)
@@ -158,7 +160,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.speed_slider)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open…", self)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.setStatusTip("Open a data file (CSV, TSV, text, NPY/NPZ, XLSX, Parquet)")
@@ -173,16 +175,17 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.quit_action)
-        run_menu = self.menuBar().addMenu("&Run")
+        self.run_menu = run_menu = self.menuBar().addMenu("&Run")
         for action in self.run_actions.all:
             run_menu.addAction(action)
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
         self.uncertainty_action = QAction("Fade &uncertain points", self)
         self.uncertainty_action.setCheckable(True)
         self.uncertainty_action.setStatusTip(
             "Fade points whose cluster is unsure (largest responsibility well below 1)"
         )
         view_menu.addAction(self.uncertainty_action)
+        self.analyse_menu = self.menuBar().addMenu("&Analyse")
         self._refresh_recent_menu()
 
     def _build_status_bar(self) -> None:
@@ -400,6 +403,17 @@ class MainWindow(QMainWindow):
         start = f"start {snapshot.restart + 1}, " if options.n_init > 1 else ""
         self.iteration_label.setText(f"{start}iteration {snapshot.iteration}")
         self._update_status(snapshot, label, values[-1])
+
+    def current_snapshot(self) -> engine.Snapshot | None:
+        """The snapshot the views show (the newest, or the one scrubbed to)."""
+        snapshots = self.controller.snapshots
+        if 0 <= self._shown_index < len(snapshots):
+            return snapshots[self._shown_index]
+        return None
+
+    def current_options(self) -> engine.FitOptions:
+        """The options of the fit shown (or, before any fit, the settings panel's)."""
+        return self._current_options()
 
     def _current_options(self) -> engine.FitOptions:
         result = self.controller.result
