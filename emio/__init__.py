@@ -1,0 +1,1 @@
+"""EM Studio input/output: reading data files and writing results atomically."""

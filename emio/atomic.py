@@ -1,0 +1,204 @@
+"""Atomic writes: a file is either left as it was or replaced whole.
+
+Results, parameter files and exports are written to a temporary file in the
+target's own folder, flushed to disk, then renamed over the target with
+:func:`os.replace`, which is atomic on one filesystem. A crash, a full disk or
+an exception half-way through therefore never leaves a truncated file behind,
+and the previous version stays byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+#: Open modes that make sense for a file written from scratch.
+WRITE_MODES = ("w", "wt", "wb", "w+", "w+t", "w+b")
+
+# O_BINARY exists only on Windows; without it the C runtime would translate newlines
+# a second time, under the text layer of os.fdopen.
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+# errno -> (what happened, what to do about it when writing, ... when reading).
+_OS_ERRORS: dict[int, tuple[str, str, str]] = {
+    errno.EACCES: (
+        "permission denied",
+        "choose another folder",
+        "ask for access, or copy the file to a folder of your own",
+    ),
+    errno.EPERM: (
+        "operation not permitted",
+        "choose another folder",
+        "ask for access, or copy the file to a folder of your own",
+    ),
+    errno.EROFS: (
+        "the drive is read-only",
+        "choose a folder on another drive",
+        "copy the file to a folder of your own",
+    ),
+    errno.ENOSPC: (
+        "the disk is full",
+        "free some space or choose another drive",
+        "free some space and try again",
+    ),
+    errno.EDQUOT: (
+        "your disk quota is used up",
+        "delete some files or choose another drive",
+        "delete some files and try again",
+    ),
+    errno.ENOENT: (
+        "no such file or folder",
+        "choose a folder that exists",
+        "check the name and the folder",
+    ),
+    errno.EISDIR: (
+        "it is a folder",
+        "choose a file name inside it",
+        "choose a file inside it",
+    ),
+    errno.ENOTDIR: (
+        "part of the path is a file, not a folder",
+        "choose a folder that exists",
+        "check the path",
+    ),
+    errno.ENAMETOOLONG: (
+        "the name is too long",
+        "choose a shorter name or folder",
+        "move the file to a shorter path",
+    ),
+}
+
+
+def describe_os_error(exc: OSError, path: str | os.PathLike[str], action: str = "write") -> str:
+    """A one-line message about ``exc`` that a person can act on.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error raised while reading or writing ``path``.
+    path : str or path-like
+        The file the program was working on (not the temporary file).
+    action : str
+        ``"write"`` or ``"read"``; the advice differs.
+
+    Returns
+    -------
+    str
+        For example ``"cannot write /x/y.json: permission denied; choose
+        another folder"``.
+    """
+    if action not in ("write", "read"):
+        raise ValueError(f"action must be 'write' or 'read', not {action!r}")
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    if known is None:
+        reason = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        advice = "check the file and the folder, then try again"
+    else:
+        reason, write_advice, read_advice = known
+        advice = write_advice if action == "write" else read_advice
+    return f"cannot {action} {os.fspath(path)}: {reason}; {advice}"
+
+
+def _new_temp_file(target: Path) -> tuple[int, Path]:
+    """Create and open an empty temporary file beside ``target``."""
+    while True:
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # 0o666 lets the umask decide permissions, as open() would for the
+            # target itself; tempfile.mkstemp would force 0o600 on the result.
+            fd = os.open(temp, _TEMP_FLAGS, 0o666)
+        except FileExistsError:
+            continue
+        return fd, temp
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX only)."""
+    if os.name == "nt":
+        return
+    # Some filesystems refuse to open or sync a folder; the data itself is
+    # already on disk by then, so this last step is best effort.
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open a temporary file that replaces ``path`` when the block succeeds.
+
+    The temporary file lives in the same folder as ``path``, so the final
+    :func:`os.replace` is atomic. It is flushed and fsynced before the
+    replace. If the block raises, the temporary file is removed, the
+    exception propagates, and ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to create or replace. A symbolic link is followed, so the
+        file it points to is replaced and the link stays.
+    mode : str
+        A write mode: ``"w"`` (text, the default), ``"wb"``, ``"w+"``, ...
+    **kwargs
+        Passed to :func:`open` (``encoding``, ``newline``, ...).
+
+    Yields
+    ------
+    file object
+        The open temporary file.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be written, the disk is full, and so on; turn it
+        into a message with :func:`describe_os_error`.
+    ValueError
+        If ``mode`` is not a write mode.
+    """
+    if mode not in WRITE_MODES:
+        raise ValueError(
+            f"atomic_open writes whole files; use one of the modes {', '.join(WRITE_MODES)}, "
+            f"not {mode!r}"
+        )
+    target = Path(os.path.realpath(path))
+    fd, temp = _new_temp_file(target)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        with suppress(FileNotFoundError):
+            # Replacing a file should not change who may read it.
+            os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_folder(target.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically; see :func:`atomic_open`."""
+    with atomic_open(path, "wb") as file:
+        file.write(data)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Replace ``path`` with ``text`` atomically; see :func:`atomic_open`.
+
+    Newlines are written as given (``"\\n"`` stays ``"\\n"`` on every
+    platform), so the same text gives the same bytes everywhere.
+    """
+    with atomic_open(path, "w", encoding=encoding, newline="") as file:
+        file.write(text)
