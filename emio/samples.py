@@ -1,0 +1,153 @@
+"""The catalogue of bundled sample data sets (``resources/samples.json``).
+
+Each entry names a file in ``resources/samples/`` and the model a student
+should fit to it first, with explicit starting parameters where a textbook
+example needs them. ``resources/make_samples.py`` makes the files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import engine
+from emio.tables import Table, read_table
+
+RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+SAMPLES_DIR = RESOURCES_DIR / "samples"
+CATALOGUE_PATH = RESOURCES_DIR / "samples.json"
+
+_REQUIRED = ("id", "title", "file", "description", "model", "n_components")
+_OPTIONAL = ("covariance", "trials", "init", "fixed", "e_step")
+
+
+class CatalogueError(ValueError):
+    """The samples catalogue is malformed; the message names the entry and the fix."""
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """One bundled data set and the fit it is meant for.
+
+    Attributes
+    ----------
+    id, title, description : str
+        A stable key, a short name for menus, and a few sentences for a student.
+    path : Path
+        The data file.
+    model : str
+        One of :data:`engine.MODEL_NAMES`.
+    n_components : int
+    covariance_type : str or None
+        For Gaussian models.
+    trials : int or None
+        For the binomial model.
+    init : mapping of str to list, or None
+        Explicit starting parameters in the engine's terms
+        (``weights``, ``means``, ``covariances``, ``probs``, ``rates``).
+    fixed : tuple of str
+        Parameters held at their starting values.
+    e_step : str
+        ``soft`` or ``hard``.
+    """
+
+    id: str
+    title: str
+    path: Path
+    description: str
+    model: str
+    n_components: int
+    covariance_type: str | None = None
+    trials: int | None = None
+    init: Mapping[str, Any] | None = None
+    fixed: tuple[str, ...] = field(default=())
+    e_step: str = "soft"
+
+    def init_params(self) -> engine.Params | None:
+        """The explicit starting parameters, if the entry gives them."""
+        return None if self.init is None else engine.Params(**self.init)
+
+    def fit_options(self, **changes: Any) -> engine.FitOptions:
+        """Options for the fit this sample is meant for, with ``changes`` applied."""
+        options: dict[str, Any] = {
+            "model": self.model,
+            "n_components": self.n_components,
+            "fixed": frozenset(self.fixed),
+            "e_step": self.e_step,
+        }
+        if self.covariance_type is not None:
+            options["covariance_type"] = self.covariance_type
+        if self.trials is not None:
+            options["trials"] = self.trials
+        params = self.init_params()
+        if params is not None:
+            options["init"] = params
+        options.update(changes)
+        return engine.FitOptions(**options)
+
+    def read(self) -> Table:
+        """The sample's data."""
+        return read_table(self.path)
+
+
+def _sample(entry: object, number: int, samples_dir: Path) -> Sample:
+    if not isinstance(entry, dict):
+        raise CatalogueError(
+            f"entry {number} of the samples catalogue is not an object; write it as {{...}}"
+        )
+    label = f"entry {number} ({entry.get('id', 'no id')!r})"
+    missing = [key for key in _REQUIRED if key not in entry]
+    if missing:
+        raise CatalogueError(
+            f"{label} of the samples catalogue lacks {', '.join(missing)}; add them"
+        )
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise CatalogueError(
+            f"{label} of the samples catalogue has unknown keys {', '.join(unknown)}; the "
+            f"optional keys are {', '.join(_OPTIONAL)}"
+        )
+    if entry["model"] not in engine.MODEL_NAMES:
+        raise CatalogueError(
+            f"{label} names the unknown model {entry['model']!r}; choose one of "
+            f"{', '.join(engine.MODEL_NAMES)}"
+        )
+    return Sample(
+        id=str(entry["id"]),
+        title=str(entry["title"]),
+        path=samples_dir / entry["file"],
+        description=str(entry["description"]),
+        model=entry["model"],
+        n_components=int(entry["n_components"]),
+        covariance_type=entry.get("covariance"),
+        trials=entry.get("trials"),
+        init=entry.get("init"),
+        fixed=tuple(entry.get("fixed", ())),
+        e_step=entry.get("e_step", "soft"),
+    )
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> list[Sample]:
+    """The samples listed in ``path``, in menu order; files resolve against ``samples/`` beside it.
+
+    Raises
+    ------
+    CatalogueError
+        If the catalogue is not a JSON list of well-formed entries.
+    """
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CatalogueError(f"{path} is not valid JSON (line {exc.lineno}); fix it") from None
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{path} must hold a list of samples, [{{...}}, ...]")
+    samples_dir = path.parent / "samples"
+    samples = [_sample(entry, number, samples_dir) for number, entry in enumerate(entries, 1)]
+    ids = [sample.id for sample in samples]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise CatalogueError(f"sample ids must be unique, but {', '.join(repeated)} repeat")
+    return samples
