@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QProgressBar,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emgui.data_loader import DataLoader
 from emio.tables import (
     DELIMITERS,
     DataError,
@@ -249,7 +251,7 @@ class ImportDialog(QDialog):
             "lines among them count too."
         )
 
-        options_box = QGroupBox("How to read the file")
+        self.options_box = options_box = QGroupBox("How to read the file")
         options_box.setToolTip("Settings that decide how the text becomes a table of numbers.")
         grid = QGridLayout(options_box)
         grid.setHorizontalSpacing(12)
@@ -374,7 +376,17 @@ class ImportDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(middle, 1)
         layout.addWidget(bad_box)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: pandas reports no progress
+        self.progress.setFormat("Reading the file…")
+        self.progress.setTextVisible(True)
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
         layout.addWidget(self.button_box)
+        self._loader = DataLoader(self)
+        self._loader.loaded.connect(self._on_loader_loaded)
+        self._loader.failed.connect(self._on_loader_failed)
+        self._loader.busy_changed.connect(self._on_loader_busy_changed)
 
     def _first_lines(self, count: int = 40) -> str:
         try:
@@ -445,13 +457,38 @@ class ImportDialog(QDialog):
         )
 
     def accept(self) -> None:
-        """Load the file; on a problem (a bad row, say) say so here and stay open."""
-        try:
-            self._loaded = self.load()
-        except DataError as exc:
-            self._show_error(str(exc))
+        """Read the file off the GUI thread; on a problem (a bad row, say) say so here and stay open."""
+        if self._loaded is not None:
+            super().accept()
             return
+        self._show_error("")
+        self._loader.load(
+            self._path, self.text_options(), self.chosen_columns(), self.bad_rows_policy()
+        )
+
+    def reject(self) -> None:
+        if self._loader.is_busy:
+            self._loader.abandon()
+        super().reject()
+
+    def done(self, result: int) -> None:
+        # A read still running when the dialog goes must finish before its thread is freed.
+        self._loader.wait()
+        super().done(result)
+
+    def _on_loader_loaded(self, table: Table) -> None:
+        self._loaded = table
         super().accept()
+
+    def _on_loader_failed(self, message: str, details: str) -> None:
+        self._show_error(message)
+
+    def _on_loader_busy_changed(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for widget in (self.ok_button, self.options_box, self.column_list):
+            widget.setEnabled(not busy)
+        if not busy:
+            self._update_ok()
 
     # --- reacting ------------------------------------------------------------------------
 

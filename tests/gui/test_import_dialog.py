@@ -63,7 +63,7 @@ def test_semicolon_file_is_detected_and_loads_like_the_comma_file(qtbot) -> None
     assert dialog.chosen_columns() == ["eruptions", "waiting"]
     assert dialog.ok_button.isEnabled()
 
-    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     table = dialog.load()
     expected = read_table(FAITHFUL)
@@ -148,8 +148,9 @@ def test_bad_rows_are_counted_and_dropped_only_when_chosen(qtbot, tmp_path: Path
         dialog.load()
     # OK with "Stop and tell me" says what is wrong, in the dialog, and stays open.
     with qtbot.assertNotEmitted(dialog.accepted):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.isVisible()
+        with qtbot.waitSignal(dialog._loader.failed, timeout=10_000):
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()
     assert "'y' has a missing value on line 3" in dialog.error_label.text()
 
     # Leaving out column y leaves no bad rows.
@@ -161,7 +162,7 @@ def test_bad_rows_are_counted_and_dropped_only_when_chosen(qtbot, tmp_path: Path
     qtbot.mouseClick(dialog.drop_radio, Qt.MouseButton.LeftButton)
     assert dialog.bad_rows_policy() == "drop"
     assert dialog.error_label.text() == ""
-    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     table = dialog.load()
     np.testing.assert_array_equal(table.data, [[1, 2], [7, 8], [11, 12]])
@@ -217,3 +218,32 @@ def test_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     qtbot.waitUntil(lambda: not dialog.table_view.horizontalScrollBar().isVisible(), timeout=2000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SHOTS / "import_dialog.png"))
+
+
+def test_the_file_is_read_off_the_gui_thread_with_a_busy_bar(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    import emgui.data_loader as data_loader
+
+    seen: list[str] = []
+    original = data_loader.read_table
+
+    def recording_read_table(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    path = tmp_path / "big.csv"
+    np.savetxt(path, np.arange(2000.0).reshape(1000, 2), delimiter=",", header="a,b", comments="")
+    dialog = open_dialog(qtbot, path)
+    data_loader.read_table = recording_read_table
+    try:
+        busy: list[bool] = []
+        dialog._loader.busy_changed.connect(busy.append)
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    finally:
+        data_loader.read_table = original
+    assert seen and seen[0] != threading.main_thread().name
+    assert busy == [True, False]
+    assert dialog.load().data.shape == (1000, 2)
+    assert not dialog.progress.isVisible()

@@ -37,7 +37,13 @@ def window(qtbot):
     window.show()
     yield window
     window.close()
-    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+    controller = window.controller
+    try:
+        qtbot.waitUntil(lambda: controller.threads_running == 0, timeout=10_000)
+    except qtbot.TimeoutError:
+        workers = list(controller._threads.items())
+        state = [(t.isRunning(), t.isFinished(), w.stop_requested, w.is_waiting) for t, w in workers]
+        pytest.fail(f"fit threads still registered after close: (running, finished, stop, waiting) {state}")
 
 
 def open_faithful(window: MainWindow, k: int = 2) -> None:
