@@ -1,0 +1,565 @@
+"""The File menu's exports, copies, Apply Model and sessions, driven with patched dialogs."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+import engine
+from emgui import dialogs, export_actions
+from emgui.app import user_settings
+from emgui.export_actions import ExportActions, actions_of
+from emgui.main_window import MainWindow
+from emio import exports
+from emio import session as sessions
+from emio.tables import TextOptions, read_table
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "resources" / "samples"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def new_window(qtbot) -> MainWindow:
+    window = MainWindow(user_settings())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def window(qtbot):
+    window = new_window(qtbot)
+    yield window
+    window.close()
+    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+
+
+def run_to_end(qtbot, window: MainWindow) -> engine.FitResult:
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000) as finished:
+        with qtbot.assertNotEmitted(window.controller.run_failed):
+            window.run_actions.run.trigger()
+    return finished.args[0]
+
+
+def open_and_fit(qtbot, window: MainWindow, path: Path, k: int, seed: int = 1) -> engine.FitResult:
+    assert window.open_file(path, ask=False)
+    window.settings_panel.k_spin.setValue(k)
+    window.settings_panel.seed_spin.setValue(seed)
+    return run_to_end(qtbot, window)
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """Copies of the samples, so tests may move and change them."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("blobs_2d.csv", "elongated_2d.csv"):
+        shutil.copyfile(SAMPLES / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def fitted(qtbot, window, data_dir):
+    open_and_fit(qtbot, window, data_dir / "blobs_2d.csv", k=3)
+    return window
+
+
+class Dialogs:
+    """Answers for the file dialogs, in order, and what each was asked."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.saves: list[tuple[str, str]] = []
+        self.opens: list[str] = []
+        self.save_titles: list[str] = []
+        self.open_titles: list[str] = []
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", self._save)
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", self._open)
+
+    def _save(self, parent, title, start, filters, *args, **kwargs):
+        self.save_titles.append(title)
+        assert self.saves, f"unexpected save dialog {title!r}"
+        path, chosen = self.saves.pop(0)
+        assert not chosen or chosen in filters.split(";;")
+        return path, chosen
+
+    def _open(self, parent, title, start, filters, *args, **kwargs):
+        self.open_titles.append(title)
+        assert self.opens, f"unexpected open dialog {title!r}"
+        return self.opens.pop(0), ""
+
+    def save(self, path: Path | str, chosen: str = "") -> Dialogs:
+        self.saves.append((str(path), chosen))
+        return self
+
+    def open(self, path: Path | str) -> Dialogs:
+        self.opens.append(str(path))
+        return self
+
+
+@pytest.fixture
+def files(monkeypatch) -> Dialogs:
+    return Dialogs(monkeypatch)
+
+
+@pytest.fixture
+def extras(monkeypatch):
+    """Answer the Export Parameters follow-up with every extra file."""
+    asked = []
+
+    def answer(parent, stem, chosen):
+        asked.append((stem, dict(chosen)))
+        return {key: True for key in export_actions.PARAMS_EXTRAS}
+
+    monkeypatch.setattr(export_actions, "ask_params_extras", answer)
+    return asked
+
+
+def test_actions_sit_in_the_file_menu_before_quit(window):
+    actions = actions_of(window)
+    texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
+    expected = ["Open Sess&ion…", "Save Sessio&n…", "Appl&y Model to Data…",
+                "Export &Parameters…", "Export &Assignments…", "Export &Trace…", "Export P&lot",
+                "Copy Plot &Image", "Copy Parameters &Table", "Copy S&ummary", "&Quit"]
+    assert texts[-len(expected):] == expected
+    assert actions.export_params_action.shortcut() == QKeySequence("Ctrl+E")
+    assert actions.save_session_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    assert [a.text() for a in actions.export_plot_menu.actions()] == [
+        "&Fit View…", "&Likelihood Plot…"]
+
+
+def test_exports_wait_for_something_to_export(qtbot, window, data_dir):
+    actions = actions_of(window)
+    result_actions = (actions.export_params_action, actions.export_assignments_action,
+                      actions.copy_summary_action, actions.export_trace_action,
+                      actions.copy_params_table_action)
+    assert not any(a.isEnabled() for a in result_actions)
+    assert not actions.export_plot_menu.isEnabled() and not actions.save_session_action.isEnabled()
+    assert actions.open_session_action.isEnabled() and actions.apply_model_action.isEnabled()
+    assert window.open_file(data_dir / "blobs_2d.csv", ask=False)
+    assert actions.export_plot_menu.isEnabled() and actions.save_session_action.isEnabled()
+    assert not any(a.isEnabled() for a in result_actions)
+    window.settings_panel.k_spin.setValue(3)
+    with qtbot.waitSignal(window.controller.state_changed):
+        window.run(paused=True)
+    assert not actions.save_session_action.isEnabled(), "nothing is saved halfway through a run"
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.pause.trigger()  # resume to the end
+    assert all(a.isEnabled() for a in result_actions)
+    window.reset()
+    window.file_menu.aboutToShow.emit()
+    assert not any(a.isEnabled() for a in result_actions)
+
+
+def test_export_parameters_writes_json_and_the_files_asked_for(fitted, files, extras, tmp_path,
+                                                                errors):
+    path = tmp_path / "out" / "fit"
+    path.parent.mkdir()
+    files.save(path)
+    actions_of(fitted).export_params_action.trigger()
+    assert errors == []
+    assert extras == [("fit", {"components": False, "npz": False, "script": False})]
+    result = fitted.controller.result
+    document = engine.schema.params_from_dict(
+        json.loads((tmp_path / "out" / "fit.json").read_text(encoding="utf-8"))
+    )
+    for name, array in result.params.arrays().items():
+        assert getattr(document.params, name).tobytes() == array.tobytes()
+    components = pd.read_csv(tmp_path / "out" / "fit_components.csv")
+    np.testing.assert_array_equal(components["weight"], result.params.weights)
+    archive = np.load(tmp_path / "out" / "fit.npz", allow_pickle=False)
+    np.testing.assert_array_equal(archive["means"], result.params.means)
+    compile((tmp_path / "out" / "fit.py").read_text(encoding="utf-8"), "fit.py", "exec")
+    assert "Wrote fit.json, fit_components.csv, fit.npz, fit.py" in fitted.status_label.text()
+    assert fitted.settings.value("export/npz", type=bool) is True, "the choice is remembered"
+
+
+def test_cancelling_either_question_writes_nothing(fitted, files, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    files.save("")
+    actions_of(fitted).export_params_action.trigger()
+    files.save(out / "fit.json")
+    monkeypatch.setattr(export_actions, "ask_params_extras", lambda *args: None)
+    actions_of(fitted).export_params_action.trigger()
+    assert list(out.iterdir()) == []
+    assert not files.saves, "both dialogs were shown"
+
+
+def test_export_assignments_writes_every_row_with_its_component(fitted, files, tmp_path, errors):
+    path = tmp_path / "assignments.csv"
+    files.save(path)
+    actions_of(fitted).export_assignments_action.trigger()
+    assert errors == []
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == ["x", "y", "component", "resp_1", "resp_2", "resp_3",
+                                   "uncertainty"]
+    table, result = fitted.table, fitted.controller.result
+    np.testing.assert_array_equal(frame[["x", "y"]], table.data)
+    _, log_resp = engine.predict_log_resp(table.data, result.params, result.options)
+    np.testing.assert_array_equal(frame["component"], np.argmax(log_resp, axis=1) + 1)
+    np.testing.assert_array_equal(frame["component"] - 1, result.labels)
+    np.testing.assert_allclose(frame[["resp_1", "resp_2", "resp_3"]].sum(axis=1), 1.0)
+    assert fitted.status_label.text().endswith("All 600 rows written.")
+
+
+@pytest.mark.parametrize("choice", list(export_actions.TRACE_FILTERS))
+def test_export_trace_in_each_format(fitted, files, tmp_path, choice):
+    kind, with_params = export_actions.TRACE_FILTERS[choice]
+    path = tmp_path / f"trace.{kind}"
+    files.save(path, choice)
+    actions_of(fitted).export_trace_action.trigger()
+    snapshots = fitted.controller.snapshots
+    if kind == "csv":
+        frame = pd.read_csv(path)
+        np.testing.assert_array_equal(frame["log_likelihood"], fitted.controller.result.history)
+        assert ("means[1,x]" in frame.columns) == with_params
+    else:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert len(doc["iterations"]) == len(snapshots)
+        assert ("params" in doc["iterations"][-1]) == with_params
+        if with_params:
+            assert doc["iterations"][-1]["params"]["means"] == snapshots[-1].params.means.tolist()
+
+
+@pytest.mark.parametrize("key", ["fit", "likelihood"])
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_export_plot_as_png_at_each_scale(fitted, files, tmp_path, key, scale):
+    choice = next(f for f, s in export_actions.PLOT_FILTERS.items() if s == scale)
+    path = tmp_path / f"{key}.png"
+    files.save(path, choice)
+    actions = actions_of(fitted)
+    actions.export_plot_actions[key].trigger()
+    image = QImage(str(path))
+    assert not image.isNull()
+    widget = actions.plot_widget(key)
+    assert (image.width(), image.height()) == (widget.width() * scale, widget.height() * scale)
+    # Not blank: the plot's colours are there.
+    pixels = {image.pixelColor(x, y).name() for x in range(0, image.width(), 7)
+              for y in range(0, image.height(), 7)}
+    assert len(pixels) > 5
+
+
+@pytest.mark.parametrize("key", ["fit", "likelihood"])
+def test_export_plot_as_svg_draws_vector_paths(fitted, files, tmp_path, key):
+    path = tmp_path / f"{key}.svg"
+    files.save(path, "SVG drawing (*.svg)")
+    actions_of(fitted).export_plot_actions[key].trigger()
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == f"{SVG}svg"
+    paths = list(root.iter(f"{SVG}path"))
+    # 600 points, 3 means and 9 ellipses; or 2 markers and the curve.
+    assert len(paths) > (600 if key == "fit" else 2), "points are paths, not one bitmap"
+    assert not list(root.iter(f"{SVG}image"))
+    assert any(t.text and t.text.strip() == "x" for t in root.iter(f"{SVG}text")) == (key == "fit")
+
+
+def test_copy_plot_table_and_summary(fitted):
+    actions = actions_of(fitted)
+    clipboard = QGuiApplication.clipboard()
+    actions.copy_plot_actions["fit"].trigger()
+    widget = actions.plot_widget("fit")
+    assert clipboard.image().size() == widget.size() * widget.devicePixelRatioF()
+    actions.copy_params_table_action.trigger()
+    assert clipboard.text() == fitted.params_table.as_text()
+    assert clipboard.text().startswith("component\tweight\tmean(x)")
+    actions.copy_summary_action.trigger()
+    result = fitted.controller.result
+    assert clipboard.text() == exports.summary_text(result, ["x", "y"])
+    assert f"BIC:              {result.bic:.4f}" in clipboard.text()
+
+
+def refuse_writes(monkeypatch, code: int) -> None:
+    real_open = os.open
+
+    def refused(file, flags, *args, **kwargs):
+        if flags & os.O_CREAT:
+            raise OSError(code, os.strerror(code), str(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    (errno.EROFS, "the drive is read-only"), (errno.ENOSPC, "the disk is full"),
+])
+def test_a_refused_write_says_why_and_loses_nothing(fitted, files, tmp_path, monkeypatch, errors,
+                                                    code, reason):
+    result, table = fitted.controller.result, fitted.table
+    targets = {
+        "params": tmp_path / "fit.json",
+        "assignments": tmp_path / "rows.csv",
+        "session": tmp_path / "work.emsession",
+        "plot": tmp_path / "plot.png",
+    }
+    for path in targets.values():
+        path.write_text("previous", encoding="utf-8")
+        files.save(path)
+    monkeypatch.setattr(export_actions, "ask_params_extras", lambda *a: {"components": True})
+    refuse_writes(monkeypatch, code)
+    actions = actions_of(fitted)
+    actions.export_params_action.trigger()
+    actions.export_assignments_action.trigger()
+    actions.save_session_action.trigger()
+    actions.export_plot_actions["fit"].trigger()
+    assert [message for message, _ in errors] == [
+        f"cannot write {path}: {reason}; " + ("choose a folder on another drive"
+                                             if code == errno.EROFS else
+                                             "free some space or choose another drive")
+        for path in targets.values()
+    ]
+    assert all(path.read_text(encoding="utf-8") == "previous" for path in targets.values())
+    assert not (tmp_path / "fit_components.csv").exists()
+    assert fitted.controller.result is result and fitted.table is table
+    assert actions.export_params_action.isEnabled()
+
+
+def test_apply_model_to_data_without_refitting(qtbot, fitted, files, tmp_path, monkeypatch,
+                                               errors):
+    result = fitted.controller.result
+    params_path = tmp_path / "model.json"
+    exports.write_params(params_path, result, ["x", "y"])
+    rng = np.random.default_rng(3)
+    new = rng.normal(size=(40, 2)) * 2
+    data_path = tmp_path / "new.csv"
+    pd.DataFrame({"label": [f"r{i}" for i in range(40)], "y": new[:, 1], "x": new[:, 0]}).to_csv(
+        data_path, index=False, float_format="%.17g")
+    fitted.reset()
+    fitted.settings_panel.k_spin.setValue(5)
+    questions = []
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, q: questions.append(q) or True)
+    assignments = tmp_path / "new_assignments.csv"
+    files.open(params_path).open(data_path).save(assignments)
+    actions_of(fitted).apply_model_action.trigger()
+    assert errors == []
+    assert "Columns x, y" in files.open_titles[1]
+    applied = fitted.controller.result
+    assert applied.n_iter == 0 and len(fitted.controller.snapshots) == 1
+    assert fitted.table.columns == ["x", "y"] and fitted.data_name == "new.csv"
+    np.testing.assert_array_equal(fitted.table.data, new)
+    for name, array in result.params.arrays().items():
+        assert getattr(applied.params, name).tobytes() == array.tobytes()
+    assert fitted.settings_panel.k_spin.value() == 3
+    assert fitted.current_snapshot() is fitted.controller.snapshots[0]
+    log_norm, log_resp = engine.predict_log_resp(new, result.params, result.options)
+    assert applied.log_likelihood == pytest.approx(log_norm.sum(), rel=1e-12)
+    assert "Export the assignments" in questions[0]
+    frame = pd.read_csv(assignments)
+    np.testing.assert_array_equal(frame["component"], np.argmax(log_resp, axis=1) + 1)
+    np.testing.assert_allclose(frame[["resp_1", "resp_2", "resp_3"]], np.exp(log_resp),
+                               rtol=1e-15, atol=1e-300)
+
+
+def test_apply_model_to_data_with_other_columns_is_refused(fitted, files, tmp_path, errors,
+                                                           monkeypatch):
+    result, table = fitted.controller.result, fitted.table
+    params_path = tmp_path / "model.json"
+    exports.write_params(params_path, result, ["x", "y"])
+    data_path = tmp_path / "one.csv"
+    data_path.write_text("z\n1\n2\n3\n", encoding="utf-8")
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: pytest.fail("nothing to export"))
+    files.open(params_path).open(data_path)
+    actions_of(fitted).apply_model_action.trigger()
+    assert len(errors) == 1
+    assert errors[0][0] == (
+        "cannot apply model.json to one.csv: one.csv has 1 numeric column (z) but the model "
+        "needs 2 (x, y); choose a file with those columns"
+    )
+    assert fitted.controller.result is result and fitted.table is table
+    files.open(data_path)
+    actions_of(fitted).apply_model_action.trigger()
+    assert "cannot use one.csv: it is not valid JSON" in errors[1][0]
+
+
+def save_session(window: MainWindow, files: Dialogs, path: Path) -> None:
+    files.save(path)
+    actions_of(window).save_session_action.trigger()
+    assert path.is_file()
+
+
+def test_a_session_reopens_the_window_exactly(qtbot, window, files, data_dir, tmp_path, errors):
+    result = open_and_fit(qtbot, window, data_dir / "elongated_2d.csv", k=2)
+    assert result.n_iter > 10
+    window.uncertainty_action.setChecked(True)
+    window.iteration_slider.setValue(5)  # scrubbed back to iteration 5
+    path = tmp_path / f"work{sessions.SUFFIX}"
+    save_session(window, files, path)
+
+    again = new_window(qtbot)
+    files.open(path)
+    actions_of(again).open_session_action.trigger()
+    assert errors == []
+    np.testing.assert_array_equal(again.table.data, window.table.data)
+    assert again.table.columns == window.table.columns and again.data_name == window.data_name
+    assert again.settings_panel.options() == window.settings_panel.options()
+    assert again.current_options() == window.current_options()
+    restored = again.controller.result
+    for name, array in result.params.arrays().items():
+        assert getattr(restored.params, name).tobytes() == array.tobytes()
+    assert restored.history == result.history and restored.bic == result.bic
+    assert len(again.controller.snapshots) == len(window.controller.snapshots)
+    slider, original = again.iteration_slider, window.iteration_slider
+    assert (slider.minimum(), slider.maximum(), slider.value()) == (
+        original.minimum(), original.maximum(), 5)
+    assert slider.isEnabled()
+    assert again.current_snapshot().iteration == 5
+    assert again.params_table.as_text() == window.params_table.as_text()
+    assert again.uncertainty_action.isChecked()
+    assert again.windowTitle() == window.windowTitle()
+    assert actions_of(again).export_params_action.isEnabled()
+    assert again.status_label.text().startswith(
+        f"Opened session {path.name}: elongated_2d.csv, gaussian K=2, log-likelihood"
+    )
+    slider.setValue(slider.maximum())  # the slider works after reopening
+    assert again.current_snapshot() is again.controller.snapshots[-1]
+    again.close()
+
+
+def test_a_session_of_a_sample_reopens_the_sample(qtbot, window, files, tmp_path, errors):
+    window.open_sample("counts")
+    run_to_end(qtbot, window)
+    path = tmp_path / f"counts{sessions.SUFFIX}"
+    save_session(window, files, path)
+    again = new_window(qtbot)
+    files.open(path)
+    actions_of(again).open_session_action.trigger()
+    assert errors == []
+    assert again.sample is not None and again.sample.id == "counts"
+    assert again.description_label.text() == window.description_label.text()
+    assert again.settings_panel.options() == window.settings_panel.options()
+    assert again.views.kind == "discrete"
+    again.close()
+
+
+def answer_data_question(monkeypatch, answer: str) -> list[tuple[str, bool]]:
+    asked = []
+    monkeypatch.setattr(export_actions, "ask_data_action",
+                        lambda parent, message, can_use: asked.append((message, can_use)) or answer)
+    return asked
+
+
+def test_moved_data_is_located(qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors):
+    path = tmp_path / f"work{sessions.SUFFIX}"
+    save_session(fitted, files, path)
+    moved = tmp_path / "elsewhere.csv"
+    (data_dir / "blobs_2d.csv").rename(moved)
+    asked = answer_data_question(monkeypatch, export_actions.DATA_LOCATE)
+    again = new_window(qtbot)
+    files.open(path).open(moved)
+    actions_of(again).open_session_action.trigger()
+    assert errors == []
+    message, can_use = asked[0]
+    assert "is missing" in message and str(data_dir / "blobs_2d.csv") in message
+    assert not can_use
+    assert again.table.source == moved
+    np.testing.assert_array_equal(again.table.data, fitted.table.data)
+    assert again.controller.result is not None
+    assert "Note:" not in again.status_label.text(), "the located file is the same file"
+    again.close()
+
+
+def test_giving_up_on_missing_data_changes_nothing(qtbot, fitted, files, data_dir, tmp_path,
+                                                   monkeypatch, errors):
+    path = tmp_path / f"work{sessions.SUFFIX}"
+    save_session(fitted, files, path)
+    (data_dir / "blobs_2d.csv").unlink()
+    answer_data_question(monkeypatch, export_actions.DATA_CANCEL)
+    again = new_window(qtbot)
+    files.open(path)
+    actions_of(again).open_session_action.trigger()
+    assert again.table is None and again.controller.result is None
+    assert errors == []
+    again.close()
+
+
+def test_changed_data_warns_and_can_be_used(qtbot, fitted, files, data_dir, tmp_path,
+                                            monkeypatch, errors):
+    path = tmp_path / f"work{sessions.SUFFIX}"
+    save_session(fitted, files, path)
+    data = data_dir / "blobs_2d.csv"
+    data.write_text(data.read_text(encoding="utf-8") + "0.5,0.5\n", encoding="utf-8")
+    asked = answer_data_question(monkeypatch, export_actions.DATA_USE)
+    again = new_window(qtbot)
+    files.open(path)
+    actions_of(again).open_session_action.trigger()
+    assert errors == []
+    assert "has changed" in asked[0][0] and asked[0][1]
+    assert again.table.n_samples == 601
+    assert again.controller.result is not None
+    assert "Note: the data file changed since the session was saved" in again.status_label.text()
+    again.close()
+
+
+def test_a_damaged_session_is_reported_and_changes_nothing(fitted, files, tmp_path, errors):
+    result = fitted.controller.result
+    path = tmp_path / f"bad{sessions.SUFFIX}"
+    path.write_text('{"format": "em-studio-session", "version": 1}', encoding="utf-8")
+    files.open(path)
+    actions_of(fitted).open_session_action.trigger()
+    assert len(errors) == 1
+    assert errors[0][0].startswith(f"cannot open the session: {path.name}: the session file has")
+    assert fitted.controller.result is result
+
+
+def test_install_adds_one_set_of_actions(window):
+    assert len(window.findChildren(ExportActions)) == 1
+
+
+def test_sessions_record_the_import_choices_and_read_the_file_back_the_same_way(
+        qtbot, window, files, tmp_path, errors):
+    source = tmp_path / "odd.csv"
+    source.write_text("x,y\n1,2\n3,4\n5,6\n", encoding="utf-8")
+    # As if chosen in the import preview: no header, the first two lines skipped.
+    options = TextOptions(header=False, skip_rows=2)
+    window.set_table(read_table(source, options), source.name)
+    path = tmp_path / f"odd{sessions.SUFFIX}"
+    save_session(window, files, path)
+    assert errors == []
+    assert "could not be recorded" not in window.status_label.text()
+    session = sessions.load_session(path)
+    assert session.data.text_options == options
+    np.testing.assert_array_equal(session.data.read().data, [[3, 4], [5, 6]])
+    files.save(tmp_path / f"blobs{sessions.SUFFIX}")
+    window.set_table(read_table(SAMPLES / "blobs_2d.csv"), "blobs_2d.csv")
+    actions_of(window).save_session_action.trigger()
+    assert window.status_label.text().endswith("Reopen it with File > Open Session.")
+
+
+def test_the_extras_question_offers_each_file_by_name(qtbot):
+    dialog = export_actions.ParamsExtrasDialog(None, "fit", {"npz": True})
+    qtbot.addWidget(dialog)
+    assert [box.text() for box in dialog.boxes.values()] == [
+        "components table for spreadsheets (fit_components.csv)", "NumPy arrays (fit.npz)",
+        "Python script that applies the parameters to new data (fit.py)"]
+    assert dialog.chosen() == {"components": False, "npz": True, "script": False}
+    dialog.boxes["script"].setChecked(True)
+    assert dialog.chosen()["script"] is True
+
+
+@pytest.mark.parametrize(("can_use", "button", "answer"), [
+    (True, "Use It As It Is", export_actions.DATA_USE),
+    (False, "Locate the File…", export_actions.DATA_LOCATE),
+    (True, "Cancel", export_actions.DATA_CANCEL),
+])
+def test_the_data_question_returns_the_button_pressed(qtbot, can_use, button, answer):
+    seen = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.extend(b.text() for b in box.buttons())
+        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+
+    QTimer.singleShot(0, press)
+    assert export_actions.ask_data_action(None, "The data file is missing.", can_use) == answer
+    assert ("Use It As It Is" in seen) == can_use
