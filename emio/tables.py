@@ -135,6 +135,9 @@ class Table:
         can be written next to the original rows.
     notes : tuple of str
         What the reader decided on its own: skipped text columns, dropped rows.
+    text_options : TextOptions or None
+        For a text file, the options it was read with (given or detected), so
+        a session can read it again the same way.
     """
 
     data: np.ndarray
@@ -143,6 +146,7 @@ class Table:
     dropped_rows: int = 0
     row_index: np.ndarray | None = None
     notes: tuple[str, ...] = ()
+    text_options: TextOptions | None = None
 
     def __post_init__(self) -> None:
         # A view, so that marking it read-only never changes the caller's array.
@@ -510,6 +514,7 @@ class _Source:
     columns: list[_Column]
     locate: Callable[[int], str]  # 0-based data row -> "line 7", "row 7", ...
     notes: tuple[str, ...] = field(default=())
+    text_options: TextOptions | None = None  # the options a text file was read with
 
 
 def _parser_message(message: str, name: str, options: TextOptions) -> str:
@@ -620,7 +625,7 @@ def _read_text(file: _FileHead, options: TextOptions | None) -> _Source:
         line = _file_line(file.path, options, row)
         return f"data row {row + 1}" if line is None else f"line {line}"
 
-    return _Source(file.path.name, columns, locate)
+    return _Source(file.path.name, columns, locate, text_options=options)
 
 
 def _array_source(array: np.ndarray, name: str, notes: tuple[str, ...] = ()) -> _Source:
@@ -911,6 +916,7 @@ def read_table(
         dropped_rows=n_bad,
         row_index=row_index,
         notes=source.notes + tuple(notes),
+        text_options=source.text_options,
     )
 
 

@@ -531,3 +531,11 @@ def test_table_validates_and_never_freezes_the_callers_array() -> None:
 
 def test_data_error_is_a_value_error() -> None:
     assert issubclass(DataError, ValueError)
+
+
+def test_text_tables_remember_the_options_they_were_read_with() -> None:
+    detected = read_table(FAITHFUL_SEMICOLON)
+    assert detected.text_options == sniff_text(FAITHFUL_SEMICOLON)
+    assert detected.text_options.delimiter == ";" and detected.text_options.decimal == ","
+    given = TextOptions(delimiter=";", decimal=",", header=True, comment="#")
+    assert read_table(FAITHFUL_SEMICOLON, given).text_options == given
