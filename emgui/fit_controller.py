@@ -84,8 +84,9 @@ class FitController(QObject):
 
     @property
     def is_waiting(self) -> bool:
-        """The current run is paused at its gate, with nothing more on the way."""
-        return self._worker is not None and self._worker.is_waiting
+        """The current run is paused at its gate and every snapshot it sent has arrived."""
+        worker = self._worker
+        return worker is not None and worker.is_waiting and worker.emitted == len(self.snapshots)
 
     @property
     def threads_running(self) -> int:

@@ -50,6 +50,7 @@ class FitWorker(QObject):
         self._stop = threading.Event()
         self._delay = delay
         self._waiting = False
+        self._emitted = 0
 
     # --- called from the GUI thread ---------------------------------------------------
 
@@ -81,6 +82,12 @@ class FitWorker(QObject):
     @property
     def stop_requested(self) -> bool:
         return self._stop.is_set()
+
+    @property
+    def emitted(self) -> int:
+        """How many snapshots this worker has emitted so far."""
+        with self._gate:
+            return self._emitted
 
     @property
     def is_waiting(self) -> bool:
@@ -120,6 +127,8 @@ class FitWorker(QObject):
                     self.finished.emit(stop.value)
                     return
                 first = False
+                with self._gate:
+                    self._emitted += 1
                 self.iteration.emit(snapshot)
         except ValueError as exc:
             self.failed.emit(str(exc), traceback.format_exc())

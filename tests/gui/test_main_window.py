@@ -144,7 +144,6 @@ def test_pause_step_resume_stop_and_the_actions_follow(qtbot, window):
     assert actions.pause.text() == "Resume" and actions.step.isEnabled()
     # An iteration already under way when Pause was pressed may still arrive.
     qtbot.waitUntil(lambda: window.controller.is_waiting, timeout=10_000)
-    qtbot.wait(0)
     count = len(window.controller.snapshots)
     actions.step.trigger()
     qtbot.waitUntil(lambda: len(window.controller.snapshots) == count + 1, timeout=10_000)
