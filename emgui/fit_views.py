@@ -53,6 +53,7 @@ class FitViews(QStackedWidget):
         self._cached_model: MixtureModel | None = None
         self._color_order: np.ndarray | None = None
         self._display_X: np.ndarray | None = None
+        self._display_rows: np.ndarray | slice = slice(None)
         self.labels: np.ndarray | None = None
 
     # --- data ---------------------------------------------------------------------------
@@ -104,10 +105,12 @@ class FitViews(QStackedWidget):
         self._model_key = None
         if kind == "scatter":
             self.scatter.set_data(X[:, list(columns)], names[columns[0]], names[columns[1]])
-            self._display_X = X[self.scatter.display_index]
+            self._display_rows = self.scatter.display_index
+            self._display_X = X[self._display_rows]
             self.setCurrentWidget(self.scatter)
         elif kind == "histogram":
             self.histogram.set_data(X[:, 0], names[0])
+            self._display_rows = slice(None)
             self._display_X = X
             self.setCurrentWidget(self.histogram)
         else:
@@ -118,6 +121,7 @@ class FitViews(QStackedWidget):
                 per_column = np.ones(X.shape[1])
             kind_name = "rates" if options.model == "poisson" else "probs"
             self.discrete.set_data(X, names, per_column, kind_name)
+            self._display_rows = slice(None)
             self._display_X = X
             self.setCurrentWidget(self.discrete)
         self.labels = None
@@ -146,8 +150,20 @@ class FitViews(QStackedWidget):
         """
         self._color_order = None if order is None else np.asarray(order)
 
-    def show_params(self, params: engine.Params, options: engine.FitOptions) -> None:
-        """Draw ``params`` (from any iteration) over the data."""
+    def show_params(
+        self,
+        params: engine.Params,
+        options: engine.FitOptions,
+        resp: np.ndarray | None = None,
+        color_points: bool = True,
+    ) -> None:
+        """Draw ``params`` (from any iteration) over the data.
+
+        Points take the colour of their most probable component under
+        ``params``; or under ``resp``, shape (n_samples, n_components) for every
+        row, when given (after an E-step, new responsibilities with the old
+        parameters); or stay grey when not ``color_points``.
+        """
         if self._X is None:
             return
         model = self._model_for(options)
@@ -155,13 +171,18 @@ class FitViews(QStackedWidget):
         if to_run is not None:
             # Draw in run order, so slot k of every view keeps palette colour k.
             params = params.permuted(to_run, options.gaussian_covariance)
-        _, log_resp = e_step(model, self._display_X, model.prepare(params))
-        labels = np.argmax(log_resp, axis=1)
+            resp = None if resp is None else resp[:, to_run]
+        labels = confidence = None
+        if color_points and resp is not None:
+            shown = resp[self._display_rows]
+            labels, confidence = np.argmax(shown, axis=1), shown.max(axis=1)
+        elif color_points:
+            _, log_resp = e_step(model, self._display_X, model.prepare(params))
+            labels, confidence = np.argmax(log_resp, axis=1), np.exp(log_resp.max(axis=1))
         # Labels of the displayed rows in the caller's (canonical) numbering.
-        self.labels = labels if to_run is None else to_run[labels]
+        self.labels = labels if to_run is None or labels is None else to_run[labels]
         kind = self.kind
         if kind == "scatter":
-            confidence = np.exp(log_resp.max(axis=1))
             covariance = options.gaussian_covariance or "spherical"
             means, covariances = project_gaussian(params, covariance, self._columns)
             self.scatter.show_state(means, covariances, labels, confidence)

@@ -7,6 +7,7 @@ views; this module only connects them and keeps the user's place.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,8 @@ class MainWindow(QMainWindow):
 
     data_loaded = Signal(str)
     """The name of the data just loaded."""
+    snapshot_shown = Signal(int)
+    """The index of the snapshot the views now show."""
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +77,10 @@ class MainWindow(QMainWindow):
         self._dirty = False
         self._started_at = 0.0
         self._elapsed = 0.0
+        #: Asked by Step before anything else; a feature that took the step returns True.
+        self.step_handlers: list[Callable[[], bool]] = []
+        #: Asked for starting parameters before each Run or Step; the first answer wins.
+        self.start_providers: list[Callable[[engine.FitOptions], engine.Params | None]] = []
 
         self.settings_panel = SettingsPanel()
         self.views = FitViews()
@@ -295,8 +302,16 @@ class MainWindow(QMainWindow):
 
     # --- running ------------------------------------------------------------------------
 
+    def start_options(self) -> engine.FitOptions | None:
+        """The options the next Run would use (``None``: a start is missing; the user was told)."""
+        return self._options_for_run()
+
     def _options_for_run(self) -> engine.FitOptions | None:
         options = self.settings_panel.options()
+        for provide in self.start_providers:
+            params = provide(options)
+            if params is not None:
+                return options.replace(init=params)
         mode = self.settings_panel.init_mode
         if mode == "sample" and self.sample is not None and self.sample.init is not None:
             return options.replace(init=self.sample.init_params())
@@ -347,7 +362,7 @@ class MainWindow(QMainWindow):
     def step(self) -> None:
         if self.controller.state is RunState.PAUSED:
             self.controller.step()
-        else:
+        elif not any(handle() for handle in self.step_handlers):
             self.run(paused=True)
 
     def stop(self) -> None:
@@ -403,6 +418,7 @@ class MainWindow(QMainWindow):
         start = f"start {snapshot.restart + 1}, " if options.n_init > 1 else ""
         self.iteration_label.setText(f"{start}iteration {snapshot.iteration}")
         self._update_status(snapshot, label, values[-1])
+        self.snapshot_shown.emit(index)
 
     def current_snapshot(self) -> engine.Snapshot | None:
         """The snapshot the views show (the newest, or the one scrubbed to)."""

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.em import FitOptions, log_weights, model_for
+from engine.em import FitOptions, _check_options, _explicit_params, log_weights, model_for
 from engine.errors import CollapseError, SingularComponent
 from engine.init import initial_params
+from engine.models import MODEL_NAMES
 from engine.models.base import MixtureModel
+from engine.models.discrete import log_factorial
 from engine.params import Params
 from engine.validation import check_data
 
@@ -110,16 +112,29 @@ def half_steps(
     """Yield the start, then alternately the E-step and the M-step of each iteration.
 
     Runs ``options.max_iter`` iterations (no convergence test: a lesson steps
-    for as long as the student wants) from the start that ``options`` describe.
+    for as long as the student wants) from the start that ``options`` describe;
+    with several starts (``n_init``), from the first, as :func:`engine.iterate`
+    makes it.
+
+    Raises
+    ------
+    ValueError
+        For data or options that cannot be fitted, as :func:`engine.iterate` does.
     """
+    if options.model not in MODEL_NAMES:
+        raise ValueError(f"unknown model {options.model!r}; choose one of {', '.join(MODEL_NAMES)}")
     X, feature_names = check_data(X, feature_names)
     model = model_for(options, X)
+    _check_options(options, model, X.shape[0])
     model.check_data(X, feature_names)
     if options.explicit_init:
-        params = model.prepare(options.init)  # type: ignore[arg-type]
+        params = _explicit_params(model, options, X.shape[1])
     else:
         rng = np.random.default_rng(np.random.SeedSequence(options.seed).spawn(1)[0])
-        params = initial_params(model, X, options.n_components, options.init, rng, X.shape[0])
+        try:
+            params = initial_params(model, X, options.n_components, options.init, rng, X.shape[0])
+        except SingularComponent as exc:
+            raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
     hard = options.e_step == "hard"
 
     def state(iteration: int, phase: str, resp: np.ndarray | None) -> HalfStep:
@@ -127,13 +142,13 @@ def half_steps(
         weighted = log_prob + log_weights(params.weights)
         bound = None if resp is None else lower_bound(weighted, resp)
         return HalfStep(
-            iteration, phase, params, _readonly(log_prob),
-            None if resp is None else _readonly(resp), _log_likelihood(weighted), bound,
+            iteration, phase, params, _readonly(log_prob), resp, _log_likelihood(weighted), bound
         )
 
     yield state(0, "start", None)
     for iteration in range(1, options.max_iter + 1):
-        resp = posterior(log_likelihood_terms(model, X, params), hard)
+        # One read-only array, shared by the E-step and the M-step that uses it.
+        resp = _readonly(posterior(log_likelihood_terms(model, X, params), hard))
         yield state(iteration, "E", resp)
         try:
             params = model.m_step(model.suff_stats(X, resp, params), params, options.fixed, X.shape[0])
@@ -141,3 +156,64 @@ def half_steps(
             weight = float(resp[:, exc.component].sum())
             raise CollapseError(exc.component, iteration, weight, options.reg_covar) from None
         yield state(iteration, "M", resp)
+
+
+def outcome_log_prob(
+    X: np.ndarray, component_log_prob: np.ndarray, options: FitOptions
+) -> np.ndarray:
+    """``log p(x_n | k)`` as a textbook's table prints it.
+
+    For binomial and Bernoulli counts, the probability of the observed
+    successes and failures in one particular order, ``p^x (1 - p)^(n - x)``
+    per column: the number of orders, ``C(n, x)``, is the same under every
+    component and cancels in the responsibilities. For other models,
+    ``component_log_prob`` itself.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    component_log_prob : ndarray of shape (n_samples, n_components)
+        ``HalfStep.component_log_prob`` of the same rows.
+    options : FitOptions
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+    """
+    if options.model not in ("binomial", "bernoulli"):
+        return component_log_prob
+    X = np.asarray(X, dtype=np.float64)
+    trials = _trials(X, options)
+    orders = (log_factorial(trials) - log_factorial(X) - log_factorial(trials - X)).sum(axis=1)
+    return component_log_prob - orders[:, None]
+
+
+def expected_counts(X: np.ndarray, resp: np.ndarray, options: FitOptions) -> dict[str, np.ndarray]:
+    """What each row gives each component in the M-step.
+
+    Binomial and Bernoulli: ``successes`` (``r x``) and ``failures``
+    (``r (n - x)``), whose totals make the new probability
+    ``successes / (successes + failures)``. Other models: ``sums`` (``r x``),
+    whose totals divided by ``sum_n r`` make the new mean or rate.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+    options : FitOptions
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_samples, n_components, n_features)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    weighted = resp[:, :, None] * X[:, None, :]
+    if options.model not in ("binomial", "bernoulli"):
+        return {"sums": weighted}
+    failures = resp[:, :, None] * (_trials(X, options) - X)[:, None, :]
+    return {"successes": weighted, "failures": failures}
+
+
+def _trials(X: np.ndarray, options: FitOptions) -> np.ndarray:
+    trials = 1 if options.model == "bernoulli" else options.trials
+    return np.broadcast_to(np.asarray(trials, dtype=np.float64), X.shape)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import engine
-from engine.halfsteps import half_steps, lower_bound, posterior
+from engine.halfsteps import expected_counts, half_steps, lower_bound, outcome_log_prob, posterior
 
 COINS = np.array([[3], [2], [1], [3], [2]])
 
@@ -94,3 +94,66 @@ def test_half_step_arrays_are_read_only():
         step.resp[0, 0] = 1.0
     with pytest.raises(ValueError):
         step.params.probs[0, 0] = 1.0
+
+
+def test_e_and_m_states_share_one_responsibility_array():
+    steps = list(half_steps(COINS, coin_options(max_iter=2)))
+    assert steps[1].resp is steps[2].resp and steps[3].resp is steps[4].resp
+    assert steps[2].resp is not steps[3].resp
+
+
+@pytest.mark.parametrize("X, options", list(problems()))
+def test_expected_counts_summed_over_rows_give_the_m_step(X, options):
+    steps = list(half_steps(X, options.replace(max_iter=1)))
+    e_step, m_step = steps[1], steps[2]
+    counts = expected_counts(X, e_step.resp, options)
+    nk = e_step.resp.sum(axis=0)
+    if options.model == "binomial":
+        heads, tails = counts["successes"].sum(axis=0), counts["failures"].sum(axis=0)
+        np.testing.assert_allclose(heads + tails, nk[:, None] * 5, rtol=1e-12)
+        np.testing.assert_allclose(m_step.params.probs, heads / (heads + tails), rtol=1e-12)
+    else:
+        new = m_step.params.rates if options.model == "poisson" else m_step.params.means
+        np.testing.assert_allclose(new, counts["sums"].sum(axis=0) / nk[:, None], rtol=1e-12)
+
+
+def test_outcome_probability_is_the_textbook_sequence_probability():
+    start = list(half_steps(COINS, coin_options(max_iter=0)))[0]
+    heads = COINS[:, 0]
+    by_hand = np.stack([0.2**heads * 0.8 ** (5 - heads), 0.7**heads * 0.3 ** (5 - heads)], axis=1)
+    np.testing.assert_allclose(
+        np.exp(outcome_log_prob(COINS, start.component_log_prob, coin_options())), by_hand,
+        rtol=1e-12,
+    )
+    # Round 1 (3 heads, 2 tails): 0.2^3 0.8^2 = 0.00512 and 0.7^3 0.3^2 = 0.03087.
+    assert np.exp(outcome_log_prob(COINS, start.component_log_prob, coin_options()))[0] == (
+        pytest.approx([0.00512, 0.03087], rel=1e-12)
+    )
+    # Other models keep the density as it is.
+    gaussian, options = next(problems())
+    first = next(half_steps(gaussian, options))
+    assert outcome_log_prob(gaussian, first.component_log_prob, options) is first.component_log_prob
+
+
+def test_three_coins_one_iteration_matches_the_textbook():
+    tosses = np.array([1, 1, 0, 1, 0, 0, 1, 0, 1, 1])[:, None]
+    start = engine.Params(weights=[0.4, 0.6], probs=[[0.6], [0.7]])
+    options = engine.FitOptions(model="bernoulli", n_components=2, init=start, max_iter=2)
+    steps = list(half_steps(tosses, options))
+    m_step = steps[2]
+    assert round(m_step.params.weights[0], 4) == 0.4064
+    assert np.round(m_step.params.probs[:, 0], 4).tolist() == [0.5368, 0.6432]
+    # The second iteration changes nothing: EM has reached a fixed point at once.
+    np.testing.assert_allclose(steps[4].params.probs, m_step.params.probs, rtol=1e-12)
+    counts = expected_counts(tosses, steps[1].resp, options)
+    np.testing.assert_allclose(counts["failures"][:, :, 0], steps[1].resp * (1 - tosses), rtol=0)
+
+
+def test_half_steps_validate_like_the_full_loop():
+    with pytest.raises(ValueError, match="K is 9 but the data has only 5 rows"):
+        next(half_steps(COINS, coin_options(n_components=9, init="kmeans++")))
+    bad = engine.Params(weights=[0.7, 0.7], probs=[[0.2], [0.7]])
+    with pytest.raises(ValueError, match="sum to 1"):
+        next(half_steps(COINS, coin_options(init=bad)))
+    with pytest.raises(ValueError, match="unknown model"):
+        next(half_steps(COINS, coin_options(model="cauchy")))
