@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGraphicsItem,
     QGraphicsView,
     QLabel,
     QMenu,
@@ -155,17 +156,29 @@ def _export_mode(widget: QWidget, painter: QPainter) -> Iterator[None]:
         item for view in views for item in view.scene().items() if hasattr(item, "setExportMode")
     ]
     cache_modes = [view.cacheMode() for view in views]
+    # Items cached as pixmaps (the axes, whose text is slow to paint) would be pasted
+    # in as bitmaps too; draw them afresh as vectors while exporting.
+    cached = [
+        (item, item.cacheMode())
+        for view in views
+        for item in view.scene().items()
+        if item.cacheMode() != QGraphicsItem.CacheMode.NoCache
+    ]
     options = {"antialias": True, "painter": painter, "background": _WHITE}
     try:
         for view in views:
             # A cached background would be pasted in as a bitmap.
             view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+        for item, _ in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for item in items:
             item.setExportMode(True, options)
         yield
     finally:
         for item in items:
             item.setExportMode(False)
+        for item, mode in cached:
+            item.setCacheMode(mode)
         for view, mode in zip(views, cache_modes):
             view.setCacheMode(mode)
 

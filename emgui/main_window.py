@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QScrollArea,
     QSlider,
     QSplitter,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 import engine
 from emgui import dialogs, features
+from emgui.data_loader import DataLoader
 from emgui.fit_controller import FitController, RunState
 from emgui.fit_views import FitViews
 from emgui.import_dialog import ImportDialog
@@ -50,6 +52,8 @@ OPEN_FILTERS = ";;".join(
     )
 )
 MAX_DELAY_S = 1.0
+#: Files larger than this are read on a background thread with a busy indicator.
+BACKGROUND_LOAD_BYTES = 2_000_000
 DEFAULT_SIZE = (1320, 840)
 
 
@@ -67,6 +71,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("EM Studio")
         self.setAcceptDrops(True)
         self.controller = FitController(self)
+        self.loader = DataLoader(self)
+        self._loading_path = Path()
         self.table: Table | None = None
         self.data_name = ""
         self.sample: sample_catalogue.Sample | None = None
@@ -198,6 +204,11 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.status_label = QLabel("Ready")
         self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.load_progress = QProgressBar()
+        self.load_progress.setRange(0, 0)  # busy: reading reports no progress
+        self.load_progress.setMaximumWidth(160)
+        self.load_progress.setVisible(False)
+        self.statusBar().addPermanentWidget(self.load_progress)
 
     def _connect(self) -> None:
         self.open_action.triggered.connect(self._on_open_action_triggered)
@@ -211,6 +222,9 @@ class MainWindow(QMainWindow):
         self.run_actions.stop.triggered.connect(self.stop)
         self.run_actions.reset.triggered.connect(self.reset)
         self.speed_slider.valueChanged.connect(self._on_speed_slider_value_changed)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self.loader.busy_changed.connect(self._on_loader_busy_changed)
         self.controller.snapshot_added.connect(self._on_controller_snapshot_added)
         self.controller.run_finished.connect(self._on_controller_run_finished)
         self.controller.run_failed.connect(self._on_controller_run_failed)
@@ -234,7 +248,12 @@ class MainWindow(QMainWindow):
     # --- loading ------------------------------------------------------------------------
 
     def open_file(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a data file; text files go through the import preview when ``ask``."""
+        """Open a data file; text files go through the import preview when ``ask``.
+
+        Files above :data:`BACKGROUND_LOAD_BYTES` are read on a background
+        thread (``data_loaded`` says when they arrive); smaller ones at once.
+        Returns False when the user cancelled or the file could not be read.
+        """
         path = Path(path)
         try:
             if ask and path.suffix.lower() in TEXT_SUFFIXES and path.is_file():
@@ -242,18 +261,37 @@ class MainWindow(QMainWindow):
                 if dialog.exec() != ImportDialog.DialogCode.Accepted:
                     return False
                 table = dialog.load()
+            elif path.is_file() and path.stat().st_size > BACKGROUND_LOAD_BYTES:
+                self._loading_path = path
+                self.loader.load(path)
+                return True
             else:
                 table = read_table(path)
         except (ValueError, OSError) as exc:
             dialogs.show_error(self, f"could not open {path.name}: {exc}", repr(exc))
             return False
+        self._adopt_file(path, table)
+        return True
+
+    def _adopt_file(self, path: Path, table: Table) -> None:
         self.settings.setValue("last_dir", str(path.parent))
         self._add_recent(path)
         self.sample = None
         self.description_label.setText("")
         self.settings_panel.set_sample_init_available(False)
         self.set_table(table, path.name)
-        return True
+
+    def _on_loader_loaded(self, table: Table) -> None:
+        self._adopt_file(self._loading_path, table)
+
+    def _on_loader_failed(self, message: str, details: str) -> None:
+        dialogs.show_error(self, f"could not open {self._loading_path.name}: {message}", details)
+
+    def _on_loader_busy_changed(self, busy: bool) -> None:
+        self.load_progress.setVisible(busy)
+        if busy:
+            size = self._loading_path.stat().st_size / 1e6
+            self._set_status(f"Reading {self._loading_path.name} ({size:.0f} MB)…")
 
     def open_sample(self, sample_id: str) -> None:
         sample = next(s for s in sample_catalogue.load_catalogue() if s.id == sample_id)
@@ -681,4 +719,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._draw_timer.stop()
+        self.loader.wait()
         event.accept()

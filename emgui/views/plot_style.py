@@ -7,6 +7,7 @@ does not change plots made elsewhere in the process.
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -44,6 +45,9 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
         axis.setTickFont(font)
         # Densities of order 1e-3 would otherwise read "density (x0.001)" with ticks 0..40.
         axis.enableAutoSIPrefix(False)
+        # Tick text costs several ms per axis to paint; a cached pixmap is redrawn only
+        # when the axis (its range or size) changes, not on every frame of a fit.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     # Room for markers drawn at the extreme data values.
     plot_item.getViewBox().setDefaultPadding(0.05)
     if grid:

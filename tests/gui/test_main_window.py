@@ -360,3 +360,34 @@ def test_screenshot_from_the_command_line(tmp_path):
     image = QImage(str(shot))
     assert image.width() >= 1000 and image.height() >= 600
     assert main_window_module.DEFAULT_SIZE[0] == image.width()
+
+
+def test_large_files_load_off_the_gui_thread_with_a_busy_indicator(qtbot, window, tmp_path,
+                                                                    monkeypatch):
+    import threading
+
+    import emgui.data_loader as data_loader
+
+    path = tmp_path / "big.csv"
+    rows = np.random.default_rng(0).normal(size=(60_000, 3))
+    np.savetxt(path, rows, delimiter=",", header="a,b,c", comments="", fmt="%.12f")
+    assert path.stat().st_size > main_window_module.BACKGROUND_LOAD_BYTES
+    threads: list[str] = []
+    original = data_loader.read_table
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(data_loader, "read_table", recording)
+    busy: list[bool] = []
+    window.loader.busy_changed.connect(busy.append)
+    with qtbot.waitSignal(window.data_loaded, timeout=20_000):
+        assert window.open_file(path, ask=False)
+        assert window.load_progress.isVisibleTo(window)
+        assert "Reading big.csv" in window.status_label.text()
+    assert threads and threads[0] != threading.main_thread().name
+    assert busy == [True, False] and not window.load_progress.isVisibleTo(window)
+    np.testing.assert_allclose(window.table.data, rows, rtol=0, atol=1e-12)  # written with 12 decimals
+    # Drawn as a label image: beyond a few thousand points recolouring items is too slow.
+    assert window.views.scatter.uses_image

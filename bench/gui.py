@@ -1,0 +1,143 @@
+"""How the window behaves with a million points: load time, GUI stalls, refresh cost.
+
+Run ``python -m bench.gui`` (offscreen by default). It measures
+
+- the time to open a 1e6 x 10 CSV through the window's loader, against a plain
+  ``pandas.read_csv`` of the same file;
+- the longest gap between ticks of a 5 ms timer in the GUI thread while a fit
+  of 1e6 x 2 points with K = 5 runs (the window must never block for 50 ms);
+- the cost of one plot refresh (drawing a snapshot) at 1e6 points.
+
+Timings are printed, never asserted: they depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _make_csv(path: Path, n_samples: int, n_features: int) -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 8, size=(5, n_features))
+    rows = centres[rng.integers(0, 5, n_samples)] + rng.normal(size=(n_samples, n_features))
+    header = ",".join(f"x{j + 1}" for j in range(n_features))
+    np.savetxt(path, rows, delimiter=",", header=header, comments="", fmt="%.6f")
+
+
+def _blobs(n_samples: int, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 0], [8, 0], [0, 8], [8, 8], [4, 4]], dtype=float)
+    return centres[rng.integers(0, 5, n_samples)] + rng.normal(size=(n_samples, 2))
+
+
+class _TickGaps:
+    """Largest gap between ticks of a fast timer in the GUI thread."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _on_timer_timeout(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--iterations", type=int, default=30)
+    args = parser.parse_args(argv)
+
+    import pandas as pd
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    settings_dir = tempfile.mkdtemp()
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
+    from emgui.app import user_settings
+    from emgui.main_window import MainWindow
+    from emio.tables import Table
+
+    window = MainWindow(user_settings())
+    window.show_with_default_size()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "big.csv"
+        _make_csv(csv, args.rows, 10)
+        started = time.perf_counter()
+        pd.read_csv(csv)
+        pandas_s = time.perf_counter() - started
+        ticks = _TickGaps()
+        ticks.start()
+        started = time.perf_counter()
+        loaded: list[object] = []
+        window.data_loaded.connect(loaded.append)
+        window.open_file(csv, ask=False)
+        while not loaded:
+            app.processEvents()
+        load_s = time.perf_counter() - started
+        ticks.stop()
+        load_gap = max(ticks.gaps, default=0.0)
+    print(f"load 1e6 x 10 CSV: window {load_s:.2f} s, pandas.read_csv {pandas_s:.2f} s, "
+          f"ratio {load_s / pandas_s:.2f}; longest GUI gap while loading {load_gap * 1e3:.0f} ms")
+
+    X = _blobs(args.rows)
+    window.set_table(Table(data=X, columns=["x", "y"]), "blobs")
+    panel = window.settings_panel
+    panel.k_spin.setValue(5)
+    panel.tol_combo.setCurrentText("0")
+    panel.max_iter_spin.setValue(args.iterations)
+    done: list[object] = []
+    window.controller.run_finished.connect(done.append)
+    window.controller.run_failed.connect(done.append)
+    ticks = _TickGaps()
+    ticks.start()
+    started = time.perf_counter()
+    window.run()
+    while not done:
+        app.processEvents()
+    fit_s = time.perf_counter() - started
+    ticks.stop()
+    gaps = np.array(ticks.gaps) * 1e3
+    print(f"fit 1e6 x 2, K=5, {args.iterations} iterations in {fit_s:.2f} s: GUI gaps "
+          f"max {gaps.max():.0f} ms, 99th percentile {np.percentile(gaps, 99):.0f} ms, "
+          f"median {np.median(gaps):.1f} ms over {len(gaps)} ticks")
+
+    costs = []
+    for index in range(len(window.controller.snapshots)):
+        started = time.perf_counter()
+        window.show_snapshot(index)
+        app.processEvents()
+        costs.append(time.perf_counter() - started)
+    costs_ms = np.array(costs) * 1e3
+    print(f"plot refresh at 1e6 points: median {np.median(costs_ms):.1f} ms, "
+          f"max {costs_ms.max():.1f} ms over {len(costs_ms)} snapshots "
+          f"({'thinned' if window.views.is_thinned else 'not thinned'})")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
