@@ -1,0 +1,70 @@
+"""Threads for the model-selection workers: start, stop, and know when all have ended.
+
+Each worker is moved to its own ``QThread`` created without a parent, as the
+house style asks; the thread quits as soon as the worker emits its terminal
+signal. A module-level registry lets tests (and the close guard) check that no
+thread is left running.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+from emgui.selection_workers import StoppableWorker
+
+_RUNNING: dict[QThread, StoppableWorker] = {}
+
+
+def running_threads() -> list[QThread]:
+    """Model-selection threads started and not yet finished, across every runner."""
+    return [thread for thread in _RUNNING if not thread.isFinished()]
+
+
+def request_stop_everywhere() -> None:
+    """Ask every model-selection worker to stop (for test clean-up)."""
+    for worker in list(_RUNNING.values()):
+        worker.request_stop()
+
+
+class WorkerThreads(QObject):
+    """Runs workers on parentless threads and reports when none is left running."""
+
+    all_stopped = Signal()
+    """The last thread of this runner has finished."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._threads: dict[QThread, StoppableWorker] = {}
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._threads)
+
+    def start(self, worker: StoppableWorker) -> None:
+        """Run ``worker`` on a new thread; connect its signals before calling this."""
+        thread = QThread()
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        for signal in (worker.finished, worker.failed, worker.cancelled):
+            # Direct: quit from the worker thread itself, so a thread never
+            # waits on the GUI thread's event loop to end.
+            signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(self._on_thread_finished)
+        self._threads[thread] = worker
+        _RUNNING[thread] = worker
+        thread.start()
+
+    def request_stop(self) -> None:
+        """Ask every worker of this runner to stop; ``all_stopped`` follows."""
+        for worker in self._threads.values():
+            worker.request_stop()
+
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        worker = self._threads.pop(thread, None)
+        _RUNNING.pop(thread, None)
+        if worker is not None:
+            worker.deleteLater()
+        thread.deleteLater()
+        if not self._threads:
+            self.all_stopped.emit()

@@ -1,0 +1,541 @@
+"""Analyse > Choose K and Model and Analyse > Explore Restarts, driven as a user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QFont
+from scipy.optimize import linear_sum_assignment
+
+import engine
+from emgui import selection_threads
+from emgui.app import user_settings
+from emgui.main_window import MainWindow
+from emgui.model_selection import ModelSelection
+from emgui.restarts_dialog import RestartsDialog
+from emgui.selection_dialog import ModelSelectionDialog
+from emgui.selection_table import COLUMNS, CRITERION_COLUMN
+from engine.selection import ModelSpec, sweep
+
+ROOT = Path(__file__).resolve().parents[2]
+FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
+COUNTS = ROOT / "resources" / "samples" / "counts.csv"
+FULL, TIED = ModelSpec("gaussian", "full"), ModelSpec("gaussian", "tied")
+TIMEOUT = 60_000
+
+
+def wait_for_no_selection_threads(qtbot) -> None:
+    qtbot.waitUntil(lambda: not selection_threads.running_threads(), timeout=20_000)
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow(user_settings())
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    # Every test must wait for its own threads; anything still running here leaked.
+    leaked = selection_threads.running_threads()
+    selection_threads.request_stop_everywhere()
+    window.close()
+    wait_for_no_selection_threads(qtbot)
+    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+    if leaked:
+        pytest.fail(f"{len(leaked)} model-selection thread(s) were left running by this test")
+
+
+def feature(window: MainWindow) -> ModelSelection:
+    found = window.findChild(ModelSelection)
+    assert found is not None
+    return found
+
+
+def open_faithful(window: MainWindow, seed: int = 3) -> np.ndarray:
+    assert window.open_file(FAITHFUL, ask=False)
+    window.settings_panel.seed_spin.setValue(seed)
+    return window.table.data
+
+
+def selection_dialog(window: MainWindow) -> ModelSelectionDialog:
+    """Open the dialog through the Analyse menu, as a user does."""
+    menu = window.analyse_menu
+    action = next(a for a in menu.actions() if a.text().startswith("Choose"))
+    action.trigger()
+    dialog = feature(window).selection_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    return dialog
+
+
+def restarts_dialog(window: MainWindow) -> RestartsDialog:
+    action = next(a for a in window.analyse_menu.actions() if "Restarts" in a.text())
+    action.trigger()
+    dialog = feature(window).restarts_dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def run_small_sweep(qtbot, dialog: ModelSelectionDialog) -> list:
+    dialog.k_edit.setText("1-3")
+    dialog.set_checked_specs([FULL, TIED])
+    dialog.n_init_spin.setValue(2)
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
+        qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
+    wait_for_no_selection_threads(qtbot)
+    return finished.args[0]
+
+
+def make_slow(window: MainWindow) -> None:
+    """Cells that never converge: tolerance 0 runs each start to max_iter."""
+    window.settings_panel.tol_combo.setCurrentText("0")
+    window.settings_panel.max_iter_spin.setValue(3000)
+
+
+def double_click_row(qtbot, dialog, row: int) -> None:
+    view = dialog.table_view
+    pos = view.visualRect(dialog.proxy.index(row, 1)).center()
+    # A real double-click starts with a click; QTest's double-click alone is not one.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+# --- the issue's scenario: a small sweep, a second one cancelled midway, a cell opened -----
+
+
+def test_sweep_then_cancel_a_second_then_open_a_cell(qtbot, window, errors):
+    X = open_faithful(window)
+    dialog = selection_dialog(window)
+    arrived: list = []
+    dialog.cell_added.connect(arrived.append)
+
+    cells = run_small_sweep(qtbot, dialog)
+
+    # Cells arrived one by one, in the sweep's order, and are what the engine gives.
+    assert arrived == cells == dialog.cells
+    assert [(c.spec, c.n_components) for c in cells] == [
+        (FULL, 1), (FULL, 2), (FULL, 3), (TIED, 1), (TIED, 2), (TIED, 3)]
+    base = window.settings_panel.options().replace(n_init=2, trials=5)
+    expected = list(sweep(X, [FULL, TIED], [1, 2, 3], base, window.table.columns))
+    assert [c.result.bic for c in cells] == [c.result.bic for c in expected]
+    assert dialog.run_bar.progress.value() == dialog.run_bar.progress.maximum() == 6
+    assert dialog.run_bar.status_label.text().startswith("Done: 6 cells")
+    assert dialog.run_bar.run_button.isEnabled()
+    assert not dialog.run_bar.cancel_button.isEnabled()
+
+    # A second, slow sweep: cancelled after a few cells, which stay shown.
+    make_slow(window)
+    dialog.k_edit.setText("1-9")
+    dialog.set_checked_specs([ModelSpec("gaussian", c) for c in engine.COVARIANCE_TYPES])
+    qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
+    assert dialog.run_bar.cancel_button.isEnabled()
+    assert not dialog.run_bar.run_button.isEnabled()
+    qtbot.waitUntil(lambda: len(dialog.cells) >= 2, timeout=TIMEOUT)
+    assert "left" in dialog.run_bar.status_label.text()  # an estimate from finished cells
+    with qtbot.waitSignal(dialog.sweep_cancelled, timeout=TIMEOUT):
+        with qtbot.assertNotEmitted(dialog.sweep_finished, wait=0):
+            qtbot.mouseClick(dialog.run_bar.cancel_button, Qt.MouseButton.LeftButton)
+    wait_for_no_selection_threads(qtbot)
+    shown = dialog.cells
+    assert 2 <= len(shown) < 36
+    assert [(c.spec, c.n_components) for c in shown] == [
+        (FULL, k) for k in range(1, len(shown) + 1)]
+    assert dialog.run_bar.status_label.text() == f"Cancelled after {len(shown)} of 36 cells."
+    assert dialog.table_model.rowCount() == len(shown)
+    assert dialog.run_bar.run_button.isEnabled()
+
+    # Open a cell of the cancelled sweep by double-clicking its row.
+    cell = shown[1]
+    with qtbot.waitSignal(dialog.cell_opened, timeout=TIMEOUT) as opened:
+        double_click_row(qtbot, dialog, dialog.proxy.mapFromSource(
+            dialog.table_model.index(1, 0)).row())
+    wait_for_no_selection_threads(qtbot)
+    assert opened.args[0] is cell
+    assert_window_shows(window, cell.result)
+    assert errors == []
+
+
+def swatches(window: MainWindow) -> list[int]:
+    """The palette index of each component's swatch in the parameters table."""
+    model = window.params_table.model()
+    return [model.color_index(row) for row in range(model.rowCount())]
+
+
+def assert_window_shows(window: MainWindow, result: engine.FitResult) -> None:
+    """The window shows ``result`` as if it had just run there: settings, trace, slider."""
+    shown = window.controller.result
+    assert shown.params.allclose(result.params, rtol=0)
+    assert shown.history == result.history
+    assert shown.bic == result.bic
+    options = window.settings_panel.options()
+    assert (options.model, options.covariance_type, options.n_components) == (
+        result.options.model, result.options.covariance_type, result.options.n_components)
+    assert (options.n_init, options.seed, options.tol) == (
+        result.options.n_init, result.options.seed, result.options.tol)
+    snapshots = window.controller.snapshots
+    assert [s.iteration for s in snapshots] == list(range(result.n_iter + 1))
+    assert snapshots[-1].params.allclose(result.params, rtol=0)
+    assert window.iteration_slider.maximum() == result.n_iter
+    assert window.iteration_slider.value() == result.n_iter
+    np.testing.assert_allclose(window.likelihood_plot.history, result.history, rtol=0)
+    assert window.likelihood_plot.current() == result.n_iter
+    assert window.current_snapshot() is snapshots[-1]
+    assert f"BIC {result.bic:.6g}" in window.status_label.text()
+
+
+# --- the sweep dialog in detail ------------------------------------------------------------
+
+
+def test_chart_and_table_show_every_criterion_and_the_best_cell(qtbot, window, errors):
+    open_faithful(window)
+    dialog = selection_dialog(window)
+    cells = run_small_sweep(qtbot, dialog)
+    for criterion in ("bic", "aic", "icl"):
+        dialog.criterion_buttons[criterion].click()
+        assert dialog.criterion == criterion
+        best = min(cells, key=lambda c: c.score(criterion))
+        assert dialog.best() is best
+        for spec in (FULL, TIED):
+            x, y = dialog.chart.line(spec).getData()
+            assert list(x) == [1, 2, 3]
+            assert list(y) == [c.score(criterion) for c in cells if c.spec == spec]
+        assert dialog.chart.ring_position() == (best.n_components, best.score(criterion))
+        assert best.spec.label in dialog.summary_label.text()
+        low, high = dialog.chart.y_range()
+        assert low < best.score(criterion) < high
+        # The best row is highlighted, and sorting by the criterion puts it first.
+        row = dialog.table_model.row_of(best)
+        font = dialog.table_model.data(dialog.table_model.index(row, 0), Qt.ItemDataRole.FontRole)
+        assert isinstance(font, QFont) and font.bold()
+        dialog.table_view.sortByColumn(CRITERION_COLUMN[criterion], Qt.SortOrder.AscendingOrder)
+        first = dialog.proxy.mapToSource(dialog.proxy.index(0, 0)).row()
+        assert dialog.table_model.cell_at(first) is best
+        other = next(c for c in cells if c is not best)
+        other_row = dialog.table_model.row_of(other)
+        font = dialog.table_model.data(dialog.table_model.index(other_row, 0),
+                                       Qt.ItemDataRole.FontRole)
+        assert font is None
+    # K sorts as a number, not as text.
+    dialog.table_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    ks = [int(dialog.proxy.index(r, 1).data()) for r in range(dialog.proxy.rowCount())]
+    assert ks == sorted(ks, reverse=True)
+    assert errors == []
+
+
+def test_clicking_a_chart_marker_opens_that_cell(qtbot, window, errors):
+    open_faithful(window)
+    dialog = selection_dialog(window)
+    cells = run_small_sweep(qtbot, dialog)
+    target = next(c for c in cells if c.spec == TIED and c.n_components == 2)
+    plot = dialog.chart.plot_widget
+    view_box = dialog.chart.plot_item.getViewBox()
+    # Show every cell, so the marker is inside the view.
+    dialog.chart.focus_box.setChecked(False)
+    qtbot.waitUntil(lambda: plot.isVisible())
+    scene_pos = view_box.mapViewToScene(QPointF(target.n_components, target.result.bic))
+    pos = plot.mapFromScene(scene_pos)
+    with qtbot.waitSignal(dialog.cell_opened, timeout=TIMEOUT) as opened:
+        qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos.x(), pos.y()))
+    wait_for_no_selection_threads(qtbot)
+    assert opened.args[0] is target
+    assert_window_shows(window, target.result)
+    # The views colour components as after a run: component i by its run slot.
+    assert swatches(window) == list(target.result.order)
+    assert errors == []
+
+
+def test_models_offered_follow_the_data(qtbot, window):
+    open_faithful(window)
+    dialog = selection_dialog(window)
+    boxes = dialog.model_boxes
+    assert [s.label for s, b in boxes.items() if b.isEnabled()] == [
+        "full", "tied", "diag", "spherical", "kmeans"]
+    assert "Not for these data" in boxes[ModelSpec("bernoulli")].toolTip()
+    assert "0/1" in boxes[ModelSpec("bernoulli")].toolTip()
+    assert set(dialog.checked_specs()) == {
+        ModelSpec("gaussian", c) for c in engine.COVARIANCE_TYPES}
+    # Counts: the count models become available; a new data set updates the boxes.
+    assert window.open_file(COUNTS, ask=False)
+    assert boxes[ModelSpec("poisson")].isEnabled()
+    assert not boxes[ModelSpec("bernoulli")].isEnabled()
+    window.settings_panel.trials_spin.setValue(1)
+    assert not boxes[ModelSpec("binomial")].isEnabled()  # counts above one trial
+
+
+def test_count_models_can_be_swept(qtbot, window, errors):
+    assert window.open_file(COUNTS, ask=False)
+    dialog = selection_dialog(window)
+    dialog.k_edit.setText("1,2,4")
+    dialog.set_checked_specs([ModelSpec("poisson"), ModelSpec("kmeans")])
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
+        dialog.run()
+    wait_for_no_selection_threads(qtbot)
+    cells = finished.args[0]
+    assert [(c.spec.label, c.n_components) for c in cells] == [
+        ("kmeans", 1), ("kmeans", 2), ("kmeans", 4), ("poisson", 1), ("poisson", 2),
+        ("poisson", 4)]
+    assert all(c.result is not None for c in cells)
+    poisson = cells[4].result
+    assert poisson.n_parameters == 1 + 2 * 2
+    assert errors == []
+
+
+def test_bad_input_says_what_to_do(qtbot, window, errors):
+    dialog = selection_dialog(window)
+    dialog.run()
+    assert "open some data first" in errors[-1][0]
+    open_faithful(window)
+    dialog.k_edit.setText("three")
+    dialog.run()
+    assert "K range" in errors[-1][0]
+    dialog.k_edit.setText("1-2")
+    dialog.set_checked_specs([])
+    dialog.run()
+    assert "tick at least one model" in errors[-1][0]
+    assert not selection_threads.running_threads()
+
+
+def test_a_failing_cell_is_shown_not_fatal(qtbot, window, errors):
+    open_faithful(window)
+    dialog = selection_dialog(window)
+    dialog.k_edit.setText("2,300")  # 272 rows: K = 300 cannot be fitted
+    dialog.set_checked_specs([TIED])
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
+        dialog.run()
+    wait_for_no_selection_threads(qtbot)
+    good, bad = finished.args[0]
+    assert good.result is not None and bad.result is None
+    assert "at most 272" in bad.error
+    row = dialog.table_model.row_of(bad)
+    assert dialog.table_model.data(dialog.table_model.index(row, 2)) == "failed"
+    assert "at most 272" in dialog.table_model.data(dialog.table_model.index(row, 0),
+                                                    Qt.ItemDataRole.ToolTipRole)
+    assert "could not be fitted" in dialog.run_bar.status_label.text()
+    assert dialog.best() is good
+    dialog.open_cell(bad)  # nothing to open: says why, starts nothing
+    assert "could not be fitted" in dialog.run_bar.status_label.text()
+    assert not selection_threads.running_threads()
+    assert errors == []
+
+
+def test_choices_persist(qtbot, window):
+    open_faithful(window)
+    dialog = selection_dialog(window)
+    dialog.k_edit.setText("2-4")
+    dialog.set_checked_specs([TIED, ModelSpec("kmeans")])
+    dialog.n_init_spin.setValue(2)
+    dialog.criterion_buttons["icl"].click()
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT):
+        dialog.run()
+    wait_for_no_selection_threads(qtbot)
+    again = MainWindow(user_settings())
+    qtbot.addWidget(again)
+    restored = ModelSelectionDialog(again)
+    assert restored.k_edit.text() == "2-4"
+    assert restored.n_init_spin.value() == 2
+    assert restored.criterion == "icl"
+    assert set(restored.checked_specs()) == {TIED, ModelSpec("kmeans")}
+
+
+def test_opening_after_the_data_changed_is_refused(qtbot, window, errors):
+    open_faithful(window)
+    dialog = selection_dialog(window)
+    cells = run_small_sweep(qtbot, dialog)
+    assert window.open_file(COUNTS, ask=False)
+    dialog.open_cell(cells[0])
+    assert "data have changed" in errors[-1][0]
+    assert not selection_threads.running_threads()
+
+
+# --- closing during a run -------------------------------------------------------------------
+
+
+def test_closing_the_dialog_stops_its_sweep(qtbot, window, errors):
+    open_faithful(window)
+    make_slow(window)
+    dialog = selection_dialog(window)
+    dialog.k_edit.setText("1-9")
+    dialog.run()
+    qtbot.waitUntil(lambda: len(dialog.cells) >= 1, timeout=TIMEOUT)
+    with qtbot.assertNotEmitted(dialog.sweep_finished, wait=0):
+        dialog.close()
+        wait_for_no_selection_threads(qtbot)
+    assert dialog.run_bar.status_label.text().startswith("Stopped after")
+    assert not dialog.is_running
+    assert errors == []
+
+
+def test_closing_the_window_waits_for_the_sweep_to_stop(qtbot, window):
+    open_faithful(window)
+    make_slow(window)
+    dialog = selection_dialog(window)
+    dialog.k_edit.setText("1-9")
+    dialog.run()
+    qtbot.waitUntil(lambda: len(dialog.cells) >= 1, timeout=TIMEOUT)
+    assert selection_threads.running_threads()
+    window.close()
+    # Closing stops the sweep; the window closes once its thread has ended.
+    wait_for_no_selection_threads(qtbot)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+
+
+# --- restarts ----------------------------------------------------------------------------------
+
+
+def engine_starts(X, options) -> tuple[engine.FitResult, dict[int, list[engine.Snapshot]]]:
+    by_start: dict[int, list[engine.Snapshot]] = {}
+    steps = engine.iterate(X, options)
+    while True:
+        try:
+            snapshot = next(steps)
+        except StopIteration as stop:
+            return stop.value, by_start
+        by_start.setdefault(snapshot.restart, []).append(snapshot)
+
+
+def scaled_assignment(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
+    scale = np.concatenate([reference, other]).std(axis=0)
+    cost = (((reference[:, None] - other[None]) / scale) ** 2).sum(-1)
+    rows, cols = linear_sum_assignment(cost)
+    return cols[np.argsort(rows)]
+
+
+def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, window, errors):
+    X = open_faithful(window, seed=0)
+    window.settings_panel.k_spin.setValue(4)
+    window.settings_panel.covariance_combo.setCurrentIndex(
+        window.settings_panel.covariance_combo.findData("tied"))
+    dialog = restarts_dialog(window)
+    assert "tied covariance, K = 4" in dialog.setting_label.text()
+    dialog.starts_spin.setValue(8)
+    with qtbot.waitSignal(dialog.run_finished, timeout=TIMEOUT) as finished:
+        qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
+    wait_for_no_selection_threads(qtbot)
+    best = finished.args[0]
+    options = window.settings_panel.options().replace(n_init=8)
+    expected, by_start = engine_starts(X, options)
+    assert best.params.allclose(expected.params, rtol=0)
+    rows = dialog.rows
+    assert [row.restart for row in rows] == list(range(8))
+    for row in rows:
+        objectives = [s.objective for s in by_start[row.restart]]
+        np.testing.assert_array_equal(row.values, objectives)
+        _, y = dialog.curves.curve(row.restart).getData()
+        np.testing.assert_array_equal(y, objectives)
+        assert row.final == expected.restart_objectives[row.restart]
+    assert dialog.best_restart() == expected.restart == dialog.selected
+    assert set(dialog.strip.positions()) == set(range(8))
+    assert f"of 8</b> starts ended within" in dialog.summary_label.text()
+
+    # The best start opens as the run's own result.
+    with qtbot.waitSignal(dialog.start_opened, timeout=TIMEOUT):
+        dialog.open_start(best.restart)
+    assert_window_shows(window, best)
+    best_means = window.controller.result.params.means
+
+    # Another start (one that ended elsewhere, if any) opens matched to the best.
+    others = sorted((r for r in rows if r.restart != best.restart),
+                    key=lambda r: r.final)
+    other = others[0]
+    with qtbot.waitSignal(dialog.start_opened, timeout=TIMEOUT) as opened:
+        double_click_row(qtbot, dialog, dialog.proxy.mapFromSource(
+            dialog.table_model.index(dialog.table_model.row_of(other.restart), 0)).row())
+    wait_for_no_selection_threads(qtbot)
+    assert opened.args[0] == other.restart
+    shown = window.controller.result
+    assert shown.log_likelihood == other.final  # the same start, retraced bit for bit
+    assert list(shown.history) == list(other.values)
+    np.testing.assert_array_equal(window.controller.snapshots[-1].params.means,
+                                  shown.params.means)
+    # Component i is the one nearest the best start's component i, and takes its colour.
+    np.testing.assert_array_equal(scaled_assignment(best_means, shown.params.means),
+                                  np.arange(4))
+    np.testing.assert_array_equal(shown.order, best.order)
+    assert swatches(window) == list(best.order)
+    assert f"start {other.restart + 1} of 8" in window.status_label.text()
+    # The labels follow the matched components.
+    _, log_resp = engine.predict_log_resp(X, shown.params, shown.options)
+    np.testing.assert_array_equal(shown.labels, np.argmax(log_resp, axis=1))
+    assert errors == []
+
+
+def test_restarts_can_be_cancelled_and_still_explored(qtbot, window, errors):
+    open_faithful(window, seed=1)
+    window.settings_panel.k_spin.setValue(3)
+    make_slow(window)
+    window.settings_panel.max_iter_spin.setValue(400)
+    dialog = restarts_dialog(window)
+    dialog.starts_spin.setValue(200)
+    dialog.run()
+    qtbot.waitUntil(lambda: len(dialog.rows) >= 2, timeout=TIMEOUT)
+    with qtbot.waitSignal(dialog.run_cancelled, timeout=TIMEOUT):
+        with qtbot.assertNotEmitted(dialog.run_finished, wait=0):
+            dialog.cancel()
+    wait_for_no_selection_threads(qtbot)
+    rows = dialog.rows
+    assert 2 <= len(rows) < 200 and dialog.result is None
+    assert dialog.run_bar.status_label.text() == f"Cancelled after {len(rows)} of 200 starts."
+    best = dialog.best_restart()
+    assert best == max(rows, key=lambda r: r.final).restart
+    other = next(r.restart for r in rows if r.restart != best)
+    with qtbot.waitSignal(dialog.start_opened, timeout=TIMEOUT):
+        dialog.open_start(other)
+    wait_for_no_selection_threads(qtbot)
+    shown = window.controller.result
+    assert shown.log_likelihood == dialog.trace(other).final
+    reference = dialog.trace(best).snapshots[-1].params.means
+    np.testing.assert_array_equal(scaled_assignment(reference, shown.params.means), np.arange(3))
+    assert errors == []
+
+
+def test_closing_the_window_stops_the_restarts(qtbot, window):
+    open_faithful(window)
+    make_slow(window)
+    dialog = restarts_dialog(window)
+    dialog.starts_spin.setValue(200)
+    dialog.run()
+    qtbot.waitUntil(lambda: len(dialog.rows) >= 1, timeout=TIMEOUT)
+    window.close()
+    wait_for_no_selection_threads(qtbot)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert dialog.result is None
+
+
+def test_collapsed_cells_are_marked_and_never_best(qtbot, window, errors):
+    # Forty diag starts at K = 5 find a component on waiting = 83 (whole minutes) held up by
+    # the regularisation alone; it has the lowest BIC, but is marked and passed over.
+    open_faithful(window, seed=123)
+    dialog = selection_dialog(window)
+    dialog.k_edit.setText("3,5")
+    dialog.set_checked_specs([TIED, ModelSpec("gaussian", "diag")])
+    dialog.n_init_spin.setValue(40)
+    with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
+        dialog.run()
+    wait_for_no_selection_threads(qtbot)
+    tied3, tied5, diag3, diag5 = finished.args[0]
+    assert diag5.collapsed and diag5.result.bic < tied3.result.bic
+    assert dialog.best() is tied3
+    assert dialog.chart.ring_position() == (3, tied3.result.bic)
+    note = dialog.table_model.data(dialog.table_model.index(3, len(COLUMNS) - 1))
+    assert note == f"component {diag5.collapsed[0] + 1} collapsed"
+    points = dialog.chart.line(ModelSpec("gaussian", "diag")).scatter.points()
+    fills = [p.brush().color().name() for p in sorted(points, key=lambda p: p.pos().x())]
+    assert fills[1] == "#ffffff" and fills[0] != "#ffffff"  # K = 5 hollow, K = 3 filled
+    assert "Hollow markers: 1 cell" in dialog.summary_label.text()
+    assert errors == []
+
+
+def test_restarts_report_a_setting_that_cannot_be_fitted(qtbot, window, errors):
+    open_faithful(window)
+    panel = window.settings_panel
+    panel.model_combo.setCurrentIndex(panel.model_combo.findData("bernoulli"))
+    dialog = restarts_dialog(window)
+    dialog.starts_spin.setValue(3)
+    dialog.run()
+    qtbot.waitUntil(lambda: bool(errors), timeout=TIMEOUT)
+    wait_for_no_selection_threads(qtbot)
+    assert "0/1" in errors[0][0] and "Traceback" in errors[0][1]
+    assert dialog.run_bar.status_label.text() == "The run stopped on an error."
+    assert dialog.run_bar.run_button.isEnabled() and not dialog.is_running
+    assert dialog.rows == []
