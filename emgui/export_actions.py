@@ -634,30 +634,8 @@ class ExportActions(QObject):
         snapshots: Sequence[engine.Snapshot],
         index: int = -1,
     ) -> None:
-        """Show a fit made elsewhere (a session, applied parameters) as if just run.
-
-        Until the window has a public method for this, it goes through the
-        window's public attributes: the controller's snapshots and result, the
-        colour order, the slider and :meth:`MainWindow.show_snapshot`.
-        """
-        window = self.window
-        controller = window.controller
-        controller.snapshots = list(snapshots)
-        controller.result = result
-        order = None if result is None else result.order
-        window.views.set_color_order(order)
-        window.params_table.set_color_indices(order)
-        count = len(snapshots)
-        slider = window.iteration_slider
-        slider.setRange(0, max(count - 1, 0))
-        slider.setEnabled(count > 1)
-        if not count:
-            return
-        index = count - 1 if index < 0 or index >= count else index
-        if slider.value() != index:
-            slider.setValue(index)  # the window's own handler draws that iteration
-        else:
-            window.show_snapshot(index)
+        """Show a fit made elsewhere (a session, applied parameters) as if just run."""
+        self.window.show_fit(result, list(snapshots), index)
 
     def _set_data(self, table: Table, name: str, sample_id: str | None = None) -> None:
         """Put data in the window as File > Open (or Open Sample) would."""

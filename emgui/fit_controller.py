@@ -124,6 +124,13 @@ class FitController(QObject):
         if paused:
             worker.step()
 
+    def restore(self, result: engine.FitResult | None, snapshots: list[engine.Snapshot]) -> None:
+        """Adopt a fit made elsewhere (a session, a sweep cell) as if it had just run."""
+        self.stop()
+        self.snapshots = list(snapshots)
+        self.result = result
+        self._set_state(RunState.FINISHED if snapshots else RunState.IDLE)
+
     def pause(self) -> None:
         if self._worker is not None and self._state is RunState.RUNNING:
             self._worker.pause()

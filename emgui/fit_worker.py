@@ -112,6 +112,7 @@ class FitWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        iterator = None
         try:
             iterator = self._iterate(self._X, self._options, self._feature_names)
             first = True
@@ -138,3 +139,8 @@ class FitWorker(QObject):
                 "please report it with the details",
                 traceback.format_exc(),
             )
+        finally:
+            # A stopped generator still holds the engine's resources (its row-chunk
+            # threads); closing it releases them now rather than at garbage collection.
+            if iterator is not None:
+                iterator.close()

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.controller = FitController(self)
         self.loader = DataLoader(self)
         self._loading_path = Path()
+        self._loaded_message = ""
         self.table: Table | None = None
         self.data_name = ""
         self.sample: sample_catalogue.Sample | None = None
@@ -320,8 +321,9 @@ class MainWindow(QMainWindow):
         self._reset_trace()
         self.setWindowTitle(f"EM Studio — {name}")
         rows, cols = table.data.shape
-        notes = "; ".join(getattr(table, "notes", ()) or ())
-        self._set_status(f"Loaded {name}: {rows:,} rows × {cols} columns. {notes}".strip())
+        notes = "; ".join(table.notes)
+        self._loaded_message = f"Loaded {name}: {rows:,} rows × {cols} columns. {notes}".strip()
+        self._set_status(self._loaded_message)
         self._update_actions()
         self.data_loaded.emit(name)
 
@@ -334,6 +336,8 @@ class MainWindow(QMainWindow):
         )
         if problem:
             self._set_status(f"These data do not suit the {options.model} model: {problem}.")
+        elif self.status_label.text().startswith("These data do not suit"):
+            self._set_status(self._loaded_message)
         self.views.clear_state()
         self.views.set_placed(np.array(self.placed_means).reshape(-1, 2))
         self._update_placing()
@@ -457,6 +461,31 @@ class MainWindow(QMainWindow):
         self.iteration_label.setText(f"{start}iteration {snapshot.iteration}")
         self._update_status(snapshot, label, values[-1])
         self.snapshot_shown.emit(index)
+
+    def show_fit(
+        self,
+        result: engine.FitResult | None,
+        snapshots: list[engine.Snapshot],
+        index: int = -1,
+    ) -> None:
+        """Show a fit made elsewhere (a session, a sweep cell, applied parameters)
+        as if it had just run: views, trace, slider and table, at ``index``."""
+        self.controller.restore(result, snapshots)
+        order = None if result is None else result.order
+        self.views.set_color_order(order)
+        self.params_table.set_color_indices(order)
+        self._elapsed = 0.0
+        count = len(snapshots)
+        if not count:
+            self._reset_trace()
+            return
+        index = count - 1 if not 0 <= index < count else index
+        self._follow_latest = index == count - 1
+        self._sync_slider()
+        self.iteration_slider.blockSignals(True)
+        self.iteration_slider.setValue(index)
+        self.iteration_slider.blockSignals(False)
+        self.show_snapshot(index)
 
     def current_snapshot(self) -> engine.Snapshot | None:
         """The snapshot the views show (the newest, or the one scrubbed to)."""

@@ -45,19 +45,9 @@ def show_fit_in_window(
     note : str
         Where the fit came from, for the status bar.
     """
-    # A running fit would keep adding its own snapshots; its later signals are ignored.
     window.controller.stop()
     window.settings_panel.set_options(options or result.options)
-    window.controller.snapshots = list(snapshots)
-    window.controller.result = result
-    # As after a run: component i keeps the colour of its slot in the run, result.order[i].
-    window.views.set_color_order(result.order)
-    window.params_table.set_color_indices(result.order)
-    window._sync_slider()
-    last = len(snapshots) - 1
-    # Moving the slider to the end also makes the window follow the newest iteration.
-    window.iteration_slider.setValue(last)
-    window.show_snapshot(last)
+    window.show_fit(result, list(snapshots))
     converged = "converged" if result.converged else "not converged"
     parts = [note] if note else []
     parts += [

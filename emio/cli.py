@@ -235,15 +235,19 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 SELECT_COLUMNS = ("model", "k", "log_likelihood", "n_parameters", "bic", "aic", "icl",
-                  "converged", "n_iter", "seconds", "error")
+                  "converged", "n_iter", "seconds", "note")
 
 
 def _select_rows(cells) -> list[dict[str, object]]:
     rows = []
     for cell in cells:
         result = cell.result
+        note = cell.error or ""
+        if cell.collapsed:
+            held = ", ".join(str(k + 1) for k in cell.collapsed)
+            note = f"component {held} collapsed onto tied values; not chosen as best"
         row: dict[str, object] = {"model": cell.spec.label, "k": cell.n_components,
-                                  "seconds": round(cell.seconds, 3), "error": cell.error or ""}
+                                  "seconds": round(cell.seconds, 3), "note": note}
         if result is not None:
             row.update(log_likelihood=result.log_likelihood, n_parameters=result.n_parameters,
                        bic=result.bic, aic=result.aic, icl=result.icl,
@@ -263,14 +267,15 @@ def run_select(args: argparse.Namespace) -> int:
                              trials=args.trials)
     cells = list(sweep(table.data, specs, args.k, base, table.columns))
     rows = _select_rows(cells)
-    shown = [c for c in SELECT_COLUMNS if c not in ("error", "seconds")]
+    shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
     text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in text_rows)) for i, c in enumerate(shown)]
     print("  ".join(c.rjust(w) for c, w in zip(shown, widths)))
     for text_row, row in zip(text_rows, rows):
         line = "  ".join(v.rjust(w) for v, w in zip(text_row, widths))
-        print(line + (f"  ({row['error']})" if row["error"] else ""))
-    best = best_cell(cells, args.criterion)
+        print(line + (f"  ({row['note']})" if row["note"] else ""))
+    # A component held up only by the regularisation on tied values is not a cluster.
+    best = best_cell(cells, args.criterion, skip_collapsed=True)
     if args.output is not None:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=SELECT_COLUMNS, lineterminator="\n")
