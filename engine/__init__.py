@@ -7,6 +7,7 @@ from engine import schema
 from engine.em import FitOptions, FitResult, Snapshot, fit, iterate, predict_log_resp
 from engine.errors import CollapseError, FitError
 from engine.models import COVARIANCE_TYPES, MODEL_NAMES
+from engine.parallel import set_blas_limiter
 from engine.params import Params
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "iterate",
     "predict_log_resp",
     "schema",
+    "set_blas_limiter",
 ]

@@ -7,8 +7,9 @@ drives it decides when to stop. :func:`fit` drains it.
 
 Each pass over the data runs the E-step and gathers the M-step's sufficient
 statistics chunk by chunk, so responsibilities for all rows are never held.
-The log-likelihood a snapshot reports is always that of the parameters it
-carries.
+Chunks may run on worker threads (:mod:`engine.parallel`); their statistics are
+summed in chunk order, so the thread count never changes a result. The
+log-likelihood a snapshot reports is always that of the parameters it carries.
 """
 
 from __future__ import annotations
@@ -21,15 +22,31 @@ import numpy as np
 
 from engine import criteria
 from engine.errors import CollapseError, FitError, SingularComponent
+from engine.estep import NonFiniteRow, log_weights, normalise, zero_probability_error
 from engine.init import INIT_METHODS, initial_params
 from engine.models import MODEL_NAMES, build_model
-from engine.models.base import MixtureModel, Stats
+from engine.models.base import ChunkResult, MixtureModel, Stats, WorkingData
 from engine.params import Params
+from engine.parallel import ChunkRunner, resolve_threads
 from engine.validation import check_data
 
+__all__ = [
+    "FitOptions",
+    "FitResult",
+    "Snapshot",
+    "e_step",
+    "fit",
+    "iterate",
+    "log_weights",
+    "model_for",
+    "predict_log_resp",
+]
+
 E_STEPS = ("soft", "hard")
-#: Temporaries of one chunk hold about this many float64 values (16 MB).
-CHUNK_VALUES = 2**21
+DTYPES = ("float64", "float32")
+#: Fewest and most rows per chunk, whatever the model prefers.
+MIN_CHUNK_ROWS = 1024
+MAX_CHUNK_ROWS = 65536
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,16 @@ class FitOptions:
         Seed of all random choices; ``None`` draws one, which the result records.
     chunk_size : int or None
         Rows per chunk of a pass; ``None`` chooses from K and D.
+    dtype : str
+        ``float64``, or ``float32`` for large data: the rows and the per-row
+        temporaries are held in single precision (twice as fast, half the
+        memory) while sums, statistics and parameters stay in double; the
+        log-likelihood then agrees with float64 to about 1e-6 relative.
+    n_threads : int or None
+        Worker threads for the chunks of a pass. ``None`` lets the engine
+        choose: one per core when an application has registered a BLAS limiter
+        (:func:`engine.parallel.set_blas_limiter`), kept only where it makes
+        passes faster; one otherwise. Never changes the result.
     """
 
     model: str = "gaussian"
@@ -80,6 +107,8 @@ class FitOptions:
     n_init: int = 1
     seed: int | None = None
     chunk_size: int | None = None
+    dtype: str = "float64"
+    n_threads: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fixed", frozenset(self.fixed))
@@ -168,24 +197,26 @@ class FitResult:
 
 @dataclass
 class PassResult:
-    """What one pass over the data found under some parameters."""
+    """What one pass over the data found under some parameters.
+
+    ``labels`` and ``entropy`` are only filled in by a pass with details
+    (``None`` and 0.0 otherwise); ``classification`` by a pass with details or
+    under the hard E-step.
+    """
 
     stats: Stats
     log_likelihood: float
     classification: float
     entropy: float
-    labels: np.ndarray
+    labels: np.ndarray | None
+    details: bool
 
 
-def auto_chunk_size(n_samples: int, n_components: int, n_features: int) -> int:
-    rows = CHUNK_VALUES // (n_components * (n_features + 4))
-    return int(min(n_samples, max(1024, rows)))
-
-
-def log_weights(weights: np.ndarray) -> np.ndarray:
-    # A component whose weight is exactly zero can never hold a row.
-    with np.errstate(divide="ignore"):
-        return np.log(weights)
+def auto_chunk_size(n_samples: int, preferred_rows: int) -> int:
+    """Rows per chunk: the model's preference within [:data:`MIN_CHUNK_ROWS`,
+    :data:`MAX_CHUNK_ROWS`], at most the data. Depends on the data's shape and
+    the model, never on the threads."""
+    return int(min(n_samples, MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, preferred_rows)))
 
 
 def e_step(
@@ -199,44 +230,48 @@ def e_step(
         Log-density of each row under the mixture.
     log_resp : ndarray of shape (n_samples, n_components)
     """
-    weighted = model.log_prob(X, params) + log_weights(params.weights)
-    top = weighted.max(axis=1)
-    if not np.all(np.isfinite(top)):
-        row = int(np.flatnonzero(~np.isfinite(top))[0])
-        raise FitError(
-            f"row {row + 1} has zero probability under every component; "
-            "check the starting parameters or the data"
-        )
-    # Components far from a row underflow to zero; that is the intended result.
-    with np.errstate(under="ignore"):
-        log_norm = top + np.log(np.exp(weighted - top[:, None]).sum(axis=1))
-    return log_norm, weighted - log_norm[:, None]
+    return normalise(model.log_prob(X, params) + log_weights(params.weights))
 
 
 def run_pass(
-    model: MixtureModel, X: np.ndarray, params: Params, hard: bool, chunk_size: int
+    model: MixtureModel,
+    data: WorkingData,
+    params: Params,
+    hard: bool,
+    chunk_size: int,
+    runner: ChunkRunner | None = None,
+    details: bool = True,
 ) -> PassResult:
-    """E-step and M-step statistics over all rows, one chunk at a time."""
-    stats: Stats = {}
-    log_likelihood = classification = entropy = 0.0
-    labels = np.empty(X.shape[0], dtype=np.int64)
-    for start in range(0, X.shape[0], chunk_size):
-        chunk = X[start : start + chunk_size]
-        log_norm, log_resp = e_step(model, chunk, params)
-        with np.errstate(under="ignore"):
-            resp = np.exp(log_resp)
-        chunk_labels = np.argmax(log_resp, axis=1)
-        labels[start : start + chunk.shape[0]] = chunk_labels
-        log_likelihood += log_norm.sum()
-        rows = np.arange(chunk.shape[0])
-        classification += (log_resp[rows, chunk_labels] + log_norm).sum()
-        entropy -= np.where(resp > 0, resp * log_resp, 0.0).sum()
-        if hard:
-            resp = np.zeros_like(resp)
-            resp[rows, chunk_labels] = 1.0
-        part = model.suff_stats(chunk, resp, params)
-        stats = {k: stats[k] + part[k] for k in part} if stats else part
-    return PassResult(stats, float(log_likelihood), float(classification), float(entropy), labels)
+    """E-step and M-step statistics over all rows, one chunk at a time.
+
+    Chunks may be computed on ``runner``'s threads; their results are summed
+    in chunk order, so the outcome does not depend on the threads.
+    """
+    n_samples = data.n_samples
+    plan = model.pass_plan(params, data)
+    labels = np.empty(n_samples, dtype=np.int64) if details else None
+
+    def one_chunk(start: int) -> ChunkResult:
+        stop = min(start + chunk_size, n_samples)
+        try:
+            return model.chunk_pass(
+                data.chunk(start, stop), plan, hard, details,
+                None if labels is None else labels[start:stop],
+            )
+        except NonFiniteRow as exc:
+            raise zero_probability_error(start + exc.row) from None
+
+    starts = range(0, n_samples, chunk_size)
+    parts = (runner or ChunkRunner(1)).map(one_chunk, starts, kind=(hard, details))
+    sums = dict(parts[0].stats)
+    for part in parts[1:]:
+        for name, value in part.stats.items():
+            sums[name] = sums[name] + value
+    stats = model.pass_stats(sums, plan)
+    log_likelihood = sum(part.log_likelihood for part in parts) + data.constant
+    classification = sum(part.classification for part in parts) + data.constant
+    entropy = sum(part.entropy for part in parts)
+    return PassResult(stats, log_likelihood, classification, entropy, labels, details)
 
 
 def _check_options(options: FitOptions, model: MixtureModel, n_samples: int) -> None:
@@ -267,6 +302,22 @@ def _check_options(options: FitOptions, model: MixtureModel, n_samples: int) -> 
         raise ValueError("reg_covar must be zero or a positive number")
     if options.n_init < 1:
         raise ValueError("n_init must be at least 1")
+    if options.dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {options.dtype!r}; choose float64 or float32")
+    if options.chunk_size is not None and not _whole_at_least_one(options.chunk_size):
+        raise ValueError(
+            f"chunk_size must be a whole number of rows of at least 1, not {options.chunk_size!r}"
+        )
+    if options.n_threads is not None and not _whole_at_least_one(options.n_threads):
+        raise ValueError(
+            f"n_threads must be a whole number of at least 1, not {options.n_threads!r}"
+        )
+
+
+def _whole_at_least_one(value: object) -> bool:
+    return (
+        not isinstance(value, bool) and isinstance(value, (int, np.integer)) and int(value) >= 1
+    )
 
 
 def _explicit_params(model: MixtureModel, options: FitOptions, n_features: int) -> Params:
@@ -308,21 +359,42 @@ class _Run:
     messages: list[str]
 
 
+@dataclass(frozen=True)
+class _PassSetup:
+    """Everything a pass needs besides the parameters, fixed for a whole fit."""
+
+    model: MixtureModel
+    data: WorkingData
+    hard: bool
+    chunk_size: int
+    runner: ChunkRunner
+
+    def run(self, params: Params, details: bool) -> PassResult:
+        return run_pass(
+            self.model, self.data, params, self.hard, self.chunk_size, self.runner, details
+        )
+
+
+#: A fall of the objective by more than this fraction counts as more than round-off.
+_ROUND_OFF = {"float64": 1e-9, "float32": 1e-6}
+
+
 def _run_start(
-    model: MixtureModel,
-    X: np.ndarray,
+    setup: _PassSetup,
     params: Params,
     options: FitOptions,
     restart: int,
-    chunk_size: int,
 ) -> Generator[Snapshot, None, _Run]:
-    hard = options.e_step == "hard"
-    n_samples = X.shape[0]
+    model, hard = setup.model, setup.hard
+    n_samples = setup.data.n_samples
+    round_off = _ROUND_OFF[options.dtype]
 
     def objective(result: PassResult) -> float:
         return result.classification if hard else result.log_likelihood
 
-    current = run_pass(model, X, params, hard, chunk_size)
+    # Labels and entropy are only needed for the final parameters: the caller
+    # asks for them in one more pass, unless this first pass is the last.
+    current = setup.run(params, details=options.max_iter == 0)
     run = _Run(params, current, [current.log_likelihood], [objective(current)], {}, False, [])
 
     def record(iteration: int, converged: bool) -> Snapshot:
@@ -340,9 +412,12 @@ def _run_start(
         except SingularComponent as exc:
             weight = float(current.stats["nk"][exc.component])
             raise CollapseError(exc.component, iteration, weight, options.reg_covar) from None
-        current = run_pass(model, X, params, hard, chunk_size)
+        current = setup.run(params, details=False)
         change = (objective(current) - run.objectives[-1]) / n_samples
-        if change * n_samples < -1e-9 * max(1.0, abs(run.objectives[-1])) and not run.messages:
+        if (
+            change * n_samples < -round_off * max(1.0, abs(run.objectives[-1]))
+            and not run.messages
+        ):
             run.messages.append(
                 f"the objective fell by {-change * n_samples:.3g} at iteration {iteration}, more "
                 "than round-off; the regularisation or held parameters may be the cause"
@@ -355,6 +430,44 @@ def _run_start(
         if run.converged:
             break
     return run
+
+
+def _run_starts(
+    setup: _PassSetup, X: np.ndarray, options: FitOptions, n_features: int
+) -> Generator[Snapshot, None, tuple[_Run, int, list[float], list[str]]]:
+    """Every start in turn; returns the best run, its index, all objectives and failures."""
+    model = setup.model
+    n_starts = 1 if options.explicit_init else options.n_init
+    seeds = np.random.SeedSequence(options.seed).spawn(n_starts)
+    best: _Run | None = None
+    best_restart = -1
+    restart_objectives: list[float] = []
+    failures: list[str] = []
+    for restart in range(n_starts):
+        try:
+            if options.explicit_init:
+                start = _explicit_params(model, options, n_features)
+            else:
+                rng = np.random.default_rng(seeds[restart])
+                try:
+                    start = initial_params(
+                        model, X, options.n_components, options.init, rng, setup.chunk_size
+                    )
+                except SingularComponent as exc:
+                    raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
+            run = yield from _run_start(setup, start, options, restart)
+        except CollapseError as exc:
+            if n_starts == 1:
+                raise
+            failures.append(f"start {restart + 1}: {exc}")
+            restart_objectives.append(float("-inf"))
+            continue
+        restart_objectives.append(run.objectives[-1])
+        if best is None or run.objectives[-1] > best.objectives[-1]:
+            best, best_restart = run, restart
+    if best is None:
+        raise FitError(f"every one of the {n_starts} starts failed; the first: {failures[0]}")
+    return best, best_restart, restart_objectives, failures
 
 
 def iterate(
@@ -396,38 +509,22 @@ def iterate(
     if options.seed is None:
         options = options.replace(seed=int(np.random.SeedSequence().entropy % 2**31))
     n_samples, n_features = X.shape
-    chunk_size = options.chunk_size or auto_chunk_size(n_samples, options.n_components, n_features)
-
-    n_starts = 1 if options.explicit_init else options.n_init
-    seeds = np.random.SeedSequence(options.seed).spawn(n_starts)
-    best: _Run | None = None
-    best_restart = -1
-    restart_objectives: list[float] = []
-    failures: list[str] = []
-    for restart in range(n_starts):
-        try:
-            if options.explicit_init:
-                start = _explicit_params(model, options, n_features)
-            else:
-                rng = np.random.default_rng(seeds[restart])
-                try:
-                    start = initial_params(
-                        model, X, options.n_components, options.init, rng, chunk_size
-                    )
-                except SingularComponent as exc:
-                    raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
-            run = yield from _run_start(model, X, start, options, restart, chunk_size)
-        except CollapseError as exc:
-            if n_starts == 1:
-                raise
-            failures.append(f"start {restart + 1}: {exc}")
-            restart_objectives.append(float("-inf"))
-            continue
-        restart_objectives.append(run.objectives[-1])
-        if best is None or run.objectives[-1] > best.objectives[-1]:
-            best, best_restart = run, restart
-    if best is None:
-        raise FitError(f"every one of the {n_starts} starts failed; the first: {failures[0]}")
+    chunk_size = options.chunk_size or auto_chunk_size(
+        n_samples, model.chunk_rows(options.n_components, n_features)
+    )
+    runner = ChunkRunner(resolve_threads(options.n_threads), adaptive=options.n_threads is None)
+    with runner:
+        setup = _PassSetup(
+            model,
+            model.working_data(X, np.dtype(options.dtype)),
+            options.e_step == "hard",
+            chunk_size,
+            runner,
+        )
+        best, best_restart, restart_objectives, failures = yield from _run_starts(
+            setup, X, options, n_features
+        )
+        final = best.last if best.last.details else setup.run(best.params, details=True)
 
     if options.explicit_init:
         order = np.arange(options.n_components)
@@ -451,8 +548,8 @@ def iterate(
         n_samples=n_samples,
         n_features=n_features,
         n_parameters=model.n_free_parameters(options.n_components, n_features, options.fixed),
-        entropy=best.last.entropy,
-        labels=inverse[best.last.labels],
+        entropy=final.entropy,
+        labels=inverse[final.labels],
         restart=best_restart,
         restart_objectives=tuple(restart_objectives),
         order=order,

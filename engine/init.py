@@ -18,9 +18,16 @@ from engine.params import Params
 INIT_METHODS = ("kmeans++", "random")
 
 
+#: Rows at a time when distances to a point are computed (bounds the temporaries).
+_BLOCK_ROWS = 65536
+
+
 def _squared_distances(X: np.ndarray, point: np.ndarray) -> np.ndarray:
-    diff = X - point
-    return np.einsum("ij,ij->i", diff, diff)
+    out = np.empty(X.shape[0])
+    for start in range(0, X.shape[0], _BLOCK_ROWS):
+        diff = X[start : start + _BLOCK_ROWS] - point
+        np.einsum("ij,ij->i", diff, diff, out=out[start : start + _BLOCK_ROWS])
+    return out
 
 
 def kmeans_plusplus(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.ndarray:
@@ -43,12 +50,17 @@ def kmeans_plusplus(X: np.ndarray, n_clusters: int, rng: np.random.Generator) ->
             continue
         targets = rng.uniform(size=n_trials) * potential
         candidates = np.minimum(np.searchsorted(np.cumsum(closest), targets), n_samples - 1)
-        candidate_closest = np.minimum(
-            closest, np.stack([_squared_distances(X, X[c]) for c in candidates])
-        )
-        best = int(np.argmin(candidate_closest.sum(axis=1)))
-        chosen.append(int(candidates[best]))
-        closest = candidate_closest[best]
+        # One candidate at a time, so only two distance vectors are ever held.
+        best_closest, best_potential, best = None, np.inf, -1
+        for candidate in candidates:
+            candidate_closest = np.minimum(closest, _squared_distances(X, X[candidate]))
+            candidate_potential = candidate_closest.sum()
+            if candidate_potential < best_potential:
+                best_closest, best_potential, best = (
+                    candidate_closest, candidate_potential, int(candidate)
+                )
+        chosen.append(best)
+        closest = best_closest
     return np.array(chosen)
 
 

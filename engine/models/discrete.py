@@ -12,7 +12,10 @@ from collections.abc import Collection
 
 import numpy as np
 
-from engine.models.base import EMPTY_MASS, MixtureModel, Stats
+from engine.estep import finite_log_weights
+from engine.models.base import EMPTY_MASS, ChunkResult, MixtureModel, Stats, WorkingData
+from engine.models import features
+from engine.models.features import linear_chunk_pass
 from engine.params import Params
 
 # A probability or rate of exactly zero is a legitimate maximum-likelihood value
@@ -87,6 +90,46 @@ class _CountMixture(MixtureModel):
     def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
         return {"nk": resp.sum(axis=0), "sx": resp.T @ X}
 
+    # The fused pass: log-densities are linear in [x; 1] once the terms that
+    # depend on the row alone (log-factorials) are set aside, summed once per fit.
+
+    def _row_constant(self, X: np.ndarray) -> np.ndarray:
+        """The terms of each row's log-density that no parameter touches, shape (n_samples,)."""
+        raise NotImplementedError
+
+    def _coefficients(self, params: Params) -> np.ndarray:
+        """``coef`` with ``coef @ [x; 1]`` the weighted log-density less the row constant."""
+        raise NotImplementedError
+
+    def chunk_rows(self, n_components: int, n_features: int) -> int:
+        return features.chunk_rows(n_features + 1, n_components)
+
+    def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:
+        values = np.empty((X.shape[1] + 1, X.shape[0]), dtype=dtype)
+        values[:-1] = X.T
+        values[-1] = 1.0
+        return WorkingData(values, constant=float(self._row_constant(X).sum()), by_column=True)
+
+    def pass_plan(self, params: Params, data: WorkingData) -> np.ndarray:
+        return self._coefficients(params).astype(data.values.dtype)
+
+    def chunk_pass(
+        self,
+        rows: np.ndarray,
+        plan: np.ndarray,
+        hard: bool,
+        details: bool,
+        labels_out: np.ndarray | None = None,
+    ) -> ChunkResult:
+        normalised, sums = linear_chunk_pass(rows, plan, hard, details, labels_out)
+        return ChunkResult(
+            normalised.log_likelihood, normalised.classification, normalised.entropy,
+            {"sums": sums},
+        )
+
+    def pass_stats(self, sums: Stats, plan: np.ndarray) -> Stats:
+        return {"nk": sums["sums"][:, -1], "sx": sums["sums"][:, :-1]}
+
     def _estimate(self, sx: np.ndarray, nk: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -159,8 +202,19 @@ class BinomialModel(_CountMixture):
             + self._log_comb(X)[:, None]
         )
 
+    def _row_constant(self, X: np.ndarray) -> np.ndarray:
+        return self._log_comb(X)
+
+    def _coefficients(self, params: Params) -> np.ndarray:
+        log_p, log_q = _clipped_log(params.probs), _clipped_log1m(params.probs)
+        trials = np.broadcast_to(self.trials, log_q.shape[1:])
+        return np.column_stack(
+            [log_p - log_q, log_q @ trials + finite_log_weights(params.weights)]
+        )
+
     def _estimate(self, sx: np.ndarray, nk: np.ndarray) -> np.ndarray:
-        return sx / (nk[:, None] * self.trials)
+        # Sums rounded in a different order can put a probability of one an ulp above it.
+        return np.minimum(sx / (nk[:, None] * self.trials), 1.0)
 
 
 class BernoulliModel(BinomialModel):
@@ -204,6 +258,15 @@ class PoissonModel(_CountMixture):
             X @ _clipped_log(rates).T
             - rates.sum(axis=1)
             - log_factorial(X).sum(axis=1)[:, None]
+        )
+
+    def _row_constant(self, X: np.ndarray) -> np.ndarray:
+        return -log_factorial(X).sum(axis=1)
+
+    def _coefficients(self, params: Params) -> np.ndarray:
+        rates = params.rates
+        return np.column_stack(
+            [_clipped_log(rates), finite_log_weights(params.weights) - rates.sum(axis=1)]
         )
 
     def _estimate(self, sx: np.ndarray, nk: np.ndarray) -> np.ndarray:

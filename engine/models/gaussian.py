@@ -12,7 +12,8 @@ from collections.abc import Callable, Collection
 import numpy as np
 
 from engine.errors import SingularComponent
-from engine.models.base import EMPTY_MASS, MixtureModel, Stats
+from engine.models import gaussian_pass
+from engine.models.base import EMPTY_MASS, ChunkResult, MixtureModel, Stats, WorkingData
 from engine.params import Params
 
 LOG_2PI = np.log(2 * np.pi)
@@ -238,6 +239,28 @@ class GaussianModel(MixtureModel):
         return params.replace(
             precisions_chol=precisions_cholesky(params.covariances, self._covariance_type)
         )
+
+    def chunk_rows(self, n_components: int, n_features: int) -> int:
+        return gaussian_pass.chunk_rows(self._covariance_type, n_components, n_features)
+
+    def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:
+        return gaussian_pass.working_data(X, dtype)
+
+    def pass_plan(self, params: Params, data: WorkingData) -> object:
+        return gaussian_pass.pass_plan(params, data, self._covariance_type)
+
+    def chunk_pass(
+        self,
+        rows: np.ndarray,
+        plan: object,
+        hard: bool,
+        details: bool,
+        labels_out: np.ndarray | None = None,
+    ) -> ChunkResult:
+        return gaussian_pass.chunk_pass(rows, plan, hard, details, labels_out)
+
+    def pass_stats(self, sums: Stats, plan: object) -> Stats:
+        return gaussian_pass.pass_stats(sums, plan)
 
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
         n_features = X.shape[1]

@@ -1,0 +1,347 @@
+"""The fused chunk pass of the Gaussian models (and of k-means).
+
+Passes read the data centred on its column medians, one column of the data per
+row of the array, with a row of ones below: ``[z; 1]``, shape
+``(n_features + 1, n_samples)``, ``z = x - shift``. Densities do not change
+under a shift, float32 keeps its digits for data far from the origin, and the
+row of ones folds every constant into the matrix products.
+
+Two ways to get every component's log-density of a chunk:
+
+* features (diagonal and spherical covariances, and full or tied ones with
+  few columns): the log-density is linear in ``[z; 1; z_i z_j]`` (squares only
+  for diagonal covariances), so one product with a (K, terms) matrix gives all
+  of them, and one product of the responsibilities with the same terms gives
+  all the statistics (:mod:`engine.models.features`). Expanding the quadratic
+  form about the shift costs about ``eps * s**2`` of a log-density, ``s``
+  being how many standard deviations a component's mean lies from the data's
+  centre; that is nothing in float64, and in float32 the whitened way is used
+  when it would matter.
+* whitened (full or tied with many columns): one product stacks the whitened
+  residuals ``(z - m_k) P_k`` of every component; their squares summed per
+  component are the Mahalanobis distances, and their responsibility-weighted
+  outer products, mapped back by each covariance's Cholesky factor, are the
+  second moments about the old means.
+
+Both return the statistics of :meth:`engine.models.gaussian.GaussianModel.suff_stats`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.estep import Normalised, finite_log_weights, responsibilities_in_place
+from engine.models import features
+from engine.models.base import CHUNK_VALUES, ChunkResult, Stats, WorkingData
+from engine.models.features import linear_chunk_pass
+from engine.params import Params
+
+LOG_2PI = np.log(2 * np.pi)
+#: Full and tied covariances use features up to this many columns: beyond it
+#: the D(D+1)/2 products cost more than the whitened residuals.
+FEATURES_MAX_COLUMNS = 12
+#: Features are used while eps * s**2 stays below this (s: the largest distance
+#: of a component's mean from the data's centre, in its standard deviations).
+FEATURES_MAX_ERROR = 1e-4
+#: Rows of data centred and transposed at a time when the working data is made.
+_BLOCK_ROWS = 65536
+#: Rows the centre of the data is taken from.
+_CENTRE_ROWS = 10_000
+#: Second moments about a component's mean smaller than this many roundings of
+#: the sums they came from are noise: they are set to exactly zero, as computing
+#: them about the mean directly would give (for a component on identical rows).
+ROUNDING_SLACK = 16
+#: Whether a covariance type's log-density has squares only (no cross products).
+_SQUARE_TERMS = {"diag": True, "spherical": True, "full": False, "tied": False}
+
+
+def _uses_features(covariance_type: str, n_features: int) -> bool:
+    return _SQUARE_TERMS[covariance_type] or n_features <= FEATURES_MAX_COLUMNS
+
+
+def chunk_rows(covariance_type: str, n_components: int, n_features: int) -> int:
+    """Rows per chunk: for features as :func:`engine.models.features.chunk_rows`; for
+    whitened residuals (and their squares) about ``CHUNK_VALUES`` temporaries."""
+    if not _uses_features(covariance_type, n_features):
+        return CHUNK_VALUES // (2 * n_components * n_features + 3 * n_components)
+    if _SQUARE_TERMS[covariance_type]:
+        terms = 2 * n_features + 1
+    else:
+        terms = n_features + 1 + n_features * (n_features + 1) // 2
+    return features.chunk_rows(terms, n_components)
+
+
+def centre(X: np.ndarray) -> np.ndarray:
+    """A centre of the data that outliers cannot drag away from the bulk of it: the
+    median of each column over at most :data:`_CENTRE_ROWS` evenly spaced rows."""
+    step = max(1, X.shape[0] // _CENTRE_ROWS)
+    return np.median(X[::step], axis=0)
+
+
+def working_data(X: np.ndarray, dtype: np.dtype) -> WorkingData:
+    """``[x - centre; 1]``, shape (n_features + 1, n_samples), in ``dtype``."""
+    n_samples, n_features = X.shape
+    shift = centre(X)
+    values = np.empty((n_features + 1, n_samples), dtype=dtype)
+    for start in range(0, n_samples, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, n_samples)
+        np.subtract(
+            X[start:stop].T, shift[:, None], out=values[:n_features, start:stop],
+            casting="same_kind",
+        )
+    values[n_features] = 1.0
+    return WorkingData(values, shift, by_column=True)
+
+
+def _precision_factors(params: Params, covariance_type: str) -> np.ndarray:
+    """Each component's precision factor as a full (K, D, D) matrix."""
+    n_components, n_features = params.means.shape
+    factors = params.precisions_chol
+    if covariance_type == "diag":
+        return factors[:, :, None] * np.eye(n_features)
+    if covariance_type == "spherical":
+        return factors[:, None, None] * np.eye(n_features)
+    return np.broadcast_to(factors, (n_components, n_features, n_features))
+
+
+def _log_det_half(factors: np.ndarray) -> np.ndarray:
+    return np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)
+
+
+def _peaks(params: Params, factors: np.ndarray) -> np.ndarray:
+    """``log w_k`` plus each component's log-density at its mean, shape (K,): half the
+    log-determinant of the precision - D/2 log(2 pi). No row's weighted log-density
+    exceeds the largest of them, the ceiling of the pass."""
+    n_features = factors.shape[-1]
+    return (
+        finite_log_weights(params.weights) + _log_det_half(factors) - 0.5 * n_features * LOG_2PI
+    )
+
+
+# --- features ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class FeaturesPlan:
+    """``coef @ [z; 1; second-order terms] + ceiling`` is each component's weighted
+    log-density."""
+
+    coef: np.ndarray  # (K, terms), the data's dtype; gives the log-densities minus ceiling
+    ceiling: float  # the largest peak (see _peaks)
+    offsets: np.ndarray  # (K, D): means minus shift
+    shift: np.ndarray  # (D,)
+    products: bool  # second-order terms: all products z_i z_j (i <= j), else squares
+
+
+def features_plan(
+    params: Params, data: WorkingData, factors: np.ndarray, products: bool
+) -> FeaturesPlan:
+    n_components, n_features = params.means.shape
+    offsets = params.means - data.shift
+    precisions = factors @ factors.transpose(0, 2, 1)
+    linear = np.einsum("kij,kj->ki", precisions, offsets)
+    if products:
+        rows, cols = np.triu_indices(n_features)
+        # Off-diagonal products appear twice in the quadratic form.
+        second = -np.where(rows == cols, 0.5, 1.0) * precisions[:, rows, cols]
+    else:
+        second = -0.5 * np.diagonal(precisions, axis1=1, axis2=2)
+    peaks = _peaks(params, factors)
+    ceiling = float(peaks.max())
+    coef = np.empty((n_components, n_features + 1 + second.shape[1]))
+    coef[:, :n_features] = linear
+    coef[:, n_features] = peaks - ceiling - 0.5 * np.einsum("ki,ki->k", linear, offsets)
+    coef[:, n_features + 1 :] = second
+    return FeaturesPlan(coef.astype(data.values.dtype), ceiling, offsets, data.shift, products)
+
+
+def _features(rows: np.ndarray, plan: FeaturesPlan) -> np.ndarray:
+    """``[z; 1; second-order terms]`` of a chunk ``[z; 1]``, shape (terms, n_rows)."""
+    width, n_rows = rows.shape
+    n_features = width - 1
+    features = np.empty((plan.coef.shape[1], n_rows), dtype=rows.dtype)
+    features[:width] = rows
+    z = rows[:n_features]
+    if not plan.products:
+        np.square(z, out=features[width:])
+        return features
+    start = width
+    for i in range(n_features):
+        stop = start + n_features - i
+        np.multiply(z[i], z[i:], out=features[start:stop])
+        start = stop
+    return features
+
+
+def features_chunk_pass(
+    rows: np.ndarray,
+    plan: FeaturesPlan,
+    hard: bool,
+    details: bool,
+    labels_out: np.ndarray | None,
+) -> tuple[Normalised, Stats]:
+    normalised, sums = linear_chunk_pass(
+        _features(rows, plan), plan.coef, hard, details, labels_out, plan.ceiling
+    )
+    return normalised, {"sums": sums}
+
+
+def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
+    """Moments about the old means from responsibility-weighted sums of the features."""
+    sums = raw["sums"]
+    n_features = plan.shift.shape[0]
+    sz, nk = sums[:, :n_features], sums[:, n_features]
+    second = sums[:, n_features + 1 :]
+    m = plan.offsets
+    eps = np.finfo(plan.coef.dtype).eps
+    if plan.products:
+        upper, lower = np.triu_indices(n_features)
+        szz = np.empty((m.shape[0], n_features, n_features))
+        szz[:, upper, lower] = second
+        szz[:, lower, upper] = second
+        cross = m[:, :, None] * sz[:, None, :]
+        outer = m[:, :, None] * m[:, None, :]
+        sxx = szz - cross - cross.transpose(0, 2, 1) + nk[:, None, None] * outer
+        raw_size = np.trace(szz, axis1=1, axis2=2)
+        noise = np.trace(sxx, axis1=1, axis2=2) <= ROUNDING_SLACK * n_features * eps * raw_size
+        sxx[noise] = 0.0
+    else:
+        sxx = second - 2.0 * m * sz + nk[:, None] * m**2
+        sxx[sxx <= ROUNDING_SLACK * eps * second] = 0.0
+    return _stats(nk, sz, sxx, plan.shift)
+
+
+# --- whitened residuals -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class WhitenedPlan:
+    """``projection @ [z; 1]`` stacks ``(z - m_k) P_k`` for every component over a
+    last row of ones; ``combine`` sums each block's squares times -1/2 and adds
+    the peak log-density (see ``_peaks``) less the ceiling through that row."""
+
+    projection: np.ndarray  # (K * D + 1, D + 1), the data's dtype
+    combine: np.ndarray  # (K, K * D + 1), the data's dtype
+    ceiling: float  # the largest peak, taken off the constants (see _peaks)
+    cov_chol: np.ndarray  # (K, D, D): lower Cholesky factors of the covariances
+    offsets: np.ndarray  # (K, D)
+    shift: np.ndarray  # (D,)
+    diagonal: bool  # statistics of diagonal covariances: keep only the variances
+    reach: np.ndarray  # (K,): squared whitened distance of each mean from the centre
+
+
+def whitened_plan(
+    params: Params, data: WorkingData, factors: np.ndarray, diagonal: bool
+) -> WhitenedPlan:
+    n_components, n_features = params.means.shape
+    offsets = params.means - data.shift
+    size = n_components * n_features
+    projection = np.zeros((size + 1, n_features + 1))
+    blocks = projection[:size].reshape(n_components, n_features, n_features + 1)
+    blocks[:, :, :n_features] = factors.transpose(0, 2, 1)
+    blocks[:, :, n_features] = -np.einsum("kji,kj->ki", factors, offsets)
+    projection[size, n_features] = 1.0
+    combine = np.zeros((n_components, size + 1))
+    for k in range(n_components):
+        combine[k, k * n_features : (k + 1) * n_features] = -0.5
+    peaks = _peaks(params, factors)
+    ceiling = float(peaks.max())
+    combine[:, size] = peaks - ceiling
+    dtype = data.values.dtype
+    # The precision factor P is the transposed inverse of the covariance's lower
+    # Cholesky factor, so that factor is the transposed inverse of P (triangular, D x D).
+    cov_chol = np.linalg.inv(factors).transpose(0, 2, 1)
+    whitened_offsets = np.einsum("kij,ki->kj", factors, offsets)
+    reach = np.einsum("kj,kj->k", whitened_offsets, whitened_offsets)
+    return WhitenedPlan(
+        projection.astype(dtype), combine.astype(dtype), ceiling, cov_chol, offsets, data.shift,
+        diagonal, reach,
+    )
+
+
+def whitened_chunk_pass(
+    rows: np.ndarray,
+    plan: WhitenedPlan,
+    hard: bool,
+    details: bool,
+    labels_out: np.ndarray | None,
+) -> tuple[Normalised, Stats]:
+    n_rows = rows.shape[1]
+    n_components, n_features = plan.offsets.shape
+    size = n_components * n_features
+    whitened = plan.projection @ rows
+    squared = np.square(whitened)
+    weighted = plan.combine @ squared
+    normalised, resp = responsibilities_in_place(
+        weighted, hard, details, labels_out, plan.ceiling,
+        lambda columns: plan.combine @ squared[:, columns],
+    )
+    sums = (resp @ rows.T).astype(np.float64, copy=False)
+    # Second moments about the old means in whitened coordinates, where every
+    # component's residuals have unit scale.
+    blocks = whitened[:size].reshape(n_components, n_features, n_rows)
+    scaled = squared[:size].reshape(n_components, n_features, n_rows)
+    np.multiply(blocks, resp[:, None, :], out=scaled)
+    moments = np.matmul(scaled, blocks.transpose(0, 2, 1)).astype(np.float64, copy=False)
+    return normalised, {"sums": sums, "moments": moments}
+
+
+def whitened_stats(raw: Stats, plan: WhitenedPlan) -> Stats:
+    """Whitened moments mapped back by each covariance's Cholesky factor."""
+    sums, n_features = raw["sums"], plan.shift.shape[0]
+    moments, nk = raw["moments"], sums[:, n_features]
+    # A residual (z - m) P is computed as z P - m P, so rows at the mean leave
+    # about eps |m P| of noise in it.
+    eps = np.finfo(plan.projection.dtype).eps
+    floor = ROUNDING_SLACK * n_features * nk * (eps**2) * np.maximum(plan.reach, 1.0)
+    moments = np.where((np.trace(moments, axis1=1, axis2=2) <= floor)[:, None, None], 0.0, moments)
+    sxx = plan.cov_chol @ moments @ plan.cov_chol.transpose(0, 2, 1)
+    if plan.diagonal:
+        sxx = np.diagonal(sxx, axis1=1, axis2=2).copy()
+    return _stats(sums[:, n_features], sums[:, :n_features], sxx, plan.shift)
+
+
+def _stats(nk: np.ndarray, sz: np.ndarray, sxx: np.ndarray, shift: np.ndarray) -> Stats:
+    """The model's statistics: ``sx`` back in the data's own coordinates."""
+    return {"nk": nk, "sx": sz + nk[:, None] * shift, "sxx": sxx}
+
+
+# --- choosing ---------------------------------------------------------------------------
+
+def pass_plan(
+    params: Params, data: WorkingData, covariance_type: str
+) -> FeaturesPlan | WhitenedPlan:
+    factors = _precision_factors(params, covariance_type)
+    diagonal = _SQUARE_TERMS[covariance_type]
+    n_features = factors.shape[-1]
+    offsets = params.means - data.shift
+    # How many of its standard deviations each mean lies from the data's centre.
+    spread = np.einsum("kij,ki->kj", factors, offsets)
+    largest = float(np.max(np.einsum("kj,kj->k", spread, spread)))
+    lost = np.finfo(data.values.dtype).eps * largest
+    if _uses_features(covariance_type, n_features) and lost <= FEATURES_MAX_ERROR:
+        return features_plan(params, data, factors, products=not diagonal)
+    return whitened_plan(params, data, factors, diagonal)
+
+
+_CHUNK_PASSES = {FeaturesPlan: features_chunk_pass, WhitenedPlan: whitened_chunk_pass}
+_PASS_STATS = {FeaturesPlan: features_stats, WhitenedPlan: whitened_stats}
+
+
+def chunk_pass(
+    rows: np.ndarray,
+    plan: FeaturesPlan | WhitenedPlan,
+    hard: bool,
+    details: bool,
+    labels_out: np.ndarray | None,
+) -> ChunkResult:
+    normalised, sums = _CHUNK_PASSES[type(plan)](rows, plan, hard, details, labels_out)
+    return ChunkResult(
+        normalised.log_likelihood, normalised.classification, normalised.entropy, sums
+    )
+
+
+def pass_stats(sums: Stats, plan: FeaturesPlan | WhitenedPlan) -> Stats:
+    return _PASS_STATS[type(plan)](sums, plan)
