@@ -24,6 +24,7 @@ from engine.em import predict_log_resp
 from engine.schema import ParamsDocument, dumps, params_from_dict, result_to_dict
 from engine.selection import CRITERIA, ModelSpec, best_cell, parse_k_range, sweep
 from emio.atomic import atomic_write_text, describe_os_error
+from emio.blas import register_blas_limiter
 from emio.tables import read_table
 
 COMMANDS = ("fit", "predict", "select")
@@ -294,6 +295,7 @@ _RUNNERS = {"fit": run_fit, "predict": run_predict, "select": run_select}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    register_blas_limiter()
     try:
         args = build_parser().parse_args(argv)
         return _RUNNERS[args.command](args)

@@ -247,3 +247,18 @@ def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
 def test_select_with_a_bad_model_name(capsys):
     code, _, err = run(capsys, "select", FAITHFUL, "--models", "full,wobbly")
     assert code == 2 and "wobbly" in err
+
+
+def test_the_command_line_holds_blas_to_one_thread_for_the_engine(capsys, monkeypatch):
+    from engine import parallel
+
+    monkeypatch.setattr(parallel, "_blas_limiter", None)
+    code, _, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0")
+    assert code == 0
+    limiter = parallel.blas_limiter()
+    assert limiter is not None
+    with limiter():
+        import threadpoolctl
+
+        blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        assert all(i["num_threads"] == 1 for i in blas)
