@@ -14,7 +14,7 @@ from collections.abc import Collection
 import numpy as np
 
 from engine.models.base import EMPTY_MASS, Stats
-from engine.models.gaussian import GaussianModel, _centred_diag, _moments_diag
+from engine.models.gaussian import GaussianModel, _centred_diag
 from engine.params import Params
 
 
@@ -44,13 +44,6 @@ class KMeansModel(GaussianModel):
             raise ValueError("k-means components share one variance; give equal covariances")
         if np.ptp(params.weights) > 0:
             raise ValueError("k-means components have equal weights; give weights of 1/K each")
-
-    def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
-        return {
-            "nk": resp.sum(axis=0),
-            "sx": resp.T @ X,
-            "sxx": _moments_diag(X, resp, params.means),
-        }
 
     def m_step(
         self, stats: Stats, params: Params, fixed: Collection[str], n_samples: int
