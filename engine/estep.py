@@ -7,6 +7,8 @@ takes components by rows, ``(n_components, n_rows)``, and overwrites its input
 with the responsibilities: every pass over the ``K x n`` numbers is then a run
 over long contiguous rows, reductions over components are ``K - 1``
 elementwise operations, and the fast chunk passes of the models use it.
+:func:`normalise_under_ceiling` does the same with two passes fewer when a
+bound on every log-density is known (Gaussians).
 """
 
 from __future__ import annotations
@@ -51,15 +53,13 @@ def zero_probability_error(row: int) -> FitError:
     )
 
 
-def normalise(weighted: np.ndarray, first_row: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def normalise(weighted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Stable log-normaliser and log-responsibilities of ``weighted``.
 
     Parameters
     ----------
     weighted : ndarray of shape (n_samples, n_components)
         ``log w_k + log p_k(x_n)``.
-    first_row : int
-        Index of the first row in the whole data, for the error message.
 
     Returns
     -------
@@ -68,7 +68,7 @@ def normalise(weighted: np.ndarray, first_row: int = 0) -> tuple[np.ndarray, np.
     """
     top = weighted.max(axis=1)
     if not np.all(np.isfinite(top)):
-        raise zero_probability_error(first_row + int(np.flatnonzero(~np.isfinite(top))[0]))
+        raise zero_probability_error(int(np.flatnonzero(~np.isfinite(top))[0]))
     # Components far from a row underflow to zero; that is the intended result.
     with np.errstate(under="ignore"):
         log_norm = top + np.log(np.exp(weighted - top[:, None]).sum(axis=1))

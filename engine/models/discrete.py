@@ -23,6 +23,8 @@ from engine.params import Params
 # log(tiny) so that 0 * log(0) in a matrix product gives 0, not NaN; a row that
 # contradicts such a component gets a log-density below -700 instead of -inf.
 LOG_TINY = float(np.log(np.finfo(np.float64).tiny))
+#: Rows at a time when the log-factorials of the data are summed.
+_BLOCK_ROWS = 65536
 
 
 def _clipped_log(values: np.ndarray) -> np.ndarray:
@@ -108,26 +110,37 @@ class _CountMixture(MixtureModel):
         values = np.empty((X.shape[1] + 1, X.shape[0]), dtype=dtype)
         values[:-1] = X.T
         values[-1] = 1.0
-        return WorkingData(values, constant=float(self._row_constant(X).sum()), by_column=True)
+        # In blocks: the log-factorials of all counts at once would take several
+        # times the data's memory.
+        constant = sum(
+            float(self._row_constant(X[start : start + _BLOCK_ROWS]).sum())
+            for start in range(0, X.shape[0], _BLOCK_ROWS)
+        )
+        return WorkingData(values, constant=constant, by_column=True)
 
-    def pass_plan(self, params: Params, data: WorkingData) -> np.ndarray:
-        return self._coefficients(params).astype(data.values.dtype)
+    def pass_plan(self, params: Params, data: WorkingData) -> tuple[np.ndarray, np.ndarray | None]:
+        exact = self._coefficients(params)
+        rounded = exact.astype(data.values.dtype)
+        return rounded, None if rounded.dtype == exact.dtype else rounded - exact
 
     def chunk_pass(
         self,
         rows: np.ndarray,
-        plan: np.ndarray,
+        plan: tuple[np.ndarray, np.ndarray | None],
         hard: bool,
         details: bool,
         labels_out: np.ndarray | None = None,
     ) -> ChunkResult:
-        normalised, sums = linear_chunk_pass(rows, plan, hard, details, labels_out)
+        coef, coef_error = plan
+        normalised, sums = linear_chunk_pass(
+            rows, coef, hard, details, labels_out, coef_error=coef_error
+        )
         return ChunkResult(
             normalised.log_likelihood, normalised.classification, normalised.entropy,
             {"sums": sums},
         )
 
-    def pass_stats(self, sums: Stats, plan: np.ndarray) -> Stats:
+    def pass_stats(self, sums: Stats, plan: object) -> Stats:
         return {"nk": sums["sums"][:, -1], "sx": sums["sums"][:, :-1]}
 
     def _estimate(self, sx: np.ndarray, nk: np.ndarray) -> np.ndarray:

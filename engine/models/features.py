@@ -18,18 +18,38 @@ import numpy as np
 from engine.estep import Normalised, responsibilities_in_place
 from engine.models.base import CHUNK_VALUES
 
-#: With this many terms or more, chunks hold at most :data:`LONG_PRODUCT_ROWS`
-#: rows: OpenBLAS multiplies a few rows by thousands of columns two to five
-#: times slower once the shared dimension passes about 4096 (measured with
-#: OpenBLAS 0.3.31, float64 and float32 alike).
+#: With at least :data:`MANY_TERMS` features, products over a chunk are taken
+#: :data:`PRODUCT_ROWS` rows at a time: OpenBLAS multiplies a few rows by
+#: thousands of columns two to five times slower once that dimension passes
+#: about 4096 (measured with OpenBLAS 0.3.31, both precisions); with fewer
+#: terms one call is faster.
 MANY_TERMS = 16
-LONG_PRODUCT_ROWS = 4096
+PRODUCT_ROWS = 4096
+
+
+#: With the products taken in pieces, chunks can be larger than the default:
+#: about this many temporaries (8 MB in float64), at most :data:`MAX_CHUNK_ROWS`
+#: rows. Fewer, larger chunks cost less per row in NumPy calls, and let worker
+#: threads run long stretches without handing the GIL over.
+CHUNK_VALUES_FEATURES = 4 * CHUNK_VALUES
+MAX_CHUNK_ROWS = 16384
 
 
 def chunk_rows(n_terms: int, n_components: int) -> int:
     """Rows per chunk for ``n_terms`` features and ``n_components`` components."""
-    rows = CHUNK_VALUES // (n_terms + 3 * n_components)
-    return min(rows, LONG_PRODUCT_ROWS) if n_terms >= MANY_TERMS else rows
+    return min(MAX_CHUNK_ROWS, CHUNK_VALUES_FEATURES // (n_terms + 3 * n_components))
+
+
+def _log_densities(coef: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """``coef @ features``, shape (n_components, n_rows)."""
+    n_rows = features.shape[1]
+    if n_rows <= PRODUCT_ROWS or features.shape[0] < MANY_TERMS:
+        return coef @ features
+    out = np.empty((coef.shape[0], n_rows), dtype=features.dtype)
+    for start in range(0, n_rows, PRODUCT_ROWS):
+        piece = slice(start, start + PRODUCT_ROWS)
+        np.matmul(coef, features[:, piece], out=out[:, piece])
+    return out
 
 
 def linear_chunk_pass(
@@ -39,6 +59,7 @@ def linear_chunk_pass(
     details: bool,
     labels_out: np.ndarray | None,
     ceiling: float | None = None,
+    coef_error: np.ndarray | None = None,
 ) -> tuple[Normalised, np.ndarray]:
     """E-step and responsibility-weighted feature sums of one chunk.
 
@@ -53,6 +74,11 @@ def linear_chunk_pass(
     ceiling : float, optional
         When given, ``coef @ features`` is the weighted log-density minus this
         bound on it (see :func:`engine.estep.normalise_under_ceiling`).
+    coef_error : ndarray of shape (n_components, n_terms), optional
+        ``coef`` less the exact coefficients it rounds (float32 ``coef``). The
+        rounding shifts every row's log-density the same way, so it would not
+        average out over rows; to first order it changes the log-likelihood by
+        ``sum(coef_error * sums)``, which is taken off again.
 
     Returns
     -------
@@ -61,15 +87,29 @@ def linear_chunk_pass(
         ``sum over rows of resp_k * features``, in float64.
     """
     normalised, resp = responsibilities_in_place(
-        coef @ features, hard, details, labels_out, ceiling, lambda columns: coef @ features[:, columns]
+        _log_densities(coef, features), hard, details, labels_out, ceiling,
+        lambda columns: coef @ features[:, columns],
     )
-    return normalised, _weighted_sums(resp, features)
+    sums = _weighted_sums(resp, features)
+    if coef_error is not None:
+        correction = float(np.vdot(coef_error, sums))
+        normalised.log_likelihood -= correction
+        if hard:
+            normalised.classification -= correction
+    return normalised, sums
 
 
 def _weighted_sums(resp: np.ndarray, features: np.ndarray) -> np.ndarray:
-    """``resp @ features.T`` in float64. OpenBLAS's single-precision product is up to
-    twice as fast with the terms as the left operand; its double-precision one is
-    a little faster the other way round."""
-    if features.dtype == np.float32:
-        return (features @ resp.T).T.astype(np.float64)
-    return resp @ features.T
+    """``resp @ features.T`` in float64, in pieces as :func:`_log_densities`.
+    OpenBLAS's single-precision product is up to twice as fast with the terms as
+    the left operand; its double-precision one is a little faster the other way."""
+    total = None
+    step = PRODUCT_ROWS if features.shape[0] >= MANY_TERMS else features.shape[1]
+    for start in range(0, features.shape[1], step):
+        piece = slice(start, start + step)
+        if features.dtype == np.float32:
+            part = (features[:, piece] @ resp[:, piece].T).T.astype(np.float64)
+        else:
+            part = resp[:, piece] @ features[:, piece].T
+        total = part if total is None else total + part
+    return total
