@@ -10,8 +10,9 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
+from emgui.thread_registry import RECHECK_MS, ended_threads
 from emio.tables import Table, TextOptions, read_table
 
 
@@ -26,6 +27,8 @@ class _LoadWorker(QObject):
     ) -> None:
         super().__init__()
         self._args = (path, options, columns, bad_rows)
+        #: Set when :meth:`run` has returned (read from the GUI thread).
+        self.ended = False
 
     @Slot()
     def run(self) -> None:
@@ -40,6 +43,8 @@ class _LoadWorker(QObject):
             )
         else:
             self.loaded.emit(table)
+        finally:
+            self.ended = True
 
 
 class DataLoader(QObject):
@@ -118,8 +123,9 @@ class DataLoader(QObject):
             self.failed.emit(message, details)
 
     def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        worker = self._threads.pop(thread, None)
-        if worker is not None:
-            worker.deleteLater()
-        thread.deleteLater()
+        for thread in ended_threads(self._threads, self.sender()):
+            self._threads.pop(thread).deleteLater()
+            thread.deleteLater()
+        if any(worker.ended for worker in self._threads.values()):
+            # A thread whose worker has returned is ending right now: look again shortly.
+            QTimer.singleShot(RECHECK_MS, self._on_thread_finished)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import enum
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 import engine
+from emgui.thread_registry import RECHECK_MS, ended_threads
 from emgui.fit_worker import FitWorker
 
 
@@ -114,7 +115,9 @@ class FitController(QObject):
         worker.failed.connect(self._on_worker_failed)
         worker.cancelled.connect(self._on_worker_cancelled)
         for signal in (worker.finished, worker.failed, worker.cancelled):
-            signal.connect(thread.quit)
+            # Direct: quit from the worker thread itself, so the thread ends
+            # without waiting on the GUI thread's event loop.
+            signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._threads[thread] = worker
         _RUNNING[thread] = worker
@@ -203,12 +206,13 @@ class FitController(QObject):
         pass
 
     def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        worker = self._threads.pop(thread, None)
-        _RUNNING.pop(thread, None)
-        if worker is not None:
-            worker.deleteLater()
-        thread.deleteLater()
+        for thread in ended_threads(self._threads, self.sender()):
+            self._threads.pop(thread).deleteLater()
+            _RUNNING.pop(thread, None)
+            thread.deleteLater()
         if not self._threads:
             self.all_stopped.emit()
+        elif any(worker.ended for worker in self._threads.values()):
+            # A thread whose worker has returned is ending right now: look again shortly.
+            QTimer.singleShot(RECHECK_MS, self._on_thread_finished)
 

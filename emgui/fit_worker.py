@@ -51,6 +51,8 @@ class FitWorker(QObject):
         self._delay = delay
         self._waiting = False
         self._emitted = 0
+        #: Set when :meth:`run` has returned its last signal (read from the GUI thread).
+        self.ended = False
 
     # --- called from the GUI thread ---------------------------------------------------
 
@@ -144,3 +146,4 @@ class FitWorker(QObject):
             # threads); closing it releases them now rather than at garbage collection.
             if iterator is not None:
                 iterator.close()
+            self.ended = True

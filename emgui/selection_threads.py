@@ -8,8 +8,9 @@ thread is left running.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
+from emgui.thread_registry import RECHECK_MS, ended_threads
 from emgui.selection_workers import StoppableWorker
 
 _RUNNING: dict[QThread, StoppableWorker] = {}
@@ -60,11 +61,12 @@ class WorkerThreads(QObject):
             worker.request_stop()
 
     def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        worker = self._threads.pop(thread, None)
-        _RUNNING.pop(thread, None)
-        if worker is not None:
-            worker.deleteLater()
-        thread.deleteLater()
+        for thread in ended_threads(self._threads, self.sender()):
+            self._threads.pop(thread).deleteLater()
+            _RUNNING.pop(thread, None)
+            thread.deleteLater()
         if not self._threads:
             self.all_stopped.emit()
+        elif any(worker.ended for worker in self._threads.values()):
+            # A thread whose worker has returned is ending right now: look again shortly.
+            QTimer.singleShot(RECHECK_MS, self._on_thread_finished)

@@ -36,6 +36,8 @@ class StoppableWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._stop = threading.Event()
+        #: Set when :meth:`run` has returned (read from the GUI thread).
+        self.ended = False
 
     def request_stop(self) -> None:
         """Stop before the next iteration (called from the GUI thread)."""
@@ -69,6 +71,7 @@ class StoppableWorker(QObject):
             )
         finally:
             steps.close()
+            self.ended = True
 
     def _steps(self) -> Generator:
         raise NotImplementedError

@@ -118,3 +118,14 @@ def test_thousands_of_signals_in_one_process(qtbot, controller):
     with qtbot.waitSignal(controller.run_finished, timeout=60_000):
         controller.start(X, options, ["x", "y"])
     assert len(controller.snapshots) == 3001
+
+
+def test_an_ended_thread_is_forgotten_even_without_its_sender(qtbot, controller):
+    # Under load QObject.sender() was seen to miss in the finished handler; the
+    # registry must still forget a thread that has ended, and say all stopped.
+    controller.start(blobs(), engine.FitOptions(n_components=3, max_iter=3, seed=0), ["x", "y"])
+    (thread,) = controller._threads
+    assert thread.wait(20_000)  # ended, its finished not yet delivered (no event loop ran)
+    with qtbot.waitSignal(controller.all_stopped, timeout=1000):
+        controller._on_thread_finished()  # called directly: sender() is None
+    assert controller.threads_running == 0
