@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 import engine
-from emgui import dialogs, features
+from emgui import dialogs, features, gc_guard
 from emgui.data_loader import DataLoader
 from emgui.fit_controller import FitController, RunState
 from emgui.fit_views import FitViews
@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        gc_guard.install()  # before any fit thread can run (see emgui.gc_guard)
         self.settings = settings
         self.setWindowTitle("EM Studio")
         self.setAcceptDrops(True)
@@ -216,7 +217,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.recent_menu.triggered.connect(self._on_recent_menu_triggered)
         self.sample_menu.triggered.connect(self._on_sample_menu_triggered)
-        self.uncertainty_action.toggled.connect(self.views.scatter.set_show_uncertainty)
+        self.uncertainty_action.toggled.connect(self.views.set_show_uncertainty)
         self.run_actions.run.triggered.connect(self.run)
         self.run_actions.pause.triggered.connect(self._on_pause_action_triggered)
         self.run_actions.step.triggered.connect(self.step)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from emgui import dialogs, fit_controller
+from emgui import dialogs, fit_controller, gc_guard
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gc_in_the_gui_thread(qapp):
+    """As the application does: cycles are collected by the GUI thread only (see emgui.gc_guard)."""
+    gc_guard.install()
+    assert gc_guard.installed()
 
 
 @pytest.fixture(autouse=True)

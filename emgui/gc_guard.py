@@ -1,0 +1,72 @@
+"""Cyclic garbage is collected in the GUI thread only.
+
+Python's cycle collector runs in whichever thread happens to allocate when a
+threshold is crossed. If that is a fit worker, it may destroy Qt wrappers
+(pyqtgraph items, models, indexes) created by the GUI thread, while the GUI
+thread sits inside Qt waiting for the GIL: the two then wait on each other.
+That froze the test suite in about one run in thirty, always with the worker
+inside an allocation in the engine and the GUI thread entering a Python
+override called from Qt. pyqtgraph documents the same hazard and the same cure
+(``pyqtgraph.util.garbage_collector``): switch automatic collection off and
+collect from a timer in the GUI thread, generation by generation as the
+thresholds say.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+#: How often the GUI thread looks at the collector's counts.
+INTERVAL_MS = 500
+
+_guard: _GcGuard | None = None
+
+
+class _GcGuard(QObject):
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        collect_due(self.thresholds)
+
+
+def collect_due(thresholds: tuple[int, int, int]) -> int:
+    """Collect the generations whose counts passed their thresholds; returns the
+    highest generation collected, or -1."""
+    counts = gc.get_count()
+    highest = -1
+    for generation in range(3):
+        if counts[generation] <= thresholds[generation]:
+            break
+        highest = generation
+    if highest >= 0:
+        gc.collect(highest)
+    return highest
+
+
+def install() -> bool:
+    """Collect cycles on a GUI-thread timer from now on (idempotent).
+
+    Needs the ``QApplication``; call it from the GUI thread. Returns whether it
+    was installed by this call.
+    """
+    global _guard
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("create the QApplication before installing the GC guard")
+    if _guard is not None:
+        return False
+    _guard = _GcGuard(app)
+    gc.disable()
+    return True
+
+
+def installed() -> bool:
+    return _guard is not None and not gc.isenabled()
