@@ -2,7 +2,11 @@
 
 Labels are computed here, in the GUI thread, for the displayed points only
 (at most a few tens of thousands): snapshots carry parameters, never
-responsibilities, so scrubbing back through a run costs no memory.
+responsibilities, so scrubbing back through a run costs no memory. They come
+from the engine's fast chunk pass over the displayed rows (about 2.5 ms for
+50 000 points, a third of a plain E-step); the largest responsibility of each
+point is only computed while uncertain points are faded. Views that do not
+colour points (the histogram, the count view) get labels only when asked.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 import engine
-from engine.em import e_step, model_for
-from engine.models.base import MixtureModel
+from engine.em import auto_chunk_size, e_step, model_for, run_pass
+from engine.models.base import MixtureModel, WorkingData
 from emgui.views import DiscreteView, HistogramView, ScatterView
 from emgui.views.geometry import project_gaussian
 
@@ -51,10 +55,14 @@ class FitViews(QStackedWidget):
         self._data_key: tuple | None = None
         self._model_key: tuple | None = None
         self._cached_model: MixtureModel | None = None
+        self._display_data: WorkingData | None = None
+        self._show_uncertainty = False
+        # The parameters (run order) and options last shown, and the run order map.
+        self._shown: tuple[engine.Params, engine.FitOptions, np.ndarray | None] | None = None
+        self._labels: np.ndarray | None = None
         self._color_order: np.ndarray | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
-        self.labels: np.ndarray | None = None
 
     # --- data ---------------------------------------------------------------------------
 
@@ -124,7 +132,7 @@ class FitViews(QStackedWidget):
             self._display_rows = slice(None)
             self._display_X = X
             self.setCurrentWidget(self.discrete)
-        self.labels = None
+        self._shown = self._labels = None
         return problem
 
     def clear(self) -> None:
@@ -134,12 +142,21 @@ class FitViews(QStackedWidget):
 
     # --- parameters ---------------------------------------------------------------------
 
-    def _model_for(self, options: engine.FitOptions) -> MixtureModel:
+    def _model_for(self, options: engine.FitOptions) -> tuple[MixtureModel, WorkingData]:
+        """The model of ``options`` and the displayed rows in its working layout.
+
+        Built from the displayed rows alone: a model keeps the data's scale
+        only for the M-step's regularisation, which drawing never uses, and
+        the column variances of a million rows would cost tens of ms.
+        """
         key = (options.model, options.covariance_type, options.trials, self._data_key)
         if key != self._model_key:
-            self._cached_model = model_for(options, self._X)
+            self._cached_model = model_for(options, self._display_X)
+            self._display_data = self._cached_model.working_data(
+                self._display_X, np.dtype(np.float64)
+            )
             self._model_key = key
-        return self._cached_model
+        return self._cached_model, self._display_data
 
     def set_color_order(self, order: np.ndarray | None) -> None:
         """Keep colours with components after a fit reorders them.
@@ -166,22 +183,25 @@ class FitViews(QStackedWidget):
         """
         if self._X is None:
             return
-        model = self._model_for(options)
         to_run = None if self._color_order is None else np.argsort(self._color_order)
         if to_run is not None:
             # Draw in run order, so slot k of every view keeps palette colour k.
             params = params.permuted(to_run, options.gaussian_covariance)
             resp = None if resp is None else resp[:, to_run]
+        kind = self.kind
         labels = confidence = None
+        self._shown = self._labels = None
         if color_points and resp is not None:
             shown = resp[self._display_rows]
             labels, confidence = np.argmax(shown, axis=1), shown.max(axis=1)
+            self._labels = self._canonical(labels, to_run)
         elif color_points:
-            _, log_resp = e_step(model, self._display_X, model.prepare(params))
-            labels, confidence = np.argmax(log_resp, axis=1), np.exp(log_resp.max(axis=1))
-        # Labels of the displayed rows in the caller's (canonical) numbering.
-        self.labels = labels if to_run is None or labels is None else to_run[labels]
-        kind = self.kind
+            self._shown = (params, options, to_run)
+            if kind == "scatter":
+                labels = self._display_labels(params, options)
+                self._labels = self._canonical(labels, to_run)
+                if self._show_uncertainty:
+                    confidence = self._display_confidence(params, options)
         if kind == "scatter":
             covariance = options.gaussian_covariance or "spherical"
             means, covariances = project_gaussian(params, covariance, self._columns)
@@ -196,11 +216,50 @@ class FitViews(QStackedWidget):
             values = params.rates if kind_name == "rates" else params.probs
             self.discrete.show_state(params.weights, values, kind_name, self._names)
 
+    @staticmethod
+    def _canonical(labels: np.ndarray, to_run: np.ndarray | None) -> np.ndarray:
+        """Labels in run order to the caller's (canonical) numbering."""
+        return labels if to_run is None else to_run[labels]
+
+    @property
+    def labels(self) -> np.ndarray | None:
+        """Most probable component of each displayed row under the parameters shown,
+        in the caller's (canonical) numbering; ``None`` while the points are grey.
+        The histogram and count views do not colour rows: theirs are computed on demand."""
+        if self._labels is None and self._shown is not None:
+            params, options, to_run = self._shown
+            self._labels = self._canonical(self._display_labels(params, options), to_run)
+        return self._labels
+
+    def _display_labels(self, params: engine.Params, options: engine.FitOptions) -> np.ndarray:
+        """Labels of the displayed rows under ``params`` (run order), by the fast pass."""
+        model, data = self._model_for(options)
+        chunk_size = auto_chunk_size(
+            data.n_samples, model.chunk_rows(params.n_components, self._display_X.shape[1])
+        )
+        return run_pass(model, data, model.prepare(params), False, chunk_size).labels
+
+    def _display_confidence(
+        self, params: engine.Params, options: engine.FitOptions
+    ) -> np.ndarray:
+        """Largest responsibility of each displayed row under ``params`` (run order)."""
+        model, _ = self._model_for(options)
+        _, log_resp = e_step(model, self._display_X, model.prepare(params))
+        return np.exp(log_resp.max(axis=1))
+
+    def set_show_uncertainty(self, show: bool) -> None:
+        """Fade points whose largest responsibility is low (in the scatter)."""
+        self._show_uncertainty = bool(show)
+        if self._show_uncertainty and self._shown is not None and self.kind == "scatter":
+            params, options, _ = self._shown
+            self.scatter.set_confidence(self._display_confidence(params, options))
+        self.scatter.set_show_uncertainty(self._show_uncertainty)
+
     def clear_state(self) -> None:
         """Show the data alone, as before any fit."""
         for view in (self.scatter, self.histogram, self.discrete):
             view.clear_state()
-        self.labels = None
+        self._shown = self._labels = None
 
     # --- placing starting means ---------------------------------------------------------
 

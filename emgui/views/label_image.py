@@ -43,6 +43,8 @@ class LabelImage(pg.ImageItem):
         # Alpha grows with the log of the count so sparse and dense regions both show.
         alpha = np.where(counts > 0, 110 + 145 * np.log1p(counts) / np.log1p(counts.max()), 0)
         self._alpha = alpha.astype(np.uint8)
+        # setRect scales the image it has: give it one of the new shape first.
+        self.show_labels(np.full(points.shape[0], -1), 0)
         self.setRect(QRectF(low[0], low[1], width / scale, height / scale))
 
     def show_labels(self, labels: np.ndarray, n_components: int) -> None:

@@ -14,6 +14,10 @@ from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style
 
 #: Histories up to this long show a marker on every iteration.
 MARKER_LIMIT = 60
+#: The shown iterations grow by this factor when the curve reaches the right edge.
+X_GROWTH = 1.5
+#: Room left above and below the values, as a fraction of their span.
+Y_HEADROOM = 0.12
 
 
 class IterationAxis(pg.AxisItem):
@@ -45,6 +49,11 @@ class LikelihoodPlot(QWidget):
         self._label = ""
         self._n_values = 0
         self._current: int | None = None
+        # The range follows the curve in steps (see _follow_range) until the user
+        # pans or zooms; a new run follows again.
+        self._following = True
+        self._range: tuple[float, float, float, float] | None = None
+        self._plot.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_manually)
 
         color = component_color(0)
         self._curve = pg.PlotDataItem(
@@ -88,7 +97,10 @@ class LikelihoodPlot(QWidget):
         self._curve.setSymbol("o" if self._n_values <= MARKER_LIMIT else None)
         self._curve.setData(x=np.arange(self._n_values), y=values)
         if restart:
-            self._plot.enableAutoRange()
+            self._following = True
+            self._range = None
+        if self._following:
+            self._follow_range(values)
         if self._current is not None:
             self.set_current(self._current)
 
@@ -106,6 +118,36 @@ class LikelihoodPlot(QWidget):
             self._current_dot.setData(pos=[(self._current, y[self._current])])
         else:
             self._current_dot.setData(pos=np.empty((0, 2)))
+
+    def _follow_range(self, values: np.ndarray) -> None:
+        """Keep every value in view, changing the range only in steps.
+
+        Plain auto-range moves both axes with every iteration, and repainting
+        their tick labels was the largest single cost of a redraw during a
+        fit (several ms). Here the range grows only when the curve would leave it,
+        with room to spare, so most iterations repaint the curve alone.
+        """
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return
+        last = values.shape[0] - 1
+        low, high = float(finite.min()), float(finite.max())
+        old = self._range
+        x_high = old[1] if old is not None and last <= old[1] else max(10.0, np.ceil(last * X_GROWTH))
+        if old is not None and old[2] <= low and high <= old[3]:
+            y_low, y_high = old[2], old[3]
+        else:
+            span = high - low or max(abs(high) * 1e-3, 1e-9)
+            y_low, y_high = low - Y_HEADROOM * span, high + Y_HEADROOM * span
+        new = (0.0, x_high, y_low, y_high)
+        if new != old:
+            self._range = new
+            self._plot.getViewBox().setRange(
+                xRange=new[:2], yRange=new[2:], padding=0.0, disableAutoRange=True
+            )
+
+    def _on_range_changed_manually(self, *_: object) -> None:
+        self._following = False
 
     def current(self) -> int | None:
         """The marked iteration, or ``None``."""

@@ -281,6 +281,19 @@ class ScatterView(QWidget):
             self._show_uncertainty = show
             self._draw_points()
 
+    def set_confidence(self, confidence: np.ndarray | None) -> None:
+        """Replace the largest responsibility of each displayed row (see :meth:`show_state`)."""
+        if confidence is not None:
+            confidence = np.asarray(confidence, dtype=np.float64)
+            if confidence.shape != (self._points.shape[0],):
+                raise ValueError(
+                    f"confidence must have one entry per displayed point "
+                    f"({self._points.shape[0]}), got shape {confidence.shape}"
+                )
+        self._confidence = confidence
+        if self._show_uncertainty:
+            self._draw_points()
+
     def component_point_counts(self) -> list[int]:
         """Displayed points per component in the last state, indexed by component."""
         return list(self._counts)
@@ -303,6 +316,7 @@ class ScatterView(QWidget):
                     size=self._point_size, antialias=True,
                 )
                 item.setZValue(_Z_POINTS + alpha / 1000.0)
+                item.setVisible(False)  # until it has points (see _show_rows)
                 self._plot.addItem(item)
                 bins.append(item)
             ellipses = {}
@@ -371,6 +385,8 @@ class ScatterView(QWidget):
             return
         items.rows[b] = rows
         items.bins[b].setData(pos=self._points[rows])
+        # An empty item still costs bounding-box work in every paint: hide it.
+        items.bins[b].setVisible(rows.size > 0)
 
     def _draw_means(self, means_2d: np.ndarray | None) -> None:
         if means_2d is None:

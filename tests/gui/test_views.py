@@ -453,3 +453,46 @@ def test_iteration_axis_ticks_are_whole_numbers(qtbot) -> None:
     for low, high in [(0, 2), (0, 7), (0, 150), (-0.3, 3.3)]:
         spacings = [spacing for spacing, _ in axis.tickSpacing(low, high, 500)]
         assert spacings and all(s >= 1 and float(s).is_integer() for s in spacings)
+
+
+def test_label_image_covers_the_data_in_data_coordinates(scatter: ScatterView) -> None:
+    # Found by looking at a 1e6-point window: the image sat at pixel scale (0..7500)
+    # because its rectangle was set before it had an image of the new shape.
+    rng = np.random.default_rng(4)
+    points = np.column_stack([rng.uniform(10, 20, 30_000), rng.uniform(100, 300, 30_000)])
+    scatter.set_data(points)
+    assert scatter.uses_image
+    for labels in (None, rng.integers(0, 3, len(points))):
+        if labels is not None:
+            scatter.show_state(np.zeros((3, 2)), None, labels)
+        image = scatter._image
+        rect = image.mapRectToParent(image.boundingRect())
+        low, high = points.min(axis=0), points.max(axis=0)
+        pixel = (high[1] - low[1]) / 480  # the longer side spans RESOLUTION pixels
+        assert rect.left() == pytest.approx(low[0]) and rect.top() == pytest.approx(low[1])
+        assert high[0] <= rect.right() <= high[0] + 3 * pixel
+        assert high[1] <= rect.bottom() <= high[1] + 3 * pixel
+
+
+def test_likelihood_range_holds_every_value_and_moves_in_steps(qtbot) -> None:
+    plot = LikelihoodPlot()
+    qtbot.addWidget(plot)
+    view_box = plot.plot_item.getViewBox()
+    values = -1000.0 + 900.0 * (1 - np.exp(-np.arange(200) / 8.0))
+    changes = 0
+    previous = None
+    for n in range(1, 201):
+        plot.set_history(values[:n], "log-likelihood")
+        (x0, x1), (y0, y1) = view_box.viewRange()
+        assert x0 <= 0 and x1 >= n - 1
+        assert y0 <= values[:n].min() and y1 >= values[:n].max()
+        changes += view_box.viewRange() != previous
+        previous = view_box.viewRange()
+    assert changes < 30  # not once per iteration
+    # After the user zooms, the range is theirs until a new run starts.
+    view_box.sigRangeChangedManually.emit([True, True])
+    view_box.setRange(xRange=(5, 6), yRange=(0, 1), padding=0)
+    plot.set_history(values, "log-likelihood")
+    assert view_box.viewRange() == [[5.0, 6.0], [0.0, 1.0]]
+    plot.set_history(values[:3], "log-likelihood")
+    assert view_box.viewRange()[0][1] >= 2
