@@ -38,6 +38,18 @@ def _blobs(n_samples: int, seed: int = 1) -> np.ndarray:
     return centres[rng.integers(0, 5, n_samples)] + rng.normal(size=(n_samples, 2))
 
 
+def _wait_for(app, signal) -> None:
+    """Run the event loop until ``signal`` fires, as the application would: the GUI
+    thread sleeps between events (a busy ``processEvents`` loop would take a core
+    from the reader's and the engine's threads and distort every figure)."""
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
 class _TickGaps:
     """Largest gap between ticks of a fast timer in the GUI thread."""
 
@@ -92,11 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         ticks = _TickGaps()
         ticks.start()
         started = time.perf_counter()
-        loaded: list[object] = []
-        window.data_loaded.connect(loaded.append)
         window.open_file(csv, ask=False)
-        while not loaded:
-            app.processEvents()
+        _wait_for(app, window.data_loaded)
         load_s = time.perf_counter() - started
         ticks.stop()
         load_gap = max(ticks.gaps, default=0.0)
@@ -109,15 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     panel.k_spin.setValue(5)
     panel.tol_combo.setCurrentText("0")
     panel.max_iter_spin.setValue(args.iterations)
-    done: list[object] = []
-    window.controller.run_finished.connect(done.append)
-    window.controller.run_failed.connect(done.append)
     ticks = _TickGaps()
     ticks.start()
     started = time.perf_counter()
     window.run()
-    while not done:
-        app.processEvents()
+    if window.controller.is_active:
+        _wait_for(app, window.controller.state_changed)  # to finished (or failed)
+    app.processEvents()  # the last redraw
     fit_s = time.perf_counter() - started
     ticks.stop()
     gaps = np.array(ticks.gaps) * 1e3
