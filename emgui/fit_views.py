@@ -112,7 +112,7 @@ class FitViews(QStackedWidget):
         self._data_key = key
         self._model_key = None
         if kind == "scatter":
-            self.scatter.set_data(X[:, list(columns)], names[columns[0]], names[columns[1]])
+            self.scatter.set_data(X, names[columns[0]], names[columns[1]], columns)
             self._display_rows = self.scatter.display_index
             self._display_X = X[self._display_rows]
             self.setCurrentWidget(self.scatter)

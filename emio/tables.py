@@ -19,6 +19,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from os import PathLike
@@ -823,16 +824,35 @@ def _choose(
     return chosen, []
 
 
+#: Rows above which the columns are interleaved by two threads.
+_PARALLEL_STACK_ROWS = 200_000
+
+
 def _stack_columns(columns: list[np.ndarray]) -> np.ndarray:
-    """The columns side by side in a C-ordered array of shape (n_rows, n_columns)."""
+    """The columns side by side in a C-ordered array of shape (n_rows, n_columns).
+
+    Most of the time goes to the kernel handing out the new array's pages on
+    first touch; two threads, each filling half the rows, take it in parallel.
+    """
     n_rows = columns[0].shape[0]
     data = np.empty((n_rows, len(columns)))
     # Transposing a few megabytes at a time stays in cache: twice as fast as
     # filling one strided column after another, without a full-size temporary.
     step = max(1, 2**19 // len(columns))
-    for start in range(0, n_rows, step):
-        stop = start + step
-        data[start:stop] = np.vstack([column[start:stop] for column in columns]).T
+
+    def fill(rows: range) -> None:
+        for start in rows:
+            stop = min(start + step, rows.stop)
+            data[start:stop] = np.vstack([column[start:stop] for column in columns]).T
+
+    if n_rows < _PARALLEL_STACK_ROWS:
+        fill(range(0, n_rows, step))
+        return data
+    middle = (n_rows // 2 // step) * step
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(fill, range(middle, n_rows, step))
+        fill(range(0, middle, step))
+        second.result()
     return data
 
 

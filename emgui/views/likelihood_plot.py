@@ -17,7 +17,7 @@ MARKER_LIMIT = 60
 #: The shown iterations grow by this factor when the curve reaches the right edge.
 X_GROWTH = 1.5
 #: Room left above and below the values, as a fraction of their span.
-Y_HEADROOM = 0.12
+Y_HEADROOM = 0.2
 
 
 class IterationAxis(pg.AxisItem):

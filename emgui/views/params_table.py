@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from engine.params import Params
 from emgui.views.colors import component_color
+
+#: Columns are widened to fit their numbers at most this often (seconds).
+GROW_INTERVAL_S = 0.25
 
 _Index = QModelIndex | QPersistentModelIndex
 _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -221,13 +225,20 @@ class ParamsTable(QTableView):
         self._model = ParamsModel(self)
         self.setModel(self._model)
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Rows of one line each: a fixed height spares measuring every cell on every update.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(False)
         self.setAlternatingRowColors(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
+        self._last_grown = 0.0
+        self._grow_timer = QTimer(self)
+        self._grow_timer.setSingleShot(True)
+        self._grow_timer.setInterval(int(GROW_INTERVAL_S * 1000))
+        self._grow_timer.timeout.connect(self._on_grow_timer_timeout)
         self._copy_action = QAction("Copy table", self)
         self._copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self._copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -277,10 +288,20 @@ class ParamsTable(QTableView):
 
     def _on_model_model_reset(self) -> None:
         self.resizeColumnsToContents()
+        self._last_grown = time.monotonic()
+
+    def _on_grow_timer_timeout(self) -> None:
+        self._grow_columns()
 
     def _grow_columns(self) -> None:
         # Widen a column when its numbers need it but never shrink it during a run,
-        # so the table does not jitter as digits change.
+        # so the table does not jitter as digits change. Measuring asks the model
+        # for every cell; during a fast run that is done a few times a second only.
+        if time.monotonic() - self._last_grown < GROW_INTERVAL_S:
+            if not self._grow_timer.isActive():
+                self._grow_timer.start()
+            return
+        self._last_grown = time.monotonic()
         header = self.horizontalHeader()
         for col in range(self._model.columnCount()):
             needed = max(self.sizeHintForColumn(col), header.sectionSizeHint(col))

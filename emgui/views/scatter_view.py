@@ -31,7 +31,7 @@ THINNING_SEED = 20_240_617
 #: Radii of the covariance ellipses, in standard deviations.
 N_STDS: tuple[float, ...] = (1.0, 2.0, 3.0)
 #: Points per ellipse curve.
-ELLIPSE_POINTS = 100
+ELLIPSE_POINTS = 64
 #: Upper edges of the confidence bins in uncertainty mode; the last bin is open.
 CONFIDENCE_EDGES: tuple[float, ...] = (0.6, 0.9)
 #: Alpha of each confidence bin, least confident first.
@@ -162,19 +162,30 @@ class ScatterView(QWidget):
         """Whether only a subset of the rows is displayed."""
         return self._display_index.shape[0] < self._n_total
 
-    def set_data(self, points: np.ndarray, x_label: str = "", y_label: str = "") -> None:
+    def set_data(
+        self,
+        points: np.ndarray,
+        x_label: str = "",
+        y_label: str = "",
+        columns: tuple[int, int] | None = None,
+    ) -> None:
         """Show a new data set in grey, forgetting any fitted state.
 
         Parameters
         ----------
-        points : ndarray of shape (n_samples, 2)
+        points : ndarray of shape (n_samples, 2), or (n_samples, n_features) with ``columns``
             The two displayed columns of every row.
         x_label, y_label : str
             Axis titles (usually the column names).
+        columns : (int, int), optional
+            The two columns of ``points`` to show; only the displayed rows of
+            them are copied (a million-row table is not copied whole).
         """
-        points = np.asarray(points, dtype=np.float64)
-        if points.ndim != 2 or points.shape[1] != 2:
-            raise ValueError(f"points must have shape (n_samples, 2), got {points.shape}")
+        points = np.asarray(points)
+        if columns is None:
+            columns = (0, 1)
+            if points.ndim != 2 or points.shape[1] != 2:
+                raise ValueError(f"points must have shape (n_samples, 2), got {points.shape}")
         self._n_total = points.shape[0]
         if self._n_total > MAX_DISPLAY_POINTS:
             rng = np.random.default_rng(THINNING_SEED)
@@ -182,7 +193,7 @@ class ScatterView(QWidget):
         else:
             index = np.arange(self._n_total)
         self._display_index = index
-        self._points = np.ascontiguousarray(points[index])
+        self._points = np.ascontiguousarray(points[np.ix_(index, list(columns))], dtype=np.float64)
         self._point_size = _point_size(index.shape[0])
         plain = QColor(UNASSIGNED_COLOR)
         plain.setAlpha(_plain_alpha(index.shape[0]))

@@ -539,3 +539,14 @@ def test_text_tables_remember_the_options_they_were_read_with() -> None:
     assert detected.text_options.delimiter == ";" and detected.text_options.decimal == ","
     given = TextOptions(delimiter=";", decimal=",", header=True, comment="#")
     assert read_table(FAITHFUL_SEMICOLON, given).text_options == given
+
+
+def test_columns_are_interleaved_alike_by_one_thread_or_two():
+    from emio.tables import _PARALLEL_STACK_ROWS, _stack_columns
+
+    rng = np.random.default_rng(8)
+    for n_rows in (1_000, _PARALLEL_STACK_ROWS + 12_345):
+        columns = [rng.normal(size=n_rows) for _ in range(7)]
+        data = _stack_columns(columns)
+        assert data.flags.c_contiguous and data.shape == (n_rows, 7)
+        np.testing.assert_array_equal(data, np.column_stack(columns))
