@@ -211,7 +211,12 @@ class ScatterView(QWidget):
         if self.uses_image:
             self._image.set_points(self._points)
         self.clear_state()
-        self._plot.enableAutoRange()
+        # Fit the view to the data once, then hold it: with auto-range left on,
+        # every update of any item during a fit recomputes the bounds of all of
+        # them and repaints the axes (the ``A`` button still refits on demand).
+        view_box = self._plot.getViewBox()
+        view_box.autoRange()
+        view_box.disableAutoRange()
         self._update_info()
 
     def clear_state(self) -> None:
