@@ -27,7 +27,7 @@ from emgui.views.colors import PALETTE, component_rgb
 from emgui.views.densities import binomial_pmf, gaussian_component_densities, poisson_pmf
 from emgui.views.histogram_view import freedman_diaconis_bins
 from emgui.views.likelihood_plot import IterationAxis
-from emgui.views.scatter_view import N_STDS
+from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
 from engine.params import Params
 
 # ---------------------------------------------------------------- fixtures
@@ -227,7 +227,7 @@ def test_drawn_ellipses_follow_the_state(scatter: ScatterView) -> None:
     for k in range(2):
         for n_std in N_STDS:
             x, y = scatter.ellipse_curves(k, n_std)
-            expected = ellipse_points(means_2d[k], cov_2d[k], n_std)
+            expected = ellipse_points(means_2d[k], cov_2d[k], n_std, ELLIPSE_POINTS)
             np.testing.assert_allclose(np.column_stack([x, y]), expected)
     scatter.show_state(means_2d, None, labels)
     assert scatter.ellipse_curves(0, 1.0)[0].size == 0
