@@ -275,13 +275,7 @@ class ScatterView(QWidget):
                 raise ValueError("labels must be non-negative component indices")
             top = int(labels.max()) + 1 if labels.size else 0
             n_components = max(n_components, top)
-        if confidence is not None:
-            confidence = np.asarray(confidence, dtype=np.float64)
-            if confidence.shape != (self._points.shape[0],):
-                raise ValueError(
-                    f"confidence must have one entry per displayed point "
-                    f"({self._points.shape[0]}), got shape {confidence.shape}"
-                )
+        confidence = self._checked_confidence(confidence)
         self._ensure_components(n_components)
         self._n_state_components = n_components
         self._labels = labels
@@ -299,16 +293,21 @@ class ScatterView(QWidget):
 
     def set_confidence(self, confidence: np.ndarray | None) -> None:
         """Replace the largest responsibility of each displayed row (see :meth:`show_state`)."""
-        if confidence is not None:
-            confidence = np.asarray(confidence, dtype=np.float64)
-            if confidence.shape != (self._points.shape[0],):
-                raise ValueError(
-                    f"confidence must have one entry per displayed point "
-                    f"({self._points.shape[0]}), got shape {confidence.shape}"
-                )
+        confidence = self._checked_confidence(confidence)
         self._confidence = confidence
         if self._show_uncertainty:
             self._draw_points()
+
+    def _checked_confidence(self, confidence: np.ndarray | None) -> np.ndarray | None:
+        if confidence is None:
+            return None
+        confidence = np.asarray(confidence, dtype=np.float64)
+        if confidence.shape != (self._points.shape[0],):
+            raise ValueError(
+                f"confidence must have one entry per displayed point "
+                f"({self._points.shape[0]}), got shape {confidence.shape}"
+            )
+        return confidence
 
     def component_point_counts(self) -> list[int]:
         """Displayed points per component in the last state, indexed by component."""
