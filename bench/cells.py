@@ -174,7 +174,14 @@ def gaussian_cell(cell: Cell, settings: Settings) -> Outcome:
         cell, ours.per_iteration, reference.per_iteration, estimated, ours_peak, reference_peak,
         float("nan") if estimated else _gap(ours.value, reference.value), notes=outcome_notes,
     )
-    if settings.float32 and cell.n_samples >= 100_000:
+    return _with_float32(outcome, X, options, ours, settings)
+
+
+def _with_float32(
+    outcome: Outcome, X: np.ndarray, options: engine.FitOptions, ours: Timing, settings: Settings
+) -> Outcome:
+    """Add the engine's float32 time and its gap to float64 (cells with N >= 1e5)."""
+    if settings.float32 and outcome.cell.n_samples >= 100_000:
         single = best(
             [engine_run(X, options.replace(dtype="float32"))[0] for _ in range(settings.repeats)]
         )
@@ -295,13 +302,7 @@ def count_cell(cell: Cell, settings: Settings) -> Outcome:
         cell, ours.per_iteration, reference.per_iteration, False, ours_peak, reference_peak,
         _gap(ours.value, reference.value),
     )
-    if settings.float32 and cell.n_samples >= 100_000:
-        single = best(
-            [engine_run(X, options.replace(dtype="float32"))[0] for _ in range(settings.repeats)]
-        )
-        outcome.ours_float32 = single.per_iteration
-        outcome.float32_gap = _gap(single.value, ours.value)
-    return outcome
+    return _with_float32(outcome, X, options, ours, settings)
 
 
 RUNNERS = {
