@@ -10,9 +10,9 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from emgui.thread_registry import RECHECK_MS, ended_threads
+from emgui.thread_registry import ThreadRegistry
 from emio.tables import Table, TextOptions, read_table
 
 
@@ -60,7 +60,7 @@ class DataLoader(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current: _LoadWorker | None = None
-        self._threads: dict[QThread, _LoadWorker] = {}
+        self._threads: ThreadRegistry[_LoadWorker] = ThreadRegistry(self)
 
     @property
     def is_busy(self) -> bool:
@@ -89,15 +89,14 @@ class DataLoader(QObject):
         # handles the result may wait() for the thread without waiting on itself.
         worker.loaded.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(self._on_thread_finished)
-        self._threads[thread] = worker
+        self._threads.add(thread, worker)
         self._current = worker
         thread.start()
         self.busy_changed.emit(True)
 
     def wait(self, milliseconds: int = 30_000) -> bool:
         """Block until every read has finished (used when the window closes)."""
-        return all(thread.wait(milliseconds) for thread in list(self._threads))
+        return self._threads.wait(milliseconds)
 
     def abandon(self) -> None:
         """Forget the read under way: its result will be ignored."""
@@ -121,11 +120,3 @@ class DataLoader(QObject):
     def _on_worker_failed(self, message: str, details: str) -> None:
         if self._take():
             self.failed.emit(message, details)
-
-    def _on_thread_finished(self) -> None:
-        for thread in ended_threads(self._threads, self.sender()):
-            self._threads.pop(thread).deleteLater()
-            thread.deleteLater()
-        if any(worker.ended for worker in self._threads.values()):
-            # A thread whose worker has returned is ending right now: look again shortly.
-            QTimer.singleShot(RECHECK_MS, self._on_thread_finished)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 import engine
-from emgui.thread_registry import RECHECK_MS, ended_threads
+from emgui.thread_registry import ThreadRegistry
 from emgui.fit_worker import FitWorker
 
 
@@ -61,7 +61,8 @@ class FitController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker: FitWorker | None = None
-        self._threads: dict[QThread, FitWorker] = {}
+        self._threads: ThreadRegistry[FitWorker] = ThreadRegistry(self, shared=_RUNNING)
+        self._threads.emptied.connect(self.all_stopped)
         self._state = RunState.IDLE
         self.snapshots: list[engine.Snapshot] = []
         self.result: engine.FitResult | None = None
@@ -118,9 +119,7 @@ class FitController(QObject):
             # Direct: quit from the worker thread itself, so the thread ends
             # without waiting on the GUI thread's event loop.
             signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(self._on_thread_finished)
-        self._threads[thread] = worker
-        _RUNNING[thread] = worker
+        self._threads.add(thread, worker)
         self._worker = worker
         self._set_state(RunState.PAUSED if paused else RunState.RUNNING)
         thread.start()
@@ -160,7 +159,7 @@ class FitController(QObject):
     def stop_all(self) -> None:
         """Stop every fit thread (when the window closes); ``all_stopped`` follows."""
         self.stop()
-        for worker in self._threads.values():
+        for worker in self._threads.workers():
             worker.request_stop()
         if not self._threads:
             self.all_stopped.emit()
@@ -204,15 +203,3 @@ class FitController(QObject):
     def _on_worker_cancelled(self) -> None:
         # The controller already reported the cancellation when stop() was called.
         pass
-
-    def _on_thread_finished(self) -> None:
-        for thread in ended_threads(self._threads, self.sender()):
-            self._threads.pop(thread).deleteLater()
-            _RUNNING.pop(thread, None)
-            thread.deleteLater()
-        if not self._threads:
-            self.all_stopped.emit()
-        elif any(worker.ended for worker in self._threads.values()):
-            # A thread whose worker has returned is ending right now: look again shortly.
-            QTimer.singleShot(RECHECK_MS, self._on_thread_finished)
-

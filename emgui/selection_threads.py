@@ -8,9 +8,9 @@ thread is left running.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 
-from emgui.thread_registry import RECHECK_MS, ended_threads
+from emgui.thread_registry import ThreadRegistry
 from emgui.selection_workers import StoppableWorker
 
 _RUNNING: dict[QThread, StoppableWorker] = {}
@@ -35,7 +35,8 @@ class WorkerThreads(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._threads: dict[QThread, StoppableWorker] = {}
+        self._threads: ThreadRegistry[StoppableWorker] = ThreadRegistry(self, shared=_RUNNING)
+        self._threads.emptied.connect(self.all_stopped)
 
     @property
     def busy(self) -> bool:
@@ -50,23 +51,10 @@ class WorkerThreads(QObject):
             # Direct: quit from the worker thread itself, so a thread never
             # waits on the GUI thread's event loop to end.
             signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(self._on_thread_finished)
-        self._threads[thread] = worker
-        _RUNNING[thread] = worker
+        self._threads.add(thread, worker)
         thread.start()
 
     def request_stop(self) -> None:
         """Ask every worker of this runner to stop; ``all_stopped`` follows."""
-        for worker in self._threads.values():
+        for worker in self._threads.workers():
             worker.request_stop()
-
-    def _on_thread_finished(self) -> None:
-        for thread in ended_threads(self._threads, self.sender()):
-            self._threads.pop(thread).deleteLater()
-            _RUNNING.pop(thread, None)
-            thread.deleteLater()
-        if not self._threads:
-            self.all_stopped.emit()
-        elif any(worker.ended for worker in self._threads.values()):
-            # A thread whose worker has returned is ending right now: look again shortly.
-            QTimer.singleShot(RECHECK_MS, self._on_thread_finished)

@@ -124,8 +124,8 @@ def test_an_ended_thread_is_forgotten_even_without_its_sender(qtbot, controller)
     # Under load QObject.sender() was seen to miss in the finished handler; the
     # registry must still forget a thread that has ended, and say all stopped.
     controller.start(blobs(), engine.FitOptions(n_components=3, max_iter=3, seed=0), ["x", "y"])
-    (thread,) = controller._threads
+    ((thread, _worker),) = controller._threads.items()
     assert thread.wait(20_000)  # ended, its finished not yet delivered (no event loop ran)
     with qtbot.waitSignal(controller.all_stopped, timeout=1000):
-        controller._on_thread_finished()  # called directly: sender() is None
+        controller._threads._on_thread_finished()  # called directly: sender() is None
     assert controller.threads_running == 0
