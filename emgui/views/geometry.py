@@ -113,10 +113,35 @@ def ellipse_points(mean: np.ndarray, cov: np.ndarray, n_std: float, n: int = 100
     -------
     ndarray of shape (n, 2)
     """
-    mean = np.asarray(mean, dtype=np.float64).reshape(2)
-    cov = np.asarray(cov, dtype=np.float64).reshape(2, 2)
-    eigenvalues, eigenvectors = np.linalg.eigh((cov + cov.T) / 2.0)
-    axes = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    mean = np.asarray(mean, dtype=np.float64).reshape(1, 2)
+    cov = np.asarray(cov, dtype=np.float64).reshape(1, 2, 2)
+    return ellipses_points(mean, cov, (n_std,), n)[0, 0]
+
+
+def ellipses_points(
+    means: np.ndarray, covariances: np.ndarray, n_stds: tuple[float, ...], n: int = 100
+) -> np.ndarray:
+    """:func:`ellipse_points` for many components and radii at once.
+
+    Parameters
+    ----------
+    means : ndarray of shape (n_components, 2)
+    covariances : ndarray of shape (n_components, 2, 2)
+    n_stds : sequence of float
+        Radii in standard deviations.
+    n : int
+        Points per curve.
+
+    Returns
+    -------
+    ndarray of shape (n_components, len(n_stds), n, 2)
+    """
+    means = np.asarray(means, dtype=np.float64).reshape(-1, 2)
+    covariances = np.asarray(covariances, dtype=np.float64).reshape(-1, 2, 2)
+    eigenvalues, eigenvectors = np.linalg.eigh((covariances + covariances.swapaxes(1, 2)) / 2.0)
+    axes = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))[:, None, :]
     angles = np.linspace(0.0, 2.0 * np.pi, n)
     circle = np.stack([np.cos(angles), np.sin(angles)])
-    return mean + n_std * (axes @ circle).T
+    unit = (axes @ circle).swapaxes(1, 2)  # (n_components, n, 2)
+    radii = np.asarray(n_stds, dtype=np.float64)[None, :, None, None]
+    return means[:, None, None, :] + radii * unit[:, None, :, :]

@@ -23,10 +23,13 @@ class LabelImage(pg.ImageItem):
 
     def __init__(self) -> None:
         super().__init__(axisOrder="row-major")
-        self._pixels: np.ndarray = np.zeros(0, dtype=np.intp)
         self._shape = (1, 1)
-        self._alpha = np.zeros((1, 1), dtype=np.uint8)
-        self._lut = np.zeros((1, 4), dtype=np.uint8)
+        #: The pixels holding at least one point, and the point each shows.
+        self._occupied = np.zeros(0, dtype=np.intp)
+        self._shown_point = np.zeros(0, dtype=np.intp)
+        #: RGBA of every pixel, flat; only the colours of occupied pixels change.
+        self._rgba = np.zeros((1, 4), dtype=np.uint8)
+        self._lut = np.zeros((1, 3), dtype=np.uint8)
         self.setZValue(-10)
 
     def set_points(self, points: np.ndarray) -> None:
@@ -37,12 +40,17 @@ class LabelImage(pg.ImageItem):
         width, height = (np.maximum(np.ceil(span * scale), 1).astype(int) + 1)
         col = np.minimum(((points[:, 0] - low[0]) * scale).astype(np.intp), width - 1)
         row = np.minimum(((points[:, 1] - low[1]) * scale).astype(np.intp), height - 1)
+        pixels = row * width + col
         self._shape = (int(height), int(width))
-        self._pixels = row * width + col
-        counts = np.bincount(self._pixels, minlength=height * width).reshape(self._shape)
+        # A pixel shows its last point, as ``image[pixels] = labels`` would.
+        last_first = pixels[::-1]
+        self._occupied, first = np.unique(last_first, return_index=True)
+        self._shown_point = pixels.shape[0] - 1 - first
+        counts = np.bincount(pixels, minlength=height * width)
         # Alpha grows with the log of the count so sparse and dense regions both show.
         alpha = np.where(counts > 0, 110 + 145 * np.log1p(counts) / np.log1p(counts.max()), 0)
-        self._alpha = alpha.astype(np.uint8)
+        self._rgba = np.zeros((height * width, 4), dtype=np.uint8)
+        self._rgba[:, 3] = alpha
         # setRect scales the image it has: give it one of the new shape first.
         self.show_labels(np.full(points.shape[0], -1), 0)
         self.setRect(QRectF(low[0], low[1], width / scale, height / scale))
@@ -51,11 +59,13 @@ class LabelImage(pg.ImageItem):
         """Colour every pixel by the label of (one of) its points; -1 draws grey."""
         if self._lut.shape[0] != n_components + 1:
             self._lut = np.array(
-                [component_rgb(k) + (255,) for k in range(n_components)] + [(150, 150, 150, 255)],
+                [component_rgb(k) for k in range(n_components)] + [(150, 150, 150)],
                 dtype=np.uint8,
             )
-        image = np.full(self._shape[0] * self._shape[1], n_components, dtype=np.intp)
-        image[self._pixels] = np.where(labels < 0, n_components, labels)
-        rgba = self._lut[image].reshape(self._shape + (4,))
-        rgba[..., 3] = self._alpha
-        self.setImage(rgba, autoLevels=False, levels=(0, 255))
+        shown = labels[self._shown_point]
+        self._rgba[self._occupied, :3] = self._lut[np.where(shown < 0, n_components, shown)]
+        self.setImage(self._rgba.reshape(self._shape + (4,)), autoLevels=False, levels=(0, 255))
+
+    def pixel_colors(self) -> np.ndarray:
+        """The RGBA image shown, shape (height, width, 4); row 0 is the lowest data row."""
+        return self._rgba.reshape(self._shape + (4,)).copy()

@@ -8,11 +8,12 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from emgui.views.colors import OUTLINE_COLOR, UNASSIGNED_COLOR, component_color
-from emgui.views.geometry import ellipse_points
+from emgui.views.ellipses_item import EllipsesItem
+from emgui.views.geometry import ellipses_points
 from emgui.views.label_image import LabelImage
 from emgui.views.plot_style import (
     FOREGROUND,
@@ -68,7 +69,6 @@ class _ComponentItems:
     """The plot items of one component, created once and reused."""
 
     bins: list[pg.ScatterPlotItem]
-    ellipses: dict[float, pg.PlotCurveItem] = field(default_factory=dict)
     #: The displayed rows each bin item currently shows.
     rows: list[np.ndarray] = field(default_factory=list)
 
@@ -106,6 +106,9 @@ class ScatterView(QWidget):
         self._confidence: np.ndarray | None = None
         self._show_uncertainty = False
         self._placing: int | None = None
+        #: Components drawn so far (their colours stay reserved), and the point items of
+        #: each, made only when points are drawn as items rather than as the label image.
+        self._n_slots = 0
         self._components: list[_ComponentItems] = []
         self._n_state_components = 0
         self._counts: list[int] = []
@@ -137,6 +140,10 @@ class ScatterView(QWidget):
         self._placed_item.setZValue(_Z_PLACED)
         self._plot.addItem(self._placed_item, ignoreBounds=True)
         self._placed_labels: list[pg.TextItem] = []
+        self._ellipses = EllipsesItem()
+        self._ellipses.setZValue(_Z_ELLIPSES)
+        self._plot.addItem(self._ellipses, ignoreBounds=True)
+        self._ellipse_pens: dict[tuple[int, float], QPen] = {}
 
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self._update_info()
@@ -226,9 +233,8 @@ class ScatterView(QWidget):
         for items in self._components:
             for b in range(len(items.bins)):
                 self._show_rows(items, b, _NO_ROWS)
-            for curve in items.ellipses.values():
-                curve.setData(x=np.empty(0), y=np.empty(0))
         self._counts = []
+        self._ellipses.set_curves([])
         self._draw_means(None)
         self._raw_item.setVisible(not self.uses_image)
         if self.uses_image:
@@ -315,15 +321,16 @@ class ScatterView(QWidget):
 
     def ellipse_curves(self, k: int, n_std: float) -> tuple[np.ndarray, np.ndarray]:
         """The x and y currently drawn for component ``k``'s ellipse at ``n_std`` sd."""
-        curve = self._components[k].ellipses[float(n_std)]
-        x, y = curve.getData()
-        if x is None:
-            return np.empty(0), np.empty(0)
-        return np.asarray(x), np.asarray(y)
+        xy = self._ellipses.points(k, n_std)
+        return xy[:, 0], xy[:, 1]
 
     def _ensure_components(self, n_components: int) -> None:
-        for k in range(len(self._components), n_components):
-            color = component_color(k)
+        self._n_slots = max(self._n_slots, n_components)
+        if not self.uses_image:
+            self._ensure_point_items()
+
+    def _ensure_point_items(self) -> None:
+        for k in range(len(self._components), self._n_slots):
             bins = []
             for alpha in (_plain_alpha(self._points.shape[0]), *CONFIDENCE_ALPHAS):
                 item = pg.ScatterPlotItem(
@@ -334,20 +341,8 @@ class ScatterView(QWidget):
                 item.setVisible(False)  # until it has points (see _show_rows)
                 self._plot.addItem(item)
                 bins.append(item)
-            ellipses = {}
-            # Darker than the points so a 1 sd ellipse shows inside its own dense cloud.
-            edge = color.darker(150)
-            for n_std in N_STDS:
-                width, style, alpha = _ELLIPSE_STYLES[n_std]
-                line_color = QColor(edge)
-                line_color.setAlpha(alpha)
-                pen = pg.mkPen(line_color, width=width, style=style)
-                curve = pg.PlotCurveItem(pen=pen, antialias=True)
-                curve.setZValue(_Z_ELLIPSES)
-                self._plot.addItem(curve, ignoreBounds=True)
-                ellipses[n_std] = curve
             rows = [_NO_ROWS] * len(bins)
-            self._components.append(_ComponentItems(bins=bins, ellipses=ellipses, rows=rows))
+            self._components.append(_ComponentItems(bins=bins, rows=rows))
 
     def _draw_points(self) -> None:
         labels = self._labels
@@ -357,10 +352,11 @@ class ScatterView(QWidget):
                 self._image.show_labels(np.full(self._points.shape[0], -1), 0)
                 self._counts = []
             else:
-                self._image.show_labels(labels, max(len(self._components), 1))
+                self._image.show_labels(labels, max(self._n_slots, 1))
                 counts = np.bincount(labels, minlength=self._n_state_components)
                 self._counts = [int(c) for c in counts[: self._n_state_components]]
             return
+        self._ensure_point_items()
         if labels is None:
             self._raw_item.setVisible(True)
             for items in self._components:
@@ -415,23 +411,29 @@ class ScatterView(QWidget):
     def _draw_ellipses(
         self, means_2d: np.ndarray | None, covariances_2d: np.ndarray | None
     ) -> None:
-        if covariances_2d is not None:
+        curves: list[tuple[int, float, np.ndarray, QPen]] = []
+        if means_2d is not None and covariances_2d is not None:
             covariances_2d = np.asarray(covariances_2d, dtype=np.float64).reshape(-1, 2, 2)
-        for k, items in enumerate(self._components):
-            drawable = (
-                means_2d is not None
-                and covariances_2d is not None
-                and k < means_2d.shape[0]
-                and k < covariances_2d.shape[0]
-                and np.all(np.isfinite(covariances_2d[k]))
-                and np.all(np.isfinite(means_2d[k]))
+            n = min(self._n_slots, means_2d.shape[0], covariances_2d.shape[0])
+            means, covariances = means_2d[:n], covariances_2d[:n]
+            drawable = np.flatnonzero(
+                np.isfinite(covariances).all(axis=(1, 2)) & np.isfinite(means).all(axis=1)
             )
-            for n_std, curve in items.ellipses.items():
-                if drawable:
-                    xy = ellipse_points(means_2d[k], covariances_2d[k], n_std, ELLIPSE_POINTS)
-                    curve.setData(x=xy[:, 0], y=xy[:, 1])
-                else:
-                    curve.setData(x=np.empty(0), y=np.empty(0))
+            xy = ellipses_points(means[drawable], covariances[drawable], N_STDS, ELLIPSE_POINTS)
+            for row, k in enumerate(drawable.tolist()):
+                for i, n_std in enumerate(N_STDS):
+                    curves.append((k, n_std, xy[row, i], self._ellipse_pen(k, n_std)))
+        self._ellipses.set_curves(curves)
+
+    def _ellipse_pen(self, k: int, n_std: float) -> QPen:
+        pen = self._ellipse_pens.get((k, n_std))
+        if pen is None:
+            width, style, alpha = _ELLIPSE_STYLES[n_std]
+            # Darker than the points so a 1 sd ellipse shows inside its own dense cloud.
+            line_color = component_color(k).darker(150)
+            line_color.setAlpha(alpha)
+            pen = self._ellipse_pens[(k, n_std)] = pg.mkPen(line_color, width=width, style=style)
+        return pen
 
     # --------------------------------------------------------------- placing
 

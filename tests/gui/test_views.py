@@ -474,6 +474,29 @@ def test_label_image_covers_the_data_in_data_coordinates(scatter: ScatterView) -
         assert high[1] <= rect.bottom() <= high[1] + 3 * pixel
 
 
+def test_label_image_pixels_take_the_colour_of_their_last_point(scatter: ScatterView) -> None:
+    rng = np.random.default_rng(5)
+    points = rng.normal(size=(20_000, 2))
+    scatter.set_data(points)
+    labels = rng.integers(0, 4, len(points))
+    scatter.show_state(np.zeros((4, 2)), None, labels)
+    shown = scatter._image.pixel_colors()
+    height, width, _ = shown.shape
+    # The plain rule: splat every point in order, so a pixel keeps its last point's label.
+    low = points.min(axis=0)
+    scale = 480 / (points.max(axis=0) - low).max()
+    cols = np.minimum(((points[:, 0] - low[0]) * scale).astype(int), width - 1)
+    rows = np.minimum(((points[:, 1] - low[1]) * scale).astype(int), height - 1)
+    expected = np.full((height, width), -1)
+    expected[rows, cols] = labels
+    palette = np.array([component_rgb(k) for k in range(4)], dtype=np.uint8)
+    occupied = expected >= 0
+    np.testing.assert_array_equal(shown[occupied][:, :3], palette[expected[occupied]])
+    assert np.all(shown[~occupied][:, 3] == 0) and np.all(shown[occupied][:, 3] >= 110)
+    scatter.clear_state()  # grey again
+    assert np.all(scatter._image.pixel_colors()[occupied][:, :3] == 150)
+
+
 def test_likelihood_range_holds_every_value_and_moves_in_steps(qtbot) -> None:
     plot = LikelihoodPlot()
     qtbot.addWidget(plot)
