@@ -17,7 +17,14 @@ from emgui.views.colors import component_color
 GROW_INTERVAL_S = 0.25
 
 _Index = QModelIndex | QPersistentModelIndex
-_NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_NUMBER_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# Qt asks ``data`` for seven roles of every cell at every paint, as plain ints;
+# comparing with ints is several times faster than with the enum members.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 
 #: Header of each model's per-feature parameter, and which Params field holds it.
 _LOCATION = {
@@ -120,6 +127,8 @@ class ParamsModel(QAbstractTableModel):
         self._columns: list[_Column] = []
         self._n_components = 0
         self._colors: np.ndarray | None = None
+        #: The text of every cell, row by row, made when first asked for.
+        self._texts: list[list[str]] | None = None
 
     def set_color_indices(self, indices: np.ndarray | None) -> None:
         """Palette index of each row's swatch (``None``: row k has colour k)."""
@@ -156,38 +165,49 @@ class ParamsModel(QAbstractTableModel):
             return "Component number" if section == 0 else self._columns[section - 1].tooltip
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if not index.isValid():
             return None
+        role = int(role)
+        if role == _DISPLAY:
+            return self._cell_texts()[index.row()][index.column()]
         row, col = index.row(), index.column()
         if col == 0:
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if role == _EDIT:
                 return row + 1
-            if role == Qt.ItemDataRole.DecorationRole:
+            if role == _DECORATION:
                 return component_color(self.color_index(row))
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _TOOLTIP:
                 return f"Component {row + 1}"
             return None
+        if role == _ALIGNMENT:
+            return _NUMBER_ALIGNMENT
         column = self._columns[col - 1]
         value = float(column.values[row])
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{value:.4g}"
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             return value
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             text = repr(value)
             if column.correlations is not None:
                 text += f"\ncorrelation {float(column.correlations[row]):.4f}"
             return text
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_NUMBER_ALIGNMENT)
         return None
+
+    def _cell_texts(self) -> list[list[str]]:
+        if self._texts is None:
+            values = [column.values.tolist() for column in self._columns]
+            self._texts = [
+                [str(row + 1)] + [f"{column[row]:.4g}" for column in values]
+                for row in range(self._n_components)
+            ]
+        return self._texts
 
     def set_columns(self, n_components: int, columns: list[_Column]) -> None:
         """Show new values; resets the model only when the table's shape or headers change."""
         same_shape = n_components == self._n_components and [c.header for c in columns] == [
             c.header for c in self._columns
         ]
+        self._texts = None
         if same_shape:
             self._columns = columns
             if n_components:
