@@ -39,6 +39,9 @@ from emio import samples as sample_catalogue
 from emio.tables import Table, read_table
 
 DRAW_INTERVAL_MS = 33  # about 30 redraws a second, whatever the iteration rate
+#: During a run each stage of a frame is drawn this long after the one before
+#: (see ``_show_latest_in_turns``).
+STAGE_DELAY_MS = 1
 MAX_RECENT = 10
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".tab", ""}
 OPEN_FILTERS = ";;".join(
@@ -108,6 +111,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._draw_timer = QTimer(self)
+        #: The snapshot being drawn in stages during a run, and the stages still to come.
+        self._live_frame: tuple[int, engine.Snapshot, list[Callable[[int], None]]] | None = None
         self._draw_timer.setInterval(DRAW_INTERVAL_MS)
         self._connect()
         self._restore_settings()
@@ -421,6 +426,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _reset_trace(self) -> None:
+        self._live_frame = None
         self._follow_latest = True
         self._shown_index = -1
         self._dirty = False
@@ -448,19 +454,68 @@ class MainWindow(QMainWindow):
         if not snapshots or self.table is None:
             return
         index = min(max(index, 0), len(snapshots) - 1)
-        snapshot = snapshots[index]
+        self._live_frame = None  # the rest of a live frame would draw an older snapshot
+        for stage in self._frame_stages():
+            stage(index)
+
+    def _frame_stages(self) -> list[Callable[[int], None]]:
+        """The parts of drawing one snapshot, each about a third of the work and paint."""
+        return [self._show_views, self._show_trace, self._show_table]
+
+    def _show_latest_in_turns(self) -> None:
+        """Draw the newest snapshot during a run, one stage per turn of the event loop.
+
+        At a million points a whole frame (views, trace, table and their paint) took
+        40-90 ms while the engine's threads held both cores; in stages, the window
+        handles input and timers between them.
+        """
+        snapshots = self.controller.snapshots
+        if not snapshots or self.table is None:
+            return
+        index = len(snapshots) - 1
+        self._live_frame = (index, snapshots[index], self._frame_stages())
+        self._on_stage_timer_timeout()
+
+    def _on_stage_timer_timeout(self) -> None:
+        if self._live_frame is None:
+            return
+        index, snapshot, stages = self._live_frame
+        snapshots = self.controller.snapshots
+        # Unless the run was reset or replaced meanwhile (newer snapshots may have come).
+        if index < len(snapshots) and snapshots[index] is snapshot:
+            stages.pop(0)(index)
+            if stages:
+                # A zero-delay call would be posted ahead of the paint; a timer runs after it.
+                QTimer.singleShot(STAGE_DELAY_MS, self._on_stage_timer_timeout)
+                return
+        self._live_frame = None
+        if self._draw_timer.isActive():
+            # The next frame a whole interval after this one ends, not at once: frames
+            # that take longer than the interval must not run back to back.
+            self._draw_timer.start()
+
+    def _show_views(self, index: int) -> None:
+        self.views.show_params(self.controller.snapshots[index].params, self._current_options())
+
+    def _show_trace(self, index: int) -> None:
+        """The likelihood curve, iteration and status at snapshot ``index``."""
+        snapshot = self.controller.snapshots[index]
         options = self._current_options()
-        self.views.show_params(snapshot.params, options)
         values, label = self._trace_values(index)
         self.likelihood_plot.set_history(values, label)
         self.likelihood_plot.set_current(snapshot.iteration)
+        start = f"start {snapshot.restart + 1}, " if options.n_init > 1 else ""
+        self.iteration_label.setText(f"{start}iteration {snapshot.iteration}")
+        self._update_status(snapshot, label, values[-1])
+
+    def _show_table(self, index: int) -> None:
+        """The parameters table at snapshot ``index``: the last stage of drawing it."""
+        snapshot = self.controller.snapshots[index]
+        options = self._current_options()
         self.params_table.show_params(
             snapshot.params, options.model, options.gaussian_covariance, self.table.columns
         )
         self._shown_index = index
-        start = f"start {snapshot.restart + 1}, " if options.n_init > 1 else ""
-        self.iteration_label.setText(f"{start}iteration {snapshot.iteration}")
-        self._update_status(snapshot, label, values[-1])
         self.snapshot_shown.emit(index)
 
     def show_fit(
@@ -526,10 +581,12 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
 
     def _on_draw_timer_timeout(self) -> None:
+        if self._live_frame is not None:
+            return  # the frame still being drawn restarts the interval when it is done
         if self._dirty:
             self._dirty = False
             if self._follow_latest:
-                self.show_snapshot(len(self.controller.snapshots) - 1)
+                self._show_latest_in_turns()
         if not self.controller.is_active:
             self._draw_timer.stop()
 
