@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import engine
+from emgui import gc_guard
 from emio.blas import register_blas_limiter
 
 ORGANIZATION = "EMStudio"
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window = MainWindow(user_settings())
     window.show_with_default_size()
+    gc_guard.settle()  # the window lives as long as the application
     if args.file:
         if not window.open_file(args.file, ask=False):
             return 2

@@ -68,5 +68,17 @@ def install() -> bool:
     return True
 
 
+def settle() -> None:
+    """Collect everything now, and leave what survives out of later collections.
+
+    Call it once the window is built: the modules, classes and widgets alive then
+    live as long as the application. A full collection had to look at all of
+    them, about 100 000 objects and 60 ms of the GUI thread's time; afterwards it
+    looks only at objects made since, a few ms.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def installed() -> bool:
     return _guard is not None and not gc.isenabled()
