@@ -53,3 +53,20 @@ def test_collect_due_follows_the_thresholds():
     assert log == []  # not due: the cycle is still there
     assert gc_guard.collect_due((0, 10**9, 10**9)) == 0
     assert log == [threading.current_thread().name]
+
+
+def test_settle_collects_then_leaves_the_survivors_out_of_later_collections():
+    gc_guard.install()
+    log: list[str] = []
+    _Cycle(log)
+    kept = _Cycle(log)
+    try:
+        gc_guard.settle()
+        assert log == [threading.current_thread().name]  # the garbage went, once
+        assert gc.get_freeze_count() > 0
+        before = gc.get_freeze_count()
+        gc.collect()
+        assert gc.get_freeze_count() == before  # frozen objects are not looked at
+    finally:
+        gc.unfreeze()
+    del kept

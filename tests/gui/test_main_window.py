@@ -192,6 +192,55 @@ def test_the_slider_scrubs_back_through_iterations(qtbot, window):
     np.testing.assert_array_equal(window.views.labels, result.labels)
 
 
+def test_live_frames_draw_one_snapshot_in_every_view(qtbot, window):
+    # During a run a frame is drawn in stages, one per turn of the event loop; when it
+    # is done, the views, trace and table all show the same snapshot.
+    open_faithful(window, k=3)
+    make_slow(window)
+    checked: list[int] = []
+    mismatches: list[str] = []
+
+    def on_snapshot_shown(index: int) -> None:
+        snapshot = window.controller.snapshots[index]
+        model = window.params_table.params_model
+        weights = [model.index(r, 1).data(Qt.ItemDataRole.EditRole) for r in range(3)]
+        _, log_resp = engine.predict_log_resp(faithful(), snapshot.params, window.current_options())
+        if not np.array_equal(weights, snapshot.params.weights):
+            mismatches.append(f"table at {index}")
+        if window.likelihood_plot.current() != snapshot.iteration:
+            mismatches.append(f"trace at {index}")
+        if not np.array_equal(window.views.labels, np.argmax(log_resp, axis=1)):
+            mismatches.append(f"points at {index}")
+        checked.append(index)
+
+    window.snapshot_shown.connect(on_snapshot_shown)
+    window.run_actions.run.trigger()
+    qtbot.waitUntil(lambda: len(checked) >= 5, timeout=20_000)
+    window.run_actions.stop.trigger()
+    assert mismatches == []
+    assert checked == sorted(checked) and checked[-1] > 0
+
+
+def test_a_whole_redraw_cancels_the_rest_of_a_live_frame(qtbot, window):
+    open_faithful(window, k=3)
+    make_slow(window)
+    window.run_actions.run.trigger()
+    qtbot.waitUntil(lambda: len(window.controller.snapshots) > 5, timeout=10_000)
+    window.run_actions.pause.trigger()
+    qtbot.waitUntil(lambda: window.controller.is_waiting, timeout=10_000)
+    qtbot.waitUntil(lambda: window._live_frame is None, timeout=5_000)
+    window._dirty = True
+    window._on_draw_timer_timeout()  # a live frame of the newest snapshot begins ...
+    assert window._live_frame is not None
+    window.iteration_slider.setValue(0)  # ... and the user scrubs back before it ends
+    qtbot.wait(100)
+    first = window.controller.snapshots[0].params
+    model = window.params_table.params_model
+    weights = [model.index(r, 1).data(Qt.ItemDataRole.EditRole) for r in range(3)]
+    np.testing.assert_array_equal(weights, first.weights)
+    assert window.likelihood_plot.current() == 0 and window.current_snapshot().iteration == 0
+
+
 def test_run_again_during_a_fit_never_draws_the_old_run(qtbot, window):
     open_faithful(window, k=4)
     make_slow(window)
