@@ -219,6 +219,21 @@ def auto_chunk_size(n_samples: int, preferred_rows: int) -> int:
     return int(min(n_samples, MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, preferred_rows)))
 
 
+def _pass_chunk_size(
+    model: MixtureModel, options: FitOptions, n_samples: int, n_features: int
+) -> int:
+    """Rows per chunk of a fit's passes: ``options.chunk_size`` or the automatic size.
+
+    Models size chunks for float64 temporaries; in float32 the same bytes hold
+    twice the rows, and fewer chunks spend less on each chunk's fixed costs (at
+    1e6 x 2 with K = 3, float32 went from 1.24x to 1.7x faster than float64).
+    """
+    if options.chunk_size is not None:
+        return options.chunk_size
+    rows = model.chunk_rows(options.n_components, n_features)
+    return auto_chunk_size(n_samples, rows * (8 // np.dtype(options.dtype).itemsize))
+
+
 def e_step(
     model: MixtureModel, X: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -451,7 +466,8 @@ def _run_starts(
                 rng = np.random.default_rng(seeds[restart])
                 try:
                     start = initial_params(
-                        model, X, options.n_components, options.init, rng, setup.chunk_size
+                        model, X, options.n_components, options.init, rng,
+                        _pass_chunk_size(model, options.replace(dtype="float64"), *X.shape),
                     )
                 except SingularComponent as exc:
                     raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
@@ -509,9 +525,7 @@ def iterate(
     if options.seed is None:
         options = options.replace(seed=int(np.random.SeedSequence().entropy % 2**31))
     n_samples, n_features = X.shape
-    chunk_size = options.chunk_size or auto_chunk_size(
-        n_samples, model.chunk_rows(options.n_components, n_features)
-    )
+    chunk_size = _pass_chunk_size(model, options, n_samples, n_features)
     runner = ChunkRunner(resolve_threads(options.n_threads), adaptive=options.n_threads is None)
     with runner:
         setup = _PassSetup(
