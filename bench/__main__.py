@@ -24,7 +24,7 @@ from sklearn.mixture import GaussianMixture
 
 import engine
 from bench import data
-from bench.cells import Cell, Settings, run_cell
+from bench.cells import ENGINE_REPEATS, Cell, Settings, run_cell
 from bench.measure import CONTROLLER, install_engine_blas_limiter, peak_extra_mb
 from bench.report import Check, checks, memory_check, table
 from engine.parallel import available_cores
@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}.\n"
         f"{settings.threads} thread(s) for each side (the reference's best of BLAS at 1 and "
         f"{settings.threads} threads), {settings.iterations} iterations per fit, "
-        f"best of {settings.repeats}.\n",
+        f"best of {settings.repeats} (the reference once at N = 1e6; the engine best of "
+        f"{max(settings.repeats, ENGINE_REPEATS)}, float64 and float32 runs taking turns).\n",
         flush=True,
     )
     outcomes = []
