@@ -8,7 +8,8 @@ import numpy as np
 def check_data(
     X: object, feature_names: list[str] | None = None
 ) -> tuple[np.ndarray, list[str]]:
-    """``X`` as a C-ordered float64 array of shape (n_samples, n_features).
+    """``X`` as a contiguous float64 array of shape (n_samples, n_features), in
+    row or column order (the passes copy the data into their own layout anyway).
 
     A 1-D array is one column. Raises ``ValueError`` naming the first bad
     value, so a person can find it in their file.
@@ -36,4 +37,6 @@ def check_data(
             f"column {feature_names[col]!r} has a {what} value in row {row + 1} "
             f"({int(bad.sum())} such values in all); remove or fill those rows"
         )
-    return np.ascontiguousarray(array), list(feature_names)
+    if not (array.flags.c_contiguous or array.flags.f_contiguous):
+        array = np.ascontiguousarray(array)
+    return array, list(feature_names)

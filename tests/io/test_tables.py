@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import engine
+
 from emio import tables
 from emio.tables import DataError, Table, TextOptions, preview_text, read_table, sniff_text
 
@@ -542,11 +544,38 @@ def test_text_tables_remember_the_options_they_were_read_with() -> None:
 
 
 def test_columns_are_interleaved_alike_by_one_thread_or_two():
-    from emio.tables import _PARALLEL_STACK_ROWS, _stack_columns
+    from emio.tables import _PARALLEL_STACK_ROWS, _side_by_side
 
     rng = np.random.default_rng(8)
     for n_rows in (1_000, _PARALLEL_STACK_ROWS + 12_345):
         columns = [rng.normal(size=n_rows) for _ in range(7)]
-        data = _stack_columns(columns)
+        data = _side_by_side(columns)
         assert data.flags.c_contiguous and data.shape == (n_rows, 7)
         np.testing.assert_array_equal(data, np.column_stack(columns))
+
+
+def test_columns_that_fill_a_block_are_used_where_they_lie():
+    from emio.tables import _side_by_side
+
+    block = np.random.default_rng(9).normal(size=(4, 5_000))
+    whole = _side_by_side(list(block))
+    assert np.shares_memory(whole, block) and whole.flags.f_contiguous
+    np.testing.assert_array_equal(whole, block.T)
+    # A subset, or the rows in another order, are copied (a view would keep unused columns).
+    for rows in ([0, 1, 2], [1, 0, 2, 3]):
+        part = _side_by_side([block[j] for j in rows])
+        assert not np.shares_memory(part, block) and part.flags.c_contiguous
+        np.testing.assert_array_equal(part, block[rows].T)
+
+
+def test_a_table_in_column_order_is_kept_so_and_fits_as_in_row_order():
+    # Large text tables arrive in column order (pandas' block); the engine reads either.
+    rng = np.random.default_rng(10)
+    X = np.vstack([rng.normal(0, 1, (300, 3)), rng.normal(6, 1, (300, 3))])
+    table = Table(data=np.asfortranarray(X), columns=["a", "b", "c"])
+    assert table.data.flags.f_contiguous and not table.data.flags.writeable
+    options = engine.FitOptions(n_components=2, seed=1, max_iter=20, tol=0.0)
+    by_columns = engine.fit(table.data, options)
+    by_rows = engine.fit(X, options)
+    np.testing.assert_allclose(by_columns.history, by_rows.history, rtol=1e-12)
+    np.testing.assert_array_equal(by_columns.labels, by_rows.labels)
