@@ -47,9 +47,6 @@ DTYPES = ("float64", "float32")
 #: Fewest and most rows per chunk, whatever the model prefers.
 MIN_CHUNK_ROWS = 1024
 MAX_CHUNK_ROWS = 65536
-#: float32 passes take up to twice the rows of float64 ones while one chunk's
-#: responsibilities fit in this many bytes (see ``_pass_chunk_size``).
-FLOAT32_RESP_BYTES = 2**19
 
 
 @dataclass(frozen=True)
@@ -225,23 +222,12 @@ def auto_chunk_size(n_samples: int, preferred_rows: int) -> int:
 def _pass_chunk_size(
     model: MixtureModel, options: FitOptions, n_samples: int, n_features: int
 ) -> int:
-    """Rows per chunk of a fit's passes: ``options.chunk_size`` or the automatic size.
-
-    Models size chunks for float64 temporaries; in float32 the same bytes hold
-    twice the rows, and fewer chunks spend less on each chunk's fixed costs (at
-    1e6 x 2 with K = 3, float32 went from 1.24x to 1.7x faster than float64).
-    They grow only while a chunk's responsibilities stay within
-    :data:`FLOAT32_RESP_BYTES`: with K = 10 twice the rows left the cache and
-    made float32 slower (1.7x -> 1.2x over float64 at 1e6 x 2).
-    """
+    """Rows per chunk of a fit's passes: ``options.chunk_size`` or the model's choice
+    for the fit's precision."""
     if options.chunk_size is not None:
         return options.chunk_size
-    rows = model.chunk_rows(options.n_components, n_features)
     itemsize = np.dtype(options.dtype).itemsize
-    if itemsize < 8:
-        grown = min(rows * (8 // itemsize), FLOAT32_RESP_BYTES // (itemsize * options.n_components))
-        rows = max(rows, grown)
-    return auto_chunk_size(n_samples, rows)
+    return auto_chunk_size(n_samples, model.chunk_rows(options.n_components, n_features, itemsize))
 
 
 def e_step(

@@ -150,9 +150,9 @@ class MixtureModel(ABC):
     ) -> int:
         """Number of free parameters, not counting held-fixed ones."""
 
-    def chunk_rows(self, n_components: int, n_features: int) -> int:
-        """Rows per chunk the pass runs best with: by default about
-        :data:`CHUNK_VALUES` temporaries."""
+    def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
+        """Rows per chunk the pass runs best with, for data of ``itemsize`` bytes
+        a value: by default about :data:`CHUNK_VALUES` temporaries."""
         return CHUNK_VALUES // (n_components * (n_features + 4) + 2 * n_features)
 
     def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:

@@ -103,8 +103,8 @@ class _CountMixture(MixtureModel):
         """``coef`` with ``coef @ [x; 1]`` the weighted log-density less the row constant."""
         raise NotImplementedError
 
-    def chunk_rows(self, n_components: int, n_features: int) -> int:
-        return features.chunk_rows(n_features + 1, n_components)
+    def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
+        return features.chunk_rows(n_features + 1, n_components, itemsize)
 
     def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:
         values = np.empty((X.shape[1] + 1, X.shape[0]), dtype=dtype)

@@ -240,8 +240,8 @@ class GaussianModel(MixtureModel):
             precisions_chol=precisions_cholesky(params.covariances, self._covariance_type)
         )
 
-    def chunk_rows(self, n_components: int, n_features: int) -> int:
-        return gaussian_pass.chunk_rows(self._covariance_type, n_components, n_features)
+    def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
+        return gaussian_pass.chunk_rows(self._covariance_type, n_components, n_features, itemsize)
 
     def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:
         return gaussian_pass.working_data(X, dtype)

@@ -70,7 +70,9 @@ def _uses_features(covariance_type: str, n_features: int) -> bool:
     return _SQUARE_TERMS[covariance_type] or n_features <= FEATURES_MAX_COLUMNS
 
 
-def chunk_rows(covariance_type: str, n_components: int, n_features: int) -> int:
+def chunk_rows(
+    covariance_type: str, n_components: int, n_features: int, itemsize: int = 8
+) -> int:
     """Rows per chunk: for features as :func:`engine.models.features.chunk_rows`; for
     whitened residuals (and their squares) about ``CHUNK_VALUES`` temporaries."""
     if not _uses_features(covariance_type, n_features):
@@ -79,7 +81,7 @@ def chunk_rows(covariance_type: str, n_components: int, n_features: int) -> int:
         terms = 2 * n_features + 1
     else:
         terms = n_features + 1 + n_features * (n_features + 1) // 2
-    return features.chunk_rows(terms, n_components)
+    return features.chunk_rows(terms, n_components, itemsize)
 
 
 def centre(X: np.ndarray) -> np.ndarray:
