@@ -74,7 +74,9 @@ def settle() -> None:
     Call it once the window is built: the modules, classes and widgets alive then
     live as long as the application. A full collection had to look at all of
     them, about 100 000 objects and 60 ms of the GUI thread's time; afterwards it
-    looks only at objects made since, a few ms.
+    looks only at objects made since, a few ms. The price: a cycle among those
+    objects that becomes garbage later is never collected, so call it only when
+    what exists is meant to last (the application does, once; tests do not).
     """
     gc.collect()
     gc.freeze()

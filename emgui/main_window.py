@@ -113,6 +113,10 @@ class MainWindow(QMainWindow):
         self._draw_timer = QTimer(self)
         #: The snapshot being drawn in stages during a run, and the stages still to come.
         self._live_frame: tuple[int, engine.Snapshot, list[Callable[[int], None]]] | None = None
+        # A timer, not a zero-delay call: a posted call would run ahead of the paint.
+        self._stage_timer = QTimer(self)
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(STAGE_DELAY_MS)
         self._draw_timer.setInterval(DRAW_INTERVAL_MS)
         self._connect()
         self._restore_settings()
@@ -244,6 +248,7 @@ class MainWindow(QMainWindow):
         self.settings_panel.init_mode_changed.connect(self._on_settings_init_mode_changed)
         self.views.point_placed.connect(self._on_views_point_placed)
         self._draw_timer.timeout.connect(self._on_draw_timer_timeout)
+        self._stage_timer.timeout.connect(self._on_stage_timer_timeout)
 
     def show_with_default_size(self) -> None:
         """Show the window; the first time, at a size that fits every panel."""
@@ -426,7 +431,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _reset_trace(self) -> None:
-        self._live_frame = None
+        self._cancel_live_frame()
         self._follow_latest = True
         self._shown_index = -1
         self._dirty = False
@@ -454,7 +459,7 @@ class MainWindow(QMainWindow):
         if not snapshots or self.table is None:
             return
         index = min(max(index, 0), len(snapshots) - 1)
-        self._live_frame = None  # the rest of a live frame would draw an older snapshot
+        self._cancel_live_frame()  # its remaining stages would draw an older snapshot
         for stage in self._frame_stages():
             stage(index)
 
@@ -483,16 +488,30 @@ class MainWindow(QMainWindow):
         snapshots = self.controller.snapshots
         # Unless the run was reset or replaced meanwhile (newer snapshots may have come).
         if index < len(snapshots) and snapshots[index] is snapshot:
-            stages.pop(0)(index)
+            try:
+                stages.pop(0)(index)
+            except Exception:
+                self._end_live_frame()  # live drawing goes on with the next frame
+                raise
             if stages:
-                # A zero-delay call would be posted ahead of the paint; a timer runs after it.
-                QTimer.singleShot(STAGE_DELAY_MS, self._on_stage_timer_timeout)
+                self._stage_timer.start()
                 return
+        self._end_live_frame()
+
+    def _end_live_frame(self) -> None:
         self._live_frame = None
         if self._draw_timer.isActive():
             # The next frame a whole interval after this one ends, not at once: frames
             # that take longer than the interval must not run back to back.
             self._draw_timer.start()
+
+    def _cancel_live_frame(self) -> None:
+        """Drop the rest of a live frame (something else is drawn instead)."""
+        if self._live_frame is not None:
+            # Whatever replaces it, the newest snapshot is drawn again at the next tick.
+            self._dirty = True
+        self._live_frame = None
+        self._stage_timer.stop()
 
     def _show_views(self, index: int) -> None:
         self.views.show_params(self.controller.snapshots[index].params, self._current_options())

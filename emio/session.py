@@ -181,7 +181,7 @@ def file_digest(path: str | os.PathLike[str]) -> tuple[str, int]:
 def table_digest(table: Table) -> str:
     """SHA-256 of a table's numbers and shape: equal digests mean equal data."""
     digest = hashlib.sha256(f"{table.data.shape}".encode())
-    digest.update(np.ascontiguousarray(table.data, dtype=np.float64).tobytes())
+    digest.update(table.data.tobytes())  # row order, whatever the layout in memory
     return digest.hexdigest()
 
 

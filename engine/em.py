@@ -214,8 +214,8 @@ class PassResult:
 
 def auto_chunk_size(n_samples: int, preferred_rows: int) -> int:
     """Rows per chunk: the model's preference within [:data:`MIN_CHUNK_ROWS`,
-    :data:`MAX_CHUNK_ROWS`], at most the data. Depends on the data's shape and
-    the model, never on the threads."""
+    :data:`MAX_CHUNK_ROWS`], at most the data. Depends on the data's shape, the
+    model and the precision, never on the threads."""
     return int(min(n_samples, MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, preferred_rows)))
 
 

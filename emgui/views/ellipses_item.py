@@ -51,7 +51,10 @@ class EllipsesItem(pg.GraphicsObject):
                 self._bounds = QRectF()
             else:
                 # Cosmetic pens are measured in pixels: widen the data bounds by a few.
+                # None while the view has no size yet (before layout, or squeezed to 0 px).
                 px, py = self.pixelSize()
+                if px is None or py is None:
+                    px = py = 0.0
                 dx, dy = _PEN_MARGIN_PX * px, _PEN_MARGIN_PX * py
                 self._bounds = self._data_rect.adjusted(-dx, -dy, dx, dy)
         return self._bounds

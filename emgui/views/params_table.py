@@ -207,9 +207,9 @@ class ParamsModel(QAbstractTableModel):
         same_shape = n_components == self._n_components and [c.header for c in columns] == [
             c.header for c in self._columns
         ]
-        self._texts = None
         if same_shape:
             self._columns = columns
+            self._texts = None
             if n_components:
                 self.dataChanged.emit(
                     self.index(0, 1), self.index(n_components - 1, len(columns)),
@@ -220,6 +220,7 @@ class ParamsModel(QAbstractTableModel):
         self.beginResetModel()
         self._n_components = n_components
         self._columns = columns
+        self._texts = None
         self.endResetModel()
 
     def headers(self) -> list[str]:

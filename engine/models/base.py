@@ -152,7 +152,8 @@ class MixtureModel(ABC):
 
     def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
         """Rows per chunk the pass runs best with, for data of ``itemsize`` bytes
-        a value: by default about :data:`CHUNK_VALUES` temporaries."""
+        a value: by default about :data:`CHUNK_VALUES` temporaries, in either
+        precision."""
         return CHUNK_VALUES // (n_components * (n_features + 4) + 2 * n_features)
 
     def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
@@ -472,6 +473,19 @@ def test_label_image_covers_the_data_in_data_coordinates(scatter: ScatterView) -
         assert rect.left() == pytest.approx(low[0]) and rect.top() == pytest.approx(low[1])
         assert high[0] <= rect.right() <= high[0] + 3 * pixel
         assert high[1] <= rect.bottom() <= high[1] + 3 * pixel
+
+
+def test_ellipses_item_has_bounds_before_it_is_in_a_view(qtbot) -> None:
+    # pyqtgraph has no pixel size for an item without a laid-out view.
+    from emgui.views.ellipses_item import EllipsesItem
+
+    item = EllipsesItem()
+    xy = ellipse_points(np.array([1.0, 2.0]), np.eye(2), 2.0, ELLIPSE_POINTS)
+    item.set_curves([(0, 2.0, xy, pg.mkPen("k"))])
+    rect = item.boundingRect()
+    assert rect.left() == pytest.approx(-1.0) and rect.bottom() == pytest.approx(4.0)
+    np.testing.assert_array_equal(item.points(0, 2.0), xy)
+    assert item.points(1, 2.0).shape == (0, 2)
 
 
 def test_label_image_pixels_take_the_colour_of_their_last_point(scatter: ScatterView) -> None:

@@ -579,3 +579,6 @@ def test_a_table_in_column_order_is_kept_so_and_fits_as_in_row_order():
     by_rows = engine.fit(X, options)
     np.testing.assert_allclose(by_columns.history, by_rows.history, rtol=1e-12)
     np.testing.assert_array_equal(by_columns.labels, by_rows.labels)
+    from emio.session import table_digest
+
+    assert table_digest(table) == table_digest(Table(data=X, columns=["a", "b", "c"]))
