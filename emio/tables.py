@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from emio.atomic import describe_os_error
+from engine.validation import contiguous
 
 #: Delimiters of text files, with the word used in messages. ``" "`` means any run of whitespace.
 DELIMITERS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
@@ -153,10 +154,7 @@ class Table:
 
     def __post_init__(self) -> None:
         # A view, so that marking it read-only never changes the caller's array.
-        data = np.asarray(self.data, dtype=np.float64)
-        if not (data.flags.c_contiguous or data.flags.f_contiguous):
-            data = np.ascontiguousarray(data)
-        data = data.view()
+        data = contiguous(np.asarray(self.data, dtype=np.float64)).view()
         if data.ndim != 2:
             raise ValueError(f"Table data must be 2-D (rows x columns), not {data.ndim}-D")
         if len(self.columns) != data.shape[1]:

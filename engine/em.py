@@ -454,6 +454,8 @@ def _run_starts(
     best_restart = -1
     restart_objectives: list[float] = []
     failures: list[str] = []
+    # Starts are made in float64 whatever the passes' precision, so both begin alike.
+    start_chunk = _pass_chunk_size(model, options.replace(dtype="float64"), *X.shape)
     for restart in range(n_starts):
         try:
             if options.explicit_init:
@@ -462,8 +464,7 @@ def _run_starts(
                 rng = np.random.default_rng(seeds[restart])
                 try:
                     start = initial_params(
-                        model, X, options.n_components, options.init, rng,
-                        _pass_chunk_size(model, options.replace(dtype="float64"), *X.shape),
+                        model, X, options.n_components, options.init, rng, start_chunk
                     )
                 except SingularComponent as exc:
                     raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None

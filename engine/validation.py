@@ -5,11 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 
+def contiguous(array: np.ndarray) -> np.ndarray:
+    """``array`` itself when contiguous in row or column order, else a row-ordered copy.
+
+    The passes copy the data into their own layout, so either order serves; a
+    table pandas read arrives in column order and is not copied again.
+    """
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        return array
+    return np.ascontiguousarray(array)
+
+
 def check_data(
     X: object, feature_names: list[str] | None = None
 ) -> tuple[np.ndarray, list[str]]:
-    """``X`` as a contiguous float64 array of shape (n_samples, n_features), in
-    row or column order (the passes copy the data into their own layout anyway).
+    """``X`` as a float64 array of shape (n_samples, n_features), contiguous in row
+    or column order (see :func:`contiguous`).
 
     A 1-D array is one column. Raises ``ValueError`` naming the first bad
     value, so a person can find it in their file.
@@ -37,6 +48,4 @@ def check_data(
             f"column {feature_names[col]!r} has a {what} value in row {row + 1} "
             f"({int(bad.sum())} such values in all); remove or fill those rows"
         )
-    if not (array.flags.c_contiguous or array.flags.f_contiguous):
-        array = np.ascontiguousarray(array)
-    return array, list(feature_names)
+    return contiguous(array), list(feature_names)
