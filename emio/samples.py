@@ -1,12 +1,18 @@
-"""The catalogue of bundled sample data sets (``resources/samples.json``).
+"""The catalogue of bundled sample data sets (``emio/resources/samples.json``).
 
-Each entry names a file in ``resources/samples/`` and the model a student
+Each entry names a file in ``emio/resources/samples/`` and the model a student
 should fit to it first, with explicit starting parameters where a textbook
-example needs them. ``resources/make_samples.py`` makes the files.
+example needs them. ``emio/resources/make_samples.py`` makes the files.
+
+The files are package data: they are found through :mod:`importlib.resources`,
+so they are there in an installed wheel as in the source tree.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import importlib.resources
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +22,22 @@ from typing import Any
 import engine
 from emio.tables import Table, read_table
 
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+
+def _resources_dir() -> Path:
+    """The package's ``resources`` folder as a real directory.
+
+    Sessions record a sample by its file path, so the samples must be files on
+    disk; from a zipped install they are extracted once for the process.
+    """
+    traversable = importlib.resources.files("emio") / "resources"
+    if isinstance(traversable, Path):
+        return traversable
+    stack = contextlib.ExitStack()
+    atexit.register(stack.close)
+    return stack.enter_context(importlib.resources.as_file(traversable))
+
+
+RESOURCES_DIR = _resources_dir()
 SAMPLES_DIR = RESOURCES_DIR / "samples"
 CATALOGUE_PATH = RESOURCES_DIR / "samples.json"
 

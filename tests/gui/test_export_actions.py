@@ -26,7 +26,7 @@ from emio import session as sessions
 from emio.tables import TextOptions, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "emio" / "resources" / "samples"
 SVG = "{http://www.w3.org/2000/svg}"
 
 

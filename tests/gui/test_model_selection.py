@@ -22,7 +22,7 @@ from engine.selection import ModelSpec, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
-COUNTS = ROOT / "resources" / "samples" / "counts.csv"
+COUNTS = ROOT / "emio" / "resources" / "samples" / "counts.csv"
 FULL, TIED = ModelSpec("gaussian", "full"), ModelSpec("gaussian", "tied")
 TIMEOUT = 60_000
 

@@ -27,7 +27,7 @@ from emio.atomic import describe_os_error
 from emio.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "emio" / "resources" / "samples"
 BLOBS = SAMPLES / "blobs_2d.csv"
 
 

@@ -16,7 +16,7 @@ from emio.samples import CatalogueError, Sample, load_catalogue
 from emio.tables import read_table
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "resources" / "make_samples.py"
+SCRIPT = REPO / "emio" / "resources" / "make_samples.py"
 CATALOGUE = load_catalogue()
 
 
@@ -29,8 +29,8 @@ def make_samples() -> ModuleType:
 
 
 def test_paths_resolve_inside_the_repository() -> None:
-    assert samples.SAMPLES_DIR == REPO / "resources" / "samples"
-    assert samples.CATALOGUE_PATH == REPO / "resources" / "samples.json"
+    assert samples.SAMPLES_DIR == REPO / "emio" / "resources" / "samples"
+    assert samples.CATALOGUE_PATH == REPO / "emio" / "resources" / "samples.json"
 
 
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from emio import session as sessions
 from emio.tables import TextOptions, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "emio" / "resources" / "samples"
 FAITHFUL_SEMICOLON = ROOT.parent / "shared" / "datasets" / "faithful_semicolon.csv"
 
 

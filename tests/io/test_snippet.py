@@ -18,7 +18,7 @@ from emio.snippet import snippet
 from emio.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "emio" / "resources" / "samples"
 BLOBS = SAMPLES / "blobs_2d.csv"
 GAUSSIAN_CASES = [f"gaussian-{c}" for c in engine.COVARIANCE_TYPES]
 

@@ -1,6 +1,6 @@
-"""Write EM Studio's bundled sample data into ``resources/samples/``.
+"""Write EM Studio's bundled sample data into ``emio/resources/samples/``.
 
-Run ``python resources/make_samples.py``. Every random sample comes from its
+Run ``python emio/resources/make_samples.py``. Every random sample comes from its
 own fixed seed and is written with fixed formatting, so running the script
 again rewrites each file byte for byte; a test checks that. The two coin
 tables are small textbook examples typed in by hand.
