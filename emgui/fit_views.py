@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 import engine
-from engine.em import auto_chunk_size, e_step, model_for, run_pass
-from engine.models.base import MixtureModel, WorkingData
+from engine.loop import check_data
+from engine.predict import Evaluator
 from emgui.views import DiscreteView, HistogramView, ScatterView
 from emgui.views.geometry import project_gaussian
 
@@ -54,8 +54,7 @@ class FitViews(QStackedWidget):
         self._columns = (0, 1)
         self._data_key: tuple | None = None
         self._model_key: tuple | None = None
-        self._cached_model: MixtureModel | None = None
-        self._display_data: WorkingData | None = None
+        self._evaluator: Evaluator | None = None
         self._show_uncertainty = False
         # The parameters (run order) and options last shown, and the run order map.
         self._shown: tuple[engine.Params, engine.FitOptions, np.ndarray | None] | None = None
@@ -99,7 +98,7 @@ class FitViews(QStackedWidget):
         kind = self.kind_for(options.model, X.shape[1])
         if kind == "discrete":
             try:
-                model_for(options, X).check_data(X, names)
+                check_data(X, options, names)
             except ValueError as exc:
                 problem = str(exc)
                 kind = self.kind_for("gaussian", X.shape[1])
@@ -142,8 +141,8 @@ class FitViews(QStackedWidget):
 
     # --- parameters ---------------------------------------------------------------------
 
-    def _model_for(self, options: engine.FitOptions) -> tuple[MixtureModel, WorkingData]:
-        """The model of ``options`` and the displayed rows in its working layout.
+    def _evaluator_for(self, options: engine.FitOptions) -> Evaluator:
+        """The model of ``options`` on the displayed rows, prepared once for many redraws.
 
         Built from the displayed rows alone: a model keeps the data's scale
         only for the M-step's regularisation, which drawing never uses, and
@@ -151,12 +150,9 @@ class FitViews(QStackedWidget):
         """
         key = (options.model, options.covariance_type, options.trials, self._data_key)
         if key != self._model_key:
-            self._cached_model = model_for(options, self._display_X)
-            self._display_data = self._cached_model.working_data(
-                self._display_X, np.dtype(np.float64)
-            )
+            self._evaluator = Evaluator(self._display_X, options)
             self._model_key = key
-        return self._cached_model, self._display_data
+        return self._evaluator
 
     def set_color_order(self, order: np.ndarray | None) -> None:
         """Keep colours with components after a fit reorders them.
@@ -233,18 +229,13 @@ class FitViews(QStackedWidget):
 
     def _display_labels(self, params: engine.Params, options: engine.FitOptions) -> np.ndarray:
         """Labels of the displayed rows under ``params`` (run order), by the fast pass."""
-        model, data = self._model_for(options)
-        chunk_size = auto_chunk_size(
-            data.n_samples, model.chunk_rows(params.n_components, self._display_X.shape[1])
-        )
-        return run_pass(model, data, model.prepare(params), False, chunk_size).labels
+        return self._evaluator_for(options).labels(params)
 
     def _display_confidence(
         self, params: engine.Params, options: engine.FitOptions
     ) -> np.ndarray:
         """Largest responsibility of each displayed row under ``params`` (run order)."""
-        model, _ = self._model_for(options)
-        _, log_resp = e_step(model, self._display_X, model.prepare(params))
+        _, log_resp = self._evaluator_for(options).log_resp(params)
         return np.exp(log_resp.max(axis=1))
 
     def set_show_uncertainty(self, show: bool) -> None:

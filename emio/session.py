@@ -300,15 +300,15 @@ def params_document(params: Params, options: FitOptions, feature_names: list[str
 def options_to_dict(options: FitOptions, feature_names: list[str]) -> dict[str, Any]:
     """Every field of ``options``, JSON-ready; explicit starts as a PARAMS.json document."""
     out: dict[str, Any] = {}
-    for option in dataclasses.fields(FitOptions):
-        value = getattr(options, option.name)
-        if option.name == "init":
+    for name in FitOptions.field_names():
+        value = getattr(options, name)
+        if name == "init":
             value = "explicit" if options.explicit_init else value
-        elif option.name == "fixed":
+        elif name == "fixed":
             value = sorted(value)
-        elif option.name == "trials" and isinstance(value, tuple):
+        elif name == "trials" and isinstance(value, tuple):
             value = list(value)
-        out[option.name] = value
+        out[name] = value
     out["init_params"] = (
         params_document(options.init, options, feature_names) if options.explicit_init else None
     )
@@ -504,7 +504,7 @@ def _read_params_doc(doc: Any, where: str) -> schema.ParamsDocument:
 
 def _options_from_dict(doc: Any, where: str) -> FitOptions:
     fields = _Fields(doc, where)
-    known = {f.name for f in dataclasses.fields(FitOptions)} | {"init_params"}
+    known = set(FitOptions.field_names()) | {"init_params"}
     unknown = sorted(set(fields.doc) - known)
     if unknown:
         raise SessionError(

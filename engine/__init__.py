@@ -1,27 +1,49 @@
 """EM Studio's engine: mixture models fitted by EM, in NumPy alone.
 
-Never imports Qt. The GUI and the command line both drive :func:`iterate`.
+Never imports Qt. The window, the command line and the estimators all drive
+:func:`iterate`, a generator of immutable :class:`Snapshot` objects.
+
+Rooms: :mod:`engine.options` (what decides a fit, validated once),
+:mod:`engine.results`, :mod:`engine.loop` (the EM loop), :mod:`engine.starts`,
+:mod:`engine.data` (sources of chunks), :mod:`engine.backends` (where passes
+run), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
+model), :mod:`engine.restarts`, :mod:`engine.halfsteps` (EM by halves, for
+teaching), and :mod:`engine.models` (one file per model).
 """
 
-from engine import schema
-from engine.em import FitOptions, FitResult, Snapshot, fit, iterate, predict_log_resp
+from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError
-from engine.models import COVARIANCE_TYPES, MODEL_NAMES
+from engine.loop import fit, iterate
+from engine.models import model_class, model_names
+from engine.models.covariance import names as covariance_types
+from engine.options import FitOptions
 from engine.parallel import set_blas_limiter
 from engine.params import Params
+from engine.predict import predict_log_resp
+from engine.results import FitResult, Snapshot
+
+#: The first engine's constants (the registries decide at the time of asking:
+#: :func:`model_names`, :func:`covariance_types`).
+MODEL_NAMES = model_names()
+COVARIANCE_TYPES = covariance_types()
 
 __all__ = [
     "COVARIANCE_TYPES",
     "MODEL_NAMES",
+    "ArraySource",
     "CollapseError",
+    "DataSource",
     "FitError",
     "FitOptions",
     "FitResult",
+    "NpySource",
     "Params",
     "Snapshot",
+    "covariance_types",
     "fit",
     "iterate",
+    "model_class",
+    "model_names",
     "predict_log_resp",
-    "schema",
     "set_blas_limiter",
 ]

@@ -119,7 +119,6 @@ def normalise_in_place(
     weighted: np.ndarray,
     want_labels: bool = False,
     want_entropy: bool = False,
-    labels_out: np.ndarray | None = None,
     scale: bool = True,
 ) -> Normalised:
     """Overwrite ``weighted`` (n_components, n_rows) with the responsibilities.
@@ -133,8 +132,6 @@ def normalise_in_place(
     labels = hits = None
     if want_labels:
         top, hits, labels = first_maxima(weighted)
-        if labels_out is not None:
-            labels_out[:] = labels
     else:
         top = np.maximum.reduce(weighted, axis=0)
     weighted -= top
@@ -221,7 +218,6 @@ def responsibilities_in_place(
     weighted: np.ndarray,
     hard: bool,
     details: bool,
-    labels_out: np.ndarray | None,
     ceiling: float | None = None,
     recompute: Callable[[object], np.ndarray] | None = None,
 ) -> tuple[Normalised, np.ndarray]:
@@ -235,7 +231,7 @@ def responsibilities_in_place(
     """
     if ceiling is not None and recompute is not None and not (hard or details):
         return normalise_under_ceiling(weighted, ceiling, recompute)
-    normalised = normalise_in_place(weighted, hard or details, details, labels_out, scale=not hard)
+    normalised = normalise_in_place(weighted, hard or details, details, scale=not hard)
     if ceiling is not None:
         n_rows = weighted.shape[1]
         normalised.log_likelihood += n_rows * ceiling

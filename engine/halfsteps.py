@@ -17,18 +17,19 @@ data sets of a lesson; the fast loop is :func:`engine.em.iterate`.
 from __future__ import annotations
 
 from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.em import FitOptions, _check_options, _explicit_params, log_weights, model_for
+from engine.backends.local import LocalBackend
 from engine.errors import CollapseError, SingularComponent
-from engine.init import initial_params
-from engine.models import MODEL_NAMES
+from engine.estep import log_weights
+from engine.loop import restart_seeds, setup_fit, start_params
 from engine.models.base import MixtureModel
-from engine.models.discrete import log_factorial
+from engine.models import registry
+from engine.options import FitOptions
 from engine.params import Params
-from engine.validation import check_data
 
 PHASES = ("start", "E", "M")
 
@@ -121,20 +122,12 @@ def half_steps(
     ValueError
         For data or options that cannot be fitted, as :func:`engine.iterate` does.
     """
-    if options.model not in MODEL_NAMES:
-        raise ValueError(f"unknown model {options.model!r}; choose one of {', '.join(MODEL_NAMES)}")
-    X, feature_names = check_data(X, feature_names)
-    model = model_for(options, X)
-    _check_options(options, model, X.shape[0])
-    model.check_data(X, feature_names)
-    if options.explicit_init:
-        params = _explicit_params(model, options, X.shape[1])
-    else:
-        rng = np.random.default_rng(np.random.SeedSequence(options.seed).spawn(1)[0])
-        try:
-            params = initial_params(model, X, options.n_components, options.init, rng, X.shape[0])
-        except SingularComponent as exc:
-            raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
+    setup = setup_fit(X, options, feature_names)
+    model, options = setup.model, setup.options
+    X = setup.source.read(0, setup.n_samples)
+    backend = LocalBackend(1)
+    with closing(backend.bind(setup.source, model, np.dtype(np.float64), setup.n_samples)) as passes:
+        params = start_params(setup, passes, restart_seeds(options)[0])
     hard = options.e_step == "hard"
 
     def state(iteration: int, phase: str, resp: np.ndarray | None) -> HalfStep:
@@ -167,7 +160,7 @@ def outcome_log_prob(
     successes and failures in one particular order, ``p^x (1 - p)^(n - x)``
     per column: the number of orders, ``C(n, x)``, is the same under every
     component and cancels in the responsibilities. For other models,
-    ``component_log_prob`` itself.
+    ``component_log_prob`` itself (:meth:`engine.models.base.MixtureModel.order_terms`).
 
     Parameters
     ----------
@@ -180,12 +173,9 @@ def outcome_log_prob(
     -------
     ndarray of shape (n_samples, n_components)
     """
-    if options.model not in ("binomial", "bernoulli"):
-        return component_log_prob
-    X = np.asarray(X, dtype=np.float64)
-    trials = _trials(X, options)
-    orders = (log_factorial(trials) - log_factorial(X) - log_factorial(trials - X)).sum(axis=1)
-    return component_log_prob - orders[:, None]
+    model = registry.build_model(options.model, options.model_options)
+    orders = model.order_terms(np.asarray(X, dtype=np.float64))
+    return component_log_prob if orders is None else component_log_prob - orders[:, None]
 
 
 def expected_counts(X: np.ndarray, resp: np.ndarray, options: FitOptions) -> dict[str, np.ndarray]:
@@ -194,7 +184,8 @@ def expected_counts(X: np.ndarray, resp: np.ndarray, options: FitOptions) -> dic
     Binomial and Bernoulli: ``successes`` (``r x``) and ``failures``
     (``r (n - x)``), whose totals make the new probability
     ``successes / (successes + failures)``. Other models: ``sums`` (``r x``),
-    whose totals divided by ``sum_n r`` make the new mean or rate.
+    whose totals divided by ``sum_n r`` make the new mean or rate
+    (:meth:`engine.models.base.MixtureModel.expected_counts`).
 
     Parameters
     ----------
@@ -206,14 +197,5 @@ def expected_counts(X: np.ndarray, resp: np.ndarray, options: FitOptions) -> dic
     -------
     dict of str to ndarray of shape (n_samples, n_components, n_features)
     """
-    X = np.asarray(X, dtype=np.float64)
-    weighted = resp[:, :, None] * X[:, None, :]
-    if options.model not in ("binomial", "bernoulli"):
-        return {"sums": weighted}
-    failures = resp[:, :, None] * (_trials(X, options) - X)[:, None, :]
-    return {"successes": weighted, "failures": failures}
-
-
-def _trials(X: np.ndarray, options: FitOptions) -> np.ndarray:
-    trials = 1 if options.model == "bernoulli" else options.trials
-    return np.broadcast_to(np.asarray(trials, dtype=np.float64), X.shape)
+    model = registry.build_model(options.model, options.model_options)
+    return model.expected_counts(np.asarray(X, dtype=np.float64), resp)

@@ -1,92 +1,167 @@
-"""Mixture parameters: one immutable container shared by every model."""
+"""Mixture parameters: the weights and a model's named arrays, read-only.
+
+Which arrays a mixture has is the model's to declare
+(:attr:`engine.models.base.MixtureModel.param_specs`); a :class:`Params`
+only stores them by name, remembers which are shared by every component
+(a tied covariance, say) rather than held one per component, and caches
+arrays derived from them (precision factors) that are never written to files.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-#: Names of the parameter arrays, in the order they appear in files and tables.
-PARAM_FIELDS = ("weights", "means", "covariances", "probs", "rates")
+#: Parameter names callers of the first engine read as attributes, absent or not.
+#: An absent one reads as ``None`` (new code uses :meth:`Params.get`).
+_LEGACY_NAMES = frozenset({"means", "covariances", "probs", "rates", "precisions_chol"})
 
 
-def _frozen(array: np.ndarray | None) -> np.ndarray | None:
-    if array is None:
-        return None
+def _frozen(array: object) -> np.ndarray:
     array = np.array(array, dtype=np.float64, copy=True)
     array.flags.writeable = False
     return array
 
 
-@dataclass(frozen=True, eq=False)
 class Params:
-    """Parameters of a fitted or initial mixture, with read-only arrays.
+    """Parameters of a fitted or initial mixture.
 
-    Only the fields a model uses are set; the others stay ``None``.
-
-    Attributes
+    Parameters
     ----------
-    weights : ndarray of shape (n_components,)
+    weights : array-like of shape (n_components,)
         Mixing proportions, summing to one.
-    means : ndarray of shape (n_components, n_features) or None
-        Component means (``gaussian``, ``kmeans``).
-    covariances : ndarray or None
-        Shapes as in scikit-learn's ``GaussianMixture``: ``full`` (K, D, D),
-        ``tied`` (D, D), ``diag`` (K, D), ``spherical`` (K,). ``kmeans`` uses
-        the spherical shape with one shared value.
-    probs : ndarray of shape (n_components, n_features) or None
-        Success probabilities (``bernoulli``, ``binomial``).
-    rates : ndarray of shape (n_components, n_features) or None
-        Poisson rates (``poisson``).
-    precisions_chol : ndarray or None
-        Cholesky factor of each precision matrix, derived from
-        ``covariances`` by the Gaussian models; never stored in files.
+    shared : iterable of str
+        Names of arrays that belong to every component at once (not indexed by
+        component first), such as a tied covariance; they stay as they are
+        when components are reordered.
+    derived : mapping of str to array-like, optional
+        Arrays computed from the others (for example ``precisions_chol``);
+        dropped whenever an array they come from is replaced.
+    **arrays : array-like
+        The model's own arrays by name (``means``, ``covariances``, ``probs``,
+        ``rates``, ...), in the shapes its declaration gives.
     """
 
-    weights: np.ndarray
-    means: np.ndarray | None = None
-    covariances: np.ndarray | None = None
-    probs: np.ndarray | None = None
-    rates: np.ndarray | None = None
-    precisions_chol: np.ndarray | None = None
+    __slots__ = ("weights", "_arrays", "_derived", "shared")
 
-    def __post_init__(self) -> None:
-        for field in dataclasses.fields(self):
-            object.__setattr__(self, field.name, _frozen(getattr(self, field.name)))
+    def __init__(
+        self,
+        weights: object,
+        *,
+        shared: Iterable[str] = (),
+        derived: Mapping[str, object] | None = None,
+        **arrays: object,
+    ) -> None:
+        object.__setattr__(self, "weights", _frozen(weights))
+        stored = {name: _frozen(value) for name, value in arrays.items() if value is not None}
+        # The first engine passed derived arrays as keywords too.
+        derived = dict(derived or {})
+        if "precisions_chol" in stored:
+            derived["precisions_chol"] = stored.pop("precisions_chol")
+        object.__setattr__(self, "_arrays", stored)
+        object.__setattr__(
+            self, "_derived", {n: _frozen(v) for n, v in derived.items() if v is not None}
+        )
+        object.__setattr__(self, "shared", frozenset(shared) & set(stored))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"Params are immutable; use replace() to change {name}")
+
+    def __getattr__(self, name: str) -> np.ndarray | None:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        arrays = object.__getattribute__(self, "_arrays")
+        if name in arrays:
+            return arrays[name]
+        derived = object.__getattribute__(self, "_derived")
+        if name in derived:
+            return derived[name]
+        if name in _LEGACY_NAMES:
+            return None
+        raise AttributeError(f"these parameters have no {name!r}; they have {', '.join(arrays)}")
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name == "weights":
+            return self.weights
+        return self._arrays[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name == "weights" or name in self._arrays
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{n}{list(a.shape)}" for n, a in self.arrays().items())
+        return f"Params({shapes})"
+
+    def __reduce__(self) -> tuple:
+        return (_rebuild, (self.weights, self._arrays, self._derived, tuple(self.shared)))
+
+    def get(self, name: str) -> np.ndarray | None:
+        """The array called ``name`` (stored or derived), or ``None``."""
+        if name == "weights":
+            return self.weights
+        return self._arrays.get(name, self._derived.get(name))
 
     @property
     def n_components(self) -> int:
         return int(self.weights.shape[0])
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The set parameter arrays by name, without derived ones."""
-        return {
-            name: getattr(self, name)
-            for name in PARAM_FIELDS
-            if getattr(self, name) is not None
-        }
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The model's own array names (without weights and derived arrays)."""
+        return tuple(self._arrays)
 
-    def replace(self, **changes: np.ndarray | None) -> Params:
-        """A copy with ``changes``; new covariances drop the precision factors derived from
-        the old ones, so they are derived afresh."""
-        if "covariances" in changes and "precisions_chol" not in changes:
-            changes["precisions_chol"] = None
-        return dataclasses.replace(self, **changes)
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Weights and the model's arrays by name, without derived ones."""
+        return {"weights": self.weights, **self._arrays}
+
+    def derived(self, name: str) -> np.ndarray | None:
+        return self._derived.get(name)
+
+    def replace(self, **changes: object) -> Params:
+        """A copy with ``changes`` (``None`` removes an array). Derived arrays are
+        dropped when a model array changes, unless given again (``precisions_chol=...``)."""
+        weights = changes.pop("weights", self.weights)
+        given = {name: changes.pop(name) for name in ("precisions_chol",) if name in changes}
+        derived = given if changes else {**self._derived, **given}
+        return Params(weights, shared=self.shared, derived=derived, **{**self._arrays, **changes})
+
+    def with_derived(self, **derived: np.ndarray) -> Params:
+        """The same parameters with derived arrays added."""
+        return Params(
+            self.weights, shared=self.shared, derived={**self._derived, **derived}, **self._arrays
+        )
+
+    def with_shared(self, shared: Iterable[str]) -> Params:
+        """The same parameters, with ``shared`` naming the arrays common to every component."""
+        shared = frozenset(shared)
+        if shared == self.shared:
+            return self
+        return Params(self.weights, shared=shared, derived=self._derived, **self._arrays)
 
     def permuted(self, order: np.ndarray, covariance_type: str | None = None) -> Params:
-        """The same mixture with its components listed in ``order``."""
+        """The same mixture with its components listed in ``order``.
+
+        Shared arrays stay as they are. (``covariance_type`` is accepted for
+        callers of the first engine: ``"tied"`` marks the covariances shared.)
+        """
         order = np.asarray(order)
-        changes: dict[str, np.ndarray | None] = {}
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if value is None:
-                continue
-            per_component = not (
-                field.name in ("covariances", "precisions_chol") and covariance_type == "tied"
-            )
-            changes[field.name] = value[order] if per_component else value
-        return dataclasses.replace(self, **changes)
+        shared = set(self.shared)
+        if covariance_type == "tied" and "covariances" in self._arrays:
+            shared.add("covariances")
+
+        def reorder(name: str, value: np.ndarray) -> np.ndarray:
+            if name in shared or (name == "precisions_chol" and "covariances" in shared):
+                return value
+            return value[order]
+
+        return Params(
+            self.weights[order],
+            shared=shared,
+            derived={n: reorder(n, v) for n, v in self._derived.items()},
+            **{n: reorder(n, v) for n, v in self._arrays.items()},
+        )
 
     def allclose(self, other: Params, rtol: float = 1e-12, atol: float = 0.0) -> bool:
         mine, theirs = self.arrays(), other.arrays()
@@ -95,3 +170,9 @@ class Params:
             and np.allclose(mine[name], theirs[name], rtol=rtol, atol=atol)
             for name in mine
         )
+
+
+def _rebuild(
+    weights: np.ndarray, arrays: dict, derived: dict, shared: tuple[str, ...]
+) -> Params:
+    return Params(weights, shared=shared, derived=derived, **arrays)

@@ -42,49 +42,100 @@ counts. The binomial's numbers of trials are given, not estimated.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.em import FitOptions, FitResult, Snapshot, iterate
-from engine.models import COVARIANCE_TYPES, MODEL_NAMES, build_model
-from engine.params import Params
-from engine.validation import check_data
+from engine.data import as_source, summarise
+from engine.loop import iterate
+from engine.models import registry
+from engine.options import FitOptions, new_seed
+from engine.results import FitResult, Snapshot
 
 CRITERIA = ("bic", "aic", "icl")
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model and, for Gaussians, its covariance type; its label is what tables show."""
+    """A model, and the value of its variant option if it has one (a Gaussian's
+    covariance type): one line of a sweep. Its label is what tables show."""
 
     model: str
-    covariance_type: str = "full"
+    variant: str | None = None
+
+    def __post_init__(self) -> None:
+        option = registry.model_class(self.model).variant_option
+        if option is not None:
+            value = self.variant if self.variant is not None else registry.option_spec(
+                self.model, option
+            ).default
+            object.__setattr__(self, "variant", registry.option_spec(self.model, option).normalise(value))
+        else:
+            # The first engine gave every spec a covariance type; a model without variants ignores it.
+            object.__setattr__(self, "variant", None)
 
     @property
     def label(self) -> str:
-        return self.covariance_type if self.model == "gaussian" else self.model
+        return self.variant if self.variant is not None else self.model
+
+    @property
+    def covariance_type(self) -> str | None:
+        """The variant when it is a covariance type (for callers of the first engine)."""
+        return self.model_options().get("covariance_type")
+
+    def model_options(self) -> dict[str, object]:
+        """The model option this spec sets."""
+        option = registry.model_class(self.model).variant_option
+        return {} if option is None else {option: self.variant}
 
     @classmethod
     def parse(cls, text: str) -> ModelSpec:
-        """``full``/``tied``/``diag``/``spherical`` mean Gaussians; other model names as is."""
+        """A variant's name (``full``, ``diag``, or an alias) or the name of a model
+        without variants."""
         text = text.strip()
-        if text in COVARIANCE_TYPES:
-            return cls("gaussian", text)
-        if text in MODEL_NAMES and text != "gaussian":
-            return cls(text)
-        choices = ", ".join(SPEC_NAMES)
+        for spec in all_specs():
+            if text == spec.label:
+                return spec
+        for model in registry.model_names():
+            option = registry.model_class(model).variant_option
+            if option is not None:
+                try:
+                    return cls(model, registry.option_spec(model, option).normalise(text))
+                except ValueError:
+                    continue
+        choices = ", ".join(spec_names())
         raise ValueError(f"unknown model {text!r} in the sweep; choose from {choices}")
 
 
-#: Every name :meth:`ModelSpec.parse` accepts, in the order menus list them.
-SPEC_NAMES = COVARIANCE_TYPES + tuple(m for m in MODEL_NAMES if m != "gaussian")
-DEFAULT_SPECS = tuple(ModelSpec("gaussian", c) for c in COVARIANCE_TYPES)
-ALL_SPECS = tuple(ModelSpec.parse(name) for name in SPEC_NAMES)
+def all_specs() -> tuple[ModelSpec, ...]:
+    """Every line a sweep can have: each variant of a model with variants, each other model."""
+    specs: list[ModelSpec] = []
+    for model in registry.model_names():
+        cls = registry.model_class(model)
+        option = cls.variant_option
+        if option is None:
+            specs.append(ModelSpec(model))
+        else:
+            specs.extend(ModelSpec(model, value) for value in cls.variants())
+    return tuple(specs)
+
+
+def spec_names() -> tuple[str, ...]:
+    """Every name :meth:`ModelSpec.parse` lists, in the order menus list them."""
+    return tuple(spec.label for spec in all_specs())
+
+
+def default_specs() -> tuple[ModelSpec, ...]:
+    """The lines a sweep has unless told otherwise: the Gaussian's variants."""
+    return tuple(spec for spec in all_specs() if registry.model_class(spec.model).in_default_sweep)
+
+
+#: The first engine's constants (the registry decides at the time of asking).
+SPEC_NAMES = spec_names()
+DEFAULT_SPECS = default_specs()
+ALL_SPECS = all_specs()
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,30 +190,33 @@ def free_parameters(
     in this module's docstring. Names in ``fixed`` are held, so not counted.
     """
     # The data only scales the regularisation, which does not change the count.
-    model = build_model(spec.model, np.zeros((1, n_features)), spec.covariance_type, 1, 0.0)
+    model = registry.build_model(spec.model, spec.model_options())
     return model.n_free_parameters(n_components, n_features, frozenset(fixed))
 
 
 def compatible_specs(
-    X: np.ndarray,
-    specs: Sequence[ModelSpec] = ALL_SPECS,
-    trials: int | Sequence[int] | None = None,
-    feature_names: list[str] | None = None,
+    X: object,
+    specs: Sequence[ModelSpec] | None = None,
+    trials: object = None,
+    feature_names: Sequence[str] | None = None,
+    **model_options: object,
 ) -> dict[ModelSpec, str | None]:
     """For each spec, ``None`` when it can be fitted to ``X``, else the reason it cannot.
 
-    ``trials`` are the binomial's numbers of trials (without them the binomial
-    is not offered).
+    ``model_options`` are options the specs do not set themselves, such as the
+    binomial's ``trials`` (without them the binomial is not offered; ``trials``
+    keeps its place among the arguments for callers of the first engine).
     """
-    X, feature_names = check_data(X, feature_names)
+    if trials is not None:
+        model_options["trials"] = trials
+    source = as_source(X, feature_names)
     reasons: dict[ModelSpec, str | None] = {}
-    for spec in specs:
-        if spec.model == "binomial" and trials is None:
-            reasons[spec] = "the binomial model needs the number of trials"
-            continue
+    for spec in all_specs() if specs is None else specs:
         try:
-            model = build_model(spec.model, X, spec.covariance_type, trials, 0.0)
-            model.check_data(X, feature_names)
+            options = {**model_options, **spec.model_options()}
+            registry.normalise_options(spec.model, options)
+            model = registry.build_model(spec.model, options)
+            model.check_summary(summarise(source, model.check_chunk), source.feature_names)
         except ValueError as exc:
             reasons[spec] = str(exc)
         else:
@@ -173,43 +227,23 @@ def compatible_specs(
 def collapsed_components(
     result: FitResult, column_variance: np.ndarray, factor: float = 2.0
 ) -> tuple[int, ...]:
-    """Gaussian components that sit on repeated values, held up by regularisation alone.
-
-    With ``reg_covar`` > 0 a component can shrink onto rows that share a value
-    (data recorded to whole minutes, say) and its likelihood then grows without
-    a real cluster: a spurious optimum, which can win on BIC. Such a component's
-    variance in some direction is no more than ``factor`` times the floor the
-    regularisation sets (``reg_covar`` times the column's variance); a cluster
-    with a spread of its own stays well above it. mclust reports such cells as
-    missing; a sweep keeps them, marked.
+    """Components that sit on repeated values, held up by regularisation alone
+    (:meth:`engine.models.base.MixtureModel.collapsed_components`).
 
     ``column_variance`` is the data's variance per column, shape (n_features,).
-    ``tied`` covariances pool every component and do not collapse this way.
     """
     options = result.options
-    if options.model != "gaussian" or options.covariance_type == "tied" or options.reg_covar <= 0:
-        return ()
-    covariances = np.asarray(result.params.covariances)
-    floor = options.reg_covar * np.asarray(column_variance, dtype=np.float64)
-    if options.covariance_type == "diag":
-        flagged = np.any(covariances <= factor * floor, axis=1)
-    elif options.covariance_type == "spherical":
-        flagged = covariances <= factor * floor.mean()
-    else:
-        scale = 1.0 / np.sqrt(column_variance)
-        standardised = covariances * scale[None, :, None] * scale[None, None, :]
-        flagged = np.linalg.eigvalsh(standardised)[:, 0] <= factor * options.reg_covar
-    return tuple(int(k) for k in np.flatnonzero(flagged))
+    model = registry.build_model(options.model, options.model_options)
+    return model.collapsed_components(result.params, column_variance, options.reg_covar, factor)
 
 
 def cell_options(base: FitOptions, spec: ModelSpec, n_components: int) -> FitOptions:
     """``base`` with the cell's model, covariance type and K."""
-    return base.replace(model=spec.model, covariance_type=spec.covariance_type,
-                        n_components=n_components)
+    return base.replace(model=spec.model, n_components=n_components, **spec.model_options())
 
 
 def _fit_cell(
-    X: np.ndarray,
+    X: object,
     spec: ModelSpec,
     n_components: int,
     options: FitOptions,
@@ -227,8 +261,8 @@ def _fit_cell(
 
 
 def iterate_sweep(
-    X: np.ndarray,
-    specs: Sequence[ModelSpec] = DEFAULT_SPECS,
+    X: object,
+    specs: Sequence[ModelSpec] | None = None,
     ks: Iterable[int] = range(1, 10),
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
@@ -242,10 +276,13 @@ def iterate_sweep(
     """
     base = base or FitOptions()
     if base.seed is None:
-        base = base.replace(seed=int(np.random.SeedSequence().entropy % 2**31))
+        base = base.replace(seed=new_seed())
+    specs = default_specs() if specs is None else specs
     ks = list(ks)
     try:
-        column_variance = check_data(X, feature_names)[0].var(axis=0)
+        source = as_source(X, feature_names)
+        column_variance = summarise(source).var
+        X, feature_names = source, source.feature_names
     except ValueError:
         column_variance = None  # every cell will say what is wrong with the data
     cells: list[Cell] = []
@@ -259,8 +296,8 @@ def iterate_sweep(
 
 
 def sweep(
-    X: np.ndarray,
-    specs: Sequence[ModelSpec] = DEFAULT_SPECS,
+    X: object,
+    specs: Sequence[ModelSpec] | None = None,
     ks: Iterable[int] = range(1, 10),
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
@@ -319,235 +356,29 @@ def seconds_left(
     return total
 
 
-# --- restarts: matching components, replaying one start ----------------------------------
 
 
-def component_rows(params: Params) -> np.ndarray:
-    """What identifies each component: its means, or its probabilities or rates.
+# Restarts' helpers lived here in the first engine; they are in engine.restarts now.
+from engine.restarts import (  # noqa: E402
+    FinalSpread,
+    component_rows,
+    final_spread,
+    match_components,
+    match_params,
+    matched_result,
+    permuted_result,
+    replay,
+    result_snapshots,
+    single_start_options,
+    spread_tolerance,
+    stack_levels,
+)
 
-    Returns
-    -------
-    ndarray of shape (n_components, n_features)
-    """
-    for name in ("means", "probs", "rates"):
-        rows = getattr(params, name)
-        if rows is not None:
-            return np.asarray(rows)
-    raise ValueError("these parameters have no means, probabilities or rates to match on")
-
-
-def match_params(reference: Params, other: Params) -> np.ndarray:
-    """The order of ``other``'s components that best matches ``reference``'s.
-
-    Hungarian matching (:func:`match_components`) on means (or probabilities,
-    or rates), with each column scaled by its spread across both sets, so a
-    column in large units does not decide alone.
-    """
-    ref, oth = component_rows(reference), component_rows(other)
-    scale = np.concatenate([ref, oth]).std(axis=0)
-    scale[~(scale > 0)] = 1.0
-    return match_components(ref / scale, oth / scale)
-
-
-def match_components(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """The order of ``other``'s rows that best matches ``reference``'s rows.
-
-    Minimises the total squared distance between matched rows (means, say)
-    with the Hungarian algorithm, so restarts' colours mean the same component.
-
-    Parameters
-    ----------
-    reference, other : ndarray of shape (n_components, n_features)
-
-    Returns
-    -------
-    ndarray of shape (n_components,)
-        ``other[order]`` lines up with ``reference``.
-    """
-    diff = reference[:, None, :] - other[None, :, :]
-    return _hungarian(np.einsum("ijk,ijk->ij", diff, diff))
-
-
-def result_snapshots(snapshots: Iterable[Snapshot], result: FitResult) -> list[Snapshot]:
-    """The snapshots of the result's start, components in the result's order.
-
-    ``snapshots`` are everything :func:`engine.em.iterate` yielded for the fit
-    that returned ``result``; the last one returned carries ``result.params``.
-    """
-    covariance = result.options.gaussian_covariance
-    return [s.permuted(result.order, covariance) for s in snapshots if s.restart == result.restart]
-
-
-def replay(
-    X: np.ndarray, options: FitOptions, feature_names: list[str] | None = None
-) -> tuple[FitResult, list[Snapshot]]:
-    """Fit again and keep the kept start's snapshots (for a trace and its slider).
-
-    With the seed of an earlier fit (``result.options``) this is that fit, bit
-    for bit; a sweep keeps only results, and this brings back their history.
-    """
-    snapshots: list[Snapshot] = []
-    steps = iterate(X, options, feature_names)
-    while True:
-        try:
-            snapshots.append(next(steps))
-        except StopIteration as stop:
-            result: FitResult = stop.value
-            return result, result_snapshots(snapshots, result)
-
-
-def permuted_result(result: FitResult, order: np.ndarray) -> FitResult:
-    """The same fit with its components listed in ``order`` (labels follow them).
-
-    ``order`` maps the result's current component order to the new one, as for
-    :meth:`engine.params.Params.permuted`; the returned result's ``order`` is
-    ``result.order[order]``, still the map from the run's own order.
-    """
-    order = np.asarray(order)
-    covariance = result.options.gaussian_covariance
-    return dataclasses.replace(
-        result,
-        params=result.params.permuted(order, covariance),
-        labels=np.argsort(order)[result.labels],
-        order=np.asarray(result.order)[order],
-    )
-
-
-def matched_result(
-    result: FitResult, reference: Params, reference_order: np.ndarray
-) -> tuple[FitResult, np.ndarray]:
-    """``result`` with its components matched to ``reference``'s, and the matching.
-
-    Component i of the returned fit is the one most like component i of
-    ``reference`` (:func:`match_params`), and its ``order`` is
-    ``reference_order``: each component stands for the same slot of the
-    reference's run, so a view that colours component i by ``order[i]`` (as
-    the window does) gives matched components of two starts the same colour.
-
-    Returns
-    -------
-    FitResult
-    ndarray of shape (n_components,)
-        The matching, for permuting the start's snapshots the same way.
-    """
-    match = match_params(reference, result.params)
-    matched = permuted_result(result, match)
-    return dataclasses.replace(matched, order=np.asarray(reference_order).copy()), match
-
-
-def single_start_options(options: FitOptions, first: Snapshot) -> FitOptions:
-    """Options that run exactly one start of an earlier multi-start fit again.
-
-    ``first`` is that start's iteration-0 snapshot. The start then runs from
-    the same parameters with the same model and options, so it retraces its
-    iterations bit for bit, and its result keeps the start's component order.
-    """
-    if first.iteration != 0:
-        raise ValueError("give the start's first snapshot (iteration 0)")
-    return options.replace(init=first.params, n_init=1)
-
-
-@dataclass(frozen=True)
-class FinalSpread:
-    """How the final objectives of several starts spread out.
-
-    ``n_at_best`` counts starts within ``tolerance`` of the best (most often the
-    same optimum reached again); failed starts (−inf) are left out of the rest.
-    """
-
-    best: float
-    median: float
-    worst: float
-    n_starts: int
-    n_failed: int
-    n_at_best: int
-    tolerance: float
-
-
-def final_spread(finals: Sequence[float], tolerance: float = 0.01) -> FinalSpread:
-    """Summarise the starts' final objectives (higher is better)."""
-    values = np.asarray(finals, dtype=np.float64)
-    ok = values[np.isfinite(values)]
-    if ok.size == 0:
-        nan = float("nan")
-        return FinalSpread(nan, nan, nan, values.size, values.size, 0, tolerance)
-    best = float(ok.max())
-    return FinalSpread(
-        best=best,
-        median=float(np.median(ok)),
-        worst=float(ok.min()),
-        n_starts=int(values.size),
-        n_failed=int(values.size - ok.size),
-        n_at_best=int(np.sum(ok >= best - tolerance)),
-        tolerance=tolerance,
-    )
-
-
-def stack_levels(values: Sequence[float], tolerance: float) -> np.ndarray:
-    """A level per value for a dot plot: values within ``tolerance`` stack up.
-
-    Returns
-    -------
-    ndarray of shape (n_values,)
-        0 for the first value of a group, 1 for the next, and so on.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    levels = np.zeros(values.size, dtype=np.int64)
-    order = np.argsort(values, kind="stable")
-    group_start = -math.inf
-    level = 0
-    for index in order:
-        if values[index] - group_start > tolerance:
-            group_start, level = values[index], 0
-        else:
-            level += 1
-        levels[index] = level
-    return levels
-
-
-def spread_tolerance(n_samples: int, tol: float) -> float:
-    """How close two finals must be to count as the same optimum.
-
-    EM stops once the mean log-likelihood per row moves by less than ``tol``,
-    so starts that reach the same optimum stop within about ``n * tol`` of it.
-    """
-    return max(0.01, 10.0 * n_samples * tol)
-
-
-def _hungarian(cost: np.ndarray) -> np.ndarray:
-    """Column assigned to each row of a square cost matrix, minimising the total."""
-    n = cost.shape[0]
-    # Shortest augmenting paths with potentials (Jonker-Volgenant style), 1-based.
-    u = np.zeros(n + 1)
-    v = np.zeros(n + 1)
-    owner = np.zeros(n + 1, dtype=int)  # owner[j]: row assigned to column j
-    way = np.zeros(n + 1, dtype=int)
-    for row in range(1, n + 1):
-        owner[0] = row
-        col0 = 0
-        minv = np.full(n + 1, np.inf)
-        used = np.zeros(n + 1, dtype=bool)
-        while True:
-            used[col0] = True
-            i0 = owner[col0]
-            free = ~used[1:]
-            reduced = cost[i0 - 1] - u[i0] - v[1:]
-            cols = np.flatnonzero(free) + 1
-            better = reduced[cols - 1] < minv[cols]
-            minv[cols[better]] = reduced[cols - 1][better]
-            way[cols[better]] = col0
-            col1 = cols[np.argmin(minv[cols])]
-            delta = minv[col1]
-            u[owner[used]] += delta
-            v[used] -= delta
-            minv[~used] -= delta
-            col0 = col1
-            if owner[col0] == 0:
-                break
-        while col0:
-            col1 = way[col0]
-            owner[col0] = owner[col1]
-            col0 = col1
-    assignment = np.empty(n, dtype=int)
-    assignment[owner[1:] - 1] = np.arange(n)
-    return assignment
+__all__ = [
+    "ALL_SPECS", "CRITERIA", "DEFAULT_SPECS", "SPEC_NAMES", "Cell", "FinalSpread", "ModelSpec",
+    "all_specs", "best_cell", "cell_options", "collapsed_components", "compatible_specs",
+    "component_rows", "default_specs", "final_spread", "free_parameters", "iterate_sweep",
+    "match_components", "match_params", "matched_result", "parse_k_range", "permuted_result",
+    "replay", "result_snapshots", "seconds_left", "single_start_options", "spec_names",
+    "spread_tolerance", "stack_levels", "sweep",
+]

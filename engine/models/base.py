@@ -1,36 +1,45 @@
-"""What every mixture model supplies to the one EM loop.
+"""What a mixture model is: its declaration, and the maths it gives the one EM loop.
 
-A model knows only its maths: the log-density of each row under each component,
-the additive sufficient statistics of a chunk of rows given responsibilities,
-the M-step from those statistics, and its number of free parameters. The loop
-in :mod:`engine.em` owns restarts, iteration, convergence and history.
+A model is one file. Its class declares what it is — name, title, the
+parameter arrays with their shapes and which may be held fixed, its options
+(the binomial's trials, the Gaussian's covariance type), what data it accepts
+and which views suit it — and implements its maths: the log-density of each row
+under each component, the additive sufficient statistics of a chunk of rows
+given responsibilities, the M-step from those statistics, and its number of
+free parameters. The loop in :mod:`engine.loop` owns restarts, iteration,
+convergence and history; the file formats, the settings panel, the parameters
+table and the model-selection dialog read the declaration instead of naming
+models. A module in :mod:`engine.models` that defines a subclass with a
+``name`` registers it (:mod:`engine.models.registry`).
 
 Sufficient statistics are dictionaries of arrays that add across chunks, so the
 E-step and the statistics of the M-step run in one pass over the data, chunk by
-chunk, without ever holding responsibilities for all rows.
-
-A pass goes through four methods whose plain defaults are built from
-:meth:`MixtureModel.log_prob` and :meth:`MixtureModel.suff_stats`, and which a
-model may override with fused, faster arithmetic that gives the same numbers:
-:meth:`~MixtureModel.working_data` (the data in the layout and dtype the pass
-wants, made once per fit), :meth:`~MixtureModel.pass_plan` (what the pass
-derives from the parameters, once per pass), :meth:`~MixtureModel.chunk_pass`
+chunk, without ever holding responsibilities for all rows. A pass goes through
+hooks whose plain defaults are built from :meth:`MixtureModel.log_prob` and
+:meth:`MixtureModel.suff_stats`, and which a model may override with fused,
+faster arithmetic that gives the same numbers: :meth:`~MixtureModel.data_plan`
+(what every chunk's preparation needs, once per fit), :meth:`~MixtureModel.prepare_chunk`
+(a chunk of rows in the layout and dtype the pass wants), :meth:`~MixtureModel.pass_plan`
+(what the pass derives from the parameters, once per pass), :meth:`~MixtureModel.chunk_pass`
 (E-step and additive sums of one chunk) and :meth:`~MixtureModel.pass_stats`
 (the M-step's statistics from the sums of all chunks).
-:meth:`~MixtureModel.chunk_rows` says how many rows a chunk should hold.
 """
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from engine.estep import NonFiniteRow, log_weights, normalise
 from engine.params import Params
+
+if TYPE_CHECKING:
+    from engine.data import ColumnSummary, DataSource
 
 Stats = dict[str, np.ndarray]
 
@@ -44,39 +53,118 @@ CHUNK_VALUES = 2**18
 EMPTY_MASS = 10 * np.finfo(np.float64).eps
 
 
-@dataclass(frozen=True, eq=False)
-class WorkingData:
-    """The data every pass reads, in the layout and dtype the model's chunk pass wants.
+# --- declarations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter array of a model.
 
     Attributes
     ----------
-    values : ndarray
-        The data as the model reads it, in the fit's dtype: rows by columns,
-        ``(n_samples, n_columns)``, or with ``by_column`` columns by rows,
-        ``(n_columns, n_samples)``, so that each column is one contiguous run
-        (the fused passes work on whole columns of a chunk at a time).
-    shift : ndarray of shape (n_features,) or None
-        What was subtracted from every row, if anything.
-    constant : float
-        The part of the log-likelihood that depends on the data alone (such as
-        log-factorials of counts), summed over all rows, so passes need not
-        recompute it.
-    by_column : bool
-        Whether ``values`` holds the data columns by rows.
+    name : str
+        The key in :class:`engine.Params` and in files (``means``, ``rates``).
+    title : str
+        What a table's column says for one value (``mean``, ``rate``).
+    shape : tuple of str
+        The array's shape in symbols: ``"K"`` components, ``"D"`` columns,
+        for example ``("K", "D", "D")``.
+    role : str
+        What the values are, for views and tables: ``location`` (a point in
+        the data's space), ``spread`` (covariances), ``probability`` or ``rate``.
+    per_component : bool
+        Whether the first axis is the component (False for a tied covariance,
+        shared by all components).
+    fixable : bool
+        Whether a fit may hold it at its starting value.
+    """
+
+    name: str
+    title: str
+    shape: tuple[str, ...]
+    role: str
+    per_component: bool = True
+    fixable: bool = True
+
+    def shape_for(self, n_components: int, n_features: int) -> tuple[int, ...]:
+        sizes = {"K": n_components, "D": n_features}
+        return tuple(sizes[symbol] for symbol in self.shape)
+
+    def size(self, n_components: int, n_features: int) -> int:
+        return math.prod(self.shape_for(n_components, n_features))
+
+
+#: The mixing weights, which every model has.
+WEIGHTS = ParamSpec("weights", "weight", ("K",), "weight")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """An option of a model (beside the loop's own options in :class:`engine.FitOptions`).
+
+    Attributes
+    ----------
+    name : str
+        The keyword in :class:`engine.FitOptions` (``covariance_type``, ``trials``).
+    title : str
+        A label for a settings form.
+    default : object
+        The value when none is given; ``None`` with ``required`` means the
+        user must give one.
+    help : str
+        One or two sentences for a tooltip or ``--help``.
+    choices : tuple of str
+        For options that take one of some words; empty otherwise.
+    aliases : mapping of str to str
+        Other accepted words for a choice.
+    parse : callable, optional
+        Turns a given value into the stored one, raising ``ValueError`` with
+        a message that says what to give instead.
+    required : bool
+    missing : str
+        For a required option, what the model needs, as a phrase that ends
+        "the ... model needs ___" (``the number of trials (for example --trials 5)``).
+    cli_flag : str
+        The command line's flag.
+    """
+
+    name: str
+    title: str
+    default: object
+    help: str
+    choices: tuple[str, ...] = ()
+    aliases: Mapping[str, str] | None = None
+    parse: Callable[[object], object] | None = None
+    required: bool = False
+    missing: str = ""
+    cli_flag: str = ""
+
+    def normalise(self, value: object) -> object:
+        """The stored form of ``value``; raises ``ValueError`` naming the choices."""
+        if self.choices:
+            text = str(value)
+            text = (self.aliases or {}).get(text, text)
+            if text not in self.choices:
+                raise ValueError(
+                    f"unknown {self.title.lower()} {value!r}; choose one of {', '.join(self.choices)}"
+                )
+            return text
+        return value if self.parse is None else self.parse(value)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedChunk:
+    """A chunk of rows as a model's pass reads it.
+
+    ``values`` is in the layout and dtype the model's :meth:`~MixtureModel.chunk_pass`
+    wants (rows by columns, or columns by rows for the fused passes);
+    ``constant`` is the part of the chunk's log-likelihood that depends on its
+    rows alone (such as log-factorials of counts), so passes need not recompute it.
     """
 
     values: np.ndarray
-    shift: np.ndarray | None = None
+    n_rows: int
     constant: float = 0.0
-    by_column: bool = False
-
-    @property
-    def n_samples(self) -> int:
-        return int(self.values.shape[1 if self.by_column else 0])
-
-    def chunk(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``start`` to ``stop`` in the same layout (a view, never a copy)."""
-        return self.values[:, start:stop] if self.by_column else self.values[start:stop]
 
 
 @dataclass
@@ -86,33 +174,100 @@ class ChunkResult:
 
     ``classification`` is the sum of each row's largest ``log w_k + log p_k(x)``
     and is only computed under the hard E-step or with details; ``entropy``
-    (``-sum r log r``) only with details.
+    (``-sum r log r``) and ``labels`` (the most probable component of each
+    row) only with details.
     """
 
     log_likelihood: float
     classification: float
     entropy: float
     stats: Stats
+    labels: np.ndarray | None = None
 
 
 class MixtureModel(ABC):
-    """Base class for the maths of one kind of mixture.
+    """Base class of one kind of mixture: its declaration and its maths.
 
-    Subclasses set :attr:`name` and :attr:`fixable` (the parameter names that
-    may be held fixed) and implement the abstract methods.
+    Subclasses set the class attributes below, implement the abstract methods,
+    and take their options (:attr:`option_specs`) as keyword arguments.
     """
 
-    name: str = ""
-    fixable: tuple[str, ...] = ()
-    #: Parameter names whose arrays hold one row per component.
-    component_params: tuple[str, ...] = ()
+    #: The key in files and on the command line; a subclass with a name registers itself.
+    name: ClassVar[str] = ""
+    #: What menus and tables call it.
+    title: ClassVar[str] = ""
+    #: What it assumes, in a sentence or two (help text, tooltips).
+    summary: ClassVar[str] = ""
+    #: Its options, beside the loop's own.
+    option_specs: ClassVar[tuple[OptionSpec, ...]] = ()
+    #: What data it accepts: ``measurements``, ``counts`` or ``binary``.
+    data_kind: ClassVar[str] = "measurements"
+    #: The views that can draw it, best first: ``scatter``, ``histogram``, ``discrete``.
+    views: ClassVar[tuple[str, ...]] = ()
+    #: Whether it fits rows with missing values (NaN) itself.
+    handles_missing: ClassVar[bool] = False
+    #: The E-step a person should start with.
+    default_e_step: ClassVar[str] = "soft"
+    #: The per-pass figure a trace shows instead of the log-likelihood, if any.
+    trace_metric: ClassVar[str | None] = None
+    #: Where menus list it.
+    menu_order: ClassVar[int] = 100
+    #: The option whose values make the model's variants, each a line of a
+    #: model-selection sweep (a Gaussian's covariance type), if any.
+    variant_option: ClassVar[str | None] = None
+    #: Whether a sweep includes it unless told otherwise.
+    in_default_sweep: ClassVar[bool] = False
+
+    @classmethod
+    def variants(cls) -> tuple[str, ...]:
+        """The values of :attr:`variant_option`, in menu order."""
+        return ()
 
     @property
-    def covariance_type(self) -> str | None:
-        return None
+    @abstractmethod
+    def param_specs(self) -> tuple[ParamSpec, ...]:
+        """The model's parameter arrays, weights excepted, in the order files list them."""
 
-    def check_data(self, X: np.ndarray, feature_names: list[str]) -> None:
-        """Raise ``ValueError`` when ``X`` cannot come from this model."""
+    @property
+    def key_param(self) -> str:
+        """The array that tells components apart (means, probabilities, rates): it
+        orders components and matches them across fits."""
+        return self.param_specs[0].name
+
+    @property
+    def fixable(self) -> tuple[str, ...]:
+        """Names of the parameters a fit may hold fixed."""
+        specs = (WEIGHTS, *self.param_specs) if self.weights_fixable else self.param_specs
+        return tuple(spec.name for spec in specs if spec.fixable)
+
+    #: Whether the weights are estimated (and so may be held); k-means keeps them equal.
+    weights_fixable: ClassVar[bool] = True
+
+    def options(self) -> dict[str, object]:
+        """This model's option values, by name."""
+        return {spec.name: getattr(self, spec.name) for spec in self.option_specs}
+
+    @property
+    def shape_detail(self) -> str:
+        """Words that explain the shapes in an error message (`` with 'full' covariance``)."""
+        return ""
+
+    def adapt(self, summary: ColumnSummary, reg_covar: float) -> MixtureModel:
+        """Take what the model needs from the data's summary (a fit's regularisation
+        scale); returns the model itself by default."""
+        return self
+
+    # --- data ---------------------------------------------------------------------------
+
+    def check_chunk(self, rows: np.ndarray, first_row: int, feature_names: Sequence[str]) -> None:
+        """Raise ``ValueError`` naming the first row (counting from 1) that cannot come
+        from this model; ``first_row`` is the chunk's first row from 0."""
+
+    def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
+        """Raise ``ValueError`` when the columns as a whole cannot be fitted (a
+        Gaussian column with a single value, say)."""
+
+    # --- the maths ----------------------------------------------------------------------
 
     @abstractmethod
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
@@ -144,11 +299,75 @@ class MixtureModel(ABC):
         raise :class:`engine.errors.SingularComponent`.
         """
 
-    @abstractmethod
     def n_free_parameters(
         self, n_components: int, n_features: int, fixed: Collection[str]
     ) -> int:
-        """Number of free parameters, not counting held-fixed ones."""
+        """Number of free parameters, not counting held-fixed ones: by default the
+        weights (K - 1) and every value of every declared array."""
+        count = 0 if "weights" in fixed or not self.weights_fixable else n_components - 1
+        return count + sum(
+            spec.size(n_components, n_features)
+            for spec in self.param_specs
+            if spec.name not in fixed
+        )
+
+    def prepare(self, params: Params) -> Params:
+        """``params`` as the passes use them: shared arrays marked, derived arrays
+        (for example precision factors) added."""
+        shared = {spec.name for spec in self.param_specs if not spec.per_component}
+        return params.with_shared(shared)
+
+    def check_params(self, params: Params, n_features: int) -> None:
+        """Raise ``ValueError`` when ``params`` do not have this model's arrays in its shapes."""
+        k = params.n_components
+        for spec in self.param_specs:
+            value = params.get(spec.name)
+            if value is None:
+                raise ValueError(f"the {self.title} model needs {spec.name}; none were given")
+            expected = spec.shape_for(k, n_features)
+            if value.shape != expected:
+                raise ValueError(
+                    f"{spec.name} have shape {value.shape} but {k} components{self.shape_detail} "
+                    f"on {n_features} columns need {expected}"
+                )
+
+    def collapsed_components(
+        self, params: Params, column_variance: np.ndarray, reg_covar: float, factor: float = 2.0
+    ) -> tuple[int, ...]:
+        """Components held up by the regularisation alone (sitting on rows that share
+        a value): a spurious optimum whose likelihood can win on BIC. None by default."""
+        return ()
+
+    def metrics(self, stats: Stats) -> dict[str, float]:
+        """Extra per-pass figures (for example the k-means inertia)."""
+        return {}
+
+    def smooth_initial(self, params: Params, overall: Stats) -> Params:
+        """Adjust parameters estimated from a hard initial partition; ``overall`` are
+        the statistics of all rows as one component."""
+        return params
+
+    # --- teaching: what the responsibilities table writes out ------------------------
+
+    def order_terms(self, X: np.ndarray) -> np.ndarray | None:
+        """The part of each row's log-density that is the same under every component
+        and that a textbook leaves out (the binomial's count of orders, log C(n, x)),
+        shape (n_samples,); ``None`` (nothing) by default."""
+        return None
+
+    def expected_counts(self, X: np.ndarray, resp: np.ndarray) -> dict[str, np.ndarray]:
+        """What each row gives each component in the M-step, each of shape
+        (n_samples, n_components, n_features): by default ``sums`` (``r x``), whose
+        totals divided by ``sum_n r`` make the new mean or rate."""
+        return {"sums": resp[:, :, None] * X[:, None, :]}
+
+    def start_from_locations(self, locations: np.ndarray, X: np.ndarray) -> Params:
+        """Starting parameters with component locations ``locations`` (K, D) and the
+        spread of the rows ``X`` (or a sample of them): for starts placed by hand.
+        Models without locations raise ``ValueError``."""
+        raise ValueError(f"the {self.title} model cannot start from points placed by hand")
+
+    # --- the pass -----------------------------------------------------------------------
 
     def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
         """Rows per chunk the pass runs best with, for data of ``itemsize`` bytes
@@ -156,39 +375,38 @@ class MixtureModel(ABC):
         precision."""
         return CHUNK_VALUES // (n_components * (n_features + 4) + 2 * n_features)
 
-    def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:
-        """The data passes read, made once per fit; by default ``X`` itself in ``dtype``."""
-        return WorkingData(np.asarray(X, dtype=dtype))
+    def data_plan(self, source: DataSource) -> Any:
+        """What preparing any chunk needs to know of the data as a whole (for example a
+        centre to subtract), computed once per fit; by default nothing."""
+        return None
 
-    def pass_plan(self, params: Params, data: WorkingData) -> Any:
+    def prepare_chunk(self, rows: np.ndarray, data_plan: Any, dtype: np.dtype) -> PreparedChunk:
+        """A chunk of rows (float64, rows by columns) as the pass reads it; by default
+        the rows themselves in ``dtype``."""
+        return PreparedChunk(np.asarray(rows, dtype=dtype), rows.shape[0])
+
+    def pass_plan(self, params: Params, data_plan: Any, dtype: np.dtype) -> Any:
         """What a pass derives from ``params`` once for all its chunks; by default ``params``."""
         return params
 
-    def chunk_pass(
-        self,
-        rows: np.ndarray,
-        plan: Any,
-        hard: bool,
-        details: bool,
-        labels_out: np.ndarray | None = None,
-    ) -> ChunkResult:
-        """E-step and sufficient statistics of one chunk of working rows.
+    def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
+        """E-step and sufficient statistics of one prepared chunk.
 
         The default works from :meth:`log_prob` and :meth:`suff_stats` and is
         the reference the fused overrides must agree with.
 
         Parameters
         ----------
-        rows : ndarray
-            A chunk of :attr:`WorkingData.values` (from :meth:`WorkingData.chunk`).
+        chunk : ndarray
+            :attr:`PreparedChunk.values`.
         plan : object
             From :meth:`pass_plan`.
         hard : bool
             Statistics from the one-hot responsibilities of the most probable
             component (classification EM) instead of the posterior.
         details : bool
-            Also compute the classification likelihood, the entropy and, into
-            ``labels_out`` (shape (n_rows,)), the most probable component of each row.
+            Also compute the classification likelihood, the entropy and the
+            most probable component of each row.
 
         Raises
         ------
@@ -196,7 +414,7 @@ class MixtureModel(ABC):
             When a row's log-density is not finite (the row counts from the chunk's start).
         """
         params: Params = plan
-        weighted = self.log_prob(rows, params) + log_weights(params.weights)
+        weighted = self.log_prob(chunk, params) + log_weights(params.weights)
         if not np.all(np.isfinite(weighted.max(axis=1))):
             raise NonFiniteRow(int(np.flatnonzero(~np.isfinite(weighted.max(axis=1)))[0]))
         log_norm, log_resp = normalise(weighted)
@@ -204,9 +422,7 @@ class MixtureModel(ABC):
         with np.errstate(under="ignore"):
             resp = np.exp(log_resp)
         labels = np.argmax(log_resp, axis=1)
-        if labels_out is not None:
-            labels_out[:] = labels
-        index = np.arange(rows.shape[0])
+        index = np.arange(chunk.shape[0])
         classification = entropy = 0.0
         if hard or details:
             classification = float((log_resp[index, labels] + log_norm).sum())
@@ -216,7 +432,8 @@ class MixtureModel(ABC):
             resp = np.zeros_like(resp)
             resp[index, labels] = 1.0
         return ChunkResult(
-            float(log_norm.sum()), classification, entropy, self.suff_stats(rows, resp, params)
+            float(log_norm.sum()), classification, entropy, self.suff_stats(chunk, resp, params),
+            labels if details else None,
         )
 
     def pass_stats(self, sums: Stats, plan: Any) -> Stats:
@@ -224,18 +441,3 @@ class MixtureModel(ABC):
         over all chunks. A fused pass may return raw sums (cheaper per chunk) and
         convert them here, once per pass; by default they are already the statistics."""
         return sums
-
-    def prepare(self, params: Params) -> Params:
-        """Add derived arrays (for example precision factors) to ``params``."""
-        return params
-
-    def check_params(self, params: Params, n_features: int) -> None:
-        """Raise ``ValueError`` when ``params`` do not fit this model and data."""
-
-    def metrics(self, stats: Stats) -> dict[str, float]:
-        """Extra per-pass figures (for example the k-means inertia)."""
-        return {}
-
-    def smooth_initial(self, params: Params, X: np.ndarray) -> Params:
-        """Adjust parameters estimated from a hard initial partition."""
-        return params

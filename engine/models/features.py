@@ -74,7 +74,6 @@ def linear_chunk_pass(
     coef: np.ndarray,
     hard: bool,
     details: bool,
-    labels_out: np.ndarray | None,
     ceiling: float | None = None,
     coef_error: np.ndarray | None = None,
 ) -> tuple[Normalised, np.ndarray]:
@@ -86,8 +85,9 @@ def linear_chunk_pass(
     coef : ndarray of shape (n_components, n_terms)
         ``coef @ features`` is ``log w_k + log p_k(x)`` up to terms that depend
         on the row alone (which the working data's ``constant`` carries).
-    hard, details, labels_out
-        As for :meth:`engine.models.base.MixtureModel.chunk_pass`.
+    hard, details
+        As for :meth:`engine.models.base.MixtureModel.chunk_pass` (with details, the
+        labels are in ``normalised.labels``).
     ceiling : float, optional
         When given, ``coef @ features`` is the weighted log-density minus this
         bound on it (see :func:`engine.estep.normalise_under_ceiling`).
@@ -104,7 +104,7 @@ def linear_chunk_pass(
         ``sum over rows of resp_k * features``, in float64.
     """
     normalised, resp = responsibilities_in_place(
-        _log_densities(coef, features), hard, details, labels_out, ceiling,
+        _log_densities(coef, features), hard, details, ceiling,
         lambda columns: coef @ features[:, columns],
     )
     sums = _weighted_sums(resp, features)

@@ -1,23 +1,43 @@
-"""Gaussian mixtures with full, tied, diagonal or spherical covariances.
+"""Gaussian mixtures, with any covariance structure of :mod:`engine.models.covariance`.
 
 Shapes and meaning follow scikit-learn's ``GaussianMixture``. Densities go
 through the Cholesky factor of each precision matrix; log-determinants come
 from its diagonal; no covariance is ever inverted or its determinant taken.
+What is particular to a covariance structure (its constraint, its count of
+free values, its M-step) lives in the structure's own file; this module
+handles the four ways covariances are stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.errors import SingularComponent
-from engine.models import gaussian_pass
-from engine.models.base import EMPTY_MASS, ChunkResult, MixtureModel, Stats, WorkingData
+from engine.models import covariance, gaussian_pass
+from engine.models.base import (
+    EMPTY_MASS,
+    ChunkResult,
+    MixtureModel,
+    OptionSpec,
+    ParamSpec,
+    PreparedChunk,
+    Stats,
+)
+from engine.models.registry import register
 from engine.params import Params
 
+if TYPE_CHECKING:
+    from engine.data import ColumnSummary, DataSource
+
 LOG_2PI = np.log(2 * np.pi)
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+def covariance_types() -> tuple[str, ...]:
+    """The covariance structures a Gaussian mixture can take, in menu order."""
+    return covariance.names()
 
 
 # --- sufficient statistics: second moments about a shift (the old means) ---------------
@@ -46,7 +66,7 @@ def _moments_diag(X: np.ndarray, resp: np.ndarray, shift: np.ndarray) -> np.ndar
 # --- M-step: scatter about the new means from moments about the shift -------------------
 
 
-def _centred_full(stats: Stats, shift: np.ndarray, means: np.ndarray) -> np.ndarray:
+def centred_full(stats: Stats, shift: np.ndarray, means: np.ndarray) -> np.ndarray:
     """Sum of r (x - mean)(x - mean)^T per component, shape (K, D, D)."""
     mass = stats["nk"]
     delta = means - shift
@@ -60,32 +80,12 @@ def _centred_full(stats: Stats, shift: np.ndarray, means: np.ndarray) -> np.ndar
     )
 
 
-def _centred_diag(stats: Stats, shift: np.ndarray, means: np.ndarray) -> np.ndarray:
+def centred_diag(stats: Stats, shift: np.ndarray, means: np.ndarray) -> np.ndarray:
     """Sum of r (x - mean)^2 per component and feature, shape (K, D)."""
     mass = stats["nk"]
     delta = means - shift
     offset = stats["sx"] - mass[:, None] * shift
     return stats["sxx"] - 2 * delta * offset + mass[:, None] * delta**2
-
-
-# Each takes the scatter about the new means ((K, D, D) for full and tied,
-# (K, D) otherwise), the component masses and the regularisation per feature.
-
-
-def _covariances_full(scatter: np.ndarray, nk: np.ndarray, reg: np.ndarray) -> np.ndarray:
-    return scatter / nk[:, None, None] + np.diag(reg)
-
-
-def _covariances_tied(scatter: np.ndarray, nk: np.ndarray, reg: np.ndarray) -> np.ndarray:
-    return scatter.sum(axis=0) / nk.sum() + np.diag(reg)
-
-
-def _covariances_diag(scatter: np.ndarray, nk: np.ndarray, reg: np.ndarray) -> np.ndarray:
-    return scatter / nk[:, None] + reg
-
-
-def _covariances_spherical(scatter: np.ndarray, nk: np.ndarray, reg: np.ndarray) -> np.ndarray:
-    return _covariances_diag(scatter, nk, reg).mean(axis=1)
 
 
 # --- precision factors ------------------------------------------------------------------
@@ -120,23 +120,37 @@ def _precisions_chol_diagonal(covariances: np.ndarray) -> np.ndarray:
     return 1.0 / np.sqrt(covariances)
 
 
-def _log_det_half(precisions_chol: np.ndarray, covariance_type: str, n_features: int):
+def precisions_cholesky(covariances: np.ndarray, storage: str) -> np.ndarray:
+    """Cholesky factors of the precisions of covariances stored as ``storage``;
+    raises ``SingularComponent``."""
+    if storage in ("full", "tied"):
+        return _precisions_chol_full(covariances)
+    return _precisions_chol_diagonal(covariances)
+
+
+def covariance_shape(covariance_type: str, n_components: int, n_features: int) -> tuple[int, ...]:
+    """The shape of the covariances of ``covariance_type`` (any structure's name or alias)."""
+    storage = covariance.get(covariance_type).storage
+    return covariance.storage_shape(storage, n_components, n_features)
+
+
+def _log_det_half(precisions_chol: np.ndarray, storage: str, n_features: int):
     """Half the log-determinant of each precision matrix (scalar when tied)."""
-    if covariance_type in ("full", "tied"):
+    if storage in ("full", "tied"):
         return np.log(np.diagonal(precisions_chol, axis1=-2, axis2=-1)).sum(axis=-1)
-    if covariance_type == "diag":
+    if storage == "diag":
         return np.log(precisions_chol).sum(axis=1)
     return n_features * np.log(precisions_chol)
 
 
-def _squared_mahalanobis(X: np.ndarray, params: Params, covariance_type: str) -> np.ndarray:
+def _squared_mahalanobis(X: np.ndarray, params: Params, storage: str) -> np.ndarray:
     means, pc = params.means, params.precisions_chol
     out = np.empty((X.shape[0], means.shape[0]))
     for k in range(means.shape[0]):
         diff = X - means[k]
-        if covariance_type == "full":
+        if storage == "full":
             y = diff @ pc[k]
-        elif covariance_type == "tied":
+        elif storage == "tied":
             y = diff @ pc
         else:
             y = diff * pc[k]
@@ -144,133 +158,173 @@ def _squared_mahalanobis(X: np.ndarray, params: Params, covariance_type: str) ->
     return out
 
 
-_COVARIANCE_SHAPES: dict[str, Callable[[int, int], tuple[int, ...]]] = {
-    "full": lambda k, d: (k, d, d),
-    "tied": lambda k, d: (d, d),
-    "diag": lambda k, d: (k, d),
-    "spherical": lambda k, d: (k,),
-}
-_COVARIANCE_PARAMETERS: dict[str, Callable[[int, int], int]] = {
-    "full": lambda k, d: k * d * (d + 1) // 2,
-    "tied": lambda k, d: d * (d + 1) // 2,
-    "diag": lambda k, d: k * d,
-    "spherical": lambda k, d: k,
-}
-_COVARIANCE_ESTIMATORS = {
-    "full": _covariances_full,
-    "tied": _covariances_tied,
-    "diag": _covariances_diag,
-    "spherical": _covariances_spherical,
-}
+def _covariance_choice(value: object) -> str:
+    return covariance.get(str(value)).name
 
 
-def covariance_shape(covariance_type: str, n_components: int, n_features: int) -> tuple[int, ...]:
-    return _COVARIANCE_SHAPES[covariance_type](n_components, n_features)
+COVARIANCE_OPTION = OptionSpec(
+    name="covariance_type",
+    title="Covariance",
+    default="full",
+    help="How each component's ellipsoid may differ from the others': its volume, shape and "
+    "orientation.",
+    parse=_covariance_choice,
+    cli_flag="--covariance",
+)
 
 
-def precisions_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Cholesky factors of the precisions; raises ``SingularComponent``."""
-    if covariance_type in ("full", "tied"):
-        return _precisions_chol_full(covariances)
-    return _precisions_chol_diagonal(covariances)
-
-
+@register
 class GaussianModel(MixtureModel):
     """Gaussian mixture; ``reg`` is added to each covariance's diagonal.
 
     Parameters
     ----------
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}
-    reg : ndarray of shape (n_features,)
-        Absolute regularisation per feature (the caller scales ``reg_covar``
-        by each column's variance, so fits do not depend on the data's units).
+    covariance_type : str
+        A structure of :mod:`engine.models.covariance` (``full``, ``tied``,
+        ``diag``, ``spherical``, or mclust's name for one).
+    reg : ndarray of shape (n_features,), optional
+        Absolute regularisation per feature; a fit sets it to ``reg_covar``
+        times each column's variance (:meth:`adapt`), so fits do not depend on
+        the data's units.
     """
 
     name = "gaussian"
-    fixable = ("weights", "means", "covariances")
+    title = "Gaussian"
+    summary = (
+        "Each component is a Gaussian (bell-shaped) cloud with its own mean; the covariance "
+        "type says how its spread may differ from the other components'."
+    )
+    option_specs = (COVARIANCE_OPTION,)
+    data_kind = "measurements"
+    views = ("scatter", "histogram")
+    menu_order = 10
+    variant_option = "covariance_type"
+    in_default_sweep = True
 
-    def __init__(self, covariance_type: str, reg: np.ndarray) -> None:
-        if covariance_type not in COVARIANCE_TYPES:
-            raise ValueError(
-                f"unknown covariance type {covariance_type!r}; choose one of "
-                f"{', '.join(COVARIANCE_TYPES)}"
-            )
-        self._covariance_type = covariance_type
-        self.reg = np.asarray(reg, dtype=np.float64)
+    @classmethod
+    def variants(cls) -> tuple[str, ...]:
+        return covariance.names()
+
+    def __init__(self, covariance_type: str = "full", reg: np.ndarray | None = None) -> None:
+        self.structure = covariance.get(covariance_type)
+        self.reg = None if reg is None else np.asarray(reg, dtype=np.float64)
 
     @property
     def covariance_type(self) -> str:
-        return self._covariance_type
+        return self.structure.name
 
     @property
-    def component_params(self) -> tuple[str, ...]:  # type: ignore[override]
-        if self._covariance_type == "tied":
-            return ("weights", "means")
-        return ("weights", "means", "covariances")
+    def storage(self) -> str:
+        return self.structure.storage
 
-    def check_data(self, X: np.ndarray, feature_names: list[str]) -> None:
-        constant = np.flatnonzero(np.ptp(X, axis=0) == 0) if X.shape[0] > 1 else []
-        if len(constant):
-            name = feature_names[constant[0]]
-            raise ValueError(
-                f"column {name!r} has the same value in every row, so a Gaussian has no "
-                "spread to fit there; remove that column"
-            )
-
-    def check_params(self, params: Params, n_features: int) -> None:
-        k = params.n_components
-        expected = {
-            "means": (k, n_features),
-            "covariances": covariance_shape(self._covariance_type, k, n_features),
-        }
-        for name, shape in expected.items():
-            value = getattr(params, name)
-            if value is None:
-                raise ValueError(f"the Gaussian model needs {name}; none were given")
-            if value.shape != shape:
-                raise ValueError(
-                    f"{name} have shape {value.shape} but {k} components with "
-                    f"{self._covariance_type!r} covariance on {n_features} columns need {shape}"
-                )
-
-    def prepare(self, params: Params) -> Params:
-        if params.precisions_chol is not None:
-            return params
-        return params.replace(
-            precisions_chol=precisions_cholesky(params.covariances, self._covariance_type)
+    @property
+    def param_specs(self) -> tuple[ParamSpec, ...]:
+        storage = self.storage
+        return (
+            ParamSpec("means", "mean", ("K", "D"), "location"),
+            ParamSpec(
+                "covariances", "covariance", covariance.STORAGE_SHAPES[storage], "spread",
+                per_component=storage != "tied",
+            ),
         )
 
+    @property
+    def shape_detail(self) -> str:
+        return f" with {self.covariance_type!r} covariance"
+
+    def adapt(self, summary: ColumnSummary, reg_covar: float) -> GaussianModel:
+        model = type(self).__new__(type(self))
+        model.__dict__.update(self.__dict__)
+        model.reg = reg_covar * summary.var
+        return model
+
+    def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
+        if summary.n_samples < 2:
+            return
+        constant = np.flatnonzero(summary.max - summary.min == 0)
+        if len(constant):
+            raise ValueError(
+                f"column {feature_names[constant[0]]!r} has the same value in every row, so a "
+                "Gaussian has no spread to fit there; remove that column"
+            )
+
+    def collapsed_components(
+        self, params: Params, column_variance: np.ndarray, reg_covar: float, factor: float = 2.0
+    ) -> tuple[int, ...]:
+        """Components whose variance in some direction is no more than ``factor`` times
+        the floor the regularisation sets (``reg_covar`` times the column's variance):
+        they sit on rows that share a value (data recorded to whole minutes, say),
+        where a cluster with a spread of its own stays well above it. mclust reports
+        such cells as missing; a sweep keeps them, marked. A tied covariance pools
+        every component and does not collapse this way."""
+        if self.storage == "tied" or reg_covar <= 0:
+            return ()
+        covariances = np.asarray(params.covariances)
+        column_variance = np.asarray(column_variance, dtype=np.float64)
+        floor = reg_covar * column_variance
+        if self.storage == "diag":
+            flagged = np.any(covariances <= factor * floor, axis=1)
+        elif self.storage == "spherical":
+            flagged = covariances <= factor * floor.mean()
+        else:
+            scale = 1.0 / np.sqrt(column_variance)
+            standardised = covariances * scale[None, :, None] * scale[None, None, :]
+            flagged = np.linalg.eigvalsh(standardised)[:, 0] <= factor * reg_covar
+        return tuple(int(k) for k in np.flatnonzero(flagged))
+
+    def prepare(self, params: Params) -> Params:
+        params = super().prepare(params)
+        if params.precisions_chol is not None:
+            return params
+        return params.with_derived(
+            precisions_chol=precisions_cholesky(params.covariances, self.storage)
+        )
+
+    def start_from_locations(self, locations: np.ndarray, X: np.ndarray) -> Params:
+        k = locations.shape[0]
+        cov = np.atleast_2d(np.cov(X, rowvar=False))
+        # Every component starts with the data's own spread.
+        by_storage = {
+            "full": np.tile(cov, (k, 1, 1)),
+            "tied": cov,
+            "diag": np.tile(np.diag(cov), (k, 1)),
+            "spherical": np.full(k, np.diag(cov).mean()),
+        }
+        return self.prepare(
+            Params(np.full(k, 1.0 / k), means=locations, covariances=by_storage[self.storage])
+        )
+
+    # --- the fused pass -----------------------------------------------------------------
+
     def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
-        return gaussian_pass.chunk_rows(self._covariance_type, n_components, n_features, itemsize)
+        return gaussian_pass.chunk_rows(self.storage, n_components, n_features, itemsize)
 
-    def working_data(self, X: np.ndarray, dtype: np.dtype) -> WorkingData:
-        return gaussian_pass.working_data(X, dtype)
+    def data_plan(self, source: DataSource) -> np.ndarray:
+        """The centre every chunk is shifted by."""
+        return gaussian_pass.centre(source.take(gaussian_pass.centre_rows(source.n_samples)))
 
-    def pass_plan(self, params: Params, data: WorkingData) -> object:
-        return gaussian_pass.pass_plan(params, data, self._covariance_type)
+    def prepare_chunk(self, rows: np.ndarray, data_plan: Any, dtype: np.dtype) -> PreparedChunk:
+        return gaussian_pass.prepare_chunk(rows, data_plan, dtype)
 
-    def chunk_pass(
-        self,
-        rows: np.ndarray,
-        plan: object,
-        hard: bool,
-        details: bool,
-        labels_out: np.ndarray | None = None,
-    ) -> ChunkResult:
-        return gaussian_pass.chunk_pass(rows, plan, hard, details, labels_out)
+    def pass_plan(self, params: Params, data_plan: Any, dtype: np.dtype) -> object:
+        return gaussian_pass.pass_plan(params, data_plan, dtype, self.storage)
+
+    def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
+        return gaussian_pass.chunk_pass(chunk, plan, hard, details)
 
     def pass_stats(self, sums: Stats, plan: object) -> Stats:
         return gaussian_pass.pass_stats(sums, plan)
 
+    # --- the plain maths ----------------------------------------------------------------
+
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
         n_features = X.shape[1]
-        log_det = _log_det_half(params.precisions_chol, self._covariance_type, n_features)
-        maha = _squared_mahalanobis(X, params, self._covariance_type)
+        log_det = _log_det_half(params.precisions_chol, self.storage, n_features)
+        maha = _squared_mahalanobis(X, params, self.storage)
         return -0.5 * (n_features * LOG_2PI + maha) + log_det
 
     def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
-        full = self._covariance_type in ("full", "tied")
-        moments = _moments_full if full else _moments_diag
+        moments = _moments_full if self.structure.full_moments else _moments_diag
         return {
             "nk": resp.sum(axis=0),
             "sx": resp.T @ X,
@@ -286,18 +340,15 @@ class GaussianModel(MixtureModel):
         if "covariances" in fixed:
             covariances = params.covariances
         else:
-            full = self._covariance_type in ("full", "tied")
-            centred = (_centred_full if full else _centred_diag)(stats, params.means, means)
-            estimate = _COVARIANCE_ESTIMATORS[self._covariance_type]
-            covariances = estimate(centred, nk, self.reg)
-        return self.prepare(Params(weights=weights, means=means, covariances=covariances))
+            centred = centred_full if self.structure.full_moments else centred_diag
+            scatter = centred(stats, params.means, means)
+            covariances = self.structure.estimate(scatter, nk, self.reg, params.covariances)
+        return self.prepare(Params(weights, means=means, covariances=covariances))
 
     def n_free_parameters(self, n_components: int, n_features: int, fixed: Collection[str]) -> int:
         counts = {
             "weights": n_components - 1,
             "means": n_components * n_features,
-            "covariances": _COVARIANCE_PARAMETERS[self._covariance_type](
-                n_components, n_features
-            ),
+            "covariances": self.structure.n_parameters(n_components, n_features),
         }
         return sum(count for name, count in counts.items() if name not in fixed)

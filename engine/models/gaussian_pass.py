@@ -39,7 +39,7 @@ import numpy as np
 
 from engine.estep import Normalised, finite_log_weights, responsibilities_in_place
 from engine.models import features
-from engine.models.base import CHUNK_VALUES, ChunkResult, Stats, WorkingData
+from engine.models.base import CHUNK_VALUES, ChunkResult, PreparedChunk, Stats
 from engine.models.features import linear_chunk_pass
 from engine.params import Params
 
@@ -54,65 +54,60 @@ FEATURES_MAX_COLUMNS = 12
 #: taken off (see ``coef_error``); measured float32 log-likelihoods stay within
 #: 1e-6 of float64 up to this limit and drift past 1e-5 well beyond it.
 FEATURES_MAX_ERROR = 2e-3
-#: Rows of data centred and transposed at a time when the working data is made.
-_BLOCK_ROWS = 65536
 #: Rows the centre of the data is taken from.
 _CENTRE_ROWS = 10_000
 #: Second moments about a component's mean smaller than this many roundings of
 #: the sums they came from are noise: they are set to exactly zero, as computing
 #: them about the mean directly would give (for a component on identical rows).
 ROUNDING_SLACK = 16
-#: Whether a covariance type's log-density has squares only (no cross products).
+#: Whether a covariance storage's log-density has squares only (no cross products).
 _SQUARE_TERMS = {"diag": True, "spherical": True, "full": False, "tied": False}
 
 
-def _uses_features(covariance_type: str, n_features: int) -> bool:
-    return _SQUARE_TERMS[covariance_type] or n_features <= FEATURES_MAX_COLUMNS
+def _uses_features(storage: str, n_features: int) -> bool:
+    return _SQUARE_TERMS[storage] or n_features <= FEATURES_MAX_COLUMNS
 
 
-def chunk_rows(
-    covariance_type: str, n_components: int, n_features: int, itemsize: int = 8
-) -> int:
+def chunk_rows(storage: str, n_components: int, n_features: int, itemsize: int = 8) -> int:
     """Rows per chunk: for features as :func:`engine.models.features.chunk_rows`; for
     whitened residuals (and their squares) about ``CHUNK_VALUES`` temporaries."""
-    if not _uses_features(covariance_type, n_features):
+    if not _uses_features(storage, n_features):
         return CHUNK_VALUES // (2 * n_components * n_features + 3 * n_components)
-    if _SQUARE_TERMS[covariance_type]:
+    if _SQUARE_TERMS[storage]:
         terms = 2 * n_features + 1
     else:
         terms = n_features + 1 + n_features * (n_features + 1) // 2
     return features.chunk_rows(terms, n_components, itemsize)
 
 
-def centre(X: np.ndarray) -> np.ndarray:
+def centre_rows(n_samples: int) -> np.ndarray:
+    """Which rows the centre of the data is taken from: at most :data:`_CENTRE_ROWS`,
+    evenly spaced."""
+    return np.arange(0, n_samples, max(1, n_samples // _CENTRE_ROWS))
+
+
+def centre(rows: np.ndarray) -> np.ndarray:
     """A centre of the data that outliers cannot drag away from the bulk of it: the
-    median of each column over at most :data:`_CENTRE_ROWS` evenly spaced rows."""
-    step = max(1, X.shape[0] // _CENTRE_ROWS)
-    return np.median(X[::step], axis=0)
+    median of each column of the rows :func:`centre_rows` picks."""
+    return np.median(rows, axis=0)
 
 
-def working_data(X: np.ndarray, dtype: np.dtype) -> WorkingData:
-    """``[x - centre; 1]``, shape (n_features + 1, n_samples), in ``dtype``."""
-    n_samples, n_features = X.shape
-    shift = centre(X)
-    values = np.empty((n_features + 1, n_samples), dtype=dtype)
-    for start in range(0, n_samples, _BLOCK_ROWS):
-        stop = min(start + _BLOCK_ROWS, n_samples)
-        np.subtract(
-            X[start:stop].T, shift[:, None], out=values[:n_features, start:stop],
-            casting="same_kind",
-        )
+def prepare_chunk(rows: np.ndarray, shift: np.ndarray, dtype: np.dtype) -> PreparedChunk:
+    """``[x - shift; 1]`` of a chunk, shape (n_features + 1, n_rows), in ``dtype``."""
+    n_rows, n_features = rows.shape
+    values = np.empty((n_features + 1, n_rows), dtype=dtype)
+    np.subtract(rows.T, shift[:, None], out=values[:n_features], casting="same_kind")
     values[n_features] = 1.0
-    return WorkingData(values, shift, by_column=True)
+    return PreparedChunk(values, n_rows)
 
 
-def _precision_factors(params: Params, covariance_type: str) -> np.ndarray:
+def _precision_factors(params: Params, storage: str) -> np.ndarray:
     """Each component's precision factor as a full (K, D, D) matrix."""
     n_components, n_features = params.means.shape
     factors = params.precisions_chol
-    if covariance_type == "diag":
+    if storage == "diag":
         return factors[:, :, None] * np.eye(n_features)
-    if covariance_type == "spherical":
+    if storage == "spherical":
         return factors[:, None, None] * np.eye(n_features)
     return np.broadcast_to(factors, (n_components, n_features, n_features))
 
@@ -148,10 +143,10 @@ class FeaturesPlan:
 
 
 def features_plan(
-    params: Params, data: WorkingData, factors: np.ndarray, products: bool
+    params: Params, shift: np.ndarray, dtype: np.dtype, factors: np.ndarray, products: bool
 ) -> FeaturesPlan:
     n_components, n_features = params.means.shape
-    offsets = params.means - data.shift
+    offsets = params.means - shift
     precisions = factors @ factors.transpose(0, 2, 1)
     linear = np.einsum("kij,kj->ki", precisions, offsets)
     if products:
@@ -166,9 +161,9 @@ def features_plan(
     coef[:, :n_features] = linear
     coef[:, n_features] = peaks - ceiling - 0.5 * np.einsum("ki,ki->k", linear, offsets)
     coef[:, n_features + 1 :] = second
-    rounded = coef.astype(data.values.dtype)
+    rounded = coef.astype(dtype)
     error = None if rounded.dtype == coef.dtype else rounded - coef
-    return FeaturesPlan(rounded, error, ceiling, offsets, data.shift, products)
+    return FeaturesPlan(rounded, error, ceiling, offsets, shift, products)
 
 
 def _features(rows: np.ndarray, plan: FeaturesPlan) -> np.ndarray:
@@ -190,14 +185,10 @@ def _features(rows: np.ndarray, plan: FeaturesPlan) -> np.ndarray:
 
 
 def features_chunk_pass(
-    rows: np.ndarray,
-    plan: FeaturesPlan,
-    hard: bool,
-    details: bool,
-    labels_out: np.ndarray | None,
+    rows: np.ndarray, plan: FeaturesPlan, hard: bool, details: bool
 ) -> tuple[Normalised, Stats]:
     normalised, sums = linear_chunk_pass(
-        _features(rows, plan), plan.coef, hard, details, labels_out, plan.ceiling, plan.coef_error
+        _features(rows, plan), plan.coef, hard, details, plan.ceiling, plan.coef_error
     )
     return normalised, {"sums": sums}
 
@@ -247,10 +238,10 @@ class WhitenedPlan:
 
 
 def whitened_plan(
-    params: Params, data: WorkingData, factors: np.ndarray, diagonal: bool
+    params: Params, shift: np.ndarray, dtype: np.dtype, factors: np.ndarray, diagonal: bool
 ) -> WhitenedPlan:
     n_components, n_features = params.means.shape
-    offsets = params.means - data.shift
+    offsets = params.means - shift
     size = n_components * n_features
     projection = np.zeros((size + 1, n_features + 1))
     blocks = projection[:size].reshape(n_components, n_features, n_features + 1)
@@ -263,24 +254,19 @@ def whitened_plan(
     peaks = _peaks(params, factors)
     ceiling = float(peaks.max())
     combine[:, size] = peaks - ceiling
-    dtype = data.values.dtype
     # The precision factor P is the transposed inverse of the covariance's lower
     # Cholesky factor, so that factor is the transposed inverse of P (triangular, D x D).
     cov_chol = np.linalg.inv(factors).transpose(0, 2, 1)
     whitened_offsets = np.einsum("kij,ki->kj", factors, offsets)
     reach = np.einsum("kj,kj->k", whitened_offsets, whitened_offsets)
     return WhitenedPlan(
-        projection.astype(dtype), combine.astype(dtype), ceiling, cov_chol, offsets, data.shift,
+        projection.astype(dtype), combine.astype(dtype), ceiling, cov_chol, offsets, shift,
         diagonal, reach,
     )
 
 
 def whitened_chunk_pass(
-    rows: np.ndarray,
-    plan: WhitenedPlan,
-    hard: bool,
-    details: bool,
-    labels_out: np.ndarray | None,
+    rows: np.ndarray, plan: WhitenedPlan, hard: bool, details: bool
 ) -> tuple[Normalised, Stats]:
     n_rows = rows.shape[1]
     n_components, n_features = plan.offsets.shape
@@ -289,7 +275,7 @@ def whitened_chunk_pass(
     squared = np.square(whitened)
     weighted = plan.combine @ squared
     normalised, resp = responsibilities_in_place(
-        weighted, hard, details, labels_out, plan.ceiling,
+        weighted, hard, details, plan.ceiling,
         lambda columns: plan.combine @ squared[:, columns],
     )
     sums = (resp @ rows.T).astype(np.float64, copy=False)
@@ -325,19 +311,20 @@ def _stats(nk: np.ndarray, sz: np.ndarray, sxx: np.ndarray, shift: np.ndarray) -
 # --- choosing ---------------------------------------------------------------------------
 
 def pass_plan(
-    params: Params, data: WorkingData, covariance_type: str
+    params: Params, shift: np.ndarray, dtype: np.dtype, storage: str
 ) -> FeaturesPlan | WhitenedPlan:
-    factors = _precision_factors(params, covariance_type)
-    diagonal = _SQUARE_TERMS[covariance_type]
+    """The pass for ``params`` on data centred on ``shift`` and held in ``dtype``."""
+    factors = _precision_factors(params, storage)
+    diagonal = _SQUARE_TERMS[storage]
     n_features = factors.shape[-1]
-    offsets = params.means - data.shift
+    offsets = params.means - shift
     # How many of its standard deviations each mean lies from the data's centre.
     spread = np.einsum("kij,ki->kj", factors, offsets)
     largest = float(np.max(np.einsum("kj,kj->k", spread, spread)))
-    lost = np.finfo(data.values.dtype).eps * largest
-    if _uses_features(covariance_type, n_features) and lost <= FEATURES_MAX_ERROR:
-        return features_plan(params, data, factors, products=not diagonal)
-    return whitened_plan(params, data, factors, diagonal)
+    lost = np.finfo(dtype).eps * largest
+    if _uses_features(storage, n_features) and lost <= FEATURES_MAX_ERROR:
+        return features_plan(params, shift, dtype, factors, products=not diagonal)
+    return whitened_plan(params, shift, dtype, factors, diagonal)
 
 
 _CHUNK_PASSES = {FeaturesPlan: features_chunk_pass, WhitenedPlan: whitened_chunk_pass}
@@ -345,15 +332,12 @@ _PASS_STATS = {FeaturesPlan: features_stats, WhitenedPlan: whitened_stats}
 
 
 def chunk_pass(
-    rows: np.ndarray,
-    plan: FeaturesPlan | WhitenedPlan,
-    hard: bool,
-    details: bool,
-    labels_out: np.ndarray | None,
+    rows: np.ndarray, plan: FeaturesPlan | WhitenedPlan, hard: bool, details: bool
 ) -> ChunkResult:
-    normalised, sums = _CHUNK_PASSES[type(plan)](rows, plan, hard, details, labels_out)
+    normalised, sums = _CHUNK_PASSES[type(plan)](rows, plan, hard, details)
     return ChunkResult(
-        normalised.log_likelihood, normalised.classification, normalised.entropy, sums
+        normalised.log_likelihood, normalised.classification, normalised.entropy, sums,
+        normalised.labels if details else None,
     )
 
 

@@ -9,30 +9,66 @@ equal-weight, equal-variance Gaussian mixture ("soft k-means").
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.models.base import EMPTY_MASS, Stats
-from engine.models.gaussian import GaussianModel, _centred_diag
+from engine.models.base import EMPTY_MASS, ParamSpec, Stats
+from engine.models.gaussian import GaussianModel, centred_diag
+from engine.models.registry import register
 from engine.params import Params
 
+if TYPE_CHECKING:
+    from engine.data import ColumnSummary
 
+
+@register
 class KMeansModel(GaussianModel):
     """Lloyd's k-means (hard) or soft k-means, as an equal-variance mixture."""
 
     name = "kmeans"
-    fixable = ("means", "covariances")
+    title = "k-means"
+    summary = (
+        "Round clusters of equal size and weight: each row belongs to its nearest mean. With "
+        "the hard E-step this is Lloyd's k-means."
+    )
+    option_specs = ()
+    default_e_step = "hard"
+    trace_metric = "inertia"
+    weights_fixable = False
+    menu_order = 20
+    variant_option = None
+    in_default_sweep = False
 
-    def __init__(self, reg: np.ndarray) -> None:
+    @classmethod
+    def variants(cls) -> tuple[str, ...]:
+        return ()
+
+    def collapsed_components(self, params, column_variance, reg_covar, factor=2.0):
+        return ()
+
+    def __init__(self, reg: np.ndarray | None = None) -> None:
         super().__init__("spherical", reg)
 
     @property
     def covariance_type(self) -> None:  # type: ignore[override]
         return None
 
-    def check_data(self, X: np.ndarray, feature_names: list[str]) -> None:
-        if X.shape[0] > 1 and np.all(np.ptp(X, axis=0) == 0):
+    @property
+    def param_specs(self) -> tuple[ParamSpec, ...]:
+        # One variance shared by all, stored once per component as the spherical model does.
+        return (
+            ParamSpec("means", "mean", ("K", "D"), "location"),
+            ParamSpec("covariances", "variance", ("K",), "spread"),
+        )
+
+    @property
+    def shape_detail(self) -> str:
+        return ""
+
+    def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
+        if summary.n_samples > 1 and np.all(summary.max - summary.min == 0):
             raise ValueError(
                 "every row is the same point, so there is nothing to cluster; "
                 "check the columns chosen"
@@ -59,12 +95,10 @@ class KMeansModel(GaussianModel):
         if "covariances" in fixed:
             covariances = params.covariances
         else:
-            scatter = _centred_diag(stats, params.means, means).sum()
+            scatter = centred_diag(stats, params.means, means).sum()
             variance = scatter / (mass.sum() * means.shape[1]) + self.reg.mean()
             covariances = np.full(means.shape[0], variance)
-        return self.prepare(
-            Params(weights=params.weights, means=means, covariances=covariances)
-        )
+        return self.prepare(Params(params.weights, means=means, covariances=covariances))
 
     def metrics(self, stats: Stats) -> dict[str, float]:
         # Moments are taken about the means the rows were assigned with, so their

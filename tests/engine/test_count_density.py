@@ -23,7 +23,7 @@ def test_binomial_log_prob_equals_scipy(trials: int | tuple[int, ...]) -> None:
     n = np.broadcast_to(np.asarray(trials), (3,))
     probs = np.array([[0.1, 0.5, 0.93], [0.7, 0.02, 0.4]])
     X = rng.binomial(n, probs[rng.integers(2, size=40)]).astype(float)
-    model = build_model("bernoulli" if trials == 1 else "binomial", X, trials=trials)
+    model = build_model("bernoulli" if trials == 1 else "binomial", {"trials": trials})
 
     log_prob = model.log_prob(X, Params(weights=[0.5, 0.5], probs=probs))
 
@@ -36,7 +36,7 @@ def test_poisson_log_prob_equals_scipy_including_huge_counts() -> None:
     rates = np.array([[0.3, 12.0, 2.5e6], [4.0, 0.05, 2.4e6]])
     X = rng.poisson(rates[rng.integers(2, size=40)]).astype(float)
     assert X.max() > 1_000_000  # exercises the lgamma path of log_factorial
-    model = build_model("poisson", X)
+    model = build_model("poisson")
 
     log_prob = model.log_prob(X, Params(weights=[0.5, 0.5], rates=rates))
 
@@ -47,7 +47,7 @@ def test_poisson_log_prob_equals_scipy_including_huge_counts() -> None:
 def test_probabilities_of_exactly_zero_and_one() -> None:
     # A component that never succeeds in column 1 and always in column 2.
     X = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
-    model = build_model("bernoulli", X)
+    model = build_model("bernoulli")
     log_prob = model.log_prob(X, Params(weights=[0.5, 0.5], probs=[[0.0, 1.0], [0.5, 0.5]]))
 
     assert log_prob[0, 0] == 0.0  # probability one, exactly

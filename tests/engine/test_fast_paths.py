@@ -17,11 +17,13 @@ import numpy as np
 import pytest
 
 import engine
-from engine.em import DTYPES
+from engine.data import ArraySource
+from engine.options import DTYPES
 from engine.estep import NonFiniteRow, normalise, normalise_in_place, normalise_under_ceiling
 from engine.models import gaussian_pass
 from engine.models.base import MixtureModel
-from engine.models.discrete import BinomialModel, PoissonModel
+from engine.models.binomial import BinomialModel
+from engine.models.poisson import PoissonModel
 from engine.models.gaussian import GaussianModel
 from engine.parallel import ChunkRunner, resolve_threads, set_blas_limiter
 
@@ -37,7 +39,7 @@ VARIANTS = [
     ("binomial", "full"),
     ("poisson", "full"),
 ]
-FUSED_METHODS = ("working_data", "pass_plan", "chunk_pass", "pass_stats")
+FUSED_METHODS = ("data_plan", "prepare_chunk", "pass_plan", "chunk_pass", "pass_stats")
 
 
 def problem(model: str, n_samples: int = 600, seed: int = 3, offset: float = 50.0) -> np.ndarray:
@@ -145,22 +147,22 @@ def test_each_plan_is_chosen_where_it_is_meant_to_be() -> None:
     start = engine.fit(X, options("gaussian", "full", max_iter=0)).params
     model = GaussianModel("full", np.zeros(4))
     params = model.prepare(start)
-    near = model.working_data(X, np.dtype(np.float64))
-    assert isinstance(model.pass_plan(params, near), gaussian_pass.FeaturesPlan)
+    centre = model.data_plan(ArraySource(X))
+    double, single = np.dtype(np.float64), np.dtype(np.float32)
+    assert isinstance(model.pass_plan(params, centre, double), gaussian_pass.FeaturesPlan)
     wide = GaussianModel("full", np.zeros(20))
     X_wide = np.random.default_rng(0).normal(size=(200, 20))
     wide_params = wide.prepare(
         engine.Params(weights=[0.5, 0.5], means=X_wide[:2], covariances=np.stack([np.eye(20)] * 2))
     )
-    wide_data = wide.working_data(X_wide, np.dtype(np.float64))
-    assert isinstance(wide.pass_plan(wide_params, wide_data), gaussian_pass.WhitenedPlan)
+    wide_centre = wide.data_plan(ArraySource(X_wide))
+    assert isinstance(wide.pass_plan(wide_params, wide_centre, double), gaussian_pass.WhitenedPlan)
     # In float32, a component far from the data's centre in its own standard
     # deviations would lose digits to the expanded quadratic form.
     moved = start.means + np.array([[0.0, 0.0, 0.0, 5e3], [0.0] * 4, [0.0] * 4])
     far = model.prepare(start.replace(means=moved))
-    single = model.working_data(X, np.dtype(np.float32))
-    assert isinstance(model.pass_plan(far, single), gaussian_pass.WhitenedPlan)
-    assert isinstance(model.pass_plan(far, near), gaussian_pass.FeaturesPlan)
+    assert isinstance(model.pass_plan(far, centre, single), gaussian_pass.WhitenedPlan)
+    assert isinstance(model.pass_plan(far, centre, double), gaussian_pass.FeaturesPlan)
 
 
 # --- chunks -------------------------------------------------------------------------------
@@ -322,8 +324,8 @@ def test_normalise_in_place_matches_the_row_major_reference() -> None:
     weighted[:, 3] = -1e30  # a component of zero weight
     log_norm, log_resp = normalise(weighted)
     component_major = weighted.T.copy()
-    labels = np.empty(257, dtype=np.int64)
-    summary = normalise_in_place(component_major, True, True, labels)
+    summary = normalise_in_place(component_major, True, True)
+    labels = summary.labels
     np.testing.assert_allclose(component_major, np.exp(log_resp).T, rtol=1e-12, atol=1e-300)
     assert summary.log_likelihood == pytest.approx(log_norm.sum(), rel=1e-13)
     np.testing.assert_array_equal(labels, np.argmax(weighted, axis=1))
@@ -412,8 +414,7 @@ def test_a_component_on_identical_rows_collapses_when_the_plain_pass_says(
 
 def test_first_of_equal_maxima_is_the_label() -> None:
     weighted = np.array([[1.0, 2.0, 3.0], [1.0, 5.0, 3.0], [0.0, 5.0, 3.0]])
-    labels = np.empty(3, dtype=np.int64)
-    normalise_in_place(weighted.copy(), True, False, labels)
+    labels = normalise_in_place(weighted.copy(), True, False).labels
     np.testing.assert_array_equal(labels, [0, 1, 0])
 
 

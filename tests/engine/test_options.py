@@ -111,9 +111,9 @@ def test_binomial_counts_cannot_exceed_trials(counts: np.ndarray) -> None:
         ({"e_step": "stochastic"}, "unknown E-step 'stochastic'; choose soft or hard"),
         ({"max_iter": -1}, "max_iter must not be negative"),
         ({"tol": -1e-3}, "tol must not be negative"),
-        ({"reg_covar": -1e-6}, "reg_covar must be zero or a positive number"),
-        ({"reg_covar": float("nan")}, "reg_covar must be zero or a positive number"),
-        ({"n_init": 0}, "n_init must be at least 1"),
+        ({"reg_covar": -1e-6}, "reg_covar must not be negative, not -1e-06"),
+        ({"reg_covar": float("nan")}, "reg_covar must be a finite number, not nan"),
+        ({"n_init": 0}, "n_init must be a whole number of at least 1, not 0"),
     ],
 )
 def test_unknown_or_invalid_options(faithful: np.ndarray, change: dict, match: str) -> None:
@@ -194,7 +194,7 @@ def test_explicit_init_for_count_models_is_checked(counts: np.ndarray) -> None:
         engine.fit(
             counts, options.replace(init=engine.Params(weights=[0.5, 0.5], rates=-np.ones((2, 3))))
         )
-    with pytest.raises(ValueError, match="this model needs rates; none were given"):
+    with pytest.raises(ValueError, match="the Poisson model needs rates; none were given"):
         engine.fit(
             counts, options.replace(init=engine.Params(weights=[0.5, 0.5], probs=np.ones((2, 3))))
         )

@@ -45,7 +45,7 @@ def two_coin_options(e_step_kind: str) -> engine.FitOptions:
 
 def test_two_coin_responsibilities_by_hand() -> None:
     X = HEADS[:, None]
-    model = build_model("binomial", X, trials=TOSSES)
+    model = build_model("binomial", {"trials": TOSSES})
     params = engine.Params(weights=[0.5, 0.5], probs=[[0.2], [0.7]])
 
     log_norm, log_resp = e_step(model, X, params)

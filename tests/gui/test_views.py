@@ -106,22 +106,22 @@ def test_project_gaussian_picks_blocks_of_a_3d_full_covariance() -> None:
 def test_project_gaussian_handles_every_covariance_shape() -> None:
     means = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     tied = _random_spd(np.random.default_rng(1), 3)
-    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, tied), "tied", (1, 2))
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means=means, covariances=tied), "tied", (1, 2))
     np.testing.assert_array_equal(cov, [tied[1:, 1:], tied[1:, 1:]])
 
     diag = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, diag), "diag", (0, 2))
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means=means, covariances=diag), "diag", (0, 2))
     np.testing.assert_array_equal(cov, [np.diag([1.0, 3.0]), np.diag([4.0, 6.0])])
 
     spherical = np.array([0.5, 2.0])
-    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, spherical), "spherical", (0, 1))
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means=means, covariances=spherical), "spherical", (0, 1))
     np.testing.assert_array_equal(cov, [0.5 * np.eye(2), 2.0 * np.eye(2)])
 
     shared = np.array([1.5, 1.5])
-    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means, shared), "kmeans", (0, 1))
+    _, cov = project_gaussian(Params(np.array([0.5, 0.5]), means=means, covariances=shared), "kmeans", (0, 1))
     np.testing.assert_array_equal(cov, [1.5 * np.eye(2), 1.5 * np.eye(2)])
 
-    means_2d, cov = project_gaussian(Params(np.array([0.5, 0.5]), means), "kmeans", (0, 1))
+    means_2d, cov = project_gaussian(Params(np.array([0.5, 0.5]), means=means), "kmeans", (0, 1))
     assert cov is None
     np.testing.assert_array_equal(means_2d, means[:, :2])
 

@@ -57,12 +57,12 @@ def assert_params_identical(a: engine.Params, b: engine.Params) -> None:
 
 
 def assert_options_equal(a: engine.FitOptions, b: engine.FitOptions) -> None:
-    for field in dataclasses.fields(engine.FitOptions):
-        mine, theirs = getattr(a, field.name), getattr(b, field.name)
+    for name in engine.FitOptions.field_names():
+        mine, theirs = getattr(a, name), getattr(b, name)
         if isinstance(mine, engine.Params):
             assert_params_identical(mine, theirs)
         else:
-            assert mine == theirs and type(mine) is type(theirs), field.name
+            assert mine == theirs and type(mine) is type(theirs), name
 
 
 def round_trip(session: sessions.Session, tmp_path: Path) -> sessions.Session:
@@ -120,9 +120,9 @@ def test_every_fit_option_survives_including_explicit_starts(tmp_path):
     loaded = round_trip(saved, tmp_path)
     assert_options_equal(loaded.options, options)
     doc = json.loads((tmp_path / f"saved{sessions.SUFFIX}").read_text(encoding="utf-8"))
-    assert set(doc["settings"]["options"]) == {
-        f.name for f in dataclasses.fields(engine.FitOptions)
-    } | {"init_params"}, "every field of FitOptions is written, and nothing else"
+    assert set(doc["settings"]["options"]) == set(engine.FitOptions.field_names()) | {
+        "init_params"
+    }, "every field of FitOptions is written, and nothing else"
     assert doc["settings"]["options"]["init"] == "explicit"
     assert doc["settings"]["options"]["init_params"]["format"] == "em-studio-params"
     assert loaded.result is None and loaded.snapshots == () and loaded.shown_index == -1

@@ -1,22 +1,23 @@
-"""Starting parameters: k-means++ or random rows as seeds, then one M-step.
+"""Starting parameters: seeds picked from a sample of rows, then one M-step over all rows.
 
-Both methods pick ``K`` rows of the data as seeds, give every row wholly to its
-nearest seed, and estimate every parameter from that partition with the
-model's own M-step. (scikit-learn's ``k-means++`` initialisation instead gives
-each component only its seed row, so its first covariances are the
-regularisation alone.)
+k-means++ or random seeds are picked from :func:`engine.data.start_sample`
+(every row for data of up to 100 000 rows); then every row is given wholly to
+its nearest seed in one pass over all rows, and the model's own M-step
+estimates every parameter from that partition. (scikit-learn's ``k-means++``
+initialisation instead gives each component only its seed row, so its first
+covariances are the regularisation alone.) Explicit starting parameters are
+checked against the model instead.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from engine.errors import SingularComponent
-from engine.models.base import MixtureModel
+from engine.backends import Passes, sum_in_order
+from engine.errors import FitError, SingularComponent
+from engine.models.base import MixtureModel, Stats
+from engine.options import INIT_METHODS, FitOptions
 from engine.params import Params
-
-INIT_METHODS = ("kmeans++", "random")
-
 
 #: Rows at a time when distances to a point are computed (bounds the temporaries).
 _BLOCK_ROWS = 65536
@@ -78,29 +79,57 @@ def nearest_seed(X: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     return np.argmin(distances, axis=1)
 
 
-def initial_params(
+def partition_stats(
+    rows: np.ndarray, model: MixtureModel, seeds: np.ndarray, shift: Params
+) -> Stats:
+    """The statistics of ``rows``, each given wholly to its nearest seed."""
+    resp = np.zeros((rows.shape[0], seeds.shape[0]))
+    resp[np.arange(rows.shape[0]), nearest_seed(rows, seeds)] = 1.0
+    return model.suff_stats(rows, resp, shift)
+
+
+def seeded_params(
     model: MixtureModel,
-    X: np.ndarray,
+    passes: Passes,
+    sample: np.ndarray,
     n_components: int,
     method: str,
     rng: np.random.Generator,
     chunk_size: int,
 ) -> Params:
-    """Parameters estimated from the partition around seeds picked by ``method``."""
+    """Parameters estimated from the partition of all rows around seeds that
+    ``method`` picks among the rows of ``sample``."""
     if method not in _SEEDERS:
         raise ValueError(f"unknown initialisation {method!r}; choose one of {', '.join(INIT_METHODS)}")
-    seeds = X[_SEEDERS[method](X, n_components, rng)]
-    shift = Params(weights=np.full(n_components, 1.0 / n_components), means=seeds)
-    stats = None
-    for start in range(0, X.shape[0], chunk_size):
-        chunk = X[start : start + chunk_size]
-        resp = np.zeros((chunk.shape[0], n_components))
-        resp[np.arange(chunk.shape[0]), nearest_seed(chunk, seeds)] = 1.0
-        part = model.suff_stats(chunk, resp, shift)
-        stats = part if stats is None else {k: stats[k] + part[k] for k in stats}
+    seeds = sample[_SEEDERS[method](sample, n_components, rng)]
+    shift = Params(np.full(n_components, 1.0 / n_components), means=seeds)
+    stats = sum_in_order(passes.map_rows(partition_stats, (model, seeds, shift), chunk_size))
     try:
-        params = model.m_step(stats, shift, (), X.shape[0])
+        params = model.m_step(stats, shift, (), passes.n_samples)
     except SingularComponent as exc:
         # A seed's component holds every row nearest to it, not just the seed row.
         raise SingularComponent(exc.component, float(stats["nk"][exc.component])) from None
-    return model.prepare(model.smooth_initial(params, X))
+    overall = {"nk": np.array([stats["nk"].sum()]), "sx": stats["sx"].sum(axis=0)[None, :]}
+    return model.prepare(model.smooth_initial(params, overall))
+
+
+def explicit_params(model: MixtureModel, options: FitOptions, n_features: int) -> Params:
+    """``options.init``, checked against the model and K and prepared for the passes."""
+    params: Params = options.init  # type: ignore[assignment]
+    k = params.n_components
+    if k != options.n_components:
+        raise ValueError(
+            f"the starting parameters have {k} components but K is {options.n_components}; "
+            "make them agree"
+        )
+    weights = params.weights
+    if weights.shape != (k,) or np.any(weights < 0) or not np.isclose(weights.sum(), 1.0, atol=1e-6):
+        raise ValueError("starting weights must be K non-negative numbers that sum to 1")
+    model.check_params(params, n_features)
+    try:
+        return model.prepare(params)
+    except SingularComponent as exc:
+        raise FitError(
+            f"the starting covariance of component {exc.component + 1} is not positive "
+            "definite; give a symmetric matrix with positive variances"
+        ) from None

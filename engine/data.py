@@ -1,0 +1,226 @@
+"""Where a fit's rows come from: sources of chunks, and one scan that checks and summarises them.
+
+A :class:`DataSource` hands out rows by range (``read``) or by index
+(``take``), as float64 arrays of shape (n_rows, n_features); it never has to
+hold all rows at once. :class:`ArraySource` serves an array in memory,
+:class:`NpySource` a ``.npy`` file mapped into memory, so a file larger than
+memory is read chunk by chunk. :func:`summarise` reads a source once, checks
+every chunk (finite values, and what the model asks) and returns the columns'
+:class:`ColumnSummary`, from which models take their scale. Starts are made
+from :func:`start_sample`, a uniform sample of rows.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: Rows per block when a streamed source is scanned.
+SCAN_ROWS = 65536
+#: Starting points are seeded from at most this many rows, drawn uniformly.
+START_SAMPLE_ROWS = 100_000
+
+ChunkCheck = Callable[[np.ndarray, int, Sequence[str]], None]
+
+
+class DataSource(ABC):
+    """Rows of a data set, read a range or a set of rows at a time."""
+
+    n_samples: int
+    n_features: int
+    feature_names: list[str]
+
+    @abstractmethod
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start`` to ``stop`` as float64, shape (stop - start, n_features)."""
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The rows at the increasing indices ``rows``, float64."""
+        return np.concatenate(
+            [self.read(int(r), int(r) + 1) for r in rows]
+        ) if len(rows) else np.empty((0, self.n_features))
+
+    def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
+        """Every row once, as (first row, rows) in order, for a scan."""
+        for start in range(0, self.n_samples, SCAN_ROWS):
+            yield start, self.read(start, min(start + SCAN_ROWS, self.n_samples))
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether reading is free (rows already in memory), so prepared chunks may be kept."""
+        return False
+
+
+def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
+    if feature_names is None:
+        return [f"x{j + 1}" for j in range(n_features)]
+    if len(feature_names) != n_features:
+        raise ValueError(f"{len(feature_names)} column names for {n_features} columns")
+    return list(feature_names)
+
+
+def _check_shape(n_samples: int, n_features: int) -> None:
+    if n_samples == 0 or n_features == 0:
+        raise ValueError("the data has no rows or no columns; choose a file with numbers in it")
+
+
+def contiguous(array: np.ndarray) -> np.ndarray:
+    """``array`` itself when contiguous in row or column order, else a row-ordered copy.
+
+    The passes copy the data into their own layout, so either order serves; a
+    table pandas read arrives in column order and is not copied again.
+    """
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        return array
+    return np.ascontiguousarray(array)
+
+
+class ArraySource(DataSource):
+    """An array in memory (a 1-D array is one column)."""
+
+    def __init__(self, X: object, feature_names: Sequence[str] | None = None) -> None:
+        try:
+            array = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "the data must be numbers only; remove or convert text columns"
+            ) from None
+        if array.ndim == 1:
+            array = array[:, None]
+        if array.ndim != 2:
+            raise ValueError(f"the data must be a table of rows and columns, not {array.ndim}-D")
+        _check_shape(*array.shape)
+        self.X = contiguous(array)
+        self.n_samples, self.n_features = array.shape
+        self.feature_names = _names(feature_names, self.n_features)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        return self.X[start:stop]
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        return self.X[rows]
+
+    def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
+        # One block: the summary is then NumPy's own mean and variance of each column.
+        yield 0, self.X
+
+    @property
+    def in_memory(self) -> bool:
+        return True
+
+
+class NpySource(DataSource):
+    """A ``.npy`` file of numbers, mapped into memory and read a chunk at a time."""
+
+    def __init__(self, path: str | Path, feature_names: Sequence[str] | None = None) -> None:
+        self.path = Path(path)
+        array = np.load(self.path, mmap_mode="r", allow_pickle=False)
+        if array.ndim == 1:
+            array = array[:, None]
+        if array.ndim != 2:
+            raise ValueError(f"{self.path.name} holds a {array.ndim}-D array; a table has rows and columns")
+        if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+            raise ValueError(f"{self.path.name} holds {array.dtype} values; it must hold real numbers")
+        _check_shape(*array.shape)
+        self._array = array
+        self.n_samples, self.n_features = array.shape
+        self.feature_names = _names(feature_names, self.n_features)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        return np.asarray(self._array[start:stop], dtype=np.float64)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self._array[np.asarray(rows)], dtype=np.float64)
+
+
+def as_source(X: object, feature_names: Sequence[str] | None = None) -> DataSource:
+    """``X`` itself when it is a source, else an :class:`ArraySource` of it."""
+    if isinstance(X, DataSource):
+        if feature_names is not None and list(feature_names) != X.feature_names:
+            _names(feature_names, X.n_features)
+            X.feature_names = list(feature_names)
+        return X
+    return ArraySource(X, feature_names)
+
+
+@dataclass(frozen=True, eq=False)
+class ColumnSummary:
+    """What one scan found about each column, shape (n_features,) each.
+
+    ``var`` is the population variance (divided by n), as ``ndarray.var``.
+    """
+
+    n_samples: int
+    mean: np.ndarray
+    var: np.ndarray
+    min: np.ndarray
+    max: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return int(self.mean.shape[0])
+
+
+def _not_finite_error(block: np.ndarray, first_row: int, names: Sequence[str], count: int) -> ValueError:
+    row, col = np.argwhere(~np.isfinite(block))[0]
+    what = "missing (NaN)" if np.isnan(block[row, col]) else "infinite"
+    return ValueError(
+        f"column {names[col]!r} has a {what} value in row {first_row + row + 1} "
+        f"({count} such values in all); remove or fill those rows"
+    )
+
+
+def summarise(source: DataSource, check_chunk: ChunkCheck | None = None) -> ColumnSummary:
+    """Read every row of ``source`` once: refuse values that are not finite (naming the
+    first, and counting all), let ``check_chunk(rows, first_row, names)`` refuse rows a
+    model cannot take, and summarise the columns.
+
+    Means and variances of blocks are merged as Chan, Golub and LeVeque do, so a
+    streamed source needs one pass; a source in one block gives NumPy's own figures.
+    """
+    names = source.feature_names
+    count = 0
+    mean = var = low = high = None
+    first_bad: tuple[int, np.ndarray] | None = None
+    n_bad = 0
+    for first_row, block in source.blocks():
+        finite = np.isfinite(block)
+        if not finite.all():
+            n_bad += int(block.size - np.count_nonzero(finite))
+            first_bad = first_bad or (first_row, block)
+        if first_bad is not None:
+            continue  # only counting what else is not finite
+        if check_chunk is not None:
+            check_chunk(block, first_row, names)
+        n = block.shape[0]
+        block_mean, block_var = block.mean(axis=0), block.var(axis=0)
+        if mean is None:
+            count, mean, var = n, block_mean, block_var
+            low, high = block.min(axis=0), block.max(axis=0)
+            continue
+        total = count + n
+        delta = block_mean - mean
+        mean = mean + delta * (n / total)
+        var = (var * count + block_var * n + delta**2 * (count * n / total)) / total
+        count = total
+        np.minimum(low, block.min(axis=0), out=low)
+        np.maximum(high, block.max(axis=0), out=high)
+    if first_bad is not None:
+        raise _not_finite_error(first_bad[1], first_bad[0], names, n_bad)
+    return ColumnSummary(count, mean, var, low, high)
+
+
+def start_sample(source: DataSource, seed: int) -> np.ndarray:
+    """The rows starts are seeded from: every row when there are at most
+    :data:`START_SAMPLE_ROWS`, else that many drawn uniformly without replacement
+    (in file order), the same for a seed whichever way the rows are stored."""
+    n = source.n_samples
+    if n <= START_SAMPLE_ROWS:
+        return source.read(0, n)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A4D]))
+    rows = np.sort(rng.choice(n, size=START_SAMPLE_ROWS, replace=False))
+    return source.take(rows)

@@ -1,0 +1,329 @@
+"""The EM loop, written once: restarts, iteration, convergence and history.
+
+:func:`iterate` is a generator that yields an immutable :class:`Snapshot`
+after the initial parameters and after every iteration, and returns the
+:class:`FitResult`. It knows nothing about threads or cancellation: whoever
+drives it decides when to stop. :func:`fit` drains it.
+
+Each pass over the data runs the E-step and gathers the M-step's sufficient
+statistics chunk by chunk, so responsibilities for all rows are never held;
+where the chunks are computed is a backend's affair (:mod:`engine.backends`).
+The log-likelihood a snapshot reports is always that of the parameters it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.backends import Backend, Passes, PassResult
+from engine.backends.local import LocalBackend
+from engine.data import ColumnSummary, DataSource, as_source, start_sample, summarise
+from engine.errors import CollapseError, FitError, SingularComponent
+from engine.models import registry
+from engine.models.base import MixtureModel
+from engine.options import FitOptions, check_components, new_seed, validate
+from engine.params import Params
+from engine.results import FitResult, Snapshot
+from engine.starts import explicit_params, seeded_params
+
+#: Fewest and most rows per chunk, whatever the model prefers.
+MIN_CHUNK_ROWS = 1024
+MAX_CHUNK_ROWS = 65536
+#: A fall of the objective by more than this fraction counts as more than round-off.
+_ROUND_OFF = {"float64": 1e-9, "float32": 1e-6}
+
+
+def auto_chunk_size(n_samples: int, preferred_rows: int) -> int:
+    """Rows per chunk: the model's preference within [:data:`MIN_CHUNK_ROWS`,
+    :data:`MAX_CHUNK_ROWS`], at most the data. Depends on the data's shape, the
+    model and the precision, never on the threads."""
+    return int(min(n_samples, MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, preferred_rows)))
+
+
+def chunk_size_for(
+    model: MixtureModel, options: FitOptions, n_samples: int, n_features: int, dtype: str
+) -> int:
+    """Rows per chunk of a fit's passes in ``dtype``: ``options.chunk_size`` or the model's choice."""
+    if options.chunk_size is not None:
+        return options.chunk_size
+    itemsize = np.dtype(dtype).itemsize
+    return auto_chunk_size(n_samples, model.chunk_rows(options.n_components, n_features, itemsize))
+
+
+@dataclass(frozen=True)
+class FitSetup:
+    """A fit's data, checked and summarised, and its model set up for them."""
+
+    source: DataSource
+    summary: ColumnSummary
+    model: MixtureModel
+    options: FitOptions
+
+    @property
+    def n_samples(self) -> int:
+        return self.source.n_samples
+
+    @property
+    def n_features(self) -> int:
+        return self.source.n_features
+
+
+def setup_fit(
+    X: object, options: FitOptions, feature_names: Sequence[str] | None = None
+) -> FitSetup:
+    """Check the options and the data once, and set the model up for the data.
+
+    ``X`` is an array of shape (n_samples, n_features) or an
+    :class:`engine.data.DataSource`. A seed is drawn when ``options`` have none.
+
+    Raises
+    ------
+    ValueError
+        For data or options that cannot be fitted, with a message that says what to do.
+    """
+    validate(options)
+    source = as_source(X, feature_names)
+    model = registry.build_model(options.model, options.model_options)
+    summary = summarise(source, model.check_chunk)
+    check_components(options, source.n_samples)
+    model.check_summary(summary, source.feature_names)
+    if options.seed is None:
+        options = options.replace(seed=new_seed())
+    return FitSetup(source, summary, model.adapt(summary, options.reg_covar), options)
+
+
+def check_data(
+    X: object, options: FitOptions, feature_names: Sequence[str] | None = None
+) -> None:
+    """Raise ``ValueError`` saying why ``X`` cannot come from the model ``options``
+    name (whatever K and the other options)."""
+    source = as_source(X, feature_names)
+    model = registry.build_model(options.model, options.model_options)
+    model.check_summary(summarise(source, model.check_chunk), source.feature_names)
+
+
+def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
+    """The model ``options`` describe, set up for data ``X`` (no checks of the data)."""
+    model = registry.build_model(options.model, options.model_options)
+    return model.adapt(summarise(as_source(X)), options.reg_covar)
+
+
+def canonical_order(params: Params, model: MixtureModel) -> np.ndarray:
+    """Component order by weight, largest first; ties by the component's values."""
+    rows = params[model.key_param]
+    keys = [rows[:, j] for j in reversed(range(rows.shape[1]))] + [-params.weights]
+    return np.lexsort(keys)
+
+
+@dataclass
+class _Run:
+    params: Params
+    last: PassResult
+    history: list[float]
+    objectives: list[float]
+    metrics: dict[str, list[float]]
+    converged: bool
+    messages: list[str]
+
+
+def _run_start(
+    model: MixtureModel,
+    passes: Passes,
+    params: Params,
+    options: FitOptions,
+    restart: int,
+) -> Generator[Snapshot, None, _Run]:
+    hard = options.e_step == "hard"
+    n_samples = passes.n_samples
+    round_off = _ROUND_OFF[options.dtype]
+
+    def objective(result: PassResult) -> float:
+        return result.classification if hard else result.log_likelihood
+
+    # Labels and entropy are only needed for the final parameters: the caller
+    # asks for them in one more pass, unless this first pass is the last.
+    current = passes.run(params, hard, details=options.max_iter == 0)
+    run = _Run(params, current, [current.log_likelihood], [objective(current)], {}, False, [])
+
+    def record(iteration: int, converged: bool) -> Snapshot:
+        metrics = model.metrics(current.stats)
+        for name, value in metrics.items():
+            run.metrics.setdefault(name, []).append(value)
+        return Snapshot(
+            restart, iteration, params, current.log_likelihood, objective(current), converged, metrics
+        )
+
+    yield record(0, False)
+    for iteration in range(1, options.max_iter + 1):
+        try:
+            params = model.m_step(current.stats, params, options.fixed, n_samples)
+        except SingularComponent as exc:
+            weight = float(current.stats["nk"][exc.component])
+            raise CollapseError(exc.component, iteration, weight, options.reg_covar) from None
+        current = passes.run(params, hard, details=False)
+        change = (objective(current) - run.objectives[-1]) / n_samples
+        if (
+            change * n_samples < -round_off * max(1.0, abs(run.objectives[-1]))
+            and not run.messages
+        ):
+            run.messages.append(
+                f"the objective fell by {-change * n_samples:.3g} at iteration {iteration}, more "
+                "than round-off; the regularisation or held parameters may be the cause"
+            )
+        run.history.append(current.log_likelihood)
+        run.objectives.append(objective(current))
+        run.params, run.last = params, current
+        run.converged = abs(change) < options.tol
+        yield record(iteration, run.converged)
+        if run.converged:
+            break
+    return run
+
+
+def start_params(
+    setup: FitSetup, passes: Passes, restart_seed: np.random.SeedSequence
+) -> Params:
+    """The starting parameters of one start: the explicit ones, or seeded from the data."""
+    options, model = setup.options, setup.model
+    if options.explicit_init:
+        return explicit_params(model, options, setup.n_features)
+    # Starts are made in float64 whatever the passes' precision, so both begin alike.
+    chunk = chunk_size_for(model, options, setup.n_samples, setup.n_features, "float64")
+    try:
+        return seeded_params(
+            model, passes, start_sample(setup.source, options.seed), options.n_components,
+            options.init, np.random.default_rng(restart_seed), chunk,
+        )
+    except SingularComponent as exc:
+        raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
+
+
+def restart_seeds(options: FitOptions) -> list[np.random.SeedSequence]:
+    """One seed sequence per start, from the fit's seed."""
+    n_starts = 1 if options.explicit_init else options.n_init
+    return np.random.SeedSequence(options.seed).spawn(n_starts)
+
+
+def _run_starts(
+    setup: FitSetup, passes: Passes
+) -> Generator[Snapshot, None, tuple[_Run, int, list[float], list[str]]]:
+    """Every start in turn; returns the best run, its index, all objectives and failures."""
+    options = setup.options
+    seeds = restart_seeds(options)
+    best: _Run | None = None
+    best_restart = -1
+    restart_objectives: list[float] = []
+    failures: list[str] = []
+    for restart, seed in enumerate(seeds):
+        try:
+            start = start_params(setup, passes, seed)
+            run = yield from _run_start(setup.model, passes, start, options, restart)
+        except CollapseError as exc:
+            if len(seeds) == 1:
+                raise
+            failures.append(f"start {restart + 1}: {exc}")
+            restart_objectives.append(float("-inf"))
+            continue
+        restart_objectives.append(run.objectives[-1])
+        if best is None or run.objectives[-1] > best.objectives[-1]:
+            best, best_restart = run, restart
+    if best is None:
+        raise FitError(f"every one of the {len(seeds)} starts failed; the first: {failures[0]}")
+    return best, best_restart, restart_objectives, failures
+
+
+def iterate(
+    X: object,
+    options: FitOptions,
+    feature_names: Sequence[str] | None = None,
+    backend: Backend | None = None,
+) -> Generator[Snapshot, None, FitResult]:
+    """Fit a mixture to ``X``, yielding a :class:`Snapshot` after every iteration.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), or engine.data.DataSource
+    options : FitOptions
+    feature_names : list of str, optional
+        Column names, used in error messages.
+    backend : optional
+        Where the passes run (:mod:`engine.backends`); by default this
+        machine's threads.
+
+    Yields
+    ------
+    Snapshot
+        For every start (``restart``), iteration 0 and each iteration after it.
+
+    Returns
+    -------
+    FitResult
+        The start with the highest objective, components in canonical order
+        (kept as given when the starting parameters were explicit).
+
+    Raises
+    ------
+    ValueError
+        For data or options that cannot be fitted, with a message that says what to do.
+    """
+    setup = setup_fit(X, options, feature_names)
+    options, model = setup.options, setup.model
+    chunk_size = chunk_size_for(model, options, setup.n_samples, setup.n_features, options.dtype)
+    backend = backend or LocalBackend(options.n_threads)
+    with closing(backend.bind(setup.source, model, np.dtype(options.dtype), chunk_size)) as passes:
+        best, best_restart, restart_objectives, failures = yield from _run_starts(setup, passes)
+        hard = options.e_step == "hard"
+        final = best.last if best.last.details else passes.run(best.params, hard, details=True)
+
+    if options.explicit_init:
+        order = np.arange(options.n_components)
+    else:
+        order = canonical_order(best.params, model)
+    inverse = np.argsort(order)
+    messages = list(best.messages) + failures
+    if options.max_iter > 0 and not best.converged:
+        messages.append(
+            f"did not converge in {options.max_iter} iterations; raise max_iter or the tolerance"
+        )
+    return FitResult(
+        options=options,
+        params=best.params.permuted(order),
+        log_likelihood=best.history[-1],
+        history=tuple(best.history),
+        objective_history=tuple(best.objectives),
+        metrics_history={name: tuple(values) for name, values in best.metrics.items()},
+        n_iter=len(best.history) - 1,
+        converged=best.converged,
+        n_samples=setup.n_samples,
+        n_features=setup.n_features,
+        n_parameters=model.n_free_parameters(options.n_components, setup.n_features, options.fixed),
+        entropy=final.entropy,
+        labels=inverse[final.labels],
+        restart=best_restart,
+        restart_objectives=tuple(restart_objectives),
+        order=order,
+        messages=tuple(messages),
+    )
+
+
+def drain(generator: Generator) -> object:
+    """Run a generator to its end and return what it returns."""
+    while True:
+        try:
+            next(generator)
+        except StopIteration as stop:
+            return stop.value
+
+
+def fit(
+    X: object,
+    options: FitOptions,
+    feature_names: Sequence[str] | None = None,
+    backend: Backend | None = None,
+) -> FitResult:
+    """Run :func:`iterate` to the end and return its result."""
+    return drain(iterate(X, options, feature_names, backend))

@@ -1,0 +1,22 @@
+"""Spherical covariances: round components, each its own size (mclust's VII)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.models.covariance import CovarianceStructure, register
+
+
+@register
+class Spherical(CovarianceStructure):
+    name = "spherical"
+    mclust = "VII"
+    title = "spherical: round, each component its own volume"
+    storage = "spherical"
+    menu_order = 40
+
+    def n_parameters(self, n_components: int, n_features: int) -> int:
+        return n_components
+
+    def estimate(self, scatter, nk, reg, previous) -> np.ndarray:
+        return (scatter / nk[:, None] + reg).mean(axis=1)

@@ -1,0 +1,79 @@
+"""Evaluating parameters on rows without fitting: log-densities, responsibilities, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.backends.local import LocalPasses
+from engine.data import ArraySource, as_source, summarise
+from engine.estep import log_weights, normalise
+from engine.loop import auto_chunk_size, model_for
+from engine.models import registry
+from engine.models.base import MixtureModel
+from engine.options import FitOptions
+from engine.parallel import ChunkRunner
+from engine.params import Params
+
+
+def e_step(
+    model: MixtureModel, X: np.ndarray, params: Params
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stable log-normaliser and log-responsibilities of rows ``X``.
+
+    Returns
+    -------
+    log_norm : ndarray of shape (n_samples,)
+        Log-density of each row under the mixture.
+    log_resp : ndarray of shape (n_samples, n_components)
+    """
+    return normalise(model.log_prob(X, params) + log_weights(params.weights))
+
+
+def predict_log_resp(
+    X: object,
+    params: Params,
+    options: FitOptions,
+    feature_names: Sequence[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-density per row and log-responsibilities of ``X`` under ``params``.
+
+    Returns
+    -------
+    log_norm : ndarray of shape (n_samples,)
+    log_resp : ndarray of shape (n_samples, n_components)
+    """
+    source = as_source(X, feature_names)
+    model = registry.build_model(options.model, options.model_options)
+    summary = summarise(source, model.check_chunk)
+    model = model.adapt(summary, options.reg_covar)
+    model.check_params(params, source.n_features)
+    return e_step(model, source.read(0, source.n_samples), model.prepare(params))
+
+
+class Evaluator:
+    """Many parameter sets of one model evaluated on the same rows in memory (the
+    window's views, redrawn at every iteration): the rows are prepared once."""
+
+    def __init__(self, X: np.ndarray, options: FitOptions) -> None:
+        self.X = X
+        self.model = model_for(options, X)
+        self._source = ArraySource(X)
+        self._passes: dict[int, LocalPasses] = {}
+
+    def labels(self, params: Params) -> np.ndarray:
+        """Most probable component of each row under ``params``, by the fast pass."""
+        model = self.model
+        chunk = auto_chunk_size(
+            self._source.n_samples, model.chunk_rows(params.n_components, self.X.shape[1])
+        )
+        if chunk not in self._passes:
+            self._passes[chunk] = LocalPasses(
+                self._source, model, np.dtype(np.float64), chunk, ChunkRunner(1)
+            )
+        return self._passes[chunk].run(model.prepare(params), hard=False, details=True).labels
+
+    def log_resp(self, params: Params) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`e_step` of the rows under ``params``."""
+        return e_step(self.model, self.X, self.model.prepare(params))
