@@ -193,6 +193,22 @@ def features_chunk_pass(
     return normalised, {"sums": sums}
 
 
+def _zero_rounding_noise(sxx: np.ndarray, szz: np.ndarray, slack: float) -> None:
+    """Set to zero, in place, each second moment about the old means (K, D, D) that is
+    no larger than the rounding of the raw sums ``szz`` it came from.
+
+    Each entry is judged against its own columns' sums: a column of a million in
+    the same component as a column of one leaves rounding of about eps * 1e12 in
+    its own moments, none in the other column's. A column whose variance is
+    noise gets a zero row and column, so the matrix stays positive semi-definite.
+    """
+    scale = np.sqrt(np.abs(np.diagonal(szz, axis1=1, axis2=2)))
+    floor = slack * scale[:, :, None] * scale[:, None, :]
+    sxx[np.abs(sxx) <= floor] = 0.0
+    flat = np.diagonal(sxx, axis1=1, axis2=2) <= 0.0
+    sxx[flat[:, :, None] | flat[:, None, :]] = 0.0
+
+
 def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
     """Moments about the old means from responsibility-weighted sums of the features."""
     sums = raw["sums"]
@@ -209,9 +225,7 @@ def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
         cross = m[:, :, None] * sz[:, None, :]
         outer = m[:, :, None] * m[:, None, :]
         sxx = szz - cross - cross.transpose(0, 2, 1) + nk[:, None, None] * outer
-        raw_size = np.trace(szz, axis1=1, axis2=2)
-        noise = np.trace(sxx, axis1=1, axis2=2) <= ROUNDING_SLACK * n_features * eps * raw_size
-        sxx[noise] = 0.0
+        _zero_rounding_noise(sxx, szz, ROUNDING_SLACK * eps)
     else:
         sxx = second - 2.0 * m * sz + nk[:, None] * m**2
         sxx[sxx <= ROUNDING_SLACK * eps * second] = 0.0
