@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from engine.schema import ParamsDocument, dumps, params_from_dict, result_to_dic
 from engine.selection import CRITERIA, ModelSpec, best_cell, parse_k_range, sweep
 from emio.atomic import atomic_write_text, describe_os_error
 from emio.blas import register_blas_limiter
+from emio.jsonfile import read_json_file
 from emio.tables import read_table
 
 COMMANDS = ("fit", "predict", "select")
@@ -120,17 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _read_params_file(path: Path) -> ParamsDocument:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(describe_os_error(exc, path)) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "fix the file or use a parameters file EM Studio wrote"
-        ) from None
+    doc = read_json_file(path, advice="fix the file or use a parameters file EM Studio wrote")
     try:
         return params_from_dict(doc)
     except ValueError as exc:

@@ -69,6 +69,7 @@ from engine.models import COVARIANCE_TYPES, MODEL_NAMES
 from engine.models.gaussian import covariance_shape
 from engine.params import Params
 from emio.atomic import atomic_write_text, describe_os_error
+from emio.jsonfile import JsonFileError, read_json_file
 from emio.tables import BAD_ROW_POLICIES, DataError, Table, TextOptions, read_table, sniff_text
 
 FORMAT = "em-studio-session"
@@ -81,6 +82,8 @@ DATA_OK, DATA_CHANGED, DATA_MISSING = "ok", "changed", "missing"
 NON_TEXT_SUFFIXES = frozenset({".npy", ".npz", ".xlsx", ".xls", ".parquet"})
 INIT_METHODS = ("kmeans++", "random")
 INIT_MODES = ("kmeans++", "random", "click", "sample")
+#: What to do with a file that is not a usable session, said after what is wrong.
+READ_ADVICE = "it is damaged or not a session file; open one that EM Studio saved"
 
 _CHUNK = 1 << 20
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
@@ -768,18 +771,9 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SessionError(describe_os_error(exc, path, "read")) from None
-    except UnicodeDecodeError:
-        raise SessionError(f"{path.name} is not a session file (it is not text)") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SessionError(
-            f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "it is damaged or not a session file"
-        ) from None
+        doc = read_json_file(path, advice=READ_ADVICE)
+    except JsonFileError as exc:
+        raise SessionError(str(exc)) from None
     try:
         return session_from_dict(doc)
     except SessionError as exc:
