@@ -20,11 +20,17 @@ import numpy as np
 
 import engine
 from engine.em import predict_log_resp
-from engine.schema import ParamsDocument, dumps, params_from_dict, result_to_dict
 from engine.selection import CRITERIA, ModelSpec, best_cell, parse_k_range, sweep
 from emio.atomic import atomic_write_text, describe_os_error
 from emio.blas import register_blas_limiter
 from emio.jsonfile import read_json_file
+from emio.params_file import (
+    READ_ADVICE,
+    ParamsDocument,
+    dumps,
+    params_from_dict,
+    result_to_dict,
+)
 from emio.tables import read_table
 
 COMMANDS = ("fit", "predict", "select")
@@ -120,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _read_params_file(path: Path) -> ParamsDocument:
-    doc = read_json_file(path, advice="fix the file or use a parameters file EM Studio wrote")
+    doc = read_json_file(path, advice=READ_ADVICE)
     try:
         return params_from_dict(doc)
     except ValueError as exc:

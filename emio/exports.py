@@ -8,7 +8,7 @@ line and the tests all use the same functions.
 The files
 ---------
 ``PARAMS.json``
-    The engine's versioned parameters document (:mod:`engine.schema`).
+    The versioned parameters document (:mod:`emio.params_file`).
 ``*_components.csv``
     One row per component, readable in any spreadsheet: ``component``,
     ``weight``, then per column ``mean(x)`` (Gaussian, k-means), ``p(x)``
@@ -46,8 +46,8 @@ import numpy as np
 
 from engine.em import FitOptions, FitResult, Snapshot
 from engine.params import Params
-from engine.schema import dumps, result_to_dict
 from emio.atomic import atomic_write_bytes, atomic_write_text
+from emio.params_file import dumps, encode_arrays, result_to_dict
 from emio.snippet import snippet
 from emio.tables import Table
 
@@ -516,7 +516,7 @@ def trace_json(
             "metrics": dict(snapshot.metrics),
         }
         if with_params:
-            entry["params"] = {k: v.tolist() for k, v in snapshot.params.arrays().items()}
+            entry["params"] = encode_arrays(snapshot.params)
         entries.append("    " + json.dumps(entry, allow_nan=False))
     lines.append('  "iterations": [\n' + ",\n".join(entries) + "\n  ]")
     return "{\n" + ",\n".join(lines) + "\n}\n"

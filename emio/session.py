@@ -32,7 +32,7 @@ Format, version 1 (a JSON object; keys in this order)::
                  scatter_columns  [x, y] column indices shown by the scatter
                  show_uncertainty whether uncertain points are faded
                  placed_means [[x, y], ...] starting means clicked on the plot
-    result       null, or    params  the PARAMS.json document (engine.schema)
+    result       null, or    params  the PARAMS.json document (emio.params_file)
                              options as settings.options, the options of the fit
                              history, objective_history: per iteration
                              metrics_history {name: [...]} (kmeans: inertia)
@@ -63,14 +63,30 @@ from typing import Any
 
 import numpy as np
 
-from engine import schema
 from engine.em import FitOptions, FitResult, Snapshot
 from engine.models import COVARIANCE_TYPES, MODEL_NAMES
-from engine.models.gaussian import covariance_shape
 from engine.params import Params
 from emio.atomic import atomic_write_text, describe_os_error
 from emio.jsonfile import JsonFileError, read_json_file
-from emio.tables import BAD_ROW_POLICIES, DataError, Table, TextOptions, read_table, sniff_text
+from emio.params_file import (
+    ParamsDocument,
+    SchemaError,
+    array_shapes,
+    decode_array,
+    encode_arrays,
+    option_to_json,
+    params_document,
+    params_from_dict,
+    result_to_dict,
+)
+from emio.tables import (
+    BAD_ROW_POLICIES,
+    DataError,
+    Table,
+    TextOptions,
+    read_table,
+    sniff_text,
+)
 
 FORMAT = "em-studio-session"
 VERSION = 1
@@ -274,52 +290,14 @@ def _float_out(value: float) -> float | str:
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
-def _trials_list(options: FitOptions, n_features: int) -> list[int] | None:
-    if options.model == "bernoulli":
-        return [1] * n_features
-    if options.model == "binomial" and options.trials is not None:
-        return [int(t) for t in np.broadcast_to(np.atleast_1d(options.trials), (n_features,))]
-    return None
-
-
-def params_document(params: Params, options: FitOptions, feature_names: list[str]) -> dict:
-    """A PARAMS.json document of bare parameters (no fit), readable by ``params_from_dict``."""
-    doc: dict[str, Any] = {
-        "format": schema.FORMAT, "version": schema.VERSION, "model": options.model
-    }
-    if options.model == "gaussian":
-        doc["covariance"] = options.covariance_type
-    doc["n_components"] = params.n_components
-    doc["n_features"] = len(feature_names)
-    doc["feature_names"] = list(feature_names)
-    for name, array in params.arrays().items():
-        doc[name] = array.tolist()
-    trials = _trials_list(options, len(feature_names))
-    if trials is not None:
-        doc["trials"] = trials
-    return doc
-
-
 def options_to_dict(options: FitOptions, feature_names: list[str]) -> dict[str, Any]:
     """Every field of ``options``, JSON-ready; explicit starts as a PARAMS.json document."""
-    out: dict[str, Any] = {}
-    for option in dataclasses.fields(FitOptions):
-        value = getattr(options, option.name)
-        if option.name == "init":
-            value = "explicit" if options.explicit_init else value
-        elif option.name == "fixed":
-            value = sorted(value)
-        elif option.name == "trials" and isinstance(value, tuple):
-            value = list(value)
-        out[option.name] = value
+    names = [option.name for option in dataclasses.fields(FitOptions)]
+    out = {name: option_to_json(options, name) for name in names}
     out["init_params"] = (
         params_document(options.init, options, feature_names) if options.explicit_init else None
     )
     return out
-
-
-def _params_arrays(params: Params) -> dict[str, list]:
-    return {name: array.tolist() for name, array in params.arrays().items()}
 
 
 def _snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
@@ -330,13 +308,13 @@ def _snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
         "objective": _float_out(snapshot.objective),
         "converged": bool(snapshot.converged),
         "metrics": {k: _float_out(v) for k, v in snapshot.metrics.items()},
-        "params": _params_arrays(snapshot.params),
+        "params": encode_arrays(snapshot.params),
     }
 
 
 def _result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any]:
     return {
-        "params": schema.result_to_dict(result, feature_names),
+        "params": result_to_dict(result, feature_names),
         "options": options_to_dict(result.options, feature_names),
         "history": [_float_out(v) for v in result.history],
         "objective_history": [_float_out(v) for v in result.objective_history],
@@ -498,9 +476,9 @@ def _number(value: Any, where: str) -> float:
     raise SessionError(f"{where} must hold numbers, not {value!r}; the session file is damaged")
 
 
-def _read_params_doc(doc: Any, where: str) -> schema.ParamsDocument:
+def _read_params_doc(doc: Any, where: str) -> ParamsDocument:
     try:
-        return schema.params_from_dict(doc)
+        return params_from_dict(doc)
     except ValueError as exc:
         raise SessionError(f"{where}: {exc}") from None
 
@@ -553,22 +531,11 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
     )
 
 
-def _expected_shapes(options: FitOptions, n_components: int, n_features: int) -> dict:
-    shapes: dict[str, tuple[int, ...]] = {"weights": (n_components,)}
-    if options.model in ("gaussian", "kmeans"):
-        covariance = "spherical" if options.model == "kmeans" else options.covariance_type
-        shapes["means"] = (n_components, n_features)
-        shapes["covariances"] = covariance_shape(covariance, n_components, n_features)
-    elif options.model in ("bernoulli", "binomial"):
-        shapes["probs"] = (n_components, n_features)
-    else:
-        shapes["rates"] = (n_components, n_features)
-    return shapes
-
-
 def _params_from_arrays(doc: Any, options: FitOptions, n_features: int, where: str) -> Params:
     fields = _Fields(doc, where)
-    shapes = _expected_shapes(options, options.n_components, n_features)
+    shapes = array_shapes(
+        options.model, options.covariance_type, options.n_components, n_features
+    )
     unknown = sorted(set(fields.doc) - set(shapes))
     if unknown:
         raise SessionError(
@@ -578,15 +545,9 @@ def _params_from_arrays(doc: Any, options: FitOptions, n_features: int, where: s
     arrays = {}
     for name, shape in shapes.items():
         try:
-            array = np.array(fields.raw(name), dtype=np.float64)
-        except (TypeError, ValueError):
-            raise SessionError(f"{where}.{name} must be a (nested) list of numbers") from None
-        if array.shape != shape:
-            raise SessionError(
-                f"{where}.{name} has shape {list(array.shape)} but {list(shape)} is needed; "
-                "the session file is damaged"
-            )
-        arrays[name] = array
+            arrays[name] = decode_array(fields.raw(name), shape, f"{where}.{name}")
+        except SchemaError as exc:
+            raise SessionError(f"{exc}; the session file is damaged") from None
     return Params(**arrays)
 
 

@@ -3,7 +3,6 @@
 Never imports Qt. The GUI and the command line both drive :func:`iterate`.
 """
 
-from engine import schema
 from engine.em import FitOptions, FitResult, Snapshot, fit, iterate, predict_log_resp
 from engine.errors import CollapseError, FitError
 from engine.models import COVARIANCE_TYPES, MODEL_NAMES
@@ -22,6 +21,5 @@ __all__ = [
     "fit",
     "iterate",
     "predict_log_resp",
-    "schema",
     "set_blas_limiter",
 ]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import engine
+from emio import params_file
 from emio.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,7 +173,7 @@ def test_bad_input_gives_one_error_line_and_status_2(capsys, tmp_path, case):
 
 
 def test_params_whose_shapes_do_not_match_the_data(capsys, tmp_path):
-    doc = engine.schema.result_to_dict(
+    doc = params_file.result_to_dict(
         engine.fit(faithful(), engine.FitOptions(n_components=2, seed=0)), ["a", "b"]
     )
     wrong_shape = dict(doc, means=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])

@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 import engine
-from engine.schema import params_from_dict
 from emio import exports
 from emio.atomic import describe_os_error
+from emio.params_file import params_from_dict
 from emio.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
