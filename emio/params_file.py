@@ -138,11 +138,16 @@ def option_to_json(options: FitOptions, name: str) -> Any:
     return value
 
 
+def model_keys(options: FitOptions) -> dict[str, str]:
+    """``model``, and for a Gaussian mixture its ``covariance``, as every document names them."""
+    if options.model == "gaussian":
+        return {"model": options.model, "covariance": options.covariance_type}
+    return {"model": options.model}
+
+
 def params_document(params: Params, options: FitOptions, feature_names: list[str]) -> dict:
     """A PARAMS.json document of bare parameters (no fit), readable by :func:`params_from_dict`."""
-    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": options.model}
-    if options.model == "gaussian":
-        doc["covariance"] = options.covariance_type
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, **model_keys(options)}
     doc["n_components"] = params.n_components
     doc["n_features"] = len(feature_names)
     doc["feature_names"] = list(feature_names)
