@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine import FitResult, Params
-from emio.atomic import atomic_write_bytes, atomic_write_text
+from emio.atomic import atomic_write
 from emio.csvtext import csv_text, float_text
 from emio.params_file import check_feature_names, dumps, result_to_dict
 from emio.snippet import snippet
@@ -215,8 +215,5 @@ def write_params(
     """
     outputs = params_outputs(path, result, feature_names, components, npz, script)
     for target, content in outputs:
-        if isinstance(content, bytes):
-            atomic_write_bytes(target, content)
-        else:
-            atomic_write_text(target, content)
+        atomic_write(target, content)
     return [target for target, _ in outputs]
