@@ -56,6 +56,11 @@ def flat_param_names(
     return names
 
 
+def _require_iterations(snapshots: Sequence[Snapshot]) -> None:
+    if not snapshots:
+        raise ValueError("there is no iteration to write; run a fit first")
+
+
 def _metric_names(snapshots: Sequence[Snapshot]) -> list[str]:
     names: list[str] = []
     for snapshot in snapshots:
@@ -87,8 +92,7 @@ def trace_csv(
     str
         CSV text with a header row.
     """
-    if not snapshots:
-        raise ValueError("there is no iteration to write; run a fit first")
+    _require_iterations(snapshots)
     metrics = _metric_names(snapshots)
     header = ["restart", "iteration", "log_likelihood", "objective", "converged"] + metrics
     flat = flat_param_names(snapshots[0].params, options, feature_names) if with_params else []
@@ -123,8 +127,7 @@ def trace_json(
     objective, converged, metrics}`` (``restart`` counted from 1), each with
     ``params`` (the PARAMS.json array names and shapes) when ``with_params``.
     """
-    if not snapshots:
-        raise ValueError("there is no iteration to write; run a fit first")
+    _require_iterations(snapshots)
     doc: dict[str, Any] = {"format": TRACE_FORMAT, "version": TRACE_VERSION}
     doc.update(model_keys(options))
     doc["n_components"] = snapshots[0].params.n_components

@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 
 from emio.tables.columns import frame_names, scan_frame
-from emio.tables.files import decode, open_file
-from emio.tables.sniff import sniff_text
+from emio.tables.files import open_file
 from emio.tables.table import TextOptions
-from emio.tables.text import read_text_frame
+from emio.tables.text import layout, read_text_frame
 
 #: :func:`preview_text` counts problems in at most this many rows.
 PREVIEW_SCAN_ROWS = 200_000
@@ -99,10 +98,7 @@ def preview_text(
         (missing, binary, rows of different lengths, ...).
     """
     file = open_file(path)
-    if options is None:
-        options = sniff_text(file.path)
-    else:
-        decode(file)
+    options = layout(file, options)
     frame = read_text_frame(file, options, nrows=scan_rows + 1)
     whole_file = frame.shape[0] <= scan_rows
     frame = frame.iloc[:scan_rows]

@@ -110,12 +110,18 @@ def _file_line(path: Path, options: TextOptions, row: int) -> int | None:
     return None
 
 
+def layout(file: FileHead, options: TextOptions | None) -> TextOptions:
+    """``options``, or when None those sniffed from ``file``; DataError if it is binary."""
+    if options is None:
+        return sniff_text(file.path)
+    # Given options skip the sniffer, not its refusal of binary files.
+    decode(file)
+    return options
+
+
 def read_text(file: FileHead, options: TextOptions | None) -> Source:
     """The columns of a text table, read with ``options`` (sniffed when None)."""
-    if options is None:
-        options = sniff_text(file.path)
-    else:
-        decode(file)
+    options = layout(file, options)
     frame = read_text_frame(file, options)
     if frame.shape[0] == 0:
         raise DataError(
