@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 import engine
 from emgui import dialogs
-from emio import exports
+from emio import exports, params_file
 from emio import session as sessions
 from emio.atomic import atomic_write_bytes, atomic_write_text, describe_os_error
 from emio.tables import DataError, Table, TextOptions, read_table
@@ -658,7 +658,7 @@ class ExportActions(QObject):
         if params_path is None:
             return
         try:
-            document = engine.schema.params_from_dict(_read_json(params_path))
+            document = params_file.params_from_dict(_read_json(params_path))
         except ValueError as exc:
             dialogs.show_error(self.window, f"cannot use {params_path.name}: {exc}", repr(exc))
             return
@@ -673,7 +673,7 @@ class ExportActions(QObject):
         self.apply_model(params_path, document, data_path)
 
     def apply_model(
-        self, params_path: Path, document: engine.schema.ParamsDocument, data_path: Path
+        self, params_path: Path, document: params_file.ParamsDocument, data_path: Path
     ) -> bool:
         """Evaluate saved parameters on a data file and show the result as iteration 0."""
         window = self.window
@@ -915,7 +915,7 @@ def _read_json(path: Path) -> object:
         ) from None
 
 
-def _read_for_model(path: Path, document: engine.schema.ParamsDocument) -> Table:
+def _read_for_model(path: Path, document: params_file.ParamsDocument) -> Table:
     """The data file's columns the model was fitted on: by name, else all numbers in order."""
     try:
         return read_table(path, columns=list(document.feature_names))

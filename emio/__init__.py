@@ -1,1 +1,9 @@
-"""EM Studio input/output: reading data files and writing results atomically."""
+"""EM Studio input/output: data files in, results out, and the command line.
+
+:mod:`~emio.tables` reads data; :mod:`~emio.params_file` is PARAMS.json,
+:mod:`~emio.session` the session file and :mod:`~emio.exports` everything
+else a person takes away from a fit. :mod:`~emio.jsonfile` reads any JSON a
+person gives us; :mod:`~emio.jsontext` and :mod:`~emio.csvtext` are how our
+own files look, and :mod:`~emio.atomic` writes every one of them.
+:mod:`~emio.cli` is the headless command line.
+"""

@@ -202,3 +202,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     """
     with atomic_open(path, "w", encoding=encoding, newline="") as file:
         file.write(text)
+
+
+def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Replace ``path`` with ``content`` atomically: bytes as they are, text as UTF-8.
+
+    For lists of outputs built in memory, some text and some binary
+    (:func:`emio.exports.params_outputs`).
+    """
+    if isinstance(content, bytes):
+        atomic_write_bytes(path, content)
+    else:
+        atomic_write_text(path, content)

@@ -12,7 +12,7 @@ used in a scikit-learn pipeline.
 from __future__ import annotations
 
 import re
-from engine.models import MODEL_NAMES
+from engine import MODEL_NAMES
 
 #: What the script prints: a header, then one line per row.
 OUTPUT_COLUMNS = "component, resp_1 ... resp_K, log_density"

@@ -21,7 +21,7 @@ from emgui import dialogs, export_actions
 from emgui.app import user_settings
 from emgui.export_actions import ExportActions, actions_of
 from emgui.main_window import MainWindow
-from emio import exports
+from emio import exports, params_file
 from emio import session as sessions
 from emio.tables import TextOptions, read_table
 
@@ -170,7 +170,7 @@ def test_export_parameters_writes_json_and_the_files_asked_for(fitted, files, ex
     assert errors == []
     assert extras == [("fit", {"components": False, "npz": False, "script": False})]
     result = fitted.controller.result
-    document = engine.schema.params_from_dict(
+    document = params_file.params_from_dict(
         json.loads((tmp_path / "out" / "fit.json").read_text(encoding="utf-8"))
     )
     for name, array in result.params.arrays().items():

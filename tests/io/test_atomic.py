@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from emio import atomic
-from emio.atomic import atomic_open, atomic_write_bytes, atomic_write_text, describe_os_error
+from emio.atomic import (
+    atomic_open,
+    atomic_write,
+    atomic_write_bytes,
+    atomic_write_text,
+    describe_os_error,
+)
 
 OLD = b"old contents\r\nkept byte for byte\n"
 
@@ -43,6 +49,14 @@ def test_write_text_keeps_newlines_as_given(tmp_path: Path) -> None:
 def test_write_bytes(target: Path) -> None:
     atomic_write_bytes(target, b"\x00\x01new")
     assert target.read_bytes() == b"\x00\x01new"
+    assert leftovers(target.parent) == []
+
+
+def test_write_either_kind_of_content(target: Path) -> None:
+    atomic_write(target, b"\x00bytes\r\n")
+    assert target.read_bytes() == b"\x00bytes\r\n"
+    atomic_write(target, "text ü\r\n")
+    assert target.read_bytes() == "text ü\r\n".encode()
     assert leftovers(target.parent) == []
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import engine
+from emio import params_file
 from emio.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,7 +173,7 @@ def test_bad_input_gives_one_error_line_and_status_2(capsys, tmp_path, case):
 
 
 def test_params_whose_shapes_do_not_match_the_data(capsys, tmp_path):
-    doc = engine.schema.result_to_dict(
+    doc = params_file.result_to_dict(
         engine.fit(faithful(), engine.FitOptions(n_components=2, seed=0)), ["a", "b"]
     )
     wrong_shape = dict(doc, means=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
@@ -262,3 +263,51 @@ def test_the_command_line_holds_blas_to_one_thread_for_the_engine(capsys, monkey
 
         blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
         assert all(i["num_threads"] == 1 for i in blas)
+
+
+HOSTILE_PARAMS = {
+    "nested thousands deep": ("[" * 5_000 + "]" * 5_000,
+                              "nests lists or objects more than 100 levels deep, which no EM "
+                              "Studio file does"),
+    "400-digit number": ('{"weights": [1' + "0" * 399 + "]}",
+                         "holds a whole number of 400 digits at weights[0], too large for a "
+                         "float (above 1.8e308 in size)"),
+    "5000-digit number": ('{"weights": [1' + "0" * 4_999 + "]}",
+                          "holds a whole number of 5000 digits at weights[0], too large for a "
+                          "float (above 1.8e308 in size)"),
+    "NaN": ('{"means": [[NaN, 1]]}', "holds NaN at means[0][0], which is not a finite number"),
+    "1e400": ('{"tol": 1e400}',
+              "holds a number too large for a float (above 1.8e308 in size) at tol"),
+    "latin-1": ('{"feature_names": ["café"]}'.encode("latin-1"),
+                "is not UTF-8 text (byte 0xE9 at position 23)"),
+}
+
+
+@pytest.mark.parametrize("command", ["fit", "predict"])
+@pytest.mark.parametrize("case", sorted(HOSTILE_PARAMS))
+def test_hostile_params_files_give_one_error_line(capsys, tmp_path, command, case):
+    content, problem = HOSTILE_PARAMS[case]
+    path = tmp_path / "params.json"
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    if command == "fit":
+        code, out, err = run(capsys, "fit", FAITHFUL, "--init", path)
+    else:
+        code, out, err = run(capsys, "predict", path, FAITHFUL)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: params.json {problem}; fix the file or use a parameters file EM Studio wrote\n"
+    )
+
+
+def test_a_params_file_that_is_a_folder_or_missing(capsys, tmp_path):
+    code, _, err = run(capsys, "fit", FAITHFUL, "--init", tmp_path)
+    assert code == 2
+    assert err == (
+        f"error: cannot read {tmp_path}: it is a folder, not a file; choose a file inside it\n"
+    )
+    code, _, err = run(capsys, "predict", tmp_path / "nope.json", FAITHFUL)
+    assert code == 2
+    assert err == (
+        f"error: cannot read {tmp_path / 'nope.json'}: no such file or folder; check the name "
+        "and the folder\n"
+    )

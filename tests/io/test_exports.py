@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 import engine
-from engine.schema import params_from_dict
 from emio import exports
 from emio.atomic import describe_os_error
+from emio.params_file import params_from_dict
 from emio.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,6 +211,16 @@ def test_assignments_refuse_responsibilities_of_other_rows():
     table = read_table(BLOBS)
     with pytest.raises(ValueError, match="do not belong to 600 rows"):
         exports.assignments_csv(table, np.zeros((5, 3)))
+
+
+def test_labels_are_the_assignments_without_the_data():
+    table = read_table(BLOBS)
+    result = blobs()
+    _, log_resp = engine.predict_log_resp(table.data, result.params, result.options)
+    labels = read_csv(exports.labels_csv(log_resp))
+    assert list(labels.columns) == ["component", "resp_1", "resp_2", "resp_3"]
+    assignments = read_csv(exports.assignments_csv(table, log_resp))
+    pd.testing.assert_frame_equal(labels, assignments[list(labels.columns)])
 
 
 def run_snapshots(X: np.ndarray, options: engine.FitOptions):

@@ -272,3 +272,35 @@ def test_the_file_is_documented_json_with_one_iteration_per_line(tmp_path):
         assert key in sessions.__doc__, f"{key} is documented"
     trace_lines = [line for line in text.splitlines() if line.startswith('    {"restart"')]
     assert len(trace_lines) == len(saved.snapshots)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[" * 5_000 + "]" * 5_000,
+         "nests lists or objects more than 100 levels deep, which no EM Studio file does"),
+        ('{"version": 1' + "0" * 4_999 + "}",
+         "holds a whole number of 5000 digits at version, too large for a float "
+         "(above 1.8e308 in size)"),
+        ('{"result": {"entropy": NaN}}',
+         "holds NaN at result.entropy, which is not a finite number"),
+        ('{"saved_at": "août"}'.encode("latin-1"), "is not UTF-8 text (byte 0xFB at position 16)"),
+    ],
+)
+def test_hostile_session_files_are_refused_with_one_message(tmp_path, content, problem):
+    path = tmp_path / f"hostile{sessions.SUFFIX}"
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    with pytest.raises(sessions.SessionError) as caught:
+        sessions.load_session(path)
+    assert str(caught.value) == (
+        f"hostile{sessions.SUFFIX} {problem}; it is damaged or not a session file; open one that "
+        "EM Studio saved"
+    )
+
+
+def test_a_folder_given_as_a_session(tmp_path):
+    with pytest.raises(sessions.SessionError) as caught:
+        sessions.load_session(tmp_path)
+    assert str(caught.value) == (
+        f"cannot read {tmp_path}: it is a folder, not a file; choose a file inside it"
+    )

@@ -302,7 +302,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         raise PermissionError(13, "Permission denied")
 
     # Running as root makes chmod useless here, so the refusal is simulated.
-    monkeypatch.setattr(tables, "open", refuse, raising=False)
+    monkeypatch.setattr(tables.files, "open", refuse, raising=False)
     message = error_of(path)
     assert message.startswith(f"cannot read {path}: permission denied;")
 
@@ -442,7 +442,7 @@ def test_missing_optional_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, module: str, extra: str
 ) -> None:
     path = write(tmp_path, "data" + suffix, b"PK\x03\x04 whatever")
-    monkeypatch.setattr(tables, "find_spec", lambda name: None)
+    monkeypatch.setattr(tables.spreadsheets, "find_spec", lambda name: None)
     message = error_of(path)
     assert f"needs the {module} package" in message
     assert f'pip install "em-studio[{extra}]"' in message
@@ -544,7 +544,8 @@ def test_text_tables_remember_the_options_they_were_read_with() -> None:
 
 
 def test_columns_are_interleaved_alike_by_one_thread_or_two():
-    from emio.tables import _PARALLEL_STACK_ROWS, _side_by_side
+    from emio.tables.layout import PARALLEL_STACK_ROWS as _PARALLEL_STACK_ROWS
+    from emio.tables.layout import side_by_side as _side_by_side
 
     rng = np.random.default_rng(8)
     for n_rows in (1_000, _PARALLEL_STACK_ROWS + 12_345):
@@ -555,7 +556,7 @@ def test_columns_are_interleaved_alike_by_one_thread_or_two():
 
 
 def test_columns_that_fill_a_block_are_used_where_they_lie():
-    from emio.tables import _side_by_side
+    from emio.tables.layout import side_by_side as _side_by_side
 
     block = np.random.default_rng(9).normal(size=(4, 5_000))
     whole = _side_by_side(list(block))

@@ -1,0 +1,119 @@
+"""``fit DATA --k K ...``: fit a mixture and write its PARAMS.json (and, on request, labels)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import engine
+from emio.cli.common import (
+    UsageError,
+    comma_list,
+    read_data,
+    read_params,
+    trials,
+    write_output,
+)
+from emio.exports import labels_csv
+from emio.params_file import dumps, result_to_dict
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add ``fit`` and its arguments to ``commands``."""
+    fit = commands.add_parser(
+        "fit",
+        help="fit a mixture to a data file and write its parameters as JSON",
+        description="Fit a mixture model to DATA (CSV/TSV/text, .npy or .npz) and write "
+        "PARAMS.json (to standard output unless -o is given).",
+    )
+    fit.add_argument("data", metavar="DATA", help="data file: CSV/TSV/whitespace text, .npy, .npz")
+    fit.add_argument("--model", choices=engine.MODEL_NAMES, help="mixture model (default gaussian)")
+    fit.add_argument("--k", type=int, help="number of components K")
+    fit.add_argument("--covariance", choices=engine.COVARIANCE_TYPES, default="full",
+                     help="covariance type for gaussian (default full)")
+    fit.add_argument("--trials", type=trials,
+                     help="trials per column for binomial: one number or one per column")
+    fit.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
+    fit.add_argument("--init", default="kmeans++",
+                     help="kmeans++ (default), random, or a PARAMS.json to start from")
+    fit.add_argument("--fix", type=comma_list, default=[],
+                     help="parameters held fixed, e.g. weights,means")
+    fit.add_argument("--e-step", choices=("soft", "hard"), default="soft",
+                     help="soft (standard EM, default) or hard (classification EM)")
+    fit.add_argument("--max-iter", type=int, default=500,
+                     help="most iterations (0 evaluates the starting parameters)")
+    fit.add_argument("--tol", type=float, default=1e-6,
+                     help="stop when the mean log-likelihood per row changes less than this")
+    fit.add_argument("--reg-covar", type=float, default=1e-6,
+                     help="added to covariance diagonals, as a fraction of each column's variance")
+    fit.add_argument("--n-init", type=int, default=1, help="number of starts; the best is kept")
+    fit.add_argument("--seed", type=int, help="random seed (recorded in the output)")
+    fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
+    fit.add_argument("--labels", type=Path,
+                     help="write per-row component and responsibilities as CSV here")
+    fit.set_defaults(run=run_fit)
+
+
+def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions:
+    common = dict(
+        fixed=frozenset(args.fix),
+        e_step=args.e_step,
+        max_iter=args.max_iter,
+        tol=args.tol,
+        reg_covar=args.reg_covar,
+        n_init=args.n_init,
+        seed=args.seed,
+    )
+    if args.init in ("kmeans++", "random"):
+        if args.k is None:
+            raise UsageError(
+                "give the number of components with --k (or start from --init PARAMS.json)"
+            )
+        return engine.FitOptions(
+            model=args.model or "gaussian",
+            n_components=args.k,
+            covariance_type=args.covariance,
+            trials=args.trials,
+            init=args.init,
+            **common,
+        )
+    document = read_params(Path(args.init))
+    if args.model is not None and args.model != document.model:
+        raise UsageError(
+            f"--model is {args.model} but {args.init} holds a {document.model} model; "
+            "drop --model or use a matching file"
+        )
+    if args.k is not None and args.k != document.n_components:
+        raise UsageError(
+            f"--k is {args.k} but {args.init} has {document.n_components} components; "
+            "drop --k or make them agree"
+        )
+    if document.n_features != n_features:
+        raise UsageError(
+            f"{args.init} is for {document.n_features} columns but the data has {n_features}; "
+            "choose matching columns with --columns"
+        )
+    changes = {"trials": args.trials} if args.trials is not None else {}
+    return document.options(**changes, **common)
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    """Fit, write PARAMS.json (standard output without ``-o``) and the labels if asked."""
+    table = read_data(args)
+    options = _fit_options(args, table.data.shape[1])
+    result = engine.fit(table.data, options, feature_names=table.columns)
+    document = dumps(result_to_dict(result, table.columns))
+    labels = None
+    if args.labels is not None:
+        _, log_resp = engine.predict_log_resp(
+            table.data, result.params, result.options, table.columns
+        )
+        labels = labels_csv(log_resp)
+    # Both outputs are complete in memory before either is written.
+    write_output(args.output, document)
+    if labels is not None:
+        write_output(args.labels, labels)
+    for message in result.messages:
+        print(f"note: {message}", file=sys.stderr)
+    return 0

@@ -1,0 +1,87 @@
+"""``select DATA --k 1-9 --models ...``: fit every model for every K and rank them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import engine
+from engine.selection import CRITERIA, ModelSpec, best_cell, parse_k_range, sweep
+from emio.cli.common import UsageError, comma_list, read_data, trials, write_output
+from emio.csvtext import csv_text
+
+#: The columns of the table ``-o`` writes; the terminal shows all but the last two.
+SELECT_COLUMNS = ("model", "k", "log_likelihood", "n_parameters", "bic", "aic", "icl",
+                  "converged", "n_iter", "seconds", "note")
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add ``select`` and its arguments to ``commands``."""
+    select = commands.add_parser(
+        "select",
+        help="fit a range of K and models and rank them by BIC, AIC or ICL",
+        description="Fit every model for every K and print the table and the best model.",
+    )
+    select.add_argument("data", metavar="DATA", help="data file")
+    select.add_argument("--k", type=parse_k_range, default=list(range(1, 10)),
+                        help="K values, e.g. 1-9 (default) or 2,3,5")
+    select.add_argument("--models", type=comma_list, default=["full", "tied", "diag", "spherical"],
+                        help="covariance types and/or model names, e.g. full,tied,kmeans")
+    select.add_argument("--trials", type=trials, help="trials per column for binomial")
+    select.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
+    select.add_argument("--n-init", type=int, default=3, help="starts per cell (default 3)")
+    select.add_argument("--criterion", choices=CRITERIA, default="bic",
+                        help="what ranks the models (lower is better; default bic)")
+    select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
+    select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
+    select.set_defaults(run=run_select)
+
+
+def _select_rows(cells) -> list[dict[str, object]]:
+    rows = []
+    for cell in cells:
+        result = cell.result
+        note = cell.error or ""
+        if cell.collapsed:
+            held = ", ".join(str(k + 1) for k in cell.collapsed)
+            note = f"component {held} collapsed onto tied values; not chosen as best"
+        row: dict[str, object] = {"model": cell.spec.label, "k": cell.n_components,
+                                  "seconds": round(cell.seconds, 3), "note": note}
+        if result is not None:
+            row.update(log_likelihood=result.log_likelihood, n_parameters=result.n_parameters,
+                       bic=result.bic, aic=result.aic, icl=result.icl,
+                       converged=result.converged, n_iter=result.n_iter)
+        rows.append(row)
+    return rows
+
+
+def _format_cell(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def run_select(args: argparse.Namespace) -> int:
+    """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
+    specs = [ModelSpec.parse(text) for text in args.models]
+    table = read_data(args)
+    base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
+                             trials=args.trials)
+    cells = list(sweep(table.data, specs, args.k, base, table.columns))
+    rows = _select_rows(cells)
+    shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
+    text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in text_rows)) for i, c in enumerate(shown)]
+    print("  ".join(c.rjust(w) for c, w in zip(shown, widths)))
+    for text_row, row in zip(text_rows, rows):
+        line = "  ".join(v.rjust(w) for v, w in zip(text_row, widths))
+        print(line + (f"  ({row['note']})" if row["note"] else ""))
+    # A component held up only by the regularisation on tied values is not a cluster.
+    best = best_cell(cells, args.criterion, skip_collapsed=True)
+    if args.output is not None:
+        table_rows = ([row.get(c, "") for c in SELECT_COLUMNS] for row in rows)
+        write_output(args.output, csv_text(SELECT_COLUMNS, table_rows))
+    if best is None:
+        raise UsageError("no model could be fitted; lower K or raise --reg-covar")
+    score = best.score(args.criterion)
+    print(f"best: {best.spec.label}, K={best.n_components} ({args.criterion.upper()} {score:.3f})")
+    return 0

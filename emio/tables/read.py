@@ -1,0 +1,154 @@
+"""The one reader: :func:`read_table` dispatches on the file's suffix, chooses the
+columns and decides what happens to rows with missing or non-numeric values."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from os import PathLike
+
+import numpy as np
+
+from emio.tables.binary import read_npy, read_npz
+from emio.tables.columns import Column, Source, plural_rows, quote_cell
+from emio.tables.files import FileHead, open_file
+from emio.tables.layout import side_by_side
+from emio.tables.spreadsheets import read_excel, read_parquet, read_xls
+from emio.tables.table import BAD_ROW_POLICIES, DataError, Table, TextOptions
+from emio.tables.text import read_text
+
+_READERS: dict[str, Callable[[FileHead, TextOptions | None], Source]] = {
+    ".csv": read_text,
+    ".tsv": read_text,
+    ".txt": read_text,
+    ".dat": read_text,
+    ".npy": read_npy,
+    ".npz": read_npz,
+    ".xlsx": read_excel,
+    ".parquet": read_parquet,
+    ".xls": read_xls,
+}
+
+
+def _choose(
+    all_columns: list[Column], requested: list[str] | None, name: str
+) -> tuple[list[Column], list[str]]:
+    """The columns to read, and notes on those skipped."""
+    if requested is None:
+        chosen = [column for column in all_columns if column.numeric]
+        skipped = [column for column in all_columns if not column.numeric]
+        if not chosen:
+            details = "; ".join(f"{c.name!r}: {c.reason}" for c in skipped[:3])
+            raise DataError(
+                f"{name} has no column of numbers ({details}); check the delimiter and the "
+                "decimal separator, or choose a file with numeric columns"
+            )
+        return chosen, [f"skipped column {c.name!r}: {c.reason}" for c in skipped]
+    if isinstance(requested, str):
+        raise DataError(f"give the columns as a list of names, for example [{requested!r}]")
+    if not requested:
+        raise DataError("no columns were chosen; choose at least one column of numbers")
+    by_name = {column.name: column for column in all_columns}
+    unknown = [column for column in requested if column not in by_name]
+    if unknown:
+        known = ", ".join(repr(c.name) for c in all_columns[:12])
+        more = ", ..." if len(all_columns) > 12 else ""
+        raise DataError(
+            f"{name} has no column named {', '.join(map(repr, unknown))}; its columns are "
+            f"{known}{more}"
+        )
+    repeated = [column for column, count in Counter(requested).items() if count > 1]
+    if repeated:
+        raise DataError(f"column {repeated[0]!r} is chosen twice; choose each column once")
+    chosen = [by_name[column] for column in requested]
+    for column in chosen:
+        if not column.numeric:
+            raise DataError(
+                f"column {column.name!r} of {name} cannot be used: it holds {column.reason}; "
+                "leave it out"
+            )
+    return chosen, []
+
+
+def _bad_value(column: Column, row: int) -> str:
+    if column.text is not None and column.cells is not None and column.text[row]:
+        return f"the text {quote_cell(column.cells[row])}"
+    value = column.values[row]
+    return "a missing value" if np.isnan(value) else f"an infinite value ({value:g})"
+
+
+def read_table(
+    path: str | PathLike[str],
+    options: TextOptions | None = None,
+    columns: list[str] | None = None,
+    bad_rows: str = "error",
+) -> Table:
+    """Read the numbers in a data file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A text table (``.csv``, ``.tsv``, ``.txt``, ``.dat`` or any other
+        suffix), ``.npy``, ``.npz``, ``.xlsx`` (needs openpyxl) or
+        ``.parquet`` (needs pyarrow).
+    options : TextOptions, optional
+        Layout of a text table; sniffed when not given. Ignored for other formats.
+    columns : list of str, optional
+        Columns to read, in this order. By default every column of numbers;
+        columns of text (labels, say) are skipped, as ``Table.notes`` records.
+    bad_rows : {"error", "drop"}
+        What to do with rows holding a missing, infinite or non-numeric value
+        in a chosen column: raise a :class:`DataError` naming the first, or
+        drop them (``Table.dropped_rows`` says how many).
+
+    Returns
+    -------
+    Table
+        ``data`` of shape (n_samples, n_features).
+
+    Raises
+    ------
+    DataError
+        For anything that stops the file being read as asked, with a message
+        that says what to do.
+    """
+    if bad_rows not in BAD_ROW_POLICIES:
+        raise DataError(f"bad_rows must be 'error' or 'drop', not {bad_rows!r}")
+    file = open_file(path)
+    source = _READERS.get(file.path.suffix.lower(), read_text)(file, options)
+    name = source.name
+    chosen, notes = _choose(source.columns, columns, name)
+    n_rows = chosen[0].values.shape[0]
+    bad = np.zeros(n_rows, dtype=bool)
+    for column in chosen:
+        bad |= ~np.isfinite(column.values)
+    n_bad = int(np.count_nonzero(bad))
+    if n_bad and bad_rows == "error":
+        row = int(np.argmax(bad))
+        column = next(c for c in chosen if not np.isfinite(c.values[row]))
+        others = f" ({n_bad} rows have missing or non-numeric values)" if n_bad > 1 else ""
+        raise DataError(
+            f"column {column.name!r} has {_bad_value(column, row)} on {source.locate(row)} of "
+            f"{name}{others}; fix the file, or choose to drop such rows"
+        )
+    if n_bad and n_bad == n_rows:
+        raise DataError(
+            f"every row of {name} has a missing or non-numeric value in the chosen columns; "
+            "choose other columns, or check the delimiter and the decimal separator"
+        )
+    row_index = None
+    values = [column.values for column in chosen]
+    if n_bad:
+        row_index = np.flatnonzero(~bad)
+        values = [column[row_index] for column in values]
+        notes.append(f"dropped {plural_rows(n_bad)} with missing or non-numeric values")
+    data = side_by_side(values)
+    return Table(
+        data=data,
+        columns=[column.name for column in chosen],
+        source=file.path,
+        dropped_rows=n_bad,
+        row_index=row_index,
+        notes=source.notes + tuple(notes),
+        text_options=source.text_options,
+    )

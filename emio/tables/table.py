@@ -1,0 +1,143 @@
+"""What reading gives: a :class:`Table` of numbers, the :class:`TextOptions` of a text
+table, and the :class:`DataError` every reader raises for a problem a person can fix."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.validation import contiguous
+
+#: Delimiters of text files, with the word used in messages. ``" "`` means any run of whitespace.
+DELIMITERS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
+#: Decimal separators, with the word used in messages.
+DECIMALS: dict[str, str] = {".": "point", ",": "comma"}
+#: What :func:`read_table` may do with rows that hold a missing or non-numeric value.
+BAD_ROW_POLICIES = ("error", "drop")
+#: The formats :func:`read_table` reads, for messages.
+SUPPORTED = "text tables (.csv, .tsv, .txt, .dat), .npy, .npz, .xlsx and .parquet files"
+
+
+class DataError(ValueError):
+    """A data file cannot be read as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How a text table is laid out.
+
+    Attributes
+    ----------
+    delimiter : str
+        ``","``, ``";"``, ``"\\t"``, or ``" "`` for any run of spaces and tabs.
+    decimal : str
+        ``"."`` or ``","``.
+    header : bool
+        Whether the first row (after ``skip_rows``) holds column names.
+    comment : str or None
+        Lines starting with this character are ignored, as is the rest of a
+        line after it; ``None`` for none.
+    skip_rows : int
+        Lines to skip at the top of the file (a title, say), comments included.
+    encoding : str
+        The text encoding; :func:`sniff_text` chooses between UTF-8 and the
+        Windows Western European code page.
+    """
+
+    delimiter: str = ","
+    decimal: str = "."
+    header: bool = True
+    comment: str | None = None
+    skip_rows: int = 0
+    encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        if self.delimiter not in DELIMITERS:
+            raise DataError(
+                f"the delimiter must be a comma, semicolon, tab or space, not {self.delimiter!r}"
+            )
+        if self.decimal not in DECIMALS:
+            raise DataError(f"the decimal separator must be '.' or ',', not {self.decimal!r}")
+        if self.delimiter == self.decimal:
+            raise DataError(
+                "the delimiter and the decimal separator are both ','; choose a point as the "
+                "decimal separator, or another delimiter"
+            )
+        if self.comment is not None and (len(self.comment) != 1 or self.comment.isspace()):
+            raise DataError(
+                f"the comment marker must be one visible character, not {self.comment!r}"
+            )
+        skip = self.skip_rows
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise DataError(f"skip_rows must be a whole number of 0 or more, not {skip!r}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise DataError(
+                f"unknown text encoding {self.encoding!r}; use 'utf-8' or 'cp1252'"
+            ) from None
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """Numbers read from a file, ready for the engine.
+
+    Attributes
+    ----------
+    data : ndarray of shape (n_samples, n_features)
+        float64, contiguous in row or column order, read-only, every value finite.
+    columns : list of str
+        One name per column of ``data``; ``x1, x2, ...`` when the file has none.
+    source : Path or None
+        The file read, if any.
+    dropped_rows : int
+        Rows left out because they held a missing or non-numeric value.
+    row_index : ndarray of shape (n_samples,)
+        For each row of ``data``, its 0-based position among the data rows of
+        the source (header, comments and blank lines not counted), so results
+        can be written next to the original rows.
+    notes : tuple of str
+        What the reader decided on its own: skipped text columns, dropped rows.
+    text_options : TextOptions or None
+        For a text file, the options it was read with (given or detected), so
+        a session can read it again the same way.
+    """
+
+    data: np.ndarray
+    columns: list[str]
+    source: Path | None = None
+    dropped_rows: int = 0
+    row_index: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
+    text_options: TextOptions | None = None
+
+    def __post_init__(self) -> None:
+        # A view, so that marking it read-only never changes the caller's array.
+        data = contiguous(np.asarray(self.data, dtype=np.float64)).view()
+        if data.ndim != 2:
+            raise ValueError(f"Table data must be 2-D (rows x columns), not {data.ndim}-D")
+        if len(self.columns) != data.shape[1]:
+            raise ValueError(f"{len(self.columns)} column names for {data.shape[1]} columns")
+        if self.row_index is None:
+            row_index = np.arange(data.shape[0])
+        else:
+            row_index = np.asarray(self.row_index, dtype=np.int64).view()
+        if row_index.shape != (data.shape[0],):
+            raise ValueError(f"row_index has shape {row_index.shape}; it needs one entry per row")
+        data.flags.writeable = False
+        row_index.flags.writeable = False
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "row_index", row_index)
+        object.__setattr__(self, "columns", list(self.columns))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.data.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.data.shape[1])
