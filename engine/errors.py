@@ -15,17 +15,22 @@ class CollapseError(FitError):
     """A component's covariance became singular (it collapsed onto too few points)."""
 
     def __init__(
-        self, component: int, iteration: int, weight: float | None, reg_covar: float
+        self,
+        component: int,
+        iteration: int,
+        weight: float | None,
+        reg_covar: float,
+        cause: str | None = None,
     ) -> None:
         self.component = component
         self.iteration = iteration
         held = "" if weight is None else f" (it holds the weight of {weight:.3g} data rows)"
-        super().__init__(
-            f"component {component + 1} collapsed at iteration {iteration}: its covariance "
-            f"became singular{held}. Raise the "
-            f"regularisation (reg_covar, now {reg_covar:g}), lower K, choose the 'diag', "
-            "'spherical' or 'tied' covariance, or standardise the columns."
+        cause = cause or (
+            f"its covariance became singular{held}. Raise the regularisation (reg_covar, now "
+            f"{reg_covar:g}), lower K, choose the 'diag', 'spherical' or 'tied' covariance, "
+            "or standardise the columns."
         )
+        super().__init__(f"component {component + 1} collapsed at iteration {iteration}: {cause}")
 
 
 class SingularComponent(Exception):
@@ -34,8 +39,13 @@ class SingularComponent(Exception):
     The EM loop turns it into a :class:`CollapseError` that names the iteration.
     """
 
-    def __init__(self, component: int, weight: float | None = None) -> None:
+    def __init__(
+        self, component: int, weight: float | None = None, column: int | None = None
+    ) -> None:
         super().__init__(component)
         self.component = component
         #: The responsibility mass the component held, when the raiser knows it.
         self.weight = weight
+        #: When the covariance is finer than the data's digits can resolve, the
+        #: column that limits it (see :func:`engine.models.gaussian.unresolved_component`).
+        self.column = column

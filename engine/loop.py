@@ -112,6 +112,18 @@ def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
     return model.adapt(summarise(as_source(X)), options.reg_covar)
 
 
+def collapse_error(
+    exc: SingularComponent, iteration: int, setup: FitSetup, weight: float | None = None
+) -> CollapseError:
+    """The error a person sees for a component whose covariance became singular,
+    naming the real cause where the model knows it."""
+    cause = setup.model.singular_cause(
+        exc, setup.summary, setup.source.feature_names, setup.options.reg_covar
+    )
+    weight = exc.weight if weight is None else weight
+    return CollapseError(exc.component, iteration, weight, setup.options.reg_covar, cause)
+
+
 def canonical_order(params: Params, model: MixtureModel) -> np.ndarray:
     """Component order by weight, largest first; ties by the component's values."""
     rows = params[model.key_param]
@@ -131,30 +143,33 @@ class _Run:
 
 
 def _run_start(
-    model: MixtureModel,
-    passes: Passes,
-    params: Params,
-    options: FitOptions,
-    restart: int,
+    setup: FitSetup, passes: Passes, params: Params, restart: int
 ) -> Generator[Snapshot, None, _Run]:
+    model, options = setup.model, setup.options
     hard = options.e_step == "hard"
     n_samples = passes.n_samples
     round_off = _ROUND_OFF[options.dtype]
 
-    def objective(result: PassResult) -> float:
-        return result.classification if hard else result.log_likelihood
+    def objective(result: PassResult, params: Params) -> float:
+        # What the M-step maximises in expectation: the (classification)
+        # log-likelihood plus the log prior the regularisation stands for.
+        fit = result.classification if hard else result.log_likelihood
+        return fit + model.log_prior(params, n_samples)
 
     # Labels and entropy are only needed for the final parameters: the caller
     # asks for them in one more pass, unless this first pass is the last.
     current = passes.run(params, hard, details=options.max_iter == 0)
-    run = _Run(params, current, [current.log_likelihood], [objective(current)], {}, False, [])
+    run = _Run(
+        params, current, [current.log_likelihood], [objective(current, params)], {}, False, []
+    )
 
     def record(iteration: int, converged: bool) -> Snapshot:
         metrics = model.metrics(current.stats)
         for name, value in metrics.items():
             run.metrics.setdefault(name, []).append(value)
         return Snapshot(
-            restart, iteration, params, current.log_likelihood, objective(current), converged, metrics
+            restart, iteration, params, current.log_likelihood, run.objectives[-1], converged,
+            metrics,
         )
 
     yield record(0, False)
@@ -163,19 +178,20 @@ def _run_start(
             params = model.m_step(current.stats, params, options.fixed, n_samples)
         except SingularComponent as exc:
             weight = float(current.stats["nk"][exc.component])
-            raise CollapseError(exc.component, iteration, weight, options.reg_covar) from None
+            raise collapse_error(exc, iteration, setup, weight) from None
         current = passes.run(params, hard, details=False)
-        change = (objective(current) - run.objectives[-1]) / n_samples
-        if (
-            change * n_samples < -round_off * max(1.0, abs(run.objectives[-1]))
-            and not run.messages
-        ):
+        value = objective(current, params)
+        change = (value - run.objectives[-1]) / n_samples
+        allowed = max(
+            round_off * max(1.0, abs(run.objectives[-1])), model.round_off(params, n_samples)
+        )
+        if change * n_samples < -allowed and not run.messages:
             run.messages.append(
                 f"the objective fell by {-change * n_samples:.3g} at iteration {iteration}, more "
                 "than round-off; the regularisation or held parameters may be the cause"
             )
         run.history.append(current.log_likelihood)
-        run.objectives.append(objective(current))
+        run.objectives.append(value)
         run.params, run.last = params, current
         run.converged = abs(change) < options.tol
         yield record(iteration, run.converged)
@@ -199,7 +215,7 @@ def start_params(
             options.init, np.random.default_rng(restart_seed), chunk,
         )
     except SingularComponent as exc:
-        raise CollapseError(exc.component, 0, exc.weight, options.reg_covar) from None
+        raise collapse_error(exc, 0, setup) from None
 
 
 def restart_seeds(options: FitOptions) -> list[np.random.SeedSequence]:
@@ -221,7 +237,7 @@ def _run_starts(
     for restart, seed in enumerate(seeds):
         try:
             start = start_params(setup, passes, seed)
-            run = yield from _run_start(setup.model, passes, start, options, restart)
+            run = yield from _run_start(setup, passes, start, restart)
         except CollapseError as exc:
             if len(seeds) == 1:
                 raise

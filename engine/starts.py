@@ -108,7 +108,8 @@ def seeded_params(
         params = model.m_step(stats, shift, (), passes.n_samples)
     except SingularComponent as exc:
         # A seed's component holds every row nearest to it, not just the seed row.
-        raise SingularComponent(exc.component, float(stats["nk"][exc.component])) from None
+        weight = float(stats["nk"][exc.component])
+        raise SingularComponent(exc.component, weight, exc.column) from None
     overall = {"nk": np.array([stats["nk"].sum()]), "sx": stats["sx"].sum(axis=0)[None, :]}
     return model.prepare(model.smooth_initial(params, overall))
 

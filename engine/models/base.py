@@ -331,6 +331,29 @@ class MixtureModel(ABC):
                     f"on {n_features} columns need {expected}"
                 )
 
+    def round_off(self, params: Params, n_samples: int) -> float:
+        """How far the objective can move under ``params`` from the rounding of the
+        parameters themselves (beyond the relative round-off of its sums); a fall of
+        the objective within it is not a fault of EM."""
+        return 0.0
+
+    def singular_cause(
+        self,
+        error: Exception,
+        summary: ColumnSummary,
+        feature_names: Sequence[str],
+        reg_covar: float,
+    ) -> str | None:
+        """What to tell a person when a component became singular
+        (:class:`engine.errors.SingularComponent` ``error``), where the model knows
+        more than "it collapsed"; ``None`` for the general advice."""
+        return None
+
+    def log_prior(self, params: Params, n_samples: int) -> float:
+        """The log of the prior the M-step's regularisation stands for (0 without
+        one): EM climbs the log-likelihood plus this, the objective a trace shows."""
+        return 0.0
+
     def collapsed_components(
         self, params: Params, column_variance: np.ndarray, reg_covar: float, factor: float = 2.0
     ) -> tuple[int, ...]:

@@ -158,6 +158,49 @@ def _squared_mahalanobis(X: np.ndarray, params: Params, storage: str) -> np.ndar
     return out
 
 
+#: A component is numerically singular when the rounding of the data, seen in its
+#: own standard deviations, exceeds this: its spread in some direction is finer
+#: than the digits of the rows can resolve (only possible with little or no
+#: regularisation), so its density would be mostly rounding.
+RESOLUTION = 1e-3
+#: A column whose spread is fewer than this many steps of its own rounding is
+#: refused: its values agree in all but their last three or four digits.
+MIN_DISTINCT_STEPS = 1000
+
+
+def whitened_rounding(params: Params, storage: str, magnitude: np.ndarray) -> np.ndarray:
+    """How far the rounding of rows of ``magnitude`` (the largest absolute value per
+    column) can move them, in each component's own standard deviations, shape (K,):
+    a value x is held to about eps |x|, which the precision factor P magnifies into
+    sum_i eps |x_i| |P_ij| in each whitened direction j."""
+    n_components, n_features = params.means.shape
+    factors = params.precisions_chol
+    if storage == "diag":
+        factors = factors[:, :, None] * np.eye(n_features)
+    elif storage == "spherical":
+        factors = factors[:, None, None] * np.eye(n_features)
+    else:
+        factors = np.broadcast_to(factors, (n_components, n_features, n_features))
+    whitened = np.finfo(np.float64).eps * np.einsum("i,kij->kj", magnitude, np.abs(factors))
+    return np.sqrt(np.einsum("kj,kj->k", whitened, whitened))
+
+
+def unresolved_component(
+    params: Params, storage: str, magnitude: np.ndarray
+) -> tuple[int, int] | None:
+    """The first component whose covariance is finer than rows of ``magnitude``
+    can resolve (see :data:`RESOLUTION`), and the column whose rounding weighs most
+    in that, or ``None``."""
+    unresolved = np.flatnonzero(~(whitened_rounding(params, storage, magnitude) <= RESOLUTION))
+    if not unresolved.size:
+        return None
+    k = int(unresolved[0])
+    factor = np.abs(params.precisions_chol if storage == "tied" else params.precisions_chol[k])
+    # The column whose values' rounding the factor magnifies most.
+    weight = factor.sum(axis=-1) if factor.ndim == 2 else np.broadcast_to(factor, magnitude.shape)
+    return k, int(np.argmax(magnitude * weight))
+
+
 def _covariance_choice(value: object) -> str:
     return covariance.get(str(value)).name
 
@@ -175,7 +218,7 @@ COVARIANCE_OPTION = OptionSpec(
 
 @register
 class GaussianModel(MixtureModel):
-    """Gaussian mixture; ``reg`` is added to each covariance's diagonal.
+    """Gaussian mixture; the regularisation is a prior on each covariance.
 
     Parameters
     ----------
@@ -183,9 +226,9 @@ class GaussianModel(MixtureModel):
         A structure of :mod:`engine.models.covariance` (``full``, ``tied``,
         ``diag``, ``spherical``, or mclust's name for one).
     reg : ndarray of shape (n_features,), optional
-        Absolute regularisation per feature; a fit sets it to ``reg_covar``
-        times each column's variance (:meth:`adapt`), so fits do not depend on
-        the data's units.
+        The prior's scale per feature: what it adds to the variances of a
+        component of average weight. A fit sets it to ``reg_covar`` times each
+        column's variance (:meth:`adapt`), so fits do not depend on the data's units.
     """
 
     name = "gaussian"
@@ -208,6 +251,9 @@ class GaussianModel(MixtureModel):
     def __init__(self, covariance_type: str = "full", reg: np.ndarray | None = None) -> None:
         self.structure = covariance.get(covariance_type)
         self.reg = None if reg is None else np.asarray(reg, dtype=np.float64)
+        #: The data's smallest and largest value per column, once adapted to data.
+        self.low: np.ndarray | None = None
+        self.high: np.ndarray | None = None
 
     @property
     def covariance_type(self) -> str:
@@ -236,6 +282,7 @@ class GaussianModel(MixtureModel):
         model = type(self).__new__(type(self))
         model.__dict__.update(self.__dict__)
         model.reg = reg_covar * summary.var
+        model.low, model.high = summary.min, summary.max
         return model
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
@@ -247,30 +294,49 @@ class GaussianModel(MixtureModel):
                 f"column {feature_names[constant[0]]!r} has the same value in every row, so a "
                 "Gaussian has no spread to fit there; remove that column"
             )
+        magnitude = np.maximum(np.abs(summary.min), np.abs(summary.max))
+        digits_left = np.sqrt(summary.var) / (np.finfo(np.float64).eps * magnitude)
+        blurred = np.flatnonzero(digits_left < MIN_DISTINCT_STEPS)
+        if len(blurred):
+            j = blurred[0]
+            raise ValueError(
+                f"column {feature_names[j]!r} varies by only {np.sqrt(summary.var[j]):.3g} on "
+                f"values near {magnitude[j]:.3g}: its numbers differ only in their last digits, "
+                "too few to fit a spread to. Remove that column, or record it as a difference "
+                "from a reference value"
+            )
 
     def collapsed_components(
         self, params: Params, column_variance: np.ndarray, reg_covar: float, factor: float = 2.0
     ) -> tuple[int, ...]:
         """Components whose variance in some direction is no more than ``factor`` times
-        the floor the regularisation sets (``reg_covar`` times the column's variance):
+        what the regularisation's prior alone gives them (``reg_covar`` times the
+        column's variance, over K times the component's weight; see :meth:`log_prior`):
         they sit on rows that share a value (data recorded to whole minutes, say),
         where a cluster with a spread of its own stays well above it. mclust reports
-        such cells as missing; a sweep keeps them, marked. A tied covariance pools
-        every component and does not collapse this way."""
-        if self.storage == "tied" or reg_covar <= 0:
+        such cells as missing; a sweep keeps them, marked. A tied covariance so thin
+        marks every component: the whole fit rests on the regularisation."""
+        if reg_covar <= 0:
             return ()
+        k = params.n_components
         covariances = np.asarray(params.covariances)
         column_variance = np.asarray(column_variance, dtype=np.float64)
-        floor = reg_covar * column_variance
+        # The prior's share of each component's variances, in the columns' own units.
+        share = 1.0 / np.maximum(k * params.weights, np.finfo(np.float64).tiny)
+        if self.storage == "tied":
+            share, covariances = np.ones(1), covariances[None]
+        floor = factor * reg_covar * share
         if self.storage == "diag":
-            flagged = np.any(covariances <= factor * floor, axis=1)
+            flagged = np.any(covariances / column_variance <= floor[:, None], axis=1)
         elif self.storage == "spherical":
-            flagged = covariances <= factor * floor.mean()
+            flagged = covariances / column_variance.mean() <= floor
         else:
             scale = 1.0 / np.sqrt(column_variance)
             standardised = covariances * scale[None, :, None] * scale[None, None, :]
-            flagged = np.linalg.eigvalsh(standardised)[:, 0] <= factor * reg_covar
-        return tuple(int(k) for k in np.flatnonzero(flagged))
+            flagged = np.linalg.eigvalsh(standardised)[:, 0] <= floor
+        if self.storage == "tied":
+            return tuple(range(k)) if flagged[0] else ()
+        return tuple(int(j) for j in np.flatnonzero(flagged))
 
     def prepare(self, params: Params) -> Params:
         params = super().prepare(params)
@@ -307,7 +373,10 @@ class GaussianModel(MixtureModel):
         return gaussian_pass.prepare_chunk(rows, data_plan, dtype)
 
     def pass_plan(self, params: Params, data_plan: Any, dtype: np.dtype) -> object:
-        return gaussian_pass.pass_plan(params, data_plan, dtype, self.storage)
+        extent = None
+        if self.low is not None:
+            extent = np.maximum(np.abs(self.high - data_plan), np.abs(self.low - data_plan))
+        return gaussian_pass.pass_plan(params, data_plan, dtype, self.storage, extent)
 
     def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
         return gaussian_pass.chunk_pass(chunk, plan, hard, details)
@@ -341,9 +410,93 @@ class GaussianModel(MixtureModel):
             covariances = params.covariances
         else:
             centred = centred_full if self.structure.full_moments else centred_diag
-            scatter = centred(stats, params.means, means)
-            covariances = self.structure.estimate(scatter, nk, self.reg, params.covariances)
-        return self.prepare(Params(weights, means=means, covariances=covariances))
+            scatter = centred(stats, params.means, means) + self._pseudo_scatter(n_samples, nk.size)
+            covariances = self.structure.estimate(scatter, nk, params.covariances)
+        new = self.prepare(Params(weights, means=means, covariances=covariances))
+        if "covariances" not in fixed:
+            self.check_resolution(new)
+        return new
+
+    def _prior_weight(self, n_samples: int, n_components: int) -> float:
+        """How many rows' worth of the regularisation each component's prior holds:
+        N / K, so a component of average weight gets ``reg`` added to its variances."""
+        return n_samples / n_components
+
+    def _pseudo_scatter(self, n_samples: int, n_components: int) -> np.ndarray | float:
+        """The prior's scatter added to every component's: ``c diag(reg)``."""
+        if self.reg is None or not np.any(self.reg):
+            return 0.0
+        pseudo = self._prior_weight(n_samples, n_components) * self.reg
+        return np.diag(pseudo) if self.structure.full_moments else pseudo
+
+    def log_prior(self, params: Params, n_samples: int) -> float:
+        """The regularisation as a prior on each covariance,
+        ``-(c/2) sum_k tr(S_k^-1 diag(reg))`` with ``c = N / K`` (an inverse-Wishart
+        shape without its determinant term). The M-step maximises the expected
+        complete-data log-likelihood plus this, so their sum never falls."""
+        if self.reg is None or not np.any(self.reg):
+            return 0.0
+        k = params.n_components
+        factors = params.precisions_chol
+        if self.storage in ("full", "tied"):
+            # diag(S^-1) from the precision factor U (U U^T = S^-1): row sums of U**2.
+            inverse_diagonal = np.square(factors).sum(axis=-1)
+            traces = inverse_diagonal @ self.reg
+            total = k * traces if self.storage == "tied" else traces.sum()
+        elif self.storage == "diag":
+            total = (np.square(factors) @ self.reg).sum()
+        else:
+            total = (np.square(factors) * self.reg.sum()).sum()
+        return -0.5 * self._prior_weight(n_samples, k) * float(total)
+
+    def singular_cause(
+        self,
+        error: Exception,
+        summary: ColumnSummary,
+        feature_names: Sequence[str],
+        reg_covar: float,
+    ) -> str | None:
+        column = getattr(error, "column", None)
+        if column is None:
+            return None
+        magnitude = max(abs(float(summary.min[column])), abs(float(summary.max[column])))
+        spread = float(np.sqrt(summary.var[column]))
+        # The floor the regularisation sets must stay above the column's rounding.
+        needed = (np.finfo(np.float64).eps * magnitude / (RESOLUTION * spread)) ** 2
+        # Correlated columns can make it finer still than the column alone suggests.
+        needed = max(needed, 10.0 * reg_covar)
+        what = (
+            f"its spread in column {feature_names[column]!r} fell below what that column's "
+            f"digits can resolve (values near {magnitude:.3g} that vary by only {spread:.3g} "
+            "in all)."
+        )
+        if needed < 0.1:
+            return f"{what} Raise the regularisation to reg_covar {needed:.1g} or more (now {reg_covar:g})."
+        return (
+            f"{what} Remove the column, or record it as a difference from a reference value "
+            "so that its variation keeps more digits."
+        )
+
+    def round_off(self, params: Params, n_samples: int) -> float:
+        """How much the objective can move from rounding alone: every parameter is
+        held to eps of its size, so a mean is only known to ``eps |m|``, which costs
+        each row up to (that rounding in the component's standard deviations)**2."""
+        if self.low is None:
+            return 0.0
+        magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
+        worst = float(np.max(whitened_rounding(params, self.storage, magnitude)))
+        return 4.0 * n_samples * params.means.shape[1] * worst**2
+
+    def check_resolution(self, params: Params) -> None:
+        """Raise ``SingularComponent`` for a component whose covariance is finer than
+        the data's digits can resolve (see :data:`RESOLUTION`); a model not yet
+        adapted to data checks nothing."""
+        if self.low is None:
+            return
+        magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
+        unresolved = unresolved_component(params, self.storage, magnitude)
+        if unresolved is not None:
+            raise SingularComponent(unresolved[0], column=unresolved[1])
 
     def n_free_parameters(self, n_components: int, n_features: int, fixed: Collection[str]) -> int:
         counts = {

@@ -325,9 +325,19 @@ def _stats(nk: np.ndarray, sz: np.ndarray, sxx: np.ndarray, shift: np.ndarray) -
 # --- choosing ---------------------------------------------------------------------------
 
 def pass_plan(
-    params: Params, shift: np.ndarray, dtype: np.dtype, storage: str
+    params: Params,
+    shift: np.ndarray,
+    dtype: np.dtype,
+    storage: str,
+    extent: np.ndarray | None = None,
 ) -> FeaturesPlan | WhitenedPlan:
-    """The pass for ``params`` on data centred on ``shift`` and held in ``dtype``."""
+    """The pass for ``params`` on data centred on ``shift`` and held in ``dtype``.
+
+    ``extent`` (n_features,) bounds how far any row lies from ``shift`` in each
+    column; with it, a component whose spread is tiny against the data's (a
+    covariance near singular) takes the whitened pass, which loses far fewer
+    digits there than the expanded quadratic form.
+    """
     factors = _precision_factors(params, storage)
     diagonal = _SQUARE_TERMS[storage]
     n_features = factors.shape[-1]
@@ -335,6 +345,10 @@ def pass_plan(
     # How many of its standard deviations each mean lies from the data's centre.
     spread = np.einsum("kij,ki->kj", factors, offsets)
     largest = float(np.max(np.einsum("kj,kj->k", spread, spread)))
+    if extent is not None:
+        # And how many any row may: |z P| <= sum_i extent_i |P_ij| in each direction j.
+        rows = np.einsum("i,kij->kj", extent, np.abs(factors))
+        largest = max(largest, float(np.max(np.einsum("kj,kj->k", rows, rows))))
     lost = np.finfo(dtype).eps * largest
     if _uses_features(storage, n_features) and lost <= FEATURES_MAX_ERROR:
         return features_plan(params, shift, dtype, factors, products=not diagonal)

@@ -95,10 +95,24 @@ class KMeansModel(GaussianModel):
         if "covariances" in fixed:
             covariances = params.covariances
         else:
+            # One variance for all: the scatter of every row about its mean plus the
+            # prior's (N / K rows' worth of reg per component, N in all), spread
+            # over every row and column.
             scatter = centred_diag(stats, params.means, means).sum()
-            variance = scatter / (mass.sum() * means.shape[1]) + self.reg.mean()
+            if self.reg is not None:
+                scatter = scatter + n_samples * self.reg.sum()
+            variance = scatter / (mass.sum() * means.shape[1])
             covariances = np.full(means.shape[0], variance)
-        return self.prepare(Params(params.weights, means=means, covariances=covariances))
+        new = self.prepare(Params(params.weights, means=means, covariances=covariances))
+        if "covariances" not in fixed:
+            self.check_resolution(new)
+        return new
+
+    def log_prior(self, params: Params, n_samples: int) -> float:
+        if self.reg is None or not np.any(self.reg):
+            return 0.0
+        # The shared variance once, with the prior of all K components (N rows' worth).
+        return -0.5 * n_samples * float(self.reg.sum() / params.covariances[0])
 
     def metrics(self, stats: Stats) -> dict[str, float]:
         # Moments are taken about the means the rows were assigned with, so their

@@ -399,8 +399,10 @@ def test_collapsed_components_are_those_at_the_regularisation_floor():
     flat = rotation @ np.diag([0.5, 1.5e-6]) @ rotation.T * np.outer(scale, scale)
     round_ = np.diag(0.01 * variance)
     assert collapsed_components(held_result(X, "full", np.array([round_, flat])), variance) == (1,)
-    # Tied covariances and unregularised fits never count as collapsed.
-    assert collapsed_components(held_result(X, "tied", np.diag(floor)), variance) == ()
+    # A tied covariance at the floor rests every component on the regularisation;
+    # one with a spread of its own, and unregularised fits, do not count as collapsed.
+    assert collapsed_components(held_result(X, "tied", np.diag(floor)), variance) == (0, 1)
+    assert collapsed_components(held_result(X, "tied", np.diag(0.01 * variance)), variance) == ()
     assert collapsed_components(held_result(X, "diag", diag, reg_covar=0.0), variance) == ()
 
 
@@ -414,7 +416,11 @@ def test_a_spurious_optimum_on_repeated_values_is_marked_and_not_chosen():
     tied3, tied5, diag3, diag5 = cells
     assert diag5.collapsed and not (tied3.collapsed or diag3.collapsed or tied5.collapsed)
     k = diag5.collapsed[0]
-    assert diag5.result.params.covariances[k, 1] == pytest.approx(1e-6 * X[:, 1].var(), rel=1e-3)
+    # Its variance is the regularisation's prior alone: N / K rows' worth of 1e-6 times
+    # the column's variance, spread over the component's own rows.
+    rows = diag5.result.params.weights[k] * len(X)
+    prior = 1e-6 * X[:, 1].var() * (len(X) / 5) / rows
+    assert diag5.result.params.covariances[k, 1] == pytest.approx(prior, rel=1e-3)
     assert np.all(X[diag5.result.labels == k, 1] == 83)
     # It wins on BIC, but a sweep that skips collapsed cells chooses tied, K = 3.
     assert best_cell(cells) is diag5

@@ -29,5 +29,129 @@ def test_a_code_column_of_1e8_does_not_swamp_the_other_columns(covariance_type: 
             assert len(rows) > 100  # each component is one code group
             variance = result.params.covariances[k]
             variance = variance[1, 1] if covariance_type == "full" else variance[1]
-            regularisation = 1e-6 * X[:, 1].var()
+            # The regularisation is a prior worth N / K rows of 1e-6 times the
+            # column's variance, shared out over the component's own rows.
+            regularisation = 1e-6 * X[:, 1].var() * (len(X) / 2) / len(rows)
             assert variance == pytest.approx(rows[:, 1].var() + regularisation, rel=1e-9)
+
+
+@pytest.mark.parametrize("covariance_type", ["tied", "spherical"])
+def test_one_component_per_row_without_regularisation_is_a_collapse_not_a_fall(
+    covariance_type: str,
+) -> None:
+    # With K = N and no regularisation each component shrinks onto its row: the
+    # likelihood is unbounded. That is said, instead of a history of rounding noise.
+    X = np.random.default_rng(3).normal(size=(6, 2))
+    options = engine.FitOptions(n_components=6, covariance_type=covariance_type, reg_covar=0.0, seed=1)
+    with pytest.raises(engine.CollapseError, match="collapsed"):
+        engine.fit(X, options)
+
+
+def test_a_column_that_varies_only_in_its_last_digits_is_refused() -> None:
+    rng = np.random.default_rng(0)
+    X = np.column_stack([5.88e8 + rng.normal(scale=2e-5, size=60), rng.normal(size=60)])
+    with pytest.raises(ValueError, match=(
+        r"column 'x1' varies by only 1.8e-05 on values near 5.88e\+08: its numbers differ "
+        r"only in their last digits, too few to fit a spread to\. Remove that column, or "
+        r"record it as a difference from a reference value"
+    )):
+        engine.fit(X, engine.FitOptions(n_components=2, seed=0))
+
+
+def test_a_component_finer_than_the_digits_names_the_column_and_the_remedy() -> None:
+    # The column as a whole keeps enough digits, but a component on three nearly equal
+    # values would need a spread finer than they resolve.
+    rng = np.random.default_rng(1)
+    base = 1.4e7
+    X = np.concatenate([base + rng.normal(scale=5e-4, size=(40, 1)), np.full((3, 1), base + 0.3)])
+    with pytest.raises(engine.CollapseError) as caught:
+        engine.fit(X, engine.FitOptions(n_components=2, covariance_type="diag", reg_covar=0.0, seed=0))
+    message = str(caught.value)
+    assert "fell below what that column's digits can resolve (values near 1.4e+07" in message
+    assert "Raise the regularisation to reg_covar" in message
+
+
+def test_the_history_shown_is_the_log_likelihood_plus_the_prior() -> None:
+    # diag, K = 2: the prior is -(c/2) sum_k sum_d reg_d / var_kd with c = N / K.
+    rng = np.random.default_rng(2)
+    X = np.concatenate([rng.normal(size=(70, 2)), rng.normal(3.0, 0.5, size=(30, 2))])
+    options = engine.FitOptions(n_components=2, covariance_type="diag", reg_covar=0.05, seed=4)
+    result = engine.fit(X, options)
+    reg = 0.05 * X.var(axis=0)
+    prior = -0.5 * (len(X) / 2) * np.sum(reg / result.params.covariances)
+    assert result.objective_history[-1] == pytest.approx(result.log_likelihood + prior, rel=1e-12)
+    assert never_falls(result.objective_history)
+
+
+def _round_off(X: np.ndarray, result: engine.FitResult) -> float:
+    """Independently of the engine: how much the objective can move because every
+    parameter is itself rounded (a mean known to eps |m| costs each row up to the
+    square of that in the component's smallest standard deviation)."""
+    covariances = np.asarray(result.params.covariances)
+    if covariances.ndim == 3:
+        smallest = np.linalg.eigvalsh(covariances)[:, 0]
+    elif covariances.ndim == 2 and covariances.shape[0] == covariances.shape[1] == X.shape[1] and \
+            result.options.covariance_type == "tied":
+        smallest = np.linalg.eigvalsh(covariances)[:1]
+    elif covariances.ndim == 2:
+        smallest = covariances.min(axis=1)
+    else:
+        smallest = covariances
+    smallest = max(float(np.min(smallest)), np.finfo(float).tiny)  # eigvalsh may round below 0
+    worst = np.finfo(float).eps * np.abs(X).max() * X.shape[1] / np.sqrt(smallest)
+    return 4.0 * X.size * worst**2
+
+
+def _problem(seed: int) -> tuple[np.ndarray, engine.FitOptions]:
+    rng = np.random.default_rng(seed)
+    model = str(rng.choice(["gaussian"] * 4 + ["kmeans", "bernoulli", "binomial", "poisson"]))
+    n = int(rng.choice([2, 3, 5, 8, 20, 60, 200]))
+    d = int(rng.integers(1, 5))
+    if model in ("gaussian", "kmeans"):
+        scale = 10.0 ** rng.uniform(-6, 9, size=d)
+        X = rng.normal(size=(n, d)) * scale + 10.0 ** rng.uniform(-3, 9, size=d) * rng.choice([0, 1])
+        if rng.uniform() < 0.3:
+            X = np.round(X / scale) * scale  # ties
+        if rng.uniform() < 0.2:
+            X[: n // 2] = X[0]  # repeated rows
+    elif model == "bernoulli":
+        X = (rng.uniform(size=(n, d)) < rng.uniform(size=d)).astype(float)
+    elif model == "binomial":
+        X = rng.binomial(5, rng.uniform(size=d), size=(n, d)).astype(float)
+    else:
+        X = rng.poisson(10.0 ** rng.uniform(-1, 3, size=d), size=(n, d)).astype(float)
+    options = engine.FitOptions(
+        model=model,
+        n_components=int(rng.integers(1, min(n, 6) + 1)),
+        covariance_type=str(rng.choice(["full", "tied", "diag", "spherical"])),
+        trials=5,
+        reg_covar=float(rng.choice([0.0, 1e-6, 1e-3, 0.1])),
+        e_step="hard" if rng.uniform() < 0.2 else "soft",
+        max_iter=200,
+        tol=1e-10,
+        seed=seed,
+    )
+    return X, options
+
+
+def test_fuzz_no_undocumented_error_finite_parameters_and_no_fall() -> None:
+    # Random shapes, scales from 1e-6 to 1e9, offsets, ties, repeated rows, every model
+    # and covariance, both E-steps, regularisation from 0 to 0.1.
+    fitted = refused = 0
+    for seed in range(300):
+        X, options = _problem(seed)
+        try:
+            result = engine.fit(X, options)
+        except ValueError as exc:  # every documented error is a ValueError with a message
+            assert str(exc), seed
+            refused += 1
+            continue
+        fitted += 1
+        for name, array in result.params.arrays().items():
+            assert np.all(np.isfinite(array)), (seed, name)
+        h = np.asarray(result.objective_history)
+        allowed = 1e-9 * np.maximum(1.0, np.abs(h[:-1]))
+        if options.model == "gaussian" or options.model == "kmeans":
+            allowed = np.maximum(allowed, _round_off(X, result))
+        assert np.all(np.diff(h) >= -allowed), (seed, np.diff(h).min())
+    assert fitted > 200 and refused > 10

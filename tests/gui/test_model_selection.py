@@ -444,8 +444,8 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, wind
     wait_for_no_selection_threads(qtbot)
     assert opened.args[0] == other.restart
     shown = window.controller.result
-    assert shown.log_likelihood == other.final  # the same start, retraced bit for bit
-    assert list(shown.history) == list(other.values)
+    assert shown.objective_history[-1] == other.final  # the same start, retraced bit for bit
+    assert list(shown.objective_history) == list(other.values)
     np.testing.assert_array_equal(window.controller.snapshots[-1].params.means,
                                   shown.params.means)
     # Component i is the one nearest the best start's component i, and takes its colour.
@@ -483,7 +483,7 @@ def test_restarts_can_be_cancelled_and_still_explored(qtbot, window, errors):
         dialog.open_start(other)
     wait_for_no_selection_threads(qtbot)
     shown = window.controller.result
-    assert shown.log_likelihood == dialog.trace(other).final
+    assert shown.objective_history[-1] == dialog.trace(other).final
     reference = dialog.trace(best).snapshots[-1].params.means
     np.testing.assert_array_equal(scaled_assignment(reference, shown.params.means), np.arange(3))
     assert errors == []

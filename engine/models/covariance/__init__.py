@@ -55,20 +55,23 @@ class CovarianceStructure(ABC):
         """Free values of the covariances of K components on D columns."""
 
     @abstractmethod
-    def estimate(
-        self, scatter: np.ndarray, nk: np.ndarray, reg: np.ndarray, previous: np.ndarray
-    ) -> np.ndarray:
-        """The M-step's covariances, in this structure's storage.
+    def estimate(self, scatter: np.ndarray, nk: np.ndarray, previous: np.ndarray) -> np.ndarray:
+        """The M-step's covariances, in this structure's storage: the ones that
+        maximise ``sum_k -(nk/2) log|S_k| - tr(S_k^-1 scatter_k) / 2`` under the
+        structure's constraint.
+
+        The regularisation reaches a structure as part of ``scatter`` (a prior's
+        pseudo-scatter added to every component's; see
+        :meth:`engine.models.gaussian.GaussianModel.m_step`), so the same rule
+        gives the maximum of the penalised objective.
 
         Parameters
         ----------
         scatter : ndarray of shape (K, D, D), or (K, D) when not :attr:`full_moments`
             Sum of ``r (x - mean)(x - mean)^T`` (or its diagonal) per component,
-            about the new means.
+            about the new means, plus the prior's pseudo-scatter.
         nk : ndarray of shape (K,)
             Responsibility mass of each component (never zero).
-        reg : ndarray of shape (D,)
-            The regularisation added to each column's variance.
         previous : ndarray
             The covariances the E-step used, for structures estimated iteratively.
         """

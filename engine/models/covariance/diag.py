@@ -18,5 +18,5 @@ class Diagonal(CovarianceStructure):
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_components * n_features
 
-    def estimate(self, scatter, nk, reg, previous) -> np.ndarray:
-        return scatter / nk[:, None] + reg
+    def estimate(self, scatter, nk, previous) -> np.ndarray:
+        return scatter / nk[:, None]

@@ -18,5 +18,5 @@ class Spherical(CovarianceStructure):
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_components
 
-    def estimate(self, scatter, nk, reg, previous) -> np.ndarray:
-        return (scatter / nk[:, None] + reg).mean(axis=1)
+    def estimate(self, scatter, nk, previous) -> np.ndarray:
+        return (scatter / nk[:, None]).mean(axis=1)

@@ -18,5 +18,5 @@ class Tied(CovarianceStructure):
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_features * (n_features + 1) // 2
 
-    def estimate(self, scatter, nk, reg, previous) -> np.ndarray:
-        return scatter.sum(axis=0) / nk.sum() + np.diag(reg)
+    def estimate(self, scatter, nk, previous) -> np.ndarray:
+        return scatter.sum(axis=0) / nk.sum()
