@@ -23,6 +23,9 @@ import numpy as np
 SCAN_ROWS = 65536
 #: Starting points are seeded from at most this many rows, drawn uniformly.
 START_SAMPLE_ROWS = 100_000
+#: Values larger than this are refused: a fit squares them (variances, distances),
+#: and squares of larger numbers come near the top of floating point.
+MAX_MAGNITUDE = 1e150
 
 ChunkCheck = Callable[[np.ndarray, int, Sequence[str]], None]
 
@@ -194,6 +197,14 @@ def summarise(source: DataSource, check_chunk: ChunkCheck | None = None) -> Colu
             first_bad = first_bad or (first_row, block)
         if first_bad is not None:
             continue  # only counting what else is not finite
+        too_large = np.abs(block) > MAX_MAGNITUDE
+        if too_large.any():
+            row, col = np.argwhere(too_large)[0]
+            raise ValueError(
+                f"column {names[col]!r} has {block[row, col]:.3g} in row {first_row + row + 1}, "
+                f"too large to compute with (its square overflows); divide the column by a power "
+                f"of ten so that its values stay below {MAX_MAGNITUDE:.0e}"
+            )
         if check_chunk is not None:
             check_chunk(block, first_row, names)
         n = block.shape[0]

@@ -124,6 +124,18 @@ def collapse_error(
     return CollapseError(exc.component, iteration, weight, setup.options.reg_covar, cause)
 
 
+def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
+    """What to tell a person whose best fit has components on the regularisation alone."""
+    which = ", ".join(str(k + 1) for k in collapsed)
+    several = "s" if len(collapsed) > 1 else ""
+    starts = f"every one of the {n_starts} starts ended so; " if n_starts > 1 else ""
+    return (
+        f"component{several} {which} rest{'' if several else 's'} on the regularisation alone: "
+        f"{'they sit' if several else 'it sits'} on rows that share a value, a spurious optimum "
+        f"whose likelihood means little; {starts}try more starts (n_init) or fewer components"
+    )
+
+
 def canonical_order(params: Params, model: MixtureModel) -> np.ndarray:
     """Component order by weight, largest first; ties by the component's values."""
     rows = params[model.key_param]
@@ -140,6 +152,8 @@ class _Run:
     metrics: dict[str, list[float]]
     converged: bool
     messages: list[str]
+    #: Components (in the run's order) held up by the regularisation alone.
+    collapsed: tuple[int, ...] = ()
 
 
 def _run_start(
@@ -197,6 +211,9 @@ def _run_start(
         yield record(iteration, run.converged)
         if run.converged:
             break
+    run.collapsed = model.collapsed_components(
+        run.params, setup.summary.var, options.reg_covar
+    )
     return run
 
 
@@ -245,7 +262,11 @@ def _run_starts(
             restart_objectives.append(float("-inf"))
             continue
         restart_objectives.append(run.objectives[-1])
-        if best is None or run.objectives[-1] > best.objectives[-1]:
+        # A start that rests on the regularisation alone (a spurious optimum on
+        # repeated values) is kept only when every start does.
+        if best is None or (not run.collapsed, run.objectives[-1]) > (
+            not best.collapsed, best.objectives[-1]
+        ):
             best, best_restart = run, restart
     if best is None:
         raise FitError(f"every one of the {len(seeds)} starts failed; the first: {failures[0]}")
@@ -300,7 +321,10 @@ def iterate(
     else:
         order = canonical_order(best.params, model)
     inverse = np.argsort(order)
+    collapsed = tuple(sorted(int(inverse[k]) for k in best.collapsed))
     messages = list(best.messages) + failures
+    if collapsed:
+        messages.append(collapse_warning(collapsed, len(restart_objectives)))
     if options.max_iter > 0 and not best.converged:
         messages.append(
             f"did not converge in {options.max_iter} iterations; raise max_iter or the tolerance"
@@ -323,6 +347,7 @@ def iterate(
         restart_objectives=tuple(restart_objectives),
         order=order,
         messages=tuple(messages),
+        collapsed=collapsed,
     )
 
 

@@ -62,6 +62,9 @@ class FitResult:
     restart_objectives: tuple[float, ...]
     order: np.ndarray
     messages: tuple[str, ...] = ()
+    #: Components (in this result's order) held up by the regularisation alone:
+    #: they sit on rows that share a value (:meth:`MixtureModel.collapsed_components`).
+    collapsed: tuple[int, ...] = ()
 
     @property
     def bic(self) -> float:

@@ -248,7 +248,6 @@ def _fit_cell(
     n_components: int,
     options: FitOptions,
     feature_names: list[str] | None,
-    column_variance: np.ndarray | None,
 ) -> Generator[Snapshot, None, Cell]:
     started = time.perf_counter()
     try:
@@ -256,8 +255,7 @@ def _fit_cell(
     except ValueError as exc:
         return Cell(spec, n_components, None, str(exc), time.perf_counter() - started)
     seconds = time.perf_counter() - started
-    collapsed = () if column_variance is None else collapsed_components(result, column_variance)
-    return Cell(spec, n_components, result, None, seconds, collapsed)
+    return Cell(spec, n_components, result, None, seconds, result.collapsed)
 
 
 def iterate_sweep(
@@ -280,16 +278,15 @@ def iterate_sweep(
     specs = default_specs() if specs is None else specs
     ks = list(ks)
     try:
-        source = as_source(X, feature_names)
-        column_variance = summarise(source).var
+        source = as_source(X, feature_names)  # converted once for every cell
         X, feature_names = source, source.feature_names
     except ValueError:
-        column_variance = None  # every cell will say what is wrong with the data
+        pass  # every cell will say what is wrong with the data
     cells: list[Cell] = []
     for spec in specs:
         for k in ks:
             options = cell_options(base, spec, k)
-            cell = yield from _fit_cell(X, spec, k, options, feature_names, column_variance)
+            cell = yield from _fit_cell(X, spec, k, options, feature_names)
             cells.append(cell)
             yield cell
     return cells

@@ -3,6 +3,8 @@ components on a handful of rows, values near the top of floating point."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -155,3 +157,27 @@ def test_fuzz_no_undocumented_error_finite_parameters_and_no_fall() -> None:
             allowed = np.maximum(allowed, _round_off(X, result))
         assert np.all(np.diff(h) >= -allowed), (seed, np.diff(h).min())
     assert fitted > 200 and refused > 10
+
+
+def test_a_tied_fit_on_the_regularisation_alone_is_marked() -> None:
+    # The two-coin counts as measurements: three tied components on three values.
+    X = np.array([[3.0], [2.0], [1.0], [3.0], [2.0]])
+    result = engine.fit(X, engine.FitOptions(n_components=3, covariance_type="tied", n_init=3, seed=0))
+    assert result.collapsed == (0, 1, 2)
+    assert result.messages[-1] == (
+        "components 1, 2, 3 rest on the regularisation alone: they sit on rows that share a "
+        "value, a spurious optimum whose likelihood means little; every one of the 3 starts "
+        "ended so; try more starts (n_init) or fewer components"
+    )
+
+
+@pytest.mark.parametrize(("value", "shown"), [(1e308, "1e+308"), (-3e200, "-3e+200")])
+def test_values_too_large_to_square_are_refused_naming_the_column(value: float, shown: str) -> None:
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    X[4, 1] = value
+    for model in ("gaussian", "kmeans"):
+        with pytest.raises(ValueError, match=re.escape(
+            f"column 'b' has {shown} in row 5, too large to compute with (its square "
+            "overflows); divide the column by a power of ten so that its values stay below 1e+150"
+        )):
+            engine.fit(X, engine.FitOptions(model=model, n_components=2), feature_names=["a", "b"])
