@@ -51,7 +51,7 @@ import numpy as np
 from engine.data import as_source, summarise
 from engine.loop import iterate
 from engine.models import registry
-from engine.options import FitOptions, new_seed
+from engine.options import MAX_COMPONENTS, FitOptions, new_seed
 from engine.results import FitResult, Snapshot
 
 CRITERIA = ("bic", "aic", "icl")
@@ -160,22 +160,40 @@ class Cell:
         return float(getattr(self.result, criterion))
 
 
+#: Most values of K one sweep takes.
+MAX_SWEEP_KS = 100
+
+
 def parse_k_range(text: str) -> list[int]:
-    """``"1-9"``, ``"2,4,6"`` or ``"3"`` as a sorted list of K."""
-    ks: set[int] = set()
+    """``"1-9"``, ``"2,4,6"`` or ``"3"`` as a sorted list of K: whole numbers from 1 to
+    :data:`engine.options.MAX_COMPONENTS`, at most :data:`MAX_SWEEP_KS` of them."""
+    bounds: list[tuple[int, int]] = []
     try:
         for part in text.split(","):
             part = part.strip()
             if "-" in part:
                 low, high = (int(v) for v in part.split("-", 1))
-                ks.update(range(low, high + 1))
+                bounds.append((low, high))
             elif part:
-                ks.add(int(part))
+                bounds.append((int(part), int(part)))
     except ValueError:
         raise ValueError(f"K range {text!r} must look like 1-9 or 2,3,5") from None
-    if not ks or min(ks) < 1:
+    if not bounds or min(low for low, _ in bounds) < 1:
         raise ValueError(f"K range {text!r} must contain whole numbers of at least 1")
-    return sorted(ks)
+    largest = max(high for _, high in bounds)
+    if largest > MAX_COMPONENTS:
+        raise ValueError(
+            f"K range {text!r} goes up to K = {largest:,}; K can be at most {MAX_COMPONENTS:,}"
+        )
+    ks = sorted({k for low, high in bounds for k in range(low, high + 1)})
+    if not ks:
+        raise ValueError(f"K range {text!r} is empty; write the smaller K first, as in 1-9")
+    if len(ks) > MAX_SWEEP_KS:
+        raise ValueError(
+            f"K range {text!r} holds {len(ks):,} values of K; a sweep takes at most "
+            f"{MAX_SWEEP_KS}, so choose a narrower range or a list such as 2,4,8,16"
+        )
+    return ks
 
 
 def free_parameters(

@@ -59,10 +59,21 @@ def test_k_ranges(text, expected):
     assert parse_k_range(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "0-3", "a-b", "3-x"])
-def test_bad_k_ranges(text):
-    with pytest.raises(ValueError, match="K range"):
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "K range '' must contain whole numbers of at least 1"),
+    ("0-3", "K range '0-3' must contain whole numbers of at least 1"),
+    ("a-b", "K range 'a-b' must look like 1-9 or 2,3,5"),
+    ("3-x", "K range '3-x' must look like 1-9 or 2,3,5"),
+    ("1-1e12", "K range '1-1e12' must look like 1-9 or 2,3,5"),
+    ("9-1", "K range '9-1' is empty; write the smaller K first, as in 1-9"),
+    ("1-10000000", "K range '1-10000000' goes up to K = 10,000,000; K can be at most 1,000"),
+    ("1-200", "K range '1-200' holds 200 values of K; a sweep takes at most 100, so choose a "
+              "narrower range or a list such as 2,4,8,16"),
+])
+def test_bad_k_ranges(text, message):
+    with pytest.raises(ValueError) as caught:
         parse_k_range(text)
+    assert str(caught.value) == message
 
 
 def test_model_specs():
