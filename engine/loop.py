@@ -28,7 +28,7 @@ from engine.models.base import MixtureModel
 from engine.options import FitOptions, check_components, new_seed, validate
 from engine.params import Params
 from engine.results import FitResult, Snapshot
-from engine.starts import explicit_params, seeded_params
+from engine.starts import agglomerate, distance_unit, explicit_params, hc_params, seeded_params
 
 #: Fewest and most rows per chunk, whatever the model prefers.
 MIN_CHUNK_ROWS = 1024
@@ -218,7 +218,7 @@ def _run_start(
 
 
 def start_params(
-    setup: FitSetup, passes: Passes, restart_seed: np.random.SeedSequence
+    setup: FitSetup, passes: Passes, restart_seed: np.random.SeedSequence, restart: int = 0
 ) -> Params:
     """The starting parameters of one start: the explicit ones, or seeded from the data."""
     options, model = setup.options, setup.model
@@ -226,10 +226,17 @@ def start_params(
         return explicit_params(model, options, setup.n_features)
     # Starts are made in float64 whatever the passes' precision, so both begin alike.
     chunk = chunk_size_for(model, options, setup.n_samples, setup.n_features, "float64")
+    unit = distance_unit(model, np.sqrt(setup.summary.var))
     try:
+        if options.init == "hc" and restart == 0:
+            tree = agglomerate(setup.source)
+            return hc_params(
+                model, passes, setup.source, options.n_components, tree, unit, chunk
+            )
+        method = "kmeans++" if options.init == "hc" else options.init
         return seeded_params(
             model, passes, start_sample(setup.source, options.seed), options.n_components,
-            options.init, np.random.default_rng(restart_seed), chunk,
+            method, np.random.default_rng(restart_seed), chunk, unit,
         )
     except SingularComponent as exc:
         raise collapse_error(exc, 0, setup) from None
@@ -253,7 +260,7 @@ def _run_starts(
     failures: list[str] = []
     for restart, seed in enumerate(seeds):
         try:
-            start = start_params(setup, passes, seed)
+            start = start_params(setup, passes, seed, restart)
             run = yield from _run_start(setup, passes, start, restart)
         except CollapseError as exc:
             if len(seeds) == 1:

@@ -24,7 +24,7 @@ from engine.params import Params
 
 E_STEPS = ("soft", "hard")
 DTYPES = ("float64", "float32")
-INIT_METHODS = ("kmeans++", "random")
+INIT_METHODS = ("kmeans++", "random", "hc")
 
 #: Limits that keep a mistyped option from asking for a day's work or all memory.
 MAX_COMPONENTS = 1000
@@ -164,8 +164,10 @@ class FitOptions:
     n_components : int
         K, the number of components.
     init : str or Params
-        ``kmeans++``, ``random`` (seeds drawn from the rows), or explicit
-        starting parameters, whose component order is then kept.
+        ``kmeans++``, ``random`` (seeds drawn from the rows), ``hc`` (the first
+        start from a deterministic hierarchical agglomeration, as mclust's, any
+        further ones from k-means++), or explicit starting parameters, whose
+        component order is then kept.
     fixed : iterable of str
         Parameter names held at their initial values.
     e_step : str

@@ -1,12 +1,17 @@
-"""Starting parameters: seeds picked from a sample of rows, then one M-step over all rows.
+"""Starting parameters: a partition of the rows, then the model's own M-step.
 
-k-means++ or random seeds are picked from :func:`engine.data.start_sample`
+``kmeans++`` or ``random`` seeds are picked from :func:`engine.data.start_sample`
 (every row for data of up to 100 000 rows); then every row is given wholly to
-its nearest seed in one pass over all rows, and the model's own M-step
-estimates every parameter from that partition. (scikit-learn's ``k-means++``
+its nearest seed in one pass over all rows, and the model's M-step estimates
+every parameter from that partition. (scikit-learn's ``k-means++``
 initialisation instead gives each component only its seed row, so its first
-covariances are the regularisation alone.) Explicit starting parameters are
-checked against the model instead.
+covariances are the regularisation alone.) ``hc`` cuts a deterministic
+hierarchical agglomeration (:mod:`engine.hierarchical`) into K clusters.
+
+For a model whose fits do not depend on the columns' units
+(:attr:`engine.models.base.MixtureModel.unit_free`), distances are measured in
+each column's standard deviations, so the start does not depend on them either.
+Explicit starting parameters are checked against the model instead.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from engine.backends import Passes, sum_in_order
+from engine.data import DataSource
 from engine.errors import FitError, SingularComponent
+from engine.hierarchical import Tree, hc_rows, hc_tree
 from engine.models.base import MixtureModel, Stats
-from engine.options import INIT_METHODS, FitOptions
+from engine.options import FitOptions
 from engine.params import Params
 
 #: Rows at a time when distances to a point are computed (bounds the temporaries).
@@ -80,12 +87,21 @@ def nearest_seed(X: np.ndarray, seeds: np.ndarray) -> np.ndarray:
 
 
 def partition_stats(
-    rows: np.ndarray, model: MixtureModel, seeds: np.ndarray, shift: Params
+    rows: np.ndarray, model: MixtureModel, seeds: np.ndarray, shift: Params, unit: np.ndarray
 ) -> Stats:
-    """The statistics of ``rows``, each given wholly to its nearest seed."""
+    """The statistics of ``rows``, each given wholly to its nearest seed, distances
+    measured in ``unit`` (per column)."""
     resp = np.zeros((rows.shape[0], seeds.shape[0]))
-    resp[np.arange(rows.shape[0]), nearest_seed(rows, seeds)] = 1.0
+    resp[np.arange(rows.shape[0]), nearest_seed(rows / unit, seeds / unit)] = 1.0
     return model.suff_stats(rows, resp, shift)
+
+
+def distance_unit(model: MixtureModel, spread: np.ndarray) -> np.ndarray:
+    """What distances between rows are measured in: each column's standard deviation
+    (``spread``) for a model whose fits do not depend on units, else the units themselves."""
+    if not model.unit_free:
+        return np.ones_like(spread)
+    return np.where(spread > 0, spread, 1.0)
 
 
 def seeded_params(
@@ -96,22 +112,73 @@ def seeded_params(
     method: str,
     rng: np.random.Generator,
     chunk_size: int,
+    unit: np.ndarray | None = None,
 ) -> Params:
     """Parameters estimated from the partition of all rows around seeds that
-    ``method`` picks among the rows of ``sample``."""
-    if method not in _SEEDERS:
-        raise ValueError(f"unknown initialisation {method!r}; choose one of {', '.join(INIT_METHODS)}")
-    seeds = sample[_SEEDERS[method](sample, n_components, rng)]
+    ``method`` (``kmeans++`` or ``random``) picks among the rows of ``sample``,
+    distances measured in ``unit`` (per column; the data's own by default)."""
+    unit = np.ones(sample.shape[1]) if unit is None else unit
+    seeds = sample[_SEEDERS[method](sample / unit, n_components, rng)]
+    return partitioned_params(model, passes, seeds, unit, chunk_size)
+
+
+def partitioned_params(
+    model: MixtureModel, passes: Passes, seeds: np.ndarray, unit: np.ndarray, chunk_size: int
+) -> Params:
+    """Parameters estimated from every row given wholly to its nearest of ``seeds``."""
+    n_components = seeds.shape[0]
     shift = Params(np.full(n_components, 1.0 / n_components), means=seeds)
-    stats = sum_in_order(passes.map_rows(partition_stats, (model, seeds, shift), chunk_size))
+    stats = sum_in_order(
+        passes.map_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
+    )
+    return _estimated(model, stats, shift, passes.n_samples)
+
+
+def _estimated(model: MixtureModel, stats: Stats, shift: Params, n_samples: int) -> Params:
     try:
-        params = model.m_step(stats, shift, (), passes.n_samples)
+        params = model.m_step(stats, shift, (), n_samples)
     except SingularComponent as exc:
         # A seed's component holds every row nearest to it, not just the seed row.
         weight = float(stats["nk"][exc.component])
         raise SingularComponent(exc.component, weight, exc.column) from None
     overall = {"nk": np.array([stats["nk"].sum()]), "sx": stats["sx"].sum(axis=0)[None, :]}
     return model.prepare(model.smooth_initial(params, overall))
+
+
+def hc_params(
+    model: MixtureModel,
+    passes: Passes,
+    source: DataSource,
+    n_components: int,
+    tree: Tree,
+    unit: np.ndarray,
+    chunk_size: int,
+) -> Params:
+    """Parameters estimated from the hierarchical agglomeration ``tree`` of the rows
+    :func:`engine.hierarchical.hc_rows` picks, cut into K clusters: from the clusters
+    themselves when they hold every row, else from every row given to the nearest
+    cluster mean (in ``unit``)."""
+    rows = hc_rows(source.n_samples)
+    labels = tree.partition(n_components)
+    X = source.take(rows)
+    if rows.size < source.n_samples:
+        seeds = np.stack([X[labels == k].mean(axis=0) for k in range(n_components)])
+        return partitioned_params(model, passes, seeds, unit, chunk_size)
+    resp = np.zeros((X.shape[0], n_components))
+    resp[np.arange(X.shape[0]), labels] = 1.0
+    counts = resp.sum(axis=0)
+    shift = Params(counts / counts.sum(), means=(resp.T @ X) / counts[:, None])
+    return _estimated(model, model.suff_stats(X, resp, shift), shift, source.n_samples)
+
+
+def agglomerate(source: DataSource) -> Tree:
+    """The hierarchical agglomeration of ``source``'s rows for :func:`hc_params`,
+    computed once per source (a sweep fits many cells to the same rows)."""
+    tree = getattr(source, "_hc_tree", None)
+    if tree is None:
+        tree = hc_tree(source.take(hc_rows(source.n_samples)))
+        source._hc_tree = tree
+    return tree
 
 
 def explicit_params(model: MixtureModel, options: FitOptions, n_features: int) -> Params:

@@ -229,6 +229,13 @@ class MixtureModel(ABC):
         """The model's parameter arrays, weights excepted, in the order files list them."""
 
     @property
+    def unit_free(self) -> bool:
+        """Whether a fit is the same whatever each column's units (changing a column's
+        units changes only the parameters' units): then starts measure distances in
+        each column's standard deviations, so they do not depend on units either."""
+        return False
+
+    @property
     def key_param(self) -> str:
         """The array that tells components apart (means, probabilities, rates): it
         orders components and matches them across fits."""

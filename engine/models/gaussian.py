@@ -264,6 +264,10 @@ class GaussianModel(MixtureModel):
         return self.structure.storage
 
     @property
+    def unit_free(self) -> bool:
+        return self.structure.unit_free
+
+    @property
     def param_specs(self) -> tuple[ParamSpec, ...]:
         storage = self.storage
         return (

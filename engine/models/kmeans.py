@@ -67,6 +67,11 @@ class KMeansModel(GaussianModel):
     def shape_detail(self) -> str:
         return ""
 
+    @property
+    def unit_free(self) -> bool:
+        # Round clusters: distances in the columns' own units are the model itself.
+        return False
+
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
         if summary.n_samples > 1 and np.all(summary.max - summary.min == 0):
             raise ValueError(

@@ -149,8 +149,8 @@ def test_where_mclust_differs_our_optimum_is_higher(data, table, cell, request):
 
 
 def test_iris_diag3_mclust_optimum_is_one_of_ours(iris):
-    # A single k-means++ start with seed 0 stops in the local optimum mclust reports.
-    single = best_fit(iris, "diag", 3, n_init=1)
+    # A single k-means++ start with seed 1 stops in the local optimum mclust reports.
+    single = best_fit(iris, "diag", 3, n_init=1, seed=1)
     assert -single.bic == pytest.approx(IRIS_MCLUST["diag", 3], abs=0.01)
     assert best_fit(iris, "diag", 3).log_likelihood > single.log_likelihood + 0.3
 

@@ -82,17 +82,23 @@ def largest_fall(values: tuple[float, ...]) -> float:
 
 @pytest.mark.parametrize(("model", "covariance_type"), VARIANTS)
 def test_soft_em_never_lowers_the_likelihood(model: str, covariance_type: str | None) -> None:
-    rises = 0
+    rises = collapses = 0
     for seed in range(N_PROBLEMS):
         X, n_components = random_problem(model, seed)
-        result = engine.fit(X, options_for(model, covariance_type, "soft", n_components, seed))
+        try:
+            result = engine.fit(X, options_for(model, covariance_type, "soft", n_components, seed))
+        except engine.CollapseError:
+            # Without regularisation a component may shrink onto a few rows: the
+            # likelihood is unbounded, and the fit says so rather than fall.
+            collapses += 1
+            continue
         assert len(result.history) == MAX_ITER + 1
         assert largest_fall(result.history) <= 0, f"seed {seed}: {result.history}"
         assert result.objective_history == result.history
         assert not any("fell" in message for message in result.messages)
         rises += result.history[-1] > result.history[0] + 1e-6
     # Most problems must actually climb, or monotonicity would be trivially true.
-    assert rises >= N_PROBLEMS // 2
+    assert rises >= N_PROBLEMS // 2 and collapses <= N_PROBLEMS // 10
 
 
 @pytest.mark.parametrize(("model", "covariance_type"), VARIANTS)

@@ -503,10 +503,10 @@ def test_closing_the_window_stops_the_restarts(qtbot, window):
 
 
 def test_collapsed_cells_are_marked_and_never_best(qtbot, window, errors):
-    # One diag start at K = 5 (seed 38) ends with a component on waiting = 83 (whole
+    # One diag start at K = 5 (seed 39) ends with a component on waiting = 83 (whole
     # minutes) held up by the regularisation alone; it has the lowest BIC, but is marked
     # and passed over. (With several starts a fit keeps one that is not degenerate.)
-    open_faithful(window, seed=38)
+    open_faithful(window, seed=39)
     dialog = selection_dialog(window)
     dialog.k_edit.setText("3,5")
     dialog.set_checked_specs([TIED, ModelSpec("gaussian", "diag")])

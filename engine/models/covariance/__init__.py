@@ -44,6 +44,10 @@ class CovarianceStructure(ABC):
     storage: ClassVar[str] = "full"
     #: Where menus list it.
     menu_order: ClassVar[int] = 100
+    #: Whether a change of one column's units maps every covariance of the
+    #: structure to another of it (a diagonal scaling keeps it in the family),
+    #: so fits do not depend on the columns' units.
+    unit_free: ClassVar[bool] = False
 
     @property
     def full_moments(self) -> bool:

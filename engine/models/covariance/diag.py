@@ -13,6 +13,7 @@ class Diagonal(CovarianceStructure):
     mclust = "VVI"
     title = "diag: axis-aligned, each component its own volume and shape"
     storage = "diag"
+    unit_free = True
     menu_order = 30
 
     def n_parameters(self, n_components: int, n_features: int) -> int:

@@ -13,6 +13,7 @@ class Full(CovarianceStructure):
     mclust = "VVV"
     title = "full: each component its own volume, shape and orientation"
     storage = "full"
+    unit_free = True
     menu_order = 10
 
     def n_parameters(self, n_components: int, n_features: int) -> int:

@@ -13,6 +13,7 @@ class Tied(CovarianceStructure):
     mclust = "EEE"
     title = "tied: one volume, shape and orientation shared by all components"
     storage = "tied"
+    unit_free = True
     menu_order = 20
 
     def n_parameters(self, n_components: int, n_features: int) -> int:
