@@ -50,6 +50,16 @@ def option_names() -> frozenset[str]:
     return frozenset(spec.name for cls in _MODELS.values() for spec in cls.option_specs)
 
 
+def option_specs() -> dict[str, OptionSpec]:
+    """Every option any model declares, by name, in menu order; an option that several
+    models declare is described by the first."""
+    specs: dict[str, OptionSpec] = {}
+    for name in model_names():
+        for spec in _MODELS[name].option_specs:
+            specs.setdefault(spec.name, spec)
+    return specs
+
+
 def option_spec(model: str, option: str) -> OptionSpec | None:
     """The declaration of ``option`` for ``model``, or ``None`` when it has no such option."""
     return next((s for s in model_class(model).option_specs if s.name == option), None)
