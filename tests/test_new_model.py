@@ -31,12 +31,13 @@ import numpy as np
 import pytest
 
 import engine
+from engine.models import MixtureModel, ParamSpec, build_model, model_class, model_names, registry
+from engine.models.base import EMPTY_MASS, ScriptCode, Stats
+from engine.restarts import replay
 from emio import exports
 from emio import session as sessions
 from emio.cli import main as cli
 from emio.tables import read_table
-from engine.models import MixtureModel, ParamSpec, build_model, model_class, model_names, registry
-from engine.models.base import EMPTY_MASS, ScriptCode, Stats
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The file this module stands in for.
@@ -130,16 +131,11 @@ def data_file(tmp_path: Path) -> Path:
     return path
 
 
-def fitted(path: Path, **changes: object) -> tuple[engine.FitResult, list[engine.Snapshot]]:
+def fitted(path: Path) -> tuple[engine.FitResult, list[engine.Snapshot]]:
+    """The fit and its snapshots, components in the fit's order."""
     table = read_table(path)
-    options = engine.FitOptions(model="exponential", n_components=2, seed=3, **changes)
-    iterator = engine.iterate(table.data, options, table.columns)
-    snapshots = []
-    while True:
-        try:
-            snapshots.append(next(iterator))
-        except StopIteration as stop:
-            return stop.value, snapshots
+    options = engine.FitOptions(model="exponential", n_components=2, seed=3)
+    return replay(table.data, options, table.columns)
 
 
 def run_cli(capsys, *args: object) -> tuple[int, str, str]:
@@ -241,7 +237,7 @@ def test_its_exports_follow_its_declaration(exponential, data_file):
                            "scales[2,wait]", "scales[2,size]"]
     document = json.loads(exports.trace_json(snapshots, result.options, NAMES, with_params=True))
     assert document["model"] == "exponential"
-    assert document["iterations"][-1]["params"]["scales"] == snapshots[-1].params["scales"].tolist()
+    assert document["iterations"][-1]["params"]["scales"] == result.params["scales"].tolist()
 
     summary = exports.summary_text(result, NAMES)
     assert "\nModel:            Exponential mixture\n" in summary

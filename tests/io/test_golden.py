@@ -3,18 +3,16 @@ every model, written by the emio of main before the formats read the models'
 declarations (``golden/make_golden.py`` says how).
 
 Each session is read back and written again; the PARAMS.json, components table,
-trace, summary and arrays are made again from the fit the session holds, and
+trace, summary and ``.npz`` are made again from the fit the session holds, and
 the scripts from the model's name. None of this refits, so the comparison holds
 on any machine.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from emio import exports, params_file
@@ -55,19 +53,8 @@ def test_the_exports_of_a_saved_fit_are_the_same_bytes(case):
     }
     for suffix, text in made.items():
         assert text == golden(f"{case}{suffix}"), suffix
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_the_arrays_of_a_saved_fit_are_the_same(case):
-    # An .npz is a zip whose entries carry the time they were written: compare its arrays.
-    session = sessions.session_from_dict(json.loads(golden(f"{case}.emsession")))
-    made = np.load(io.BytesIO(exports.params_npz(session.result, session.feature_names)))
-    before = np.load(GOLDEN / f"{case}.npz")
-    assert made.files == before.files
-    for name in before.files:
-        assert made[name].dtype == before[name].dtype, name
-        assert made[name].shape == before[name].shape, name
-        assert made[name].tobytes() == before[name].tobytes(), name
+    # NumPy dates every entry of an .npz 1980-01-01, so its bytes can be compared too.
+    assert exports.params_npz(result, names) == (GOLDEN / f"{case}.npz").read_bytes()
 
 
 @pytest.mark.parametrize("case", CASES)

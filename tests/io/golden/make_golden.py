@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import engine
+from engine.restarts import replay
 from emio import exports, params_file, samples
 from emio import session as sessions
 from emio.snippet import snippet
@@ -52,29 +53,20 @@ def write_data(folder: Path) -> None:
     (folder / "binomial.csv").write_text(f"heads,tails\n{rows}", encoding="utf-8")
 
 
-def fit(table, options: engine.FitOptions):
-    iterator = engine.iterate(table.data, options, table.columns)
-    snapshots = []
-    while True:
-        try:
-            snapshots.append(next(iterator))
-        except StopIteration as stop:
-            return stop.value, tuple(snapshots)
-
-
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_data(folder)
     for case, (data_name, options) in CASES.items():
         table = read_table(folder / data_name)
         names = table.columns
-        result, snapshots = fit(table, engine.FitOptions(seed=2, max_iter=6, **options))
+        options = engine.FitOptions(seed=2, max_iter=6, **options)
+        result, snapshots = replay(table.data, options, table.columns)
         data = dataclasses.replace(
             sessions.data_source(table, data_name), path=Path("tests/io/golden") / data_name
         )
         session = sessions.Session(
             data=data, options=result.options.replace(init=result.params), result=result,
-            snapshots=snapshots, shown_index=len(snapshots) - 1, saved_at=SAVED_AT,
+            snapshots=tuple(snapshots), shown_index=len(snapshots) - 1, saved_at=SAVED_AT,
         )
         outputs = {
             ".emsession": sessions.dumps(session),
