@@ -62,6 +62,7 @@ READ_ADVICE = "fix the file or use a parameters file EM Studio wrote"
 #: The fit options a PARAMS.json records under ``settings`` (with the seed the fit used).
 SETTINGS = ("e_step", "init", "fixed", "max_iter", "tol", "reg_covar", "n_init")
 
+
 class SchemaError(ValueError):
     """A PARAMS.json that cannot be read; the message names the field."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from engine.models import build_model, model_class, model_names
+from engine.models import model_class, model_names, registry
 
 #: What the script prints: a header, then one line per row.
 OUTPUT_COLUMNS = "component, resp_1 ... resp_K, log_density"
@@ -151,14 +151,10 @@ _IMPORTS = ("argparse", "csv", "json", "sys")
 def _array_names() -> str:
     """Every array a PARAMS.json of any model holds, as the scripts read them (the
     parameter arrays, then the values per column): a tuple's source."""
-    arrays: list[str] = []
+    arrays = [spec.name for *_, model in registry.variant_models() for spec in model.array_specs]
     columns: list[str] = []
     for name in model_names():
         cls = model_class(name)
-        variants = (None,) if cls.variant_option is None else cls.variants()
-        for variant in variants:
-            options = {} if variant is None else {cls.variant_option: variant}
-            arrays += [spec.name for spec in build_model(name, options).array_specs]
         columns += [spec.file_key for spec in cls.option_specs if spec.per_column]
         columns += list(cls.column_constants)
     names = [f'"{name}"' for name in dict.fromkeys(arrays + columns)]

@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 import engine
-from engine.models import MixtureModel, ParamSpec, build_model, model_class, model_names, registry
+from engine.models import MixtureModel, ParamSpec, model_class, model_names, registry
 from engine.models.base import EMPTY_MASS, ScriptCode, Stats
 from engine.restarts import replay
 from emio import exports
@@ -273,13 +273,9 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+*")  # "kmeans++" is an initialisat
 def model_words() -> set[str]:
     """The names of every registered model, of their arrays (any variant), options and
     values per column: what a module that names models would spell out."""
-    words = set()
+    words = {spec.name for *_, model in registry.variant_models() for spec in model.param_specs}
     for name in model_names():
         cls = model_class(name)
-        variants = (None,) if cls.variant_option is None else cls.variants()
-        for variant in variants:
-            model = build_model(name, {} if variant is None else {cls.variant_option: variant})
-            words |= {spec.name for spec in model.param_specs}
         words |= {name, *(spec.name for spec in cls.option_specs), *cls.column_constants}
     return words
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine import FitResult
-from engine.models import build_model, model_class, model_names
+from engine.models import build_model, model_class, model_names, registry
 from emio.atomic import atomic_write
 from emio.csvtext import csv_text, float_text
 from emio.param_layout import component_columns
@@ -57,15 +57,13 @@ def npz_arrays() -> dict[str, str]:
     def use(name: str, text: str, model: str) -> None:
         uses.setdefault(name, {}).setdefault(text, []).append(model)
 
+    for name, variant, model in registry.variant_models():
+        label = name if variant is None else f"{name} {variant}"
+        for spec in model.param_specs:
+            shared = ", shared" if spec.shared else ""
+            use(spec.name, f"{_shape_text(spec.shape)} {spec.title}{shared}", label)
     for name in model_names():
         cls = model_class(name)
-        variants = (None,) if cls.variant_option is None else cls.variants()
-        for variant in variants:
-            options = {} if variant is None else {cls.variant_option: variant}
-            label = name if variant is None else f"{name} {variant}"
-            for spec in build_model(name, options).param_specs:
-                shared = ", shared" if spec.shared else ""
-                use(spec.name, f"{_shape_text(spec.shape)} {spec.title}{shared}", label)
         for spec in cls.option_specs:
             choices = spec.current_choices()
             if spec.per_column:

@@ -10,7 +10,6 @@ when a format changes on purpose, and say so in the commit.
 from __future__ import annotations
 
 import dataclasses
-import io
 import sys
 from pathlib import Path
 
