@@ -31,7 +31,9 @@ def _named(word: str, names: Sequence[str]) -> str:
     return f"{word}({','.join(names)})"
 
 
-def _columns_of(spec: ParamSpec, values: np.ndarray, names: Sequence[str]):
+def _columns_of(
+    spec: ParamSpec, values: np.ndarray, names: Sequence[str]
+) -> list[tuple[str, np.ndarray]]:
     """(header, value per component) for the axes after the component's."""
     symbols = spec.shape[1:] if spec.per_component else spec.shape
     suffix = SHARED if spec.shared else ""
