@@ -9,27 +9,33 @@ Schema, version 1 (keys in this order)::
 
     format          "em-studio-params"
     version         1
-    model           gaussian | kmeans | bernoulli | binomial | poisson
-    covariance      full | tied | diag | spherical      (gaussian only)
+    model           a registered model: gaussian | kmeans | bernoulli | binomial | poisson
+    <options>       the model's options under their file keys, except those
+                    given per column (gaussian: covariance, full | tied | diag | spherical)
     n_components    K
     n_features      D
     feature_names   [D names]
     weights         [K]
-    means           [K][D]                (gaussian, kmeans)
-    covariances     scikit-learn's shape for the covariance type:
-                    full [K][D][D], tied [D][D], diag [K][D], spherical [K];
-                    kmeans: spherical, one shared value
-    probs           [K][D]                (bernoulli, binomial)
-    trials          [D]                   (bernoulli: all 1, binomial)
-    rates           [K][D]                (poisson)
+    <arrays>        the model's parameter arrays by name, in the shapes it declares
+                    (scikit-learn's for covariances), for example
+                    gaussian: means [K][D], covariances full [K][D][D], tied [D][D],
+                    diag [K][D], spherical [K]; kmeans: means, covariances [K] (one
+                    shared value); bernoulli, binomial: probs [K][D]; poisson: rates [K][D]
+    <per column>    the model's options given per column, and the constants it
+                    writes for readers, as [D] lists (binomial: trials; bernoulli:
+                    trials, all 1)
     log_likelihood  total natural-log likelihood of these parameters on the data
     history         log-likelihood at the start and after each iteration
-                    (history[-1] == log_likelihood); kmeans: the inertia
+                    (history[-1] == log_likelihood); for a model with a trace
+                    metric (kmeans: inertia), that metric, also given on its own
     n_iter, converged, n_parameters, bic, aic, icl, seed
     settings        {e_step, init, fixed, max_iter, tol, reg_covar, n_init, seed}
 
-Only ``format``, ``version``, ``model``, ``n_components``, ``n_features``,
-``weights`` and the model's own arrays are needed to read a file back; the rest
+What a model writes is what it declares (:mod:`engine.models`): its options'
+``file_key`` and ``per_column``, its ``param_specs``, its ``column_constants``
+and its ``trace_metric``; this module names no model. Only ``format``,
+``version``, ``model``, ``n_components``, ``n_features``, ``weights``, the
+model's options and its arrays are needed to read a file back; the rest
 describes the fit that produced it. A session (:mod:`emio.session`) keeps its
 explicit starting parameters and its result as documents of this kind, and its
 trace by the same array names and shapes (:func:`encode_arrays`,
@@ -39,14 +45,14 @@ trace by the same array names and shapes (:func:`encode_arrays`,
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from engine import COVARIANCE_TYPES, MODEL_NAMES, FitOptions, FitResult, Params
-from engine.models.gaussian import covariance_shape
+from engine import FitOptions, FitResult, Params
+from engine.models import OptionSpec, build_model, model_class, model_names
 from emio.jsontext import document_text
 
 FORMAT = "em-studio-params"
@@ -56,14 +62,6 @@ READ_ADVICE = "fix the file or use a parameters file EM Studio wrote"
 #: The fit options a PARAMS.json records under ``settings`` (with the seed the fit used).
 SETTINGS = ("e_step", "init", "fixed", "max_iter", "tol", "reg_covar", "n_init")
 
-_MODEL_ARRAYS = {
-    "gaussian": ("means", "covariances"),
-    "kmeans": ("means", "covariances"),
-    "bernoulli": ("probs",),
-    "binomial": ("probs",),
-    "poisson": ("rates",),
-}
-
 
 class SchemaError(ValueError):
     """A PARAMS.json that cannot be read; the message names the field."""
@@ -71,14 +69,18 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class ParamsDocument:
-    """What a PARAMS.json says about a model, enough to start or apply it."""
+    """What a PARAMS.json says about a model, enough to start or apply it.
+
+    ``model_options`` are the model's options as the file gives them (by
+    option name); a model's option also reads as an attribute, as on
+    :class:`engine.FitOptions` (another model's reads as its default).
+    """
 
     model: str
-    covariance_type: str
+    model_options: Mapping[str, object]
     n_features: int
     feature_names: list[str]
     params: Params
-    trials: tuple[int, ...] | None
 
     @property
     def n_components(self) -> int:
@@ -89,11 +91,15 @@ class ParamsDocument:
         base = FitOptions(
             model=self.model,
             n_components=self.n_components,
-            covariance_type=self.covariance_type,
-            trials=self.trials,
             init=self.params,
+            **self.model_options,
         )
         return base.replace(**changes)
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.options(), name)
 
 
 # --------------------------------------------------------------------------- writing
@@ -113,36 +119,46 @@ def encode_arrays(params: Params) -> dict[str, list]:
     return {name: array.tolist() for name, array in params.arrays().items()}
 
 
-def trials_list(options: FitOptions, n_features: int) -> list[int] | None:
-    """Trials per column as files hold them: Bernoulli all 1, binomial as given, else None."""
-    if options.model == "bernoulli":
-        return [1] * n_features
-    if options.model == "binomial" and options.trials is not None:
-        return [int(t) for t in np.broadcast_to(np.atleast_1d(options.trials), (n_features,))]
-    return None
+def _json_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def option_to_json(options: FitOptions, name: str) -> Any:
     """One field of ``options`` as files hold it.
 
     The start is ``"explicit"`` when parameters were given (they are written
-    elsewhere), held parameters are a sorted list, trials per column a list.
+    elsewhere), held parameters are a sorted list, values per column a list.
     """
     value = getattr(options, name)
     if name == "init":
         return "explicit" if options.explicit_init else value
     if name == "fixed":
         return sorted(value)
-    if name == "trials" and isinstance(value, tuple):
-        return list(value)
-    return value
+    return _json_value(value)
 
 
-def model_keys(options: FitOptions) -> dict[str, str]:
-    """``model``, and for a Gaussian mixture its ``covariance``, as every document names them."""
-    if options.model == "gaussian":
-        return {"model": options.model, "covariance": options.covariance_type}
-    return {"model": options.model}
+def model_keys(options: FitOptions) -> dict[str, Any]:
+    """``model``, and the model's options that are not given per column, under their
+    file keys (a Gaussian's ``covariance``), as every document names them."""
+    keys = {"model": options.model}
+    for spec in model_class(options.model).option_specs:
+        if not spec.per_column:
+            keys[spec.file_key] = _json_value(options.model_options[spec.name])
+    return keys
+
+
+def column_values(options: FitOptions, n_features: int) -> dict[str, list]:
+    """What documents hold per data column after the arrays, by key: the model's options
+    given per column (one value stands for every column) and the constants it declares."""
+    cls = model_class(options.model)
+    values = {}
+    for spec in cls.option_specs:
+        value = options.model_options[spec.name]
+        if spec.per_column and value is not None:
+            values[spec.file_key] = np.broadcast_to(np.atleast_1d(value), (n_features,)).tolist()
+    for key, value in cls.column_constants.items():
+        values[key] = [value] * n_features
+    return values
 
 
 def params_document(params: Params, options: FitOptions, feature_names: list[str]) -> dict:
@@ -152,9 +168,7 @@ def params_document(params: Params, options: FitOptions, feature_names: list[str
     doc["n_features"] = len(feature_names)
     doc["feature_names"] = list(feature_names)
     doc.update(encode_arrays(params))
-    trials = trials_list(options, len(feature_names))
-    if trials is not None:
-        doc["trials"] = trials
+    doc.update(column_values(options, len(feature_names)))
     return doc
 
 
@@ -167,11 +181,11 @@ def result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any
     check_feature_names(feature_names, result.n_features)
     options = result.options
     doc = params_document(result.params, options, feature_names)
-    is_kmeans = options.model == "kmeans"
+    metric = model_class(options.model).trace_metric
     doc["log_likelihood"] = result.log_likelihood
-    doc["history"] = list(result.metrics_history["inertia"] if is_kmeans else result.history)
-    if is_kmeans:
-        doc["inertia"] = result.metrics_history["inertia"][-1]
+    doc["history"] = list(result.metrics_history[metric] if metric else result.history)
+    if metric:
+        doc[metric] = result.metrics_history[metric][-1]
     doc.update(
         n_iter=result.n_iter,
         converged=result.converged,
@@ -198,21 +212,12 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def array_shapes(
-    model: str, covariance_type: str, n_components: int, n_features: int
+    model: str, model_options: Mapping[str, object], n_components: int, n_features: int
 ) -> dict[str, tuple[int, ...]]:
-    """The shape of each parameter array of ``model``, by its name in files, weights first.
-
-    ``covariance_type`` counts for Gaussians only; k-means is spherical.
-    """
-    covariance = "spherical" if model == "kmeans" else covariance_type
-    shapes: dict[str, tuple[int, ...]] = {"weights": (n_components,)}
-    for name in _MODEL_ARRAYS[model]:
-        shapes[name] = (
-            covariance_shape(covariance, n_components, n_features)
-            if name == "covariances"
-            else (n_components, n_features)
-        )
-    return shapes
+    """The shape of each parameter array of ``model`` with ``model_options``, by its
+    name in files, weights first (as the model declares them)."""
+    specs = build_model(model, model_options).array_specs
+    return {spec.name: spec.shape_for(n_components, n_features) for spec in specs}
 
 
 def decode_array(value: Any, shape: tuple[int, ...], label: str, context: str = "") -> np.ndarray:
@@ -250,6 +255,36 @@ def _whole_number(doc: dict[str, Any], name: str) -> int:
     return value
 
 
+def _bad_option(spec: OptionSpec, key: str, problem: ValueError) -> SchemaError:
+    return SchemaError(f"{key!r} must be {spec.accepts}" if spec.accepts else f"{key!r}: {problem}")
+
+
+def _option(doc: dict[str, Any], spec: OptionSpec) -> object:
+    """The value of an option that is not given per column; its default when absent."""
+    key, value = spec.file_key, doc.get(spec.file_key)
+    choices = spec.current_choices()
+    if choices:
+        if value not in choices:
+            raise SchemaError(f"unknown {key} {value!r}; choose one of {', '.join(choices)}")
+        return value
+    try:
+        return None if value is None else spec.normalise(value)
+    except ValueError as exc:
+        raise _bad_option(spec, key, exc) from None
+
+
+def _column_option(doc: dict[str, Any], spec: OptionSpec, n_features: int) -> object:
+    """The value of an option given per column, as a tuple; required when the model requires it."""
+    key = spec.file_key
+    if key not in doc and not spec.required:
+        return None
+    values = _array(doc, key, (n_features,))
+    try:
+        return spec.normalise(tuple(values.tolist()))
+    except ValueError as exc:
+        raise _bad_option(spec, key, exc) from None
+
+
 def params_from_dict(doc: Any) -> ParamsDocument:
     """Read a PARAMS.json document; raises :class:`SchemaError` saying what to fix."""
     if not isinstance(doc, dict):
@@ -262,35 +297,26 @@ def params_from_dict(doc: Any) -> ParamsDocument:
             f"this EM Studio reads version {VERSION}"
         )
     model = doc.get("model")
-    if model not in MODEL_NAMES:
-        raise SchemaError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    if model not in model_names():
+        raise SchemaError(f"unknown model {model!r}; choose one of {', '.join(model_names())}")
     k = _whole_number(doc, "n_components")
     d = _whole_number(doc, "n_features")
-    covariance = doc.get("covariance", "spherical" if model == "kmeans" else None)
-    if model == "gaussian" and covariance not in COVARIANCE_TYPES:
-        raise SchemaError(
-            f"unknown covariance {covariance!r}; choose one of {', '.join(COVARIANCE_TYPES)}"
-        )
+    specs = model_class(model).option_specs
+    options = {spec.name: _option(doc, spec) for spec in specs if not spec.per_column}
     # The arrays come first: their shapes bound n_features by the size of the
     # file before any default names are made for it.
     arrays = {
         name: _array(doc, name, shape)
-        for name, shape in array_shapes(model, covariance, k, d).items()
+        for name, shape in array_shapes(model, options, k, d).items()
     }
     names = doc["feature_names"] if "feature_names" in doc else [f"x{j + 1}" for j in range(d)]
     if not (isinstance(names, list) and len(names) == d and all(isinstance(n, str) for n in names)):
         raise SchemaError(f"'feature_names' must be a list of {d} strings")
-    trials = None
-    if model == "binomial":
-        trials_array = _array(doc, "trials", (d,))
-        if np.any(trials_array < 1) or np.any(trials_array != np.round(trials_array)):
-            raise SchemaError("'trials' must be whole numbers of at least 1")
-        trials = tuple(int(t) for t in trials_array)
+    options |= {spec.name: _column_option(doc, spec, d) for spec in specs if spec.per_column}
     return ParamsDocument(
         model=model,
-        covariance_type=covariance if model == "gaussian" else "full",
+        model_options=options,
         n_features=d,
         feature_names=names,
         params=Params(**arrays),
-        trials=trials,
     )

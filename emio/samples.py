@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import engine
+from engine.models import registry
 from emio.tables import Table, read_table
 
 
@@ -42,7 +43,12 @@ SAMPLES_DIR = RESOURCES_DIR / "samples"
 CATALOGUE_PATH = RESOURCES_DIR / "samples.json"
 
 _REQUIRED = ("id", "title", "file", "description", "model", "n_components")
-_OPTIONAL = ("covariance", "trials", "init", "fixed", "e_step")
+_OPTIONAL = ("init", "fixed", "e_step")
+
+
+def _option_keys() -> dict[str, str]:
+    """The catalogue's keys for the models' options (their keys in files), to their names."""
+    return {spec.file_key: spec.name for spec in registry.option_specs().values()}
 
 
 class CatalogueError(ValueError):
@@ -60,12 +66,12 @@ class Sample:
     path : Path
         The data file.
     model : str
-        One of :data:`engine.MODEL_NAMES`.
+        A registered model (:func:`engine.model_names`).
     n_components : int
-    covariance_type : str or None
-        For Gaussian models.
-    trials : int or None
-        For the binomial model.
+    model_options : mapping of str to object
+        The model's options the entry gives, by option name (the catalogue
+        holds them under their keys in files: ``covariance``, ``trials``).
+        Each also reads as an attribute (``None`` when not given).
     init : mapping of str to list, or None
         Explicit starting parameters in the engine's terms
         (``weights``, ``means``, ``covariances``, ``probs``, ``rates``).
@@ -81,11 +87,15 @@ class Sample:
     description: str
     model: str
     n_components: int
-    covariance_type: str | None = None
-    trials: int | None = None
+    model_options: Mapping[str, Any] = field(default_factory=dict)
     init: Mapping[str, Any] | None = None
     fixed: tuple[str, ...] = field(default=())
     e_step: str = "soft"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in registry.option_specs():
+            raise AttributeError(f"a sample has no {name!r}")
+        return self.model_options.get(name)
 
     def init_params(self) -> engine.Params | None:
         """The explicit starting parameters, if the entry gives them."""
@@ -98,11 +108,8 @@ class Sample:
             "n_components": self.n_components,
             "fixed": frozenset(self.fixed),
             "e_step": self.e_step,
+            **self.model_options,
         }
-        if self.covariance_type is not None:
-            options["covariance_type"] = self.covariance_type
-        if self.trials is not None:
-            options["trials"] = self.trials
         params = self.init_params()
         if params is not None:
             options["init"] = params
@@ -125,16 +132,18 @@ def _sample(entry: object, number: int, samples_dir: Path) -> Sample:
         raise CatalogueError(
             f"{label} of the samples catalogue lacks {', '.join(missing)}; add them"
         )
-    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
+    option_keys = _option_keys()
+    optional = (*option_keys, *_OPTIONAL)
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(optional))
     if unknown:
         raise CatalogueError(
             f"{label} of the samples catalogue has unknown keys {', '.join(unknown)}; the "
-            f"optional keys are {', '.join(_OPTIONAL)}"
+            f"optional keys are {', '.join(optional)}"
         )
-    if entry["model"] not in engine.MODEL_NAMES:
+    if entry["model"] not in engine.model_names():
         raise CatalogueError(
             f"{label} names the unknown model {entry['model']!r}; choose one of "
-            f"{', '.join(engine.MODEL_NAMES)}"
+            f"{', '.join(engine.model_names())}"
         )
     return Sample(
         id=str(entry["id"]),
@@ -143,8 +152,7 @@ def _sample(entry: object, number: int, samples_dir: Path) -> Sample:
         description=str(entry["description"]),
         model=entry["model"],
         n_components=int(entry["n_components"]),
-        covariance_type=entry.get("covariance"),
-        trials=entry.get("trials"),
+        model_options={name: entry[key] for key, name in option_keys.items() if key in entry},
         init=entry.get("init"),
         fixed=tuple(entry.get("fixed", ())),
         e_step=entry.get("e_step", "soft"),

@@ -3,16 +3,19 @@
 :func:`snippet` writes the source of a script that reads the PARAMS.json
 beside it, reads a CSV of new rows, and prints each row's component,
 responsibilities and log-density, computed the way the engine computes them
-(log space, Cholesky factors of the precisions, a stable log-sum-exp). For a
-Gaussian mixture the script can also build an equivalent scikit-learn
-``GaussianMixture`` from the JSON, without pickle, so the parameters can be
-used in a scikit-learn pipeline.
+(log space, Cholesky factors of the precisions, a stable log-sum-exp). The
+script is assembled from the model's declaration
+(:class:`engine.models.base.ScriptCode`): the model gives the source of its
+``log_prob`` and, where scikit-learn has an equivalent estimator (a Gaussian
+mixture's ``GaussianMixture``), the source that builds it from the JSON without
+pickle, so the parameters can be used in a scikit-learn pipeline.
 """
 
 from __future__ import annotations
 
 import re
-from engine import MODEL_NAMES
+
+from engine.models import model_class, model_names, registry
 
 #: What the script prints: a header, then one line per row.
 OUTPUT_COLUMNS = "component, resp_1 ... resp_K, log_density"
@@ -34,11 +37,7 @@ Printed as CSV: component (1-based, the most probable), resp_1 ... resp_K
 mixture density of the row).
 """
 
-import argparse
-import csv
-import json
-{math_import}import sys
-from pathlib import Path
+{imports}from pathlib import Path
 
 import numpy as np
 
@@ -54,7 +53,7 @@ def load_params(path):
         sys.exit(f"error: {{path}} is not an EM Studio parameters file (version 1)")
     if doc.get("model") != MODEL:
         sys.exit(f"error: {{path}} holds a {{doc.get('model')}} model, not {{MODEL}}")
-    names = ("weights", "means", "covariances", "probs", "rates", "trials")
+    names = {array_names}
     arrays = {{name: np.asarray(doc[name], dtype=np.float64) for name in names if name in doc}}
     return doc, arrays
 
@@ -93,105 +92,6 @@ def read_rows(path, feature_names):
         sys.exit(f"error: {{path}} holds a value that is not a number, or a short row ({{exc}})")
 '''
 
-_GAUSSIAN = '''
-
-def precision_factors(covariances, covariance_type):
-    """Cholesky factors of the precision matrices and half their log-determinants."""
-    if covariance_type in ("full", "tied"):
-        # U = inverse(L).T, where covariance = L L^T, is an upper factor of the precision.
-        factors = np.swapaxes(np.linalg.inv(np.linalg.cholesky(covariances)), -1, -2)
-        log_det = np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)
-        return factors, log_det
-    factors = 1.0 / np.sqrt(covariances)
-    if covariance_type == "diag":
-        return factors, np.log(factors).sum(axis=1)
-    return factors, None  # spherical: the log-determinant depends on n_features
-
-
-def log_prob(X, doc, p):
-    """Log-density of every row under every component, shape (n_samples, n_components)."""
-    covariance_type = doc.get("covariance", "spherical")  # k-means: one shared spherical variance
-    means = p["means"]
-    factors, log_det = precision_factors(p["covariances"], covariance_type)
-    n_features = X.shape[1]
-    if log_det is None:
-        log_det = n_features * np.log(factors)
-    squared = np.empty((X.shape[0], means.shape[0]))
-    for k in range(means.shape[0]):
-        diff = X - means[k]
-        if covariance_type == "full":
-            y = diff @ factors[k]
-        elif covariance_type == "tied":
-            y = diff @ factors
-        else:
-            y = diff * factors[k]
-        squared[:, k] = np.einsum("ij,ij->i", y, y)
-    return -0.5 * (n_features * np.log(2 * np.pi) + squared) + log_det
-'''
-
-_COUNTS = '''
-
-# A probability or rate of exactly zero is a legitimate estimate; its log is clipped
-# so that 0 * log(0) gives 0, as in EM Studio.
-LOG_TINY = float(np.log(np.finfo(np.float64).tiny))
-
-
-def clipped_log(values):
-    with np.errstate(divide="ignore"):
-        return np.maximum(np.log(values), LOG_TINY)
-
-
-def check_counts(X):
-    if np.any(X < 0) or np.any(X != np.round(X)):
-        sys.exit("error: this model needs non-negative whole-number counts")
-
-
-def log_factorial(counts):
-    """log(counts!) elementwise, for non-negative whole-number counts."""
-    counts = np.asarray(counts)
-    if counts.size == 0:
-        return np.zeros(counts.shape)
-    top = int(counts.max())
-    if top <= 1_000_000:
-        table = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, top + 1)))))
-        return table[counts.astype(np.int64)]
-    return np.vectorize(lambda v: math.lgamma(v + 1.0))(counts)
-'''
-
-_BINOMIAL = '''
-
-def log_prob(X, doc, p):
-    """Log-probability of every row under every component, shape (n_samples, n_components)."""
-    probs, trials = p["probs"], p["trials"]
-    check_counts(X)
-    with np.errstate(divide="ignore"):
-        log_fail = np.maximum(np.log1p(-probs), LOG_TINY)
-    log_comb = (log_factorial(np.broadcast_to(trials, X.shape)) - log_factorial(X)
-                - log_factorial(trials - X)).sum(axis=1)
-    return X @ clipped_log(probs).T + (trials - X) @ log_fail.T + log_comb[:, None]
-'''
-
-_BERNOULLI = '''
-
-def log_prob(X, doc, p):
-    """Log-probability of every row under every component, shape (n_samples, n_components)."""
-    probs = p["probs"]
-    if np.any((X != 0) & (X != 1)):
-        sys.exit("error: the Bernoulli model needs 0/1 columns")
-    with np.errstate(divide="ignore"):
-        log_fail = np.maximum(np.log1p(-probs), LOG_TINY)
-    return X @ clipped_log(probs).T + (1.0 - X) @ log_fail.T
-'''
-
-_POISSON = '''
-
-def log_prob(X, doc, p):
-    """Log-probability of every row under every component, shape (n_samples, n_components)."""
-    rates = p["rates"]
-    check_counts(X)
-    return X @ clipped_log(rates).T - rates.sum(axis=1) - log_factorial(X).sum(axis=1)[:, None]
-'''
-
 _LOG_RESP = '''
 
 def log_resp(X, doc, p):
@@ -202,29 +102,6 @@ def log_resp(X, doc, p):
     with np.errstate(under="ignore"):  # far components underflow to zero, as intended
         log_norm = top + np.log(np.exp(weighted - top[:, None]).sum(axis=1))
     return log_norm, weighted - log_norm[:, None]
-'''
-
-_SKLEARN = '''
-
-def to_sklearn(doc, p):
-    """An equivalent scikit-learn GaussianMixture, built from the JSON (no pickle)."""
-    from sklearn.mixture import GaussianMixture
-
-    covariance_type = doc["covariance"]
-    gm = GaussianMixture(n_components=len(p["weights"]), covariance_type=covariance_type)
-    factors, _ = precision_factors(p["covariances"], covariance_type)
-    gm.weights_ = p["weights"]
-    gm.means_ = p["means"]
-    gm.covariances_ = p["covariances"]
-    gm.precisions_cholesky_ = factors
-    if covariance_type in ("full", "tied"):
-        gm.precisions_ = factors @ np.swapaxes(factors, -1, -2)
-    else:
-        gm.precisions_ = factors**2
-    gm.converged_ = bool(doc.get("converged", True))
-    gm.n_iter_ = int(doc.get("n_iter", 0))
-    gm.n_features_in_ = p["means"].shape[1]
-    return gm
 '''
 
 _MAIN = '''
@@ -267,20 +144,21 @@ _COMPUTE_SKLEARN = """\
             resp = np.exp(lr)
 """
 
-_TITLES = {
-    "gaussian": "Gaussian mixture",
-    "kmeans": "k-means model (equal-weight, equal-variance Gaussians)",
-    "bernoulli": "Bernoulli mixture",
-    "binomial": "binomial mixture",
-    "poisson": "Poisson mixture",
-}
-_MODEL_CODE = {
-    "gaussian": _GAUSSIAN,
-    "kmeans": _GAUSSIAN,
-    "bernoulli": _COUNTS + _BERNOULLI,
-    "binomial": _COUNTS + _BINOMIAL,
-    "poisson": _COUNTS + _POISSON,
-}
+#: The modules every script imports; a model's script may need more (math).
+_IMPORTS = ("argparse", "csv", "json", "sys")
+
+
+def _array_names() -> str:
+    """Every array a PARAMS.json of any model holds, as the scripts read them (the
+    parameter arrays, then the values per column): a tuple's source."""
+    arrays = [spec.name for *_, model in registry.variant_models() for spec in model.array_specs]
+    columns: list[str] = []
+    for name in model_names():
+        cls = model_class(name)
+        columns += [spec.file_key for spec in cls.option_specs if spec.per_column]
+        columns += list(cls.column_constants)
+    names = [f'"{name}"' for name in dict.fromkeys(arrays + columns)]
+    return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
 
 
 def snippet(params_json_name: str, model: str, script_name: str = "em_predict.py") -> str:
@@ -291,46 +169,52 @@ def snippet(params_json_name: str, model: str, script_name: str = "em_predict.py
     params_json_name : str
         File name of the PARAMS.json, which the script looks for in its own folder.
     model : str
-        One of :data:`engine.MODEL_NAMES`; the script refuses files of another model.
+        A registered model that declares its script
+        (:attr:`engine.models.MixtureModel.script`); the script refuses files
+        of another model.
     script_name : str
         The script's own file name, for its usage text.
 
     Returns
     -------
     str
-        Python source needing NumPy only; for ``gaussian`` a ``--sklearn``
-        option builds a scikit-learn ``GaussianMixture`` instead.
+        Python source needing NumPy only; where the model names an equivalent
+        scikit-learn estimator, a ``--sklearn`` option builds that instead.
     """
-    if model not in MODEL_NAMES:
-        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    cls = model_class(model)
+    code = cls.script
+    if code is None:
+        raise ValueError(f"the {model} model has no script to apply its parameters")
     if not params_json_name or re.search(r"[\\/]", params_json_name):
         raise ValueError(
             f"give the parameters file's name without a folder, not {params_json_name!r}; "
             "the script looks for it beside itself"
         )
-    sklearn = model == "gaussian"
+    estimator = code.sklearn_estimator
     header = _HEADER.format(
-        title=_TITLES[model],
-        sklearn_note=" (scikit-learn for --sklearn)" if sklearn else "",
+        title=code.title or cls.report_title,
+        sklearn_note=" (scikit-learn for --sklearn)" if code.sklearn else "",
         script=script_name,
         sklearn_usage=(
             f"\n    python {script_name} NEW_DATA.csv --sklearn   "
-            "# the same from scikit-learn's GaussianMixture"
-            if sklearn
+            f"# the same from scikit-learn's {estimator}"
+            if code.sklearn
             else ""
         ),
         params=params_json_name,
         model=model,
-        math_import="" if model in ("gaussian", "kmeans") else "import math\n",
+        imports="".join(f"import {name}\n" for name in sorted({*_IMPORTS, *code.imports})),
+        array_names=_array_names(),
     )
     sklearn_arg = (
         '    parser.add_argument("--sklearn", action="store_true",\n'
-        '                        help="compute with an equivalent scikit-learn GaussianMixture")\n'
-        if sklearn
+        f'                        help="compute with an equivalent scikit-learn {estimator}")\n'
+        if code.sklearn
         else ""
     )
     main = _MAIN.format(
-        sklearn_arg=sklearn_arg, compute=(_COMPUTE_SKLEARN if sklearn else _COMPUTE).rstrip("\n")
+        sklearn_arg=sklearn_arg,
+        compute=(_COMPUTE_SKLEARN if code.sklearn else _COMPUTE).rstrip("\n"),
     )
-    parts = [header, _MODEL_CODE[model], _LOG_RESP, _SKLEARN if sklearn else "", main]
-    return "".join(parts)
+    sklearn = f"\n\n{code.sklearn}" if code.sklearn else ""
+    return "".join([header, f"\n\n{code.source}", _LOG_RESP, sklearn, main])

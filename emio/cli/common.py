@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Collection
 from pathlib import Path
 
+from engine.models import OptionSpec, registry
 from emio.atomic import atomic_write_text, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
@@ -25,15 +27,41 @@ def comma_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def trials(text: str) -> int | tuple[int, ...]:
-    """The argument type of ``--trials``: one whole number, or one per column."""
-    try:
-        values = [int(part) for part in comma_list(text)]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number (or a comma-separated list, one per column)"
-        ) from None
-    return values[0] if len(values) == 1 else tuple(values)
+def model_option_flags() -> list[OptionSpec]:
+    """The models' options the command line takes, each under its declared flag."""
+    return [spec for spec in registry.option_specs().values() if spec.cli_flag]
+
+
+def _text_type(spec: OptionSpec) -> Callable[[str], object]:
+    """The argument type of an option's flag: its declared reading of text."""
+    if spec.from_text is None:
+        return str
+    from_text = spec.from_text
+
+    def value(text: str) -> object:
+        try:
+            return from_text(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return value
+
+
+def add_model_option_flags(parser: argparse.ArgumentParser, skip: Collection[str] = ()) -> None:
+    """A flag for each model option (those named in ``skip`` excepted), as declared:
+    its choices, its reading of text and its help. A flag not given is ``None``."""
+    for spec in model_option_flags():
+        if spec.name not in skip:
+            parser.add_argument(
+                spec.cli_flag, dest=spec.name, type=_text_type(spec),
+                choices=spec.current_choices() or None, help=spec.cli_help,
+            )
+
+
+def given_model_options(args: argparse.Namespace) -> dict[str, object]:
+    """The model options given on the command line, by name."""
+    values = {spec.name: getattr(args, spec.name, None) for spec in model_option_flags()}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def read_data(args: argparse.Namespace) -> Table:

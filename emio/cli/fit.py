@@ -7,16 +7,23 @@ import sys
 from pathlib import Path
 
 import engine
+from engine.models import build_model, model_class, model_names
 from emio.cli.common import (
     UsageError,
+    add_model_option_flags,
     comma_list,
+    given_model_options,
     read_data,
     read_params,
-    trials,
     write_output,
 )
 from emio.exports import labels_csv
 from emio.params_file import dumps, result_to_dict
+
+
+def default_model() -> str:
+    """The model a fit uses unless told otherwise: the engine's default."""
+    return engine.FitOptions().model
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -28,17 +35,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "PARAMS.json (to standard output unless -o is given).",
     )
     fit.add_argument("data", metavar="DATA", help="data file: CSV/TSV/whitespace text, .npy, .npz")
-    fit.add_argument("--model", choices=engine.MODEL_NAMES, help="mixture model (default gaussian)")
+    default = default_model()
+    fit.add_argument("--model", choices=model_names(), help=f"mixture model (default {default})")
     fit.add_argument("--k", type=int, help="number of components K")
-    fit.add_argument("--covariance", choices=engine.COVARIANCE_TYPES, default="full",
-                     help="covariance type for gaussian (default full)")
-    fit.add_argument("--trials", type=trials,
-                     help="trials per column for binomial: one number or one per column")
+    add_model_option_flags(fit)
     fit.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
     fit.add_argument("--init", default="kmeans++",
                      help="kmeans++ (default), random, or a PARAMS.json to start from")
+    example = ",".join(build_model(default).fixable[:2])
     fit.add_argument("--fix", type=comma_list, default=[],
-                     help="parameters held fixed, e.g. weights,means")
+                     help=f"parameters held fixed, e.g. {example}")
     fit.add_argument("--e-step", choices=("soft", "hard"), default="soft",
                      help="soft (standard EM, default) or hard (classification EM)")
     fit.add_argument("--max-iter", type=int, default=500,
@@ -65,17 +71,17 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
         n_init=args.n_init,
         seed=args.seed,
     )
+    given = given_model_options(args)
     if args.init in ("kmeans++", "random"):
         if args.k is None:
             raise UsageError(
                 "give the number of components with --k (or start from --init PARAMS.json)"
             )
         return engine.FitOptions(
-            model=args.model or "gaussian",
+            model=args.model or default_model(),
             n_components=args.k,
-            covariance_type=args.covariance,
-            trials=args.trials,
             init=args.init,
+            **given,
             **common,
         )
     document = read_params(Path(args.init))
@@ -94,7 +100,10 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
             f"{args.init} is for {document.n_features} columns but the data has {n_features}; "
             "choose matching columns with --columns"
         )
-    changes = {"trials": args.trials} if args.trials is not None else {}
+    # The file's variant (a Gaussian's covariance type) goes with the shapes of its
+    # arrays; the other options given here replace the file's.
+    variant = model_class(document.model).variant_option
+    changes = {name: value for name, value in given.items() if name != variant}
     return document.options(**changes, **common)
 
 

@@ -6,8 +6,24 @@ import argparse
 from pathlib import Path
 
 import engine
-from engine.selection import CRITERIA, ModelSpec, best_cell, parse_k_range, sweep
-from emio.cli.common import UsageError, comma_list, read_data, trials, write_output
+from engine.models import model_class, model_names, registry
+from engine.selection import (
+    CRITERIA,
+    ModelSpec,
+    all_specs,
+    best_cell,
+    default_specs,
+    parse_k_range,
+    sweep,
+)
+from emio.cli.common import (
+    UsageError,
+    add_model_option_flags,
+    comma_list,
+    given_model_options,
+    read_data,
+    write_output,
+)
 from emio.csvtext import csv_text
 
 #: The columns of the table ``-o`` writes; the terminal shows all but the last two.
@@ -25,9 +41,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("data", metavar="DATA", help="data file")
     select.add_argument("--k", type=parse_k_range, default=list(range(1, 10)),
                         help="K values, e.g. 1-9 (default) or 2,3,5")
-    select.add_argument("--models", type=comma_list, default=["full", "tied", "diag", "spherical"],
-                        help="covariance types and/or model names, e.g. full,tied,kmeans")
-    select.add_argument("--trials", type=trials, help="trials per column for binomial")
+    select.add_argument("--models", type=comma_list,
+                        default=[spec.label for spec in default_specs()], help=_models_help())
+    # A model's variants are lines of the sweep (--models); its other options are flags.
+    add_model_option_flags(select, skip=_variant_options().values())
     select.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
     select.add_argument("--n-init", type=int, default=3, help="starts per cell (default 3)")
     select.add_argument("--criterion", choices=CRITERIA, default="bic",
@@ -36,6 +53,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
     select.set_defaults(run=run_select)
+
+
+def _variant_options() -> dict[str, str]:
+    """The options whose values make a model's variants (a Gaussian's covariance type),
+    by the model that declares them."""
+    options = {name: model_class(name).variant_option for name in model_names()}
+    return {name: option for name, option in options.items() if option is not None}
+
+
+def _models_help() -> str:
+    """What ``--models`` takes, with an example: two lines of the default sweep and a model
+    without variants."""
+    kinds = [
+        f"{registry.option_spec(model, option).title.lower()} types"
+        for model, option in _variant_options().items()
+    ]
+    example = [spec.label for spec in default_specs()][:2]
+    example += [spec.label for spec in all_specs() if spec.variant is None][:1]
+    return f"{' and/or '.join([*kinds, 'model names'])}, e.g. {','.join(example)}"
 
 
 def _select_rows(cells) -> list[dict[str, object]]:
@@ -65,7 +101,7 @@ def run_select(args: argparse.Namespace) -> int:
     specs = [ModelSpec.parse(text) for text in args.models]
     table = read_data(args)
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
-                             trials=args.trials)
+                             **given_model_options(args))
     cells = list(sweep(table.data, specs, args.k, base, table.columns))
     rows = _select_rows(cells)
     shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]

@@ -18,7 +18,7 @@ The files
     ``var (shared)`` (k-means). The same headers as the window's Parameters
     table. Numbers keep every digit.
 ``*.npz``
-    The arrays under the names of :data:`NPZ_ARRAYS`; text is stored as
+    The arrays under the names of :func:`npz_arrays`; text is stored as
     NumPy unicode arrays, so ``np.load(path)`` needs no pickle.
 ``*.py``
     A script that applies the PARAMS.json to new rows (:mod:`emio.snippet`).
@@ -48,15 +48,15 @@ from emio.exports.assignments import (
     labels_csv,
 )
 from emio.exports.params import (
-    NPZ_ARRAYS,
     SiblingPaths,
     components_csv,
+    npz_arrays,
     params_npz,
     params_outputs,
     sibling_paths,
     write_params,
 )
-from emio.exports.summary import COVARIANCE_WORDS, MODEL_TITLES, component_sizes, summary_text
+from emio.exports.summary import component_sizes, model_line, summary_text
 from emio.exports.trace import (
     TRACE_FORMAT,
     TRACE_VERSION,
@@ -69,9 +69,6 @@ __all__ = [
     "ASSIGNMENT_LABEL",
     "ASSIGNMENT_SOURCE_ROW",
     "ASSIGNMENT_UNCERTAINTY",
-    "COVARIANCE_WORDS",
-    "MODEL_TITLES",
-    "NPZ_ARRAYS",
     "TRACE_FORMAT",
     "TRACE_VERSION",
     "SiblingPaths",
@@ -81,6 +78,8 @@ __all__ = [
     "components_csv",
     "flat_param_names",
     "labels_csv",
+    "model_line",
+    "npz_arrays",
     "number_text",
     "params_npz",
     "params_outputs",

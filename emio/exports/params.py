@@ -5,31 +5,29 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from engine import FitResult, Params
+from engine import FitResult
+from engine.models import build_model, model_class, model_names, registry
 from emio.atomic import atomic_write
 from emio.csvtext import csv_text, float_text
-from emio.params_file import check_feature_names, dumps, result_to_dict
+from emio.param_layout import component_columns
+from emio.params_file import check_feature_names, column_values, dumps, result_to_dict
 from emio.snippet import snippet
 
-#: Arrays of the ``.npz`` export and what each holds. Only those the model uses are written.
-NPZ_ARRAYS: dict[str, str] = {
-    "model": "0-d text: gaussian, kmeans, bernoulli, binomial or poisson",
-    "covariance_type": "0-d text: full, tied, diag or spherical (gaussian only)",
+#: Arrays of every ``.npz`` export, whatever the model, and what each holds:
+#: before the model's own (:func:`npz_arrays`), and after them.
+_NPZ_BEFORE: dict[str, str] = {
     "feature_names": "(D,) text: the column names",
     "weights": "(K,) mixing proportions",
-    "means": "(K, D) component means (gaussian, kmeans)",
-    "covariances": "scikit-learn's shape: full (K, D, D), tied (D, D), diag (K, D), "
-    "spherical (K,); kmeans (K,), one shared value",
-    "probs": "(K, D) success probabilities (bernoulli, binomial)",
-    "trials": "(D,) integer trials per column (bernoulli: all 1, binomial)",
-    "rates": "(K, D) Poisson rates (poisson)",
+}
+_NPZ_AFTER: dict[str, str] = {
     "history": "(n_iter + 1,) log-likelihood at the start and after each iteration; "
-    "kmeans: the inertia, as in PARAMS.json",
+    "for a model with a trace metric, that metric, as in PARAMS.json",
     "log_likelihood": "0-d total log-likelihood of these parameters on the data",
     "n_iter": "0-d number of iterations run",
     "converged": "0-d bool",
@@ -41,33 +39,45 @@ NPZ_ARRAYS: dict[str, str] = {
 }
 
 
-def _location(params: Params, model: str) -> tuple[str, np.ndarray]:
-    if model in ("gaussian", "kmeans"):
-        return "mean", params.means
-    if model in ("bernoulli", "binomial"):
-        return "p", params.probs
-    return "rate", params.rates
+def _listed(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
-def _spread_columns(
-    params: Params, model: str, covariance_type: str, names: list[str]
-) -> list[tuple[str, np.ndarray]]:
-    """(header, values per component) of the variances and covariances."""
-    k = params.n_components
-    covariances = np.asarray(params.covariances)
-    if model == "kmeans":
-        return [("var (shared)", np.broadcast_to(covariances.reshape(-1), (k,)))]
-    if covariance_type == "spherical":
-        return [("var", covariances)]
-    if covariance_type == "diag":
-        return [(f"var({name})", covariances[:, d]) for d, name in enumerate(names)]
-    suffix = " (shared)" if covariance_type == "tied" else ""
-    full = np.broadcast_to(covariances, (k, len(names), len(names)))
-    columns = [(f"var({name}){suffix}", full[:, d, d]) for d, name in enumerate(names)]
-    for i in range(len(names)):
-        for j in range(i + 1, len(names)):
-            columns.append((f"cov({names[i]},{names[j]}){suffix}", full[:, i, j]))
-    return columns
+def _shape_text(shape: Sequence[str]) -> str:
+    return f"({', '.join(shape)}{',' if len(shape) == 1 else ''})"
+
+
+def npz_arrays() -> dict[str, str]:
+    """The arrays an ``.npz`` export may hold and what each holds, for the models
+    registered now: the model's name, its options that are not per column (0-d, by
+    option name), the weights and its arrays, its values per column."""
+    # name -> what it holds -> the models (and variants) whose files hold that
+    uses: dict[str, dict[str, list[str]]] = {}
+
+    def use(name: str, text: str, model: str) -> None:
+        uses.setdefault(name, {}).setdefault(text, []).append(model)
+
+    for name, variant, model in registry.variant_models():
+        label = name if variant is None else f"{name} {variant}"
+        for spec in model.param_specs:
+            shared = ", shared" if spec.shared else ""
+            use(spec.name, f"{_shape_text(spec.shape)} {spec.title}{shared}", label)
+    for name in model_names():
+        cls = model_class(name)
+        for spec in cls.option_specs:
+            choices = spec.current_choices()
+            if spec.per_column:
+                use(spec.file_key, f"(D,) {spec.title.lower()}", name)
+            else:
+                kind = f"text: {_listed(choices)}" if choices else spec.title.lower()
+                use(spec.name, f"0-d {kind}", name)
+        for key, value in cls.column_constants.items():
+            use(key, f"(D,) all {value!r}", name)
+    own = {
+        name: "; ".join(f"{text} ({', '.join(models)})" for text, models in texts.items())
+        for name, texts in uses.items()
+    }
+    return {"model": f"0-d text: {_listed(model_names())}", **_NPZ_BEFORE, **own, **_NPZ_AFTER}
 
 
 def components_csv(result: FitResult, feature_names: list[str]) -> str:
@@ -87,11 +97,8 @@ def components_csv(result: FitResult, feature_names: list[str]) -> str:
     check_feature_names(feature_names, result.n_features)
     options = result.options
     params = result.params
-    prefix, location = _location(params, options.model)
-    columns: list[tuple[str, np.ndarray]] = [("weight", params.weights)]
-    columns += [(f"{prefix}({name})", location[:, d]) for d, name in enumerate(feature_names)]
-    if options.model in ("gaussian", "kmeans"):
-        columns += _spread_columns(params, options.model, options.covariance_type, feature_names)
+    model = build_model(options.model, options.model_options)
+    columns = component_columns(model, params, feature_names)
     header = ["component"] + [name for name, _ in columns]
     rows = [
         [str(k + 1)] + [float_text(values[k]) for _, values in columns]
@@ -101,7 +108,7 @@ def components_csv(result: FitResult, feature_names: list[str]) -> str:
 
 
 def params_npz(result: FitResult, feature_names: list[str]) -> bytes:
-    """The fitted arrays as the bytes of an ``.npz`` file (names in :data:`NPZ_ARRAYS`).
+    """The fitted arrays as the bytes of an ``.npz`` file (names in :func:`npz_arrays`).
 
     Parameters
     ----------
@@ -115,13 +122,15 @@ def params_npz(result: FitResult, feature_names: list[str]) -> bytes:
     """
     check_feature_names(feature_names, result.n_features)
     doc = result_to_dict(result, feature_names)
+    options = result.options
     arrays: dict[str, np.ndarray] = {"model": np.array(doc["model"])}
-    if "covariance" in doc:
-        arrays["covariance_type"] = np.array(doc["covariance"])
+    for spec in model_class(options.model).option_specs:
+        if not spec.per_column:
+            arrays[spec.name] = np.array(doc[spec.file_key])
     arrays["feature_names"] = np.array(list(feature_names), dtype=str)
     arrays.update(result.params.arrays())
-    if doc.get("trials") is not None:
-        arrays["trials"] = np.array(doc["trials"], dtype=np.int64)
+    for key, values in column_values(options, len(feature_names)).items():
+        arrays[key] = np.array(values)
     arrays["history"] = np.array(doc["history"], dtype=np.float64)
     for name in ("log_likelihood", "bic", "aic"):
         arrays[name] = np.array(doc[name], dtype=np.float64)

@@ -5,37 +5,23 @@ from __future__ import annotations
 import numpy as np
 
 from engine import FitOptions, FitResult
+from engine.models import model_class
 from emio.params_file import check_feature_names
-
-MODEL_TITLES = {
-    "gaussian": "Gaussian mixture",
-    "kmeans": "k-means (equal-weight, equal-variance Gaussian mixture)",
-    "bernoulli": "Bernoulli mixture",
-    "binomial": "binomial mixture",
-    "poisson": "Poisson mixture",
-}
-COVARIANCE_WORDS = {
-    "full": "full covariance (ellipsoidal, each its own)",
-    "tied": "tied covariance (one shared ellipse)",
-    "diag": "diagonal covariance (axis-aligned ellipses)",
-    "spherical": "spherical covariance (circles, each its own size)",
-}
-
-
 
 def component_sizes(result: FitResult) -> np.ndarray:
     """Rows assigned to each component (most probable component), shape (n_components,)."""
     return np.bincount(np.asarray(result.labels), minlength=result.options.n_components)
 
 
-def _model_line(options: FitOptions) -> str:
-    title = MODEL_TITLES[options.model]
-    if options.model == "gaussian":
-        title += f", {COVARIANCE_WORDS[options.covariance_type]}"
-    if options.model == "binomial" and options.trials is not None:
-        trials = options.trials if isinstance(options.trials, int) else list(options.trials)
-        title += f", {trials} trials"
-    return title
+def model_line(options: FitOptions) -> str:
+    """The model as a summary names it: its report title and the words its options add
+    (``Gaussian mixture, full covariance (ellipsoidal, each its own)``)."""
+    parts = [model_class(options.model).report_title]
+    for spec in model_class(options.model).option_specs:
+        value = options.model_options[spec.name]
+        if spec.describe is not None and value is not None:
+            parts.append(spec.describe(value))
+    return ", ".join(parts)
 
 
 def _criterion(value: float) -> str:
@@ -58,7 +44,7 @@ def summary_text(result: FitResult, feature_names: list[str]) -> str:
     lines = [
         "EM Studio fit summary",
         "=" * 21,
-        f"Model:            {_model_line(options)}",
+        f"Model:            {model_line(options)}",
         f"Components (K):   {k}",
         f"Data:             {result.n_samples:,} {rows} x {result.n_features} columns ({columns})",
         f"E-step:           {'hard (classification EM)' if options.e_step == 'hard' else 'soft'}",
@@ -70,8 +56,10 @@ def summary_text(result: FitResult, feature_names: list[str]) -> str:
         f"ICL:              {_criterion(result.icl)}",
         "                  (BIC, AIC, ICL: lower is better; mclust prints -BIC)",
     ]
-    if options.model == "kmeans" and "inertia" in result.metrics_history:
-        lines.append(f"Inertia:          {result.metrics_history['inertia'][-1]:.6g}")
+    metric = model_class(options.model).trace_metric
+    if metric in result.metrics_history:
+        label = f"{metric.capitalize()}:"
+        lines.append(f"{label:<18}{result.metrics_history[metric][-1]:.6g}")
     its = "iteration" if result.n_iter == 1 else "iterations"
     if options.max_iter == 0:
         state = "not run (starting parameters evaluated)"

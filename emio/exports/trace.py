@@ -5,33 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from engine import FitOptions, Params, Snapshot
+from engine.models import build_model
 from emio.csvtext import csv_text, float_text
 from emio.jsontext import document_text
+from emio.param_layout import value_columns
 from emio.params_file import encode_arrays, model_keys
 
 TRACE_FORMAT = "em-studio-trace"
 TRACE_VERSION = 1
-
-
-def _axis_labels(
-    name: str, options: FitOptions, n_components: int, feature_names: list[str]
-) -> list[list[str]]:
-    """Labels of each axis of a parameter array: component numbers or column names."""
-    components = [str(k + 1) for k in range(n_components)]
-    if name == "weights":
-        return [components]
-    if name != "covariances":
-        return [components, list(feature_names)]
-    covariance = "spherical" if options.model == "kmeans" else options.covariance_type
-    return {
-        "full": [components, list(feature_names), list(feature_names)],
-        "tied": [list(feature_names), list(feature_names)],
-        "diag": [components, list(feature_names)],
-        "spherical": [components],
-    }[covariance]
 
 
 def flat_param_names(
@@ -40,20 +22,11 @@ def flat_param_names(
     """(column header, array name, index) for every value of ``params``.
 
     Headers read ``weights[2]``, ``means[2,x]``, ``covariances[2,x,y]``
-    (tied: ``covariances[x,y]``): components counted from 1, columns by name.
+    (tied: ``covariances[x,y]``): components counted from 1, columns by name
+    (:func:`emio.param_layout.value_columns`).
     """
-    names = []
-    for name, array in params.arrays().items():
-        labels = _axis_labels(name, options, params.n_components, feature_names)
-        if len(labels) != array.ndim:
-            raise ValueError(
-                f"{name} has {array.ndim} axes but a {options.model} model with "
-                f"{options.covariance_type!r} covariance needs {len(labels)}"
-            )
-        for index in np.ndindex(array.shape):
-            text = ",".join(labels[axis][i] for axis, i in enumerate(index))
-            names.append((f"{name}[{text}]", name, index))
-    return names
+    model = build_model(options.model, options.model_options)
+    return value_columns(model, params, feature_names)
 
 
 def _require_iterations(snapshots: Sequence[Snapshot]) -> None:
@@ -121,8 +94,9 @@ def trace_json(
 ) -> str:
     """The trace as a JSON document, one iteration per line.
 
-    Keys: ``format`` ("em-studio-trace"), ``version`` (1), ``model``,
-    ``covariance`` (gaussian), ``n_components``, ``feature_names`` and
+    Keys: ``format`` ("em-studio-trace"), ``version`` (1), ``model``, the
+    model's options as PARAMS.json names them (gaussian: ``covariance``),
+    ``n_components``, ``feature_names`` and
     ``iterations``: a list of ``{restart, iteration, log_likelihood,
     objective, converged, metrics}`` (``restart`` counted from 1), each with
     ``params`` (the PARAMS.json array names and shapes) when ``with_params``.

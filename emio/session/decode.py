@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import COVARIANCE_TYPES, MODEL_NAMES, FitOptions, FitResult, Params, Snapshot
+from engine import FitOptions, FitResult, Params, Snapshot
+from engine.models import OptionSpec, model_class, model_names, registry
 from emio.jsonfile import JsonFileError, read_json_file
 from emio.params_file import (
     ParamsDocument,
@@ -43,6 +45,37 @@ def _read_params_doc(doc: Any, where: str) -> ParamsDocument:
         raise SessionError(f"{where}: {exc}") from None
 
 
+def _option_value(fields: Fields, spec: OptionSpec, default: Any) -> Any:
+    """A model option as the file holds it, checked against its declaration."""
+    choices = spec.current_choices()
+    if choices:
+        return fields.choice(spec.name, choices, default)
+
+    def as_written(value: Any) -> bool:
+        # A good value is one this version writes: the declaration's own form of it.
+        try:
+            stored = spec.normalise(tuple(value) if isinstance(value, list) else value)
+        except (TypeError, ValueError):
+            return False
+        written = list(stored) if isinstance(stored, tuple) else stored
+        return json.dumps(written) == json.dumps(value)
+
+    value = fields.get(
+        spec.name, lambda v: v is None or as_written(v), f"null or {spec.accepts}", default
+    )
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _model_options(fields: Fields, model: str) -> dict[str, Any]:
+    """Every model's options (the file holds them all): those of ``model`` must be there;
+    another model's, added after the file was written, take their defaults."""
+    own = {spec.name: spec for spec in model_class(model).option_specs}
+    return {
+        name: _option_value(fields, own.get(name, spec), ... if name in own else None)
+        for name, spec in registry.option_specs().items()
+    }
+
+
 def _options_from_dict(doc: Any, where: str) -> FitOptions:
     fields = Fields(doc, where)
     known = set(FitOptions.field_names()) | {"init_params"}
@@ -52,14 +85,8 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
             f"{where} has unknown settings {', '.join(unknown)}; the file was written by another "
             "version of EM Studio"
         )
-    model = fields.choice("model", MODEL_NAMES)
-    trials = fields.get(
-        "trials",
-        lambda v: v is None
-        or (is_int(v) and v >= 1)
-        or (isinstance(v, list) and v and all(is_int(t) and t >= 1 for t in v)),
-        "null, a whole number or a list of whole numbers",
-    )
+    model = fields.choice("model", model_names())
+    model_options = _model_options(fields, model)
     init = fields.choice("init", INIT_METHODS + ("explicit",))
     if init == "explicit":
         init = _read_params_doc(fields.raw("init_params"), f"{where}.init_params").params
@@ -72,8 +99,6 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
     return FitOptions(
         model=model,
         n_components=fields.whole("n_components", 1),
-        covariance_type=fields.choice("covariance_type", COVARIANCE_TYPES),
-        trials=tuple(trials) if isinstance(trials, list) else trials,
         init=init,
         fixed=frozenset(
             fields.get(
@@ -88,13 +113,14 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
         n_init=fields.whole("n_init", 1),
         seed=seed,
         chunk_size=chunk,
+        **model_options,
     )
 
 
 def _params_from_arrays(doc: Any, options: FitOptions, n_features: int, where: str) -> Params:
     fields = Fields(doc, where)
     shapes = array_shapes(
-        options.model, options.covariance_type, options.n_components, n_features
+        options.model, options.model_options, options.n_components, n_features
     )
     unknown = sorted(set(fields.doc) - set(shapes))
     if unknown:

@@ -31,6 +31,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -77,6 +78,16 @@ class ParamSpec:
         shared by all components).
     fixable : bool
         Whether a fit may hold it at its starting value.
+    column : str
+        The word a table's headers give its values (``mean`` of ``mean(x)``,
+        ``p``, ``var``); the title when not given.
+    off_diagonal : str
+        For a square array (``("K", "D", "D")`` or ``("D", "D")``), the word
+        for the values off the diagonal (``cov``: ``cov(x,y)``); the column
+        word when not given.
+    same_for_all : bool
+        Whether every component holds the same value though the array keeps
+        one per component (k-means' one variance): tables mark it shared.
     """
 
     name: str
@@ -85,6 +96,18 @@ class ParamSpec:
     role: str
     per_component: bool = True
     fixable: bool = True
+    column: str = ""
+    off_diagonal: str = ""
+    same_for_all: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column", self.column or self.title)
+        object.__setattr__(self, "off_diagonal", self.off_diagonal or self.column)
+
+    @property
+    def shared(self) -> bool:
+        """Whether one value (or matrix) belongs to every component: tables say ``(shared)``."""
+        return not self.per_component or self.same_for_all
 
     def shape_for(self, n_components: int, n_features: int) -> tuple[int, ...]:
         sizes = {"K": n_components, "D": n_features}
@@ -126,6 +149,26 @@ class OptionSpec:
         "the ... model needs ___" (``the number of trials (for example --trials 5)``).
     cli_flag : str
         The command line's flag.
+    cli_help : str
+        The flag's line in ``--help``; :attr:`help` when not given.
+    from_text : callable, optional
+        Turns the text of a flag or a form field into a value, raising
+        ``ValueError`` that says what to type; without it, text is the value.
+    choices_from : callable, optional
+        For an option whose words plug-ins add (the Gaussian's covariance
+        structures), the words at the time of asking; see :meth:`current_choices`.
+    file_key : str
+        The key of the value in documents (PARAMS.json, a trace, the samples
+        catalogue): ``covariance``; the name when not given.
+    per_column : bool
+        Whether the value is one number per data column (the binomial's trials):
+        documents hold the list of all D, after the parameter arrays.
+    accepts : str
+        What a good value is, for a message about a file that holds a bad one
+        (completes "... must be ___": ``whole numbers of at least 1``).
+    describe : callable, optional
+        The words a fit's summary adds after the model's title for a value
+        (``5 trials``); nothing when not given.
     """
 
     name: str
@@ -138,6 +181,21 @@ class OptionSpec:
     required: bool = False
     missing: str = ""
     cli_flag: str = ""
+    cli_help: str = ""
+    from_text: Callable[[str], object] | None = None
+    choices_from: Callable[[], tuple[str, ...]] | None = None
+    file_key: str = ""
+    per_column: bool = False
+    accepts: str = ""
+    describe: Callable[[object], str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file_key", self.file_key or self.name)
+        object.__setattr__(self, "cli_help", self.cli_help or self.help)
+
+    def current_choices(self) -> tuple[str, ...]:
+        """The words the option takes now (empty for an option that takes values)."""
+        return self.choices_from() if self.choices_from is not None else self.choices
 
     def normalise(self, value: object) -> object:
         """The stored form of ``value``; raises ``ValueError`` naming the choices."""
@@ -150,6 +208,40 @@ class OptionSpec:
                 )
             return text
         return value if self.parse is None else self.parse(value)
+
+
+@dataclass(frozen=True)
+class ScriptCode:
+    """What a model gives the script that applies its parameters to new rows with
+    NumPy alone (:mod:`emio.snippet`): source text, which the engine never runs.
+
+    Attributes
+    ----------
+    source : str
+        Python source defining ``log_prob(X, doc, p)``: the log-density of each
+        row under each component, shape (n_samples, n_components), from the
+        PARAMS.json document ``doc`` and its arrays ``p`` (float64, by their
+        names in the file); with any helper it needs. ``np`` and ``sys`` are
+        imported; a row the model cannot take ends the script with
+        ``sys.exit("error: ...")``.
+    imports : tuple of str
+        Other standard-library modules the source uses (``math``).
+    title : str
+        What the script's docstring calls the model; the model's
+        :attr:`~MixtureModel.report_title` when not given.
+    sklearn : str
+        Source defining ``to_sklearn(doc, p)``, an equivalent fitted
+        scikit-learn estimator built from the document (no pickle), when
+        scikit-learn has one; the script then offers ``--sklearn``.
+    sklearn_estimator : str
+        That estimator's class name, for the script's help.
+    """
+
+    source: str
+    imports: tuple[str, ...] = ()
+    title: str = ""
+    sklearn: str = ""
+    sklearn_estimator: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,6 +309,18 @@ class MixtureModel(ABC):
     variant_option: ClassVar[str | None] = None
     #: Whether a sweep includes it unless told otherwise.
     in_default_sweep: ClassVar[bool] = False
+    #: What a fit's summary calls it; "<title> mixture" unless a class says otherwise.
+    report_title: ClassVar[str] = ""
+    #: Values per data column that documents write for their readers though the
+    #: model takes no option for them, by key (the Bernoulli's one trial per column).
+    column_constants: ClassVar[Mapping[str, object]] = MappingProxyType({})
+    #: Its part of the NumPy-only script that applies parameters to new rows, if any.
+    script: ClassVar[ScriptCode | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "report_title" not in cls.__dict__:
+            cls.report_title = f"{cls.title} mixture"
 
     @classmethod
     def variants(cls) -> tuple[str, ...]:
@@ -234,6 +338,11 @@ class MixtureModel(ABC):
         units changes only the parameters' units): then starts measure distances in
         each column's standard deviations, so they do not depend on units either."""
         return False
+
+    @property
+    def array_specs(self) -> tuple[ParamSpec, ...]:
+        """Every array of the parameters, the weights first: what documents hold."""
+        return (WEIGHTS, *self.param_specs)
 
     @property
     def key_param(self) -> str:

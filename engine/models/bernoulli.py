@@ -6,11 +6,25 @@ The three-coin model is a Bernoulli mixture of one column.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import numpy as np
 
+from engine.models import counts
 from engine.models.binomial import BinomialModel
 from engine.models.registry import register
+
+
+_SCRIPT_LOG_PROB = '''\
+def log_prob(X, doc, p):
+    """Log-probability of every row under every component, shape (n_samples, n_components)."""
+    probs = p["probs"]
+    if np.any((X != 0) & (X != 1)):
+        sys.exit("error: the Bernoulli model needs 0/1 columns")
+    with np.errstate(divide="ignore"):
+        log_fail = np.maximum(np.log1p(-probs), LOG_TINY)
+    return X @ clipped_log(probs).T + (1.0 - X) @ log_fail.T
+'''
 
 
 @register
@@ -26,6 +40,9 @@ class BernoulliModel(BinomialModel):
     data_kind = "binary"
     option_specs = ()
     menu_order = 30
+    # Its files hold the trials a binomial's do, one per column, for their readers.
+    column_constants = MappingProxyType({"trials": 1})
+    script = counts.script(_SCRIPT_LOG_PROB)
 
     def __init__(self) -> None:
         super().__init__(1)

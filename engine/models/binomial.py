@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.estep import finite_log_weights
+from engine.models import counts
 from engine.models.base import OptionSpec, ParamSpec
 from engine.models.counts import CountMixture, check_counts, clipped_log, clipped_log1m, log_factorial
 from engine.models.registry import register
@@ -26,6 +27,22 @@ def parse_trials(value: object) -> int | tuple[int, ...]:
     return numbers[0] if np.ndim(value) == 0 else tuple(numbers)
 
 
+def trials_from_text(text: str) -> int | tuple[int, ...]:
+    """Trials as typed: one whole number, or a comma-separated list, one per column."""
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a whole number (or a comma-separated list, one per column)"
+        ) from None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def describe_trials(value: object) -> str:
+    """Trials as a summary gives them: ``5 trials``, ``[5, 8] trials``."""
+    return f"{value if isinstance(value, int) else list(value)} trials"
+
+
 TRIALS_OPTION = OptionSpec(
     name="trials",
     title="Trials",
@@ -35,7 +52,24 @@ TRIALS_OPTION = OptionSpec(
     required=True,
     missing="the number of trials (for example --trials 5)",
     cli_flag="--trials",
+    cli_help="trials per column for binomial: one number or one per column",
+    from_text=trials_from_text,
+    per_column=True,
+    accepts="whole numbers of at least 1",
+    describe=describe_trials,
 )
+
+_SCRIPT_LOG_PROB = '''\
+def log_prob(X, doc, p):
+    """Log-probability of every row under every component, shape (n_samples, n_components)."""
+    probs, trials = p["probs"], p["trials"]
+    check_counts(X)
+    with np.errstate(divide="ignore"):
+        log_fail = np.maximum(np.log1p(-probs), LOG_TINY)
+    log_comb = (log_factorial(np.broadcast_to(trials, X.shape)) - log_factorial(X)
+                - log_factorial(trials - X)).sum(axis=1)
+    return X @ clipped_log(probs).T + (trials - X) @ log_fail.T + log_comb[:, None]
+'''
 
 
 @register
@@ -51,6 +85,8 @@ class BinomialModel(CountMixture):
     option_specs = (TRIALS_OPTION,)
     param = "probs"
     menu_order = 40
+    report_title = "binomial mixture"
+    script = counts.script(_SCRIPT_LOG_PROB)
 
     def __init__(self, trials: int | Sequence[int] = 1) -> None:
         self.trials_option = trials
@@ -58,7 +94,7 @@ class BinomialModel(CountMixture):
 
     @property
     def param_specs(self) -> tuple[ParamSpec, ...]:
-        return (ParamSpec("probs", "probability", ("K", "D"), "probability"),)
+        return (ParamSpec("probs", "probability", ("K", "D"), "probability", column="p"),)
 
     def options(self) -> dict[str, object]:
         return {"trials": self.trials_option}

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 
 from engine.models import features
-from engine.models.base import EMPTY_MASS, ChunkResult, MixtureModel, PreparedChunk, Stats
+from engine.models.base import (
+    EMPTY_MASS,
+    ChunkResult,
+    MixtureModel,
+    PreparedChunk,
+    ScriptCode,
+    Stats,
+)
 from engine.models.features import linear_chunk_pass
 from engine.params import Params
 
@@ -59,6 +66,42 @@ def check_counts(
             f"{feature_names[col]!r} has {X[row, col]:g} in row {first_row + row + 1}; choose a "
             "Gaussian model for measurements"
         )
+
+
+#: What the scripts of the count models share (emio.snippet): the same clipped log and
+#: log-factorials as above, and the refusal of rows that are not counts.
+SCRIPT_HELPERS = '''\
+# A probability or rate of exactly zero is a legitimate estimate; its log is clipped
+# so that 0 * log(0) gives 0, as in EM Studio.
+LOG_TINY = float(np.log(np.finfo(np.float64).tiny))
+
+
+def clipped_log(values):
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(values), LOG_TINY)
+
+
+def check_counts(X):
+    if np.any(X < 0) or np.any(X != np.round(X)):
+        sys.exit("error: this model needs non-negative whole-number counts")
+
+
+def log_factorial(counts):
+    """log(counts!) elementwise, for non-negative whole-number counts."""
+    counts = np.asarray(counts)
+    if counts.size == 0:
+        return np.zeros(counts.shape)
+    top = int(counts.max())
+    if top <= 1_000_000:
+        table = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, top + 1)))))
+        return table[counts.astype(np.int64)]
+    return np.vectorize(lambda v: math.lgamma(v + 1.0))(counts)
+'''
+
+
+def script(log_prob_source: str, **fields: object) -> ScriptCode:
+    """A count model's script: :data:`SCRIPT_HELPERS`, then its ``log_prob``."""
+    return ScriptCode(f"{SCRIPT_HELPERS}\n\n{log_prob_source}", imports=("math",), **fields)
 
 
 class CountMixture(MixtureModel):

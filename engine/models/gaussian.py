@@ -24,6 +24,7 @@ from engine.models.base import (
     OptionSpec,
     ParamSpec,
     PreparedChunk,
+    ScriptCode,
     Stats,
 )
 from engine.models.registry import register
@@ -213,7 +214,70 @@ COVARIANCE_OPTION = OptionSpec(
     "orientation.",
     parse=_covariance_choice,
     cli_flag="--covariance",
+    cli_help="covariance type for gaussian (default full)",
+    choices_from=covariance.names,
+    file_key="covariance",
+    describe=covariance.report_words,
 )
+
+# The script that applies exported parameters with NumPy alone (emio.snippet):
+# the same densities as above, from the PARAMS.json's arrays.
+_SCRIPT_LOG_PROB = '''\
+def precision_factors(covariances, covariance_type):
+    """Cholesky factors of the precision matrices and half their log-determinants."""
+    if covariance_type in ("full", "tied"):
+        # U = inverse(L).T, where covariance = L L^T, is an upper factor of the precision.
+        factors = np.swapaxes(np.linalg.inv(np.linalg.cholesky(covariances)), -1, -2)
+        log_det = np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)
+        return factors, log_det
+    factors = 1.0 / np.sqrt(covariances)
+    if covariance_type == "diag":
+        return factors, np.log(factors).sum(axis=1)
+    return factors, None  # spherical: the log-determinant depends on n_features
+
+
+def log_prob(X, doc, p):
+    """Log-density of every row under every component, shape (n_samples, n_components)."""
+    covariance_type = doc.get("covariance", "spherical")  # k-means: one shared spherical variance
+    means = p["means"]
+    factors, log_det = precision_factors(p["covariances"], covariance_type)
+    n_features = X.shape[1]
+    if log_det is None:
+        log_det = n_features * np.log(factors)
+    squared = np.empty((X.shape[0], means.shape[0]))
+    for k in range(means.shape[0]):
+        diff = X - means[k]
+        if covariance_type == "full":
+            y = diff @ factors[k]
+        elif covariance_type == "tied":
+            y = diff @ factors
+        else:
+            y = diff * factors[k]
+        squared[:, k] = np.einsum("ij,ij->i", y, y)
+    return -0.5 * (n_features * np.log(2 * np.pi) + squared) + log_det
+'''
+
+_SCRIPT_SKLEARN = '''\
+def to_sklearn(doc, p):
+    """An equivalent scikit-learn GaussianMixture, built from the JSON (no pickle)."""
+    from sklearn.mixture import GaussianMixture
+
+    covariance_type = doc["covariance"]
+    gm = GaussianMixture(n_components=len(p["weights"]), covariance_type=covariance_type)
+    factors, _ = precision_factors(p["covariances"], covariance_type)
+    gm.weights_ = p["weights"]
+    gm.means_ = p["means"]
+    gm.covariances_ = p["covariances"]
+    gm.precisions_cholesky_ = factors
+    if covariance_type in ("full", "tied"):
+        gm.precisions_ = factors @ np.swapaxes(factors, -1, -2)
+    else:
+        gm.precisions_ = factors**2
+    gm.converged_ = bool(doc.get("converged", True))
+    gm.n_iter_ = int(doc.get("n_iter", 0))
+    gm.n_features_in_ = p["means"].shape[1]
+    return gm
+'''
 
 
 @register
@@ -243,6 +307,9 @@ class GaussianModel(MixtureModel):
     menu_order = 10
     variant_option = "covariance_type"
     in_default_sweep = True
+    script = ScriptCode(
+        _SCRIPT_LOG_PROB, sklearn=_SCRIPT_SKLEARN, sklearn_estimator="GaussianMixture"
+    )
 
     @classmethod
     def variants(cls) -> tuple[str, ...]:
@@ -274,7 +341,7 @@ class GaussianModel(MixtureModel):
             ParamSpec("means", "mean", ("K", "D"), "location"),
             ParamSpec(
                 "covariances", "covariance", covariance.STORAGE_SHAPES[storage], "spread",
-                per_component=storage != "tied",
+                per_component=storage != "tied", column="var", off_diagonal="cov",
             ),
         )
 

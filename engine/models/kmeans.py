@@ -9,6 +9,7 @@ equal-weight, equal-variance Gaussian mixture ("soft k-means").
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,14 @@ class KMeansModel(GaussianModel):
     menu_order = 20
     variant_option = None
     in_default_sweep = False
+    report_title = "k-means (equal-weight, equal-variance Gaussian mixture)"
+    # The Gaussian's densities with its one variance; scikit-learn has no such mixture.
+    script = dataclasses.replace(
+        GaussianModel.script,
+        title="k-means model (equal-weight, equal-variance Gaussians)",
+        sklearn="",
+        sklearn_estimator="",
+    )
 
     @classmethod
     def variants(cls) -> tuple[str, ...]:
@@ -60,7 +69,7 @@ class KMeansModel(GaussianModel):
         # One variance shared by all, stored once per component as the spherical model does.
         return (
             ParamSpec("means", "mean", ("K", "D"), "location"),
-            ParamSpec("covariances", "variance", ("K",), "spread"),
+            ParamSpec("covariances", "variance", ("K",), "spread", column="var", same_for_all=True),
         )
 
     @property

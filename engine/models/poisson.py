@@ -7,10 +7,20 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.estep import finite_log_weights
+from engine.models import counts
 from engine.models.base import ParamSpec
 from engine.models.counts import CountMixture, check_counts, clipped_log, log_factorial
 from engine.models.registry import register
 from engine.params import Params
+
+
+_SCRIPT_LOG_PROB = '''\
+def log_prob(X, doc, p):
+    """Log-probability of every row under every component, shape (n_samples, n_components)."""
+    rates = p["rates"]
+    check_counts(X)
+    return X @ clipped_log(rates).T - rates.sum(axis=1) - log_factorial(X).sum(axis=1)[:, None]
+'''
 
 
 @register
@@ -25,6 +35,7 @@ class PoissonModel(CountMixture):
     )
     param = "rates"
     menu_order = 50
+    script = counts.script(_SCRIPT_LOG_PROB)
 
     @property
     def param_specs(self) -> tuple[ParamSpec, ...]:

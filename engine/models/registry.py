@@ -50,6 +50,16 @@ def option_names() -> frozenset[str]:
     return frozenset(spec.name for cls in _MODELS.values() for spec in cls.option_specs)
 
 
+def option_specs() -> dict[str, OptionSpec]:
+    """Every option any model declares, by name, in menu order; an option that several
+    models declare is described by the first."""
+    specs: dict[str, OptionSpec] = {}
+    for name in model_names():
+        for spec in _MODELS[name].option_specs:
+            specs.setdefault(spec.name, spec)
+    return specs
+
+
 def option_spec(model: str, option: str) -> OptionSpec | None:
     """The declaration of ``option`` for ``model``, or ``None`` when it has no such option."""
     return next((s for s in model_class(model).option_specs if s.name == option), None)
@@ -79,3 +89,17 @@ def build_model(model: str, options: Mapping[str, object] | None = None) -> Mixt
     """The model called ``model`` with ``options`` (only its own are used; see
     :func:`normalise_options`, without ``require``)."""
     return model_class(model)(**normalise_options(model, options or {}, require=False))
+
+
+def variant_models() -> list[tuple[str, str | None, MixtureModel]]:
+    """Every model as it can be built, in menu order: ``(name, variant, model)`` for each
+    value of a model's variant option (a Gaussian's covariance types), ``(name, None,
+    model)`` for a model without one. What files may hold is what these declare."""
+    built = []
+    for name in model_names():
+        option = _MODELS[name].variant_option
+        if option is None:
+            built.append((name, None, build_model(name)))
+        else:
+            built += [(name, v, build_model(name, {option: v})) for v in _MODELS[name].variants()]
+    return built

@@ -73,8 +73,9 @@ def test_kmeans_covariances_are_one_value_per_component_whatever_the_file_says()
 
 def test_array_shapes_follow_scikit_learn():
     shapes = params_file.array_shapes
-    assert shapes("gaussian", "tied", 3, 2) == {"weights": (3,), "means": (3, 2),
-                                               "covariances": (2, 2)}
-    assert shapes("kmeans", "full", 3, 2)["covariances"] == (3,)
-    assert shapes("binomial", "full", 3, 2) == {"weights": (3,), "probs": (3, 2)}
-    assert shapes("poisson", "full", 3, 2) == {"weights": (3,), "rates": (3, 2)}
+    assert shapes("gaussian", {"covariance_type": "tied"}, 3, 2) == {
+        "weights": (3,), "means": (3, 2), "covariances": (2, 2)}
+    assert shapes("gaussian", {"covariance_type": "spherical"}, 3, 2)["covariances"] == (3,)
+    assert shapes("kmeans", {"covariance_type": "full"}, 3, 2)["covariances"] == (3,)
+    assert shapes("binomial", {}, 3, 2) == {"weights": (3,), "probs": (3, 2)}
+    assert shapes("poisson", {}, 3, 2) == {"weights": (3,), "rates": (3, 2)}

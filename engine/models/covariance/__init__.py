@@ -40,6 +40,9 @@ class CovarianceStructure(ABC):
     aliases: ClassVar[tuple[str, ...]] = ()
     #: A short description for menus and tooltips.
     title: ClassVar[str] = ""
+    #: What a fit's summary says of it (``full covariance (ellipsoidal, each its own)``);
+    #: "<name> covariance" when empty.
+    report_words: ClassVar[str] = ""
     #: One of :data:`STORAGE_SHAPES`.
     storage: ClassVar[str] = "full"
     #: Where menus list it.
@@ -109,6 +112,12 @@ def names() -> tuple[str, ...]:
 def aliases() -> dict[str, str]:
     """Other words accepted for a structure, mapped to its name."""
     return dict(_ALIASES)
+
+
+def report_words(name: str) -> str:
+    """What a fit's summary says of the structure called ``name`` (or one of its aliases)."""
+    structure = get(name)
+    return structure.report_words or f"{structure.name} covariance"
 
 
 def get(name: str) -> CovarianceStructure:
