@@ -202,6 +202,15 @@ def unresolved_component(
     return k, int(np.argmax(magnitude * weight))
 
 
+def _added_to_variances(covariances: np.ndarray, reg: np.ndarray, storage: str) -> np.ndarray:
+    """``reg`` added to every variance, as scikit-learn adds ``reg_covar`` after its M-step."""
+    if storage in ("full", "tied"):
+        return covariances + np.diag(reg)
+    if storage == "diag":
+        return covariances + reg
+    return covariances + reg.mean()
+
+
 def _covariance_choice(value: object) -> str:
     return covariance.get(str(value)).name
 
@@ -218,6 +227,18 @@ COVARIANCE_OPTION = OptionSpec(
     choices_from=covariance.names,
     file_key="covariance",
     describe=covariance.report_words,
+)
+
+REGULARISATION_OPTION = OptionSpec(
+    name="regularisation",
+    title="Regularisation",
+    default="prior",
+    help="prior: reg_covar times each column's variance, as a prior worth N/K rows on each "
+    "covariance (fits do not depend on units, and EM never lowers the log-likelihood plus "
+    "the log prior); sklearn: reg_covar itself added to every variance after each M-step, "
+    "as scikit-learn's GaussianMixture does (the log-likelihood may fall a little).",
+    choices=("prior", "sklearn"),
+    cli_flag="--regularisation",
 )
 
 # The script that applies exported parameters with NumPy alone (emio.snippet):
@@ -301,7 +322,7 @@ class GaussianModel(MixtureModel):
         "Each component is a Gaussian (bell-shaped) cloud with its own mean; the covariance "
         "type says how its spread may differ from the other components'."
     )
-    option_specs = (COVARIANCE_OPTION,)
+    option_specs = (COVARIANCE_OPTION, REGULARISATION_OPTION)
     data_kind = "measurements"
     views = ("scatter", "histogram")
     menu_order = 10
@@ -315,8 +336,14 @@ class GaussianModel(MixtureModel):
     def variants(cls) -> tuple[str, ...]:
         return covariance.names()
 
-    def __init__(self, covariance_type: str = "full", reg: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        covariance_type: str = "full",
+        reg: np.ndarray | None = None,
+        regularisation: str = "prior",
+    ) -> None:
         self.structure = covariance.get(covariance_type)
+        self.regularisation = REGULARISATION_OPTION.normalise(regularisation)
         self.reg = None if reg is None else np.asarray(reg, dtype=np.float64)
         #: The data's smallest and largest value per column, once adapted to data.
         self.low: np.ndarray | None = None
@@ -352,7 +379,10 @@ class GaussianModel(MixtureModel):
     def adapt(self, summary: ColumnSummary, reg_covar: float) -> GaussianModel:
         model = type(self).__new__(type(self))
         model.__dict__.update(self.__dict__)
-        model.reg = reg_covar * summary.var
+        if self.regularisation == "sklearn":
+            model.reg = np.full(summary.n_features, float(reg_covar))
+        else:
+            model.reg = reg_covar * summary.var
         model.low, model.high = summary.min, summary.max
         return model
 
@@ -483,6 +513,8 @@ class GaussianModel(MixtureModel):
             centred = centred_full if self.structure.full_moments else centred_diag
             scatter = centred(stats, params.means, means) + self._pseudo_scatter(n_samples, nk.size)
             covariances = self.structure.estimate(scatter, nk, params.covariances)
+            if self.regularisation == "sklearn" and self.reg is not None:
+                covariances = _added_to_variances(covariances, self.reg, self.storage)
         new = self.prepare(Params(weights, means=means, covariances=covariances))
         if "covariances" not in fixed:
             self.check_resolution(new)
@@ -495,7 +527,7 @@ class GaussianModel(MixtureModel):
 
     def _pseudo_scatter(self, n_samples: int, n_components: int) -> np.ndarray | float:
         """The prior's scatter added to every component's: ``c diag(reg)``."""
-        if self.reg is None or not np.any(self.reg):
+        if self.reg is None or not np.any(self.reg) or self.regularisation == "sklearn":
             return 0.0
         pseudo = self._prior_weight(n_samples, n_components) * self.reg
         return np.diag(pseudo) if self.structure.full_moments else pseudo
@@ -504,8 +536,9 @@ class GaussianModel(MixtureModel):
         """The regularisation as a prior on each covariance,
         ``-(c/2) sum_k tr(S_k^-1 diag(reg))`` with ``c = N / K`` (an inverse-Wishart
         shape without its determinant term). The M-step maximises the expected
-        complete-data log-likelihood plus this, so their sum never falls."""
-        if self.reg is None or not np.any(self.reg):
+        complete-data log-likelihood plus this, so their sum never falls. With
+        scikit-learn's regularisation there is no prior: 0."""
+        if self.reg is None or not np.any(self.reg) or self.regularisation == "sklearn":
             return 0.0
         k = params.n_components
         factors = params.precisions_chol

@@ -6,7 +6,9 @@ in conftest): weights are the cluster fractions, means the cluster means and
 covariances the (biased) cluster covariances reduced to each covariance type's
 shape. scikit-learn receives the same numbers as ``weights_init``,
 ``means_init`` and ``precisions_init`` (the inverse covariances); both fits
-use ``reg_covar=0`` and ``tol=0`` so they run exactly ``MAX_ITER`` M-steps.
+use ``tol=0`` so they run exactly ``MAX_ITER`` M-steps, and either no
+regularisation or scikit-learn's (``regularisation="sklearn"``: ``reg_covar`` itself
+added to every variance after each M-step).
 """
 
 from __future__ import annotations
@@ -42,11 +44,12 @@ def sklearn_fit(
     means: np.ndarray,
     covariances: np.ndarray,
     covariance_type: str,
+    reg_covar: float = 0.0,
 ) -> GaussianMixture:
     reference = GaussianMixture(
         n_components=weights.shape[0],
         covariance_type=covariance_type,
-        reg_covar=0.0,
+        reg_covar=reg_covar,
         tol=0.0,
         max_iter=MAX_ITER,
         n_init=1,
@@ -70,15 +73,16 @@ def problem(request: pytest.FixtureRequest, helpers: type) -> tuple[np.ndarray, 
     return X, helpers.lloyd_partition(X, n_components, seed=0)
 
 
+@pytest.mark.parametrize("reg_covar", [0.0, 1e-2])
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_history_and_parameters_match_sklearn(
-    problem: tuple[np.ndarray, np.ndarray], covariance_type: str, helpers: type
+    problem: tuple[np.ndarray, np.ndarray], covariance_type: str, reg_covar: float, helpers: type
 ) -> None:
     X, labels = problem
     n_components = int(labels.max()) + 1
     weights, means, covariances = helpers.partition_params(X, labels, n_components, covariance_type)
 
-    reference = sklearn_fit(X, weights, means, covariances, covariance_type)
+    reference = sklearn_fit(X, weights, means, covariances, covariance_type, reg_covar)
     result = engine.fit(
         X,
         engine.FitOptions(
@@ -86,7 +90,8 @@ def test_history_and_parameters_match_sklearn(
             n_components=n_components,
             covariance_type=covariance_type,
             init=engine.Params(weights=weights, means=means, covariances=covariances),
-            reg_covar=0.0,
+            reg_covar=reg_covar,
+            regularisation="sklearn",
             tol=0.0,
             max_iter=MAX_ITER,
         ),
