@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.accelerate import can_accelerate, plain_steps, squarem_steps
 from engine.backends import Backend, Passes, PassResult
 from engine.backends.local import LocalBackend
 from engine.data import ColumnSummary, DataSource, as_source, start_sample, summarise
@@ -154,6 +155,10 @@ class _Run:
     messages: list[str]
     #: Components (in the run's order) held up by the regularisation alone.
     collapsed: tuple[int, ...] = ()
+    #: Whether each recorded state came from an extrapolation (SQUAREM).
+    accelerated: list[bool] = field(default_factory=list)
+    #: Passes over the data the start took (the first one included).
+    passes: int = 1
 
 
 def _run_start(
@@ -170,31 +175,43 @@ def _run_start(
         fit = result.classification if hard else result.log_likelihood
         return fit + model.log_prior(params, n_samples)
 
+    iteration = 0
+
+    def m_step(result: PassResult, params: Params) -> Params:
+        try:
+            return model.m_step(result.stats, params, options.fixed, n_samples)
+        except SingularComponent as exc:
+            weight = float(result.stats["nk"][exc.component])
+            raise collapse_error(exc, iteration + 1, setup, weight) from None
+
     # Labels and entropy are only needed for the final parameters: the caller
     # asks for them in one more pass, unless this first pass is the last.
     current = passes.run(params, hard, details=options.max_iter == 0)
     run = _Run(
         params, current, [current.log_likelihood], [objective(current, params)], {}, False, []
     )
+    run.accelerated.append(False)
 
-    def record(iteration: int, converged: bool) -> Snapshot:
+    def record(converged: bool, accelerated: bool) -> Snapshot:
         metrics = model.metrics(current.stats)
         for name, value in metrics.items():
             run.metrics.setdefault(name, []).append(value)
         return Snapshot(
             restart, iteration, params, current.log_likelihood, run.objectives[-1], converged,
-            metrics,
+            metrics, accelerated,
         )
 
-    yield record(0, False)
-    for iteration in range(1, options.max_iter + 1):
-        try:
-            params = model.m_step(current.stats, params, options.fixed, n_samples)
-        except SingularComponent as exc:
-            weight = float(current.stats["nk"][exc.component])
-            raise collapse_error(exc, iteration, setup, weight) from None
-        current = passes.run(params, hard, details=False)
-        value = objective(current, params)
+    yield record(False, False)
+    if options.accelerate == "squarem" and not hard and can_accelerate(model):
+        steps = squarem_steps(model, params, current, passes, m_step, objective, options.fixed)
+    else:
+        steps = plain_steps(params, current, passes, m_step, objective, hard)
+    for step in steps:
+        if iteration >= options.max_iter:
+            break
+        iteration += 1
+        params, current, value = step.params, step.result, step.objective
+        run.passes += step.passes
         change = (value - run.objectives[-1]) / n_samples
         allowed = max(
             round_off * max(1.0, abs(run.objectives[-1])), model.round_off(params, n_samples)
@@ -206,9 +223,10 @@ def _run_start(
             )
         run.history.append(current.log_likelihood)
         run.objectives.append(value)
+        run.accelerated.append(step.accelerated)
         run.params, run.last = params, current
         run.converged = abs(change) < options.tol
-        yield record(iteration, run.converged)
+        yield record(run.converged, step.accelerated)
         if run.converged:
             break
     run.collapsed = model.collapsed_components(
@@ -355,6 +373,8 @@ def iterate(
         order=order,
         messages=tuple(messages),
         collapsed=collapsed,
+        accelerated=tuple(best.accelerated),
+        n_passes=best.passes,
     )
 
 

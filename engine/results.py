@@ -29,6 +29,9 @@ class Snapshot:
     objective: float
     converged: bool
     metrics: Mapping[str, float] = field(default_factory=dict)
+    #: Whether this state came from an extrapolation (accelerated EM) rather than a
+    #: plain EM step.
+    accelerated: bool = False
 
     def permuted(self, order: np.ndarray, covariance_type: str | None = None) -> Snapshot:
         """The same snapshot with its components listed in ``order``."""
@@ -65,6 +68,10 @@ class FitResult:
     #: Components (in this result's order) held up by the regularisation alone:
     #: they sit on rows that share a value (:meth:`MixtureModel.collapsed_components`).
     collapsed: tuple[int, ...] = ()
+    #: Per entry of ``history``: whether that state came from an extrapolation.
+    accelerated: tuple[bool, ...] = ()
+    #: Passes over the data the kept start took (E-steps, extrapolations included).
+    n_passes: int = 0
 
     @property
     def bic(self) -> float:
