@@ -16,7 +16,7 @@ from engine.errors import CollapseError, FitError
 from engine.loop import fit, iterate
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
-from engine.options import FitOptions
+from engine.options import ACCELERATIONS, DTYPES, INIT_METHODS, FitOptions
 from engine.parallel import set_blas_limiter
 from engine.params import Params
 from engine.predict import predict_log_resp
@@ -28,7 +28,10 @@ MODEL_NAMES = model_names()
 COVARIANCE_TYPES = covariance_types()
 
 __all__ = [
+    "ACCELERATIONS",
     "COVARIANCE_TYPES",
+    "DTYPES",
+    "INIT_METHODS",
     "MODEL_NAMES",
     "ArraySource",
     "CollapseError",

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+import engine
 from engine.models import OptionSpec, registry
 from emio.atomic import atomic_write_text, describe_os_error
 from emio.jsonfile import read_json_file
@@ -87,3 +88,12 @@ def write_output(path: Path | None, text: str) -> None:
         atomic_write_text(path, text)
     except OSError as exc:
         raise UsageError(describe_os_error(exc, path)) from None
+
+
+def add_accelerate_flag(parser: argparse.ArgumentParser) -> None:
+    """``--accelerate``: SQUAREM (the default on the command line) or plain EM."""
+    parser.add_argument(
+        "--accelerate", choices=engine.ACCELERATIONS, default="squarem",
+        help="squarem (default): EM steps extrapolated, with a safeguard so the objective "
+        "never falls, to reach the optimum in fewer passes; none: plain EM",
+    )

@@ -18,6 +18,7 @@ from engine.selection import (
 )
 from emio.cli.common import (
     UsageError,
+    add_accelerate_flag,
     add_model_option_flags,
     comma_list,
     given_model_options,
@@ -46,7 +47,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     # A model's variants are lines of the sweep (--models); its other options are flags.
     add_model_option_flags(select, skip=_variant_options().values())
     select.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
-    select.add_argument("--n-init", type=int, default=3, help="starts per cell (default 3)")
+    select.add_argument("--n-init", type=int, default=3,
+                        help="starts per cell (default 3: the first a hierarchical "
+                        "agglomeration as mclust's, the others k-means++)")
+    select.add_argument("--init", choices=engine.INIT_METHODS, default="hc",
+                        help="how the starts are made (default hc)")
+    add_accelerate_flag(select)
     select.add_argument("--criterion", choices=CRITERIA, default="bic",
                         help="what ranks the models (lower is better; default bic)")
     select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
@@ -101,6 +107,7 @@ def run_select(args: argparse.Namespace) -> int:
     specs = [ModelSpec.parse(text) for text in args.models]
     table = read_data(args)
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
+                             init=args.init, accelerate=args.accelerate,
                              **given_model_options(args))
     cells = list(sweep(table.data, specs, args.k, base, table.columns))
     rows = _select_rows(cells)

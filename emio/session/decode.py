@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+import engine
 from engine import FitOptions, FitResult, Params, Snapshot
 from engine.models import OptionSpec, model_class, model_names, registry
 from emio.jsonfile import JsonFileError, read_json_file
@@ -113,6 +114,13 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
         n_init=fields.whole("n_init", 1),
         seed=seed,
         chunk_size=chunk,
+        dtype=fields.choice("dtype", engine.DTYPES, "float64"),
+        n_threads=fields.get(
+            "n_threads", lambda v: v is None or (is_int(v) and v >= 1), "null or a whole number",
+            None,
+        ),
+        # Sessions written before fits could be accelerated ran plain EM.
+        accelerate=fields.choice("accelerate", engine.ACCELERATIONS, "none"),
         **model_options,
     )
 
