@@ -10,7 +10,7 @@ from pathlib import Path
 
 import engine
 from engine.models import OptionSpec, registry
-from emio.atomic import atomic_write_text, describe_os_error
+from emio.atomic import atomic_write_text, check_writable, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
 from emio.tables import Table, read_table
@@ -77,6 +77,19 @@ def read_params(path: Path) -> ParamsDocument:
         return params_from_dict(doc)
     except ValueError as exc:
         raise UsageError(f"{path}: {exc}") from None
+
+
+def check_outputs(*paths: Path | None) -> None:
+    """Refuse at once, before any work or any output, an output that cannot be written
+    (a missing or read-only folder, a folder given as the file): a run writes all its
+    outputs or none."""
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            check_writable(path)
+        except OSError as exc:
+            raise UsageError(describe_os_error(exc, path)) from None
 
 
 def write_output(path: Path | None, text: str) -> None:

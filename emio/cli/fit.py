@@ -10,6 +10,7 @@ import engine
 from engine.models import build_model, model_class, model_names
 from emio.cli.common import (
     UsageError,
+    check_outputs,
     add_accelerate_flag,
     add_model_option_flags,
     comma_list,
@@ -113,6 +114,7 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
 
 def run_fit(args: argparse.Namespace) -> int:
     """Fit, write PARAMS.json (standard output without ``-o``) and the labels if asked."""
+    check_outputs(args.output, args.labels)
     table = read_data(args)
     options = _fit_options(args, table.data.shape[1])
     result = engine.fit(table.data, options, feature_names=table.columns)

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 
 import engine
-from emio.cli.common import UsageError, comma_list, read_data, read_params, write_output
+from emio.cli.common import (
+    UsageError,
+    check_outputs,
+    comma_list,
+    read_data,
+    read_params,
+    write_output,
+)
 from emio.exports import labels_csv
 
 
@@ -26,6 +33,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write each row's component and responsibilities (standard output without ``-o``)."""
+    check_outputs(args.output)
     document = read_params(args.params)
     table = read_data(args)
     if table.data.shape[1] != document.n_features:

@@ -18,6 +18,7 @@ from engine.selection import (
 )
 from emio.cli.common import (
     UsageError,
+    check_outputs,
     add_accelerate_flag,
     add_model_option_flags,
     comma_list,
@@ -105,6 +106,7 @@ def _format_cell(value: object) -> str:
 def run_select(args: argparse.Namespace) -> int:
     """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
     specs = [ModelSpec.parse(text) for text in args.models]
+    check_outputs(args.output)
     table = read_data(args)
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
                              init=args.init, accelerate=args.accelerate,
