@@ -439,6 +439,21 @@ class GaussianModel(MixtureModel):
             return tuple(range(k)) if flagged[0] else ()
         return tuple(int(j) for j in np.flatnonzero(flagged))
 
+    def check_params(self, params: Params, n_features: int) -> None:
+        super().check_params(params, n_features)
+        if self.storage in ("full", "tied"):
+            covariances = np.atleast_3d(params.covariances.T).T  # (K or 1, D, D)
+            asymmetry = np.abs(covariances - np.swapaxes(covariances, -1, -2))
+            scale = np.abs(covariances).max(axis=(-2, -1), keepdims=True)
+            if np.any(asymmetry > 1e-12 * scale):
+                k, i, j = np.argwhere(asymmetry > 1e-12 * scale)[0]
+                which = f"of component {k + 1} " if self.storage == "full" else ""
+                raise ValueError(
+                    f"the covariance {which}is not symmetric: entry ({i + 1}, {j + 1}) is "
+                    f"{covariances[k, i, j]:g} but entry ({j + 1}, {i + 1}) is "
+                    f"{covariances[k, j, i]:g}; make them equal"
+                )
+
     def prepare(self, params: Params) -> Params:
         params = super().prepare(params)
         if params.precisions_chol is not None:

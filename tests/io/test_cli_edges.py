@@ -129,3 +129,23 @@ def test_sigterm_to_the_command_line_ends_it_with_a_line(tmp_path):
     assert result.returncode == 143, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "error: terminated"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("covariance", "message"), [
+    ([[1.0, 2.0], [2.0, 1.0]], "the covariance of component 1 is not positive definite: give a "
+     "symmetric matrix with positive variances whose correlations lie between -1 and 1"),
+    ([[0.0, 0.0], [0.0, 1.0]], "the covariance of component 1 is not positive definite"),
+    ([[1.0, 0.5], [0.1, 1.0]], "the covariance of component 1 is not symmetric: entry (1, 2) is "
+     "0.5 but entry (2, 1) is 0.1; make them equal"),
+])
+def test_predict_with_a_hostile_covariance_says_what_to_fix(capsys, tmp_path, covariance, message):
+    import json
+    good = tmp_path / "good.json"
+    assert run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "1", "-o", good)[0] == 0
+    doc = json.loads(good.read_text())
+    doc["covariances"][0] = covariance
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    for args in (("predict", bad, FAITHFUL), ("fit", FAITHFUL, "--init", bad)):
+        code, _, err = run(capsys, *args)
+        assert code == 2 and err.startswith(f"error: {message}"), err
