@@ -17,6 +17,7 @@ from engine.loop import fit, iterate
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
 from engine.options import ACCELERATIONS, DTYPES, INIT_METHODS, FitOptions
+from engine.options import validate as validate_options
 from engine.parallel import set_blas_limiter
 from engine.params import Params
 from engine.predict import predict_log_resp
@@ -49,4 +50,5 @@ __all__ = [
     "model_names",
     "predict_log_resp",
     "set_blas_limiter",
+    "validate_options",
 ]
