@@ -388,7 +388,10 @@ class GaussianModel(MixtureModel):
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
         if summary.n_samples < 2:
-            return
+            raise ValueError(
+                "the data have only one row, and a Gaussian needs at least two to measure a "
+                "spread; add rows"
+            )
         constant = np.flatnonzero(summary.max - summary.min == 0)
         if len(constant):
             raise ValueError(
@@ -580,6 +583,8 @@ class GaussianModel(MixtureModel):
             return None
         magnitude = max(abs(float(summary.min[column])), abs(float(summary.max[column])))
         spread = float(np.sqrt(summary.var[column]))
+        if not spread > 0:
+            return None
         # The floor the regularisation sets must stay above the column's rounding.
         needed = (np.finfo(np.float64).eps * magnitude / (RESOLUTION * spread)) ** 2
         # Correlated columns can make it finer still than the column alone suggests.

@@ -82,7 +82,7 @@ class KMeansModel(GaussianModel):
         return False
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
-        if summary.n_samples > 1 and np.all(summary.max - summary.min == 0):
+        if np.all(summary.max - summary.min == 0):
             raise ValueError(
                 "every row is the same point, so there is nothing to cluster; "
                 "check the columns chosen"
