@@ -41,7 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Fit every model for every K and print the table and the best model.",
     )
     select.add_argument("data", metavar="DATA", help="data file")
-    select.add_argument("--k", type=parse_k_range, default=list(range(1, 10)),
+    select.add_argument("--k", type=k_range, default=list(range(1, 10)),
                         help="K values, e.g. 1-9 (default) or 2,3,5")
     select.add_argument("--models", type=comma_list,
                         default=[spec.label for spec in default_specs()], help=_models_help())
@@ -60,6 +60,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
     select.set_defaults(run=run_select)
+
+
+def k_range(text: str) -> list[int]:
+    """``--k``'s type: :func:`engine.selection.parse_k_range`, its message as argparse's."""
+    try:
+        return parse_k_range(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _variant_options() -> dict[str, str]:
@@ -106,6 +114,8 @@ def _format_cell(value: object) -> str:
 def run_select(args: argparse.Namespace) -> int:
     """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
     specs = [ModelSpec.parse(text) for text in args.models]
+    if not specs:
+        raise UsageError("--models names no model; give at least one, for example full,tied")
     check_outputs(args.output)
     table = read_data(args)
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,

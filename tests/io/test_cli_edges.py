@@ -149,3 +149,26 @@ def test_predict_with_a_hostile_covariance_says_what_to_fix(capsys, tmp_path, co
     for args in (("predict", bad, FAITHFUL), ("fit", FAITHFUL, "--init", bad)):
         code, _, err = run(capsys, *args)
         assert code == 2 and err.startswith(f"error: {message}"), err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("fit", FAITHFUL, "--k", "2", "--n-init", "1000000000"),
+     "error: n_init must be at most 10,000, not 1,000,000,000"),
+    (("select", FAITHFUL, "--models", ""),
+     "error: --models names no model; give at least one, for example full,tied"),
+    (("select", FAITHFUL, "--k", "1-1e12"),
+     "error: argument --k: K range '1-1e12' must look like 1-9 or 2,3,5; see "
+     "'em-studio-cli select --help'"),
+    (("select", FAITHFUL, "--k", "1-10000000"),
+     "error: argument --k: K range '1-10000000' goes up to K = 10,000,000; K can be at most "
+     "1,000; see 'em-studio-cli select --help'"),
+    (("fit", FAITHFUL, "--k", "2", "--tol", "inf"), "error: tol must be a finite number, not inf"),
+    (("fit", FAITHFUL, "--k", "2", "--seed", "-1"), "error: seed must not be negative, not -1"),
+    (("fit", FAITHFUL, "--k", "2", "--max-iter", "99999999999"),
+     "error: max_iter must be at most 1,000,000, not 99,999,999,999"),
+    (("fit", FAITHFUL, "--k", "2", "--reg-covar", "1e308"),
+     "error: reg_covar must be at most 1e+06, not 1e+308"),
+])
+def test_resource_sized_options_are_refused_naming_the_limit(capsys, args, message):
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err == message + "\n"
