@@ -6,13 +6,12 @@ new start, an edited half-step) is the caller's choice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 
-from emgui.fit_views import FitViews
 from emgui.views.colors import component_color
 from emgui.views.plot_style import FOREGROUND
 
@@ -30,9 +29,12 @@ class MeanHandles(QObject):
     released = Signal(int, object)
     """When a drag ends: the component and its new mean in the shown columns."""
 
-    def __init__(self, views: FitViews, parent: QObject | None = None) -> None:
+    def __init__(
+        self, scatter_plot: pg.PlotItem, histogram_plot: pg.PlotItem, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._views = views
+        self._scatter_plot = scatter_plot
+        self._histogram_plot = histogram_plot
         self._targets: list[pg.TargetItem] = []
         self._lines: list[pg.InfiniteLine] = []
         self._placing = False
@@ -62,43 +64,50 @@ class MeanHandles(QObject):
         self._hide(self._lines)
 
     def _show_targets(self, positions: np.ndarray, colors: Sequence[int]) -> None:
-        plot = self._views.scatter.plot_item
-        for k in range(len(self._targets), len(positions)):
-            target = pg.TargetItem(
-                size=HANDLE_SIZE, symbol="o", movable=True, brush=(0, 0, 0, 0),
-                hoverPen=pg.mkPen(FOREGROUND, width=3),
-            )
-            target.setZValue(HANDLE_Z)
-            target.setToolTip(TIP)
-            target.sigPositionChanged.connect(self._on_handle_position_changed)
-            target.sigPositionChangeFinished.connect(self._on_handle_position_change_finished)
-            plot.addItem(target, ignoreBounds=True)
-            self._targets.append(target)
-        for k, target in enumerate(self._targets):
-            target.setVisible(k < len(positions))
-            if k < len(positions):
-                color = component_color(colors[k])
-                target.setPen(pg.mkPen(color.darker(130), width=2.5))
-                target.setHoverBrush(component_color(colors[k], 70))
-                target.setPos(float(positions[k, 0]), float(positions[k, 1]))
+        self._ensure(self._targets, len(positions), self._new_target, self._scatter_plot)
+        for k, target in enumerate(self._targets[: len(positions)]):
+            color = component_color(colors[k])
+            target.setPen(pg.mkPen(color.darker(130), width=2.5))
+            target.setHoverBrush(component_color(colors[k], 70))
+            target.setPos(float(positions[k, 0]), float(positions[k, 1]))
 
     def _show_lines(self, positions: np.ndarray, colors: Sequence[int]) -> None:
-        plot = self._views.histogram.plot_item
-        for k in range(len(self._lines), len(positions)):
-            line = pg.InfiniteLine(angle=90, movable=True)
-            line.setZValue(HANDLE_Z)
-            line.setToolTip(TIP)
-            line.sigPositionChanged.connect(self._on_handle_position_changed)
-            line.sigPositionChangeFinished.connect(self._on_handle_position_change_finished)
-            plot.addItem(line, ignoreBounds=True)
-            self._lines.append(line)
-        for k, line in enumerate(self._lines):
-            line.setVisible(k < len(positions))
-            if k < len(positions):
-                color = component_color(colors[k])
-                line.setPen(pg.mkPen(color.darker(130), width=2))
-                line.setHoverPen(pg.mkPen(FOREGROUND, width=3))
-                line.setValue(float(positions[k]))
+        self._ensure(self._lines, len(positions), self._new_line, self._histogram_plot)
+        for k, line in enumerate(self._lines[: len(positions)]):
+            color = component_color(colors[k])
+            line.setPen(pg.mkPen(color.darker(130), width=2))
+            line.setHoverPen(pg.mkPen(FOREGROUND, width=3))
+            line.setValue(float(positions[k]))
+
+    @staticmethod
+    def _new_target() -> pg.TargetItem:
+        return pg.TargetItem(
+            size=HANDLE_SIZE, symbol="o", movable=True, brush=(0, 0, 0, 0),
+            hoverPen=pg.mkPen(FOREGROUND, width=3),
+        )
+
+    @staticmethod
+    def _new_line() -> pg.InfiniteLine:
+        return pg.InfiniteLine(angle=90, movable=True)
+
+    def _ensure(
+        self,
+        items: list[pg.GraphicsObject],
+        count: int,
+        make: Callable[[], pg.GraphicsObject],
+        plot: pg.PlotItem,
+    ) -> None:
+        """Make handles on ``plot`` until there are ``count``; show exactly ``count``."""
+        for _ in range(len(items), count):
+            item = make()
+            item.setZValue(HANDLE_Z)
+            item.setToolTip(TIP)
+            item.sigPositionChanged.connect(self._on_handle_position_changed)
+            item.sigPositionChangeFinished.connect(self._on_handle_position_change_finished)
+            plot.addItem(item, ignoreBounds=True)
+            items.append(item)
+        for k, item in enumerate(items):
+            item.setVisible(k < count)
 
     @staticmethod
     def _hide(items: Sequence[pg.GraphicsObject]) -> None:

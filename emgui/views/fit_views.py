@@ -16,10 +16,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 import engine
-from engine.em import auto_chunk_size, e_step, model_for, run_pass
-from engine.models.base import MixtureModel, WorkingData
-from emgui.views import DiscreteView, HistogramView, ScatterView
+from emgui.views.discrete_view import DiscreteView
+from emgui.views.engine_bridge import RowLabeller, data_problem
 from emgui.views.geometry import project_gaussian
+from emgui.views.histogram_view import HistogramView
+from emgui.views.mean_handles import MeanHandles
+from emgui.views.scatter_view import ScatterView
 
 DISCRETE_MODELS = ("bernoulli", "binomial", "poisson")
 
@@ -53,9 +55,8 @@ class FitViews(QStackedWidget):
         self._names: list[str] = []
         self._columns = (0, 1)
         self._data_key: tuple | None = None
-        self._model_key: tuple | None = None
-        self._cached_model: MixtureModel | None = None
-        self._display_data: WorkingData | None = None
+        self._labeller_key: tuple | None = None
+        self._labeller: RowLabeller | None = None
         self._show_uncertainty = False
         # The parameters (run order) and options last shown, and the run order map.
         self._shown: tuple[engine.Params, engine.FitOptions, np.ndarray | None] | None = None
@@ -63,6 +64,8 @@ class FitViews(QStackedWidget):
         self._color_order: np.ndarray | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
+        #: Draggable handles on the component means (shown on request).
+        self.handles = MeanHandles(self.scatter.plot_item, self.histogram.plot_item, self)
 
     # --- data ---------------------------------------------------------------------------
 
@@ -98,10 +101,8 @@ class FitViews(QStackedWidget):
         problem = None
         kind = self.kind_for(options.model, X.shape[1])
         if kind == "discrete":
-            try:
-                model_for(options, X).check_data(X, names)
-            except ValueError as exc:
-                problem = str(exc)
+            problem = data_problem(options, X, names)
+            if problem is not None:
                 kind = self.kind_for("gaussian", X.shape[1])
                 options = options.replace(model="gaussian")
         trials = options.trials if options.model == "binomial" else None
@@ -110,7 +111,7 @@ class FitViews(QStackedWidget):
         if key == self._data_key:
             return problem
         self._data_key = key
-        self._model_key = None
+        self._labeller_key = None
         if kind == "scatter":
             self.scatter.set_data(X, names[columns[0]], names[columns[1]], columns)
             self._display_rows = self.scatter.display_index
@@ -142,21 +143,13 @@ class FitViews(QStackedWidget):
 
     # --- parameters ---------------------------------------------------------------------
 
-    def _model_for(self, options: engine.FitOptions) -> tuple[MixtureModel, WorkingData]:
-        """The model of ``options`` and the displayed rows in its working layout.
-
-        Built from the displayed rows alone: a model keeps the data's scale
-        only for the M-step's regularisation, which drawing never uses, and
-        the column variances of a million rows would cost tens of ms.
-        """
+    def _labeller_for(self, options: engine.FitOptions) -> RowLabeller:
+        """Labels the displayed rows under the model of ``options`` (made once per model)."""
         key = (options.model, options.covariance_type, options.trials, self._data_key)
-        if key != self._model_key:
-            self._cached_model = model_for(options, self._display_X)
-            self._display_data = self._cached_model.working_data(
-                self._display_X, np.dtype(np.float64)
-            )
-            self._model_key = key
-        return self._cached_model, self._display_data
+        if key != self._labeller_key:
+            self._labeller = RowLabeller(options, self._display_X)
+            self._labeller_key = key
+        return self._labeller
 
     def set_color_order(self, order: np.ndarray | None) -> None:
         """Keep colours with components after a fit reorders them.
@@ -233,19 +226,13 @@ class FitViews(QStackedWidget):
 
     def _display_labels(self, params: engine.Params, options: engine.FitOptions) -> np.ndarray:
         """Labels of the displayed rows under ``params`` (run order), by the fast pass."""
-        model, data = self._model_for(options)
-        chunk_size = auto_chunk_size(
-            data.n_samples, model.chunk_rows(params.n_components, self._display_X.shape[1])
-        )
-        return run_pass(model, data, model.prepare(params), False, chunk_size).labels
+        return self._labeller_for(options).labels(params)
 
     def _display_confidence(
         self, params: engine.Params, options: engine.FitOptions
     ) -> np.ndarray:
         """Largest responsibility of each displayed row under ``params`` (run order)."""
-        model, _ = self._model_for(options)
-        _, log_resp = e_step(model, self._display_X, model.prepare(params))
-        return np.exp(log_resp.max(axis=1))
+        return self._labeller_for(options).confidence(params)
 
     def set_show_uncertainty(self, show: bool) -> None:
         """Fade points whose largest responsibility is low (in the scatter)."""
