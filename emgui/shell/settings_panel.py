@@ -17,45 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 import engine
-from engine.models import FIXABLE_PARAMS
+from emgui.shell.option_labels import (
+    COVARIANCE_TIPS,
+    INIT_LABELS,
+    MODEL_LABELS,
+    MODEL_TIPS,
+    PARAM_LABELS,
+)
+from emgui.views.engine_bridge import fixable_params
 
-MODEL_LABELS = {
-    "gaussian": "Gaussian mixture",
-    "kmeans": "k-means",
-    "bernoulli": "Bernoulli mixture",
-    "binomial": "Binomial mixture",
-    "poisson": "Poisson mixture",
-}
-MODEL_TIPS = {
-    "gaussian": "Each cluster is a bell-shaped cloud with its own centre and spread.",
-    "kmeans": "Each row goes wholly to its nearest centre; centres move to the middle of "
-    "their rows. The same as a Gaussian mixture with equal, round clusters and hard "
-    "assignments.",
-    "bernoulli": "Each column is yes/no (0 or 1); each cluster has its own chance of 'yes' "
-    "per column. Three coins: one column of tosses.",
-    "binomial": "Each column counts successes out of a fixed number of trials (e.g. heads "
-    "in 5 tosses); each cluster has its own success probability.",
-    "poisson": "Each column is a count (0, 1, 2, ...); each cluster has its own average rate.",
-}
-COVARIANCE_TIPS = {
-    "full": "Each cluster may be any ellipse: its own size, shape and tilt.",
-    "tied": "All clusters share one ellipse shape; only their centres differ.",
-    "diag": "Each cluster is an ellipse aligned with the axes (no correlation).",
-    "spherical": "Each cluster is a circle with its own size.",
-}
-INIT_LABELS = {
-    "kmeans++": "k-means++ seeds",
-    "random": "random rows",
-    "click": "click on the plot",
-    "sample": "the example's starting values",
-}
-PARAM_LABELS = {
-    "weights": "weights",
-    "means": "means",
-    "covariances": "covariances",
-    "probs": "probabilities",
-    "rates": "rates",
-}
 TOLERANCES = ("1e-3", "1e-4", "1e-5", "1e-6", "1e-8", "1e-10")
 REGULARISATIONS = ("0", "1e-8", "1e-6", "1e-4", "1e-2")
 
@@ -232,6 +202,11 @@ class SettingsPanel(QWidget):
     def init_mode(self) -> str:
         return self.init_combo.currentData()
 
+    @property
+    def trials(self) -> int:
+        """The binomial's number of trials as set, whatever the model."""
+        return self.trials_spin.value()
+
     def columns(self) -> tuple[int, int]:
         return max(self.x_combo.currentIndex(), 0), max(self.y_combo.currentIndex(), 0)
 
@@ -248,7 +223,7 @@ class SettingsPanel(QWidget):
             fixed=frozenset(
                 name
                 for name, box in self.fixed_boxes.items()
-                if box.isChecked() and name in FIXABLE_PARAMS[model]
+                if box.isChecked() and name in fixable_params(model)
             ),
             e_step=self.e_step_combo.currentData(),
             max_iter=self.max_iter_spin.value(),
@@ -260,13 +235,16 @@ class SettingsPanel(QWidget):
 
     # --- writing ------------------------------------------------------------------------
 
-    def set_options(self, options: engine.FitOptions, init_mode: str | None = None) -> None:
+    def set_options(
+        self, options: engine.FitOptions, init_mode: str | None = None, trials: int | None = None
+    ) -> None:
         """Show ``options``; ``init_mode`` overrides the start shown (e.g. 'sample')."""
         _select(self.model_combo, options.model)
         _select(self.covariance_combo, options.covariance_type)
         self.k_spin.setValue(options.n_components)
-        if options.trials is not None:
+        if trials is None and options.trials is not None:
             trials = options.trials if isinstance(options.trials, int) else max(options.trials)
+        if trials is not None:
             self.trials_spin.setValue(int(trials))
         mode = init_mode or (options.init if isinstance(options.init, str) else "kmeans++")
         _select(self.init_combo, mode)
@@ -294,6 +272,12 @@ class SettingsPanel(QWidget):
             combo.blockSignals(False)
         self._columns_box.setVisible(len(column_names) > 2)
 
+    def set_columns(self, x: int, y: int) -> None:
+        """Show columns ``x`` and ``y`` on the scatter (when the data have them)."""
+        for combo, index in ((self.x_combo, x), (self.y_combo, y)):
+            if 0 <= index < combo.count():
+                combo.setCurrentIndex(index)
+
     def set_sample_init_available(self, available: bool) -> None:
         """Offer 'the example's starting values' only for samples that have them."""
         self._has_sample_init = available
@@ -308,7 +292,7 @@ class SettingsPanel(QWidget):
         self._set_row_visible(self.covariance_combo, model == "gaussian")
         self._set_row_visible(self.trials_spin, model == "binomial")
         for name, box in self.fixed_boxes.items():
-            box.setVisible(name in FIXABLE_PARAMS[model])
+            box.setVisible(name in fixable_params(model))
         click_ok = model in ("gaussian", "kmeans")
         view = self.init_combo.view()
         for key, allowed in (("click", click_ok), ("sample", self._has_sample_init)):
