@@ -8,38 +8,32 @@ so the same fit bit for bit, now with its trace) and shows it in the main window
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
+from functools import partial
 
-import numpy as np
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
 )
 
 from emgui import dialogs
-from emgui.selection_chart import CRITERION_LABELS, CriterionChart
-from emgui.selection_hooks import show_fit_in_window
-from emgui.selection_progress import RunBar
-from emgui.selection_table import SORT_ROLE, SweepTableModel
-from emgui.selection_threads import WorkerThreads
-from emgui.selection_workers import ReplayWorker, SweepWorker
+from emgui.features.analysis.criterion_chart import CRITERION_LABELS, CriterionChart
+from emgui.features.analysis.dialog_base import AnalysisDialog, results_view
+from emgui.features.analysis.shown_fit import show_fit_in_window
+from emgui.features.analysis.sweep_table import SORT_ROLE, SweepTableModel
+from emgui.runs.worker import GeneratorWorker
+from emgui.shell.host import Host
 from engine.selection import (
     ALL_SPECS,
     CRITERIA,
@@ -48,12 +42,10 @@ from engine.selection import (
     ModelSpec,
     best_cell,
     compatible_specs,
+    iterate_sweep,
     parse_k_range,
     seconds_left,
 )
-
-if TYPE_CHECKING:
-    from emgui.main_window import MainWindow
 
 DEFAULT_K_RANGE = "1-9"
 #: Starts per cell. On Old Faithful three starts choose the same cell as forty (tied,
@@ -80,7 +72,7 @@ CRITERION_TIPS = {
 }
 
 
-class ModelSelectionDialog(QDialog):
+class ModelSelectionDialog(AnalysisDialog):
     """A non-modal window over the main window: the sweep's controls, chart and table."""
 
     cell_added = Signal(object)
@@ -94,20 +86,10 @@ class ModelSelectionDialog(QDialog):
     cell_opened = Signal(object)
     """The :class:`engine.selection.Cell` now shown in the main window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setWindowTitle("Choose K and Model")
-        self.setModal(False)
-        self.resize(960, 860)
-        self._window = window
-        self.threads = WorkerThreads(self)
-        self._sweep_worker: SweepWorker | None = None
-        self._replay_worker: ReplayWorker | None = None
+    def __init__(self, host: Host) -> None:
+        super().__init__(host, "Choose K and Model", (960, 860), "cells")
         self._replay_cell: Cell | None = None
-        self._X: np.ndarray | None = None
-        self._feature_names: list[str] = []
         self._plan: list[tuple[ModelSpec, int]] = []
-        self._started_at = 0.0
         self._choose_defaults = True
         self._build()
         self._restore_settings()
@@ -167,26 +149,19 @@ class ModelSelectionDialog(QDialog):
         controls = QGroupBox("Sweep")
         controls.setLayout(grid)
 
-        self.run_bar = RunBar("cells")
         self.chart = CriterionChart()
         self.table_model = SweepTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.table_model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table_view = QTableView()
-        self.table_view.setModel(self.proxy)
-        self.table_view.setSortingEnabled(True)
+        self.table_view = results_view(
+            self.proxy,
+            "Click a column header to sort; double-click a row to open that fit in the main "
+            "window.",
+        )
         self._unsort()
-        self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table_view.setAlternatingRowColors(True)
-        self.table_view.verticalHeader().setVisible(False)
-        self.table_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
         self.table_view.horizontalHeader().setStretchLastSection(True)
-        self.table_view.setToolTip("Click a column header to sort; double-click a row to open "
-                                   "that fit in the main window.")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
         splitter.addWidget(self.table_view)
@@ -219,8 +194,8 @@ class ModelSelectionDialog(QDialog):
         self.table_view.selectionModel().selectionChanged.connect(
             self._on_table_selection_changed)
         self.open_button.clicked.connect(self._on_open_button_clicked)
-        self._window.data_loaded.connect(self._on_window_data_loaded)
-        self._window.settings_panel.options_changed.connect(self._on_settings_options_changed)
+        self._document.data_changed.connect(self._on_document_data_changed)
+        self._document.options_changed.connect(self._on_document_options_changed)
 
     # --- reading the controls -----------------------------------------------------------
 
@@ -244,10 +219,6 @@ class ModelSelectionDialog(QDialog):
         """The cells shown, in the order they finished."""
         return self.table_model.cells
 
-    @property
-    def is_running(self) -> bool:
-        return self._sweep_worker is not None
-
     def best(self) -> Cell | None:
         """The best cell by the chosen criterion, passing over collapsed ones."""
         return best_cell(self.cells, self.criterion, skip_collapsed=True)
@@ -256,8 +227,7 @@ class ModelSelectionDialog(QDialog):
 
     def run(self) -> None:
         """Start a sweep with the controls' choices on the window's data."""
-        table = self._window.table
-        if table is None:
+        if self._document.table is None:
             dialogs.show_error(self, "open some data first (File > Open or Open Sample)")
             return
         try:
@@ -270,40 +240,27 @@ class ModelSelectionDialog(QDialog):
             dialogs.show_error(self, "tick at least one model to compare")
             return
         self.stop()
-        panel = self._window.settings_panel
+        document = self._document
         # Held parameters need explicit starts, which a sweep has not; each cell starts afresh.
-        base = panel.options().replace(
-            n_init=self.n_init_spin.value(), fixed=frozenset(),
-            trials=panel.trials_spin.value(),
+        base = document.options.replace(
+            n_init=self.n_init_spin.value(), fixed=frozenset(), trials=document.trials,
         )
-        self._X, self._feature_names = table.data, list(table.columns)
+        self._take_data()
         self._plan = [(spec, k) for spec in specs for k in ks]
         self.table_model.clear()
         self.chart.start(specs, ks)
         self._unsort()
-        worker = SweepWorker(self._X, specs, ks, base, self._feature_names)
-        worker.cell_done.connect(self._on_sweep_worker_cell_done)
-        worker.finished.connect(self._on_sweep_worker_finished)
-        worker.failed.connect(self._on_sweep_worker_failed)
-        worker.cancelled.connect(self._on_sweep_worker_cancelled)
-        self._sweep_worker = worker
-        self._started_at = time.perf_counter()
+        worker = GeneratorWorker(
+            partial(iterate_sweep, self._X, specs, ks, base, self._feature_names), report=Cell
+        )
+        self._start_run(worker)
         self.run_bar.set_running(len(self._plan))
         self._set_summary()
         self._save_settings()
-        self.threads.start(worker)
+        self._launch(worker)
 
-    def cancel(self) -> None:
-        """Stop the sweep after the current iteration; its finished cells stay."""
-        if self._sweep_worker is not None:
-            self._sweep_worker.request_stop()
-
-    def stop(self) -> None:
-        """Stop everything this dialog runs, without waiting (later signals are ignored)."""
-        for worker in (self._sweep_worker, self._replay_worker):
-            if worker is not None:
-                worker.request_stop()
-        self._sweep_worker = self._replay_worker = None
+    def progress_text(self, verb: str) -> str:
+        return f"{verb} after {len(self.cells)} of {len(self._plan)} cells."
 
     def open_cell(self, cell: Cell) -> None:
         """Fit ``cell`` again with its trace and show it in the main window."""
@@ -311,24 +268,16 @@ class ModelSelectionDialog(QDialog):
             self.run_bar.set_busy_text(f"{cell.spec.label}, K={cell.n_components} could not "
                                        f"be fitted: {cell.error}")
             return
-        table = self._window.table
-        if table is None or table.data is not self._X:
-            dialogs.show_error(self, "the data have changed since this sweep; run it again to "
-                                     "open its fits")
+        if self._data_changed("the data have changed since this sweep; run it again to open "
+                              "its fits"):
             return
-        if self._replay_worker is not None:
-            self._replay_worker.request_stop()
-        worker = ReplayWorker(self._X, cell.result.options, self._feature_names)
-        worker.finished.connect(self._on_replay_worker_finished)
-        worker.failed.connect(self._on_replay_worker_failed)
-        self._replay_worker, self._replay_cell = worker, cell
-        self.run_bar.set_busy_text(f"Opening {cell.spec.label}, K={cell.n_components}…")
-        self.threads.start(worker)
+        self._replay_cell = cell
+        self._replay(cell.result.options, f"Opening {cell.spec.label}, K={cell.n_components}…")
 
     # --- worker signals ---------------------------------------------------------------------
 
-    def _on_sweep_worker_cell_done(self, cell: Cell) -> None:
-        if self.sender() is not self._sweep_worker:
+    def _on_run_worker_yielded(self, cell: Cell) -> None:
+        if self.sender() is not self._run_worker:
             return
         self.table_model.add_cell(cell)
         self.chart.add_cell(cell)
@@ -337,53 +286,43 @@ class ModelSelectionDialog(QDialog):
         self.run_bar.set_progress(done, seconds_left(self.cells, self._plan[done:]))
         self.cell_added.emit(cell)
 
-    def _on_sweep_worker_finished(self, cells: list[Cell]) -> None:
-        if self.sender() is not self._sweep_worker:
+    def _on_run_worker_finished(self, cells: list[Cell]) -> None:
+        if not self._run_ended():
             return
-        self._sweep_worker = None
         failed = sum(cell.result is None for cell in cells)
-        seconds = time.perf_counter() - self._started_at
+        seconds = self._seconds()
         note = f"; {failed} could not be fitted (hover over them for why)" if failed else ""
         self.run_bar.set_idle(f"Done: {len(cells)} cells in {seconds:.1f} s{note}.")
         self._set_summary()
         self.sweep_finished.emit(cells)
 
-    def _on_sweep_worker_failed(self, message: str, details: str) -> None:
-        if self.sender() is not self._sweep_worker:
+    def _on_run_worker_failed(self, message: str, details: str) -> None:
+        if not self._run_ended():
             return
-        self._sweep_worker = None
         self.run_bar.set_idle("The sweep stopped on an error.")
         self._set_summary()
         self.sweep_failed.emit(message)
         dialogs.show_error(self, message, details)
 
-    def _on_sweep_worker_cancelled(self) -> None:
-        if self.sender() is not self._sweep_worker:
+    def _on_run_worker_cancelled(self) -> None:
+        if not self._run_ended():
             return
-        self._sweep_worker = None
-        self.run_bar.set_idle(f"Cancelled after {len(self.cells)} of {len(self._plan)} cells.")
+        self.run_bar.set_idle(self.progress_text("Cancelled"))
         self._set_summary()
         self.sweep_cancelled.emit()
 
     def _on_replay_worker_finished(self, outcome: tuple) -> None:
-        if self.sender() is not self._replay_worker:
+        if not self._replay_ended():
             return
-        self._replay_worker = None
         cell = self._replay_cell
         result, snapshots = outcome
         show_fit_in_window(
-            self._window, result, snapshots,
+            self._host, result, snapshots,
             note=f"Choose K and Model: {cell.spec.label}, K={cell.n_components}",
         )
         self.run_bar.set_busy_text(f"Showing {cell.spec.label}, K={cell.n_components} in the "
                                    "main window.")
         self.cell_opened.emit(cell)
-
-    def _on_replay_worker_failed(self, message: str, details: str) -> None:
-        if self.sender() is not self._replay_worker:
-            return
-        self._replay_worker = None
-        dialogs.show_error(self, message, details)
 
     # --- widget signals ---------------------------------------------------------------------
 
@@ -405,12 +344,12 @@ class ModelSelectionDialog(QDialog):
         if rows:
             self._on_table_view_double_clicked(rows[0])
 
-    def _on_window_data_loaded(self, name: str) -> None:
+    def _on_document_data_changed(self, name: str) -> None:
         self._choose_defaults = True
         if self.isVisible():
             self.refresh_models()
 
-    def _on_settings_options_changed(self) -> None:
+    def _on_document_options_changed(self, options: object) -> None:
         if self.isVisible():
             self.refresh_models()
 
@@ -418,13 +357,12 @@ class ModelSelectionDialog(QDialog):
 
     def refresh_models(self) -> None:
         """Offer only the models the window's data suit; say why the others do not."""
-        table = self._window.table
-        self.run_bar.run_button.setEnabled(table is not None and self._sweep_worker is None)
+        table = self._document.table
+        self.run_bar.run_button.setEnabled(table is not None and not self.is_running)
         if table is None:
             self.summary_label.setText("Open some data first (File > Open or Open Sample).")
             return
-        reasons = compatible_specs(table.data, ALL_SPECS,
-                                   self._window.settings_panel.trials_spin.value(),
+        reasons = compatible_specs(table.data, ALL_SPECS, self._document.trials,
                                    list(table.columns))
         for spec, box in self.model_boxes.items():
             why = reasons[spec]
@@ -434,7 +372,7 @@ class ModelSelectionDialog(QDialog):
         if self._choose_defaults and not self.checked_specs():
             defaults = [s for s in DEFAULT_SPECS if reasons[s] is None] or [
                 s for s in ALL_SPECS if reasons[s] is None]
-            model = self._window.settings_panel.model
+            model = self._document.options.model
             own = [s for s in ALL_SPECS if s.model == model and model != "gaussian"]
             for spec in (own if own and reasons[own[0]] is None else defaults):
                 self.model_boxes[spec].setChecked(True)
@@ -470,14 +408,14 @@ class ModelSelectionDialog(QDialog):
             f"Click a marker or double-click a row to open that fit in the main window.{note}")
 
     def _save_settings(self) -> None:
-        settings = self._window.settings
+        settings = self._host.settings
         settings.setValue("selection/k_range", self.k_edit.text())
         settings.setValue("selection/models", [s.label for s in self.checked_specs()])
         settings.setValue("selection/n_init", self.n_init_spin.value())
         settings.setValue("selection/criterion", self.criterion)
 
     def _restore_settings(self) -> None:
-        settings = self._window.settings
+        settings = self._host.settings
         self.k_edit.setText(settings.value("selection/k_range", DEFAULT_K_RANGE, type=str))
         self.n_init_spin.setValue(settings.value("selection/n_init", DEFAULT_N_INIT, type=int))
         criterion = settings.value("selection/criterion", "bic", type=str)
@@ -485,29 +423,11 @@ class ModelSelectionDialog(QDialog):
         labels = settings.value("selection/models", [], type=list)
         self.set_checked_specs([s for s in ALL_SPECS if s.label in labels])
 
+    def _show_stopped(self) -> None:
+        self._set_summary()
+
     # --- Qt overrides ----------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self.refresh_models()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
-        # Closing (or Esc) stops the sweep: nobody would see its cells arrive. A
-        # spontaneous hide (the window system minimising) leaves it running.
-        if not event.spontaneous():
-            self.stop_and_note()
-        super().hideEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.stop_and_note()
-        super().closeEvent(event)
-
-    def stop_and_note(self) -> None:
-        if self._sweep_worker is not None:
-            done = len(self.cells)
-            self.stop()
-            self.run_bar.set_idle(f"Stopped after {done} of {len(self._plan)} cells.")
-            self._set_summary()
-        else:
-            self.stop()
-

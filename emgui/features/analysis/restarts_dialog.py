@@ -9,33 +9,35 @@ best start's, so a colour means the same component whichever start is shown.
 from __future__ import annotations
 
 import math
-import time
-from typing import TYPE_CHECKING
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
 )
 
 import engine
 from emgui import dialogs
-from emgui.restarts_views import SORT_ROLE, FinalsStrip, StartCurves, StartRow, StartsTableModel
-from emgui.selection_hooks import show_fit_in_window
-from emgui.selection_progress import RunBar
-from emgui.selection_threads import WorkerThreads
-from emgui.selection_workers import ReplayWorker, RestartsWorker, StartTrace
-from emgui.settings_panel import INIT_LABELS, MODEL_LABELS
+from emgui.features.analysis.dialog_base import AnalysisDialog, results_view
+from emgui.features.analysis.generators import StartTrace, start_traces
+from emgui.features.analysis.restarts_views import (
+    SORT_ROLE,
+    FinalsStrip,
+    StartCurves,
+    StartRow,
+    StartsTableModel,
+)
+from emgui.features.analysis.shown_fit import show_fit_in_window
+from emgui.runs.worker import GeneratorWorker
+from emgui.shell.host import Host
+from emgui.shell.option_labels import INIT_LABELS, MODEL_LABELS
 from engine.selection import (
     final_spread,
     matched_result,
@@ -43,9 +45,6 @@ from engine.selection import (
     single_start_options,
     spread_tolerance,
 )
-
-if TYPE_CHECKING:
-    from emgui.main_window import MainWindow
 
 DEFAULT_STARTS = 20
 
@@ -63,7 +62,7 @@ def describe(options: engine.FitOptions) -> str:
     return ", ".join(parts)
 
 
-class RestartsDialog(QDialog):
+class RestartsDialog(AnalysisDialog):
     """A non-modal window over the main window for one setting's many starts."""
 
     start_added = Signal(int)
@@ -75,23 +74,13 @@ class RestartsDialog(QDialog):
     start_opened = Signal(int)
     """The restart index now shown in the main window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setWindowTitle("Explore Restarts")
-        self.setModal(False)
-        self.resize(1120, 740)
-        self._window = window
-        self.threads = WorkerThreads(self)
-        self._run_worker: RestartsWorker | None = None
-        self._replay_worker: ReplayWorker | None = None
+    def __init__(self, host: Host) -> None:
+        super().__init__(host, "Explore Restarts", (1120, 740), "starts")
         self._replay_restart = -1
         self._options: engine.FitOptions | None = None
-        self._X: np.ndarray | None = None
-        self._feature_names: list[str] = []
         self._traces: dict[int, StartTrace] = {}
         self._rows: dict[int, StartRow] = {}
         self._result: engine.FitResult | None = None
-        self._started_at = 0.0
         self._selected: int | None = None
         self._build()
         self._connect()
@@ -103,11 +92,10 @@ class RestartsDialog(QDialog):
         self.setting_label.setWordWrap(True)
         self.starts_spin = QSpinBox()
         self.starts_spin.setRange(2, 500)
-        self.starts_spin.setValue(self._window.settings.value(
+        self.starts_spin.setValue(self._host.settings.value(
             "restarts/starts", DEFAULT_STARTS, type=int))
         self.starts_spin.setToolTip("How many starts to run. Each has its own random seeds, "
                                     "spawned from the Settings panel's seed.")
-        self.run_bar = RunBar("starts")
         top = QHBoxLayout()
         top.addWidget(QLabel("Starts"))
         top.addWidget(self.starts_spin)
@@ -119,18 +107,11 @@ class RestartsDialog(QDialog):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.table_model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table_view = QTableView()
-        self.table_view.setModel(self.proxy)
-        self.table_view.setSortingEnabled(True)
+        self.table_view = results_view(
+            self.proxy,
+            "Click a start to highlight it; double-click to show it in the main window.",
+        )
         self.proxy.sort(-1)
-        self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table_view.verticalHeader().setVisible(False)
-        self.table_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table_view.setToolTip("Click a start to highlight it; double-click to show it in "
-                                   "the main window.")
         plots = QSplitter(Qt.Orientation.Vertical)
         plots.addWidget(self.curves)
         plots.addWidget(self.strip)
@@ -171,7 +152,8 @@ class RestartsDialog(QDialog):
             self._on_table_selection_changed)
         self.table_view.doubleClicked.connect(self._on_table_view_double_clicked)
         self.open_button.clicked.connect(self._on_open_button_clicked)
-        self._window.settings_panel.options_changed.connect(self._on_settings_options_changed)
+        self._document.options_changed.connect(self._on_document_options_changed)
+        self._document.init_mode_changed.connect(self._on_document_init_mode_changed)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -188,10 +170,6 @@ class RestartsDialog(QDialog):
     def selected(self) -> int | None:
         return self._selected
 
-    @property
-    def is_running(self) -> bool:
-        return self._run_worker is not None
-
     def trace(self, restart: int) -> StartTrace:
         return self._traces[restart]
 
@@ -204,19 +182,18 @@ class RestartsDialog(QDialog):
     def _planned_options(self) -> engine.FitOptions:
         # The Settings panel's own start, unless it is explicit (placed or the example's):
         # then k-means++ seeds, as restarts need random starts.
-        return self._window.settings_panel.options().replace(n_init=self.starts_spin.value())
+        return self._document.options.replace(n_init=self.starts_spin.value())
 
     # --- commands -------------------------------------------------------------------------
 
     def run(self) -> None:
         """Run the starts of the current settings on the window's data."""
-        table = self._window.table
-        if table is None:
+        if self._document.table is None:
             dialogs.show_error(self, "open some data first (File > Open or Open Sample)")
             return
         self.stop()
-        options = self._planned_options()
-        self._options, self._X, self._feature_names = options, table.data, list(table.columns)
+        self._take_data()
+        self._options = options = self._planned_options()
         self._traces, self._rows, self._result = {}, {}, None
         self._selected = None
         objective = "classification log-likelihood" if options.e_step == "hard" else \
@@ -227,29 +204,18 @@ class RestartsDialog(QDialog):
         self.strip.set_starts([], 0.0)
         self.table_model.clear(options.max_iter)
         self.proxy.sort(-1)
-        worker = RestartsWorker(self._X, options, self._feature_names)
-        worker.start_done.connect(self._on_run_worker_start_done)
-        worker.finished.connect(self._on_run_worker_finished)
-        worker.failed.connect(self._on_run_worker_failed)
-        worker.cancelled.connect(self._on_run_worker_cancelled)
-        self._run_worker = worker
-        self._started_at = time.perf_counter()
-        self._window.settings.setValue("restarts/starts", options.n_init)
+        worker = GeneratorWorker(
+            partial(start_traces, self._X, options, self._feature_names), report=StartTrace
+        )
+        self._start_run(worker)
+        self._host.settings.setValue("restarts/starts", options.n_init)
         self.run_bar.set_running(options.n_init)
         self._update_setting_label()
         self._update_summary()
-        self.threads.start(worker)
+        self._launch(worker)
 
-    def cancel(self) -> None:
-        if self._run_worker is not None:
-            self._run_worker.request_stop()
-
-    def stop(self) -> None:
-        """Stop everything this dialog runs, without waiting (later signals are ignored)."""
-        for worker in (self._run_worker, self._replay_worker):
-            if worker is not None:
-                worker.request_stop()
-        self._run_worker = self._replay_worker = None
+    def progress_text(self, verb: str) -> str:
+        return f"{verb} after {len(self._rows)} of {self._options.n_init} starts."
 
     def select_start(self, restart: int) -> None:
         """Highlight ``restart`` in every view."""
@@ -271,10 +237,8 @@ class RestartsDialog(QDialog):
         if restart not in self._traces or self._rows[restart].failed:
             self.run_bar.set_busy_text(f"Start {restart + 1} failed; there is no fit to show.")
             return
-        table = self._window.table
-        if table is None or table.data is not self._X:
-            dialogs.show_error(self, "the data have changed since these starts ran; run them "
-                                     "again to open one")
+        if self._data_changed("the data have changed since these starts ran; run them again "
+                              "to open one"):
             return
         self.select_start(restart)
         result = self._result
@@ -282,19 +246,13 @@ class RestartsDialog(QDialog):
             snapshots = result_snapshots(self._traces[restart].snapshots, result)
             self._show(restart, result, snapshots)
             return
-        if self._replay_worker is not None:
-            self._replay_worker.request_stop()
         options = single_start_options(self._options, self._traces[restart].snapshots[0])
-        worker = ReplayWorker(self._X, options, self._feature_names)
-        worker.finished.connect(self._on_replay_worker_finished)
-        worker.failed.connect(self._on_replay_worker_failed)
-        self._replay_worker, self._replay_restart = worker, restart
-        self.run_bar.set_busy_text(f"Opening start {restart + 1}…")
-        self.threads.start(worker)
+        self._replay_restart = restart
+        self._replay(options, f"Opening start {restart + 1}…")
 
     def _show(self, restart: int, result: engine.FitResult, snapshots: list) -> None:
         show_fit_in_window(
-            self._window, result, snapshots, options=self._options,
+            self._host, result, snapshots, options=self._options,
             note=f"Explore Restarts: start {restart + 1} of {self._options.n_init}",
         )
         self.run_bar.set_busy_text(f"Showing start {restart + 1} in the main window.")
@@ -313,7 +271,7 @@ class RestartsDialog(QDialog):
 
     # --- worker signals ---------------------------------------------------------------------
 
-    def _on_run_worker_start_done(self, trace: StartTrace) -> None:
+    def _on_run_worker_yielded(self, trace: StartTrace) -> None:
         if self.sender() is not self._run_worker:
             return
         last = trace.snapshots[-1]
@@ -327,14 +285,13 @@ class RestartsDialog(QDialog):
         self.table_model.add(row)
         self._refresh_spread()
         done = len(self._rows)
-        per_start = (time.perf_counter() - self._started_at) / done
+        per_start = self._seconds() / done
         self.run_bar.set_progress(done, per_start * (self._options.n_init - done))
         self.start_added.emit(trace.restart)
 
     def _on_run_worker_finished(self, result: engine.FitResult) -> None:
-        if self.sender() is not self._run_worker:
+        if not self._run_ended():
             return
-        self._run_worker = None
         self._result = result
         # The engine knows which starts failed; trust it over the guess made on the way.
         # A start that failed before its first iteration left no snapshots at all.
@@ -345,42 +302,31 @@ class RestartsDialog(QDialog):
                 self._rows[restart].final = -math.inf
         self.table_model.set_rows(self.rows)
         self._refresh_spread()
-        seconds = time.perf_counter() - self._started_at
-        self.run_bar.set_idle(f"Done: {len(self._rows)} starts in {seconds:.1f} s.")
+        self.run_bar.set_idle(f"Done: {len(self._rows)} starts in {self._seconds():.1f} s.")
         self.select_start(result.restart)
         self.run_finished.emit(result)
 
     def _on_run_worker_failed(self, message: str, details: str) -> None:
-        if self.sender() is not self._run_worker:
+        if not self._run_ended():
             return
-        self._run_worker = None
         self.run_bar.set_idle("The run stopped on an error.")
         dialogs.show_error(self, message, details)
 
     def _on_run_worker_cancelled(self) -> None:
-        if self.sender() is not self._run_worker:
+        if not self._run_ended():
             return
-        self._run_worker = None
-        self.run_bar.set_idle(
-            f"Cancelled after {len(self._rows)} of {self._options.n_init} starts.")
+        self.run_bar.set_idle(self.progress_text("Cancelled"))
         self.run_cancelled.emit()
 
     def _on_replay_worker_finished(self, outcome: tuple) -> None:
-        if self.sender() is not self._replay_worker:
+        if not self._replay_ended():
             return
-        self._replay_worker = None
         result, snapshots = outcome
         restart = self._replay_restart
         reference, reference_order = self._reference()
         matched, match = matched_result(result, reference, reference_order)
         covariance = result.options.gaussian_covariance
         self._show(restart, matched, [s.permuted(match, covariance) for s in snapshots])
-
-    def _on_replay_worker_failed(self, message: str, details: str) -> None:
-        if self.sender() is not self._replay_worker:
-            return
-        self._replay_worker = None
-        dialogs.show_error(self, message, details)
 
     # --- widget signals -------------------------------------------------------------------
 
@@ -398,9 +344,12 @@ class RestartsDialog(QDialog):
         if self._selected is not None:
             self.open_start(self._selected)
 
-    def _on_settings_options_changed(self) -> None:
+    def _on_document_options_changed(self, options: object) -> None:
         if self.isVisible() and not self.is_running:
             self._update_setting_label()
+
+    def _on_document_init_mode_changed(self, mode: str) -> None:
+        self._on_document_options_changed(self._document.options)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -432,7 +381,7 @@ class RestartsDialog(QDialog):
                                           "then Run.")
 
     def init_is_explicit(self) -> bool:
-        return self._window.settings_panel.init_mode not in ("kmeans++", "random")
+        return self._document.init_mode not in ("kmeans++", "random")
 
     def _update_summary(self) -> None:
         rows = self.rows
@@ -453,26 +402,7 @@ class RestartsDialog(QDialog):
 
     # --- Qt overrides ----------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if not self.is_running:
             self._update_setting_label()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
-        # Closing (or Esc) stops the run; a spontaneous hide (minimising) does not.
-        if not event.spontaneous():
-            self._stop_with_note()
-        super().hideEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self._stop_with_note()
-        super().closeEvent(event)
-
-    def _stop_with_note(self) -> None:
-        if self._run_worker is not None:
-            self.stop()
-            self.run_bar.set_idle(
-                f"Stopped after {len(self._rows)} of {self._options.n_init} starts.")
-        else:
-            self.stop()
-

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 import engine
+from emgui.features.teaching.plot_panel import lay_out_plot_panel
+from emgui.runs.generators import Drain
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 
 #: Each run stops after this long, so the window never freezes for more.
@@ -46,25 +48,22 @@ def trace_e_step(
     budget_s: float = TIME_BUDGET_S,
 ) -> EStepTrace:
     """Run ``options`` with the ``e_step`` kind from its first start, for at most ``budget_s``."""
-    iterator = engine.iterate(X, options.replace(e_step=e_step, n_init=1), feature_names)
-    values: list[float] = []
-    params = None
     began = time.perf_counter()
+    drain = Drain(engine.iterate(X, options.replace(e_step=e_step, n_init=1), feature_names))
     try:
-        while True:
-            snapshot = next(iterator)
-            values.append(snapshot.log_likelihood)
-            params = snapshot.params
-            if time.perf_counter() - began > budget_s:
-                note = f"stopped after {budget_s:g} s, at iteration {snapshot.iteration}"
-                break
-    except StopIteration as stop:
-        result: engine.FitResult = stop.value
-        ended = "converged" if result.converged else "did not converge"
-        note = f"{ended} after {result.n_iter} iterations"
+        drain.run(until=lambda _: time.perf_counter() - began > budget_s)
     except ValueError as exc:
         note = f"failed: {exc}"
-    return EStepTrace(e_step, tuple(values), params, note)
+    else:
+        if drain.complete:
+            result: engine.FitResult = drain.value
+            ended = "converged" if result.converged else "did not converge"
+            note = f"{ended} after {result.n_iter} iterations"
+        else:
+            note = f"stopped after {budget_s:g} s, at iteration {drain.items[-1].iteration}"
+    values = tuple(snapshot.log_likelihood for snapshot in drain.items)
+    params = drain.items[-1].params if drain.items else None
+    return EStepTrace(e_step, values, params, note)
 
 
 def compare_e_steps(
@@ -96,15 +95,6 @@ class HardSoftPlot(QWidget):
         self._plot = self.plot_widget.getPlotItem()
         set_axis_label(self._plot, "left", "log-likelihood")
         set_axis_label(self._plot, "bottom", "iteration")
-        self.legend_label = QLabel(
-            " &nbsp; ".join(
-                f"<span style='white-space:nowrap'><span style='color:{COLORS[kind]}'>"
-                f"<b>{glyph}</b></span> {kind} E-step</span>"
-                for kind, glyph in (("soft", "●—"), ("hard", "● - -"))
-            )
-        )
-        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.legend_label.setStyleSheet("color: #202020; padding: 4px 6px 0 6px;")
         self.curves: dict[str, pg.PlotDataItem] = {}
         for kind, style in (("soft", Qt.PenStyle.SolidLine), ("hard", Qt.PenStyle.DashLine)):
             color = COLORS[kind]
@@ -113,19 +103,15 @@ class HardSoftPlot(QWidget):
                 symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(None), antialias=True,
             )
             self._plot.addItem(self.curves[kind])
-        self.summary_label = QLabel(PLACEHOLDER)
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setStyleSheet("color: #202020; padding: 2px 6px;")
-        self.explanation_label = QLabel(EXPLANATION)
-        self.explanation_label.setWordWrap(True)
-        self.explanation_label.setStyleSheet("color: #555; padding: 0 6px 4px 6px;")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.legend_label)
-        layout.addWidget(self.plot_widget, stretch=1)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.explanation_label)
+        legend = " &nbsp; ".join(
+            f"<span style='white-space:nowrap'><span style='color:{COLORS[kind]}'>"
+            f"<b>{glyph}</b></span> {kind} E-step</span>"
+            for kind, glyph in (("soft", "●—"), ("hard", "● - -"))
+        )
+        self.legend_label, self.summary_label, self.explanation_label = lay_out_plot_panel(
+            self, legend, self.plot_widget, EXPLANATION
+        )
+        self.summary_label.setText(PLACEHOLDER)
 
     def show_traces(self, traces: dict[str, EStepTrace], model: str) -> None:
         for kind, curve in self.curves.items():

@@ -6,9 +6,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
+from emgui.features.analysis.rows_model import RowsModel, bold
 from engine.selection import Cell
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -72,70 +73,44 @@ def cell_note(cell: Cell) -> str:
 CRITERION_COLUMN = {"bic": 4, "aic": 5, "icl": 6}
 
 
-class SweepTableModel(QAbstractTableModel):
+class SweepTableModel(RowsModel):
     """Cells in the order they finished; the best by the chosen criterion is highlighted."""
 
-    def __init__(self, parent: object | None = None) -> None:
-        super().__init__(parent)
-        self._cells: list[Cell] = []
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([(column.header, column.tooltip) for column in COLUMNS], parent)
         self._best: Cell | None = None
 
     # --- changing -----------------------------------------------------------------------
 
     def clear(self) -> None:
-        self.beginResetModel()
-        self._cells = []
         self._best = None
-        self.endResetModel()
+        self._replace([])
 
     def add_cell(self, cell: Cell) -> None:
-        row = len(self._cells)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._cells.append(cell)
-        self.endInsertRows()
+        self._append(cell)
 
     def set_best(self, cell: Cell | None) -> None:
         """Highlight ``cell`` (the best by the chosen criterion)."""
-        if cell is self._best:
-            return
-        self._best = cell
-        if self._cells:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._cells) - 1,
-                                                               len(COLUMNS) - 1))
+        if cell is not self._best:
+            self._best = cell
+            self._restyle()
 
     # --- reading ------------------------------------------------------------------------
 
     @property
     def cells(self) -> list[Cell]:
-        return list(self._cells)
+        return list(self._rows)
 
     def cell_at(self, row: int) -> Cell:
-        return self._cells[row]
+        return self._rows[row]
 
     def row_of(self, cell: Cell) -> int:
-        return self._cells.index(cell)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._cells)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802 - Qt override
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].header
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section].tooltip
-        return None
+        return self._rows.index(cell)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        cell = self._cells[index.row()]
+        cell = self._rows[index.row()]
         column = COLUMNS[index.column()]
         value = column.value(cell)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -153,9 +128,7 @@ class SweepTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and 0 < index.column() < len(COLUMNS) - 1:
             return _NUMBER_ALIGNMENT
         if role == Qt.ItemDataRole.FontRole and cell is self._best:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold()
         if role == Qt.ItemDataRole.BackgroundRole and cell is self._best:
             return BEST_BACKGROUND
         if role == Qt.ItemDataRole.ForegroundRole and (cell.result is None or cell.collapsed):

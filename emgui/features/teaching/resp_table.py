@@ -1,6 +1,6 @@
 """The responsibilities table of one half-step, as a textbook prints it, a page at a time.
 
-The numbers and words come from :mod:`emgui.teaching.table_content`; this
+The numbers and words come from :mod:`emgui.features.teaching.table_content`; this
 module shows them: a table with a totals line, the words under it and buttons
 for the next and previous rows.
 """
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 import engine
 from engine.halfsteps import HalfStep
-from emgui.teaching.table_content import PAGE_SIZE, TablePage, build_page, number_text
+from emgui.features.teaching.table_content import PAGE_SIZE, TablePage, build_page, number_text
 from emgui.views.colors import component_color
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from emgui.features.analysis.rows_model import RowsModel, bold
 from emgui.views.colors import component_color
-from engine.selection import stack_levels
 from emgui.views.likelihood_plot import IterationAxis
 from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+from engine.selection import stack_levels
 
 _Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -296,34 +297,28 @@ _HEADERS = (
 )
 
 
-class StartsTableModel(QAbstractTableModel):
+class StartsTableModel(RowsModel):
     """One row per start, in the order they ran."""
 
-    def __init__(self, parent: object | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StartRow] = []
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(_HEADERS, parent)
         self._best: int | None = None
         self._max_iter = 0
 
     def clear(self, max_iter: int = 0) -> None:
-        self.beginResetModel()
-        self._rows, self._best, self._max_iter = [], None, max_iter
-        self.endResetModel()
+        self._best, self._max_iter = None, max_iter
+        self._replace([])
 
     def add(self, row: StartRow) -> None:
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
-        self._rows.append(row)
-        self.endInsertRows()
-        self._changed()
+        self._append(row)
+        self._restyle()
 
     def set_rows(self, rows: Sequence[StartRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._replace(rows)
 
     def set_best(self, restart: int | None) -> None:
         self._best = restart
-        self._changed()
+        self._restyle()
 
     def row_at(self, row: int) -> StartRow:
         return self._rows[row]
@@ -335,31 +330,9 @@ class StartsTableModel(QAbstractTableModel):
     def rows(self) -> list[StartRow]:
         return list(self._rows)
 
-    def _changed(self) -> None:
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rows) - 1, len(_HEADERS) - 1))
-
     def _best_final(self) -> float:
         finals = [r.final for r in self._rows if not r.failed]
         return max(finals) if finals else math.nan
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(  # noqa: N802 - Qt override
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section][0]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _HEADERS[section][1]
-        return None
 
     def _ended(self, row: StartRow) -> str:
         if row.failed:
@@ -387,9 +360,7 @@ class StartsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column != 4:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.FontRole and row.restart == self._best:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold()
         if role == Qt.ItemDataRole.ForegroundRole and row.failed:
             return QColor("#A03030")
         return None

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from emgui.teaching.table_content import gap_text
+from emgui.features.teaching.plot_panel import lay_out_plot_panel
+from emgui.features.teaching.table_content import gap_text
 from emgui.views.plot_style import FOREGROUND, new_plot_widget, set_axis_label
 
 LIKELIHOOD_COLOR = FOREGROUND
@@ -79,11 +80,6 @@ class BoundPlot(QWidget):
         set_axis_label(self._plot, "left", "log-likelihood")
         set_axis_label(self._plot, "bottom", "half-step")
         self.plot_widget.setToolTip(EXPLANATION)
-        # Above the plot rather than in it: a climbing curve leaves no corner free for long.
-        self.legend_label = QLabel(LEGEND)
-        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.legend_label.setWordWrap(True)
-        self.legend_label.setStyleSheet("color: #202020; padding: 4px 6px 0 6px;")
         self._likelihood = pg.PlotDataItem(
             pen=pg.mkPen(LIKELIHOOD_COLOR, width=2.2), symbol="o", symbolSize=7,
             symbolBrush=pg.mkBrush(LIKELIHOOD_COLOR), symbolPen=pg.mkPen(None), antialias=True,
@@ -102,19 +98,11 @@ class BoundPlot(QWidget):
         self._current.setVisible(False)
         self._plot.addItem(self._current, ignoreBounds=True)
         self._edit_lines: list[pg.InfiniteLine] = []
-        self.info_label = QLabel()
-        self.info_label.setStyleSheet("color: #202020; padding: 2px 6px;")
-        self.info_label.setWordWrap(True)
-        self.explanation_label = QLabel(EXPLANATION)
-        self.explanation_label.setWordWrap(True)
-        self.explanation_label.setStyleSheet("color: #555; padding: 0 6px 4px 6px;")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.legend_label)
-        layout.addWidget(self.plot_widget, stretch=1)
-        layout.addWidget(self.info_label)
-        layout.addWidget(self.explanation_label)
+        # The legend above the plot rather than in it: a climbing curve leaves no corner
+        # free for long.
+        self.legend_label, self.info_label, self.explanation_label = lay_out_plot_panel(
+            self, LEGEND, self.plot_widget, EXPLANATION, wrap_legend=True
+        )
         self._labels: list[str] = []
         self._values = (np.empty(0), np.empty(0))
         self._current_index: int | None = None
