@@ -13,14 +13,14 @@ teaching), and :mod:`engine.models` (one file per model).
 
 from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError
-from engine.loop import fit, iterate
+from engine.loop import check_data, fit, iterate, objective_name
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
 from engine.options import ACCELERATIONS, DTYPES, INIT_METHODS, FitOptions
 from engine.options import validate as validate_options
 from engine.parallel import set_blas_limiter
 from engine.params import Params
-from engine.predict import predict_log_resp
+from engine.predict import Evaluator, predict_log_resp
 from engine.results import FitResult, Snapshot
 
 #: The first engine's constants (the registries decide at the time of asking:
@@ -37,6 +37,7 @@ __all__ = [
     "ArraySource",
     "CollapseError",
     "DataSource",
+    "Evaluator",
     "FitError",
     "FitOptions",
     "FitResult",
@@ -44,10 +45,12 @@ __all__ = [
     "Params",
     "Snapshot",
     "covariance_types",
+    "check_data",
     "fit",
     "iterate",
     "model_class",
     "model_names",
+    "objective_name",
     "predict_log_resp",
     "set_blas_limiter",
     "validate_options",

@@ -107,6 +107,16 @@ def check_data(
     model.check_summary(summarise(source, model.check_chunk), source.feature_names)
 
 
+def objective_name(options: FitOptions) -> str:
+    """What a fit's ``objective`` is, in words for a trace's axis: the (classification)
+    log-likelihood, plus the log prior when the regularisation is one."""
+    model = registry.build_model(options.model, options.model_options)
+    name = "classification log-likelihood" if options.e_step == "hard" else "log-likelihood"
+    if model.penalised(options.reg_covar):
+        name += " + log prior"
+    return name
+
+
 def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
     """The model ``options`` describe, set up for data ``X`` (no checks of the data)."""
     model = registry.build_model(options.model, options.model_options)

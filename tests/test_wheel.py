@@ -68,7 +68,7 @@ def _user_env(work: Path) -> dict[str, str]:
 def test_the_wheel_installs_packages_and_samples_but_no_top_level_main(installed) -> None:
     python = installed["bin"] / "python"
     probe = _run([python, "-c", (
-        "import json, sysconfig, importlib.util as u, emgui.views, emgui.teaching, emio.samples as s;"
+        "import json, sysconfig, importlib.util as u, emgui.views, emgui.features.teaching, emio.samples as s;"
         "print(json.dumps({'site': sysconfig.get_paths()['purelib'],"
         " 'samples': str(s.SAMPLES_DIR), 'ids': [x.id for x in s.load_catalogue()],"
         " 'main': u.find_spec('main') is not None}))"

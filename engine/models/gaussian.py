@@ -550,6 +550,9 @@ class GaussianModel(MixtureModel):
         pseudo = self._prior_weight(n_samples, n_components) * self.reg
         return np.diag(pseudo) if self.structure.full_moments else pseudo
 
+    def penalised(self, reg_covar: float) -> bool:
+        return reg_covar > 0 and self.regularisation == "prior"
+
     def log_prior(self, params: Params, n_samples: int) -> float:
         """The regularisation as a prior on each covariance,
         ``-(c/2) sum_k tr(S_k^-1 diag(reg))`` with ``c = N / K`` (an inverse-Wishart

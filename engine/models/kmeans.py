@@ -122,6 +122,9 @@ class KMeansModel(GaussianModel):
             self.check_resolution(new)
         return new
 
+    def penalised(self, reg_covar: float) -> bool:
+        return reg_covar > 0
+
     def log_prior(self, params: Params, n_samples: int) -> float:
         if self.reg is None or not np.any(self.reg):
             return 0.0
