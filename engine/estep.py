@@ -2,7 +2,7 @@
 
 Two layouts. :func:`normalise` takes rows by components, ``(n_samples,
 n_components)``, and returns new arrays; it is the plain reference used by
-:func:`engine.em.e_step` and the generic chunk pass. :func:`normalise_in_place`
+:func:`engine.predict.e_step` and the generic chunk pass. :func:`normalise_in_place`
 takes components by rows, ``(n_components, n_rows)``, and overwrites its input
 with the responsibilities: every pass over the ``K x n`` numbers is then a run
 over long contiguous rows, reductions over components are ``K - 1``

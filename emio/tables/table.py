@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.validation import contiguous
+from engine.data import contiguous
 
 #: Delimiters of text files, with the word used in messages. ``" "`` means any run of whitespace.
 DELIMITERS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
