@@ -167,7 +167,9 @@ def hc_params(
     resp = np.zeros((X.shape[0], n_components))
     resp[np.arange(X.shape[0]), labels] = 1.0
     counts = resp.sum(axis=0)
-    shift = Params(counts / counts.sum(), means=(resp.T @ X) / counts[:, None])
+    # Equal weights, as a partition around seeds starts: a model that does not
+    # estimate its weights (k-means) keeps them.
+    shift = Params(np.full(n_components, 1.0 / n_components), means=(resp.T @ X) / counts[:, None])
     return _estimated(model, model.suff_stats(X, resp, shift), shift, source.n_samples)
 
 
