@@ -80,6 +80,23 @@ def test_the_wheel_installs_packages_and_samples_but_no_top_level_main(installed
     assert not found["main"]
 
 
+
+def test_the_estimators_import_and_fit_in_a_core_install_without_scikit_learn(installed) -> None:
+    python = installed["bin"] / "python"
+    _run([python, "-c", "from em_studio import GaussianMixture"], cwd=installed["work"],
+         env=_user_env(installed["work"]))
+    probe = _run([python, "-c", (
+        "import json, sysconfig, importlib.util as u, numpy as np, em_studio;"
+        "X = np.random.RandomState(0).normal(size=(60, 2)) + np.repeat([[0, 0], [8, 0]], 30, axis=0);"
+        "gm = em_studio.GaussianMixture(2, random_state=0).fit(X);"
+        "print(json.dumps({'site': sysconfig.get_paths()['purelib'], 'module': em_studio.__file__,"
+        " 'sklearn': u.find_spec('sklearn') is not None, 'converged': bool(gm.converged_)}))"
+    )], cwd=installed["work"], env=_user_env(installed["work"]))
+    found = json.loads(probe.stdout)
+    assert not found["sklearn"], "the core install should not bring scikit-learn"
+    assert Path(found["module"]).is_relative_to(found["site"])
+    assert found["converged"]
+
 def test_em_studio_cli_fits_a_bundled_sample(installed) -> None:
     work = installed["work"]
     env = _user_env(work)
