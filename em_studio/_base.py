@@ -138,36 +138,12 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
     #: Arrays a ``<name>_init`` argument may give, ``weights`` first when it may.
     _init_arrays: ClassVar[tuple[str, ...]] = ("weights",)
 
-    def __init__(
-        self,
-        n_components: int,
-        *,
-        tol: float,
-        max_iter: int,
-        n_init: int,
-        init_params: str,
-        random_state: object,
-        warm_start: bool,
-        verbose: int,
-        verbose_interval: int,
-        e_step: str,
-        fixed: tuple[str, ...],
-        callback: Callable[[engine.Snapshot], object] | None,
-        engine_options: Mapping[str, object] | None,
-    ) -> None:
-        self.n_components = n_components
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_init = n_init
-        self.init_params = init_params
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.verbose_interval = verbose_interval
-        self.e_step = e_step
-        self.fixed = fixed
-        self.callback = callback
-        self.engine_options = engine_options
+    def _store(self, arguments: Mapping[str, object]) -> None:
+        """Keep each constructor argument as given (``locals()`` of a subclass's
+        ``__init__``): scikit-learn's rule, arguments are checked in ``fit``."""
+        for name, value in arguments.items():
+            if name != "self":
+                setattr(self, name, value)
 
     # --- what subclasses say ------------------------------------------------------------
 
@@ -259,6 +235,10 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
     def _build_model(self) -> MixtureModel:
         return registry.build_model(self._model, self._model_options())
 
+    def _column_names(self) -> list[str] | None:
+        """The DataFrame's column names seen in ``fit`` (the engine's messages name them)."""
+        return list(getattr(self, "feature_names_in_", [])) or None
+
     def _allows_nan(self) -> bool:
         return registry.model_class(self._model).handles_missing
 
@@ -269,7 +249,7 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
         taken = sorted(set(given) & (_LOOP_OPTIONS | set(self._loop_options()) | set(self._model_options())))
         if taken:
             raise ValueError(
-                f"engine_options cannot set {', '.join(taken)}: {type(self).__name__} sets "
+                f"{type(self).__name__}: engine_options cannot set {', '.join(taken)}; it sets "
                 "them from its own arguments"
             )
         return given, backend
@@ -278,8 +258,8 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
         extra, _ = self._engine_options()
         if isinstance(self.fixed, str):
             raise ValueError(
-                f"fixed must be a tuple of parameter names, such as ({self.fixed!r},), "
-                f"not {self.fixed!r}"
+                f"{type(self).__name__}: fixed must be a tuple of parameter names, such as "
+                f"({self.fixed!r},), not {self.fixed!r}"
             )
         try:
             return engine.FitOptions(
@@ -288,7 +268,7 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
                 **self._loop_options(), **self._model_options(), **extra,
             )
         except TypeError as exc:
-            raise ValueError(f"{type(self).__name__}'s engine_options: {exc}") from None
+            raise ValueError(f"{type(self).__name__}: {exc} (in engine_options)") from None
 
     # --- fitting ------------------------------------------------------------------------
 
@@ -395,7 +375,7 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
                 "Expected n_samples >= n_components but got n_components = "
                 f"{self.n_components}, n_samples = {n_samples}"
             )
-        names = list(getattr(self, "feature_names_in_", [])) or None
+        names = self._column_names()
         check_data(rows, options, names)
         explicit = self._explicit_arrays(n_features)
 
@@ -453,8 +433,7 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
         elif self.init_params == "hc":
             method = "hc" if start == 0 else "kmeans++"
             seed = 0 if start == 0 else draw_seed(random_state)
-            names = list(getattr(self, "feature_names_in_", [])) or None
-            base = engine_start(rows, options.replace(init=method, seed=seed), names)
+            base = engine_start(rows, options.replace(init=method, seed=seed), self._column_names())
         else:
             resp = initial_resp(self.init_params, given, self.n_components, random_state)
             base = self._from_resp(model_for(options, rows), rows, resp)

@@ -26,11 +26,12 @@ init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc'}
         further starts give every row to the nearest of k-means++ seeds.""",
     "loop_parameters": """\
 tol : float
-        Convergence threshold, as scikit-learn's: EM stops when the mean
-        log-likelihood per row (for the hard E-step, the mean classification
-        log-likelihood; with ``regularisation="prior"``, plus the prior's log per
-        row) changed by less than ``tol`` in the iteration just done. The
-        engine's ``tol`` is the same quantity.
+        Convergence threshold, as scikit-learn's: EM stops after the iteration
+        whose E-step finds the mean log-likelihood per row changed by less than
+        ``tol`` since the previous E-step (that iteration's M-step is still
+        made). For the hard E-step the quantity is the mean classification
+        log-likelihood; with ``regularisation="prior"`` it includes the prior's
+        log per row. The engine's ``tol`` is the same quantity.
     max_iter : int
         Most EM iterations (M-steps) per start; 0 keeps the starting parameters.
     n_init : int

@@ -217,8 +217,7 @@ def check_argument(estimator: object, name: str, constraints: tuple) -> None:
     (the last one words the message)."""
     value = getattr(estimator, name)
     if not any(constraint.accepts(value) for constraint in constraints):
-        label = f"{type(estimator).__name__}'s {name}"
-        raise ValueError(constraints[-1].problem(label, value))
+        raise ValueError(f"{type(estimator).__name__}: {constraints[-1].problem(name, value)}")
 
 
 def one_of(*words: str, more: str = "") -> tuple:

@@ -93,15 +93,7 @@ class BernoulliMixture(CountMixture):
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(
-            n_components, tol=tol, max_iter=max_iter, n_init=n_init, init_params=init_params,
-            random_state=random_state, warm_start=warm_start, verbose=verbose,
-            verbose_interval=verbose_interval, e_step=e_step, fixed=fixed, callback=callback,
-            engine_options=engine_options,
-        )
-        self.binarize = binarize
-        self.weights_init = weights_init
-        self.probs_init = probs_init
+        self._store(locals())
 
     def _arguments(self) -> dict[str, tuple]:
         number = checks.Satisfies(checks.is_real_number, "None or a number")
@@ -171,15 +163,7 @@ class BinomialMixture(CountMixture):
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(
-            n_components, tol=tol, max_iter=max_iter, n_init=n_init, init_params=init_params,
-            random_state=random_state, warm_start=warm_start, verbose=verbose,
-            verbose_interval=verbose_interval, e_step=e_step, fixed=fixed, callback=callback,
-            engine_options=engine_options,
-        )
-        self.trials = trials
-        self.weights_init = weights_init
-        self.probs_init = probs_init
+        self._store(locals())
 
     def _arguments(self) -> dict[str, tuple]:
         given = checks.Satisfies(
@@ -243,14 +227,7 @@ class PoissonMixture(CountMixture):
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(
-            n_components, tol=tol, max_iter=max_iter, n_init=n_init, init_params=init_params,
-            random_state=random_state, warm_start=warm_start, verbose=verbose,
-            verbose_interval=verbose_interval, e_step=e_step, fixed=fixed, callback=callback,
-            engine_options=engine_options,
-        )
-        self.weights_init = weights_init
-        self.rates_init = rates_init
+        self._store(locals())
 
     def _draw(self, rng: np.random.RandomState, component: int, n_samples: int) -> np.ndarray:
         rates = self._component_array()[component]

@@ -74,8 +74,8 @@ class GaussianMixture(MixtureEstimator):
     A drop-in: ``from em_studio import GaussianMixture`` in place of
     ``from sklearn.mixture import GaussianMixture``, with the same arguments, gives
     an equivalent fit — from the same starting parameters the same
-    log-likelihood to about 1e-12 relative, the same number of iterations, the
-    same attributes in the same shapes. scikit-learn's meanings are kept:
+    log-likelihood to about 1e-13 relative and parameters to 1e-11, the same
+    number of iterations, the same attributes in the same shapes. scikit-learn's meanings are kept:
     ``reg_covar`` is absolute and added to every variance after each M-step;
     ``tol`` is on the change of the mean log-likelihood per row; ``lower_bound_``
     is the best start's mean log-likelihood at its last E-step; ``n_iter_``
@@ -176,18 +176,7 @@ class GaussianMixture(MixtureEstimator):
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(
-            n_components, tol=tol, max_iter=max_iter, n_init=n_init, init_params=init_params,
-            random_state=random_state, warm_start=warm_start, verbose=verbose,
-            verbose_interval=verbose_interval, e_step=e_step, fixed=fixed, callback=callback,
-            engine_options=engine_options,
-        )
-        self.covariance_type = covariance_type
-        self.reg_covar = reg_covar
-        self.regularisation = regularisation
-        self.weights_init = weights_init
-        self.means_init = means_init
-        self.precisions_init = precisions_init
+        self._store(locals())
 
     def _arguments(self) -> dict[str, tuple]:
         words = ", ".join((*covariance.names(), *covariance.aliases()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -69,13 +70,13 @@ class KMeans(MixtureEstimator):
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(
-            n_components, tol=tol, max_iter=max_iter, n_init=n_init, init_params=init_params,
-            random_state=random_state, warm_start=warm_start, verbose=verbose,
-            verbose_interval=verbose_interval, e_step=e_step, fixed=fixed, callback=callback,
-            engine_options=engine_options,
-        )
-        self.means_init = means_init
+        self._store(locals())
+
+    def _start(self, *args: Any) -> engine.Params:
+        # k-means' M-step keeps the weights it starts with, and the engine's hc start
+        # gives it the clusters' sizes; k-means' weights are equal.
+        start = super()._start(*args)
+        return start.replace(weights=np.full(self.n_components, 1.0 / self.n_components))
 
     def _describe_fit(self, rows: np.ndarray) -> None:
         self.cluster_centers_ = self.means_.copy()
