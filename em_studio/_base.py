@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from time import time
@@ -183,14 +183,14 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
         specs = {spec.name: spec for spec in self._build_model().param_specs}
         for name in self._init_arrays:
             value = getattr(self, f"{name}_init")
-            if value is None or (name != "weights" and name not in specs):
+            if value is None:
                 continue
             if name == "weights":
                 given[name] = check_weights(value, self.n_components)
-                continue
-            array = np.asarray(value, dtype=np.float64)
-            check_shape(array, specs[name].shape_for(self.n_components, n_features), name)
-            given[name] = array
+            elif name in specs:
+                array = np.asarray(value, dtype=np.float64)
+                check_shape(array, specs[name].shape_for(self.n_components, n_features), name)
+                given[name] = array
         return given
 
     def _from_resp(
@@ -246,7 +246,8 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
         """``engine_options`` without ``backend``, and the backend (or None)."""
         given = dict(self.engine_options or {})
         backend = given.pop("backend", None)
-        taken = sorted(set(given) & (_LOOP_OPTIONS | set(self._loop_options()) | set(self._model_options())))
+        own = _LOOP_OPTIONS | set(self._loop_options()) | set(self._model_options())
+        taken = sorted(set(given) & own)
         if taken:
             raise ValueError(
                 f"{type(self).__name__}: engine_options cannot set {', '.join(taken)}; it sets "
@@ -366,8 +367,9 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
         options = self._fit_options()
         validate(options)
         _, backend = self._engine_options()
-        given = checks.validate_rows(self, X, reset=True, min_samples=2, allow_nan=self._allows_nan())
-        given = self._values(given)
+        given = self._values(
+            checks.validate_rows(self, X, reset=True, min_samples=2, allow_nan=self._allows_nan())
+        )
         rows = np.asarray(given, dtype=np.float64)
         n_samples, n_features = rows.shape
         if n_samples < self.n_components:

@@ -80,7 +80,6 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-import engine
 from em_studio import GaussianMixture
 from sklearn.base import clone
 from sklearn.cluster import KMeans
