@@ -71,6 +71,11 @@ class FitSetup:
     def n_features(self) -> int:
         return self.source.n_features
 
+    @property
+    def n_fitted(self) -> int:
+        """Rows with at least one value: a row without any is left out of the fit."""
+        return self.summary.n_fitted
+
 
 def setup_fit(
     X: object, options: FitOptions, feature_names: Sequence[str] | None = None
@@ -88,8 +93,8 @@ def setup_fit(
     validate(options)
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk)
-    check_components(options, source.n_samples)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
+    check_components(options, summary.n_fitted)
     model.check_summary(summary, source.feature_names)
     if options.seed is None:
         options = options.replace(seed=new_seed())
@@ -103,13 +108,15 @@ def check_data(
     name (whatever K and the other options)."""
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
-    model.check_summary(summarise(source, model.check_chunk), source.feature_names)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
+    model.check_summary(summary, source.feature_names)
 
 
 def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
     """The model ``options`` describe, set up for data ``X`` (no checks of the data)."""
     model = registry.build_model(options.model, options.model_options)
-    return model.adapt(summarise(as_source(X)), options.reg_covar)
+    summary = summarise(as_source(X), allow_missing=model.handles_missing)
+    return model.adapt(summary, options.reg_covar)
 
 
 def collapse_error(
@@ -133,6 +140,15 @@ def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
         f"component{several} {which} rest{'' if several else 's'} on the regularisation alone: "
         f"{'they sit' if several else 'it sits'} on rows that share a value, a spurious optimum "
         f"whose likelihood means little; {starts}try more starts (n_init) or fewer components"
+    )
+
+
+def left_out_note(n_rows: int) -> str:
+    """What to tell a person whose data have rows without any value."""
+    rows = "1 row has" if n_rows == 1 else f"{n_rows} rows have"
+    return (
+        f"{rows} no value in any column and {'was' if n_rows == 1 else 'were'} left out of the "
+        "fit (and of BIC's count of rows); each is labelled with the component of largest weight"
     )
 
 
@@ -161,7 +177,7 @@ def _run_start(
 ) -> Generator[Snapshot, None, _Run]:
     model, options = setup.model, setup.options
     hard = options.e_step == "hard"
-    n_samples = passes.n_samples
+    n_samples = setup.n_fitted
     round_off = _ROUND_OFF[options.dtype]
 
     def objective(result: PassResult, params: Params) -> float:
@@ -336,6 +352,9 @@ def iterate(
         messages.append(
             f"did not converge in {options.max_iter} iterations; raise max_iter or the tolerance"
         )
+    summary = setup.summary
+    if summary.n_empty_rows:
+        messages.append(left_out_note(summary.n_empty_rows))
     return FitResult(
         options=options,
         params=best.params.permuted(order),
@@ -355,6 +374,9 @@ def iterate(
         order=order,
         messages=tuple(messages),
         collapsed=collapsed,
+        n_rows_with_gaps=summary.n_rows_with_gaps,
+        n_missing_values=summary.n_missing_values,
+        n_empty_rows=summary.n_empty_rows,
     )
 
 
