@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.errors import SingularComponent
+from engine.errors import FitError
 from engine.estep import NonFiniteRow, finite_log_weights, responsibilities_in_place
 from engine.gaps import PatternRows, PatternTable
 from engine.models.base import CHUNK_VALUES, ChunkResult, PreparedChunk, Stats
@@ -150,8 +150,8 @@ def pattern_factors(covariances: np.ndarray, offsets: np.ndarray, observed: np.n
 
     Raises
     ------
-    SingularComponent
-        When a covariance is not positive definite.
+    FitError
+        When a covariance is too close to singular to factorise.
     """
     n_patterns, n_features = observed.shape
     n_components = offsets.shape[0]
@@ -164,8 +164,12 @@ def pattern_factors(covariances: np.ndarray, offsets: np.ndarray, observed: np.n
     try:
         chol = np.linalg.cholesky(permuted)
     except np.linalg.LinAlgError:
-        bad = [k for k in range(n_components) if not _positive_definite(covariances[k])]
-        raise SingularComponent(bad[0] if bad else 0) from None
+        bad = next(k for k in range(n_components) if not _positive_definite(permuted[:, k]))
+        raise FitError(
+            f"the covariance of component {bad + 1} is too close to singular to condition a "
+            "row's missing values on its observed ones; raise the regularisation (reg_covar), "
+            "lower K or choose the 'diag' covariance"
+        ) from None
     first = np.arange(n_features)[None, :] < n_observed[:, None]  # (P, D), permuted order
     both_observed = (first[:, :, None] & first[:, None, :])[:, None]
     missing_observed = (~first[:, :, None] & first[:, None, :])[:, None]
@@ -196,9 +200,9 @@ def pattern_factors(covariances: np.ndarray, offsets: np.ndarray, observed: np.n
     return Factors(coef, maps, residual)
 
 
-def _positive_definite(matrix: np.ndarray) -> bool:
+def _positive_definite(matrices: np.ndarray) -> bool:
     try:
-        np.linalg.cholesky(matrix)
+        np.linalg.cholesky(matrices)
     except np.linalg.LinAlgError:
         return False
     return True
