@@ -11,8 +11,6 @@ and of the sums. No test here measures a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from scipy.special import gammaln, logsumexp
@@ -324,21 +322,6 @@ def test_complete_data_are_summarised_and_fitted_as_before(tmp_path) -> None:
 
 
 # --- the scan --------------------------------------------------------------------------------
-
-
-class NoGapsPoisson(PoissonModel):
-    """A model that does not fit rows with gaps, as a model written before them."""
-
-    name = "nogaps"
-    title = "No-gaps Poisson"
-    handles_missing = False
-
-
-@pytest.fixture
-def no_gaps_model() -> Iterator[str]:
-    registry.register(NoGapsPoisson)
-    yield NoGapsPoisson.name
-    registry.unregister(NoGapsPoisson.name)
 
 
 def test_the_scan_counts_missing_values_and_summarises_what_is_there() -> None:
