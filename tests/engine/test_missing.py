@@ -18,7 +18,7 @@ from scipy.special import gammaln, logsumexp
 import engine
 from engine.data import ArraySource, NpySource, summarise
 from engine.halfsteps import half_steps
-from engine.models import gaussian_gaps, registry
+from engine.models import covariance, gaussian_gaps, registry
 from engine.models.base import MixtureModel
 from engine.models.gaussian import GaussianModel
 from engine.models.poisson import PoissonModel
@@ -120,10 +120,15 @@ def reference_gaussian_e_step(
 
 
 def reference_gaussian_em(
-    X: np.ndarray, start: engine.Params, covariance_type: str, n_iter: int
+    X: np.ndarray,
+    start: engine.Params,
+    covariance_type: str,
+    n_iter: int,
+    tie_variances: bool = False,
 ) -> tuple[list[float], engine.Params]:
     """Ghahramani and Jordan's EM without regularisation: the log-likelihood before each
-    iteration and after the last, and the final parameters."""
+    iteration and after the last, and the final parameters (with ``tie_variances``, one
+    spherical variance shared by every component)."""
     n, d = X.shape
     k_count = start.n_components
     weights, means = start.weights.copy(), start.means.copy()
@@ -150,6 +155,9 @@ def reference_gaussian_em(
             covariances = np.array([scatter.sum(axis=0) / nk.sum()] * k_count)
         elif covariance_type == "diag":
             covariances = np.array([np.diag(np.diag(s) / w) for s, w in zip(scatter, nk)])
+        elif tie_variances:
+            variance = np.trace(scatter.sum(axis=0)) / (d * nk.sum())
+            covariances = np.array([np.eye(d) * variance] * k_count)
         else:
             covariances = np.array(
                 [np.eye(d) * np.trace(s) / (d * w) for s, w in zip(scatter, nk)]
@@ -236,6 +244,35 @@ def test_gaussian_em_with_gaps_follows_the_row_by_row_reference(covariance_type:
     np.testing.assert_allclose(
         imputed.values, reference_imputation(X, params, covariance_type), rtol=1e-8
     )
+
+
+class EqualSpherical(covariance.CovarianceStructure):
+    """A structure written after missing values: one round covariance shared by all
+    components (mclust's EII), stored as the spherical one is."""
+
+    name = "equal-spherical"
+    storage = "spherical"
+
+    def n_parameters(self, n_components: int, n_features: int) -> int:
+        return 1
+
+    def estimate(self, scatter, nk, previous) -> np.ndarray:
+        return np.full(nk.shape, scatter.sum() / (nk.sum() * scatter.shape[1]))
+
+
+def test_a_new_covariance_structure_fits_gaps_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(covariance._STRUCTURES, EqualSpherical.name, EqualSpherical())
+    X, _, _ = gaussian_data()
+    X = with_gaps(X, 0.25, seed=1, empty_rows=2)
+    start = gaussian_start("spherical").replace(covariances=[1.5, 1.5])
+    history, params = reference_gaussian_em(X, start, "spherical", N_ITER, tie_variances=True)
+    options = engine.FitOptions(
+        n_components=2, covariance_type=EqualSpherical.name, init=start, reg_covar=0.0, tol=0.0,
+        max_iter=N_ITER,
+    )
+    result = engine.fit(X, options)
+    np.testing.assert_allclose(result.history, history, rtol=1e-10)
+    np.testing.assert_allclose(result.params.covariances, params.covariances, rtol=1e-8)
 
 
 @pytest.mark.parametrize("model", ["bernoulli", "poisson"])
