@@ -206,7 +206,9 @@ def _not_finite_error(
 def _empty_column_error(names: Sequence[str], counts: np.ndarray) -> ValueError:
     column = names[int(np.flatnonzero(counts == 0)[0])]
     if not np.any(counts):
-        return ValueError("every row is empty: no column has a value; choose a file with data in it")
+        return ValueError(
+            "every row is empty: no column has a value; choose a file with data in it"
+        )
     return ValueError(
         f"column {column!r} has no values at all (every row is missing there); remove that column"
     )

@@ -50,7 +50,9 @@ def zero_filled(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(observed, rows, 0.0), observed
 
 
-def prepare_chunk(rows: np.ndarray, row_constant: Callable[[np.ndarray], np.ndarray]) -> PreparedChunk:
+def prepare_chunk(
+    rows: np.ndarray, row_constant: Callable[[np.ndarray], np.ndarray]
+) -> PreparedChunk:
     """The chunk's ``[x; o; 1]`` and the sum of its rows' own terms (``row_constant`` of
     the zero-filled rows: a gap, as a count of 0, adds nothing to a log-factorial)."""
     filled, observed = zero_filled(rows)
@@ -110,7 +112,8 @@ def log_prob(
     """Log-probability of each row's observed counts under each component, shape
     (n_samples, K); 0 for a row without values."""
     filled, observed = zero_filled(X)
-    return filled @ linear.T + observed.astype(np.float64) @ per_column.T + row_constant(filled)[:, None]
+    observed = observed.astype(np.float64)
+    return filled @ linear.T + observed @ per_column.T + row_constant(filled)[:, None]
 
 
 def suff_stats(X: np.ndarray, resp: np.ndarray) -> Stats:
@@ -118,7 +121,8 @@ def suff_stats(X: np.ndarray, resp: np.ndarray) -> Stats:
     without values are left out."""
     filled, observed = zero_filled(X)
     resp = np.where(observed.any(axis=1)[:, None], resp, 0.0)
-    return {"nk": resp.sum(axis=0), "sx": resp.T @ filled, "nkd": resp.T @ observed.astype(np.float64)}
+    observed = observed.astype(np.float64)
+    return {"nk": resp.sum(axis=0), "sx": resp.T @ filled, "nkd": resp.T @ observed}
 
 
 def impute(X: np.ndarray, column_means: np.ndarray) -> np.ndarray:

@@ -80,7 +80,9 @@ _FULL = {
 }
 
 
-def full_covariances(covariances: np.ndarray, storage: str, n_components: int, n_features: int) -> np.ndarray:
+def full_covariances(
+    covariances: np.ndarray, storage: str, n_components: int, n_features: int
+) -> np.ndarray:
     """Covariances stored as ``storage`` as K full matrices, shape (K, D, D)."""
     return _FULL[storage](np.asarray(covariances), n_components, n_features)
 
@@ -105,7 +107,9 @@ class GapDataPlan:
     table: PatternTable | None
 
 
-def data_plan(source: DataSource, centre_rows: np.ndarray, low: np.ndarray, high: np.ndarray) -> GapDataPlan:
+def data_plan(
+    source: DataSource, centre_rows: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> GapDataPlan:
     """The shift (:func:`centre` of the rows ``centre_rows``) and every pattern of ``source``."""
     limit = TABLE_VALUES // n_terms(source.n_features)
     table = PatternTable.of(
@@ -253,7 +257,8 @@ def expected_stats(
     n_patterns, n_components = sums.shape[:2]
     n_features = means.shape[1]
     if n_patterns == 0:
-        sxx = np.zeros((n_components, n_features) if diagonal else (n_components, n_features, n_features))
+        shape = (n_components, n_features) if diagonal else (n_components, n_features, n_features)
+        sxx = np.zeros(shape)
         return {"nk": np.zeros(n_components), "sx": np.zeros_like(means), "sxx": sxx}
     first, mass = sums[..., :n_features], sums[..., n_features]
     rows, cols = np.triu_indices(n_features)

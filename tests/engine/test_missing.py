@@ -315,7 +315,8 @@ def test_imputed_values_per_component_are_the_conditional_means(covariance_type:
     np.testing.assert_allclose(imputed.per_component, filled, rtol=1e-10)
     kept = ~np.isnan(X).all(axis=1)
     np.testing.assert_allclose(imputed.resp[kept], resp[kept], rtol=1e-10, atol=1e-14)
-    np.testing.assert_allclose(imputed.resp[~kept], np.broadcast_to(params.weights, (np.count_nonzero(~kept), 2)))
+    n_empty = np.count_nonzero(~kept)
+    np.testing.assert_allclose(imputed.resp[~kept], np.broadcast_to(params.weights, (n_empty, 2)))
     observed = ~np.isnan(X)
     # Observed values are kept exactly, in both arrays.
     np.testing.assert_array_equal(imputed.values[observed], X[observed])
@@ -335,7 +336,8 @@ def test_an_imputer_serves_many_parameter_sets_on_the_same_rows() -> None:
     options = engine.FitOptions(n_components=2)
     imputer = engine.Imputer(X, options)
     for covariance_scale in (1.0, 2.0):
-        params = gaussian_start("full").replace(covariances=gaussian_start("full").covariances * covariance_scale)
+        start = gaussian_start("full")
+        params = start.replace(covariances=start.covariances * covariance_scale)
         np.testing.assert_array_equal(imputer(params).values, engine.impute(X, params, options).values)
 
 
@@ -354,7 +356,8 @@ def test_complete_data_are_summarised_and_fitted_as_before(tmp_path) -> None:
     model = engine.loop.setup_fit(X, options).model
     assert not model.with_gaps
     # The fused plans of the complete pass, not the pass for gaps.
-    plan = model.pass_plan(engine.fit(X, options).params, model.data_plan(ArraySource(X)), np.dtype("float64"))
+    params = engine.fit(X, options).params
+    plan = model.pass_plan(params, model.data_plan(ArraySource(X)), np.dtype("float64"))
     assert type(plan).__module__ == "engine.models.gaussian_pass"
 
 
@@ -532,7 +535,8 @@ def test_chunks_threads_and_streams_give_the_same_fit(
     assert_identical_fit(one, three)
     assert_same_fit(one, whole, rtol=1e-10)
     np.save(tmp_path / "x.npy", X)
-    streamed = engine.fit(NpySource(tmp_path / "x.npy"), options(model, covariance_type, chunk_size=37))
+    source = NpySource(tmp_path / "x.npy")
+    streamed = engine.fit(source, options(model, covariance_type, chunk_size=37))
     assert_same_fit(streamed, one, rtol=1e-10)
 
 
@@ -703,7 +707,8 @@ def test_model_selection_with_gaps_counts_rows_with_values() -> None:
     X = problem("gaussian", n_samples=300)
     X[:4] = np.nan
     base = engine.FitOptions(seed=2, n_init=1)
-    cells = list(sweep(X, [ModelSpec("gaussian", "full"), ModelSpec("gaussian", "diag")], [1, 2, 3], base))
+    specs = [ModelSpec("gaussian", "full"), ModelSpec("gaussian", "diag")]
+    cells = list(sweep(X, specs, [1, 2, 3], base))
     assert all(cell.result is not None for cell in cells)
     n_fitted = int((~np.isnan(X).all(axis=1)).sum())
     for cell in cells:
