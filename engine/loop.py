@@ -145,10 +145,12 @@ def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
 
 def left_out_note(n_rows: int) -> str:
     """What to tell a person whose data have rows without any value."""
-    rows = "1 row has" if n_rows == 1 else f"{n_rows} rows have"
+    one = n_rows == 1
+    rows = "1 row has" if one else f"{n_rows} rows have"
     return (
-        f"{rows} no value in any column and {'was' if n_rows == 1 else 'were'} left out of the "
-        "fit (and of BIC's count of rows); each is labelled with the component of largest weight"
+        f"{rows} no value in any column and {'was' if one else 'were'} left out of the fit (and "
+        f"of BIC's count of rows); {'it is' if one else 'each is'} labelled with the component "
+        "of largest weight"
     )
 
 
