@@ -8,11 +8,13 @@ Rooms: :mod:`engine.options` (what decides a fit, validated once),
 :mod:`engine.data` (sources of chunks), :mod:`engine.backends` (where passes
 run), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
 model), :mod:`engine.restarts`, :mod:`engine.halfsteps` (EM by halves, for
-teaching), and :mod:`engine.models` (one file per model).
+teaching), :mod:`engine.gaps` and :mod:`engine.impute` (missing values), and
+:mod:`engine.models` (one file per model).
 """
 
 from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError
+from engine.impute import Imputation, Imputer, impute
 from engine.loop import check_data, fit, iterate, objective_name
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
@@ -41,12 +43,15 @@ __all__ = [
     "FitError",
     "FitOptions",
     "FitResult",
+    "Imputation",
+    "Imputer",
     "NpySource",
     "Params",
     "Snapshot",
     "covariance_types",
     "check_data",
     "fit",
+    "impute",
     "iterate",
     "model_class",
     "model_names",

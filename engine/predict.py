@@ -40,6 +40,10 @@ def predict_log_resp(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log-density per row and log-responsibilities of ``X`` under ``params``.
 
+    A row with missing values (NaN) is judged on its observed values, for a
+    model that fits rows with gaps; a row without any value gets the weights as
+    its responsibilities (and a log-density of 0).
+
     Returns
     -------
     log_norm : ndarray of shape (n_samples,)
@@ -47,7 +51,7 @@ def predict_log_resp(
     """
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
     model = model.adapt(summary, options.reg_covar)
     params = checked_params(model, params, source.n_features)
     return e_step(model, source.read(0, source.n_samples), params)

@@ -234,7 +234,8 @@ def compatible_specs(
             options = {**model_options, **spec.model_options()}
             registry.normalise_options(spec.model, options)
             model = registry.build_model(spec.model, options)
-            model.check_summary(summarise(source, model.check_chunk), source.feature_names)
+            summary = summarise(source, model.check_chunk, model.handles_missing)
+            model.check_summary(summary, source.feature_names)
         except ValueError as exc:
             reasons[spec] = str(exc)
         else:

@@ -8,7 +8,9 @@ run never leaves a partial file behind.
 :mod:`~emio.cli.parser` builds the parser from the commands, one module
 each (:mod:`~emio.cli.fit`, :mod:`~emio.cli.predict`,
 :mod:`~emio.cli.select`); :mod:`~emio.cli.common` holds what they share:
-reading DATA and PARAMS.json, writing outputs, the argument types.
+reading PARAMS.json, writing outputs, the argument types; :mod:`~emio.cli.missing`
+reads DATA and decides what becomes of missing values (``--missing``,
+``--na-values``, ``--impute``).
 """
 
 from __future__ import annotations

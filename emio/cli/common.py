@@ -1,5 +1,6 @@
-"""What the commands share: their argument types, reading DATA and PARAMS.json, writing
-what they produce, and the one kind of error they report."""
+"""What the commands share: their argument types, reading PARAMS.json, writing what they
+produce, and the one kind of error they report (DATA is read by :mod:`~emio.cli.missing`,
+which decides what becomes of its gaps)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from engine.models import OptionSpec, registry
 from emio.atomic import atomic_write_text, check_writable, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
-from emio.tables import Table, read_table
 
 #: The exit status of a run refused for bad input.
 EXIT_USAGE = 2
@@ -63,11 +63,6 @@ def given_model_options(args: argparse.Namespace) -> dict[str, object]:
     """The model options given on the command line, by name."""
     values = {spec.name: getattr(args, spec.name, None) for spec in model_option_flags()}
     return {name: value for name, value in values.items() if value is not None}
-
-
-def read_data(args: argparse.Namespace) -> Table:
-    """The table of ``args.data``, with only ``args.columns`` when given."""
-    return read_table(Path(args.data), columns=args.columns)
 
 
 def read_params(path: Path) -> ParamsDocument:

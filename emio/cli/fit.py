@@ -15,12 +15,18 @@ from emio.cli.common import (
     add_model_option_flags,
     comma_list,
     given_model_options,
-    read_data,
     read_params,
     write_output,
 )
+from emio.cli.missing import (
+    add_missing_flags,
+    imputed_text,
+    missing_policy,
+    print_gap_note,
+    read_with_gaps,
+)
 from emio.exports import labels_csv
-from emio.params_file import dumps, result_to_dict
+from emio.params_file import ParamsDocument, dumps, result_to_dict
 
 
 def default_model() -> str:
@@ -62,10 +68,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
+    add_missing_flags(fit)
     fit.set_defaults(run=run_fit)
 
 
-def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions:
+def _start_document(args: argparse.Namespace) -> ParamsDocument | None:
+    """The PARAMS.json ``--init`` names, or ``None`` for a seeded start."""
+    return None if args.init in engine.INIT_METHODS else read_params(Path(args.init))
+
+
+def _fit_options(
+    args: argparse.Namespace, n_features: int, document: ParamsDocument | None
+) -> engine.FitOptions:
     common = dict(
         fixed=frozenset(args.fix),
         e_step=args.e_step,
@@ -77,7 +91,7 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
         accelerate=args.accelerate,
     )
     given = given_model_options(args)
-    if args.init in engine.INIT_METHODS:
+    if document is None:
         if args.k is None:
             raise UsageError(
                 "give the number of components with --k (or start from --init PARAMS.json)"
@@ -89,7 +103,6 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
             **given,
             **common,
         )
-    document = read_params(Path(args.init))
     if args.model is not None and args.model != document.model:
         raise UsageError(
             f"--model is {args.model} but {args.init} holds a {document.model} model; "
@@ -113,10 +126,13 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    """Fit, write PARAMS.json (standard output without ``-o``) and the labels if asked."""
-    check_outputs(args.output, args.labels)
-    table = read_data(args)
-    options = _fit_options(args, table.data.shape[1])
+    """Fit, write PARAMS.json (standard output without ``-o``), and the labels and the
+    filled-in data if asked."""
+    check_outputs(args.output, args.labels, args.impute)
+    start = _start_document(args)
+    model = start.model if start is not None else args.model or default_model()
+    table = read_with_gaps(args, missing_policy(args, [model_class(model)]))
+    options = _fit_options(args, table.data.shape[1], start)
     result = engine.fit(table.data, options, feature_names=table.columns)
     document = dumps(result_to_dict(result, table.columns))
     labels = None
@@ -125,10 +141,14 @@ def run_fit(args: argparse.Namespace) -> int:
             table.data, result.params, result.options, table.columns
         )
         labels = labels_csv(log_resp)
-    # Both outputs are complete in memory before either is written.
+    imputed = imputed_text(args, table, result.params, result.options)
+    # Every output is complete in memory before any is written.
     write_output(args.output, document)
     if labels is not None:
         write_output(args.labels, labels)
+    if imputed is not None:
+        write_output(args.impute, imputed)
+    print_gap_note(table)
     for message in result.messages:
         print(f"note: {message}", file=sys.stderr)
     return 0

@@ -16,7 +16,7 @@ ASSIGNMENT_UNCERTAINTY = "uncertainty"
 ASSIGNMENT_SOURCE_ROW = "source_row"
 
 
-def _unique_header(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
+def unique_header(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
     """``wanted`` names, suffixed where the data already has a column of that name."""
     seen = set(taken)
     names = []
@@ -59,7 +59,7 @@ def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
     wanted = _label_header(log_resp.shape[1]) + [ASSIGNMENT_UNCERTAINTY]
     if dropped:
         wanted.append(ASSIGNMENT_SOURCE_ROW)
-    header = list(table.columns) + _unique_header(table.columns, wanted)
+    header = list(table.columns) + unique_header(table.columns, wanted)
 
     def rows() -> Iterator[list[str]]:
         for i in range(table.n_samples):

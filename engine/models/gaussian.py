@@ -5,7 +5,8 @@ through the Cholesky factor of each precision matrix; log-determinants come
 from its diagonal; no covariance is ever inverted or its determinant taken.
 What is particular to a covariance structure (its constraint, its count of
 free values, its M-step) lives in the structure's own file; this module
-handles the four ways covariances are stored.
+handles the four ways covariances are stored. Rows with missing values take
+the exact EM of :mod:`engine.models.gaussian_gaps`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import SingularComponent
-from engine.models import covariance, gaussian_pass
+from engine.gaps import has_gaps
+from engine.models import covariance, gaussian_gaps, gaussian_pass
 from engine.models.base import (
     EMPTY_MASS,
     ChunkResult,
@@ -325,6 +327,7 @@ class GaussianModel(MixtureModel):
     option_specs = (COVARIANCE_OPTION, REGULARISATION_OPTION)
     data_kind = "measurements"
     views = ("scatter", "histogram")
+    handles_missing = True
     menu_order = 10
     variant_option = "covariance_type"
     in_default_sweep = True
@@ -348,6 +351,10 @@ class GaussianModel(MixtureModel):
         #: The data's smallest and largest value per column, once adapted to data.
         self.low: np.ndarray | None = None
         self.high: np.ndarray | None = None
+        #: Whether the data adapted to have missing values, so passes take the
+        #: pass of :mod:`engine.models.gaussian_gaps`; and the columns' variances.
+        self.with_gaps = False
+        self.column_var: np.ndarray | None = None
 
     @property
     def covariance_type(self) -> str:
@@ -384,6 +391,7 @@ class GaussianModel(MixtureModel):
         else:
             model.reg = reg_covar * summary.var
         model.low, model.high = summary.min, summary.max
+        model.with_gaps, model.column_var = summary.has_gaps, summary.var
         return model
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
@@ -482,42 +490,67 @@ class GaussianModel(MixtureModel):
     # --- the fused pass -----------------------------------------------------------------
 
     def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
+        if self.with_gaps:
+            return gaussian_gaps.chunk_rows(n_components, n_features)
         return gaussian_pass.chunk_rows(self.storage, n_components, n_features, itemsize)
 
-    def data_plan(self, source: DataSource) -> np.ndarray:
-        """The centre every chunk is shifted by."""
-        return gaussian_pass.centre(source.take(gaussian_pass.centre_rows(source.n_samples)))
+    def data_plan(self, source: DataSource) -> object:
+        """The centre every chunk is shifted by (and with gaps, the data's patterns)."""
+        rows = gaussian_pass.centre_rows(source.n_samples)
+        if self.with_gaps:
+            return gaussian_gaps.data_plan(source, rows, self.low, self.high)
+        return gaussian_pass.centre(source.take(rows))
 
     def prepare_chunk(self, rows: np.ndarray, data_plan: Any, dtype: np.dtype) -> PreparedChunk:
+        if self.with_gaps:
+            return gaussian_gaps.prepare_chunk(rows, data_plan)
         return gaussian_pass.prepare_chunk(rows, data_plan, dtype)
 
     def pass_plan(self, params: Params, data_plan: Any, dtype: np.dtype) -> object:
+        if self.with_gaps:
+            full = self.structure.full_moments
+            return gaussian_gaps.pass_plan(params, data_plan, self.storage, diagonal=not full)
         extent = None
         if self.low is not None:
             extent = np.maximum(np.abs(self.high - data_plan), np.abs(self.low - data_plan))
         return gaussian_pass.pass_plan(params, data_plan, dtype, self.storage, extent)
 
     def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
+        if self.with_gaps:
+            return gaussian_gaps.chunk_pass(chunk, plan, hard, details)
         return gaussian_pass.chunk_pass(chunk, plan, hard, details)
 
     def pass_stats(self, sums: Stats, plan: object) -> Stats:
+        if self.with_gaps:
+            return gaussian_gaps.pass_stats(sums, plan)
         return gaussian_pass.pass_stats(sums, plan)
 
     # --- the plain maths ----------------------------------------------------------------
 
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
+        if has_gaps(X):
+            return gaussian_gaps.log_prob(X, params, self.storage)
         n_features = X.shape[1]
         log_det = _log_det_half(params.precisions_chol, self.storage, n_features)
         maha = _squared_mahalanobis(X, params, self.storage)
         return -0.5 * (n_features * LOG_2PI + maha) + log_det
 
     def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
+        if has_gaps(X):
+            return gaussian_gaps.suff_stats(
+                X, resp, params, self.storage, not self.structure.full_moments, self.column_var
+            )
         moments = _moments_full if self.structure.full_moments else _moments_diag
         return {
             "nk": resp.sum(axis=0),
             "sx": resp.T @ X,
             "sxx": moments(X, resp, params.means),
         }
+
+    def impute_components(self, X: np.ndarray, params: Params) -> np.ndarray:
+        """Each missing value's conditional mean given the row's observed values, under
+        each component (:func:`engine.models.gaussian_gaps.conditional_means`)."""
+        return gaussian_gaps.conditional_means(X, params, self.storage)
 
     def m_step(
         self, stats: Stats, params: Params, fixed: Collection[str], n_samples: int
