@@ -79,8 +79,10 @@ class CovarianceStructure(ABC):
             about the new means, plus the prior's pseudo-scatter.
         nk : ndarray of shape (K,)
             Responsibility mass of each component (never zero).
-        previous : ndarray
-            The covariances the E-step used, for structures estimated iteratively.
+        previous : ndarray or None
+            The covariances the E-step used, where structures estimated iteratively
+            start (in the storage's shape; ``None`` when there are none, as for the
+            first M-step of a start from a partition of the rows).
         """
 
 
