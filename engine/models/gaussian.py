@@ -349,6 +349,10 @@ class GaussianModel(MixtureModel):
     def variants(cls) -> tuple[str, ...]:
         return covariance.names()
 
+    @classmethod
+    def default_variants(cls) -> tuple[str, ...]:
+        return tuple(name for name in covariance.names() if covariance.get(name).in_default_sweep)
+
     def __init__(
         self,
         covariance_type: str = "full",

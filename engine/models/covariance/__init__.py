@@ -47,6 +47,8 @@ class CovarianceStructure(ABC):
     storage: ClassVar[str] = "full"
     #: Where menus list it.
     menu_order: ClassVar[int] = 100
+    #: Whether a model-selection sweep tries it unless told otherwise.
+    in_default_sweep: ClassVar[bool] = False
     #: Whether a change of one column's units maps every covariance of the
     #: structure to another of it (a diagonal scaling keeps it in the family),
     #: so fits do not depend on the columns' units.
