@@ -29,6 +29,7 @@ gaussian, ``full``          K - 1      K D        K D (D + 1) / 2
 gaussian, ``tied``          K - 1      K D        D (D + 1) / 2
 gaussian, ``diag``          K - 1      K D        K D
 gaussian, ``spherical``     K - 1      K D        K
+gaussian, mclust's others   K - 1      K D        as mclust counts
 kmeans                      0 (equal)  K D        1 (one variance)
 bernoulli, binomial         K - 1                                    K D probabilities
 poisson                     K - 1                                    K D rates
@@ -37,7 +38,9 @@ poisson                     K - 1                                    K D rates
 For example the full Gaussian on Old Faithful (D = 2) with K = 3 has
 2 + 6 + 9 = 17 parameters, and on iris (D = 4) 2 + 12 + 30 = 44. mclust's
 VVV, EEE, VVI and VII are our full, tied, diag and spherical, with the same
-counts. The binomial's numbers of trials are given, not estimated.
+counts; its ten other structures carry its names (EII, ..., EVV) and counts
+(each structure's file in :mod:`engine.models.covariance`). The binomial's
+numbers of trials are given, not estimated.
 """
 
 from __future__ import annotations
@@ -128,8 +131,14 @@ def spec_names() -> tuple[str, ...]:
 
 
 def default_specs() -> tuple[ModelSpec, ...]:
-    """The lines a sweep has unless told otherwise: the Gaussian's variants."""
-    return tuple(spec for spec in all_specs() if registry.model_class(spec.model).in_default_sweep)
+    """The lines a sweep has unless told otherwise: the default variants of the models
+    in the default sweep (the Gaussian's full, tied, diag and spherical covariances)."""
+    specs = []
+    for spec in all_specs():
+        cls = registry.model_class(spec.model)
+        if cls.in_default_sweep and (spec.variant is None or spec.variant in cls.default_variants()):
+            specs.append(spec)
+    return tuple(specs)
 
 
 #: The first engine's constants (the registry decides at the time of asking).

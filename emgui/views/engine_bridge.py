@@ -1,7 +1,8 @@
 """What emgui asks of the engine beyond fitting, in one place: labels of the displayed
 rows by the fast pass, the largest responsibility per row, a model's data check,
-which parameters a model can hold fixed, the figure a trace shows, and starting
-parameters from means placed by clicking. Every answer comes from the engine's
+which parameters a model can hold fixed, the figure a trace shows, starting
+parameters from means placed by clicking, and how a covariance type's covariances
+are stored. Every answer comes from the engine's
 public API and the models' declarations; no model is named here.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import engine
-from engine.models import build_model, model_class
+from engine.models import build_model, covariance, model_class
 
 
 def fixable_params(model: str) -> frozenset[str]:
@@ -71,3 +72,13 @@ def placed_start(
     means = np.tile(X.mean(axis=0), (k, 1))
     means[:, list(columns)] = np.array(placed[:k])
     return build_model(options.model, options.model_options).start_from_locations(means, X)
+
+
+def covariance_layout(covariance_type: str) -> str:
+    """How the covariances of ``covariance_type`` are stored: ``full``, ``tied``,
+    ``diag`` or ``spherical`` for any covariance structure (mclust's EEI is ``diag``);
+    any other word (``kmeans``) as it is."""
+    try:
+        return covariance.get(covariance_type).storage
+    except ValueError:
+        return covariance_type

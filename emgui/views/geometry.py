@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from emgui.views.engine_bridge import covariance_layout
 from engine.params import Params
 
 #: Covariance types whose ``covariances`` have the spherical shape (K,).
@@ -79,7 +80,7 @@ def project_gaussian(
     for column in columns:
         if not 0 <= column < n_features:
             raise ValueError(f"column {column} is out of range for {n_features} features")
-    kind = covariance_type or "kmeans"
+    kind = covariance_layout(covariance_type) if covariance_type else "kmeans"
     if kind not in _PROJECTIONS:
         raise ValueError(
             f"unknown covariance type {covariance_type!r}; expected one of {sorted(_PROJECTIONS)}"

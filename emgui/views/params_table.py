@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from engine.params import Params
 from emgui.views.colors import component_color
+from emgui.views.engine_bridge import covariance_layout
 
 #: Columns are widened to fit their numbers at most this often (seconds).
 GROW_INTERVAL_S = 0.25
@@ -112,7 +113,7 @@ def param_columns(
         for d, name in enumerate(feature_names)
     ]
     if params.covariances is not None and model_name in ("gaussian", "kmeans"):
-        kind = "kmeans" if model_name == "kmeans" else (covariance_type or "full")
+        kind = "kmeans" if model_name == "kmeans" else covariance_layout(covariance_type or "full")
         columns += _spread_columns(
             np.asarray(params.covariances), kind, list(feature_names), n_components
         )

@@ -329,6 +329,12 @@ class MixtureModel(ABC):
         """The values of :attr:`variant_option`, in menu order."""
         return ()
 
+    @classmethod
+    def default_variants(cls) -> tuple[str, ...]:
+        """The variants a sweep that includes the model tries unless told otherwise:
+        all of them, unless a model says less."""
+        return cls.variants()
+
     @property
     @abstractmethod
     def param_specs(self) -> tuple[ParamSpec, ...]:

@@ -34,6 +34,7 @@ from emgui.features.analysis.shown_fit import show_fit_in_window
 from emgui.features.analysis.sweep_table import SORT_ROLE, SweepTableModel
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
+from engine.models import registry
 from engine.selection import (
     ALL_SPECS,
     CRITERIA,
@@ -63,6 +64,17 @@ SPEC_TEXT = {
     "binomial": ("binomial", "Counts out of the number of trials set in Settings"),
     "poisson": ("Poisson", "Counts with a rate per cluster"),
 }
+
+
+def spec_text(spec: ModelSpec) -> tuple[str, str]:
+    """A sweep line's check box text and tooltip: its own words, or (for mclust's
+    other covariance structures) its name and what its model says of it."""
+    if spec.label in SPEC_TEXT:
+        return SPEC_TEXT[spec.label]
+    option = registry.option_spec(spec.model, registry.model_class(spec.model).variant_option)
+    return spec.label, option.describe(spec.variant) if option.describe else spec.label
+
+
 CRITERION_TIPS = {
     "bic": "Bayesian information criterion: -2 logL + p log n. The usual choice.",
     "aic": "Akaike information criterion: -2 logL + 2 p. Penalises parameters less; "
@@ -109,15 +121,18 @@ class ModelSelectionDialog(AnalysisDialog):
             "How many starts each cell gets; the best is kept. More starts make a cell less "
             "likely to stop in a poor local optimum, and take longer.")
         self.model_boxes: dict[ModelSpec, QCheckBox] = {}
-        gaussian_row, other_row = QHBoxLayout(), QHBoxLayout()
+        gaussian_row, mclust_row, other_row = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
         for spec in ALL_SPECS:
-            text, tip = SPEC_TEXT[spec.label]
+            text, tip = spec_text(spec)
             box = QCheckBox(text)
             box.setToolTip(tip)
             self.model_boxes[spec] = box
-            (gaussian_row if spec.model == "gaussian" else other_row).addWidget(box)
-        gaussian_row.addStretch(1)
-        other_row.addStretch(1)
+            if spec.model != "gaussian":
+                other_row.addWidget(box)
+            else:
+                (gaussian_row if spec in DEFAULT_SPECS else mclust_row).addWidget(box)
+        for row in (gaussian_row, mclust_row, other_row):
+            row.addStretch(1)
         self.criterion_group = QButtonGroup(self)
         self.criterion_buttons: dict[str, QRadioButton] = {}
         criterion_row = QHBoxLayout()
@@ -141,10 +156,12 @@ class ModelSelectionDialog(AnalysisDialog):
         grid.addLayout(k_row, 0, 1)
         grid.addWidget(QLabel("Gaussian"), 1, 0)
         grid.addLayout(gaussian_row, 1, 1)
-        grid.addWidget(QLabel("Other models"), 2, 0)
-        grid.addLayout(other_row, 2, 1)
-        grid.addWidget(QLabel("Score by"), 3, 0)
-        grid.addLayout(criterion_row, 3, 1)
+        grid.addWidget(QLabel("mclust's other"), 2, 0)
+        grid.addLayout(mclust_row, 2, 1)
+        grid.addWidget(QLabel("Other models"), 3, 0)
+        grid.addLayout(other_row, 3, 1)
+        grid.addWidget(QLabel("Score by"), 4, 0)
+        grid.addLayout(criterion_row, 4, 1)
         grid.setColumnStretch(1, 1)
         controls = QGroupBox("Sweep")
         controls.setLayout(grid)
@@ -367,7 +384,7 @@ class ModelSelectionDialog(AnalysisDialog):
         for spec, box in self.model_boxes.items():
             why = reasons[spec]
             box.setEnabled(why is None)
-            box.setToolTip(SPEC_TEXT[spec.label][1] if why is None
+            box.setToolTip(spec_text(spec)[1] if why is None
                            else f"Not for these data: {why}")
         if self._choose_defaults and not self.checked_specs():
             defaults = [s for s in DEFAULT_SPECS if reasons[s] is None] or [
