@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.backends import Passes, sum_in_order
+from engine.backends import Passes
 from engine.data import DataSource
 from engine.errors import FitError, SingularComponent
 from engine.hierarchical import Tree, hc_rows, hc_tree
@@ -128,9 +128,7 @@ def partitioned_params(
     """Parameters estimated from every row given wholly to its nearest of ``seeds``."""
     n_components = seeds.shape[0]
     shift = Params(np.full(n_components, 1.0 / n_components), means=seeds)
-    stats = sum_in_order(
-        passes.map_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
-    )
+    stats = passes.sum_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
     return _estimated(model, stats, shift, passes.n_samples)
 
 
