@@ -19,7 +19,7 @@ from engine.models.covariance import names as covariance_types
 from engine.options import FitOptions
 from engine.parallel import set_blas_limiter
 from engine.params import Params
-from engine.predict import predict_log_resp
+from engine.predict import predict_blocks, predict_log_resp
 from engine.results import FitResult, Snapshot
 
 #: The first engine's constants (the registries decide at the time of asking:
@@ -44,6 +44,7 @@ __all__ = [
     "iterate",
     "model_class",
     "model_names",
+    "predict_blocks",
     "predict_log_resp",
     "set_blas_limiter",
 ]
