@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from engine.models import OptionSpec, registry
-from emio.atomic import atomic_write_text, describe_os_error
+from emio.atomic import atomic_open, atomic_write_text, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
-from emio.tables import Table, read_table
+from emio.sources import Rows, open_rows
 
 #: The exit status of a run refused for bad input.
 EXIT_USAGE = 2
@@ -64,9 +64,11 @@ def given_model_options(args: argparse.Namespace) -> dict[str, object]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def read_data(args: argparse.Namespace) -> Table:
-    """The table of ``args.data``, with only ``args.columns`` when given."""
-    return read_table(Path(args.data), columns=args.columns)
+def read_rows(args: argparse.Namespace, cluster: bool = False) -> Rows:
+    """The rows of ``args.data`` (only ``args.columns`` when given) as the engine takes
+    them: streamed from the file when it is large or ``cluster`` computes (see
+    :mod:`emio.sources`), else in memory."""
+    return open_rows(args.data, args.columns, cluster)
 
 
 def read_params(path: Path) -> ParamsDocument:
@@ -85,5 +87,20 @@ def write_output(path: Path | None, text: str) -> None:
         return
     try:
         atomic_write_text(path, text)
+    except OSError as exc:
+        raise UsageError(describe_os_error(exc, path)) from None
+
+
+def write_pieces(path: Path | None, pieces: Iterable[str]) -> None:
+    """Text made a piece at a time (labels of a streamed file) to the file ``path``, which
+    is replaced atomically once the last piece is written, or to standard output."""
+    if path is None:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        return
+    try:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as file:
+            for piece in pieces:
+                file.write(piece)
     except OSError as exc:
         raise UsageError(describe_os_error(exc, path)) from None

@@ -13,11 +13,14 @@ from emio.cli.common import (
     add_model_option_flags,
     comma_list,
     given_model_options,
-    read_data,
     read_params,
+    read_rows,
     write_output,
+    write_pieces,
 )
+from emio.cli.compute import add_compute_flags, compute_backend, on_cluster
 from emio.exports import labels_csv
+from emio.exports.assignments import labels_csv_chunks
 from emio.params_file import dumps, result_to_dict
 
 
@@ -31,10 +34,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit = commands.add_parser(
         "fit",
         help="fit a mixture to a data file and write its parameters as JSON",
-        description="Fit a mixture model to DATA (CSV/TSV/text, .npy or .npz) and write "
-        "PARAMS.json (to standard output unless -o is given).",
+        description="Fit a mixture model to DATA (CSV/TSV/text, .npy, .npz or Parquet) and "
+        "write PARAMS.json (to standard output unless -o is given). A .npy or Parquet file of "
+        "2 million rows or 256 MB or more is streamed from the disk, never loaded whole.",
     )
-    fit.add_argument("data", metavar="DATA", help="data file: CSV/TSV/whitespace text, .npy, .npz")
+    fit.add_argument("data", metavar="DATA",
+                     help="data file: CSV/TSV/whitespace text, .npy, .npz, Parquet (a file or a "
+                     "folder of files), or a URL of a .npy or Parquet file")
     default = default_model()
     fit.add_argument("--model", choices=model_names(), help=f"mixture model (default {default})")
     fit.add_argument("--k", type=int, help="number of components K")
@@ -58,6 +64,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
+    add_compute_flags(fit)
     fit.set_defaults(run=run_fit)
 
 
@@ -109,16 +116,24 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
 
 def run_fit(args: argparse.Namespace) -> int:
     """Fit, write PARAMS.json (standard output without ``-o``) and the labels if asked."""
-    table = read_data(args)
-    options = _fit_options(args, table.data.shape[1])
-    result = engine.fit(table.data, options, feature_names=table.columns)
-    document = dumps(result_to_dict(result, table.columns))
-    labels = None
-    if args.labels is not None:
-        _, log_resp = engine.predict_log_resp(
-            table.data, result.params, result.options, table.columns
-        )
-        labels = labels_csv(log_resp)
+    rows = read_rows(args, on_cluster(args))
+    options = _fit_options(args, rows.n_features)
+    with compute_backend(args) as backend:
+        result = engine.fit(rows.values, options, feature_names=rows.columns, backend=backend)
+        document = dumps(result_to_dict(result, rows.columns))
+        labels = None
+        if args.labels is not None and rows.streamed:
+            # Labels of a streamed file are written as they are computed, a chunk at a
+            # time, before PARAMS.json; each file is still replaced whole or not at all.
+            blocks = engine.predict_blocks(
+                rows.values, result.params, result.options, rows.columns, backend
+            )
+            write_pieces(args.labels, labels_csv_chunks(log_resp for _, log_resp in blocks))
+        elif args.labels is not None:
+            _, log_resp = engine.predict_log_resp(
+                rows.values, result.params, result.options, rows.columns
+            )
+            labels = labels_csv(log_resp)
     # Both outputs are complete in memory before either is written.
     write_output(args.output, document)
     if labels is not None:

@@ -6,8 +6,17 @@ import argparse
 from pathlib import Path
 
 import engine
-from emio.cli.common import UsageError, comma_list, read_data, read_params, write_output
+from emio.cli.common import (
+    UsageError,
+    comma_list,
+    read_params,
+    read_rows,
+    write_output,
+    write_pieces,
+)
+from emio.cli.compute import add_compute_flags, compute_backend, on_cluster
 from emio.exports import labels_csv
+from emio.exports.assignments import labels_csv_chunks
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -21,20 +30,28 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("data", metavar="DATA", help="data file with the same columns")
     predict.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
     predict.add_argument("-o", "--output", type=Path, help="write LABELS.csv here")
+    add_compute_flags(predict)
     predict.set_defaults(run=run_predict)
 
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write each row's component and responsibilities (standard output without ``-o``)."""
     document = read_params(args.params)
-    table = read_data(args)
-    if table.data.shape[1] != document.n_features:
+    rows = read_rows(args, on_cluster(args))
+    if rows.n_features != document.n_features:
         raise UsageError(
             f"{args.params} is for {document.n_features} columns but the data has "
-            f"{table.data.shape[1]}; choose matching columns with --columns"
+            f"{rows.n_features}; choose matching columns with --columns"
         )
-    _, log_resp = engine.predict_log_resp(
-        table.data, document.params, document.options(), table.columns
-    )
-    write_output(args.output, labels_csv(log_resp))
+    if not rows.streamed:
+        _, log_resp = engine.predict_log_resp(
+            rows.values, document.params, document.options(), rows.columns
+        )
+        write_output(args.output, labels_csv(log_resp))
+        return 0
+    with compute_backend(args) as backend:
+        blocks = engine.predict_blocks(
+            rows.values, document.params, document.options(), rows.columns, backend
+        )
+        write_pieces(args.output, labels_csv_chunks(log_resp for _, log_resp in blocks))
     return 0

@@ -21,9 +21,10 @@ from emio.cli.common import (
     add_model_option_flags,
     comma_list,
     given_model_options,
-    read_data,
+    read_rows,
     write_output,
 )
+from emio.cli.compute import add_compute_flags, compute_backend, on_cluster
 from emio.csvtext import csv_text
 
 #: The columns of the table ``-o`` writes; the terminal shows all but the last two.
@@ -52,6 +53,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
     select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
+    add_compute_flags(select)
     select.set_defaults(run=run_select)
 
 
@@ -99,10 +101,11 @@ def _format_cell(value: object) -> str:
 def run_select(args: argparse.Namespace) -> int:
     """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
     specs = [ModelSpec.parse(text) for text in args.models]
-    table = read_data(args)
+    rows = read_rows(args, on_cluster(args))
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
                              **given_model_options(args))
-    cells = list(sweep(table.data, specs, args.k, base, table.columns))
+    with compute_backend(args) as backend:
+        cells = list(sweep(rows.values, specs, args.k, base, rows.columns, backend))
     rows = _select_rows(cells)
     shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
     text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]
