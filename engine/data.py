@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.references import FileStamp, SourceReference, check_stamp
+from engine.references import FileStamp, SourceReference, changed_error, check_stamp
 from engine.sampling import choice_without_replacement
 
 #: Rows per block when a streamed source is scanned.
@@ -176,8 +176,12 @@ class NpyReference(SourceReference):
         return self.path
 
     def open(self) -> NpySource:
-        check_stamp(self.path, self.stamp)
-        return NpySource(self.path, list(self.feature_names))
+        # Opened first: a file this process cannot find is one it cannot read (not
+        # shared with it), which says more than "changed".
+        source = NpySource(self.path, list(self.feature_names))
+        if source.stamp != self.stamp:
+            raise changed_error(self.path, self.stamp, source.stamp)
+        return source
 
 
 def as_source(X: object, feature_names: Sequence[str] | None = None) -> DataSource:

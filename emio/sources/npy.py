@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data import SCAN_ROWS, DataSource
-from engine.references import FileStamp, SourceReference
+from engine.references import FileStamp, SourceReference, changed_error
 from emio.sources.locations import check_stamp, open_binary, stamp_of
 from emio.tables.table import DataError
 
@@ -145,5 +145,7 @@ class NpyUrlReference(SourceReference):
         return self.url
 
     def open(self) -> NpyUrlSource:
-        check_stamp(self.url, self.stamp)
-        return NpyUrlSource(self.url, list(self.feature_names))
+        source = NpyUrlSource(self.url, list(self.feature_names))
+        if source.stamp != self.stamp:
+            raise changed_error(self.url, self.stamp, source.stamp)
+        return source

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine.data import DataSource
-from engine.references import FileStamp, SourceReference
+from engine.references import DataChanged, FileStamp, SourceReference, changed_error
 from emio.sources.locations import check_stamp, list_files, open_binary, stamp_of
 from emio.tables.table import DataError
 
@@ -212,9 +212,13 @@ class ParquetReference(SourceReference):
         return self.where
 
     def open(self) -> ParquetSource:
-        for name, stamp in zip(self.files, self.stamps):
-            check_stamp(name, stamp)
         source = ParquetSource(self.where, list(self.columns))
         if tuple(source.files) != self.files:
-            raise DataError(f"the files in {self.where} changed while the fit was reading them")
+            raise DataChanged(
+                f"the files in {self.where} changed while the fit was reading them; the fit "
+                "stopped. Fit again once the folder is complete"
+            )
+        for name, opened, now in zip(self.files, self.stamps, source.stamps):
+            if now != opened:
+                raise changed_error(name, opened, now)
         return source

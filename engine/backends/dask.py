@@ -141,7 +141,9 @@ class DaskBackend:
 
             self._cluster = distributed.LocalCluster(
                 n_workers=n_workers or available_cores(), threads_per_worker=1, processes=True,
-                dashboard_address=None,
+                # Loopback only, on a free port: the scheduler serves HTTP even without a
+                # dashboard, and its default port may be taken by a user's own cluster.
+                host="127.0.0.1", dashboard_address="127.0.0.1:0",
             )
             self.client = distributed.Client(self._cluster, set_as_default=False)
             self.address = self._cluster.scheduler_address
