@@ -56,12 +56,13 @@ def run_convert(args: argparse.Namespace) -> int:
     """Convert DATA to OUT and say how many rows and which columns were written."""
     if Path(args.data).resolve() == args.output.resolve():
         raise UsageError("OUT is DATA itself; choose another name for the output")
-    progress = _ProgressLine(Path(args.data).name)
+    # A line rewritten in place suits a terminal, not a log.
+    progress = _ProgressLine(Path(args.data).name) if sys.stderr.isatty() else None
     try:
         converted = convert_text(args.data, args.output, args.columns, args.bad_rows,
                                  progress=progress)
     finally:
-        if progress.shown:
+        if progress is not None and progress.shown:
             print(file=sys.stderr)
     print(f"wrote {converted.n_rows:,} rows of {len(converted.columns)} columns "
           f"({', '.join(converted.columns)}) to {args.output}", file=sys.stderr)

@@ -5,6 +5,7 @@ files at a URL read by byte ranges (a local file is the engine's
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -98,6 +99,7 @@ class NpyUrlSource(DataSource):
         )
         self._row_bytes = self.n_features * self.header.dtype.itemsize
         self._handle = open_binary(url)
+        weakref.finalize(self, self._handle.close)
         self._lock = threading.Lock()
 
     def read(self, start: int, stop: int) -> np.ndarray:

@@ -11,6 +11,7 @@ only: the engine stays NumPy-only, and a Dask worker that receives a
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,12 @@ def _pyarrow() -> Any:
             '"em-studio[parquet]"'
         ) from None
     return pyarrow
+
+
+def _close_all(handles: list[Any]) -> None:
+    for handle in handles:
+        handle.close()
+    handles.clear()
 
 
 def _numeric(field: Any) -> bool:
@@ -76,6 +83,8 @@ class ParquetSource(DataSource):
         self.stamps = [stamp_of(f) for f in self.files]
         self._handles: list[Any] = []
         self._readers: list[Any] = []
+        # Closed when the source is collected (a fit's source lives as long as its caller).
+        self._finalizer = weakref.finalize(self, _close_all, self._handles)
         try:
             for name in self.files:
                 handle = open_binary(name)
@@ -138,9 +147,7 @@ class ParquetSource(DataSource):
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        for handle in self._handles:
-            handle.close()
-        self._handles = []
+        self._finalizer()
 
     def _group_rows(self, index: int) -> np.ndarray:
         """Row group ``index`` (counting across files) as float64, rows by columns."""
