@@ -5,8 +5,9 @@ Never imports Qt. The window, the command line and the estimators all drive
 
 Rooms: :mod:`engine.options` (what decides a fit, validated once),
 :mod:`engine.results`, :mod:`engine.loop` (the EM loop), :mod:`engine.starts`,
-:mod:`engine.data` (sources of chunks), :mod:`engine.backends` (where passes
-run), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
+:mod:`engine.data` (sources of chunks; :mod:`engine.references`, how another
+process reopens one), :mod:`engine.backends` (where passes run: this machine,
+or a Dask cluster), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
 model), :mod:`engine.restarts`, :mod:`engine.halfsteps` (EM by halves, for
 teaching), and :mod:`engine.models` (one file per model).
 """

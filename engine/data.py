@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.references import FileStamp, SourceReference, changed_error, check_stamp
+from engine.references import FileReference, FileStamp, SourceReference, check_stamp
 from engine.sampling import choice_without_replacement
 
 #: Rows per block when a streamed source is scanned.
@@ -159,29 +159,11 @@ class NpySource(DataSource):
         check_stamp(self.path, self.stamp)
 
 
-@dataclass(frozen=True)
-class NpyReference(SourceReference):
-    """An :class:`NpySource` to reopen: the file's absolute path and its stamp."""
+class NpyReference(FileReference):
+    """An :class:`NpySource` to reopen."""
 
-    path: str
-    stamp: FileStamp
-    feature_names: tuple[str, ...]
-
-    @property
-    def key(self) -> tuple:
-        return ("npy", self.path, self.stamp)
-
-    @property
-    def location(self) -> str:
-        return self.path
-
-    def open(self) -> NpySource:
-        # Opened first: a file this process cannot find is one it cannot read (not
-        # shared with it), which says more than "changed".
-        source = NpySource(self.path, list(self.feature_names))
-        if source.stamp != self.stamp:
-            raise changed_error(self.path, self.stamp, source.stamp)
-        return source
+    def reopen(self) -> NpySource:
+        return NpySource(self.path, list(self.feature_names))
 
 
 def as_source(X: object, feature_names: Sequence[str] | None = None) -> DataSource:

@@ -80,3 +80,33 @@ def check_stamp(path: str | Path, opened: FileStamp) -> None:
         now = None
     if now != opened:
         raise changed_error(path, opened, now)
+
+
+@dataclass(frozen=True)
+class FileReference(SourceReference):
+    """A source in one file: its path (or URL), the stamp it had when opened, and the
+    names of its columns. Subclasses say how to open it (:meth:`reopen`)."""
+
+    path: str
+    stamp: FileStamp
+    feature_names: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple:
+        return (type(self).__name__, self.path, self.stamp)
+
+    @property
+    def location(self) -> str:
+        return self.path
+
+    @abstractmethod
+    def reopen(self) -> DataSource:
+        """The source opened again, with a ``stamp`` attribute of its file as it is now."""
+
+    def open(self) -> DataSource:
+        # Opened first: a file this process cannot find is one it cannot read (not
+        # shared with it), which says more than "changed".
+        source = self.reopen()
+        if source.stamp != self.stamp:  # type: ignore[attr-defined]
+            raise changed_error(self.path, self.stamp, source.stamp)  # type: ignore[attr-defined]
+        return source

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.data import SCAN_ROWS, DataSource
-from engine.references import FileStamp, SourceReference, changed_error
+from engine.references import FileReference
 from emio.sources.locations import check_stamp, open_binary, stamp_of
 from emio.tables.table import DataError
 
@@ -132,22 +132,8 @@ class NpyUrlSource(DataSource):
         check_stamp(self.url, self.stamp)
 
 
-@dataclass(frozen=True)
-class NpyUrlReference(SourceReference):
-    url: str
-    stamp: FileStamp
-    feature_names: tuple[str, ...]
+class NpyUrlReference(FileReference):
+    """An :class:`NpyUrlSource` to reopen."""
 
-    @property
-    def key(self) -> tuple:
-        return ("npy-url", self.url, self.stamp)
-
-    @property
-    def location(self) -> str:
-        return self.url
-
-    def open(self) -> NpyUrlSource:
-        source = NpyUrlSource(self.url, list(self.feature_names))
-        if source.stamp != self.stamp:
-            raise changed_error(self.url, self.stamp, source.stamp)
-        return source
+    def reopen(self) -> NpyUrlSource:
+        return NpyUrlSource(self.path, list(self.feature_names))

@@ -180,14 +180,9 @@ class DaskBackend:
         what = "a local Dask cluster" if self._cluster is not None else "the Dask cluster"
         return f"{what} at {self.address} ({self.n_workers} workers)"
 
-    def bind(
-        self,
-        source: DataSource,
-        model: MixtureModel,
-        dtype: np.dtype,
-        chunk_size: int,
-        labels: bool = True,
-    ) -> DaskPasses:
+    def bind(self, source: DataSource, model: MixtureModel, dtype: np.dtype, chunk_size: int,
+             labels: bool = True) -> DaskPasses:
+        """Passes of one fit (see :class:`engine.backends.Backend`)."""
         return DaskPasses(self, source, model, np.dtype(dtype), chunk_size, labels)
 
     def memory_limit(self) -> int | None:

@@ -132,7 +132,7 @@ class BlockResult:
     labels: np.ndarray | None
 
 
-def _pass(
+def pass_kept(
     chunks: Iterable[PreparedChunk],
     ranges: Ranges,
     model: MixtureModel,
@@ -141,6 +141,7 @@ def _pass(
     details: bool,
     labels: bool,
 ) -> BlockResult:
+    """A pass over a block this worker keeps (from :func:`load_block`), or any chunks."""
     stats: Stats | None = None
     figures: list[tuple[float, float, float, float]] = []
     block_labels: list[np.ndarray] = []
@@ -166,19 +167,6 @@ def _pass(
     )
 
 
-def pass_kept(
-    chunks: list[PreparedChunk],
-    ranges: Ranges,
-    model: MixtureModel,
-    plan: Any,
-    hard: bool,
-    details: bool,
-    labels: bool,
-) -> BlockResult:
-    """A pass over a block this worker keeps (from :func:`load_block`)."""
-    return _pass(chunks, ranges, model, plan, hard, details, labels)
-
-
 def pass_streamed(
     reference: SourceReference,
     ranges: Ranges,
@@ -196,7 +184,7 @@ def pass_streamed(
     chunks = (
         model.prepare_chunk(source.read(start, stop), data_plan, dtype) for start, stop in ranges
     )
-    return _pass(chunks, ranges, model, plan, hard, details, labels)
+    return pass_kept(chunks, ranges, model, plan, hard, details, labels)
 
 
 def map_rows(

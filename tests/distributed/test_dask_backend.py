@@ -18,7 +18,6 @@ from engine.backends.dask_tasks import WorkerReadError
 from engine.data import NpySource
 from engine.references import DataChanged
 
-TRIALS = 4
 MODELS = [
     ("gaussian", "full"), ("gaussian", "tied"), ("gaussian", "diag"), ("gaussian", "spherical"),
     ("kmeans", "full"), ("bernoulli", "full"), ("binomial", "full"), ("poisson", "full"),
@@ -27,23 +26,23 @@ MODELS = [
 BLOCK_ROWS = 3000
 
 
-def rows_for(model: str, n_samples: int = 20_000, seed: int = 8) -> np.ndarray:
-    """Three groups of rows of the kind ``model`` takes, in 3 columns."""
-    rng = np.random.default_rng([seed, len(model)])
-    group = rng.integers(3, size=n_samples)[:, None]
-    if model in ("gaussian", "kmeans"):
-        return 5.0 + 2.5 * group + rng.normal(size=(n_samples, 3)) * [1.0, 1.5, 0.7]
-    if model == "bernoulli":
-        return (rng.uniform(size=(n_samples, 3)) < 0.15 + 0.3 * group).astype(float)
-    if model == "binomial":
-        return rng.binomial(TRIALS, 0.15 + 0.3 * group, size=(n_samples, 3)).astype(float)
-    return rng.poisson(1.0 + 3.0 * group, size=(n_samples, 3)).astype(float)
+@pytest.fixture
+def saved_rows(tmp_path: Path, mixture_rows: object) -> object:
+    """``saved_rows(model, n_samples)``: rows of the model's kind, and the .npy holding them."""
+
+    def save(model: str, n_samples: int = 20_000) -> tuple[np.ndarray, Path]:
+        X = mixture_rows(model, n_samples, seed=8)
+        path = tmp_path / "rows.npy"
+        np.save(path, X)
+        return X, path
+
+    return save
 
 
 def options_for(model: str, covariance_type: str, **changes: object) -> engine.FitOptions:
     base = engine.FitOptions(
         model=model, covariance_type=covariance_type, n_components=3,
-        trials=TRIALS if model == "binomial" else None, max_iter=15, tol=0.0, seed=4,
+        trials=4 if model == "binomial" else None, max_iter=15, tol=0.0, seed=4,
         chunk_size=1000,
     )
     return base.replace(**changes)
@@ -69,11 +68,9 @@ def assert_close_fits(dask: engine.FitResult, local: engine.FitResult) -> None:
 
 @pytest.mark.parametrize(("model", "covariance_type"), MODELS)
 def test_the_cluster_gives_the_local_numbers_for_every_model(
-    tmp_path: Path, backend: DaskBackend, model: str, covariance_type: str
+    saved_rows: object, backend: DaskBackend, model: str, covariance_type: str
 ) -> None:
-    X = rows_for(model)
-    path = tmp_path / "rows.npy"
-    np.save(path, X)
+    X, path = saved_rows(model)
     options = explicit(X, options_for(model, covariance_type))
     local = engine.fit(NpySource(path), options)
     on_cluster = engine.fit(NpySource(path), options, backend=backend)
@@ -82,11 +79,9 @@ def test_the_cluster_gives_the_local_numbers_for_every_model(
 
 
 def test_blocks_read_in_every_pass_give_the_numbers_of_kept_ones(
-    tmp_path: Path, cluster: object, backend: DaskBackend
+    saved_rows: object, cluster: object, backend: DaskBackend
 ) -> None:
-    X = rows_for("gaussian")
-    path = tmp_path / "rows.npy"
-    np.save(path, X)
+    X, path = saved_rows("gaussian")
     options = explicit(X, options_for("gaussian", "full"))
     with DaskBackend(cluster.scheduler_address, keep=False, block_rows=BLOCK_ROWS) as streaming:
         streamed = engine.fit(NpySource(path), options, backend=streaming)
@@ -96,11 +91,9 @@ def test_blocks_read_in_every_pass_give_the_numbers_of_kept_ones(
 
 
 def test_the_same_seed_gives_the_same_start_on_either_backend(
-    tmp_path: Path, backend: DaskBackend
+    saved_rows: object, backend: DaskBackend
 ) -> None:
-    X = rows_for("gaussian", 30_000)
-    path = tmp_path / "rows.npy"
-    np.save(path, X)
+    X, path = saved_rows("gaussian", 30_000)
     options = options_for("gaussian", "full", max_iter=0, n_init=2)
     local = engine.fit(NpySource(path), options)
     on_cluster = engine.fit(NpySource(path), options, backend=backend)
@@ -109,11 +102,9 @@ def test_the_same_seed_gives_the_same_start_on_either_backend(
 
 
 def test_a_fit_goes_on_with_the_same_history_when_a_worker_dies(
-    tmp_path: Path, backend: DaskBackend, client: object, helpers: type
+    saved_rows: object, backend: DaskBackend, client: object, helpers: type
 ) -> None:
-    X = rows_for("gaussian", 40_000)
-    path = tmp_path / "rows.npy"
-    np.save(path, X)
+    X, path = saved_rows("gaussian", 40_000)
     options = explicit(X, options_for("gaussian", "full", max_iter=12))
     undisturbed = engine.fit(NpySource(path), options, backend=backend)
     steps = engine.iterate(NpySource(path), options, backend=backend)
@@ -132,11 +123,9 @@ def test_a_fit_goes_on_with_the_same_history_when_a_worker_dies(
 
 
 def test_stopping_a_fit_leaves_nothing_on_the_cluster(
-    tmp_path: Path, backend: DaskBackend, client: object, helpers: type
+    saved_rows: object, backend: DaskBackend, client: object, helpers: type
 ) -> None:
-    X = rows_for("gaussian", 40_000)
-    path = tmp_path / "rows.npy"
-    np.save(path, X)
+    X, path = saved_rows("gaussian", 40_000)
     options = options_for("gaussian", "full", max_iter=1000)
     steps = engine.iterate(NpySource(path), options, backend=backend)
     for _ in range(3):
@@ -150,10 +139,10 @@ def test_stopping_a_fit_leaves_nothing_on_the_cluster(
 
 
 def test_a_worker_that_cannot_read_the_file_is_named(
-    tmp_path: Path, backend: DaskBackend
+    saved_rows: object, backend: DaskBackend
 ) -> None:
-    path = tmp_path / "only-here.npy"
-    np.save(path, rows_for("gaussian", 5000))
+    _, saved = saved_rows("gaussian", 5000)
+    path = saved.rename(saved.with_name("only-here.npy"))
     source = NpySource(path)  # this process keeps the file open (mapped) ...
     path.unlink()  # ... where no worker will find it
     with pytest.raises(
@@ -163,10 +152,9 @@ def test_a_worker_that_cannot_read_the_file_is_named(
 
 
 def test_a_file_that_changes_during_a_fit_on_the_cluster_stops_it(
-    tmp_path: Path, backend: DaskBackend
+    saved_rows: object, backend: DaskBackend
 ) -> None:
-    path = tmp_path / "rows.npy"
-    np.save(path, rows_for("gaussian", 5000))
+    _, path = saved_rows("gaussian", 5000)
     steps = engine.iterate(NpySource(path), options_for("gaussian", "full"), backend=backend)
     next(steps)
     info = os.stat(path)
@@ -176,5 +164,6 @@ def test_a_file_that_changes_during_a_fit_on_the_cluster_stops_it(
 
 
 def test_rows_only_in_memory_are_refused(backend: DaskBackend) -> None:
+    X = np.random.default_rng(0).normal(size=(500, 3))
     with pytest.raises(ValueError, match="save them to a .npy or Parquet file"):
-        engine.fit(rows_for("gaussian", 500), options_for("gaussian", "full"), backend=backend)
+        engine.fit(X, options_for("gaussian", "full"), backend=backend)

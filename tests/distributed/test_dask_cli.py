@@ -16,15 +16,8 @@ import numpy as np
 import psutil
 import pytest
 
-from emio.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def blobs(n_samples: int, seed: int = 3) -> np.ndarray:
@@ -48,13 +41,13 @@ def responsibilities(path: Path) -> np.ndarray:
 
 
 def test_fit_predict_and_select_on_a_cluster_give_the_local_results(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, cluster: object, data: Path
+    run_cli: object, tmp_path: Path, cluster: object, data: Path
 ) -> None:
     address = cluster.scheduler_address
     fit = ["fit", data, "--k", "3", "--seed", "2", "--tol", "1e-9"]
-    code, local, _ = run(capsys, *fit, "--labels", tmp_path / "local.csv")
+    code, local, _ = run_cli(*fit, "--labels", tmp_path / "local.csv")
     assert code == 0
-    code, remote, err = run(capsys, *fit, "--backend", "dask", "--scheduler", address,
+    code, remote, err = run_cli(*fit, "--backend", "dask", "--scheduler", address,
                             "--labels", tmp_path / "remote.csv")
     assert code == 0, err
     assert f"computing on the Dask cluster at {address} (2 workers)" in err
@@ -67,24 +60,24 @@ def test_fit_predict_and_select_on_a_cluster_give_the_local_results(
     )
     params = tmp_path / "params.json"
     params.write_text(local)
-    code, predicted, err = run(capsys, "predict", params, data, "--backend", "dask",
+    code, predicted, err = run_cli("predict", params, data, "--backend", "dask",
                                "--scheduler", address, "-o", tmp_path / "predicted.csv")
     assert code == 0, err
     np.testing.assert_allclose(
         responsibilities(tmp_path / "predicted.csv")[:, 1:],
         responsibilities(tmp_path / "local.csv")[:, 1:], rtol=1e-6, atol=1e-9,
     )
-    code, table, err = run(capsys, "select", data, "--k", "2-3", "--models", "full,diag",
+    code, table, err = run_cli("select", data, "--k", "2-3", "--models", "full,diag",
                            "--n-init", "1", "--backend", "dask", "--scheduler", address)
     assert code == 0, err
     assert "K=3 (BIC" in table.splitlines()[-1]
 
 
 def test_without_a_scheduler_a_cluster_is_started_for_the_command_and_stopped(
-    capsys: pytest.CaptureFixture[str], data: Path
+    run_cli: object, data: Path
 ) -> None:
     before = worker_processes()
-    code, out, err = run(capsys, "fit", data, "--k", "2", "--seed", "1", "--backend", "dask")
+    code, out, err = run_cli("fit", data, "--k", "2", "--seed", "1", "--backend", "dask")
     assert code == 0, err
     assert "computing on a local Dask cluster" in err and "(2 workers)" in err
     assert json.loads(out)["n_components"] == 2
@@ -136,14 +129,14 @@ def test_ctrl_c_cancels_the_clusters_work_within_a_second(
 
 
 def test_a_scheduler_that_does_not_answer_is_named_within_seconds(
-    capsys: pytest.CaptureFixture[str], data: Path
+    run_cli: object, data: Path
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # free once closed: nothing listens there
     address = f"tcp://127.0.0.1:{port}"
     started = time.monotonic()
-    code, out, err = run(capsys, "fit", data, "--k", "2", "--backend", "dask",
+    code, out, err = run_cli("fit", data, "--k", "2", "--backend", "dask",
                          "--scheduler", address)
     assert time.monotonic() - started < 15
     assert code == 2 and out == ""
@@ -159,11 +152,11 @@ def test_a_scheduler_that_does_not_answer_is_named_within_seconds(
     ],
 )
 def test_what_a_cluster_cannot_do_gets_one_error_line(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
+    run_cli: object, tmp_path: Path, args: list[str], message: str
 ) -> None:
     text = tmp_path / "blobs.csv"
     np.savetxt(text, blobs(50), delimiter=",")
-    code, out, err = run(capsys, "fit", text, "--k", "2", *args)
+    code, out, err = run_cli("fit", text, "--k", "2", *args)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and message in err
 

@@ -13,17 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import emio.sources
-from emio.cli import main
 from emio.convert import convert_text
 from emio.sources import ParquetSource, open_rows
 from emio.sources.npy import NpyUrlSource
 from emio.tables import DataError
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def table(n_rows: int, seed: int = 1) -> np.ndarray:
@@ -140,7 +133,7 @@ def test_convert_writes_npy_and_parquet_a_block_at_a_time(
 
 
 def test_convert_stops_at_a_bad_row_and_leaves_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: object
 ) -> None:
     monkeypatch.setattr("emio.convert.BLOCK_ROWS", 100)
     lines = ["x,y"] + [f"{i},{i * 2}" for i in range(250)]
@@ -148,32 +141,32 @@ def test_convert_stops_at_a_bad_row_and_leaves_no_file(
     text = tmp_path / "t.csv"
     text.write_text("\n".join(lines) + "\n")
     target = tmp_path / "t.npy"
-    code, _, err = run(capsys, "convert", text, target)
+    code, _, err = run_cli("convert", text, target)
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")
     assert "column 'y' has the text 'oops' in data row 201 of t.csv" in err
     assert list(tmp_path.iterdir()) == [text]
-    code, _, err = run(capsys, "convert", text, target, "--bad-rows", "drop")
+    code, _, err = run_cli("convert", text, target, "--bad-rows", "drop")
     assert code == 0 and "wrote 249 rows of 2 columns (x, y)" in err
     assert np.load(target).shape == (249, 2)
 
 
 def test_the_command_line_fits_a_streamed_file_as_it_fits_the_rows_in_memory(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, small_threshold: None
+    run_cli: object, tmp_path: Path, small_threshold: None
 ) -> None:
     X = table(5000)
     np.savetxt(tmp_path / "t.csv", X, delimiter=",", header="x1,x2,x3", comments="")
-    code, _, err = run(capsys, "convert", tmp_path / "t.csv", tmp_path / "t.npy")
+    code, _, err = run_cli("convert", tmp_path / "t.csv", tmp_path / "t.npy")
     assert code == 0, err
     fit = ["fit", "--k", "2", "--seed", "4", "--labels"]
-    code, streamed, err = run(capsys, *fit[:1], tmp_path / "t.npy", *fit[1:],
+    code, streamed, err = run_cli(*fit[:1], tmp_path / "t.npy", *fit[1:],
                               tmp_path / "streamed.csv")
     assert code == 0, err
-    code, whole, err = run(capsys, *fit[:1], tmp_path / "t.csv", *fit[1:],
+    code, whole, err = run_cli(*fit[:1], tmp_path / "t.csv", *fit[1:],
                            tmp_path / "whole.csv")
     assert code == 0, err
     assert json.loads(streamed)["history"] == json.loads(whole)["history"]
     assert (tmp_path / "streamed.csv").read_text() == (tmp_path / "whole.csv").read_text()
     (tmp_path / "params.json").write_text(streamed)
-    code, predicted, err = run(capsys, "predict", tmp_path / "params.json", tmp_path / "t.npy")
+    code, predicted, err = run_cli("predict", tmp_path / "params.json", tmp_path / "t.npy")
     assert code == 0, err
     assert predicted == (tmp_path / "whole.csv").read_text()
