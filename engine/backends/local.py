@@ -3,27 +3,24 @@
 Chunks of a source already in memory are prepared once per fit (moved into
 the model's layout and dtype) and kept; chunks of a streamed source (a file
 mapped into memory) are read and prepared again in each pass, so the memory a
-fit holds does not grow with the number of rows. A streamed pass computes
-:data:`STREAM_GROUP` chunks at a time and adds their statistics to the running
-sum before reading more, in the same order (so the same bits) as one sum of all.
+fit holds does not grow with the number of rows. A streamed pass adds each
+chunk's statistics to the running sum as the chunk comes (the threads compute a
+few chunks ahead), in the same order, so with the same bits, as one sum of all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from engine.backends import PassResult, add_in_order, chunk_ranges, sum_in_order
+from engine.backends import PassResult, add_in_order, chunk_ranges
 from engine.data import DataSource
 from engine.estep import NonFiniteRow, zero_probability_error
 from engine.models.base import ChunkResult, MixtureModel, PreparedChunk, Stats
 from engine.parallel import ChunkRunner, resolve_threads
 from engine.params import Params
-
-#: Chunks of a streamed source computed at a time; a pass holds their results only.
-STREAM_GROUP = 64
 
 
 class LocalBackend:
@@ -95,24 +92,22 @@ class LocalPasses:
             return result, chunk.constant
 
         self.source.check_unchanged()
-        everything = range(len(self.ranges))
+        chunks = range(len(self.ranges))
         if self._kept is not None:
-            groups: Sequence[range] = [everything]
+            parts: Iterable[tuple[ChunkResult, float]] = self.runner.map(
+                one_chunk, chunks, kind=(hard, details)
+            )
         else:
-            groups = [everything[i : i + STREAM_GROUP] for i in everything[::STREAM_GROUP]]
+            # Streamed: each chunk's statistics are added to the sum as it comes.
+            parts = self.runner.imap(one_chunk, chunks, kind=(hard, details))
         stats: Stats | None = None
         figures: list[tuple[float, float, float, float]] = []
         labels: list[np.ndarray] = []
-        for group in groups:
-            parts = self.runner.map(one_chunk, group, kind=(hard, details))
-            stats = add_in_order(stats, [result.stats for result, _ in parts])
-            for result, constant in parts:
-                figures.append(
-                    (result.log_likelihood, result.classification, result.entropy, constant)
-                )
-                if details and self.labels:
-                    labels.append(result.labels)
-            del parts
+        for result, constant in parts:
+            stats = add_in_order(stats, [result.stats])
+            figures.append((result.log_likelihood, result.classification, result.entropy, constant))
+            if details and self.labels:
+                labels.append(result.labels)
         # Added up as one sum of every chunk's figure, in chunk order.
         log_likelihood, classification, entropy, constants = (list(f) for f in zip(*figures))
         constant = sum(constants)
@@ -137,30 +132,23 @@ class LocalPasses:
     def sum_rows(
         self, function: Callable[..., Stats], args: Sequence[Any], chunk_size: int
     ) -> Stats:
-        """``sum_in_order(map_rows(function, args, chunk_size))``, holding the statistics
-        of :data:`STREAM_GROUP` chunks at most."""
-        ranges = chunk_ranges(self.n_samples, chunk_size)
-        stats = sum_in_order(self.map_rows_in(function, args, ranges[:STREAM_GROUP]))
-        for i in range(STREAM_GROUP, len(ranges), STREAM_GROUP):
-            stats = add_in_order(
-                stats, self.map_rows_in(function, args, ranges[i : i + STREAM_GROUP])
-            )
-        return stats
+        """``sum_in_order(map_rows(function, args, chunk_size))``, each chunk's statistics
+        added as it comes."""
+        stats: Stats | None = None
+        for _, part in self.imap_rows(function, args, chunk_size):
+            stats = add_in_order(stats, [part])
+        return stats  # type: ignore[return-value]  # there is at least one chunk
 
     def imap_rows(
         self, function: Callable[..., Any], args: Sequence[Any], chunk_size: int
     ) -> Iterator[tuple[int, Any]]:
-        """``(first row, function(rows, *args))`` for each chunk, in order, computed a group
-        of chunks at a time: for results as large as the rows (each row's labels)."""
+        """``(first row, function(rows, *args))`` for each chunk, in order, a few chunks
+        computed ahead: for results as large as the rows (each row's labels)."""
         ranges = chunk_ranges(self.n_samples, chunk_size)
-        for i in range(0, len(ranges), STREAM_GROUP):
-            group = ranges[i : i + STREAM_GROUP]
-            yield from zip((start for start, _ in group), self.map_rows_in(function, args, group))
-
-    def map_rows_in(
-        self, function: Callable[..., Any], args: Sequence[Any], ranges: Sequence[tuple[int, int]]
-    ) -> list[Any]:
-        return self.runner.map(lambda r: function(self.source.read(*r), *args), ranges, kind="rows")
+        results = self.runner.imap(
+            lambda r: function(self.source.read(*r), *args), ranges, kind="rows"
+        )
+        return zip((start for start, _ in ranges), results)
 
     def close(self) -> None:
         self.runner.close()
