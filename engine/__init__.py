@@ -12,6 +12,7 @@ model), :mod:`engine.restarts`, :mod:`engine.halfsteps` (EM by halves, for
 teaching), and :mod:`engine.models` (one file per model).
 """
 
+from engine.backends.dask import DaskBackend
 from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError
 from engine.loop import fit, iterate
@@ -21,6 +22,7 @@ from engine.options import FitOptions
 from engine.parallel import set_blas_limiter
 from engine.params import Params
 from engine.predict import predict_blocks, predict_log_resp
+from engine.references import DataChanged, FileReference, FileStamp, SourceReference
 from engine.results import FitResult, Snapshot
 
 #: The first engine's constants (the registries decide at the time of asking:
@@ -33,13 +35,18 @@ __all__ = [
     "MODEL_NAMES",
     "ArraySource",
     "CollapseError",
+    "DaskBackend",
+    "DataChanged",
     "DataSource",
     "FitError",
     "FitOptions",
+    "FileReference",
+    "FileStamp",
     "FitResult",
     "NpySource",
     "Params",
     "Snapshot",
+    "SourceReference",
     "covariance_types",
     "fit",
     "iterate",

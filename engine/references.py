@@ -23,6 +23,21 @@ if TYPE_CHECKING:
 class DataChanged(ValueError):
     """The file a fit reads changed (its size or modification time) while the fit ran."""
 
+    @classmethod
+    def of(cls, path: object, opened: FileStamp, now: FileStamp | None) -> DataChanged:
+        """The error for the file ``path``, opened with the stamp ``opened`` and now at
+        ``now`` (``None``: gone)."""
+        if now is None:
+            what = "was removed or renamed"
+        elif now.size != opened.size:
+            what = f"changed size from {opened.size:,} to {now.size:,} bytes"
+        else:
+            what = "was modified"
+        return cls(
+            f"{path} {what} while the fit was reading it; the fit stopped. Fit again once the "
+            "file is complete (write a new file beside it and rename it over the old one)"
+        )
+
 
 @dataclass(frozen=True)
 class FileStamp:
@@ -58,20 +73,6 @@ class SourceReference(ABC):
         the reference was made from."""
 
 
-def changed_error(path: object, opened: FileStamp, now: FileStamp | None) -> DataChanged:
-    """The message for a file that is no longer the one a fit started reading."""
-    if now is None:
-        what = "was removed or renamed"
-    elif now.size != opened.size:
-        what = f"changed size from {opened.size:,} to {now.size:,} bytes"
-    else:
-        what = "was modified"
-    return DataChanged(
-        f"{path} {what} while the fit was reading it; the fit stopped. Fit again once the "
-        "file is complete (write a new file beside it and rename it over the old one)"
-    )
-
-
 def check_stamp(path: str | Path, opened: FileStamp) -> None:
     """Raise :class:`DataChanged` unless ``path`` still has the stamp ``opened``."""
     try:
@@ -79,7 +80,7 @@ def check_stamp(path: str | Path, opened: FileStamp) -> None:
     except FileNotFoundError:
         now = None
     if now != opened:
-        raise changed_error(path, opened, now)
+        raise DataChanged.of(path, opened, now)
 
 
 @dataclass(frozen=True)
@@ -108,5 +109,5 @@ class FileReference(SourceReference):
         # shared with it), which says more than "changed".
         source = self.reopen()
         if source.stamp != self.stamp:  # type: ignore[attr-defined]
-            raise changed_error(self.path, self.stamp, source.stamp)  # type: ignore[attr-defined]
+            raise DataChanged.of(self.path, self.stamp, source.stamp)  # type: ignore[attr-defined]
         return source

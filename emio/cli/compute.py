@@ -43,7 +43,7 @@ def compute_backend(args: argparse.Namespace) -> Iterator[Any]:
     if not on_cluster(args):
         yield None
         return
-    from engine.backends.dask import DaskBackend
+    from engine import DaskBackend
 
     backend = DaskBackend(args.scheduler)
     print(f"computing on {backend.describe()}", file=sys.stderr)

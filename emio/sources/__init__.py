@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data import DataSource, NpySource
+from engine import DataSource, NpySource
 from emio.sources.columns import ChosenColumns, column_indices
 from emio.sources.locations import absolute, is_url
 from emio.sources.npy import NpyUrlSource, read_header

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data import DataSource
-from engine.references import SourceReference
+from engine import DataSource, SourceReference
 from emio.tables.table import DataError
 
 

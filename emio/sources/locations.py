@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import IO, Any
 
-from engine.references import FileStamp, changed_error
+from engine import DataChanged, FileStamp
 from emio.tables.table import DataError
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -72,7 +72,7 @@ def check_stamp(location: str, stamp: FileStamp) -> None:
     except FileNotFoundError:
         now = None
     if now != stamp:
-        raise changed_error(location, stamp, now)
+        raise DataChanged.of(location, stamp, now)
 
 
 def open_binary(location: str) -> IO[bytes]:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data import SCAN_ROWS, DataSource
-from engine.references import FileReference
+from engine import DataSource, FileReference
 from emio.sources.locations import check_stamp, open_binary, stamp_of
 from emio.tables.table import DataError
+
+#: Rows read at a time from a URL for a scan or a sample (a URL pays per request).
+_READ_ROWS = 65536
 
 
 @dataclass(frozen=True)
@@ -113,17 +115,17 @@ class NpyUrlSource(DataSource):
         # One read per block that holds a wanted row: a URL pays per request.
         rows = np.asarray(rows)
         out = np.empty((rows.shape[0], self.n_features))
-        blocks = rows // SCAN_ROWS
+        blocks = rows // _READ_ROWS
         for block in np.unique(blocks):
             mine = blocks == block
-            start = int(block) * SCAN_ROWS
-            values = self.read(start, min(start + SCAN_ROWS, self.n_samples))
+            start = int(block) * _READ_ROWS
+            values = self.read(start, min(start + _READ_ROWS, self.n_samples))
             out[mine] = values[rows[mine] - start]
         return out
 
     def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
-        for start in range(0, self.n_samples, SCAN_ROWS):
-            yield start, self.read(start, min(start + SCAN_ROWS, self.n_samples))
+        for start in range(0, self.n_samples, _READ_ROWS):
+            yield start, self.read(start, min(start + _READ_ROWS, self.n_samples))
 
     def reference(self) -> NpyUrlReference:
         return NpyUrlReference(self.url, self.stamp, tuple(self.feature_names))

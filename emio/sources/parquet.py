@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data import DataSource
-from engine.references import DataChanged, FileStamp, SourceReference, changed_error
+from engine import DataChanged, DataSource, FileStamp, SourceReference
 from emio.sources.locations import check_stamp, list_files, open_binary, stamp_of
 from emio.tables.table import DataError
 
@@ -227,5 +226,5 @@ class ParquetReference(SourceReference):
             )
         for name, opened, now in zip(self.files, self.stamps, source.stamps):
             if now != opened:
-                raise changed_error(name, opened, now)
+                raise DataChanged.of(name, opened, now)
         return source

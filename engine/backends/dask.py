@@ -171,9 +171,15 @@ class DaskBackend:
                 f"the Dask scheduler at {scheduler} has no workers; {advice}"
             ) from None
 
+    def _workers(self) -> dict[str, dict]:
+        try:
+            return self.client.scheduler_info(n_workers=-1)["workers"]
+        except TypeError:  # distributed before 2025 lists every worker unasked
+            return self.client.scheduler_info()["workers"]
+
     @property
     def n_workers(self) -> int:
-        return len(self.client.scheduler_info(n_workers=-1)["workers"])
+        return len(self._workers())
 
     def describe(self) -> str:
         """Where the passes run, for a status line: the scheduler and its workers."""
@@ -187,8 +193,7 @@ class DaskBackend:
 
     def memory_limit(self) -> int | None:
         """The workers' memory limits added up, in bytes; ``None`` when any has none."""
-        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
-        limits = [int(worker.get("memory_limit") or 0) for worker in workers]
+        limits = [int(worker.get("memory_limit") or 0) for worker in self._workers().values()]
         return None if not limits or 0 in limits else sum(limits)
 
     def close(self) -> None:
