@@ -194,7 +194,9 @@ def convert_text(
                 if bad.any():
                     row = int(np.argmax(bad))
                     if bad_rows == "error":
-                        column = next(judged[j] for j in chosen if not np.isfinite(judged[j].values[row]))
+                        column = next(
+                            judged[j] for j in chosen if not np.isfinite(judged[j].values[row])
+                        )
                         raise DataError(
                             f"column {column.name!r} has {_bad_cell(column, row)} in data row "
                             f"{first_row + row + 1:,} of {name}; fix the file, or convert with "
@@ -210,5 +212,7 @@ def convert_text(
         if writer is None or written == 0:
             raise DataError(f"{name} has no rows of data to convert; choose a file with data in it")
         writer.close()
-    notes = (f"dropped {plural_rows(dropped)} with missing or non-numeric values",) if dropped else ()
+    notes = ()
+    if dropped:
+        notes = (f"dropped {plural_rows(dropped)} with missing or non-numeric values",)
     return Converted(written, names, dropped, notes)

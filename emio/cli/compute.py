@@ -32,7 +32,9 @@ def add_compute_flags(parser: argparse.ArgumentParser) -> None:
 def on_cluster(args: argparse.Namespace) -> bool:
     """Whether the command computes on a Dask cluster (whose workers read DATA)."""
     if args.scheduler is not None and args.backend != "dask":
-        raise UsageError("--scheduler is for --backend dask; add --backend dask or drop --scheduler")
+        raise UsageError(
+            "--scheduler is for --backend dask; add --backend dask or drop --scheduler"
+        )
     return args.backend == "dask"
 
 

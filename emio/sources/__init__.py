@@ -110,7 +110,9 @@ def open_rows(location: str, columns: list[str] | None = None, cluster: bool = F
             try:
                 source = NpySource(absolute(str(file.path)))
             except (OSError, ValueError):
-                raise DataError(f"{name} is not a valid .npy file (it may be damaged); save it again") from None
+                raise DataError(
+                    f"{name} is not a valid .npy file (it may be damaged); save it again"
+                ) from None
             return _streamed(_chosen(source, columns, name))
     elif suffix == ".parquet":
         open_file(location)

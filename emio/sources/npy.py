@@ -68,7 +68,8 @@ def read_header(location: str, name: str) -> NpyHeader:
         )
     if len(shape) not in (1, 2):
         raise DataError(
-            f"{name} holds a {len(shape)}-D array; save a 2-D array of shape (n_samples, n_features)"
+            f"{name} holds a {len(shape)}-D array; save a 2-D array of shape "
+            "(n_samples, n_features)"
         )
     if header.n_rows == 0 or header.n_columns == 0:
         raise DataError(f"{name} holds an empty array of shape {shape}; save some data in it")

@@ -106,14 +106,18 @@ class ParquetSource(DataSource):
             skipped = [field.name for field in schema if not _numeric(field)]
             if not chosen:
                 raise DataError(f"{location} has no column of numbers; choose another file")
-            self.notes = tuple(f"skipped column {name!r}: it does not hold numbers" for name in skipped)
+            self.notes = tuple(
+                f"skipped column {name!r}: it does not hold numbers" for name in skipped
+            )
         else:
             chosen = list(columns)
             for name in chosen:
                 index = schema.get_field_index(name)
                 if index < 0:
                     known = ", ".join(repr(n) for n in schema.names[:12])
-                    raise DataError(f"{location} has no column named {name!r}; its columns are {known}")
+                    raise DataError(
+                        f"{location} has no column named {name!r}; its columns are {known}"
+                    )
                 if not _numeric(schema.field(index)):
                     raise DataError(
                         f"column {name!r} of {location} cannot be used: it does not hold numbers; "
@@ -193,7 +197,9 @@ class ParquetSource(DataSource):
             yield group.first_row, self._group_rows(index)
 
     def reference(self) -> ParquetReference:
-        return ParquetReference(self.location, tuple(self.files), tuple(self.stamps), tuple(self.columns))
+        return ParquetReference(
+            self.location, tuple(self.files), tuple(self.stamps), tuple(self.columns)
+        )
 
     def check_unchanged(self) -> None:
         for name, stamp in zip(self.files, self.stamps):

@@ -17,9 +17,9 @@ core, and closes what it started. Binding it to a source gives
   (a few kilobytes; a task of its own would cost every other worker a fetch
   from the one that computed it, about 10 ms here, more than the block's
   compute); each block sends back its statistics, added up in chunk order,
-  and the driver adds the blocks up in block order. Results therefore depend on the block layout (from
-  the number of rows and the chunking, never from the workers or their
-  timing) and agree with the local backend to round-off.
+  and the driver adds the blocks up in block order. Results therefore depend
+  on the block layout (from the number of rows and the chunking, never from
+  the workers or their timing) and agree with the local backend to round-off.
 * A worker that dies takes its blocks with it; the scheduler loads them again
   from the file on another worker and the fit goes on with the same numbers.
 * Closing the passes (a fit stopped, or Ctrl-C) cancels every task still
@@ -82,7 +82,9 @@ def _distributed() -> Any:
     return distributed
 
 
-def block_layout(ranges: Sequence[tuple[int, int]], block_rows: int | None = None) -> list[list[tuple[int, int]]]:
+def block_layout(
+    ranges: Sequence[tuple[int, int]], block_rows: int | None = None
+) -> list[list[tuple[int, int]]]:
     """Consecutive chunk ranges grouped into blocks of about ``block_rows`` rows (by
     default from the number of rows: :data:`TARGET_BLOCKS` blocks of
     :data:`MIN_BLOCK_ROWS` to :data:`MAX_BLOCK_ROWS` rows), whole chunks each."""
@@ -275,10 +277,10 @@ class DaskPasses:
         prepared = self.model.prepare_chunk(rows, self.data_plan, self.dtype)
         return int(prepared.values.nbytes / prepared.n_rows * self.n_samples)
 
-    def _gather(self, futures: list[Any], feeding: Sequence[Any] = ()) -> list[Any]:
-        """The futures' results in order; on any error or interruption, every task of
-        the call (and the tasks ``feeding`` them) is cancelled before the error goes on."""
-        self._pending = [*futures, *feeding]
+    def _gather(self, futures: list[Any]) -> list[Any]:
+        """The futures' results in order; on any error or interruption (Ctrl-C), every
+        task of the call is cancelled before the error goes on."""
+        self._pending = list(futures)
         try:
             return self.client.gather(futures)
         except BaseException:

@@ -117,7 +117,9 @@ def load_block(
     """The chunks of one block read from the file and prepared for the passes: what a
     worker keeps in memory for the length of a fit."""
     source = open_source(reference)
-    return [model.prepare_chunk(source.read(start, stop), data_plan, dtype) for start, stop in ranges]
+    return [
+        model.prepare_chunk(source.read(start, stop), data_plan, dtype) for start, stop in ranges
+    ]
 
 
 @dataclass

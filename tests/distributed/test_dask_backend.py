@@ -90,6 +90,26 @@ def test_blocks_read_in_every_pass_give_the_numbers_of_kept_ones(
     assert streamed.history == kept.history
 
 
+def test_workers_read_a_folder_of_parquet_files_themselves(
+    tmp_path: Path, mixture_rows: object, backend: DaskBackend
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    from emio.sources import ParquetSource
+
+    X = mixture_rows("poisson", 12_000, seed=2)
+    for part in range(3):
+        rows = X[part * 4000 : (part + 1) * 4000]
+        table = pa.table({name: rows[:, j] for j, name in enumerate("abc")})
+        parquet.write_table(table, tmp_path / f"part-{part}.parquet", row_group_size=1500)
+    # The workers unpickle the source's reference, which opens the files with pyarrow
+    # through emio; the engine itself never imports it.
+    options = explicit(X, options_for("poisson", "full"))
+    local = engine.fit(X, options)
+    on_cluster = engine.fit(ParquetSource(str(tmp_path)), options, backend=backend)
+    assert_close_fits(on_cluster, local)
+
+
 def test_the_same_seed_gives_the_same_start_on_either_backend(
     saved_rows: object, backend: DaskBackend
 ) -> None:
@@ -146,7 +166,8 @@ def test_a_worker_that_cannot_read_the_file_is_named(
     source = NpySource(path)  # this process keeps the file open (mapped) ...
     path.unlink()  # ... where no worker will find it
     with pytest.raises(
-        WorkerReadError, match=r"the Dask worker tcp://127\.0\.0\.1:\d+ cannot read .*only-here\.npy"
+        WorkerReadError,
+        match=r"the Dask worker tcp://127\.0\.0\.1:\d+ cannot read .*only-here\.npy",
     ):
         engine.fit(source, options_for("gaussian", "full"), backend=backend)
 

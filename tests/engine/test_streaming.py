@@ -82,7 +82,8 @@ def test_the_lean_sample_draws_the_rows_numpy_draws(n: int) -> None:
         )
         follows = np.random.default_rng(seed)
         follows.choice(n, size=START_SAMPLE_ROWS, replace=False)
-        assert rng.integers(2**62) == follows.integers(2**62)  # the generator left as NumPy leaves it
+        # The generator is left as NumPy leaves it.
+        assert rng.integers(2**62) == follows.integers(2**62)
 
 
 def test_starts_come_from_the_same_rows_in_memory_and_streamed(tmp_path: Path) -> None:
@@ -111,7 +112,8 @@ def test_the_memory_of_a_streamed_fit_does_not_grow_with_the_rows(tmp_path: Path
         X = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(n, 2))
         for start in range(0, n, 500_000):
             stop = min(n, start + 500_000)
-            X[start:stop] = rng.normal(size=(stop - start, 2)) + 4.0 * (np.arange(start, stop) % 3)[:, None]
+            group = (np.arange(start, stop) % 3)[:, None]
+            X[start:stop] = rng.normal(size=(stop - start, 2)) + 4.0 * group
         X.flush()
         del X
         peaks[n] = _peak_of_streamed_fit(path)
