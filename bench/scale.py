@@ -55,7 +55,9 @@ def _centres() -> np.ndarray:
 def generate(path: Path, n_samples: int) -> None:
     """Five seeded Gaussian clusters in 10 columns, written a million rows at a time."""
     centres = _centres()
-    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(n_samples, N_FEATURES))
+    out = np.lib.format.open_memmap(
+        path, mode="w+", dtype=np.float64, shape=(n_samples, N_FEATURES)
+    )
     for start in range(0, n_samples, _WRITE_ROWS):
         stop = min(n_samples, start + _WRITE_ROWS)
         rng = np.random.default_rng([11, start])
@@ -129,7 +131,9 @@ class PeakSampler:
         self._thread.join()
 
 
-def _timed(X: object, fit_options: engine.FitOptions, backend: object = None) -> tuple[float, list[float]]:
+def _timed(
+    X: object, fit_options: engine.FitOptions, backend: object = None
+) -> tuple[float, list[float]]:
     stamps = []
     steps = engine.iterate(X, fit_options, backend=backend)
     while True:
@@ -173,9 +177,11 @@ def run_one(path: Path, mode: str, n_iter: int) -> dict[str, object]:
 def shipped_bytes() -> dict[str, int]:
     """Pickled sizes of what one block's task carries out and brings back, for the
     projection: the plan of the parameters, the model, and the block's statistics."""
+    from engine.backends import chunk_ranges
+    from engine.backends.dask import block_layout
     from engine.backends.dask_tasks import pass_kept
     from engine.data import ArraySource
-    from engine.loop import setup_fit
+    from engine.loop import chunk_size_for, setup_fit
 
     X = np.random.default_rng(0).normal(size=(4096, N_FEATURES))
     setup = setup_fit(X, options(1))
@@ -185,9 +191,13 @@ def shipped_bytes() -> dict[str, int]:
     plan = model.pass_plan(params, data_plan, np.dtype(np.float64))
     chunk = model.prepare_chunk(X, data_plan, np.dtype(np.float64))
     result = pass_kept([chunk], [(0, 4096)], model, plan, False, False, False)
+    # The chunk ranges a task of a full block names (2**20 rows in chunks of this fit's size).
+    chunk_size = chunk_size_for(model, options(1), 10**9, N_FEATURES, "float64")
+    block = block_layout(chunk_ranges(10**9, chunk_size))[0]
     return {
         "plan": len(pickle.dumps(plan)), "model": len(pickle.dumps(model)),
-        "statistics": len(pickle.dumps(result)),
+        "ranges": len(pickle.dumps(block)), "statistics": len(pickle.dumps(result)),
+        "chunk_size": chunk_size, "block_rows": block[-1][1],
     }
 
 
@@ -207,14 +217,18 @@ def _warm(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--sizes", type=lambda t: [int(float(s)) for s in t.split(",")],
                         default=list(SIZES), help="rows, comma-separated (default 1e6,1e7,4e7)")
-    parser.add_argument("--folder", type=Path, help="where the .npy files go (default: a temporary folder)")
+    parser.add_argument("--folder", type=Path,
+                        help="where the .npy files go (default: a temporary folder)")
     parser.add_argument("--keep-files", action="store_true")
     parser.add_argument("--repeats", type=int, default=2,
                         help="runs of each way, taken in turns; the fastest is shown (default 2)")
-    parser.add_argument("--one", nargs=3, metavar=("PATH", "MODE", "N_ITER"), help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=3, metavar=("PATH", "MODE", "N_ITER"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         path, mode, n_iter = args.one
@@ -239,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
                 generate(path, n_samples)
             _warm(path)
             n_iter = ITERATIONS.get(n_samples, 5)
-            runs = [(mode, _child(path, mode, n_iter)) for _ in range(args.repeats) for mode in MODES]
+            runs = [
+                (mode, _child(path, mode, n_iter)) for _ in range(args.repeats) for mode in MODES
+            ]
             # The fastest run of each way, and the largest peak any run of it reached.
             measured = {}
             for mode in MODES:
@@ -262,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     print(_table(rows))
     shipped = shipped_bytes()
     print(f"\nshipped per block and pass (pickled): plan {shipped['plan']:,} B, model "
-          f"{shipped['model']:,} B out; statistics {shipped['statistics']:,} B back")
+          f"{shipped['model']:,} B, chunk ranges {shipped['ranges']:,} B out (a block of "
+          f"{shipped['block_rows']:,} rows in chunks of {shipped['chunk_size']:,}); statistics "
+          f"{shipped['statistics']:,} B back")
     return 0
 
 
