@@ -99,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     settings_dir = tempfile.mkdtemp()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
     from emgui import gc_guard
-    from emgui.app import user_settings
-    from emgui.main_window import MainWindow
+    from emgui.app import build_window, prepare_application, user_settings
     from emio.tables import Table
 
-    window = MainWindow(user_settings())
+    prepare_application()  # as emgui.app does: the GC guard, the thread registry
+    window = build_window(user_settings())
     window.show_with_default_size()
     gc_guard.settle()  # as emgui.app does
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             ticks.start()
             started = time.perf_counter()
             window.open_file(csv, ask=False)
-            _wait_for(app, window.data_loaded)
+            _wait_for(app, window.document.data_changed)
             window_times.append(time.perf_counter() - started)
             ticks.stop()
             load_gaps.append(max(ticks.gaps, default=0.0))
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
           f"and {np.median(pandas_times):.2f} s); longest GUI gap while loading {load_gap * 1e3:.0f} ms")
 
     X = _blobs(args.rows)
-    window.set_table(Table(data=X, columns=["x", "y"]), "blobs")
+    window.document.set_data(Table(data=X, columns=["x", "y"]), "blobs")
     panel = window.settings_panel
     panel.k_spin.setValue(5)
     panel.tol_combo.setCurrentText("0")
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     ticks.start()
     started = time.perf_counter()
     window.run()
-    if window.controller.is_active:
-        _wait_for(app, window.controller.state_changed)  # to finished (or failed)
+    if window.document.is_running:
+        _wait_for(app, window.document.run_state_changed)  # to finished (or failed)
     app.processEvents()  # the last redraw
     fit_s = time.perf_counter() - started
     ticks.stop()
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{np.percentile(gaps, 99):.0f} ms, median {np.median(gaps):.1f} ms over {len(gaps)} ticks")
 
     costs = []
-    for index in range(len(window.controller.snapshots)):
+    for index in range(window.document.n_snapshots):
         started = time.perf_counter()
         window.show_snapshot(index)
         app.processEvents()

@@ -1,1 +1,1 @@
-"""EM Studio: the Qt application (windows, views, dialogs, fit worker)."""
+"""EM Studio: the Qt application (see emgui.app, which starts it)."""

@@ -1,22 +1,39 @@
-"""Starting the window: ``python main.py [FILE] [--model M] [--k K] [--run] [--screenshot PNG]``."""
+"""Starting the window: ``python main.py [FILE] [--model M] [--k K] [--run] [--screenshot PNG]``.
+
+The application, not the window, sets up what is process-wide: the garbage
+collection guard (:mod:`emgui.gc_guard`), the BLAS thread limiter and the one
+thread registry; then it builds the window and installs the features
+(:data:`FEATURES`) with the window's host.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
+from emgui.features import analysis, export, sessions, teaching
+from emgui.runs.registry import ThreadRegistry, application_registry
+from emgui.shell.host import Host
+from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
 from emio.blas import register_blas_limiter
 
 ORGANIZATION = "EMStudio"
 APPLICATION = "EM Studio"
 DEFAULT_SAMPLE = "blobs"
+#: Every feature's installer, in the order their menu items appear.
+FEATURES: tuple[Callable[[Host], QObject], ...] = (
+    sessions.install,
+    export.install,
+    analysis.install,
+    teaching.install,
+)
 
 
 def user_settings() -> QSettings:
@@ -24,6 +41,25 @@ def user_settings() -> QSettings:
     return QSettings(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
     )
+
+
+def prepare_application() -> QApplication:
+    """The ``QApplication``, with everything process-wide in place before any window."""
+    register_blas_limiter()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    gc_guard.install()  # before any background thread can run (see emgui.gc_guard)
+    application_registry()
+    return app
+
+
+def build_window(settings: QSettings, threads: ThreadRegistry | None = None) -> MainWindow:
+    """A window with every feature installed."""
+    window = MainWindow(settings, threads)
+    for install in FEATURES:
+        install(window.host)
+    return window
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,15 +75,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Screenshot(QObject):
+    """Saves a picture of ``window`` once its fit has ended (or at once), then closes it."""
+
+    def __init__(self, window: MainWindow, path: Path, app: QApplication) -> None:
+        super().__init__(window)
+        self._window, self._path, self._app = window, path, app
+
+    def take_after_fit(self) -> None:
+        self._window.controller.run_finished.connect(self._on_controller_run_finished)
+        self._window.controller.run_failed.connect(self._on_controller_run_failed)
+
+    def take_soon(self, milliseconds: int) -> None:
+        QTimer.singleShot(milliseconds, self.save_and_quit)
+
+    def save_and_quit(self) -> None:
+        if not self._window.grab().save(str(self._path)):
+            print(f"error: could not write {self._path}", file=sys.stderr)
+            self._app.exit(2)
+            return
+        self._window.close()
+
+    def _on_controller_run_finished(self, result: engine.FitResult) -> None:
+        self.take_soon(200)
+
+    def _on_controller_run_failed(self, message: str, details: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        self._app.exit(2)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    register_blas_limiter()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName(ORGANIZATION)
-    app.setApplicationName(APPLICATION)
-    from emgui.main_window import DEFAULT_SIZE, MainWindow
-
-    window = MainWindow(user_settings())
+    app = prepare_application()
+    window = build_window(user_settings())
     window.show_with_default_size()
     gc_guard.settle()  # the window lives as long as the application
     if args.file:
@@ -55,35 +115,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     else:
         window.open_sample(args.sample or DEFAULT_SAMPLE)
-    panel = window.settings_panel
-    if args.model:
-        panel.model_combo.setCurrentIndex(panel.model_combo.findData(args.model))
-    if args.k:
-        panel.k_spin.setValue(args.k)
-    if args.covariance:
-        panel.covariance_combo.setCurrentIndex(panel.covariance_combo.findData(args.covariance))
+    document = window.document
+    changes = {
+        "model": args.model, "n_components": args.k, "covariance_type": args.covariance,
+    }
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if changes:
+        document.set_options(document.options.replace(**changes), init_mode=document.init_mode)
     if args.screenshot:
-        screenshot: Path = args.screenshot
         # The same picture whatever size the user last left the window at.
         window.resize(*DEFAULT_SIZE)
-
-        def save_and_quit() -> None:
-            if not window.grab().save(str(screenshot)):
-                print(f"error: could not write {screenshot}", file=sys.stderr)
-                app.exit(2)
-                return
-            window.close()
-
-        def fit_failed(message: str, details: str) -> None:
-            print(f"error: {message}", file=sys.stderr)
-            app.exit(2)
-
+        screenshot = _Screenshot(window, args.screenshot, app)
         if args.run:
-            # The controller emits these from the GUI thread, so plain callables are safe.
-            window.controller.run_finished.connect(lambda _: QTimer.singleShot(200, save_and_quit))
-            window.controller.run_failed.connect(fit_failed)
+            screenshot.take_after_fit()
         else:
-            QTimer.singleShot(500, save_and_quit)
+            screenshot.take_soon(500)
     if args.run:
         QTimer.singleShot(0, window.run)
     return app.exec()

@@ -5,6 +5,12 @@ target's own folder, flushed to disk, then renamed over the target with
 :func:`os.replace`, which is atomic on one filesystem. A crash, a full disk or
 an exception half-way through therefore never leaves a truncated file behind,
 and the previous version stays byte for byte as it was.
+
+A target that exists and is not a regular file — ``/dev/null``, a terminal,
+a pipe such as ``/dev/stdout`` — is written directly: replacing it would put
+a file where the device was. A temporary file names the process that writes
+it; one whose process is gone (killed mid-write) is removed the next time its
+target is written.
 """
 
 from __future__ import annotations
@@ -106,10 +112,43 @@ def describe_os_error(exc: OSError, path: str | os.PathLike[str], action: str = 
     return f"cannot {action} {os.fspath(path)}: {reason}; {advice}"
 
 
+def _temp_name(target: Path, pid: int, token: str) -> str:
+    return f".{target.name}.{pid}.{token}.tmp"
+
+
+def _remove_stale_temp_files(target: Path) -> None:
+    """Remove temporary files of ``target`` whose writing process no longer runs."""
+    prefix = f".{target.name}."
+    with suppress(OSError):
+        for entry in os.scandir(target.parent):
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            parts = name[len(prefix) : -len(".tmp")].split(".")
+            if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 8:
+                continue
+            if not _process_alive(int(parts[0])):
+                with suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists, as another user's process
+    return True
+
+
 def _new_temp_file(target: Path) -> tuple[int, Path]:
     """Create and open an empty temporary file beside ``target``."""
+    _remove_stale_temp_files(target)
     while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        temp = target.with_name(_temp_name(target, os.getpid(), secrets.token_hex(4)))
         try:
             # 0o666 lets the umask decide permissions, as open() would for the
             # target itself; tempfile.mkstemp would force 0o600 on the result.
@@ -131,6 +170,32 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def is_special(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` exists and is not a regular file or a folder (a device, a pipe)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise ``OSError`` if ``path`` plainly cannot be written (its folder is missing
+    or read-only, or it is a folder), before any work or any other output is written."""
+    if is_special(path):
+        if not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "permission denied", os.fspath(path))
+        return
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder", os.fspath(path))
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder", os.fspath(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "permission denied", os.fspath(path))
 
 
 @contextmanager
@@ -170,6 +235,11 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
             f"atomic_open writes whole files; use one of the modes {', '.join(WRITE_MODES)}, "
             f"not {mode!r}"
         )
+    if is_special(path):
+        # A device or a pipe: written in place, as a shell redirection would.
+        with open(path, mode, **kwargs) as file:
+            yield file
+        return
     target = Path(os.path.realpath(path))
     fd, temp = _new_temp_file(target)
     try:

@@ -15,13 +15,14 @@ teaching), and :mod:`engine.models` (one file per model).
 from engine.backends.dask import DaskBackend
 from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError
-from engine.loop import fit, iterate
+from engine.loop import check_data, fit, iterate, objective_name
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
-from engine.options import FitOptions
+from engine.options import ACCELERATIONS, DTYPES, INIT_METHODS, FitOptions
+from engine.options import validate as validate_options
 from engine.parallel import set_blas_limiter
 from engine.params import Params
-from engine.predict import predict_blocks, predict_log_resp
+from engine.predict import Evaluator, predict_blocks, predict_log_resp
 from engine.references import DataChanged, FileReference, FileStamp, SourceReference
 from engine.results import FitResult, Snapshot
 
@@ -31,28 +32,35 @@ MODEL_NAMES = model_names()
 COVARIANCE_TYPES = covariance_types()
 
 __all__ = [
+    "ACCELERATIONS",
     "COVARIANCE_TYPES",
+    "DTYPES",
+    "INIT_METHODS",
     "MODEL_NAMES",
     "ArraySource",
     "CollapseError",
     "DaskBackend",
     "DataChanged",
     "DataSource",
+    "Evaluator",
     "FitError",
-    "FitOptions",
     "FileReference",
     "FileStamp",
+    "FitOptions",
     "FitResult",
     "NpySource",
     "Params",
     "Snapshot",
     "SourceReference",
     "covariance_types",
+    "check_data",
     "fit",
     "iterate",
     "model_class",
     "model_names",
+    "objective_name",
     "predict_blocks",
     "predict_log_resp",
     "set_blas_limiter",
+    "validate_options",
 ]

@@ -11,7 +11,7 @@ sets ``q`` to the posterior, closing the gap (KL = 0); the M-step raises the
 bound by choosing ``theta`` for that ``q``. So the log-likelihood cannot fall.
 
 This path keeps responsibilities for every row and is meant for the small
-data sets of a lesson; the fast loop is :func:`engine.em.iterate`.
+data sets of a lesson; the fast loop is :func:`engine.loop.iterate`.
 """
 
 from __future__ import annotations

@@ -107,6 +107,16 @@ def check_data(
     model.check_summary(summarise(source, model.check_chunk), source.feature_names)
 
 
+def objective_name(options: FitOptions) -> str:
+    """What a fit's ``objective`` is, in words for a trace's axis: the (classification)
+    log-likelihood, plus the log prior when the regularisation is one."""
+    model = registry.build_model(options.model, options.model_options)
+    name = "classification log-likelihood" if options.e_step == "hard" else "log-likelihood"
+    if model.penalised(options.reg_covar):
+        name += " + log prior"
+    return name
+
+
 def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
     """The model ``options`` describe, set up for data ``X`` (no checks of the data)."""
     model = registry.build_model(options.model, options.model_options)
@@ -121,8 +131,30 @@ def collapse_error(
     cause = setup.model.singular_cause(
         exc, setup.summary, setup.source.feature_names, setup.options.reg_covar
     )
+    distinct = distinct_rows(setup.source)
+    k = setup.options.n_components
+    if cause is None and distinct is not None and distinct < k:
+        cause = (
+            f"the data hold only {distinct} distinct row{'s' if distinct > 1 else ''}, fewer "
+            f"than the {k} components, so some component can only sit on copies of one row, "
+            f"which have no spread. Lower K to at most {distinct}, or raise the regularisation "
+            f"(reg_covar, now {setup.options.reg_covar:g})."
+        )
     weight = exc.weight if weight is None else weight
     return CollapseError(exc.component, iteration, weight, setup.options.reg_covar, cause)
+
+
+#: Distinct rows are counted (to explain a collapse) only in data up to this size.
+_DISTINCT_ROWS_LIMIT = 1_000_000
+
+
+def distinct_rows(source: DataSource) -> int | None:
+    """How many different rows the data hold, for data in memory of moderate size
+    (``None`` otherwise): fewer than K makes a collapse certain."""
+    if not source.in_memory or source.n_samples > _DISTINCT_ROWS_LIMIT:
+        return None
+    rows = source.read(0, source.n_samples)
+    return int(np.unique(rows, axis=0).shape[0])
 
 
 def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
@@ -362,6 +394,12 @@ def iterate(
     messages = list(best.messages) + failures
     if collapsed:
         messages.append(collapse_warning(collapsed, len(restart_objectives)))
+        distinct = distinct_rows(setup.source)
+        if distinct is not None and distinct < options.n_components:
+            messages.append(
+                f"the data hold only {distinct} distinct rows, fewer than K = "
+                f"{options.n_components}; choose K of at most {distinct}"
+            )
     if options.max_iter > 0 and not best.converged:
         messages.append(
             f"did not converge in {options.max_iter} iterations; raise max_iter or the tolerance"

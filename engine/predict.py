@@ -17,6 +17,7 @@ from engine.models.base import MixtureModel
 from engine.options import FitOptions
 from engine.parallel import ChunkRunner
 from engine.params import Params
+from engine.starts import checked_params
 
 
 def e_step(
@@ -50,8 +51,8 @@ def predict_log_resp(
     model = registry.build_model(options.model, options.model_options)
     summary = summarise(source, model.check_chunk)
     model = model.adapt(summary, options.reg_covar)
-    model.check_params(params, source.n_features)
-    return e_step(model, source.read(0, source.n_samples), model.prepare(params))
+    params = checked_params(model, params, source.n_features)
+    return e_step(model, source.read(0, source.n_samples), params)
 
 
 def chunk_log_resp(rows: np.ndarray, model: MixtureModel, params: Params) -> np.ndarray:

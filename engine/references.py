@@ -14,10 +14,10 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from engine.data import DataSource
+#: An :class:`engine.data.DataSource` (not imported: engine.data builds on this module).
+DataSource = Any
 
 
 class DataChanged(ValueError):
@@ -108,6 +108,6 @@ class FileReference(SourceReference):
         # Opened first: a file this process cannot find is one it cannot read (not
         # shared with it), which says more than "changed".
         source = self.reopen()
-        if source.stamp != self.stamp:  # type: ignore[attr-defined]
-            raise DataChanged.of(self.path, self.stamp, source.stamp)  # type: ignore[attr-defined]
+        if source.stamp != self.stamp:
+            raise DataChanged.of(self.path, self.stamp, source.stamp)
         return source

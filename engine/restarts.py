@@ -70,7 +70,7 @@ def match_components(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
 def result_snapshots(snapshots: Iterable[Snapshot], result: FitResult) -> list[Snapshot]:
     """The snapshots of the result's start, components in the result's order.
 
-    ``snapshots`` are everything :func:`engine.em.iterate` yielded for the fit
+    ``snapshots`` are everything :func:`engine.loop.iterate` yielded for the fit
     that returned ``result``; the last one returned carries ``result.params``.
     """
     return [s.permuted(result.order) for s in snapshots if s.restart == result.restart]

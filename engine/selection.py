@@ -1,6 +1,6 @@
 """Choosing K and the model: a sweep of fits scored by BIC, AIC or ICL.
 
-:func:`sweep` is a generator, like :func:`engine.em.iterate`: it yields each
+:func:`sweep` is a generator, like :func:`engine.loop.iterate`: it yields each
 finished cell so a window can show cells as they come and stop between them.
 :func:`iterate_sweep` also yields every iteration's snapshot in between, so a
 driver can stop in the middle of a cell.

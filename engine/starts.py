@@ -165,7 +165,9 @@ def hc_params(
     resp = np.zeros((X.shape[0], n_components))
     resp[np.arange(X.shape[0]), labels] = 1.0
     counts = resp.sum(axis=0)
-    shift = Params(counts / counts.sum(), means=(resp.T @ X) / counts[:, None])
+    # Equal weights, as a partition around seeds starts: a model that does not
+    # estimate its weights (k-means) keeps them.
+    shift = Params(np.full(n_components, 1.0 / n_components), means=(resp.T @ X) / counts[:, None])
     return _estimated(model, model.suff_stats(X, resp, shift), shift, source.n_samples)
 
 
@@ -181,21 +183,30 @@ def agglomerate(source: DataSource) -> Tree:
 
 def explicit_params(model: MixtureModel, options: FitOptions, n_features: int) -> Params:
     """``options.init``, checked against the model and K and prepared for the passes."""
-    params: Params = options.init  # type: ignore[assignment]
+    return checked_params(model, options.init, n_features, options.n_components)  # type: ignore[arg-type]
+
+
+def checked_params(
+    model: MixtureModel, params: Params, n_features: int, n_components: int | None = None
+) -> Params:
+    """Parameters given from outside (a file, a person) checked against the model —
+    shapes, weights, valid covariances — and prepared for the passes; ``ValueError``
+    says what is wrong and how to fix it."""
     k = params.n_components
-    if k != options.n_components:
+    if n_components is not None and k != n_components:
         raise ValueError(
-            f"the starting parameters have {k} components but K is {options.n_components}; "
+            f"the starting parameters have {k} components but K is {n_components}; "
             "make them agree"
         )
     weights = params.weights
     if weights.shape != (k,) or np.any(weights < 0) or not np.isclose(weights.sum(), 1.0, atol=1e-6):
-        raise ValueError("starting weights must be K non-negative numbers that sum to 1")
+        raise ValueError("the weights must be K non-negative numbers that sum to 1; fix them")
     model.check_params(params, n_features)
     try:
         return model.prepare(params)
     except SingularComponent as exc:
         raise FitError(
-            f"the starting covariance of component {exc.component + 1} is not positive "
-            "definite; give a symmetric matrix with positive variances"
+            f"the covariance of component {exc.component + 1} is not positive definite: give "
+            "a symmetric matrix with positive variances whose correlations lie between -1 "
+            "and 1"
         ) from None

@@ -2,11 +2,21 @@
 Rows of each model's kind and the command line run in-process, for tests anywhere."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    """The folder of shared data sets (faithful.csv, ...), beside the repository."""
+    return ROOT.parent / "shared" / "datasets"
+
 
 #: Trials per count of the binomial rows :func:`mixture_rows` makes.
 BINOMIAL_TRIALS = 4

@@ -65,19 +65,40 @@ def _user_env(work: Path) -> dict[str, str]:
     return env
 
 
+def _probe(installed: dict[str, Path], code: str) -> dict:
+    """What ``code``, run by the installed Python outside the checkout, prints as JSON."""
+    work = installed["work"]
+    return json.loads(_run([installed["bin"] / "python", "-c", code], cwd=work,
+                           env=_user_env(work)).stdout)
+
+
 def test_the_wheel_installs_packages_and_samples_but_no_top_level_main(installed) -> None:
-    python = installed["bin"] / "python"
-    probe = _run([python, "-c", (
-        "import json, sysconfig, importlib.util as u, emgui.views, emgui.teaching, emio.samples as s;"
+    found = _probe(installed, (
+        "import json, sysconfig, importlib.util as u, emgui.views, emgui.features.teaching, "
+        "emio.samples as s;"
         "print(json.dumps({'site': sysconfig.get_paths()['purelib'],"
         " 'samples': str(s.SAMPLES_DIR), 'ids': [x.id for x in s.load_catalogue()],"
         " 'main': u.find_spec('main') is not None}))"
-    )], cwd=installed["work"], env=_user_env(installed["work"]))
-    found = json.loads(probe.stdout)
+    ))
     assert Path(found["samples"]).is_relative_to(found["site"])
     assert not Path(found["samples"]).is_relative_to(REPO)
     assert "blobs" in found["ids"] and "two_coins" in found["ids"]
     assert not found["main"]
+
+
+def test_the_estimators_import_and_fit_in_a_core_install_without_scikit_learn(installed) -> None:
+    _run([installed["bin"] / "python", "-c", "from em_studio import GaussianMixture"],
+         cwd=installed["work"], env=_user_env(installed["work"]))
+    found = _probe(installed, (
+        "import json, sysconfig, importlib.util as u, numpy as np, em_studio;"
+        "X = np.random.RandomState(0).normal(size=(60, 2)) + np.repeat([[0, 0], [8, 0]], 30, 0);"
+        "gm = em_studio.GaussianMixture(2, random_state=0).fit(X);"
+        "print(json.dumps({'site': sysconfig.get_paths()['purelib'], 'module': em_studio.__file__,"
+        " 'sklearn': u.find_spec('sklearn') is not None, 'converged': bool(gm.converged_)}))"
+    ))
+    assert not found["sklearn"], "the core install should not bring scikit-learn"
+    assert Path(found["module"]).is_relative_to(found["site"])
+    assert found["converged"]
 
 
 def test_em_studio_cli_fits_a_bundled_sample(installed) -> None:

@@ -72,6 +72,8 @@ class LikelihoodPlot(QWidget):
         )
         self._current_dot.setZValue(10)
         self._plot.addItem(self._current_dot, ignoreBounds=True)
+        #: Dashed lines marking iterations (made on first use, then reused).
+        self._marks: list[pg.InfiniteLine] = []
         self.set_history([], "log-likelihood")
 
     @property
@@ -83,6 +85,11 @@ class LikelihoodPlot(QWidget):
         """The values currently drawn, one per iteration from 0."""
         _, y = self._curve.getData()
         return np.empty(0) if y is None else np.asarray(y)
+
+    @property
+    def label(self) -> str:
+        """What the curve shows (the vertical axis's title)."""
+        return self._label
 
     def set_history(self, values: Sequence[float], label: str) -> None:
         """Draw ``values[i]``, the objective after ``i`` iterations; ``label`` names it."""
@@ -148,6 +155,26 @@ class LikelihoodPlot(QWidget):
 
     def _on_range_changed_manually(self, *_: object) -> None:
         self._following = False
+
+    def set_marks(self, positions: Sequence[float], text: str, color: str) -> None:
+        """Dashed lines at ``positions`` (iterations), each labelled ``text``; none hides them."""
+        for _ in range(len(self._marks), len(positions)):
+            line = pg.InfiniteLine(
+                angle=90, movable=False, label="", labelOpts={"position": 0.85}
+            )
+            self._plot.addItem(line, ignoreBounds=True)
+            self._marks.append(line)
+        for i, line in enumerate(self._marks):
+            line.setVisible(i < len(positions))
+            if i < len(positions):
+                line.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
+                line.label.setColor(color)
+                line.setValue(positions[i])
+                line.label.setFormat(text)
+
+    def marks(self) -> list[tuple[float, str]]:
+        """Where the dashed lines stand, and what each says."""
+        return [(line.value(), line.label.format) for line in self._marks if line.isVisible()]
 
     def current(self) -> int | None:
         """The marked iteration, or ``None``."""

@@ -15,6 +15,7 @@ argument types; :mod:`~emio.cli.compute` where they compute (``--backend``,
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -38,15 +39,44 @@ __all__ = [
 ]
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so a file being written is removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     register_blas_limiter()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
     except (UsageError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print(
+            "error: not enough memory for this data; save it as .npy (python main.py convert, "
+            "for files larger than memory), choose fewer columns with --columns, or use a "
+            "machine with more memory",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("error: terminated", file=sys.stderr)
+        return 143
+    except Exception as exc:  # noqa: BLE001 - a person gets a line, never a traceback
+        print(
+            f"error: EM Studio failed unexpectedly ({type(exc).__name__}: {exc}); please "
+            "report it with the command you ran",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

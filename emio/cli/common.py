@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
+import engine
 from engine.models import OptionSpec, registry
-from emio.atomic import atomic_open, atomic_write_text, describe_os_error
+from emio.atomic import atomic_open, atomic_write_text, check_writable, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
 from emio.sources import Rows, open_rows
@@ -80,6 +81,19 @@ def read_params(path: Path) -> ParamsDocument:
         raise UsageError(f"{path}: {exc}") from None
 
 
+def check_outputs(*paths: Path | None) -> None:
+    """Refuse at once, before any work or any output, an output that cannot be written
+    (a missing or read-only folder, a folder given as the file): a run writes all its
+    outputs or none."""
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            check_writable(path)
+        except OSError as exc:
+            raise UsageError(describe_os_error(exc, path)) from None
+
+
 def write_output(path: Path | None, text: str) -> None:
     """``text`` to the file ``path`` (replaced atomically), or to standard output when None."""
     if path is None:
@@ -104,3 +118,12 @@ def write_pieces(path: Path | None, pieces: Iterable[str]) -> None:
                 file.write(piece)
     except OSError as exc:
         raise UsageError(describe_os_error(exc, path)) from None
+
+
+def add_accelerate_flag(parser: argparse.ArgumentParser) -> None:
+    """``--accelerate``: SQUAREM (the default on the command line) or plain EM."""
+    parser.add_argument(
+        "--accelerate", choices=engine.ACCELERATIONS, default="squarem",
+        help="squarem (default): EM steps extrapolated, with a safeguard so the objective "
+        "never falls, to reach the optimum in fewer passes; none: plain EM",
+    )

@@ -10,7 +10,9 @@ import engine
 from engine.models import build_model, model_class, model_names
 from emio.cli.common import (
     UsageError,
+    add_accelerate_flag,
     add_model_option_flags,
+    check_outputs,
     comma_list,
     given_model_options,
     read_params,
@@ -47,7 +49,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_model_option_flags(fit)
     fit.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
     fit.add_argument("--init", default="kmeans++",
-                     help="kmeans++ (default), random, or a PARAMS.json to start from")
+                     help="kmeans++ (default), random, hc (a hierarchical agglomeration as "
+                     "mclust's for the first start), or a PARAMS.json to start from")
     example = ",".join(build_model(default).fixable[:2])
     fit.add_argument("--fix", type=comma_list, default=[],
                      help=f"parameters held fixed, e.g. {example}")
@@ -60,6 +63,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--reg-covar", type=float, default=1e-6,
                      help="added to covariance diagonals, as a fraction of each column's variance")
     fit.add_argument("--n-init", type=int, default=1, help="number of starts; the best is kept")
+    add_accelerate_flag(fit)
     fit.add_argument("--seed", type=int, help="random seed (recorded in the output)")
     fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
     fit.add_argument("--labels", type=Path,
@@ -77,9 +81,10 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
         reg_covar=args.reg_covar,
         n_init=args.n_init,
         seed=args.seed,
+        accelerate=args.accelerate,
     )
     given = given_model_options(args)
-    if args.init in ("kmeans++", "random"):
+    if args.init in engine.INIT_METHODS:
         if args.k is None:
             raise UsageError(
                 "give the number of components with --k (or start from --init PARAMS.json)"
@@ -116,6 +121,7 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
 
 def run_fit(args: argparse.Namespace) -> int:
     """Fit, write PARAMS.json (standard output without ``-o``) and the labels if asked."""
+    check_outputs(args.output, args.labels)
     rows = read_rows(args, on_cluster(args))
     options = _fit_options(args, rows.n_features)
     with compute_backend(args) as backend:

@@ -8,6 +8,7 @@ from pathlib import Path
 import engine
 from emio.cli.common import (
     UsageError,
+    check_outputs,
     comma_list,
     read_params,
     read_rows,
@@ -36,6 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write each row's component and responsibilities (standard output without ``-o``)."""
+    check_outputs(args.output)
     document = read_params(args.params)
     rows = read_rows(args, on_cluster(args))
     if rows.n_features != document.n_features:

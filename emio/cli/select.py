@@ -18,7 +18,9 @@ from engine.selection import (
 )
 from emio.cli.common import (
     UsageError,
+    add_accelerate_flag,
     add_model_option_flags,
+    check_outputs,
     comma_list,
     given_model_options,
     read_rows,
@@ -40,14 +42,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Fit every model for every K and print the table and the best model.",
     )
     select.add_argument("data", metavar="DATA", help="data file")
-    select.add_argument("--k", type=parse_k_range, default=list(range(1, 10)),
+    select.add_argument("--k", type=k_range, default=list(range(1, 10)),
                         help="K values, e.g. 1-9 (default) or 2,3,5")
     select.add_argument("--models", type=comma_list,
                         default=[spec.label for spec in default_specs()], help=_models_help())
     # A model's variants are lines of the sweep (--models); its other options are flags.
     add_model_option_flags(select, skip=_variant_options().values())
     select.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
-    select.add_argument("--n-init", type=int, default=3, help="starts per cell (default 3)")
+    select.add_argument("--n-init", type=int, default=3,
+                        help="starts per cell (default 3: the first a hierarchical "
+                        "agglomeration as mclust's, the others k-means++)")
+    select.add_argument("--init", choices=engine.INIT_METHODS, default="hc",
+                        help="how the starts are made (default hc)")
+    add_accelerate_flag(select)
     select.add_argument("--criterion", choices=CRITERIA, default="bic",
                         help="what ranks the models (lower is better; default bic)")
     select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
@@ -55,6 +62,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
     add_compute_flags(select)
     select.set_defaults(run=run_select)
+
+
+def k_range(text: str) -> list[int]:
+    """``--k``'s type: :func:`engine.selection.parse_k_range`, its message as argparse's."""
+    try:
+        return parse_k_range(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _variant_options() -> dict[str, str]:
@@ -101,11 +116,15 @@ def _format_cell(value: object) -> str:
 def run_select(args: argparse.Namespace) -> int:
     """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
     specs = [ModelSpec.parse(text) for text in args.models]
-    rows = read_rows(args, on_cluster(args))
+    if not specs:
+        raise UsageError("--models names no model; give at least one, for example full,tied")
+    check_outputs(args.output)
+    data = read_rows(args, on_cluster(args))
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
+                             init=args.init, accelerate=args.accelerate,
                              **given_model_options(args))
     with compute_backend(args) as backend:
-        cells = list(sweep(rows.values, specs, args.k, base, rows.columns, backend))
+        cells = list(sweep(data.values, specs, args.k, base, data.columns, backend))
     rows = _select_rows(cells)
     shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
     text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+import engine
 from engine import FitOptions, FitResult, Params, Snapshot
 from engine.models import OptionSpec, model_class, model_names, registry
 from emio.jsonfile import JsonFileError, read_json_file
@@ -96,7 +97,7 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
     chunk = fields.get(
         "chunk_size", lambda v: v is None or (is_int(v) and v >= 1), "null or a whole number"
     )
-    return FitOptions(
+    options = FitOptions(
         model=model,
         n_components=fields.whole("n_components", 1),
         init=init,
@@ -113,8 +114,22 @@ def _options_from_dict(doc: Any, where: str) -> FitOptions:
         n_init=fields.whole("n_init", 1),
         seed=seed,
         chunk_size=chunk,
+        dtype=fields.choice("dtype", engine.DTYPES, "float64"),
+        n_threads=fields.get(
+            "n_threads", lambda v: v is None or (is_int(v) and v >= 1), "null or a whole number",
+            None,
+        ),
+        # Sessions written before fits could be accelerated ran plain EM.
+        accelerate=fields.choice("accelerate", engine.ACCELERATIONS, "none"),
         **model_options,
     )
+    try:
+        # The limits a fit has (K, iterations, seeds...), so that a value a window
+        # could not hold or a fit could not run is refused here, with its name.
+        engine.validate_options(options)
+    except ValueError as exc:
+        raise SessionError(f"{where}: {exc}; the session file is damaged") from None
+    return options
 
 
 def _params_from_arrays(doc: Any, options: FitOptions, n_features: int, where: str) -> Params:
@@ -173,7 +188,9 @@ def _result_from_dict(doc: Any, names: list[str]) -> FitResult:
     )
     order = fields.get(
         "order",
-        lambda v: isinstance(v, list) and sorted(v) == list(range(options.n_components)),
+        lambda v: isinstance(v, list)
+        and all(is_int(i) for i in v)
+        and sorted(v) == list(range(options.n_components)),
         f"a permutation of 0 to {options.n_components - 1}",
     )
     metrics = fields.child("metrics_history")

@@ -46,6 +46,12 @@ def open_file(path: str | PathLike[str]) -> FileHead:
         raise DataError(describe_os_error(exc, path, "read")) from None
     if stat.S_ISDIR(info.st_mode):
         raise DataError(f"{path} is a folder, not a file; choose a data file inside it")
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a pipe or a device would wait for ever, or never end.
+        raise DataError(
+            f"{path} is {special_kind(info.st_mode)}, not a file saved on disk; EM Studio reads "
+            "data from files: save the data to a file first"
+        )
     try:
         with open(path, "rb") as file:
             head = file.read(SNIFF_BYTES + 1)
@@ -54,6 +60,17 @@ def open_file(path: str | PathLike[str]) -> FileHead:
     if not head:
         raise DataError(f"{path.name} is empty; choose a file with data in it")
     return FileHead(path, head[:SNIFF_BYTES], len(head) > SNIFF_BYTES)
+
+
+def special_kind(mode: int) -> str:
+    """What a path that is not a regular file or a folder is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def _binary_error(name: str) -> DataError:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.validation import contiguous
+from engine.data import contiguous
 
 #: Delimiters of text files, with the word used in messages. ``" "`` means any run of whitespace.
 DELIMITERS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
@@ -66,19 +66,27 @@ class TextOptions:
                 "the delimiter and the decimal separator are both ','; choose a point as the "
                 "decimal separator, or another delimiter"
             )
-        if self.comment is not None and (len(self.comment) != 1 or self.comment.isspace()):
+        if self.comment is not None and (
+            not isinstance(self.comment, str) or len(self.comment) != 1 or self.comment.isspace()
+        ):
             raise DataError(
                 f"the comment marker must be one visible character, not {self.comment!r}"
             )
         skip = self.skip_rows
-        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
-            raise DataError(f"skip_rows must be a whole number of 0 or more, not {skip!r}")
+        if isinstance(skip, bool) or not isinstance(skip, int) or not 0 <= skip <= MAX_SKIP_ROWS:
+            raise DataError(
+                f"skip_rows must be a whole number from 0 to {MAX_SKIP_ROWS:,}, not {skip!r}"
+            )
         try:
             codecs.lookup(self.encoding)
         except LookupError:
             raise DataError(
                 f"unknown text encoding {self.encoding!r}; use 'utf-8' or 'cp1252'"
             ) from None
+
+
+#: Most lines an import may skip at the top of a file.
+MAX_SKIP_ROWS = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)

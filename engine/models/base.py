@@ -465,6 +465,11 @@ class MixtureModel(ABC):
         more than "it collapsed"; ``None`` for the general advice."""
         return None
 
+    def penalised(self, reg_covar: float) -> bool:
+        """Whether :meth:`log_prior` is more than 0 with this regularisation, so what
+        EM climbs is not the log-likelihood alone."""
+        return False
+
     def log_prior(self, params: Params, n_samples: int) -> float:
         """The log of the prior the M-step's regularisation stands for (0 without
         one): EM climbs the log-likelihood plus this, the objective a trace shows."""

@@ -388,7 +388,10 @@ class GaussianModel(MixtureModel):
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
         if summary.n_samples < 2:
-            return
+            raise ValueError(
+                "the data have only one row, and a Gaussian needs at least two to measure a "
+                "spread; add rows"
+            )
         constant = np.flatnonzero(summary.max - summary.min == 0)
         if len(constant):
             raise ValueError(
@@ -438,6 +441,21 @@ class GaussianModel(MixtureModel):
         if self.storage == "tied":
             return tuple(range(k)) if flagged[0] else ()
         return tuple(int(j) for j in np.flatnonzero(flagged))
+
+    def check_params(self, params: Params, n_features: int) -> None:
+        super().check_params(params, n_features)
+        if self.storage in ("full", "tied"):
+            covariances = np.atleast_3d(params.covariances.T).T  # (K or 1, D, D)
+            asymmetry = np.abs(covariances - np.swapaxes(covariances, -1, -2))
+            scale = np.abs(covariances).max(axis=(-2, -1), keepdims=True)
+            if np.any(asymmetry > 1e-12 * scale):
+                k, i, j = np.argwhere(asymmetry > 1e-12 * scale)[0]
+                which = f"of component {k + 1} " if self.storage == "full" else ""
+                raise ValueError(
+                    f"the covariance {which}is not symmetric: entry ({i + 1}, {j + 1}) is "
+                    f"{covariances[k, i, j]:g} but entry ({j + 1}, {i + 1}) is "
+                    f"{covariances[k, j, i]:g}; make them equal"
+                )
 
     def prepare(self, params: Params) -> Params:
         params = super().prepare(params)
@@ -532,6 +550,9 @@ class GaussianModel(MixtureModel):
         pseudo = self._prior_weight(n_samples, n_components) * self.reg
         return np.diag(pseudo) if self.structure.full_moments else pseudo
 
+    def penalised(self, reg_covar: float) -> bool:
+        return reg_covar > 0 and self.regularisation == "prior"
+
     def log_prior(self, params: Params, n_samples: int) -> float:
         """The regularisation as a prior on each covariance,
         ``-(c/2) sum_k tr(S_k^-1 diag(reg))`` with ``c = N / K`` (an inverse-Wishart
@@ -565,6 +586,8 @@ class GaussianModel(MixtureModel):
             return None
         magnitude = max(abs(float(summary.min[column])), abs(float(summary.max[column])))
         spread = float(np.sqrt(summary.var[column]))
+        if not spread > 0:
+            return None
         # The floor the regularisation sets must stay above the column's rounding.
         needed = (np.finfo(np.float64).eps * magnitude / (RESOLUTION * spread)) ** 2
         # Correlated columns can make it finer still than the column alone suggests.

@@ -82,7 +82,7 @@ class KMeansModel(GaussianModel):
         return False
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
-        if summary.n_samples > 1 and np.all(summary.max - summary.min == 0):
+        if np.all(summary.max - summary.min == 0):
             raise ValueError(
                 "every row is the same point, so there is nothing to cluster; "
                 "check the columns chosen"
@@ -121,6 +121,9 @@ class KMeansModel(GaussianModel):
         if "covariances" not in fixed:
             self.check_resolution(new)
         return new
+
+    def penalised(self, reg_covar: float) -> bool:
+        return reg_covar > 0
 
     def log_prior(self, params: Params, n_samples: int) -> float:
         if self.reg is None or not np.any(self.reg):

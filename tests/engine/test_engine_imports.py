@@ -13,9 +13,6 @@ import pytest
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 ALLOWED_THIRD_PARTY = {"numpy", "engine"}
 GUI_MODULES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6", "qtpy", "pandas")
-# engine/schema.py re-exports emio.params_file for old imports until the redesign
-# merges; it is the one engine module that may name emio, and no engine module imports it.
-SHIM = ENGINE / "schema.py"
 #: The Dask backend's modules may import distributed, and only inside the functions
 #: that need it (a test below checks that importing them loads no Dask).
 OPTIONAL_THIRD_PARTY = {
@@ -25,8 +22,8 @@ OPTIONAL_THIRD_PARTY = {
 
 
 def engine_modules() -> list[Path]:
-    """Every module of the engine proper (the shim left out)."""
-    return [path for path in engine_sources() if path != SHIM]
+    """Every module of the engine."""
+    return engine_sources()
 
 
 def engine_sources() -> list[Path]:
@@ -96,17 +93,8 @@ def imported_modules(path: Path, root: Path = ENGINE.parent) -> set[str]:
     return names
 
 
-def test_no_engine_module_imports_the_params_shim() -> None:
-    users = [
-        str(path.relative_to(ENGINE.parent))
-        for path in engine_modules()
-        if "engine.schema" in imported_modules(path)
-    ]
-    assert not users, f"{users} import engine.schema, which imports emio"
-
-
-def test_importing_engine_loads_neither_emio_nor_the_shim() -> None:
-    loaded = "sorted(m for m in sys.modules if m.startswith(('emio', 'engine.schema')))"
+def test_importing_engine_loads_no_other_part_of_the_project() -> None:
+    loaded = "sorted(m for m in sys.modules if m.startswith(('emio', 'emgui', 'em_studio')))"
     code = f"import json, sys, engine\nprint(json.dumps({loaded}))"
     completed = subprocess.run(
         [sys.executable, "-c", code], cwd=ENGINE.parent, capture_output=True, text=True,

@@ -171,7 +171,17 @@ def test_fixing_a_parameter_the_model_lacks(
         ),
         (
             gaussian_params(2, 2).replace(covariances=[[[1.0, 0.0], [0.0, -1.0]], np.eye(2)]),
-            "starting covariance of component 1 is not positive definite",
+            "the covariance of component 1 is not positive definite: give a symmetric matrix "
+            "with positive variances whose correlations lie between -1 and 1",
+        ),
+        (
+            gaussian_params(2, 2).replace(covariances=[np.eye(2), [[1.0, 2.0], [2.0, 1.0]]]),
+            "the covariance of component 2 is not positive definite",
+        ),
+        (
+            gaussian_params(2, 2).replace(covariances=[[[1.0, 0.5], [0.1, 1.0]], np.eye(2)]),
+            r"the covariance of component 1 is not symmetric: entry \(1, 2\) is 0.5 but entry "
+            r"\(2, 1\) is 0.1; make them equal",
         ),
     ],
 )

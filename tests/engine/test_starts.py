@@ -93,3 +93,10 @@ def test_hc_runs_on_evenly_spaced_rows_of_large_data() -> None:
     result = engine.fit(X, engine.FitOptions(n_components=3, init="hc", seed=0))
     again = engine.fit(X, engine.FitOptions(n_components=3, init="hc", seed=99))
     assert result.history == again.history and result.converged
+
+
+def test_an_hc_start_keeps_k_means_weights_equal() -> None:
+    X = mixed_units(7)
+    result = engine.fit(X, engine.FitOptions(model="kmeans", n_components=3, init="hc",
+                                             e_step="hard", seed=0))
+    np.testing.assert_array_equal(result.params.weights, np.full(3, 1 / 3))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import engine
-from engine.em import e_step
+from engine.predict import e_step
 from engine.models import build_model
 
 HEADS = np.array([3.0, 2.0, 1.0, 3.0, 2.0])

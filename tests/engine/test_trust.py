@@ -181,3 +181,32 @@ def test_values_too_large_to_square_are_refused_naming_the_column(value: float, 
             "overflows); divide the column by a power of ten so that its values stay below 1e+150"
         )):
             engine.fit(X, engine.FitOptions(model=model, n_components=2), feature_names=["a", "b"])
+
+
+def test_collapse_messages_name_the_real_cause() -> None:
+    with pytest.raises(ValueError, match=re.escape(
+        "the data have only one row, and a Gaussian needs at least two to measure a spread; "
+        "add rows"
+    )):
+        engine.fit(np.array([[1.0, 2.0]]), engine.FitOptions(n_components=1))
+    two_points = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(engine.CollapseError, match=re.escape(
+        "the data hold only 2 distinct rows, fewer than the 3 components, so some component can "
+        "only sit on copies of one row, which have no spread. Lower K to at most 2, or raise "
+        "the regularisation (reg_covar, now 0)."
+    )):
+        engine.fit(two_points, engine.FitOptions(n_components=3, reg_covar=0.0, seed=0))
+    held_up = engine.fit(two_points, engine.FitOptions(n_components=3, seed=0))
+    assert held_up.collapsed and held_up.messages[-1] == (
+        "the data hold only 2 distinct rows, fewer than K = 3; choose K of at most 2"
+    )
+
+
+def test_predict_takes_a_constant_column_that_fitting_refuses() -> None:
+    rng = np.random.default_rng(1)
+    params = engine.fit(rng.normal(size=(50, 2)), engine.FitOptions(n_components=2, seed=0)).params
+    new = np.column_stack([np.ones(5), np.arange(5.0)])
+    log_norm, log_resp = engine.predict_log_resp(new, params, engine.FitOptions(n_components=2))
+    assert np.all(np.isfinite(log_norm)) and np.allclose(np.exp(log_resp).sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="column 'x1' has the same value in every row"):
+        engine.fit(new, engine.FitOptions(n_components=2))

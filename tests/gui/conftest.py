@@ -1,11 +1,18 @@
-"""GUI test fixtures: isolated settings, and no test may leave a fit thread running."""
+"""GUI test fixtures: the GC guard, isolated settings, windows as the application builds them,
+and no test may leave a background thread running (fits, sweeps, restarts, replays, reads)."""
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QSettings
+from collections.abc import Callable, Iterator
 
-from emgui import dialogs, fit_controller, gc_guard
+import pytest
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from emgui import dialogs, gc_guard
+from emgui.app import build_window, user_settings
+from emgui.runs.registry import ThreadRegistry, application_registry
+from emgui.runs.worker import GeneratorWorker
+from emgui.shell.main_window import MainWindow
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -22,15 +29,21 @@ def isolated_settings(tmp_path, monkeypatch):
     yield tmp_path / "settings"
 
 
+@pytest.fixture
+def threads(qapp) -> ThreadRegistry:
+    """The application's one registry of background threads."""
+    return application_registry()
+
+
 @pytest.fixture(autouse=True)
-def no_thread_left_running(qtbot):
-    """Fail a test that leaves a fit thread running (a running QThread aborts at exit)."""
+def no_thread_left_running(qtbot, threads):
+    """Fail a test that leaves any background thread running (a running QThread aborts at exit)."""
     yield
-    leaked = fit_controller.running_threads()
+    leaked = threads.running()
     if leaked:
-        fit_controller.request_stop_everywhere()
-        qtbot.waitUntil(lambda: not fit_controller.running_threads(), timeout=10_000)
-        pytest.fail(f"{len(leaked)} fit thread(s) were left running by this test")
+        threads.request_stop()
+        qtbot.waitUntil(lambda: not threads.running(), timeout=10_000)
+        pytest.fail(f"{len(leaked)} background thread(s) were left running by this test")
 
 
 @pytest.fixture
@@ -39,3 +52,72 @@ def errors(monkeypatch):
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, message, details="": shown.append((message, details)))
     return shown
+
+
+def close_and_wait(qtbot, window: MainWindow, threads: ThreadRegistry) -> None:
+    """Close ``window`` and wait until every thread it started has ended."""
+    window.close()
+    try:
+        qtbot.waitUntil(lambda: not threads.busy(owner=window), timeout=10_000)
+    except qtbot.TimeoutError:
+        state = [(w.stop_requested, w.is_waiting, w.ended) for w in threads.workers(owner=window)]
+        pytest.fail(f"threads still registered after close: (stop, waiting, ended) {state}")
+
+
+@pytest.fixture
+def new_window(qtbot, threads) -> Iterator[Callable[..., MainWindow]]:
+    """Makes shown windows as the application builds them (every feature installed);
+    each is closed at the end, and its threads waited for."""
+    made: list[MainWindow] = []
+
+    def make(settings: QSettings | None = None) -> MainWindow:
+        window = build_window(settings if settings is not None else user_settings())
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        close_and_wait(qtbot, window, threads)
+
+
+@pytest.fixture
+def window(new_window) -> MainWindow:
+    return new_window()
+
+
+class Recorder(QObject):
+    """Hears a worker in the GUI thread: its signals reach bound methods of an object living
+    here (a test's own callables, and pytest-qt's blockers, would run in the worker's thread)."""
+
+    heard = Signal(object)
+    """The item just heard, re-emitted in the GUI thread."""
+
+    def __init__(self, worker: GeneratorWorker) -> None:
+        super().__init__()
+        self.items: list[object] = []
+        self.endings: list[str] = []
+        worker.yielded.connect(self.on_yielded)
+        worker.finished.connect(self.on_finished)
+        worker.failed.connect(self.on_failed)
+        worker.cancelled.connect(self.on_cancelled)
+
+    def on_yielded(self, item: object) -> None:
+        self.items.append(item)
+        self.heard.emit(item)
+
+    def on_finished(self, value: object) -> None:
+        self.endings.append(f"finished {value}")
+
+    def on_failed(self, message: str, details: str) -> None:
+        self.endings.append(f"failed {message}")
+
+    def on_cancelled(self) -> None:
+        self.endings.append("cancelled")
+
+
+@pytest.fixture
+def recorder() -> Callable[[GeneratorWorker], Recorder]:
+    """Makes a :class:`Recorder` of a worker's signals (call it before the worker starts)."""
+    return Recorder

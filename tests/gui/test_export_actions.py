@@ -17,10 +17,14 @@ from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import engine
-from emgui import dialogs, export_actions
-from emgui.app import user_settings
-from emgui.export_actions import ExportActions, actions_of
-from emgui.main_window import MainWindow
+from emgui import dialogs
+from emgui.features import installed
+from emgui.features.export import actions as export_actions
+from emgui.features.export import questions as export_questions
+from emgui.features.export.actions import ExportActions
+from emgui.features.sessions import questions as session_questions
+from emgui.features.sessions.actions import SessionActions
+from emgui.shell.main_window import MainWindow
 from emio import exports, params_file
 from emio import session as sessions
 from emio.tables import TextOptions, read_table
@@ -30,19 +34,12 @@ SAMPLES = ROOT / "emio" / "resources" / "samples"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def new_window(qtbot) -> MainWindow:
-    window = MainWindow(user_settings())
-    qtbot.addWidget(window)
-    window.show()
-    return window
+def actions_of(window: MainWindow) -> ExportActions:
+    return installed(window.host, ExportActions)
 
 
-@pytest.fixture
-def window(qtbot):
-    window = new_window(qtbot)
-    yield window
-    window.close()
-    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+def sessions_of(window: MainWindow) -> SessionActions:
+    return installed(window.host, SessionActions)
 
 
 def run_to_end(qtbot, window: MainWindow) -> engine.FitResult:
@@ -119,9 +116,9 @@ def extras(monkeypatch):
 
     def answer(parent, stem, chosen):
         asked.append((stem, dict(chosen)))
-        return {key: True for key in export_actions.PARAMS_EXTRAS}
+        return {key: True for key in export_questions.PARAMS_EXTRAS}
 
-    monkeypatch.setattr(export_actions, "ask_params_extras", answer)
+    monkeypatch.setattr(export_questions, "ask_params_extras", answer)
     return asked
 
 
@@ -133,31 +130,31 @@ def test_actions_sit_in_the_file_menu_before_quit(window):
                 "Copy Plot &Image", "Copy Parameters &Table", "Copy S&ummary", "&Quit"]
     assert texts[-len(expected):] == expected
     assert actions.export_params_action.shortcut() == QKeySequence("Ctrl+E")
-    assert actions.save_session_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    save = QKeySequence(QKeySequence.StandardKey.Save)
+    assert sessions_of(window).save_session_action.shortcut() == save
     assert [a.text() for a in actions.export_plot_menu.actions()] == [
         "&Fit View…", "&Likelihood Plot…"]
 
 
 def test_exports_wait_for_something_to_export(qtbot, window, data_dir):
-    actions = actions_of(window)
+    actions, sessions = actions_of(window), sessions_of(window)
     result_actions = (actions.export_params_action, actions.export_assignments_action,
                       actions.copy_summary_action, actions.export_trace_action,
                       actions.copy_params_table_action)
     assert not any(a.isEnabled() for a in result_actions)
-    assert not actions.export_plot_menu.isEnabled() and not actions.save_session_action.isEnabled()
-    assert actions.open_session_action.isEnabled() and actions.apply_model_action.isEnabled()
+    assert not actions.export_plot_menu.isEnabled() and not sessions.save_session_action.isEnabled()
+    assert sessions.open_session_action.isEnabled() and actions.apply_model_action.isEnabled()
     assert window.open_file(data_dir / "blobs_2d.csv", ask=False)
-    assert actions.export_plot_menu.isEnabled() and actions.save_session_action.isEnabled()
+    assert actions.export_plot_menu.isEnabled() and sessions.save_session_action.isEnabled()
     assert not any(a.isEnabled() for a in result_actions)
     window.settings_panel.k_spin.setValue(3)
-    with qtbot.waitSignal(window.controller.state_changed):
+    with qtbot.waitSignal(window.document.run_state_changed):
         window.run(paused=True)
-    assert not actions.save_session_action.isEnabled(), "nothing is saved halfway through a run"
+    assert not sessions.save_session_action.isEnabled(), "nothing is saved halfway through a run"
     with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
         window.run_actions.pause.trigger()  # resume to the end
     assert all(a.isEnabled() for a in result_actions)
-    window.reset()
-    window.file_menu.aboutToShow.emit()
+    window.reset()  # the actions follow the document, before any menu opens
     assert not any(a.isEnabled() for a in result_actions)
 
 
@@ -169,7 +166,7 @@ def test_export_parameters_writes_json_and_the_files_asked_for(fitted, files, ex
     actions_of(fitted).export_params_action.trigger()
     assert errors == []
     assert extras == [("fit", {"components": False, "npz": False, "script": False})]
-    result = fitted.controller.result
+    result = fitted.document.result
     document = params_file.params_from_dict(
         json.loads((tmp_path / "out" / "fit.json").read_text(encoding="utf-8"))
     )
@@ -190,7 +187,7 @@ def test_cancelling_either_question_writes_nothing(fitted, files, tmp_path, monk
     files.save("")
     actions_of(fitted).export_params_action.trigger()
     files.save(out / "fit.json")
-    monkeypatch.setattr(export_actions, "ask_params_extras", lambda *args: None)
+    monkeypatch.setattr(export_questions, "ask_params_extras", lambda *args: None)
     actions_of(fitted).export_params_action.trigger()
     assert list(out.iterdir()) == []
     assert not files.saves, "both dialogs were shown"
@@ -204,7 +201,7 @@ def test_export_assignments_writes_every_row_with_its_component(fitted, files, t
     frame = pd.read_csv(path)
     assert list(frame.columns) == ["x", "y", "component", "resp_1", "resp_2", "resp_3",
                                    "uncertainty"]
-    table, result = fitted.table, fitted.controller.result
+    table, result = fitted.document.table, fitted.document.result
     np.testing.assert_array_equal(frame[["x", "y"]], table.data)
     _, log_resp = engine.predict_log_resp(table.data, result.params, result.options)
     np.testing.assert_array_equal(frame["component"], np.argmax(log_resp, axis=1) + 1)
@@ -219,10 +216,10 @@ def test_export_trace_in_each_format(fitted, files, tmp_path, choice):
     path = tmp_path / f"trace.{kind}"
     files.save(path, choice)
     actions_of(fitted).export_trace_action.trigger()
-    snapshots = fitted.controller.snapshots
+    snapshots = fitted.document.snapshots
     if kind == "csv":
         frame = pd.read_csv(path)
-        np.testing.assert_array_equal(frame["log_likelihood"], fitted.controller.result.history)
+        np.testing.assert_array_equal(frame["log_likelihood"], fitted.document.result.history)
         assert ("means[1,x]" in frame.columns) == with_params
     else:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -242,7 +239,7 @@ def test_export_plot_as_png_at_each_scale(fitted, files, tmp_path, key, scale):
     actions.export_plot_actions[key].trigger()
     image = QImage(str(path))
     assert not image.isNull()
-    widget = actions.plot_widget(key)
+    widget = fitted.host.canvas.plot_widget(key)
     assert (image.width(), image.height()) == (widget.width() * scale, widget.height() * scale)
     # Not blank: the plot's colours are there.
     pixels = {image.pixelColor(x, y).name() for x in range(0, image.width(), 7)
@@ -268,13 +265,13 @@ def test_copy_plot_table_and_summary(fitted):
     actions = actions_of(fitted)
     clipboard = QGuiApplication.clipboard()
     actions.copy_plot_actions["fit"].trigger()
-    widget = actions.plot_widget("fit")
+    widget = fitted.host.canvas.plot_widget("fit")
     assert clipboard.image().size() == widget.size() * widget.devicePixelRatioF()
     actions.copy_params_table_action.trigger()
     assert clipboard.text() == fitted.params_table.as_text()
     assert clipboard.text().startswith("component\tweight\tmean(x)")
     actions.copy_summary_action.trigger()
-    result = fitted.controller.result
+    result = fitted.document.result
     assert clipboard.text() == exports.summary_text(result, ["x", "y"])
     assert f"BIC:              {result.bic:.4f}" in clipboard.text()
 
@@ -295,7 +292,7 @@ def refuse_writes(monkeypatch, code: int) -> None:
 ])
 def test_a_refused_write_says_why_and_loses_nothing(fitted, files, tmp_path, monkeypatch, errors,
                                                     code, reason):
-    result, table = fitted.controller.result, fitted.table
+    result, table = fitted.document.result, fitted.document.table
     targets = {
         "params": tmp_path / "fit.json",
         "assignments": tmp_path / "rows.csv",
@@ -305,12 +302,12 @@ def test_a_refused_write_says_why_and_loses_nothing(fitted, files, tmp_path, mon
     for path in targets.values():
         path.write_text("previous", encoding="utf-8")
         files.save(path)
-    monkeypatch.setattr(export_actions, "ask_params_extras", lambda *a: {"components": True})
+    monkeypatch.setattr(export_questions, "ask_params_extras", lambda *a: {"components": True})
     refuse_writes(monkeypatch, code)
     actions = actions_of(fitted)
     actions.export_params_action.trigger()
     actions.export_assignments_action.trigger()
-    actions.save_session_action.trigger()
+    sessions_of(fitted).save_session_action.trigger()
     actions.export_plot_actions["fit"].trigger()
     assert [message for message, _ in errors] == [
         f"cannot write {path}: {reason}; " + ("choose a folder on another drive"
@@ -320,13 +317,13 @@ def test_a_refused_write_says_why_and_loses_nothing(fitted, files, tmp_path, mon
     ]
     assert all(path.read_text(encoding="utf-8") == "previous" for path in targets.values())
     assert not (tmp_path / "fit_components.csv").exists()
-    assert fitted.controller.result is result and fitted.table is table
+    assert fitted.document.result is result and fitted.document.table is table
     assert actions.export_params_action.isEnabled()
 
 
 def test_apply_model_to_data_without_refitting(qtbot, fitted, files, tmp_path, monkeypatch,
                                                errors):
-    result = fitted.controller.result
+    result = fitted.document.result
     params_path = tmp_path / "model.json"
     exports.write_params(params_path, result, ["x", "y"])
     rng = np.random.default_rng(3)
@@ -343,14 +340,14 @@ def test_apply_model_to_data_without_refitting(qtbot, fitted, files, tmp_path, m
     actions_of(fitted).apply_model_action.trigger()
     assert errors == []
     assert "Columns x, y" in files.open_titles[1]
-    applied = fitted.controller.result
-    assert applied.n_iter == 0 and len(fitted.controller.snapshots) == 1
-    assert fitted.table.columns == ["x", "y"] and fitted.data_name == "new.csv"
-    np.testing.assert_array_equal(fitted.table.data, new)
+    applied = fitted.document.result
+    assert applied.n_iter == 0 and len(fitted.document.snapshots) == 1
+    assert fitted.document.table.columns == ["x", "y"] and fitted.document.name == "new.csv"
+    np.testing.assert_array_equal(fitted.document.table.data, new)
     for name, array in result.params.arrays().items():
         assert getattr(applied.params, name).tobytes() == array.tobytes()
     assert fitted.settings_panel.k_spin.value() == 3
-    assert fitted.current_snapshot() is fitted.controller.snapshots[0]
+    assert fitted.document.shown_snapshot() is fitted.document.snapshots[0]
     log_norm, log_resp = engine.predict_log_resp(new, result.params, result.options)
     assert applied.log_likelihood == pytest.approx(log_norm.sum(), rel=1e-12)
     assert "Export the assignments" in questions[0]
@@ -362,7 +359,7 @@ def test_apply_model_to_data_without_refitting(qtbot, fitted, files, tmp_path, m
 
 def test_apply_model_to_data_with_other_columns_is_refused(fitted, files, tmp_path, errors,
                                                            monkeypatch):
-    result, table = fitted.controller.result, fitted.table
+    result, table = fitted.document.result, fitted.document.table
     params_path = tmp_path / "model.json"
     exports.write_params(params_path, result, ["x", "y"])
     data_path = tmp_path / "one.csv"
@@ -375,19 +372,21 @@ def test_apply_model_to_data_with_other_columns_is_refused(fitted, files, tmp_pa
         "cannot apply model.json to one.csv: one.csv has 1 numeric column (z) but the model "
         "needs 2 (x, y); choose a file with those columns"
     )
-    assert fitted.controller.result is result and fitted.table is table
+    assert fitted.document.result is result and fitted.document.table is table
     files.open(data_path)
     actions_of(fitted).apply_model_action.trigger()
-    assert "cannot use one.csv: it is not valid JSON" in errors[1][0]
+    assert errors[1][0].startswith("one.csv is not valid JSON (line 1, column 1: ")
 
 
 def save_session(window: MainWindow, files: Dialogs, path: Path) -> None:
     files.save(path)
-    actions_of(window).save_session_action.trigger()
+    sessions_of(window).save_session_action.trigger()
     assert path.is_file()
 
 
-def test_a_session_reopens_the_window_exactly(qtbot, window, files, data_dir, tmp_path, errors):
+def test_a_session_reopens_the_window_exactly(
+    qtbot, window, files, data_dir, tmp_path, errors, new_window
+):
     result = open_and_fit(qtbot, window, data_dir / "elongated_2d.csv", k=2)
     assert result.n_iter > 10
     window.uncertainty_action.setChecked(True)
@@ -395,24 +394,24 @@ def test_a_session_reopens_the_window_exactly(qtbot, window, files, data_dir, tm
     path = tmp_path / f"work{sessions.SUFFIX}"
     save_session(window, files, path)
 
-    again = new_window(qtbot)
+    again = new_window()
     files.open(path)
-    actions_of(again).open_session_action.trigger()
+    sessions_of(again).open_session_action.trigger()
     assert errors == []
-    np.testing.assert_array_equal(again.table.data, window.table.data)
-    assert again.table.columns == window.table.columns and again.data_name == window.data_name
+    np.testing.assert_array_equal(again.document.table.data, window.document.table.data)
+    assert again.document.table.columns == window.document.table.columns and again.document.name == window.document.name
     assert again.settings_panel.options() == window.settings_panel.options()
-    assert again.current_options() == window.current_options()
-    restored = again.controller.result
+    assert again.document.fit_options() == window.document.fit_options()
+    restored = again.document.result
     for name, array in result.params.arrays().items():
         assert getattr(restored.params, name).tobytes() == array.tobytes()
     assert restored.history == result.history and restored.bic == result.bic
-    assert len(again.controller.snapshots) == len(window.controller.snapshots)
+    assert len(again.document.snapshots) == len(window.document.snapshots)
     slider, original = again.iteration_slider, window.iteration_slider
     assert (slider.minimum(), slider.maximum(), slider.value()) == (
         original.minimum(), original.maximum(), 5)
     assert slider.isEnabled()
-    assert again.current_snapshot().iteration == 5
+    assert again.document.shown_snapshot().iteration == 5
     assert again.params_table.as_text() == window.params_table.as_text()
     assert again.uncertainty_action.isChecked()
     assert again.windowTitle() == window.windowTitle()
@@ -421,20 +420,22 @@ def test_a_session_reopens_the_window_exactly(qtbot, window, files, data_dir, tm
         f"Opened session {path.name}: elongated_2d.csv, gaussian K=2, log-likelihood"
     )
     slider.setValue(slider.maximum())  # the slider works after reopening
-    assert again.current_snapshot() is again.controller.snapshots[-1]
+    assert again.document.shown_snapshot() is again.document.snapshots[-1]
     again.close()
 
 
-def test_a_session_of_a_sample_reopens_the_sample(qtbot, window, files, tmp_path, errors):
+def test_a_session_of_a_sample_reopens_the_sample(
+    qtbot, window, files, tmp_path, errors, new_window
+):
     window.open_sample("counts")
     run_to_end(qtbot, window)
     path = tmp_path / f"counts{sessions.SUFFIX}"
     save_session(window, files, path)
-    again = new_window(qtbot)
+    again = new_window()
     files.open(path)
-    actions_of(again).open_session_action.trigger()
+    sessions_of(again).open_session_action.trigger()
     assert errors == []
-    assert again.sample is not None and again.sample.id == "counts"
+    assert again.document.sample is not None and again.document.sample.id == "counts"
     assert again.description_label.text() == window.description_label.text()
     assert again.settings_panel.options() == window.settings_panel.options()
     assert again.views.kind == "discrete"
@@ -443,76 +444,81 @@ def test_a_session_of_a_sample_reopens_the_sample(qtbot, window, files, tmp_path
 
 def answer_data_question(monkeypatch, answer: str) -> list[tuple[str, bool]]:
     asked = []
-    monkeypatch.setattr(export_actions, "ask_data_action",
+    monkeypatch.setattr(session_questions, "ask_data_action",
                         lambda parent, message, can_use: asked.append((message, can_use)) or answer)
     return asked
 
 
-def test_moved_data_is_located(qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors):
+def test_moved_data_is_located(
+    qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
+):
     path = tmp_path / f"work{sessions.SUFFIX}"
     save_session(fitted, files, path)
     moved = tmp_path / "elsewhere.csv"
     (data_dir / "blobs_2d.csv").rename(moved)
-    asked = answer_data_question(monkeypatch, export_actions.DATA_LOCATE)
-    again = new_window(qtbot)
+    asked = answer_data_question(monkeypatch, session_questions.DATA_LOCATE)
+    again = new_window()
     files.open(path).open(moved)
-    actions_of(again).open_session_action.trigger()
+    sessions_of(again).open_session_action.trigger()
     assert errors == []
     message, can_use = asked[0]
     assert "is missing" in message and str(data_dir / "blobs_2d.csv") in message
     assert not can_use
-    assert again.table.source == moved
-    np.testing.assert_array_equal(again.table.data, fitted.table.data)
-    assert again.controller.result is not None
+    assert again.document.table.source == moved
+    np.testing.assert_array_equal(again.document.table.data, fitted.document.table.data)
+    assert again.document.result is not None
     assert "Note:" not in again.status_label.text(), "the located file is the same file"
     again.close()
 
 
-def test_giving_up_on_missing_data_changes_nothing(qtbot, fitted, files, data_dir, tmp_path,
-                                                   monkeypatch, errors):
+def test_giving_up_on_missing_data_changes_nothing(
+    qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
+):
     path = tmp_path / f"work{sessions.SUFFIX}"
     save_session(fitted, files, path)
     (data_dir / "blobs_2d.csv").unlink()
-    answer_data_question(monkeypatch, export_actions.DATA_CANCEL)
-    again = new_window(qtbot)
+    answer_data_question(monkeypatch, session_questions.DATA_CANCEL)
+    again = new_window()
     files.open(path)
-    actions_of(again).open_session_action.trigger()
-    assert again.table is None and again.controller.result is None
+    sessions_of(again).open_session_action.trigger()
+    assert again.document.table is None and again.document.result is None
     assert errors == []
     again.close()
 
 
-def test_changed_data_warns_and_can_be_used(qtbot, fitted, files, data_dir, tmp_path,
-                                            monkeypatch, errors):
+def test_changed_data_warns_and_can_be_used(
+    qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
+):
     path = tmp_path / f"work{sessions.SUFFIX}"
     save_session(fitted, files, path)
     data = data_dir / "blobs_2d.csv"
     data.write_text(data.read_text(encoding="utf-8") + "0.5,0.5\n", encoding="utf-8")
-    asked = answer_data_question(monkeypatch, export_actions.DATA_USE)
-    again = new_window(qtbot)
+    asked = answer_data_question(monkeypatch, session_questions.DATA_USE)
+    again = new_window()
     files.open(path)
-    actions_of(again).open_session_action.trigger()
+    sessions_of(again).open_session_action.trigger()
     assert errors == []
     assert "has changed" in asked[0][0] and asked[0][1]
-    assert again.table.n_samples == 601
-    assert again.controller.result is not None
+    assert again.document.table.n_samples == 601
+    assert again.document.result is not None
     assert "Note: the data file changed since the session was saved" in again.status_label.text()
     again.close()
 
 
 def test_a_damaged_session_is_reported_and_changes_nothing(fitted, files, tmp_path, errors):
-    result = fitted.controller.result
+    result = fitted.document.result
     path = tmp_path / f"bad{sessions.SUFFIX}"
     path.write_text('{"format": "em-studio-session", "version": 1}', encoding="utf-8")
     files.open(path)
-    actions_of(fitted).open_session_action.trigger()
+    sessions_of(fitted).open_session_action.trigger()
     assert len(errors) == 1
     assert errors[0][0].startswith(f"cannot open the session: {path.name}: the session file has")
-    assert fitted.controller.result is result
+    assert fitted.document.result is result
 
 
 def test_install_adds_one_set_of_actions(window):
     assert len(window.findChildren(ExportActions)) == 1
+    assert len(window.findChildren(SessionActions)) == 1
 
 
 def test_sessions_record_the_import_choices_and_read_the_file_back_the_same_way(
@@ -521,7 +527,7 @@ def test_sessions_record_the_import_choices_and_read_the_file_back_the_same_way(
     source.write_text("x,y\n1,2\n3,4\n5,6\n", encoding="utf-8")
     # As if chosen in the import preview: no header, the first two lines skipped.
     options = TextOptions(header=False, skip_rows=2)
-    window.set_table(read_table(source, options), source.name)
+    window.document.set_data(read_table(source, options), source.name)
     path = tmp_path / f"odd{sessions.SUFFIX}"
     save_session(window, files, path)
     assert errors == []
@@ -530,13 +536,13 @@ def test_sessions_record_the_import_choices_and_read_the_file_back_the_same_way(
     assert session.data.text_options == options
     np.testing.assert_array_equal(session.data.read().data, [[3, 4], [5, 6]])
     files.save(tmp_path / f"blobs{sessions.SUFFIX}")
-    window.set_table(read_table(SAMPLES / "blobs_2d.csv"), "blobs_2d.csv")
-    actions_of(window).save_session_action.trigger()
+    window.document.set_data(read_table(SAMPLES / "blobs_2d.csv"), "blobs_2d.csv")
+    sessions_of(window).save_session_action.trigger()
     assert window.status_label.text().endswith("Reopen it with File > Open Session.")
 
 
 def test_the_extras_question_offers_each_file_by_name(qtbot):
-    dialog = export_actions.ParamsExtrasDialog(None, "fit", {"npz": True})
+    dialog = export_questions.ParamsExtrasDialog(None, "fit", {"npz": True})
     qtbot.addWidget(dialog)
     assert [box.text() for box in dialog.boxes.values()] == [
         "components table for spreadsheets (fit_components.csv)", "NumPy arrays (fit.npz)",
@@ -547,9 +553,9 @@ def test_the_extras_question_offers_each_file_by_name(qtbot):
 
 
 @pytest.mark.parametrize(("can_use", "button", "answer"), [
-    (True, "Use It As It Is", export_actions.DATA_USE),
-    (False, "Locate the File…", export_actions.DATA_LOCATE),
-    (True, "Cancel", export_actions.DATA_CANCEL),
+    (True, "Use It As It Is", session_questions.DATA_USE),
+    (False, "Locate the File…", session_questions.DATA_LOCATE),
+    (True, "Cancel", session_questions.DATA_CANCEL),
 ])
 def test_the_data_question_returns_the_button_pressed(qtbot, can_use, button, answer):
     seen = []
@@ -561,5 +567,5 @@ def test_the_data_question_returns_the_button_pressed(qtbot, can_use, button, an
         next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
 
     QTimer.singleShot(0, press)
-    assert export_actions.ask_data_action(None, "The data file is missing.", can_use) == answer
+    assert session_questions.ask_data_action(None, "The data file is missing.", can_use) == answer
     assert ("Use It As It Is" in seen) == can_use

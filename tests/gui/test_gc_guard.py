@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
+
+import pytest
 
 from emgui import gc_guard
-from emgui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Cycle:
@@ -18,12 +25,31 @@ class _Cycle:
         self.log.append(threading.current_thread().name)
 
 
-def test_a_window_switches_automatic_collection_off(qtbot):
-    from emgui.app import user_settings
+def _in_a_new_process(code: str, tmp_path: Path) -> str:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
-    window = MainWindow(user_settings())
-    qtbot.addWidget(window)
-    assert gc_guard.installed() and not gc.isenabled()
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    # The application switches automatic collection off before it builds the window ...
+    ("from emgui.app import prepare_application; app = prepare_application()", "True False"),
+    # ... a window built without it leaves the process's collector alone.
+    ("from PySide6.QtWidgets import QApplication; app = QApplication([])", "False True"),
+])
+def test_the_application_installs_the_guard_not_the_window(tmp_path, setup, expected):
+    code = (
+        f"{setup}\n"
+        "import gc\n"
+        "from emgui import gc_guard\n"
+        "from emgui.app import build_window, user_settings\n"
+        "window = build_window(user_settings())\n"
+        "print(gc_guard.installed(), gc.isenabled())\n"
+    )
+    assert _in_a_new_process(code, tmp_path) == expected
 
 
 def test_cycles_made_in_a_worker_are_collected_in_the_gui_thread(qtbot):

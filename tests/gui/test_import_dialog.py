@@ -20,13 +20,21 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from emgui.import_dialog import ImportDialog  # noqa: E402
+from emgui.runs import data_loader  # noqa: E402
+from emgui.shell.import_dialog import ImportDialog  # noqa: E402
 from emio.tables import DataError, read_table  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
-DATASETS = REPO.parent / "shared" / "datasets"
-FAITHFUL = DATASETS / "faithful.csv"
-FAITHFUL_SEMICOLON = DATASETS / "faithful_semicolon.csv"
+
+
+@pytest.fixture
+def faithful_csv(datasets) -> Path:
+    return datasets / "faithful.csv"
+
+
+@pytest.fixture
+def semicolon_csv(datasets) -> Path:
+    """Old Faithful with semicolons and decimal commas."""
+    return datasets / "faithful_semicolon.csv"
 SHOTS = Path("/tmp/shots")
 
 
@@ -51,8 +59,10 @@ def items(dialog: ImportDialog) -> dict[str, tuple[bool, bool, str]]:
     return result
 
 
-def test_semicolon_file_is_detected_and_loads_like_the_comma_file(qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, FAITHFUL_SEMICOLON)
+def test_semicolon_file_is_detected_and_loads_like_the_comma_file(  # type: ignore[no-untyped-def]
+    qtbot, faithful_csv, semicolon_csv
+) -> None:
+    dialog = open_dialog(qtbot, semicolon_csv)
     assert dialog.delimiter_box.currentData() == ";"
     assert dialog.decimal_box.currentData() == ","
     assert dialog.header_check.isChecked()
@@ -66,13 +76,13 @@ def test_semicolon_file_is_detected_and_loads_like_the_comma_file(qtbot) -> None
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     table = dialog.load()
-    expected = read_table(FAITHFUL)
+    expected = read_table(faithful_csv)
     assert table.columns == expected.columns
     np.testing.assert_array_equal(table.data, expected.data)
 
 
-def test_changing_the_delimiter_re_previews(qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, FAITHFUL_SEMICOLON)
+def test_changing_the_delimiter_re_previews(qtbot, semicolon_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, semicolon_csv)
     with qtbot.waitSignal(dialog.model.modelReset, timeout=1000):
         dialog.delimiter_box.setCurrentIndex(dialog.delimiter_box.findData("\t"))
     # Split on tabs, each line is one value of text: nothing numeric to load.
@@ -93,16 +103,16 @@ def test_changing_the_delimiter_re_previews(qtbot) -> None:  # type: ignore[no-u
     assert dialog.ok_button.isEnabled()
 
 
-def test_decimal_point_on_a_decimal_comma_file_shows_text(qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, FAITHFUL_SEMICOLON)
+def test_decimal_point_on_a_decimal_comma_file_shows_text(qtbot, semicolon_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, semicolon_csv)
     dialog.decimal_box.setCurrentIndex(dialog.decimal_box.findData("."))
     assert dialog.text_options().decimal == "."
     assert dialog.chosen_columns() == []
     assert not dialog.ok_button.isEnabled()
 
 
-def test_contradictory_options_explain_themselves(qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, FAITHFUL)
+def test_contradictory_options_explain_themselves(qtbot, faithful_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, faithful_csv)
     dialog.decimal_box.setCurrentIndex(dialog.decimal_box.findData(","))
     assert "both ','" in dialog.error_label.text()
     assert not dialog.ok_button.isEnabled()
@@ -148,7 +158,7 @@ def test_bad_rows_are_counted_and_dropped_only_when_chosen(qtbot, tmp_path: Path
         dialog.load()
     # OK with "Stop and tell me" says what is wrong, in the dialog, and stays open.
     with qtbot.assertNotEmitted(dialog.accepted):
-        with qtbot.waitSignal(dialog._loader.failed, timeout=10_000):
+        with qtbot.waitSignal(dialog.loader.failed, timeout=10_000):
             qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.ok_button.isEnabled()
     assert "'y' has a missing value on line 3" in dialog.error_label.text()
@@ -188,8 +198,8 @@ def test_unreadable_files_raise_before_the_dialog_opens(tmp_path: Path) -> None:
         ImportDialog(tmp_path / "empty.csv")
 
 
-def test_every_control_has_a_tooltip(qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, FAITHFUL_SEMICOLON)
+def test_every_control_has_a_tooltip(qtbot, semicolon_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, semicolon_csv)
     controls = [
         widget
         for kind in (QComboBox, QSpinBox, QAbstractButton, QListWidget, QTableView)
@@ -223,8 +233,6 @@ def test_screenshot(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
 def test_the_file_is_read_off_the_gui_thread_with_a_busy_bar(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    import emgui.data_loader as data_loader
-
     seen: list[str] = []
     original = data_loader.read_table
 
@@ -238,7 +246,7 @@ def test_the_file_is_read_off_the_gui_thread_with_a_busy_bar(qtbot, tmp_path: Pa
     data_loader.read_table = recording_read_table
     try:
         busy: list[bool] = []
-        dialog._loader.busy_changed.connect(busy.append)
+        dialog.loader.busy_changed.connect(busy.append)
         with qtbot.waitSignal(dialog.accepted, timeout=10_000):
             qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     finally:

@@ -11,52 +11,66 @@ from PySide6.QtGui import QFont
 from scipy.optimize import linear_sum_assignment
 
 import engine
-from emgui import selection_threads
-from emgui.app import user_settings
-from emgui.main_window import MainWindow
-from emgui.model_selection import ModelSelection
-from emgui.restarts_dialog import RestartsDialog
-from emgui.selection_dialog import ModelSelectionDialog
-from emgui.selection_table import COLUMNS, CRITERION_COLUMN
+from emgui.features import installed
+from emgui.features.analysis import ModelSelection
+from emgui.features.analysis.restarts_dialog import RestartsDialog
+from emgui.features.analysis.selection_dialog import ModelSelectionDialog
+from emgui.features.analysis.sweep_table import COLUMNS, CRITERION_COLUMN
+from emgui.shell.main_window import MainWindow
 from engine.selection import ModelSpec, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
-FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
 COUNTS = ROOT / "emio" / "resources" / "samples" / "counts.csv"
 FULL, TIED = ModelSpec("gaussian", "full"), ModelSpec("gaussian", "tied")
 TIMEOUT = 60_000
 
 
-def wait_for_no_selection_threads(qtbot) -> None:
-    qtbot.waitUntil(lambda: not selection_threads.running_threads(), timeout=20_000)
+class AnalysisThreads:
+    """The threads of the analysis dialogs (sweeps, restarts, replays) of one window."""
+
+    def __init__(self, qtbot, threads, window: MainWindow) -> None:
+        self._qtbot, self._threads, self._window = qtbot, threads, window
+
+    def _dialogs(self) -> list:
+        found = feature(self._window)
+        return [d for d in (found.selection_dialog, found.restarts_dialog) if d is not None]
+
+    def running(self) -> list:
+        return [t for d in self._dialogs() for t in self._threads.running(owner=d)]
+
+    def wait(self) -> None:
+        """Until every thread of the dialogs has ended."""
+        self._qtbot.waitUntil(
+            lambda: not any(self._threads.busy(owner=d) for d in self._dialogs()), timeout=20_000
+        )
 
 
-@pytest.fixture
-def window(qtbot):
-    window = MainWindow(user_settings())
-    qtbot.addWidget(window)
-    window.show()
-    yield window
+@pytest.fixture(autouse=True)
+def analysis_threads(qtbot, threads, window):
+    analysis = AnalysisThreads(qtbot, threads, window)
+    yield analysis
     # Every test must wait for its own threads; anything still running here leaked.
-    leaked = selection_threads.running_threads()
-    selection_threads.request_stop_everywhere()
-    window.close()
-    wait_for_no_selection_threads(qtbot)
-    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+    leaked = analysis.running()
     if leaked:
-        pytest.fail(f"{len(leaked)} model-selection thread(s) were left running by this test")
+        threads.request_stop(owner=window)
+        analysis.wait()
+        pytest.fail(f"{len(leaked)} analysis thread(s) were left running by this test")
 
 
 def feature(window: MainWindow) -> ModelSelection:
-    found = window.findChild(ModelSelection)
-    assert found is not None
-    return found
+    return installed(window.host, ModelSelection)
 
 
-def open_faithful(window: MainWindow, seed: int = 3) -> np.ndarray:
-    assert window.open_file(FAITHFUL, ask=False)
-    window.settings_panel.seed_spin.setValue(seed)
-    return window.table.data
+@pytest.fixture
+def open_faithful(window, datasets):
+    """Opens Old Faithful with a seed, as a user would; returns its data."""
+
+    def open_it(seed: int = 3) -> np.ndarray:
+        assert window.open_file(datasets / "faithful.csv", ask=False)
+        window.settings_panel.seed_spin.setValue(seed)
+        return window.document.table.data
+
+    return open_it
 
 
 def selection_dialog(window: MainWindow) -> ModelSelectionDialog:
@@ -77,13 +91,13 @@ def restarts_dialog(window: MainWindow) -> RestartsDialog:
     return dialog
 
 
-def run_small_sweep(qtbot, dialog: ModelSelectionDialog) -> list:
+def run_small_sweep(qtbot, dialog: ModelSelectionDialog, analysis: AnalysisThreads) -> list:
     dialog.k_edit.setText("1-3")
     dialog.set_checked_specs([FULL, TIED])
     dialog.n_init_spin.setValue(2)
     with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
         qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
-    wait_for_no_selection_threads(qtbot)
+    analysis.wait()
     return finished.args[0]
 
 
@@ -104,20 +118,22 @@ def double_click_row(qtbot, dialog, row: int) -> None:
 # --- the issue's scenario: a small sweep, a second one cancelled midway, a cell opened -----
 
 
-def test_sweep_then_cancel_a_second_then_open_a_cell(qtbot, window, errors):
-    X = open_faithful(window)
+def test_sweep_then_cancel_a_second_then_open_a_cell(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    X = open_faithful()
     dialog = selection_dialog(window)
     arrived: list = []
     dialog.cell_added.connect(arrived.append)
 
-    cells = run_small_sweep(qtbot, dialog)
+    cells = run_small_sweep(qtbot, dialog, analysis_threads)
 
     # Cells arrived one by one, in the sweep's order, and are what the engine gives.
     assert arrived == cells == dialog.cells
     assert [(c.spec, c.n_components) for c in cells] == [
         (FULL, 1), (FULL, 2), (FULL, 3), (TIED, 1), (TIED, 2), (TIED, 3)]
     base = window.settings_panel.options().replace(n_init=2, trials=5)
-    expected = list(sweep(X, [FULL, TIED], [1, 2, 3], base, window.table.columns))
+    expected = list(sweep(X, [FULL, TIED], [1, 2, 3], base, window.document.table.columns))
     assert [c.result.bic for c in cells] == [c.result.bic for c in expected]
     assert dialog.run_bar.progress.value() == dialog.run_bar.progress.maximum() == 6
     assert dialog.run_bar.status_label.text().startswith("Done: 6 cells")
@@ -136,7 +152,7 @@ def test_sweep_then_cancel_a_second_then_open_a_cell(qtbot, window, errors):
     with qtbot.waitSignal(dialog.sweep_cancelled, timeout=TIMEOUT):
         with qtbot.assertNotEmitted(dialog.sweep_finished, wait=0):
             qtbot.mouseClick(dialog.run_bar.cancel_button, Qt.MouseButton.LeftButton)
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     shown = dialog.cells
     assert 2 <= len(shown) < 36
     assert [(c.spec, c.n_components) for c in shown] == [
@@ -150,7 +166,7 @@ def test_sweep_then_cancel_a_second_then_open_a_cell(qtbot, window, errors):
     with qtbot.waitSignal(dialog.cell_opened, timeout=TIMEOUT) as opened:
         double_click_row(qtbot, dialog, dialog.proxy.mapFromSource(
             dialog.table_model.index(1, 0)).row())
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     assert opened.args[0] is cell
     assert_window_shows(window, cell.result)
     assert errors == []
@@ -164,7 +180,7 @@ def swatches(window: MainWindow) -> list[int]:
 
 def assert_window_shows(window: MainWindow, result: engine.FitResult) -> None:
     """The window shows ``result`` as if it had just run there: settings, trace, slider."""
-    shown = window.controller.result
+    shown = window.document.result
     assert shown.params.allclose(result.params, rtol=0)
     assert shown.history == result.history
     assert shown.bic == result.bic
@@ -173,24 +189,26 @@ def assert_window_shows(window: MainWindow, result: engine.FitResult) -> None:
         result.options.model, result.options.covariance_type, result.options.n_components)
     assert (options.n_init, options.seed, options.tol) == (
         result.options.n_init, result.options.seed, result.options.tol)
-    snapshots = window.controller.snapshots
+    snapshots = window.document.snapshots
     assert [s.iteration for s in snapshots] == list(range(result.n_iter + 1))
     assert snapshots[-1].params.allclose(result.params, rtol=0)
     assert window.iteration_slider.maximum() == result.n_iter
     assert window.iteration_slider.value() == result.n_iter
-    np.testing.assert_allclose(window.likelihood_plot.history, result.history, rtol=0)
+    np.testing.assert_allclose(window.likelihood_plot.history, result.objective_history, rtol=0)
     assert window.likelihood_plot.current() == result.n_iter
-    assert window.current_snapshot() is snapshots[-1]
+    assert window.document.shown_snapshot() is snapshots[-1]
     assert f"BIC {result.bic:.6g}" in window.status_label.text()
 
 
 # --- the sweep dialog in detail ------------------------------------------------------------
 
 
-def test_chart_and_table_show_every_criterion_and_the_best_cell(qtbot, window, errors):
-    open_faithful(window)
+def test_chart_and_table_show_every_criterion_and_the_best_cell(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    open_faithful()
     dialog = selection_dialog(window)
-    cells = run_small_sweep(qtbot, dialog)
+    cells = run_small_sweep(qtbot, dialog, analysis_threads)
     for criterion in ("bic", "aic", "icl"):
         dialog.criterion_buttons[criterion].click()
         assert dialog.criterion == criterion
@@ -223,10 +241,12 @@ def test_chart_and_table_show_every_criterion_and_the_best_cell(qtbot, window, e
     assert errors == []
 
 
-def test_clicking_a_chart_marker_opens_that_cell(qtbot, window, errors):
-    open_faithful(window)
+def test_clicking_a_chart_marker_opens_that_cell(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    open_faithful()
     dialog = selection_dialog(window)
-    cells = run_small_sweep(qtbot, dialog)
+    cells = run_small_sweep(qtbot, dialog, analysis_threads)
     target = next(c for c in cells if c.spec == TIED and c.n_components == 2)
     plot = dialog.chart.plot_widget
     view_box = dialog.chart.plot_item.getViewBox()
@@ -237,7 +257,7 @@ def test_clicking_a_chart_marker_opens_that_cell(qtbot, window, errors):
     pos = plot.mapFromScene(scene_pos)
     with qtbot.waitSignal(dialog.cell_opened, timeout=TIMEOUT) as opened:
         qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos.x(), pos.y()))
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     assert opened.args[0] is target
     assert_window_shows(window, target.result)
     # The views colour components as after a run: component i by its run slot.
@@ -245,8 +265,8 @@ def test_clicking_a_chart_marker_opens_that_cell(qtbot, window, errors):
     assert errors == []
 
 
-def test_models_offered_follow_the_data(qtbot, window):
-    open_faithful(window)
+def test_models_offered_follow_the_data(qtbot, window, open_faithful):
+    open_faithful()
     dialog = selection_dialog(window)
     boxes = dialog.model_boxes
     assert [s.label for s, b in boxes.items() if b.isEnabled()] == [
@@ -263,14 +283,14 @@ def test_models_offered_follow_the_data(qtbot, window):
     assert not boxes[ModelSpec("binomial")].isEnabled()  # counts above one trial
 
 
-def test_count_models_can_be_swept(qtbot, window, errors):
+def test_count_models_can_be_swept(qtbot, window, errors, analysis_threads):
     assert window.open_file(COUNTS, ask=False)
     dialog = selection_dialog(window)
     dialog.k_edit.setText("1,2,4")
     dialog.set_checked_specs([ModelSpec("poisson"), ModelSpec("kmeans")])
     with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
         dialog.run()
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     cells = finished.args[0]
     assert [(c.spec.label, c.n_components) for c in cells] == [
         ("kmeans", 1), ("kmeans", 2), ("kmeans", 4), ("poisson", 1), ("poisson", 2),
@@ -281,11 +301,11 @@ def test_count_models_can_be_swept(qtbot, window, errors):
     assert errors == []
 
 
-def test_bad_input_says_what_to_do(qtbot, window, errors):
+def test_bad_input_says_what_to_do(qtbot, window, errors, open_faithful, analysis_threads):
     dialog = selection_dialog(window)
     dialog.run()
     assert "open some data first" in errors[-1][0]
-    open_faithful(window)
+    open_faithful()
     dialog.k_edit.setText("three")
     dialog.run()
     assert "K range" in errors[-1][0]
@@ -293,17 +313,17 @@ def test_bad_input_says_what_to_do(qtbot, window, errors):
     dialog.set_checked_specs([])
     dialog.run()
     assert "tick at least one model" in errors[-1][0]
-    assert not selection_threads.running_threads()
+    assert not analysis_threads.running()
 
 
-def test_a_failing_cell_is_shown_not_fatal(qtbot, window, errors):
-    open_faithful(window)
+def test_a_failing_cell_is_shown_not_fatal(qtbot, window, errors, open_faithful, analysis_threads):
+    open_faithful()
     dialog = selection_dialog(window)
     dialog.k_edit.setText("2,300")  # 272 rows: K = 300 cannot be fitted
     dialog.set_checked_specs([TIED])
     with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
         dialog.run()
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     good, bad = finished.args[0]
     assert good.result is not None and bad.result is None
     assert "at most 272" in bad.error
@@ -315,12 +335,12 @@ def test_a_failing_cell_is_shown_not_fatal(qtbot, window, errors):
     assert dialog.best() is good
     dialog.open_cell(bad)  # nothing to open: says why, starts nothing
     assert "could not be fitted" in dialog.run_bar.status_label.text()
-    assert not selection_threads.running_threads()
+    assert not analysis_threads.running()
     assert errors == []
 
 
-def test_choices_persist(qtbot, window):
-    open_faithful(window)
+def test_choices_persist(qtbot, window, new_window, open_faithful, analysis_threads):
+    open_faithful()
     dialog = selection_dialog(window)
     dialog.k_edit.setText("2-4")
     dialog.set_checked_specs([TIED, ModelSpec("kmeans")])
@@ -328,31 +348,32 @@ def test_choices_persist(qtbot, window):
     dialog.criterion_buttons["icl"].click()
     with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT):
         dialog.run()
-    wait_for_no_selection_threads(qtbot)
-    again = MainWindow(user_settings())
-    qtbot.addWidget(again)
-    restored = ModelSelectionDialog(again)
+    analysis_threads.wait()
+    again = new_window()
+    restored = feature(again).show_selection_dialog()
     assert restored.k_edit.text() == "2-4"
     assert restored.n_init_spin.value() == 2
     assert restored.criterion == "icl"
     assert set(restored.checked_specs()) == {TIED, ModelSpec("kmeans")}
 
 
-def test_opening_after_the_data_changed_is_refused(qtbot, window, errors):
-    open_faithful(window)
+def test_opening_after_the_data_changed_is_refused(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    open_faithful()
     dialog = selection_dialog(window)
-    cells = run_small_sweep(qtbot, dialog)
+    cells = run_small_sweep(qtbot, dialog, analysis_threads)
     assert window.open_file(COUNTS, ask=False)
     dialog.open_cell(cells[0])
     assert "data have changed" in errors[-1][0]
-    assert not selection_threads.running_threads()
+    assert not analysis_threads.running()
 
 
 # --- closing during a run -------------------------------------------------------------------
 
 
-def test_closing_the_dialog_stops_its_sweep(qtbot, window, errors):
-    open_faithful(window)
+def test_closing_the_dialog_stops_its_sweep(qtbot, window, errors, open_faithful, analysis_threads):
+    open_faithful()
     make_slow(window)
     dialog = selection_dialog(window)
     dialog.k_edit.setText("1-9")
@@ -360,23 +381,25 @@ def test_closing_the_dialog_stops_its_sweep(qtbot, window, errors):
     qtbot.waitUntil(lambda: len(dialog.cells) >= 1, timeout=TIMEOUT)
     with qtbot.assertNotEmitted(dialog.sweep_finished, wait=0):
         dialog.close()
-        wait_for_no_selection_threads(qtbot)
+        analysis_threads.wait()
     assert dialog.run_bar.status_label.text().startswith("Stopped after")
     assert not dialog.is_running
     assert errors == []
 
 
-def test_closing_the_window_waits_for_the_sweep_to_stop(qtbot, window):
-    open_faithful(window)
+def test_closing_the_window_waits_for_the_sweep_to_stop(
+    qtbot, window, open_faithful, analysis_threads
+):
+    open_faithful()
     make_slow(window)
     dialog = selection_dialog(window)
     dialog.k_edit.setText("1-9")
     dialog.run()
     qtbot.waitUntil(lambda: len(dialog.cells) >= 1, timeout=TIMEOUT)
-    assert selection_threads.running_threads()
+    assert analysis_threads.running()
     window.close()
     # Closing stops the sweep; the window closes once its thread has ended.
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
 
 
@@ -401,8 +424,10 @@ def scaled_assignment(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
     return cols[np.argsort(rows)]
 
 
-def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, window, errors):
-    X = open_faithful(window, seed=0)
+def test_restarts_show_every_start_and_open_any_with_matched_colours(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    X = open_faithful(seed=0)
     window.settings_panel.k_spin.setValue(4)
     window.settings_panel.covariance_combo.setCurrentIndex(
         window.settings_panel.covariance_combo.findData("tied"))
@@ -411,7 +436,7 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, wind
     dialog.starts_spin.setValue(8)
     with qtbot.waitSignal(dialog.run_finished, timeout=TIMEOUT) as finished:
         qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     best = finished.args[0]
     options = window.settings_panel.options().replace(n_init=8)
     expected, by_start = engine_starts(X, options)
@@ -432,7 +457,7 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, wind
     with qtbot.waitSignal(dialog.start_opened, timeout=TIMEOUT):
         dialog.open_start(best.restart)
     assert_window_shows(window, best)
-    best_means = window.controller.result.params.means
+    best_means = window.document.result.params.means
 
     # Another start (one that ended elsewhere, if any) opens matched to the best.
     others = sorted((r for r in rows if r.restart != best.restart),
@@ -441,12 +466,12 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, wind
     with qtbot.waitSignal(dialog.start_opened, timeout=TIMEOUT) as opened:
         double_click_row(qtbot, dialog, dialog.proxy.mapFromSource(
             dialog.table_model.index(dialog.table_model.row_of(other.restart), 0)).row())
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     assert opened.args[0] == other.restart
-    shown = window.controller.result
+    shown = window.document.result
     assert shown.objective_history[-1] == other.final  # the same start, retraced bit for bit
     assert list(shown.objective_history) == list(other.values)
-    np.testing.assert_array_equal(window.controller.snapshots[-1].params.means,
+    np.testing.assert_array_equal(window.document.snapshots[-1].params.means,
                                   shown.params.means)
     # Component i is the one nearest the best start's component i, and takes its colour.
     np.testing.assert_array_equal(scaled_assignment(best_means, shown.params.means),
@@ -460,8 +485,10 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(qtbot, wind
     assert errors == []
 
 
-def test_restarts_can_be_cancelled_and_still_explored(qtbot, window, errors):
-    open_faithful(window, seed=1)
+def test_restarts_can_be_cancelled_and_still_explored(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    open_faithful(seed=1)
     window.settings_panel.k_spin.setValue(3)
     make_slow(window)
     window.settings_panel.max_iter_spin.setValue(400)
@@ -472,7 +499,7 @@ def test_restarts_can_be_cancelled_and_still_explored(qtbot, window, errors):
     with qtbot.waitSignal(dialog.run_cancelled, timeout=TIMEOUT):
         with qtbot.assertNotEmitted(dialog.run_finished, wait=0):
             dialog.cancel()
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     rows = dialog.rows
     assert 2 <= len(rows) < 200 and dialog.result is None
     assert dialog.run_bar.status_label.text() == f"Cancelled after {len(rows)} of 200 starts."
@@ -481,40 +508,42 @@ def test_restarts_can_be_cancelled_and_still_explored(qtbot, window, errors):
     other = next(r.restart for r in rows if r.restart != best)
     with qtbot.waitSignal(dialog.start_opened, timeout=TIMEOUT):
         dialog.open_start(other)
-    wait_for_no_selection_threads(qtbot)
-    shown = window.controller.result
+    analysis_threads.wait()
+    shown = window.document.result
     assert shown.objective_history[-1] == dialog.trace(other).final
     reference = dialog.trace(best).snapshots[-1].params.means
     np.testing.assert_array_equal(scaled_assignment(reference, shown.params.means), np.arange(3))
     assert errors == []
 
 
-def test_closing_the_window_stops_the_restarts(qtbot, window):
-    open_faithful(window)
+def test_closing_the_window_stops_the_restarts(qtbot, window, open_faithful, analysis_threads):
+    open_faithful()
     make_slow(window)
     dialog = restarts_dialog(window)
     dialog.starts_spin.setValue(200)
     dialog.run()
     qtbot.waitUntil(lambda: len(dialog.rows) >= 1, timeout=TIMEOUT)
     window.close()
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     assert dialog.result is None
 
 
-def test_collapsed_cells_are_marked_and_never_best(qtbot, window, errors):
+def test_collapsed_cells_are_marked_and_never_best(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
     # One diag start at K = 5 (seed 39) ends with a component on waiting = 83 (whole
     # minutes) held up by the regularisation alone; it has the lowest BIC, but is marked
     # and passed over. (With several starts a fit keeps one that is not degenerate.)
-    open_faithful(window, seed=39)
+    open_faithful(seed=39)
     dialog = selection_dialog(window)
     dialog.k_edit.setText("3,5")
     dialog.set_checked_specs([TIED, ModelSpec("gaussian", "diag")])
     dialog.n_init_spin.setValue(1)
     with qtbot.waitSignal(dialog.sweep_finished, timeout=TIMEOUT) as finished:
         dialog.run()
-    wait_for_no_selection_threads(qtbot)
-    tied3, tied5, diag3, diag5 = cells = finished.args[0]
+    analysis_threads.wait()
+    tied3, tied5, diag3, diag5 = finished.args[0]
     assert diag5.collapsed and not (tied3.collapsed or tied5.collapsed or diag3.collapsed)
     assert all(diag5.result.bic < cell.result.bic for cell in (tied3, tied5, diag3))
     proper = min((tied3, tied5, diag3), key=lambda cell: cell.result.bic)
@@ -529,15 +558,17 @@ def test_collapsed_cells_are_marked_and_never_best(qtbot, window, errors):
     assert errors == []
 
 
-def test_restarts_report_a_setting_that_cannot_be_fitted(qtbot, window, errors):
-    open_faithful(window)
+def test_restarts_report_a_setting_that_cannot_be_fitted(
+    qtbot, window, errors, open_faithful, analysis_threads
+):
+    open_faithful()
     panel = window.settings_panel
     panel.model_combo.setCurrentIndex(panel.model_combo.findData("bernoulli"))
     dialog = restarts_dialog(window)
     dialog.starts_spin.setValue(3)
     dialog.run()
     qtbot.waitUntil(lambda: bool(errors), timeout=TIMEOUT)
-    wait_for_no_selection_threads(qtbot)
+    analysis_threads.wait()
     assert "0/1" in errors[0][0] and "Traceback" in errors[0][1]
     assert dialog.run_bar.status_label.text() == "The run stopped on an error."
     assert dialog.run_bar.run_button.isEnabled() and not dialog.is_running

@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 import engine
-from emgui.app import user_settings
-from emgui.fit_controller import RunState
-from emgui.main_window import MainWindow
-from emgui.teaching import lesson_of, session as session_module
-from emgui.teaching.lesson import Lesson
+from emgui.features.teaching import half_steps as session_module
+from emgui.features import installed
+from emgui.features.teaching.lesson import Lesson
+from emgui.shell.document import RunState
+from emgui.shell.main_window import MainWindow
 from emgui.views.geometry import ellipse_points, project_gaussian
 from engine.halfsteps import half_steps
 from emio.samples import load_catalogue
@@ -22,18 +22,8 @@ USER = Qt.ItemDataRole.UserRole
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow(user_settings())
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
-
-
-@pytest.fixture
 def lesson(window) -> Lesson:
-    return lesson_of(window)
+    return installed(window.host, Lesson)
 
 
 def sample_options(sample_id: str, **changes) -> engine.FitOptions:
@@ -235,7 +225,7 @@ def test_dragging_a_mean_continues_from_it_and_marks_the_trace(qtbot, window, le
     lesson.e_step_action.trigger()
     e_state = session.states[-1]
     assert (e_state.phase, e_state.iteration) == ("E", 3)
-    X = window.table.data
+    X = window.document.table.data
     _, log_resp = engine.predict_log_resp(X, edit.params, session.options)
     np.testing.assert_allclose(e_state.resp, np.exp(log_resp), rtol=1e-10, atol=1e-300)
     assert lesson.trace_markers() == [(2.0, "you moved a mean")]
@@ -254,14 +244,14 @@ def test_dragging_a_mean_continues_from_it_and_marks_the_trace(qtbot, window, le
 def test_dragging_a_mean_of_a_paused_run_turns_it_into_half_steps(qtbot, window, lesson):
     window.open_sample("heights")
     window.run_actions.step.trigger()
-    qtbot.waitUntil(lambda: len(window.controller.snapshots) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.document.snapshots) == 1, timeout=10_000)
     window.run_actions.step.trigger()
-    qtbot.waitUntil(lambda: window.current_snapshot() is not None
-                    and window.current_snapshot().iteration == 1, timeout=10_000)
-    assert window.controller.state is RunState.PAUSED
+    qtbot.waitUntil(lambda: window.document.shown_snapshot() is not None
+                    and window.document.shown_snapshot().iteration == 1, timeout=10_000)
+    assert window.document.run_state is RunState.PAUSED
     assert not lesson.e_step_action.isEnabled()
-    snapshot = window.current_snapshot()
-    run_trace = [s.log_likelihood for s in window.controller.snapshots]
+    snapshot = window.document.shown_snapshot()
+    run_trace = [s.log_likelihood for s in window.document.snapshots]
     lines = lesson.dragging.handles.handles
     assert len(lines) == 2
     np.testing.assert_allclose([line.value() for line in lines], snapshot.params.means[:, 0])
@@ -290,7 +280,7 @@ def test_half_steps_refuse_to_freeze_the_window(qtbot, window, lesson, monkeypat
     assert not lesson.e_step_action.isEnabled() and not lesson.m_step_action.isEnabled()
     # Step then falls back to a normal, threaded run.
     window.run_actions.step.trigger()
-    qtbot.waitUntil(lambda: len(window.controller.snapshots) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.document.snapshots) == 1, timeout=10_000)
     assert lesson.session is None
     window.stop()
 
@@ -351,7 +341,7 @@ def test_changing_the_settings_or_running_ends_the_half_steps(qtbot, window, les
     assert window.iteration_slider.maximum() == finished.args[0].n_iter
 
     lesson.e_step_action.trigger()
-    assert lesson.session is not None and window.controller.snapshots == []
+    assert lesson.session is not None and window.document.snapshots == ()
     window.settings_panel.max_iter_spin.setValue(7)
     assert lesson.session is None and "settings changed" in window.status_label.text()
     lesson.e_step_action.trigger()

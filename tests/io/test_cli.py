@@ -55,7 +55,9 @@ def test_fit_prints_a_complete_params_document(capsys):
 def test_same_fit_from_the_engine(capsys):
     code, out, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "11")
     assert code == 0
-    expected = engine.fit(faithful(), engine.FitOptions(n_components=2, seed=11))
+    # The command line's defaults: k-means++ starts, SQUAREM.
+    expected = engine.fit(faithful(), engine.FitOptions(n_components=2, seed=11,
+                                                        accelerate="squarem"))
     doc = json.loads(out)
     assert doc["log_likelihood"] == expected.log_likelihood
     np.testing.assert_array_equal(doc["means"], expected.params.means)
@@ -240,8 +242,10 @@ def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
     best = min(rows, key=lambda r: float(r["bic"]))
     assert lines[-1].startswith(f"best: {best['model']}, K={best['k']} (BIC ")
     for row in rows:
+        # select's defaults: an hc start then k-means++, SQUAREM.
         expected = engine.fit(faithful(), engine.FitOptions(
-            covariance_type=row["model"], n_components=int(row["k"]), n_init=2, seed=0))
+            covariance_type=row["model"], n_components=int(row["k"]), n_init=2, seed=0,
+            init="hc", accelerate="squarem"))
         assert float(row["bic"]) == pytest.approx(expected.bic, rel=1e-12)
 
 

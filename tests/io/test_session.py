@@ -304,3 +304,52 @@ def test_a_folder_given_as_a_session(tmp_path):
     assert str(caught.value) == (
         f"cannot read {tmp_path}: it is a folder, not a file; choose a file inside it"
     )
+
+
+def test_damaged_sessions_of_every_kind_give_a_message(tmp_path):
+    # A seeded walk over a real session, replacing or deleting one to three values
+    # anywhere with values of the wrong kind, size or sign: every load either works
+    # or raises a ValueError (SessionError) with a message, never anything else.
+    import copy
+    import random
+
+    golden = Path(__file__).resolve().parent / "golden" / "gaussian-full.emsession"
+    source = json.loads(golden.read_text(encoding="utf-8"))
+    replacements = [None, True, 0, -1, 2**70, 10**40, 1e308, -1e308, "x", "", [], {}, [1, 2],
+                    {"a": 1}, 1.5, "full", float("nan")]
+    paths: list[tuple] = []
+
+    def walk(value, path=()):
+        paths.append(path)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value[:3]):
+                walk(item, path + (index,))
+
+    walk(source)
+    rng = random.Random(20261204)
+    path = tmp_path / "damaged.emsession"
+    refused = 0
+    for _ in range(1500):
+        doc = copy.deepcopy(source)
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            where = rng.choice(paths[1:])
+            parent = doc
+            try:
+                for key in where[:-1]:
+                    parent = parent[key]
+                if rng.random() < 0.2 and isinstance(parent, dict):
+                    del parent[where[-1]]
+                else:
+                    parent[where[-1]] = rng.choice(replacements)
+            except (KeyError, IndexError, TypeError):
+                pass
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        try:
+            sessions.load_session(path)
+        except ValueError as exc:
+            assert str(exc)
+            refused += 1
+    assert refused > 1000

@@ -163,7 +163,8 @@ def test_explicit_options_override_sniffing(tmp_path: Path) -> None:
         ({"decimal": ":"}, "'.' or ','"),
         ({"delimiter": ",", "decimal": ","}, "both ','"),
         ({"comment": "//"}, "one visible character"),
-        ({"skip_rows": -1}, "0 or more"),
+        ({"skip_rows": -1}, "skip_rows must be a whole number from 0 to 1,000,000, not -1"),
+        ({"skip_rows": 10**30}, "skip_rows must be a whole number from 0 to 1,000,000"),
         ({"encoding": "klingon"}, "unknown text encoding"),
     ],
 )

@@ -1,0 +1,433 @@
+"""Analyse > Choose K and Model: fit every (model, K) cell and compare BIC, AIC and ICL.
+
+The sweep runs on a worker thread; cells appear in the chart and the table as
+they finish, with a progress bar and an estimate of the time left. Clicking a
+marker or double-clicking a row fits that cell again (same options and seed,
+so the same fit bit for bit, now with its trace) and shows it in the main window.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from emgui import dialogs
+from emgui.features.analysis.criterion_chart import CRITERION_LABELS, CriterionChart
+from emgui.features.analysis.dialog_base import AnalysisDialog, results_view
+from emgui.features.analysis.shown_fit import show_fit_in_window
+from emgui.features.analysis.sweep_table import SORT_ROLE, SweepTableModel
+from emgui.runs.worker import GeneratorWorker
+from emgui.shell.host import Host
+from engine.selection import (
+    ALL_SPECS,
+    CRITERIA,
+    DEFAULT_SPECS,
+    Cell,
+    ModelSpec,
+    best_cell,
+    compatible_specs,
+    iterate_sweep,
+    parse_k_range,
+    seconds_left,
+)
+
+DEFAULT_K_RANGE = "1-9"
+#: Starts per cell. On Old Faithful three starts choose the same cell as forty (tied,
+#: K = 3, mclust's EEE,3) for every seed tried, and the default sweep of 36 cells takes
+#: about a second and a half; single cells at larger K may still stop below their best
+#: optimum, so raise it for a smooth curve.
+DEFAULT_N_INIT = 3
+SPEC_TEXT = {
+    "full": ("full", "Each cluster any ellipse (mclust VVV)"),
+    "tied": ("tied", "One ellipse shape shared by all clusters (mclust EEE)"),
+    "diag": ("diag", "Axis-aligned ellipses (mclust VVI)"),
+    "spherical": ("spherical", "Circles, each its own size (mclust VII)"),
+    "kmeans": ("k-means", "Equal weights and one shared round variance"),
+    "bernoulli": ("Bernoulli", "0/1 columns"),
+    "binomial": ("binomial", "Counts out of the number of trials set in Settings"),
+    "poisson": ("Poisson", "Counts with a rate per cluster"),
+}
+CRITERION_TIPS = {
+    "bic": "Bayesian information criterion: -2 logL + p log n. The usual choice.",
+    "aic": "Akaike information criterion: -2 logL + 2 p. Penalises parameters less; "
+    "tends to choose more clusters.",
+    "icl": "Integrated completed likelihood: BIC + 2 × entropy. Also penalises "
+    "clusters that overlap; prefers well-separated ones.",
+}
+
+
+class ModelSelectionDialog(AnalysisDialog):
+    """A non-modal window over the main window: the sweep's controls, chart and table."""
+
+    cell_added = Signal(object)
+    """A :class:`engine.selection.Cell` just arrived from the sweep."""
+    sweep_finished = Signal(object)
+    """Every cell of the sweep (a list of :class:`engine.selection.Cell`)."""
+    sweep_cancelled = Signal()
+    """The sweep was stopped before its end (its finished cells stay shown)."""
+    sweep_failed = Signal(str)
+    """The sweep stopped on an error (the message)."""
+    cell_opened = Signal(object)
+    """The :class:`engine.selection.Cell` now shown in the main window."""
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host, "Choose K and Model", (960, 860), "cells")
+        self._replay_cell: Cell | None = None
+        self._plan: list[tuple[ModelSpec, int]] = []
+        self._choose_defaults = True
+        self._build()
+        self._restore_settings()
+        self._connect()
+
+    # --- construction -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.k_edit = QLineEdit(DEFAULT_K_RANGE)
+        self.k_edit.setToolTip("The numbers of components to try: a range like 1-9, or a list "
+                               "like 2,3,5.")
+        self.k_edit.setMaximumWidth(120)
+        self.n_init_spin = QSpinBox()
+        self.n_init_spin.setRange(1, 1000)
+        self.n_init_spin.setValue(DEFAULT_N_INIT)
+        self.n_init_spin.setToolTip(
+            "How many starts each cell gets; the best is kept. More starts make a cell less "
+            "likely to stop in a poor local optimum, and take longer.")
+        self.model_boxes: dict[ModelSpec, QCheckBox] = {}
+        gaussian_row, other_row = QHBoxLayout(), QHBoxLayout()
+        for spec in ALL_SPECS:
+            text, tip = SPEC_TEXT[spec.label]
+            box = QCheckBox(text)
+            box.setToolTip(tip)
+            self.model_boxes[spec] = box
+            (gaussian_row if spec.model == "gaussian" else other_row).addWidget(box)
+        gaussian_row.addStretch(1)
+        other_row.addStretch(1)
+        self.criterion_group = QButtonGroup(self)
+        self.criterion_buttons: dict[str, QRadioButton] = {}
+        criterion_row = QHBoxLayout()
+        for criterion in CRITERIA:
+            button = QRadioButton(CRITERION_LABELS[criterion])
+            button.setToolTip(CRITERION_TIPS[criterion])
+            self.criterion_group.addButton(button)
+            self.criterion_buttons[criterion] = button
+            criterion_row.addWidget(button)
+        criterion_row.addStretch(1)
+        self.criterion_buttons["bic"].setChecked(True)
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("K"), 0, 0)
+        k_row = QHBoxLayout()
+        k_row.addWidget(self.k_edit)
+        k_row.addSpacing(24)
+        k_row.addWidget(QLabel("Starts per cell"))
+        k_row.addWidget(self.n_init_spin)
+        k_row.addStretch(1)
+        grid.addLayout(k_row, 0, 1)
+        grid.addWidget(QLabel("Gaussian"), 1, 0)
+        grid.addLayout(gaussian_row, 1, 1)
+        grid.addWidget(QLabel("Other models"), 2, 0)
+        grid.addLayout(other_row, 2, 1)
+        grid.addWidget(QLabel("Score by"), 3, 0)
+        grid.addLayout(criterion_row, 3, 1)
+        grid.setColumnStretch(1, 1)
+        controls = QGroupBox("Sweep")
+        controls.setLayout(grid)
+
+        self.chart = CriterionChart()
+        self.table_model = SweepTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table_view = results_view(
+            self.proxy,
+            "Click a column header to sort; double-click a row to open that fit in the main "
+            "window.",
+        )
+        self._unsort()
+        self.table_view.setAlternatingRowColors(True)
+        self.table_view.horizontalHeader().setStretchLastSection(True)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.chart)
+        splitter.addWidget(self.table_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([460, 240])
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.open_button = QPushButton("Open in main window")
+        self.open_button.setToolTip("Show the selected cell's fit, with its trace, in the "
+                                    "main window.")
+        self.open_button.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary_label, 1)
+        bottom.addWidget(self.open_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(controls)
+        layout.addWidget(self.run_bar)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+        self._set_summary()
+
+    def _connect(self) -> None:
+        self.run_bar.run_requested.connect(self.run)
+        self.run_bar.cancel_requested.connect(self.cancel)
+        self.criterion_group.buttonToggled.connect(self._on_criterion_group_button_toggled)
+        self.chart.cell_clicked.connect(self.open_cell)
+        self.table_view.doubleClicked.connect(self._on_table_view_double_clicked)
+        self.table_view.selectionModel().selectionChanged.connect(
+            self._on_table_selection_changed)
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+        self._document.data_changed.connect(self._on_document_data_changed)
+        self._document.options_changed.connect(self._on_document_options_changed)
+
+    # --- reading the controls -----------------------------------------------------------
+
+    @property
+    def criterion(self) -> str:
+        return next(c for c, button in self.criterion_buttons.items() if button.isChecked())
+
+    def set_criterion(self, criterion: str) -> None:
+        self.criterion_buttons[criterion].setChecked(True)
+
+    def checked_specs(self) -> list[ModelSpec]:
+        return [spec for spec, box in self.model_boxes.items()
+                if box.isChecked() and box.isEnabled()]
+
+    def set_checked_specs(self, specs: list[ModelSpec]) -> None:
+        for spec, box in self.model_boxes.items():
+            box.setChecked(spec in specs)
+
+    @property
+    def cells(self) -> list[Cell]:
+        """The cells shown, in the order they finished."""
+        return self.table_model.cells
+
+    def best(self) -> Cell | None:
+        """The best cell by the chosen criterion, passing over collapsed ones."""
+        return best_cell(self.cells, self.criterion, skip_collapsed=True)
+
+    # --- commands -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Start a sweep with the controls' choices on the window's data."""
+        if self._document.table is None:
+            dialogs.show_error(self, "open some data first (File > Open or Open Sample)")
+            return
+        try:
+            ks = parse_k_range(self.k_edit.text())
+        except ValueError as exc:
+            dialogs.show_error(self, str(exc))
+            return
+        specs = self.checked_specs()
+        if not specs:
+            dialogs.show_error(self, "tick at least one model to compare")
+            return
+        self.stop()
+        document = self._document
+        # Held parameters need explicit starts, which a sweep has not; each cell starts afresh.
+        base = document.options.replace(
+            n_init=self.n_init_spin.value(), fixed=frozenset(), trials=document.trials,
+        )
+        self._take_data()
+        self._plan = [(spec, k) for spec in specs for k in ks]
+        self.table_model.clear()
+        self.chart.start(specs, ks)
+        self._unsort()
+        worker = GeneratorWorker(
+            partial(iterate_sweep, self._X, specs, ks, base, self._feature_names), report=Cell
+        )
+        self._start_run(worker)
+        self.run_bar.set_running(len(self._plan))
+        self._set_summary()
+        self._save_settings()
+        self._launch(worker)
+
+    def progress_text(self, verb: str) -> str:
+        return f"{verb} after {len(self.cells)} of {len(self._plan)} cells."
+
+    def open_cell(self, cell: Cell) -> None:
+        """Fit ``cell`` again with its trace and show it in the main window."""
+        if cell.result is None:
+            self.run_bar.set_busy_text(f"{cell.spec.label}, K={cell.n_components} could not "
+                                       f"be fitted: {cell.error}")
+            return
+        if self._data_changed("the data have changed since this sweep; run it again to open "
+                              "its fits"):
+            return
+        self._replay_cell = cell
+        self._replay(cell.result.options, f"Opening {cell.spec.label}, K={cell.n_components}…")
+
+    # --- worker signals ---------------------------------------------------------------------
+
+    def _on_run_worker_yielded(self, cell: Cell) -> None:
+        if self.sender() is not self._run_worker:
+            return
+        self.table_model.add_cell(cell)
+        self.chart.add_cell(cell)
+        self._show_best()
+        done = len(self.cells)
+        self.run_bar.set_progress(done, seconds_left(self.cells, self._plan[done:]))
+        self.cell_added.emit(cell)
+
+    def _on_run_worker_finished(self, cells: list[Cell]) -> None:
+        if not self._run_ended():
+            return
+        failed = sum(cell.result is None for cell in cells)
+        seconds = self._seconds()
+        note = f"; {failed} could not be fitted (hover over them for why)" if failed else ""
+        self.run_bar.set_idle(f"Done: {len(cells)} cells in {seconds:.1f} s{note}.")
+        self._set_summary()
+        self.sweep_finished.emit(cells)
+
+    def _on_run_worker_failed(self, message: str, details: str) -> None:
+        if not self._run_ended():
+            return
+        self.run_bar.set_idle("The sweep stopped on an error.")
+        self._set_summary()
+        self.sweep_failed.emit(message)
+        dialogs.show_error(self, message, details)
+
+    def _on_run_worker_cancelled(self) -> None:
+        if not self._run_ended():
+            return
+        self.run_bar.set_idle(self.progress_text("Cancelled"))
+        self._set_summary()
+        self.sweep_cancelled.emit()
+
+    def _on_replay_worker_finished(self, outcome: tuple) -> None:
+        if not self._replay_ended():
+            return
+        cell = self._replay_cell
+        result, snapshots = outcome
+        show_fit_in_window(
+            self._host, result, snapshots,
+            note=f"Choose K and Model: {cell.spec.label}, K={cell.n_components}",
+        )
+        self.run_bar.set_busy_text(f"Showing {cell.spec.label}, K={cell.n_components} in the "
+                                   "main window.")
+        self.cell_opened.emit(cell)
+
+    # --- widget signals ---------------------------------------------------------------------
+
+    def _on_criterion_group_button_toggled(self, button: QRadioButton, checked: bool) -> None:
+        if not checked:
+            return
+        self.chart.set_criterion(self.criterion)
+        self._show_best()
+        self._save_settings()
+
+    def _on_table_view_double_clicked(self, index) -> None:
+        self.open_cell(self.table_model.cell_at(self.proxy.mapToSource(index).row()))
+
+    def _on_table_selection_changed(self) -> None:
+        self.open_button.setEnabled(bool(self.table_view.selectionModel().selectedRows()))
+
+    def _on_open_button_clicked(self) -> None:
+        rows = self.table_view.selectionModel().selectedRows()
+        if rows:
+            self._on_table_view_double_clicked(rows[0])
+
+    def _on_document_data_changed(self, name: str) -> None:
+        self._choose_defaults = True
+        if self.isVisible():
+            self.refresh_models()
+
+    def _on_document_options_changed(self, options: object) -> None:
+        if self.isVisible():
+            self.refresh_models()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def refresh_models(self) -> None:
+        """Offer only the models the window's data suit; say why the others do not."""
+        table = self._document.table
+        self.run_bar.run_button.setEnabled(table is not None and not self.is_running)
+        if table is None:
+            self.summary_label.setText("Open some data first (File > Open or Open Sample).")
+            return
+        reasons = compatible_specs(table.data, ALL_SPECS, self._document.trials,
+                                   list(table.columns))
+        for spec, box in self.model_boxes.items():
+            why = reasons[spec]
+            box.setEnabled(why is None)
+            box.setToolTip(SPEC_TEXT[spec.label][1] if why is None
+                           else f"Not for these data: {why}")
+        if self._choose_defaults and not self.checked_specs():
+            defaults = [s for s in DEFAULT_SPECS if reasons[s] is None] or [
+                s for s in ALL_SPECS if reasons[s] is None]
+            model = self._document.options.model
+            own = [s for s in ALL_SPECS if s.model == model and model != "gaussian"]
+            for spec in (own if own and reasons[own[0]] is None else defaults):
+                self.model_boxes[spec].setChecked(True)
+        self._choose_defaults = False
+        self._set_summary()
+
+    def _unsort(self) -> None:
+        """Rows in the order the cells finish, until the user sorts by a column."""
+        self.table_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
+
+    def _show_best(self) -> None:
+        best = self.best()
+        self.table_model.set_best(best)
+        self.chart.set_best(best)
+        self._set_summary()
+
+    def _set_summary(self) -> None:
+        best = self.best()
+        if best is None:
+            self.summary_label.setText(
+                "Each cell is fitted with the Settings panel's options (tolerance, "
+                "regularisation, seed) and the starts chosen here. Lower scores are better.")
+            return
+        name = CRITERION_LABELS[self.criterion]
+        label = f"{best.spec.label}, K = {best.n_components}"
+        so_far = " so far" if self.is_running else ""
+        collapsed = sum(bool(c.collapsed) for c in self.cells)
+        note = (f" Hollow markers: {collapsed} cell(s) where a component collapsed onto "
+                "repeated values; never chosen as best." if collapsed else "")
+        self.summary_label.setText(
+            f"<b>Best by {name}{so_far}: {label}</b> ({name} {best.score(self.criterion):.2f}). "
+            f"Click a marker or double-click a row to open that fit in the main window.{note}")
+
+    def _save_settings(self) -> None:
+        settings = self._host.settings
+        settings.setValue("selection/k_range", self.k_edit.text())
+        settings.setValue("selection/models", [s.label for s in self.checked_specs()])
+        settings.setValue("selection/n_init", self.n_init_spin.value())
+        settings.setValue("selection/criterion", self.criterion)
+
+    def _restore_settings(self) -> None:
+        settings = self._host.settings
+        self.k_edit.setText(settings.value("selection/k_range", DEFAULT_K_RANGE, type=str))
+        self.n_init_spin.setValue(settings.value("selection/n_init", DEFAULT_N_INIT, type=int))
+        criterion = settings.value("selection/criterion", "bic", type=str)
+        self.set_criterion(criterion if criterion in CRITERIA else "bic")
+        labels = settings.value("selection/models", [], type=list)
+        self.set_checked_specs([s for s in ALL_SPECS if s.label in labels])
+
+    def _show_stopped(self) -> None:
+        self._set_summary()
+
+    # --- Qt overrides ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh_models()

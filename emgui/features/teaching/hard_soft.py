@@ -1,0 +1,131 @@
+"""Hard against soft E-step: the same start, run both ways, the two traces side by side."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+import engine
+from emgui.features.teaching.plot_panel import lay_out_plot_panel
+from emgui.runs.generators import Drain
+from emgui.views.plot_style import new_plot_widget, set_axis_label
+
+#: Each run stops after this long, so the window never freezes for more.
+TIME_BUDGET_S = 2.0
+#: Larger data are compared with Run instead (set the E-step in the settings).
+MAX_ROWS = 20_000
+COLORS = {"soft": "#0072B2", "hard": "#D55E00"}
+
+EXPLANATION = (
+    "Soft EM shares every row among the components by its responsibilities, so every row "
+    "informs every estimate. Hard EM hands each row wholly to one component, throwing away "
+    "how sure that was, and stops as soon as no row changes side, usually at a lower "
+    "log-likelihood."
+)
+PLACEHOLDER = "Run ▸ Compare hard and soft E-step fills this plot."
+
+
+@dataclass(frozen=True)
+class EStepTrace:
+    """One run: its log-likelihood per iteration, final parameters and how it ended."""
+
+    e_step: str
+    log_likelihood: tuple[float, ...]
+    params: engine.Params | None
+    note: str
+
+
+def trace_e_step(
+    X: np.ndarray,
+    options: engine.FitOptions,
+    feature_names: list[str],
+    e_step: str,
+    budget_s: float = TIME_BUDGET_S,
+) -> EStepTrace:
+    """Run ``options`` with the ``e_step`` kind from its first start, for at most ``budget_s``."""
+    began = time.perf_counter()
+    drain = Drain(engine.iterate(X, options.replace(e_step=e_step, n_init=1), feature_names))
+    try:
+        drain.run(until=lambda _: time.perf_counter() - began > budget_s)
+    except ValueError as exc:
+        note = f"failed: {exc}"
+    else:
+        if drain.complete:
+            result: engine.FitResult = drain.value
+            ended = "converged" if result.converged else "did not converge"
+            note = f"{ended} after {result.n_iter} iterations"
+        else:
+            note = f"stopped after {budget_s:g} s, at iteration {drain.items[-1].iteration}"
+    values = tuple(snapshot.log_likelihood for snapshot in drain.items)
+    params = drain.items[-1].params if drain.items else None
+    return EStepTrace(e_step, values, params, note)
+
+
+def compare_e_steps(
+    X: np.ndarray, options: engine.FitOptions, feature_names: list[str]
+) -> dict[str, EStepTrace]:
+    """Soft and hard EM from the same start (the first start ``options`` describe)."""
+    if options.seed is None:
+        options = options.replace(seed=int(np.random.SeedSequence().entropy % 2**31))
+    return {kind: trace_e_step(X, options, feature_names, kind) for kind in ("soft", "hard")}
+
+
+def _summary(trace: EStepTrace, model: str) -> str:
+    text = f"<b style='color:{COLORS[trace.e_step]}'>{trace.e_step} EM</b>: "
+    if trace.log_likelihood:
+        text += f"log-likelihood {trace.log_likelihood[-1]:.4f}, "
+    text += trace.note
+    params = trace.params
+    if params is not None and model in ("binomial", "bernoulli") and params.probs.shape[1] == 1:
+        text += " · p = " + ", ".join(f"{p:.3f}" for p in params.probs[:, 0])
+    return text
+
+
+class HardSoftPlot(QWidget):
+    """The log-likelihood per iteration of soft EM and of hard EM, in one plot."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_widget = new_plot_widget()
+        self._plot = self.plot_widget.getPlotItem()
+        set_axis_label(self._plot, "left", "log-likelihood")
+        set_axis_label(self._plot, "bottom", "iteration")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for kind, style in (("soft", Qt.PenStyle.SolidLine), ("hard", Qt.PenStyle.DashLine)):
+            color = COLORS[kind]
+            self.curves[kind] = pg.PlotDataItem(
+                pen=pg.mkPen(color, width=2.2, style=style), symbol="o", symbolSize=5,
+                symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(None), antialias=True,
+            )
+            self._plot.addItem(self.curves[kind])
+        legend = " &nbsp; ".join(
+            f"<span style='white-space:nowrap'><span style='color:{COLORS[kind]}'>"
+            f"<b>{glyph}</b></span> {kind} E-step</span>"
+            for kind, glyph in (("soft", "●—"), ("hard", "● - -"))
+        )
+        self.legend_label, self.summary_label, self.explanation_label = lay_out_plot_panel(
+            self, legend, self.plot_widget, EXPLANATION
+        )
+        self.summary_label.setText(PLACEHOLDER)
+
+    def show_traces(self, traces: dict[str, EStepTrace], model: str) -> None:
+        for kind, curve in self.curves.items():
+            values = np.asarray(traces[kind].log_likelihood, dtype=np.float64)
+            curve.setData(x=np.arange(len(values)), y=values)
+        self._plot.enableAutoRange()
+        self.summary_label.setText("<br>".join(_summary(traces[k], model) for k in self.curves))
+
+    def clear(self) -> None:
+        for curve in self.curves.values():
+            curve.setData(x=np.empty(0), y=np.empty(0))
+        self._plot.enableAutoRange()
+        self.summary_label.setText(PLACEHOLDER)
+
+    def curve_values(self, kind: str) -> np.ndarray:
+        _, y = self.curves[kind].getData()
+        return np.empty(0) if y is None else np.asarray(y)

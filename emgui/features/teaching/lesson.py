@@ -1,0 +1,351 @@
+"""The lesson: E-step and M-step actions, the responsibilities table, the bound, hard vs soft.
+
+:class:`Lesson` owns a :class:`HalfStepSession` while the student steps by
+halves, and draws its states on the host's canvas (points, ellipses,
+parameter table, likelihood trace, iteration slider) and in its docks
+(responsibilities table, bound plot, hard against soft). A normal Run ends
+the session; runs always go through the host. What a dragged mean does is
+:mod:`emgui.features.teaching.dragging`'s business.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget
+
+import engine
+from emgui.features.teaching.bound_plot import EDIT_COLOR, BoundPlot
+from emgui.features.teaching.dragging import MeanDragging
+from emgui.features.teaching.half_steps import EDIT, LARGE_ROWS, HalfStepSession
+from emgui.features.teaching.hard_soft import MAX_ROWS, HardSoftPlot, compare_e_steps
+from emgui.features.teaching.resp_table import ResponsibilityPanel
+from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
+from emgui.shell.actions import make_action
+from emgui.shell.document import RunState
+from emgui.shell.host import Host
+
+#: Samples that open as lessons: the status bar invites the first E-step.
+WORKED_EXAMPLES = ("two_coins", "three_coins", "heights", "blobs")
+E_KEY, M_KEY = "F7", "F8"
+SLIDER_TIP = "Drag to look back at any half-step taken; the plots and the tables follow."
+
+_TITLES = {
+    "start": "Start: the first guess, no responsibilities yet",
+    "E": "After {label}: new responsibilities, parameters still the old ones",
+    "M": "After {label}: new parameters, from these responsibilities",
+    EDIT: "Your edit: parameters you moved by hand",
+}
+
+
+def _dock(host: Host, title: str, name: str, widget: object) -> QDockWidget:
+    dock = QDockWidget(title, host.parent_widget)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    return dock
+
+
+class Lesson(QObject):
+    """Half-steps, the responsibilities table, the bound plot and hard vs soft."""
+
+    def __init__(self, host: Host) -> None:
+        parent = host.parent_widget
+        super().__init__(parent)
+        self.host = host
+        self.document = host.document
+        self.canvas = host.canvas
+        self.session: HalfStepSession | None = None
+        self.shown = -1
+        self._init_mode = ""
+        self._run_active = False
+        self._docks_shown = False
+
+        self.e_step_action = make_action(
+            parent, "E-step", "Half an iteration: new responsibilities from the current "
+            "parameters", E_KEY,
+        )
+        self.m_step_action = make_action(
+            parent, "M-step", "The other half: new parameters from the responsibilities just "
+            "computed", M_KEY,
+        )
+        self.compare_action = make_action(
+            parent, "Compare &hard and soft E-step",
+            "Run soft and hard EM from the same start and show both traces",
+        )
+        host.add_actions("steps", [self.e_step_action, self.m_step_action])
+        host.add_actions("run", [None, self.compare_action])
+
+        self.resp_panel = ResponsibilityPanel()
+        self.bound_plot = BoundPlot()
+        self.hard_soft = HardSoftPlot()
+        self.resp_dock = _dock(host, "Responsibilities", "responsibilities_dock", self.resp_panel)
+        self.bound_dock = _dock(host, "Lower bound", "bound_dock", self.bound_plot)
+        self.compare_dock = _dock(host, "Hard vs soft", "hard_soft_dock", self.hard_soft)
+        host.add_dock(self.resp_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
+        host.add_dock(self.bound_dock, Qt.DockWidgetArea.RightDockWidgetArea)
+        host.add_dock(
+            self.compare_dock, Qt.DockWidgetArea.RightDockWidgetArea, tabify_with=self.bound_dock
+        )
+
+        self.dragging = MeanDragging(self, self)
+
+        host.add_step_handler(self._step_in_session)
+        host.add_start_provider(self._edited_start)
+        self.e_step_action.triggered.connect(self._on_e_step_action_triggered)
+        self.m_step_action.triggered.connect(self._on_m_step_action_triggered)
+        self.compare_action.triggered.connect(self._on_compare_action_triggered)
+        self.canvas.borrowed_changed.connect(self._on_canvas_borrowed_changed)
+        self.canvas.scrubbed.connect(self._on_canvas_scrubbed)
+        document = self.document
+        document.data_changed.connect(self._on_document_data_changed)
+        document.shown_changed.connect(self._on_document_shown_changed)
+        document.run_state_changed.connect(self._on_document_run_state_changed)
+        document.options_changed.connect(self._on_document_options_changed)
+        document.init_mode_changed.connect(self._on_document_init_mode_changed)
+        document.columns_changed.connect(self._on_document_columns_changed)
+        self._update_actions()
+
+    # --- stepping -----------------------------------------------------------------------
+
+    def start_session(self) -> bool:
+        """Start stepping by halves from the start the settings describe (the trace is reset)."""
+        table = self.document.table
+        if table is None:
+            return False
+        options = self.host.next_start()
+        if options is None:
+            return False
+        mode = self.document.init_mode
+        self.host.reset()
+        try:
+            session = HalfStepSession(table.data, options, table.columns)
+        except ValueError as exc:
+            self.host.show_error(str(exc), repr(exc))
+            return False
+        self.adopt(session, mode)
+        return True
+
+    def adopt(self, session: HalfStepSession, init_mode: str) -> None:
+        """Make ``session`` (begun with the settings' start ``init_mode``) the one shown."""
+        self.session = session
+        self._init_mode = init_mode
+        self.canvas.borrow(SLIDER_TIP)
+        self._show_docks()
+        if self.bound_dock.toggleViewAction().isChecked():
+            self.bound_dock.raise_()
+
+    def advance_until(self, phase: str) -> None:
+        """Take half-steps until the newest state is an E-step or an M-step (``phase``)."""
+        if self.session is None and not self.start_session():
+            return
+        session = self.session
+        while True:
+            state = session.advance()
+            if state is None or state.phase == phase:
+                break
+        self.show_state(len(session.states) - 1)
+
+    def show_state(self, index: int) -> None:
+        """Draw state ``index`` of the session in every view."""
+        session, canvas = self.session, self.canvas
+        state = session.states[index]
+        self.shown = index
+        options, table = session.options, self.document.table
+        canvas.show_params(
+            state.params, options, resp=state.resp, color_points=state.resp is not None
+        )
+        canvas.show_table(state.params, options)
+        canvas.show_trace(session.trace(), "log-likelihood", session.trace_slot(index))
+        canvas.set_marks(session.edit_slots(), "you moved a mean", EDIT_COLOR)
+        title = _TITLES[state.phase].format(label=session.label(index))
+        shown, m_step = session.table_states(index)
+        self.resp_panel.show_state(
+            table.data, table.columns, shown, m_step, options, title, (E_KEY, M_KEY)
+        )
+        states = session.states
+        self.bound_plot.set_states(
+            [session.label(i) for i in range(len(states))],
+            [s.log_likelihood for s in states],
+            [s.lower_bound for s in states],
+            session.edit_indices(),
+            hard=options.e_step == "hard",
+        )
+        self.bound_plot.set_current(index)
+        canvas.set_scrubber(len(states), index)
+        canvas.set_position_text(
+            f"{session.label(index)} · half-step {index} of {len(states) - 1}"
+            f" · iteration {state.iteration}"
+        )
+        self.host.show_status(self._status(index))
+        self.dragging.update()
+        self._update_actions()
+
+    def _status(self, index: int) -> str:
+        session = self.session
+        state = session.states[index]
+        n_rows = session.X.shape[0]
+        parts = [session.label(index), f"log-likelihood {state.log_likelihood:.6g}"]
+        if state.lower_bound is not None:
+            gap = gap_text(state.gap, state.log_likelihood)
+            parts.append(f"bound {state.lower_bound:.6g} (gap {gap})")
+        if index < len(session.states) - 1:
+            parts.append("looking back: E-step and M-step go on from the newest half-step")
+        elif session.blocked is not None:
+            parts.append(f"half-steps stopped: {session.blocked}")
+        else:
+            trace = session.trace()
+            if state.phase == "M" and len(trace) > 1 and (
+                abs(trace[-1] - trace[-2]) / n_rows < session.options.tol
+            ):
+                parts.append("the log-likelihood barely moved: a full run would stop here")
+            key = E_KEY if session.next_phase == "E" else M_KEY
+            parts.append(f"press {session.next_phase}-step ({key})")
+        if n_rows > LARGE_ROWS:
+            parts.append(f"large data: the table shows {PAGE_SIZE} rows a page")
+        if session.options.n_init > 1 and not session.options.explicit_init:
+            parts.append("half-steps follow the first of the starts")
+        return " · ".join(parts)
+
+    def end_session(self, reset_window: bool = True) -> None:
+        """Forget the session; with ``reset_window`` the views show the data alone again."""
+        had_session = self.session is not None
+        self.session = None
+        self.shown = -1
+        self.resp_panel.clear("Press E-step to fill this table one half-step at a time.")
+        self.bound_plot.clear()
+        self.canvas.set_marks([], "", EDIT_COLOR)
+        self.canvas.release()
+        if reset_window and had_session:
+            self.host.reset()
+        self.dragging.update()
+        self._update_actions()
+
+    def _show_docks(self) -> None:
+        if self._docks_shown:
+            return
+        self._docks_shown = True
+        self.host.show_docks(self.resp_dock, self.bound_dock)
+
+    def trace_markers(self) -> list[tuple[float, str]]:
+        """Where the likelihood trace marks an intervention, and what it says."""
+        return self.canvas.marks()
+
+    # --- the host's seams ---------------------------------------------------------------
+
+    def _step_in_session(self) -> bool:
+        if self.session is None or self.session.blocked is not None:
+            return False
+        self.advance_until("M")
+        return True
+
+    def _edited_start(self, options: engine.FitOptions) -> engine.Params | None:
+        """A Run after the student moved a mean starts from the moved mean."""
+        if self.session is None:
+            return None
+        params = self.session.latest_edit()
+        if params is None or params.n_components != options.n_components:
+            return None
+        return params
+
+    def _update_actions(self) -> None:
+        document = self.document
+        ready = document.table is not None and not document.is_running
+        next_phase = "E" if self.session is None else self.session.next_phase
+        self.e_step_action.setEnabled(ready and next_phase == "E")
+        self.m_step_action.setEnabled(ready and next_phase == "M")
+        self.compare_action.setEnabled(ready)
+
+    # --- signals ------------------------------------------------------------------------
+
+    def _on_e_step_action_triggered(self) -> None:
+        self.advance_until("E")
+
+    def _on_m_step_action_triggered(self) -> None:
+        if self.session is not None and self.session.next_phase == "M":
+            self.advance_until("M")
+
+    def _on_compare_action_triggered(self) -> None:
+        table = self.document.table
+        if table is None:
+            return
+        n_rows = table.data.shape[0]
+        if n_rows > MAX_ROWS:
+            self.host.show_error(
+                f"comparing hard and soft EM here is meant for up to {MAX_ROWS:,} rows, and "
+                f"these data have {n_rows:,}; choose the E-step in the settings and use Run "
+                "for each instead",
+            )
+            return
+        options = self.host.next_start()
+        if options is None:
+            return
+        traces = compare_e_steps(table.data, options, table.columns)
+        self.hard_soft.show_traces(traces, options.model)
+        self.compare_dock.show()
+        self.compare_dock.raise_()
+        self.host.show_status("Soft and hard EM from the same start: see the Hard vs soft panel.")
+
+    def _on_canvas_borrowed_changed(self, borrowed: bool) -> None:
+        if not borrowed and self.session is not None:
+            # The window took its views back (a reset, a fit shown, other data).
+            self.end_session(reset_window=False)
+
+    def _on_canvas_scrubbed(self, value: int) -> None:
+        if self.session is not None and 0 <= value < len(self.session.states):
+            self.show_state(value)
+
+    def _on_document_data_changed(self, name: str) -> None:
+        self.end_session(reset_window=False)
+        self.hard_soft.clear()
+        sample = self.document.sample
+        if sample is not None and sample.id in WORKED_EXAMPLES:
+            # Once opening is over: the sample's settings arrive after the data, and the
+            # window may report on the settings in between.
+            QTimer.singleShot(0, self._invite_first_step)
+
+    def _invite_first_step(self) -> None:
+        document = self.document
+        if document.table is None or self.session is not None or document.is_running:
+            return
+        rows, columns = document.table.data.shape
+        self.host.show_status(
+            f"Opened {document.name}: {rows:,} rows × {columns} "
+            f"column{'s' if columns > 1 else ''}. Press E-step ({E_KEY}) to start stepping "
+            "by halves, or Run (F5)."
+        )
+
+    def _on_document_shown_changed(self, index: int) -> None:
+        if self.session is None:
+            self.dragging.update()
+
+    def _on_document_run_state_changed(self, state: RunState) -> None:
+        begins = self.document.is_running and not self._run_active
+        self._run_active = self.document.is_running
+        if begins:
+            from_edit = self._edited_start(self.document.options) is not None
+            if self.session is not None:
+                self.end_session(reset_window=False)
+            if from_edit:
+                self.canvas.set_marks([0], "you moved a mean: the run starts here", EDIT_COLOR)
+            else:
+                self.canvas.set_marks([], "", EDIT_COLOR)
+        self.dragging.update()
+        self._update_actions()
+
+    def _on_document_options_changed(self, options: engine.FitOptions) -> None:
+        session, document = self.session, self.document
+        if session is not None and (
+            not session.same_fit(document.options) or document.init_mode != self._init_mode
+        ):
+            self.end_session()
+            self.host.show_status(
+                f"The settings changed, so the half-steps were cleared; press E-step ({E_KEY}) "
+                "to start again."
+            )
+        self._update_actions()
+
+    def _on_document_init_mode_changed(self, mode: str) -> None:
+        self._on_document_options_changed(self.document.options)
+
+    def _on_document_columns_changed(self, x: int, y: int) -> None:
+        if self.session is not None:
+            self.show_state(self.shown)

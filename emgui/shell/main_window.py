@@ -1,0 +1,460 @@
+"""The EM Studio window: lays out the views and wires them to the document; the features' host.
+
+State lives in the :class:`~emgui.shell.document.Document`, runs in the
+:class:`~emgui.runs.fit_controller.FitController`, drawing in the
+:class:`~emgui.shell.fit_display.FitDisplay` and the views, opening data in
+the :class:`~emgui.shell.data_opener.DataOpener`. This module composes them,
+connects their signals and offers features a
+:class:`~emgui.shell.window_host.WindowHost`; :mod:`emgui.app` installs the
+features with it, never the window itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+import engine
+from emgui import dialogs
+from emgui.runs.fit_controller import FitController
+from emgui.runs.registry import ThreadRegistry, application_registry
+from emgui.shell import options_store
+from emgui.shell.data_opener import DataOpener
+from emgui.shell.document import Document, RunState
+from emgui.shell.file_types import OPEN_FILTERS
+from emgui.shell.fit_display import FitDisplay
+from emgui.shell.placing import MeanPlacing
+from emgui.shell.recent_files import RecentFiles
+from emgui.shell.run_actions import RunActions
+from emgui.shell.settings_binding import SettingsBinding
+from emgui.shell.settings_panel import SettingsPanel
+from emgui.shell.window_host import WindowHost
+from emio import samples as sample_catalogue
+
+MAX_DELAY_S = 1.0
+DEFAULT_SIZE = (1320, 840)
+
+
+class MainWindow(QMainWindow):
+    """The main window. ``settings`` is where choices persist (tests pass a temporary one)."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        threads: ThreadRegistry | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._threads = threads if threads is not None else application_registry()
+        self.setWindowTitle("EM Studio")
+        self.setAcceptDrops(True)
+        # The controller listens to the document first: other data stop a run before anyone
+        # else hears of them.
+        self.document = Document(self)
+        self.controller = FitController(self.document, self._threads, self)
+        self.display = FitDisplay(self.document, self)
+        self.settings_panel = SettingsPanel()
+        self._binding = SettingsBinding(self.settings_panel, self.document, self)
+        self.views = self.display.views
+        self.likelihood_plot = self.display.likelihood_plot
+        self.params_table = self.display.params_table
+        self.iteration_slider = self.display.slider
+        self.iteration_label = self.display.position_label
+        self.description_label = QLabel()
+        self.description_label.setWordWrap(True)
+        self.description_label.setStyleSheet("color: #333; padding: 4px;")
+        self.run_actions = RunActions(self)
+        self._placing = MeanPlacing(self.document, self.views, self)
+        self._closing = False
+        self._loaded_message = ""
+        self._dropped = ""
+        self._build_layout()
+        self._build_menus()
+        self._build_status_bar()
+        self.recent = RecentFiles(self.recent_menu, settings, self)
+        self.opener = DataOpener(self.document, self.recent, settings, self._threads, self)
+        #: What features see of this window (emgui.app installs them with it).
+        self.host = WindowHost(self, self._threads)
+        self._connect()
+        self._restore_settings()
+        self.recent.refresh()
+        self._update_actions()
+
+    # --- construction -------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.likelihood_plot)
+        slider_row = QWidget()
+        row = QVBoxLayout(slider_row)
+        row.setContentsMargins(8, 0, 8, 4)
+        row.addWidget(self.iteration_slider)
+        row.addWidget(self.iteration_label)
+        bottom_layout.addWidget(slider_row)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.views)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.settings_panel)
+        left_layout.addWidget(self.description_label)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(340)
+        settings_dock = QDockWidget("Settings", self)
+        settings_dock.setObjectName("settings_dock")
+        settings_dock.setWidget(scroll)
+        settings_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, settings_dock)
+        self.params_dock = params_dock = QDockWidget("Parameters", self)
+        params_dock.setObjectName("params_dock")
+        self.params_table.setMinimumWidth(300)
+        params_dock.setWidget(self.params_table)
+        params_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, params_dock)
+
+        self.run_toolbar = toolbar = self.addToolBar("Run")
+        toolbar.setObjectName("run_toolbar")
+        for action in self.run_actions.all:
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Speed "))
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setRange(0, 20)
+        self.speed_slider.setValue(20)
+        self.speed_slider.setFixedWidth(140)
+        self.speed_slider.setToolTip(
+            "Slow the fit down to watch each iteration (left: up to one second per "
+            "iteration; right: full speed)."
+        )
+        toolbar.addWidget(self.speed_slider)
+
+    def _build_menus(self) -> None:
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
+        self.open_action = QAction("&Open…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.setStatusTip("Open a data file (CSV, TSV, text, NPY/NPZ, XLSX, Parquet)")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.sample_menu = file_menu.addMenu("Open &Sample")
+        for sample in sample_catalogue.load_catalogue():
+            action = self.sample_menu.addAction(sample.title)
+            action.setData(sample.id)
+            action.setStatusTip(sample.description)
+        file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.quit_action)
+        self.run_menu = run_menu = self.menuBar().addMenu("&Run")
+        for action in self.run_actions.all:
+            run_menu.addAction(action)
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
+        self.uncertainty_action = QAction("Fade &uncertain points", self)
+        self.uncertainty_action.setCheckable(True)
+        self.uncertainty_action.setStatusTip(
+            "Fade points whose cluster is unsure (largest responsibility well below 1)"
+        )
+        view_menu.addAction(self.uncertainty_action)
+        self.analyse_menu = self.menuBar().addMenu("&Analyse")
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel("Ready")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.load_progress = QProgressBar()
+        self.load_progress.setRange(0, 0)  # busy: reading reports no progress
+        self.load_progress.setMaximumWidth(160)
+        self.load_progress.setVisible(False)
+        self.statusBar().addPermanentWidget(self.load_progress)
+
+    def _connect(self) -> None:
+        self.open_action.triggered.connect(self._on_open_action_triggered)
+        self.quit_action.triggered.connect(self.close)
+        self.sample_menu.triggered.connect(self._on_sample_menu_triggered)
+        self.recent.chosen.connect(self._on_recent_chosen)
+        self.recent.note.connect(self._on_recent_note)
+        self.uncertainty_action.toggled.connect(self._on_uncertainty_action_toggled)
+        self.run_actions.run.triggered.connect(self._on_run_action_triggered)
+        self.run_actions.pause.triggered.connect(self._on_pause_action_triggered)
+        self.run_actions.step.triggered.connect(self._on_step_action_triggered)
+        self.run_actions.stop.triggered.connect(self._on_stop_action_triggered)
+        self.run_actions.reset.triggered.connect(self._on_reset_action_triggered)
+        self.speed_slider.valueChanged.connect(self._on_speed_slider_value_changed)
+        self.opener.busy_changed.connect(self._on_opener_busy_changed)
+        self.opener.status.connect(self._on_opener_status)
+        self._placing.status.connect(self._on_placing_status)
+        self.display.status_changed.connect(self._on_display_status_changed)
+        self.display.borrowed_changed.connect(self._on_display_borrowed_changed)
+        self.controller.run_finished.connect(self._on_controller_run_finished)
+        self.controller.run_failed.connect(self._on_controller_run_failed)
+        self.controller.run_cancelled.connect(self._on_controller_run_cancelled)
+        document = self.document
+        document.data_changed.connect(self._on_document_data_changed)
+        document.options_changed.connect(self._on_document_options_changed)
+        document.columns_changed.connect(self._on_document_columns_changed)
+        document.uncertainty_changed.connect(self._on_document_uncertainty_changed)
+        document.run_state_changed.connect(self._on_document_run_state_changed)
+        self._threads.thread_forgotten.connect(self._on_threads_thread_forgotten)
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window_state")
+        if state is not None:
+            self.restoreState(state)
+        options = options_store.saved_options(self.settings)
+        if options is not None:
+            self.document.set_options(options)
+
+    def show_with_default_size(self) -> None:
+        """Show the window; the first time, at a size that fits every panel."""
+        self.show()
+        if self.settings.value("geometry") is None:
+            # After show(): a small screen would otherwise clamp the size before it is shown.
+            self.resize(DEFAULT_SIZE[0], DEFAULT_SIZE[1])
+
+    # --- opening data -------------------------------------------------------------------
+
+    def open_file(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a data file as File > Open does (see :meth:`DataOpener.open_file`)."""
+        return self.opener.open_file(path, ask)
+
+    def open_sample(self, sample_id: str) -> bool:
+        return self.opener.open_sample(sample_id)
+
+    def recent_files(self) -> list[str]:
+        return self.recent.files()
+
+    def _show_data(self) -> None:
+        """The data alone, as the settings in force show them."""
+        if self.document.table is None:
+            return
+        problem = self.display.show_data()
+        if problem:
+            model = self.document.options.model
+            self.set_status(f"These data do not suit the {model} model: {problem}.")
+        elif self.status_label.text().startswith("These data do not suit"):
+            self.set_status(self._loaded_message)
+        self._placing.show()
+
+    # --- running ------------------------------------------------------------------------
+
+    def run(self, paused: bool = False) -> None:
+        """Start a fit with the settings in force (stopping any current one)."""
+        document = self.document
+        if document.table is None:
+            return
+        options = self.host.next_start()
+        if options is None:
+            return
+        self.display.begin_run()
+        options_store.save_options(self.settings, document.options)
+        self.controller.start(
+            document.table.data, options, document.table.columns, paused=paused
+        )
+        self.display.release()
+
+    def step(self) -> None:
+        if self.document.run_state is RunState.PAUSED:
+            self.controller.step()
+        elif not self.host.take_step():
+            self.run(paused=True)
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def show_snapshot(self, index: int) -> None:
+        """Draw the document's snapshot at ``index`` in every view."""
+        self.display.show_snapshot(index)
+
+    def set_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def _update_actions(self) -> None:
+        document = self.document
+        self.run_actions.update(
+            document.run_state, document.table is not None, held=self.display.is_borrowed
+        )
+
+    def reset(self) -> None:
+        """Stop any run, let go of the fit and show the data alone."""
+        self.controller.clear()
+        self.display.release()
+        self.display.reset_trace()
+        self._show_data()
+        self.set_status("Reset: the data alone, ready to run.")
+        self._update_actions()
+
+    # --- the document ---------------------------------------------------------------------
+
+    def _on_document_data_changed(self, name: str) -> None:
+        document = self.document
+        sample = document.sample
+        self.display.release()
+        self.description_label.setText(
+            "" if sample is None else f"<b>{sample.title}</b><br>{sample.description}"
+        )
+        self._show_data()
+        self.display.reset_trace()
+        self.setWindowTitle(f"EM Studio — {name}")
+        rows, cols = document.table.data.shape
+        notes = "; ".join(document.table.notes)
+        self._loaded_message = f"Loaded {name}: {rows:,} rows × {cols} columns. {notes}".strip()
+        self.set_status(self._loaded_message)
+        self._update_actions()
+
+    def _on_document_options_changed(self, options: engine.FitOptions) -> None:
+        document = self.document
+        if document.table is not None and not document.is_running:
+            if self.views.kind_for(options.model, document.table.data.shape[1]) != self.views.kind:
+                self._show_data()
+            self._placing.update()
+
+    def _on_document_columns_changed(self, x: int, y: int) -> None:
+        if self.document.table is not None:
+            self.display.show_columns()
+            self.document.set_placed(())
+
+    def _on_document_uncertainty_changed(self, show: bool) -> None:
+        self.uncertainty_action.setChecked(show)
+        self.views.set_show_uncertainty(show)
+
+    def _on_document_run_state_changed(self, state: RunState) -> None:
+        self._update_actions()
+
+    # --- the runs -------------------------------------------------------------------------
+
+    def _on_controller_run_finished(self, result: engine.FitResult) -> None:
+        self.display.show_finished(result)
+        for message in result.messages:
+            self.statusBar().showMessage(message, 10_000)
+
+    def _on_controller_run_failed(self, message: str, details: str) -> None:
+        self.display.stop_following()
+        self.set_status(f"The fit stopped: {message}")
+        dialogs.show_error(self, message, details)
+
+    def _on_controller_run_cancelled(self) -> None:
+        self.display.show_cancelled()
+        self.set_status(f"Stopped. {self.status_label.text()}")
+
+    def _on_threads_thread_forgotten(self, remaining: int) -> None:
+        if self._closing and not self._threads.busy(owner=self):
+            self.close()
+
+    # --- the window's own widgets ---------------------------------------------------------
+
+    def _on_display_status_changed(self, text: str) -> None:
+        self.set_status(text)
+
+    def _on_display_borrowed_changed(self, borrowed: bool) -> None:
+        self._update_actions()
+
+    def _on_placing_status(self, text: str) -> None:
+        self.set_status(text)
+
+    def _on_opener_status(self, text: str) -> None:
+        self.set_status(text)
+
+    def _on_opener_busy_changed(self, busy: bool) -> None:
+        self.load_progress.setVisible(busy)
+
+    def _on_recent_chosen(self, path: Path) -> None:
+        self.open_file(path)
+
+    def _on_recent_note(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _on_sample_menu_triggered(self, action: QAction) -> None:
+        self.open_sample(action.data())
+
+    def _on_open_action_triggered(self) -> None:
+        start = self.settings.value("last_dir", "", type=str)
+        path, _ = QFileDialog.getOpenFileName(self, "Open data", start, OPEN_FILTERS)
+        if path:
+            self.open_file(path)
+
+    def _on_uncertainty_action_toggled(self, checked: bool) -> None:
+        self.document.set_show_uncertainty(checked)
+
+    def _on_run_action_triggered(self) -> None:
+        self.run()
+
+    def _on_pause_action_triggered(self, checked: bool) -> None:
+        if checked:
+            self.controller.pause()
+        else:
+            self.controller.resume()
+
+    def _on_step_action_triggered(self) -> None:
+        self.step()
+
+    def _on_stop_action_triggered(self) -> None:
+        self.stop()
+
+    def _on_reset_action_triggered(self) -> None:
+        self.reset()
+
+    def _on_speed_slider_value_changed(self, value: int) -> None:
+        fraction = 1.0 - value / self.speed_slider.maximum()
+        self.controller.set_delay(MAX_DELAY_S * fraction**2)
+
+    # --- drag and drop, closing -----------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if len(urls) == 1 and urls[0].isLocalFile():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+            # Open after the drop returns, so a modal import dialog does not run inside it.
+            self._dropped = urls[0].toLocalFile()
+            QTimer.singleShot(0, self._open_dropped)
+
+    def _open_dropped(self) -> None:
+        self.open_file(self._dropped)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        if self._threads.busy(owner=self):
+            # Destroying a running QThread aborts the process: stop every thread of this
+            # window (fits, sweeps, restarts, reads), then close again when they have ended.
+            self._closing = True
+            self.controller.stop()
+            self._threads.request_stop(owner=self)
+            event.ignore()
+            return
+        self._closing = False
+        self.display.stop_following()
+        event.accept()

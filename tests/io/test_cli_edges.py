@@ -1,0 +1,174 @@
+"""The command line at the edges of the system: pipes and devices, outputs that cannot be
+written, signals and memory (issue 13.6). Nothing hangs, nothing is half written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import engine
+from emio.atomic import atomic_write_text
+from emio.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
+
+
+def run(capsys, *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_named_pipe_as_data_is_refused_at_once(capsys, tmp_path):
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "fit", fifo, "--k", "2")
+    assert code == 2
+    assert err == (
+        f"error: {fifo} is a named pipe, not a file saved on disk; EM Studio reads data from "
+        "files: save the data to a file first\n"
+    )
+
+
+def test_a_device_as_data_is_refused(capsys):
+    code, _, err = run(capsys, "fit", "/dev/zero", "--k", "2")
+    assert code == 2 and "/dev/zero is a device, not a file saved on disk" in err
+
+
+def test_writing_to_a_device_leaves_the_device(capsys):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "-o", "/dev/null")
+    assert code == 0 and out == "", err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_writing_to_dev_stdout_through_a_pipe():
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from emio.cli import main; sys.exit(main())",
+         "fit", str(FAITHFUL), "--k", "2", "-o", "/dev/stdout"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('{\n  "format": "em-studio-params"')
+
+
+def test_every_output_is_checked_before_any_is_written(capsys, tmp_path):
+    params = tmp_path / "params.json"
+    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2", "-o", params,
+                       "--labels", tmp_path / "missing" / "labels.csv")
+    assert code == 2
+    assert err.startswith(f"error: cannot write {tmp_path / 'missing' / 'labels.csv'}: ")
+    assert not params.exists()
+    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2", "-o", tmp_path)
+    assert code == 2 and f"cannot write {tmp_path}: it is a folder" in err
+
+
+def test_temporary_files_of_a_killed_writer_are_removed_on_the_next_write(tmp_path):
+    target = tmp_path / "params.json"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = tmp_path / f".params.json.{gone.pid}.0123abcd.tmp"
+    alive = tmp_path / f".params.json.{os.getppid()}.89abcdef.tmp"
+    other = tmp_path / f".other.json.{gone.pid}.0123abcd.tmp"
+    for path in (stale, alive, other):
+        path.write_text("half a file")
+    atomic_write_text(target, "whole\n")
+    assert target.read_text() == "whole\n"
+    assert not stale.exists()
+    assert alive.exists() and other.exists()  # a live writer's, and another target's
+
+
+def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path):
+    script = textwrap.dedent(f"""
+        import os, signal
+        from emio.atomic import atomic_open
+        from emio.cli import _on_sigterm
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        with atomic_open({str(tmp_path / 'big.csv')!r}) as f:
+            f.write("x" * 1_000_000)
+            os.kill(os.getpid(), signal.SIGTERM)
+            f.write("never")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0 and "Terminated" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_running_out_of_memory_says_what_to_do(capsys, monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(engine, "fit", out_of_memory)
+    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2")
+    assert code == 2
+    assert err.startswith("error: not enough memory for this data; save it as .npy")
+
+
+def test_sigterm_to_the_command_line_ends_it_with_a_line(tmp_path):
+    # A sweep of minutes' work, sent SIGTERM by a timer a second into it.
+    script = textwrap.dedent("""
+        import os, signal, sys, threading
+        from emio.cli import main
+        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        sys.exit(main(sys.argv[1:]))
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script, "select", str(FAITHFUL), "--k", "1-40",
+         "--models", "full,tied,diag,spherical", "--n-init", "20",
+         "-o", str(tmp_path / "table.csv")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "error: terminated"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("covariance", "message"), [
+    ([[1.0, 2.0], [2.0, 1.0]], "the covariance of component 1 is not positive definite: give a "
+     "symmetric matrix with positive variances whose correlations lie between -1 and 1"),
+    ([[0.0, 0.0], [0.0, 1.0]], "the covariance of component 1 is not positive definite"),
+    ([[1.0, 0.5], [0.1, 1.0]], "the covariance of component 1 is not symmetric: entry (1, 2) is "
+     "0.5 but entry (2, 1) is 0.1; make them equal"),
+])
+def test_predict_with_a_hostile_covariance_says_what_to_fix(capsys, tmp_path, covariance, message):
+    import json
+    good = tmp_path / "good.json"
+    assert run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "1", "-o", good)[0] == 0
+    doc = json.loads(good.read_text())
+    doc["covariances"][0] = covariance
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    for args in (("predict", bad, FAITHFUL), ("fit", FAITHFUL, "--init", bad)):
+        code, _, err = run(capsys, *args)
+        assert code == 2 and err.startswith(f"error: {message}"), err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("fit", FAITHFUL, "--k", "2", "--n-init", "1000000000"),
+     "error: n_init must be at most 10,000, not 1,000,000,000"),
+    (("select", FAITHFUL, "--models", ""),
+     "error: --models names no model; give at least one, for example full,tied"),
+    (("select", FAITHFUL, "--k", "1-1e12"),
+     "error: argument --k: K range '1-1e12' must look like 1-9 or 2,3,5; see "
+     "'em-studio-cli select --help'"),
+    (("select", FAITHFUL, "--k", "1-10000000"),
+     "error: argument --k: K range '1-10000000' goes up to K = 10,000,000; K can be at most "
+     "1,000; see 'em-studio-cli select --help'"),
+    (("fit", FAITHFUL, "--k", "2", "--tol", "inf"), "error: tol must be a finite number, not inf"),
+    (("fit", FAITHFUL, "--k", "2", "--seed", "-1"), "error: seed must not be negative, not -1"),
+    (("fit", FAITHFUL, "--k", "2", "--max-iter", "99999999999"),
+     "error: max_iter must be at most 1,000,000, not 99,999,999,999"),
+    (("fit", FAITHFUL, "--k", "2", "--reg-covar", "1e308"),
+     "error: reg_covar must be at most 1e+06, not 1e+308"),
+])
+def test_resource_sized_options_are_refused_naming_the_limit(capsys, args, message):
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err == message + "\n"
