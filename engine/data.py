@@ -22,6 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.references import FileReference, FileStamp, SourceReference, check_stamp
+from engine.sampling import choice_without_replacement
+
 #: Rows per block when a streamed source is scanned.
 SCAN_ROWS = 65536
 #: Starting points are seeded from at most this many rows, drawn uniformly.
@@ -59,6 +62,15 @@ class DataSource(ABC):
     def in_memory(self) -> bool:
         """Whether reading is free (rows already in memory), so prepared chunks may be kept."""
         return False
+
+    def reference(self) -> SourceReference | None:
+        """A small picklable description from which another process reopens these rows
+        (a file's path), or ``None`` for rows that live only in this process."""
+        return None
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`DataChanged` when the rows' file changed since it was opened;
+        nothing for rows in memory. Passes over a streamed source call it once a pass."""
 
 
 def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
@@ -135,12 +147,26 @@ class NpySource(DataSource):
         self._array = array
         self.n_samples, self.n_features = array.shape
         self.feature_names = _names(feature_names, self.n_features)
+        self.stamp = FileStamp.of(self.path)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         return np.asarray(self._array[start:stop], dtype=np.float64)
 
     def take(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self._array[np.asarray(rows)], dtype=np.float64)
+
+    def reference(self) -> NpyReference:
+        return NpyReference(str(self.path.resolve()), self.stamp, tuple(self.feature_names))
+
+    def check_unchanged(self) -> None:
+        check_stamp(self.path, self.stamp)
+
+
+class NpyReference(FileReference):
+    """An :class:`NpySource` to reopen."""
+
+    def reopen(self) -> NpySource:
+        return NpySource(self.path, list(self.feature_names))
 
 
 def as_source(X: object, feature_names: Sequence[str] | None = None) -> DataSource:
@@ -335,5 +361,9 @@ def start_sample(source: DataSource, seed: int) -> np.ndarray:
     if n <= START_SAMPLE_ROWS:
         return source.read(0, n)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A4D]))
-    rows = np.sort(rng.choice(n, size=START_SAMPLE_ROWS, replace=False))
-    return source.take(rows)
+    if source.in_memory:
+        rows = rng.choice(n, size=START_SAMPLE_ROWS, replace=False)
+    else:
+        # The same rows, without an index of every row (8 bytes a row).
+        rows = choice_without_replacement(rng, n, START_SAMPLE_ROWS)
+    return source.take(np.sort(rows))

@@ -353,6 +353,7 @@ def iterate(
     options: FitOptions,
     feature_names: Sequence[str] | None = None,
     backend: Backend | None = None,
+    labels: bool | None = None,
 ) -> Generator[Snapshot, None, FitResult]:
     """Fit a mixture to ``X``, yielding a :class:`Snapshot` after every iteration.
 
@@ -365,6 +366,12 @@ def iterate(
     backend : optional
         Where the passes run (:mod:`engine.backends`); by default this
         machine's threads.
+    labels : bool, optional
+        Whether the result carries each row's label (``FitResult.labels``). By
+        default only for rows in memory: for a streamed source (a file larger
+        than memory) labels would be the one thing that grows with the rows, so
+        ``FitResult.labels`` is ``None`` unless asked for;
+        :func:`engine.predict.predict_blocks` gives them chunk by chunk.
 
     Yields
     ------
@@ -386,7 +393,12 @@ def iterate(
     options, model = setup.options, setup.model
     chunk_size = chunk_size_for(model, options, setup.n_samples, setup.n_features, options.dtype)
     backend = backend or LocalBackend(options.n_threads)
-    with closing(backend.bind(setup.source, model, np.dtype(options.dtype), chunk_size)) as passes:
+    keep_labels = setup.source.in_memory if labels is None else labels
+    # Only backends that can leave labels out are asked to.
+    bind_options = {} if keep_labels else {"labels": False}
+    with closing(
+        backend.bind(setup.source, model, np.dtype(options.dtype), chunk_size, **bind_options)
+    ) as passes:
         best, best_restart, restart_objectives, failures = yield from _run_starts(setup, passes)
         hard = options.e_step == "hard"
         final = best.last if best.last.details else passes.run(best.params, hard, details=True)
@@ -426,7 +438,7 @@ def iterate(
         n_features=setup.n_features,
         n_parameters=model.n_free_parameters(options.n_components, setup.n_features, options.fixed),
         entropy=final.entropy,
-        labels=inverse[final.labels],
+        labels=None if final.labels is None else inverse[final.labels],
         restart=best_restart,
         restart_objectives=tuple(restart_objectives),
         order=order,
@@ -454,6 +466,7 @@ def fit(
     options: FitOptions,
     feature_names: Sequence[str] | None = None,
     backend: Backend | None = None,
+    labels: bool | None = None,
 ) -> FitResult:
     """Run :func:`iterate` to the end and return its result."""
-    return drain(iterate(X, options, feature_names, backend))
+    return drain(iterate(X, options, feature_names, backend, labels))

@@ -45,7 +45,9 @@ class FitResult:
     ``history[i]`` is the total log-likelihood after ``i`` iterations
     (``history[0]`` at the starting parameters), so ``history[-1] ==
     log_likelihood``. ``order`` maps the order the run used to the canonical
-    one: ``params == run_params.permuted(order)``.
+    one: ``params == run_params.permuted(order)``. ``labels`` (each row's most
+    probable component, shape (n_samples,)) is ``None`` for a fit of a streamed
+    source unless :func:`engine.iterate` was asked for them.
 
     With missing values the log-likelihood is that of the observed values.
     ``n_samples`` counts every row (``labels`` has one per row); a row with no
@@ -65,7 +67,7 @@ class FitResult:
     n_features: int
     n_parameters: int
     entropy: float
-    labels: np.ndarray
+    labels: np.ndarray | None
     restart: int
     restart_objectives: tuple[float, ...]
     order: np.ndarray

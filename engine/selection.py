@@ -51,6 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.backends import Backend
 from engine.data import as_source, summarise
 from engine.loop import iterate
 from engine.models import registry
@@ -276,10 +277,11 @@ def _fit_cell(
     n_components: int,
     options: FitOptions,
     feature_names: list[str] | None,
+    backend: Backend | None = None,
 ) -> Generator[Snapshot, None, Cell]:
     started = time.perf_counter()
     try:
-        result = yield from iterate(X, options, feature_names)
+        result = yield from iterate(X, options, feature_names, backend)
     except ValueError as exc:
         return Cell(spec, n_components, None, str(exc), time.perf_counter() - started)
     seconds = time.perf_counter() - started
@@ -292,6 +294,7 @@ def iterate_sweep(
     ks: Iterable[int] = range(1, 10),
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
+    backend: Backend | None = None,
 ) -> Generator[Snapshot | Cell, None, list[Cell]]:
     """Like :func:`sweep`, but also yields every snapshot of the cell being fitted.
 
@@ -314,7 +317,7 @@ def iterate_sweep(
     for spec in specs:
         for k in ks:
             options = cell_options(base, spec, k)
-            cell = yield from _fit_cell(X, spec, k, options, feature_names)
+            cell = yield from _fit_cell(X, spec, k, options, feature_names, backend)
             cells.append(cell)
             yield cell
     return cells
@@ -326,13 +329,15 @@ def sweep(
     ks: Iterable[int] = range(1, 10),
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
+    backend: Backend | None = None,
 ) -> Generator[Cell, None, list[Cell]]:
     """Fit every (spec, K) cell with ``base``'s other options; yield each as it finishes.
 
     A cell that cannot be fitted (K above the number of rows, a collapsing
-    component) is yielded with its error instead of stopping the sweep.
+    component) is yielded with its error instead of stopping the sweep. Every
+    cell's passes run where ``backend`` runs them (by default this machine's threads).
     """
-    steps = iterate_sweep(X, specs, ks, base, feature_names)
+    steps = iterate_sweep(X, specs, ks, base, feature_names, backend)
     while True:
         try:
             item = next(steps)

@@ -142,9 +142,7 @@ def partitioned_params(
     """Parameters estimated from every row given wholly to its nearest of ``seeds``."""
     n_components = seeds.shape[0]
     shift = Params(np.full(n_components, 1.0 / n_components), means=seeds)
-    stats = sum_in_order(
-        passes.map_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
-    )
+    stats = passes.sum_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
     return _estimated(model, stats, shift, passes.n_samples)
 
 

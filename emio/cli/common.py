@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import engine
 from engine.models import OptionSpec, registry
-from emio.atomic import atomic_write_text, check_writable, describe_os_error
+from emio.atomic import atomic_open, atomic_write_text, check_writable, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
 
@@ -94,6 +94,21 @@ def write_output(path: Path | None, text: str) -> None:
         return
     try:
         atomic_write_text(path, text)
+    except OSError as exc:
+        raise UsageError(describe_os_error(exc, path)) from None
+
+
+def write_pieces(path: Path | None, pieces: Iterable[str]) -> None:
+    """Text made a piece at a time (labels of a streamed file) to the file ``path``, which
+    is replaced atomically once the last piece is written, or to standard output."""
+    if path is None:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        return
+    try:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as file:
+            for piece in pieces:
+                file.write(piece)
     except OSError as exc:
         raise UsageError(describe_os_error(exc, path)) from None
 

@@ -10,22 +10,25 @@ import engine
 from engine.models import build_model, model_class, model_names
 from emio.cli.common import (
     UsageError,
-    check_outputs,
     add_accelerate_flag,
     add_model_option_flags,
+    check_outputs,
     comma_list,
     given_model_options,
     read_params,
     write_output,
+    write_pieces,
 )
+from emio.cli.compute import add_compute_flags, compute_backend
 from emio.cli.missing import (
     add_missing_flags,
+    check_impute,
     imputed_text,
-    missing_policy,
     print_gap_note,
-    read_with_gaps,
+    read_rows,
 )
 from emio.exports import labels_csv
+from emio.exports.assignments import labels_csv_chunks
 from emio.params_file import ParamsDocument, dumps, result_to_dict
 
 
@@ -39,10 +42,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit = commands.add_parser(
         "fit",
         help="fit a mixture to a data file and write its parameters as JSON",
-        description="Fit a mixture model to DATA (CSV/TSV/text, .npy or .npz) and write "
-        "PARAMS.json (to standard output unless -o is given).",
+        description="Fit a mixture model to DATA (CSV/TSV/text, .npy, .npz or Parquet) and "
+        "write PARAMS.json (to standard output unless -o is given). A .npy or Parquet file of "
+        "2 million rows or 256 MB or more is streamed from the disk, never loaded whole.",
     )
-    fit.add_argument("data", metavar="DATA", help="data file: CSV/TSV/whitespace text, .npy, .npz")
+    fit.add_argument("data", metavar="DATA",
+                     help="data file: CSV/TSV/whitespace text, .npy, .npz, Parquet (a file or a "
+                     "folder of files), or a URL of a .npy or Parquet file")
     default = default_model()
     fit.add_argument("--model", choices=model_names(), help=f"mixture model (default {default})")
     fit.add_argument("--k", type=int, help="number of components K")
@@ -69,6 +75,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
     add_missing_flags(fit)
+    add_compute_flags(fit)
     fit.set_defaults(run=run_fit)
 
 
@@ -131,24 +138,33 @@ def run_fit(args: argparse.Namespace) -> int:
     check_outputs(args.output, args.labels, args.impute)
     start = _start_document(args)
     model = start.model if start is not None else args.model or default_model()
-    table = read_with_gaps(args, missing_policy(args, [model_class(model)]))
-    options = _fit_options(args, table.data.shape[1], start)
-    result = engine.fit(table.data, options, feature_names=table.columns)
-    document = dumps(result_to_dict(result, table.columns))
-    labels = None
-    if args.labels is not None:
-        _, log_resp = engine.predict_log_resp(
-            table.data, result.params, result.options, table.columns
-        )
-        labels = labels_csv(log_resp)
-    imputed = imputed_text(args, table, result.params, result.options)
-    # Every output is complete in memory before any is written.
+    rows = read_rows(args, [model_class(model)])
+    check_impute(args, rows)
+    options = _fit_options(args, rows.n_features, start)
+    with compute_backend(args) as backend:
+        result = engine.fit(rows.values, options, feature_names=rows.columns, backend=backend)
+        document = dumps(result_to_dict(result, rows.columns))
+        labels = None
+        if args.labels is not None and rows.streamed:
+            # Labels of a streamed file are written as they are computed, a chunk at a
+            # time, before PARAMS.json; each file is still replaced whole or not at all.
+            blocks = engine.predict_blocks(
+                rows.values, result.params, result.options, rows.columns, backend
+            )
+            write_pieces(args.labels, labels_csv_chunks(log_resp for _, log_resp in blocks))
+        elif args.labels is not None:
+            _, log_resp = engine.predict_log_resp(
+                rows.values, result.params, result.options, rows.columns
+            )
+            labels = labels_csv(log_resp)
+    imputed = imputed_text(args, rows, result.params, result.options)
+    # Every output held in memory is complete before any is written.
     write_output(args.output, document)
     if labels is not None:
         write_output(args.labels, labels)
     if imputed is not None:
         write_output(args.impute, imputed)
-    print_gap_note(table)
+    print_gap_note(rows, result)
     for message in result.messages:
         print(f"note: {message}", file=sys.stderr)
     return 0
