@@ -28,11 +28,12 @@ import engine
 from bench import data
 from bench.cells import ENGINE_REPEATS, Cell, Settings, run_cell
 from bench.measure import (
-    CONTROLLER, install_engine_blas_limiter, peak_extra_mb, thread_limits,
+    CONTROLLER, DGEMM_SIZE, dgemm_rate, install_engine_blas_limiter, peak_extra_mb,
+    thread_limits,
 )
 from bench.converge import converge_report
 from bench.missing import missing_target
-from bench.report import Check, checks, memory_check, table
+from bench.report import Check, checks, floor_lines, memory_check, table
 from engine.parallel import available_cores
 
 GAUSSIAN_N = (10_000, 100_000, 1_000_000)
@@ -164,9 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         outcome = run_cell(cell, settings)
         outcomes.append(outcome)
+        speedup = (
+            f", float32 {outcome.ours / outcome.ours_float32:.2f}x faster than float64"
+            if outcome.ours_float32 else ""
+        )
         print(
             f"  {cell.label}: ours {outcome.ours * 1e3:.3g} ms, ref {outcome.reference * 1e3:.3g}"
-            f" ms, ratio {outcome.ratio:.3f} ({time.perf_counter() - started:.0f} s)",
+            f" ms, ratio {outcome.ratio:.3f}{speedup} ({time.perf_counter() - started:.0f} s)",
             file=sys.stderr, flush=True,
         )
     print(table(outcomes))
@@ -175,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\nNotes: " + "; ".join(notes) + ".")
     print()
     found = checks(outcomes)
+    if any(o.cell.model == "gaussian" and o.cell.covariance == "full" and o.cell.n_features >= 10
+           for o in outcomes):
+        rate = dgemm_rate(settings.threads)
+        lines, floor_checks = floor_lines(outcomes, rate)
+        print(f"DGEMM on {settings.threads} thread(s), {DGEMM_SIZE}-square: "
+              f"{rate / 1e9:.0f} GFLOP/s.")
+        print("\n".join(lines) + "\n")
+        found += floor_checks
     if settings.memory and not args.cells:
         text, check = memory_target(settings.threads)
         print(text)

@@ -334,9 +334,9 @@ def pass_plan(
     """The pass for ``params`` on data centred on ``shift`` and held in ``dtype``.
 
     ``extent`` (n_features,) bounds how far any row lies from ``shift`` in each
-    column; with it, a component whose spread is tiny against the data's (a
-    covariance near singular) takes the whitened pass, which loses far fewer
-    digits there than the expanded quadratic form.
+    column; with it, in float64, a component whose spread is tiny against the
+    data's (a covariance near singular) takes the whitened pass, which loses far
+    fewer digits there than the expanded quadratic form.
     """
     factors = _precision_factors(params, storage)
     diagonal = _SQUARE_TERMS[storage]
@@ -345,8 +345,14 @@ def pass_plan(
     # How many of its standard deviations each mean lies from the data's centre.
     spread = np.einsum("kij,ki->kj", factors, offsets)
     largest = float(np.max(np.einsum("kj,kj->k", spread, spread)))
-    if extent is not None:
+    if extent is not None and np.dtype(dtype) == np.float64:
         # And how many any row may: |z P| <= sum_i extent_i |P_ij| in each direction j.
+        # Not in float32: there the bound is 2**29 times tighter and took the
+        # whitened pass (three times the flops at D = 10) on ordinary data whenever
+        # one component was thin against the data's range, making float32 fits 1.1
+        # to 3.7 times slower than float64 (full, 1e5 x 10, K = 3 and 10). What a
+        # row far from a component loses there is eps * s**2 of a log-density near
+        # -s**2 / 2, whose responsibility is nil unless every component is as far.
         rows = np.einsum("i,kij->kj", extent, np.abs(factors))
         largest = max(largest, float(np.max(np.einsum("kj,kj->k", rows, rows))))
     lost = np.finfo(dtype).eps * largest

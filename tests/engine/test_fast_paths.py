@@ -172,6 +172,23 @@ def test_each_plan_is_chosen_where_it_is_meant_to_be() -> None:
     assert isinstance(model.pass_plan(far, centre, double), gaussian_pass.FeaturesPlan)
 
 
+def test_the_rows_extent_decides_the_plan_in_float64_only() -> None:
+    """A component thin against the data's range: in float64 the rows far from it
+    take the whitened pass; in float32 the bound would take it on ordinary data and
+    cost float32 its speed, so only the means' distances decide there."""
+    X = problem("gaussian")
+    model = engine.loop.model_for(options("gaussian", "full"), X)
+    start = engine.fit(X, options("gaussian", "full", max_iter=0)).params
+    centre = model.data_plan(ArraySource(X))
+    # Means at the data's centre, so only the rows' extent can call for whitening.
+    thin = model.prepare(
+        start.replace(means=np.tile(centre, (3, 1)), covariances=start.covariances * 1e-14)
+    )
+    double, single = np.dtype(np.float64), np.dtype(np.float32)
+    assert isinstance(model.pass_plan(thin, centre, double), gaussian_pass.WhitenedPlan)
+    assert isinstance(model.pass_plan(thin, centre, single), gaussian_pass.FeaturesPlan)
+
+
 # --- chunks -------------------------------------------------------------------------------
 
 
