@@ -482,6 +482,19 @@ class GaussianModel(MixtureModel):
                     f"{covariances[k, j, i]:g}; make them equal"
                 )
 
+    def partition_start(self, n_components: int, n_features: int) -> dict[str, np.ndarray]:
+        """Identity covariances: where mclust's iterative M-steps start from a partition
+        (orientation the identity, every shape one), so that the structures whose
+        M-step has several local maxima (EVE, VVE) climb to the one mclust's does."""
+        identity = np.broadcast_to(np.eye(n_features), (n_components, n_features, n_features))
+        by_storage = {
+            "full": identity.copy(),
+            "tied": np.eye(n_features),
+            "diag": np.ones((n_components, n_features)),
+            "spherical": np.ones(n_components),
+        }
+        return {"covariances": by_storage[self.storage]}
+
     def prepare(self, params: Params) -> Params:
         params = super().prepare(params)
         if params.precisions_chol is not None:
