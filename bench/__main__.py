@@ -8,6 +8,7 @@ Examples::
     python -m bench --threads 1          # both sides on one thread
     python -m bench --converge           # passes to convergence, plain vs accelerated EM
     python -m bench.missing              # only the cell of missing values
+    python -m bench.select               # select's sweep of mclust's 14 models beside mclust
 """
 
 from __future__ import annotations
