@@ -61,6 +61,8 @@ class FitViews(QStackedWidget):
         # The parameters (run order) and options last shown, and the run order map.
         self._shown: tuple[engine.Params, engine.FitOptions, np.ndarray | None] | None = None
         self._labels: np.ndarray | None = None
+        #: The parameters last drawn (as given, before any reordering), or ``None``.
+        self._drawn: engine.Params | None = None
         self._color_order: np.ndarray | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
@@ -133,7 +135,7 @@ class FitViews(QStackedWidget):
             self._display_rows = slice(None)
             self._display_X = X
             self.setCurrentWidget(self.discrete)
-        self._shown = self._labels = None
+        self._shown = self._labels = self._drawn = None
         return problem
 
     def clear(self) -> None:
@@ -176,6 +178,7 @@ class FitViews(QStackedWidget):
         """
         if self._X is None:
             return
+        self._drawn = params
         to_run = None if self._color_order is None else np.argsort(self._color_order)
         if to_run is not None:
             # Draw in run order, so slot k of every view keeps palette colour k.
@@ -215,6 +218,12 @@ class FitViews(QStackedWidget):
         return labels if to_run is None else to_run[labels]
 
     @property
+    def drawn_params(self) -> engine.Params | None:
+        """The parameters the views last drew, the very object given to :meth:`show_params`
+        (points, means and curves all come from it); ``None`` while they show the data alone."""
+        return self._drawn
+
+    @property
     def labels(self) -> np.ndarray | None:
         """Most probable component of each displayed row under the parameters shown,
         in the caller's (canonical) numbering; ``None`` while the points are grey.
@@ -246,7 +255,7 @@ class FitViews(QStackedWidget):
         """Show the data alone, as before any fit."""
         for view in (self.scatter, self.histogram, self.discrete):
             view.clear_state()
-        self._shown = self._labels = None
+        self._shown = self._labels = self._drawn = None
 
     # --- placing starting means ---------------------------------------------------------
 

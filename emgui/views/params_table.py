@@ -256,6 +256,7 @@ class ParamsTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
         self._last_grown = 0.0
+        self._params: Params | None = None
         self._grow_timer = QTimer(self)
         self._grow_timer.setSingleShot(True)
         self._grow_timer.setInterval(int(GROW_INTERVAL_S * 1000))
@@ -290,10 +291,17 @@ class ParamsTable(QTableView):
         feature_names : list of str
         """
         columns = param_columns(params, model_name, covariance_type, list(feature_names))
+        self._params = params
         self._model.set_columns(params.n_components, columns)
         self._grow_columns()
 
+    @property
+    def shown_params(self) -> Params | None:
+        """The parameters the table lists, the very object given to :meth:`show_params`."""
+        return self._params
+
     def clear(self) -> None:
+        self._params = None
         self._model.set_columns(0, [])
 
     def set_color_indices(self, indices: np.ndarray | None) -> None:

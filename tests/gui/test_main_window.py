@@ -200,9 +200,11 @@ def test_the_slider_scrubs_back_through_iterations(qtbot, window, open_faithful,
     np.testing.assert_array_equal(window.views.labels, result.labels)
 
 
-def test_live_frames_draw_one_snapshot_in_every_view(qtbot, window, open_faithful, faithful):
+def test_live_frames_draw_one_snapshot_in_every_view(qtbot, window, open_faithful):
     # During a run a frame is drawn in stages, one per turn of the event loop; when it
-    # is done, the views, trace and table all show the same snapshot.
+    # is done, the views, trace and table all show the same snapshot. Each view says
+    # what it last drew, and that is compared by identity: recomputing the labels by
+    # another numeric path could disagree on a row near a tie on another CPU.
     open_faithful(k=3)
     make_slow(window)
     checked: list[int] = []
@@ -210,14 +212,14 @@ def test_live_frames_draw_one_snapshot_in_every_view(qtbot, window, open_faithfu
 
     def on_snapshot_shown(index: int) -> None:
         snapshot = window.document.snapshot(index)
-        weights = table_weights(window, 3)
-        _, log_resp = engine.predict_log_resp(faithful, snapshot.params, window.document.fit_options())
-        if not np.array_equal(weights, snapshot.params.weights):
+        if window.params_table.shown_params is not snapshot.params:
             mismatches.append(f"table at {index}")
         if window.likelihood_plot.current() != snapshot.iteration:
             mismatches.append(f"trace at {index}")
-        if not np.array_equal(window.views.labels, np.argmax(log_resp, axis=1)):
+        if window.views.drawn_params is not snapshot.params:
             mismatches.append(f"points at {index}")
+        if window.views.labels is None or len(window.views.labels) != len(window.document.table.data):
+            mismatches.append(f"no labels at {index}")
         checked.append(index)
 
     window.document.shown_changed.connect(on_snapshot_shown)
