@@ -12,7 +12,7 @@ teaching), and :mod:`engine.models` (one file per model).
 """
 
 from engine.data import ArraySource, DataSource, NpySource
-from engine.errors import CollapseError, FitError
+from engine.errors import CollapseError, FitError, SingularComponent
 from engine.loop import check_data, fit, iterate, objective_name
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
@@ -43,6 +43,7 @@ __all__ = [
     "FitResult",
     "NpySource",
     "Params",
+    "SingularComponent",
     "Snapshot",
     "covariance_types",
     "check_data",

@@ -48,6 +48,7 @@ class _Window(Protocol):
     run_actions: RunActions
 
     def set_status(self, text: str) -> None: ...
+    def show_note(self, text: str) -> None: ...
     def reset(self) -> None: ...
     def open_sample(self, sample_id: str) -> bool: ...
     # QMainWindow's own.
@@ -148,6 +149,9 @@ class WindowHost(QObject):
 
     def show_status(self, text: str) -> None:
         self._window.set_status(text)
+
+    def show_note(self, text: str) -> None:
+        self._window.show_note(text)
 
     def show_error(self, message: str, details: str = "") -> None:
         dialogs.show_error(self.parent_widget, message, details)

@@ -22,7 +22,8 @@ from emgui.shell import main_window as main_window_module
 from emgui.shell.document import RunState
 from emgui.shell.import_dialog import ImportDialog
 from emgui.shell.main_window import MainWindow
-from emgui.views.geometry import ellipse_points, project_gaussian
+from emgui.views import declared
+from emgui.views.geometry import ellipse_points, project
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,17 +123,17 @@ def test_run_to_convergence_draws_the_engines_result(qtbot, window, open_faithfu
     # Labels drawn are the engine's labels for the displayed rows.
     np.testing.assert_array_equal(window.views.labels, expected.labels[scatter.display_index])
     assert sorted(scatter.component_point_counts()) == sorted(np.bincount(expected.labels))
-    # Every ellipse is the engine's covariance at 1, 2 and 3 sd, in the colour it had all run.
-    means, covs = project_gaussian(expected.params, "full", (0, 1))
-    run_slot = np.argsort(result.order)
+    # Every ellipse is the engine's covariance at 1, 2 and 3 sd; component k (row k of the
+    # table, numbered k + 1) has colour k.
+    options = window.document.options
+    means, covs = project(expected.params, declared.location_spec(options),
+                          declared.spread_spec(options), (0, 1))
     for k in range(3):
-        slot = result.order[k]
         for n_std in (1, 2, 3):
-            x, y = scatter.ellipse_curves(slot, n_std)
+            x, y = scatter.ellipse_curves(k, n_std)
             np.testing.assert_allclose(np.column_stack([x, y]),
                                        ellipse_points(means[k], covs[k], n_std, n=len(x)),
                                        rtol=1e-10, atol=1e-10)
-    assert sorted(run_slot) == [0, 1, 2]
     assert window.params_table.params_model.rowCount() == 3
     assert "converged" in window.status_label.text()
     assert window.iteration_slider.maximum() == result.n_iter
@@ -357,7 +358,8 @@ def test_recent_files_that_are_gone_are_dropped(qtbot, new_window, tmp_path, fai
 def test_settings_persist_between_launches(qtbot, window, new_window, open_faithful):
     open_faithful(k=4)
     panel = window.settings_panel
-    panel.covariance_combo.setCurrentIndex(panel.covariance_combo.findData("diag"))
+    combo = panel.option_field("covariance_type").combo
+    combo.setCurrentIndex(combo.findData("diag"))
     run_to_end(qtbot, window)
     again = new_window()
     options = again.settings_panel.options()
@@ -374,15 +376,20 @@ def test_impossible_k_cannot_be_entered(qtbot, window, tmp_path, faithful):
 
 def test_controls_that_do_not_apply_are_hidden(qtbot, window):
     panel = window.settings_panel
+    covariance, trials = panel.option_field("covariance_type"), panel.option_field("trials")
     panel.model_combo.setCurrentIndex(panel.model_combo.findData("poisson"))
-    assert not panel.covariance_combo.isVisibleTo(panel)
-    assert not panel.trials_spin.isVisibleTo(panel)
+    assert not covariance.widget.isVisibleTo(panel) and not covariance.label.isVisibleTo(panel)
+    assert not trials.widget.isVisibleTo(panel)
     assert panel.fixed_boxes["rates"].isVisibleTo(panel)
     assert not panel.fixed_boxes["means"].isVisibleTo(panel)
     panel.model_combo.setCurrentIndex(panel.model_combo.findData("binomial"))
-    assert panel.trials_spin.isVisibleTo(panel)
+    assert trials.widget.isVisibleTo(panel) and trials.label.text() == "Trials"
+    panel.model_combo.setCurrentIndex(panel.model_combo.findData("gaussian"))
+    assert covariance.widget.isVisibleTo(panel)
+    assert panel.option_field("regularisation").widget.isVisibleTo(panel)
     for widget in (panel.model_combo, panel.k_spin, panel.init_combo, panel.tol_combo,
-                   panel.reg_combo, panel.seed_spin, panel.n_init_spin, panel.e_step_combo):
+                   panel.reg_combo, panel.seed_spin, panel.n_init_spin, panel.e_step_combo,
+                   panel.accelerate_combo, covariance.widget, trials.widget):
         assert widget.toolTip(), widget
 
 

@@ -22,13 +22,15 @@ from emgui.views import (
     blend_colors,
     component_color,
     ellipse_points,
-    project_gaussian,
+    project,
 )
 from emgui.views.colors import PALETTE, component_rgb
-from emgui.views.densities import binomial_pmf, gaussian_component_densities, poisson_pmf
+from emgui.views import declared
+from scipy import stats
 from emgui.views.histogram_view import freedman_diaconis_bins
 from emgui.views.likelihood_plot import IterationAxis
 from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
+from engine import FitOptions
 from engine.params import Params
 
 # ---------------------------------------------------------------- fixtures
@@ -58,6 +60,15 @@ def _gaussian_params(covariance_type: str) -> Params:
 def _blob_data(rng: np.random.Generator, n: int = 300) -> np.ndarray:
     centres = np.array([[0.0, 0.0], [5.0, 1.0], [1.0, 5.0]])
     return centres[rng.integers(0, 3, n)] + rng.normal(size=(n, 2))
+
+
+def project_gaussian(params: Params, covariance_type: str, columns) -> tuple:
+    """Locations and spreads on ``columns`` as a Gaussian of ``covariance_type`` declares
+    them ("kmeans": the k-means model)."""
+    options = (FitOptions(model="kmeans") if covariance_type == "kmeans"
+               else FitOptions(covariance_type=covariance_type))
+    spread = declared.spread_spec(options) if params.get("covariances") is not None else None
+    return project(params, declared.location_spec(options), spread, columns)
 
 
 @pytest.fixture
@@ -126,12 +137,14 @@ def test_project_gaussian_handles_every_covariance_shape() -> None:
     np.testing.assert_array_equal(means_2d, means[:, :2])
 
 
-def test_project_gaussian_rejects_bad_input() -> None:
+def test_projections_refuse_columns_the_data_do_not_have() -> None:
     params = _gaussian_params("full")
     with pytest.raises(ValueError, match="out of range"):
         project_gaussian(params, "full", (0, 5))
-    with pytest.raises(ValueError, match="unknown covariance type"):
-        project_gaussian(params, "banana", (0, 1))
+    # A model without a spread (or without locations) projects what it has.
+    means_2d, spreads = project(params, declared.location_spec(FitOptions()), None, (1, 0))
+    assert spreads is None
+    np.testing.assert_array_equal(means_2d, params.means[:, [1, 0]])
 
 
 # ----------------------------------------------------------------- colours
@@ -286,6 +299,14 @@ def test_freedman_diaconis_bins_are_capped() -> None:
     assert freedman_diaconis_bins(np.ones(50)) == 10
 
 
+def gaussian_log_density(means: np.ndarray, variances: np.ndarray):
+    """Each component's log-density at points x, shape (n, K), as a view asks for it."""
+    def log_density(x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return stats.norm.logpdf(np.asarray(x)[:, None], means, np.sqrt(variances))
+    return log_density
+
+
 def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
     rng = np.random.default_rng(7)
     values = np.concatenate([rng.normal(163, 6.5, 500), rng.normal(176, 7, 500)])
@@ -295,7 +316,7 @@ def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
     weights = np.array([0.5, 0.5])
     means = np.array([163.0, 176.0])
     variances = np.array([42.0, 49.0])
-    view.show_state(weights, means, variances)
+    view.show_state(weights, gaussian_log_density(means, variances), means, np.sqrt(variances))
 
     x, mixture = view.mixture_curve()
     assert np.trapezoid(mixture, x) == pytest.approx(1.0, abs=1e-3)
@@ -303,41 +324,40 @@ def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
     np.testing.assert_allclose(total, mixture, rtol=1e-12)
     for k in range(2):
         np.testing.assert_array_equal(view.component_curve(k)[0], x)
-
-    wide = np.linspace(100, 240, 20_001)
-    densities = gaussian_component_densities(wide, weights, means, variances)
-    assert np.trapezoid(densities.sum(axis=0), wide) == pytest.approx(1.0, abs=1e-9)
-    assert np.trapezoid(densities[1], wide) == pytest.approx(0.5, abs=1e-9)
+        np.testing.assert_allclose(
+            view.component_curve(k)[1],
+            weights[k] * stats.norm.pdf(x, means[k], np.sqrt(variances[k])), rtol=1e-12)
 
 
 def test_histogram_reuses_curves_and_skips_collapsed_components(qtbot) -> None:
     view = HistogramView()
     qtbot.addWidget(view)
     view.set_data(np.random.default_rng(8).normal(size=500), "x")
-    view.show_state(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 1.0]))
+    means = np.array([-1.0, 1.0])
+    view.show_state(np.array([0.5, 0.5]), gaussian_log_density(means, np.ones(2)), means,
+                    np.ones(2))
     n_items = len(view.plot_item.items)
-    view.show_state(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 0.0]))
+    collapsed = np.array([1.0, 0.0])
+    view.show_state(np.array([0.5, 0.5]), gaussian_log_density(means, collapsed), means,
+                    np.sqrt(collapsed))
     assert view.component_curve(1)[0].size == 0
     assert np.all(np.isfinite(view.mixture_curve()[1]))
     for _ in range(50):
-        view.show_state(np.array([0.3, 0.7]), np.array([-1.0, 1.0]), np.array([0.5, 2.0]))
+        variances = np.array([0.5, 2.0])
+        view.show_state(np.array([0.3, 0.7]), gaussian_log_density(means, variances), means,
+                        np.sqrt(variances))
     assert len(view.plot_item.items) == n_items
 
 
 # ---------------------------------------------------------------- discrete
 
 
-def test_pmfs_match_their_definitions() -> None:
-    probs = np.array([0.0, 0.3, 1.0])
-    pmf = binomial_pmf(5, probs)
-    for j, p in enumerate(probs):
-        expected = [math.comb(5, c) * p**c * (1 - p) ** (5 - c) for c in range(6)]
-        np.testing.assert_allclose(pmf[j], expected, atol=1e-15)
-    rates = np.array([0.0, 2.5])
-    pmf = poisson_pmf(10, rates)
-    for j, lam in enumerate(rates):
-        expected = [math.exp(-lam) * lam**c / math.factorial(c) for c in range(11)]
-        np.testing.assert_allclose(pmf[j], expected, rtol=1e-12, atol=1e-300)
+def binomial_log_pmf(trials: int, probs: np.ndarray):
+    return lambda column, counts: stats.binom.logpmf(counts[:, None], trials, probs[:, column])
+
+
+def poisson_log_pmf(rates: np.ndarray):
+    return lambda column, counts: stats.poisson.logpmf(counts[:, None], rates[:, column])
 
 
 def test_discrete_two_coin_pmf_sums_to_one(qtbot) -> None:
@@ -345,12 +365,14 @@ def test_discrete_two_coin_pmf_sums_to_one(qtbot) -> None:
     heads = rng.binomial(5, np.where(rng.random(200) < 0.5, 0.8, 0.35))[:, None]
     view = DiscreteView()
     qtbot.addWidget(view)
-    view.set_data(heads, ["heads"], np.array([5]), "probs")
-    view.show_state(np.array([0.45, 0.55]), np.array([[0.8], [0.35]]), "probs")
+    view.set_data(heads, ["heads"], supports=[5], value_title="probability", bounded=True)
+    probs = np.array([[0.8], [0.35]])
+    view.show_state(np.array([0.45, 0.55]), probs, binomial_log_pmf(5, probs))
     counts, mixture, components = view.fitted_pmf(0)
     np.testing.assert_array_equal(counts, np.arange(6))
     assert mixture.sum() == pytest.approx(1.0, abs=1e-12)
     np.testing.assert_allclose(components.sum(axis=0), mixture)
+    np.testing.assert_allclose(components[1], 0.55 * stats.binom.pmf(np.arange(6), 5, 0.35))
 
 
 def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
@@ -359,9 +381,9 @@ def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
     names = ["a", "b", "c", "d", "e", "f"]
     view = DiscreteView()
     qtbot.addWidget(view)
-    view.set_data(X, names, None, "rates")
+    view.set_data(X, names, value_title="rate")
     rates = rng.uniform(0.5, 6.0, size=(3, 6))
-    view.show_state(np.array([0.2, 0.3, 0.5]), rates, "rates")
+    view.show_state(np.array([0.2, 0.3, 0.5]), rates, poisson_log_pmf(rates))
     n_items = len(view.param_plot.items), len(view.count_plot.items)
     view.set_column(3)
     assert view.column == 3
@@ -369,7 +391,8 @@ def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
     assert counts[-1] == X[:, 3].max()
     assert 0.9 < mixture.sum() <= 1.0
     for _ in range(50):
-        view.show_state(rng.dirichlet(np.ones(3)), rng.uniform(0.5, 6.0, size=(3, 6)), "rates")
+        rates = rng.uniform(0.5, 6.0, size=(3, 6))
+        view.show_state(rng.dirichlet(np.ones(3)), rates, poisson_log_pmf(rates))
     assert (len(view.param_plot.items), len(view.count_plot.items)) == n_items
 
 
@@ -385,7 +408,7 @@ def test_params_table_rows_text_and_resets(qtbot) -> None:
     table = ParamsTable()
     qtbot.addWidget(table)
     model = table.params_model
-    table.show_params(params, "gaussian", "full", ["x", "y", "z"])
+    table.show_params(params, FitOptions(covariance_type="full"), ["x", "y", "z"])
     assert model.rowCount() == 4
     assert model.headers() == [
         "component", "weight", "mean(x)", "mean(y)", "mean(z)",
@@ -403,12 +426,12 @@ def test_params_table_rows_text_and_resets(qtbot) -> None:
 
     moved = params.replace(means=params.means + 1.0)
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged):
-        table.show_params(moved, "gaussian", "full", ["x", "y", "z"])
+        table.show_params(moved, FitOptions(covariance_type="full"), ["x", "y", "z"])
     assert model.data(index, Qt.ItemDataRole.EditRole) == moved.means[1, 0]
 
     fewer = Params(weights=np.array([0.5, 0.5]), means=np.zeros((2, 3)), covariances=np.eye(3))
     with qtbot.waitSignal(model.modelReset):
-        table.show_params(fewer, "gaussian", "tied", ["x", "y", "z"])
+        table.show_params(fewer, FitOptions(covariance_type="tied"), ["x", "y", "z"])
     assert model.rowCount() == 2
     assert "var(x) (shared)" in model.headers()
 
@@ -418,12 +441,12 @@ def test_params_table_discrete_and_kmeans_columns(qtbot) -> None:
     qtbot.addWidget(table)
     table.show_params(
         Params(weights=np.array([0.5, 0.5]), probs=np.array([[0.8], [0.35]])),
-        "binomial", None, ["heads"],
+        FitOptions(model="binomial", trials=5), ["heads"],
     )
     assert table.params_model.headers() == ["component", "weight", "p(heads)"]
     table.show_params(
         Params(weights=np.array([0.5, 0.5]), means=np.zeros((2, 2)), covariances=np.full(2, 1.5)),
-        "kmeans", None, ["u", "v"],
+        FitOptions(model="kmeans"), ["u", "v"],
     )
     assert table.params_model.headers()[-1] == "var (shared)"
     assert len(table.as_text().split("\n")) == 3

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 import engine
 from emgui.features.teaching.plot_panel import lay_out_plot_panel
 from emgui.runs.generators import Drain
+from emgui.views import declared
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 
 #: Each run stops after this long, so the window never freezes for more.
@@ -75,14 +76,17 @@ def compare_e_steps(
     return {kind: trace_e_step(X, options, feature_names, kind) for kind in ("soft", "hard")}
 
 
-def _summary(trace: EStepTrace, model: str) -> str:
+def _summary(trace: EStepTrace, options: engine.FitOptions) -> str:
     text = f"<b style='color:{COLORS[trace.e_step]}'>{trace.e_step} EM</b>: "
     if trace.log_likelihood:
         text += f"log-likelihood {trace.log_likelihood[-1]:.4f}, "
     text += trace.note
     params = trace.params
-    if params is not None and model in ("binomial", "bernoulli") and params.probs.shape[1] == 1:
-        text += " · p = " + ", ".join(f"{p:.3f}" for p in params.probs[:, 0])
+    if params is not None:
+        key = declared.key_spec(options)
+        values = np.asarray(params[key.name])
+        if values.ndim == 2 and values.shape[1] == 1:
+            text += f" · {key.column} = " + ", ".join(f"{v:.3f}" for v in values[:, 0])
     return text
 
 
@@ -113,12 +117,12 @@ class HardSoftPlot(QWidget):
         )
         self.summary_label.setText(PLACEHOLDER)
 
-    def show_traces(self, traces: dict[str, EStepTrace], model: str) -> None:
+    def show_traces(self, traces: dict[str, EStepTrace], options: engine.FitOptions) -> None:
         for kind, curve in self.curves.items():
             values = np.asarray(traces[kind].log_likelihood, dtype=np.float64)
             curve.setData(x=np.arange(len(values)), y=values)
         self._plot.enableAutoRange()
-        self.summary_label.setText("<br>".join(_summary(traces[k], model) for k in self.curves))
+        self.summary_label.setText("<br>".join(_summary(traces[k], options) for k in self.curves))
 
     def clear(self) -> None:
         for curve in self.curves.values():

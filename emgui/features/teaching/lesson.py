@@ -232,7 +232,8 @@ class Lesson(QObject):
     # --- the host's seams ---------------------------------------------------------------
 
     def _step_in_session(self) -> bool:
-        if self.session is None or self.session.blocked is not None:
+        # A session that only shows where EM starts leaves Step to the window (a paused run).
+        if self.session is None or self.session.blocked is not None or len(self.session.states) < 2:
             return False
         self.advance_until("M")
         return True
@@ -279,7 +280,7 @@ class Lesson(QObject):
         if options is None:
             return
         traces = compare_e_steps(table.data, options, table.columns)
-        self.hard_soft.show_traces(traces, options.model)
+        self.hard_soft.show_traces(traces, options)
         self.compare_dock.show()
         self.compare_dock.raise_()
         self.host.show_status("Soft and hard EM from the same start: see the Hard vs soft panel.")
@@ -306,12 +307,33 @@ class Lesson(QObject):
         document = self.document
         if document.table is None or self.session is not None or document.is_running:
             return
+        shown = self.preview_start()
         rows, columns = document.table.data.shape
+        where = "The plots show where EM starts. " if shown else ""
         self.host.show_status(
             f"Opened {document.name}: {rows:,} rows × {columns} "
-            f"column{'s' if columns > 1 else ''}. Press E-step ({E_KEY}) to start stepping "
-            "by halves, or Run (F5)."
+            f"column{'s' if columns > 1 else ''}. {where}Press E-step ({E_KEY}) to start "
+            "stepping by halves, or Run (F5)."
         )
+
+    def preview_start(self) -> bool:
+        """Draw where EM will start (the half-step session's first state) before the first
+        E-step, as a textbook shows its starting guess; False when there is no start to show
+        yet (means still to be placed) or the settings cannot be fitted."""
+        document = self.document
+        table = document.table
+        if table is None or document.is_running or document.init_mode == "click":
+            return False
+        options = self.host.next_start()
+        if options is None:
+            return False
+        try:
+            session = HalfStepSession(table.data, options, table.columns)
+        except ValueError:
+            return False
+        self.adopt(session, document.init_mode)
+        self.show_state(0)
+        return True
 
     def _on_document_shown_changed(self, index: int) -> None:
         if self.session is None:
@@ -336,11 +358,17 @@ class Lesson(QObject):
         if session is not None and (
             not session.same_fit(document.options) or document.init_mode != self._init_mode
         ):
-            self.end_session()
-            self.host.show_status(
-                f"The settings changed, so the half-steps were cleared; press E-step ({E_KEY}) "
-                "to start again."
-            )
+            if len(session.states) == 1 and session.states[0].phase == "start":
+                # Only the start was shown: show the new settings' start instead.
+                self.end_session(reset_window=False)
+                if not self.preview_start():
+                    self.host.reset()
+            else:
+                self.end_session()
+                self.host.show_status(
+                    f"The settings changed, so the half-steps were cleared; press E-step "
+                    f"({E_KEY}) to start again."
+                )
         self._update_actions()
 
     def _on_document_init_mode_changed(self, mode: str) -> None:
