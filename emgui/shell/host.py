@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
 import engine
 from emgui.runs.registry import ThreadRegistry
+from emgui.runs.task import Task
 from emgui.shell.document import Document
 from emgui.views.mean_handles import MeanHandles
 
@@ -104,6 +105,10 @@ class Host(Protocol):
 
     def show_note(self, text: str) -> None:
         """Say ``text`` for a while over the status line (a warning, a passing word)."""
+
+    def run_task(self, task: Task) -> Task:
+        """Start ``task`` (connect to its signals first), with its progress and a Cancel
+        button in the status bar; closing the window cancels it."""
 
     def show_error(self, message: str, details: str = "") -> None:
         """Report a problem through :func:`emgui.dialogs.show_error`."""

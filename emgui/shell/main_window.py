@@ -43,6 +43,7 @@ from emgui.shell.recent_files import RecentFiles
 from emgui.shell.run_actions import RunActions
 from emgui.shell.settings_binding import SettingsBinding
 from emgui.shell.settings_panel import SettingsPanel
+from emgui.shell.task_bar import TaskBar
 from emgui.shell.window_host import WindowHost
 from emgui.views import declared
 from emio import samples as sample_catalogue
@@ -195,6 +196,8 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel("Ready")
         self.status_label.setMinimumWidth(1)
         self.statusBar().addWidget(self.status_label, 1)
+        self.task_bar = TaskBar()
+        self.statusBar().addPermanentWidget(self.task_bar)
         self.load_progress = QProgressBar()
         self.load_progress.setRange(0, 0)  # busy: reading reports no progress
         self.load_progress.setMaximumWidth(160)
@@ -492,6 +495,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
+        # Tasks under way end now for the person: nothing they finish is shown any more.
+        self.task_bar.cancel_all()
         if self._threads.busy(owner=self):
             # Destroying a running QThread aborts the process: stop every thread of this
             # window (fits, sweeps, restarts, reads), then close again when they have ended.

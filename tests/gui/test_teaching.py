@@ -146,7 +146,8 @@ def test_bound_plot_holds_the_engine_values(qtbot, window, lesson):
 
 def test_hard_and_soft_traces_side_by_side(qtbot, window, lesson):
     window.open_sample("two_coins")
-    lesson.compare_action.trigger()
+    with qtbot.waitSignal(lesson.compared, timeout=30_000):
+        lesson.compare_action.trigger()
     assert lesson.compare_dock.isVisible()
     X = HEADS[:, None]
     seed = window.settings_panel.seed_spin.value()
