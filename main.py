@@ -2,7 +2,7 @@
 
 import sys
 
-HEADLESS_COMMANDS = ("fit", "predict", "select")
+HEADLESS_COMMANDS = ("fit", "predict", "select", "convert")
 
 
 def main(argv: list[str] | None = None) -> int:

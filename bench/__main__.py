@@ -6,6 +6,7 @@ Examples::
     python -m bench --quick              # N <= 1e5, a few models (about a minute)
     python -m bench --cells gaussian:full:1e6:10:3 kmeans:-:1e6:2:10
     python -m bench --threads 1          # both sides on one thread
+    python -m bench.missing              # only the cell of missing values
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import engine
 from bench import data
 from bench.cells import ENGINE_REPEATS, Cell, Settings, run_cell
 from bench.measure import CONTROLLER, install_engine_blas_limiter, peak_extra_mb
+from bench.missing import missing_target
 from bench.report import Check, checks, memory_check, table
 from engine.parallel import available_cores
 
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2, help="runs per side; the best counts")
     parser.add_argument("--no-float32", action="store_true", help="skip the float32 runs")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    parser.add_argument("--no-missing", action="store_true",
+                        help="skip the cell of data with missing values")
     args = parser.parse_args(argv)
 
     install_engine_blas_limiter()
@@ -163,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     found = checks(outcomes)
     if settings.memory and not args.cells:
         text, check = memory_target(settings.threads)
+        print(text)
+        found.append(check)
+    if not (args.cells or args.quick or args.no_missing):
+        text, check = missing_target(settings.threads, settings.iterations)
         print(text)
         found.append(check)
     for check in found:

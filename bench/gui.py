@@ -344,7 +344,10 @@ def _settled(window) -> Callable[[], bool]:
 
     threads = application_registry()
     controller = window.controller
-    return lambda: threads.count(owner=window) <= threads.count(owner=controller)
+    # A task (Apply Model, a session, Compare) may chain another: the task bar says when
+    # the last has ended.
+    return lambda: (threads.count(owner=window) <= threads.count(owner=controller)
+                    and not window.task_bar.tasks)
 
 
 def _scenario_sessions(app, window, args, tmp: Path, answers: _Answers) -> None:

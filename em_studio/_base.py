@@ -436,6 +436,13 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
             method = "hc" if start == 0 else "kmeans++"
             seed = 0 if start == 0 else draw_seed(random_state)
             base = engine_start(rows, options.replace(init=method, seed=seed), self._column_names())
+        elif np.isnan(rows).any():
+            # scikit-learn's starts cannot see past a gap: the engine's k-means++ can
+            # (partial distances over the observed columns).
+            seed = draw_seed(random_state)
+            base = engine_start(
+                rows, options.replace(init="kmeans++", seed=seed), self._column_names()
+            )
         else:
             resp = initial_resp(self.init_params, given, self.n_components, random_state)
             base = self._from_resp(model_for(options, rows), rows, resp)

@@ -23,7 +23,10 @@ init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', 'hc'}
         (so the start is its start) and from EM Studio's own k-means and
         k-means++ when it is not. ``hc`` is EM Studio's: the first start cuts a
         hierarchical agglomeration of the rows (as mclust's), deterministic;
-        further starts give every row to the nearest of k-means++ seeds.""",
+        further starts give every row to the nearest of k-means++ seeds. On rows
+        with missing values (NaN), which only models that fit gaps accept,
+        scikit-learn's starts cannot run: EM Studio's k-means++ start (partial
+        distances over each row's observed columns) is used instead.""",
     "loop_parameters": """\
 tol : float
         Convergence threshold, as scikit-learn's: EM stops after the iteration

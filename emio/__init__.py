@@ -1,6 +1,7 @@
 """EM Studio input/output: data files in, results out, and the command line.
 
-:mod:`~emio.tables` reads data; :mod:`~emio.params_file` is PARAMS.json,
+:mod:`~emio.tables` reads data, and :mod:`~emio.sources` streams files too large
+to read (:mod:`~emio.convert` makes them from text); :mod:`~emio.params_file` is PARAMS.json,
 :mod:`~emio.session` the session file and :mod:`~emio.exports` everything
 else a person takes away from a fit; none of them names a model: they read the
 models' declarations (:mod:`engine.models`), and :mod:`~emio.param_layout`

@@ -28,7 +28,12 @@ Schema, version 1 (keys in this order)::
     history         log-likelihood at the start and after each iteration
                     (history[-1] == log_likelihood); for a model with a trace
                     metric (kmeans: inertia), that metric, also given on its own
-    n_iter, converged, n_parameters, bic, aic, icl, seed
+    n_iter, converged, n_parameters, bic, aic, icl
+    rows_with_gaps  only when the data had missing values: rows with at least one
+    missing_values  ... values missing in all
+    rows_left_out   ... rows without any value, left out of the fit (BIC's n is
+                    the number of rows less these)
+    seed
     settings        {e_step, init, fixed, max_iter, tol, reg_covar, n_init, seed}
 
 What a model writes is what it declares (:mod:`engine.models`): its options'
@@ -193,10 +198,27 @@ def result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any
         bic=result.bic,
         aic=result.aic,
         icl=_finite_or_none(result.icl),
+    )
+    if result.n_rows_with_gaps:
+        doc.update(missing_counts(result))
+    doc.update(
         seed=result.seed,
         settings={name: option_to_json(options, name) for name in SETTINGS} | {"seed": result.seed},
     )
     return doc
+
+
+#: What a PARAMS.json calls the counts of missing values, by the result's names.
+MISSING_KEYS = {
+    "rows_with_gaps": "n_rows_with_gaps",
+    "missing_values": "n_missing_values",
+    "rows_left_out": "n_empty_rows",
+}
+
+
+def missing_counts(result: FitResult) -> dict[str, int]:
+    """How many rows had gaps, how many values were missing and how many rows had none."""
+    return {key: int(getattr(result, name)) for key, name in MISSING_KEYS.items()}
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -117,8 +117,9 @@ class Sample:
         return engine.FitOptions(**options)
 
     def read(self) -> Table:
-        """The sample's data."""
-        return read_table(self.path)
+        """The sample's data; a sample with gaps keeps them, for its model to fit."""
+        handles = registry.model_class(self.model).handles_missing
+        return read_table(self.path, bad_rows="keep" if handles else "error")
 
 
 def _sample(entry: object, number: int, samples_dir: Path) -> Sample:

@@ -5,14 +5,18 @@ Never imports Qt. The window, the command line and the estimators all drive
 
 Rooms: :mod:`engine.options` (what decides a fit, validated once),
 :mod:`engine.results`, :mod:`engine.loop` (the EM loop), :mod:`engine.starts`,
-:mod:`engine.data` (sources of chunks), :mod:`engine.backends` (where passes
-run), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
+:mod:`engine.data` (sources of chunks; :mod:`engine.references`, how another
+process reopens one), :mod:`engine.backends` (where passes run: this machine,
+or a Dask cluster), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
 model), :mod:`engine.restarts`, :mod:`engine.halfsteps` (EM by halves, for
-teaching), and :mod:`engine.models` (one file per model).
+teaching), :mod:`engine.gaps` and :mod:`engine.impute` (missing values), and
+:mod:`engine.models` (one file per model).
 """
 
+from engine.backends.dask import DaskBackend
 from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError, SingularComponent
+from engine.impute import Imputation, Imputer, impute
 from engine.loop import check_data, fit, iterate, objective_name
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
@@ -20,7 +24,8 @@ from engine.options import ACCELERATIONS, DTYPES, INIT_METHODS, FitOptions
 from engine.options import validate as validate_options
 from engine.parallel import set_blas_limiter
 from engine.params import Params
-from engine.predict import Evaluator, predict_log_resp
+from engine.predict import Evaluator, predict_blocks, predict_log_resp
+from engine.references import DataChanged, FileReference, FileStamp, SourceReference
 from engine.results import FitResult, Snapshot
 
 #: The first engine's constants (the registries decide at the time of asking:
@@ -36,22 +41,31 @@ __all__ = [
     "MODEL_NAMES",
     "ArraySource",
     "CollapseError",
+    "DaskBackend",
+    "DataChanged",
     "DataSource",
     "Evaluator",
     "FitError",
+    "FileReference",
+    "FileStamp",
     "FitOptions",
     "FitResult",
+    "Imputation",
+    "Imputer",
     "NpySource",
     "Params",
     "SingularComponent",
     "Snapshot",
+    "SourceReference",
     "covariance_types",
     "check_data",
     "fit",
+    "impute",
     "iterate",
     "model_class",
     "model_names",
     "objective_name",
+    "predict_blocks",
     "predict_log_resp",
     "set_blas_limiter",
     "validate_options",

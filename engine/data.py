@@ -6,8 +6,11 @@ hold all rows at once. :class:`ArraySource` serves an array in memory,
 :class:`NpySource` a ``.npy`` file mapped into memory, so a file larger than
 memory is read chunk by chunk. :func:`summarise` reads a source once, checks
 every chunk (finite values, and what the model asks) and returns the columns'
-:class:`ColumnSummary`, from which models take their scale. Starts are made
-from :func:`start_sample`, a uniform sample of rows.
+:class:`ColumnSummary`, from which models take their scale. A missing value is
+NaN: the scan counts them per column and lets them through for a model that
+fits rows with gaps (:attr:`engine.models.base.MixtureModel.handles_missing`),
+and refuses them, naming the first, for any other. Starts are made from
+:func:`start_sample`, a uniform sample of rows.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from engine.references import FileReference, FileStamp, SourceReference, check_stamp
+from engine.sampling import choice_without_replacement
 
 #: Rows per block when a streamed source is scanned.
 SCAN_ROWS = 65536
@@ -56,6 +62,15 @@ class DataSource(ABC):
     def in_memory(self) -> bool:
         """Whether reading is free (rows already in memory), so prepared chunks may be kept."""
         return False
+
+    def reference(self) -> SourceReference | None:
+        """A small picklable description from which another process reopens these rows
+        (a file's path), or ``None`` for rows that live only in this process."""
+        return None
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`DataChanged` when the rows' file changed since it was opened;
+        nothing for rows in memory. Passes over a streamed source call it once a pass."""
 
 
 def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
@@ -132,12 +147,26 @@ class NpySource(DataSource):
         self._array = array
         self.n_samples, self.n_features = array.shape
         self.feature_names = _names(feature_names, self.n_features)
+        self.stamp = FileStamp.of(self.path)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         return np.asarray(self._array[start:stop], dtype=np.float64)
 
     def take(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self._array[np.asarray(rows)], dtype=np.float64)
+
+    def reference(self) -> NpyReference:
+        return NpyReference(str(self.path.resolve()), self.stamp, tuple(self.feature_names))
+
+    def check_unchanged(self) -> None:
+        check_stamp(self.path, self.stamp)
+
+
+class NpyReference(FileReference):
+    """An :class:`NpySource` to reopen."""
+
+    def reopen(self) -> NpySource:
+        return NpySource(self.path, list(self.feature_names))
 
 
 def as_source(X: object, feature_names: Sequence[str] | None = None) -> DataSource:
@@ -154,7 +183,11 @@ def as_source(X: object, feature_names: Sequence[str] | None = None) -> DataSour
 class ColumnSummary:
     """What one scan found about each column, shape (n_features,) each.
 
-    ``var`` is the population variance (divided by n), as ``ndarray.var``.
+    ``var`` is the population variance (divided by the values counted), as
+    ``ndarray.var``. With missing values, every figure is over the values a
+    column has; ``n_missing`` counts the others, ``n_rows_with_gaps`` the rows
+    with at least one, and ``n_empty_rows`` the rows with no value at all
+    (which a fit leaves out).
     """
 
     n_samples: int
@@ -162,14 +195,33 @@ class ColumnSummary:
     var: np.ndarray
     min: np.ndarray
     max: np.ndarray
+    n_missing: np.ndarray | None = None
+    n_rows_with_gaps: int = 0
+    n_empty_rows: int = 0
 
     @property
     def n_features(self) -> int:
         return int(self.mean.shape[0])
 
+    @property
+    def has_gaps(self) -> bool:
+        """Whether any value is missing."""
+        return self.n_rows_with_gaps > 0
 
-def _not_finite_error(block: np.ndarray, first_row: int, names: Sequence[str], count: int) -> ValueError:
-    row, col = np.argwhere(~np.isfinite(block))[0]
+    @property
+    def n_missing_values(self) -> int:
+        return 0 if self.n_missing is None else int(self.n_missing.sum())
+
+    @property
+    def n_fitted(self) -> int:
+        """Rows with at least one value: the rows a fit counts (BIC's n)."""
+        return self.n_samples - self.n_empty_rows
+
+
+def _not_finite_error(
+    block: np.ndarray, first_row: int, names: Sequence[str], count: int, bad: np.ndarray
+) -> ValueError:
+    row, col = np.argwhere(bad)[0]
     what = "missing (NaN)" if np.isnan(block[row, col]) else "infinite"
     return ValueError(
         f"column {names[col]!r} has a {what} value in row {first_row + row + 1} "
@@ -177,27 +229,98 @@ def _not_finite_error(block: np.ndarray, first_row: int, names: Sequence[str], c
     )
 
 
-def summarise(source: DataSource, check_chunk: ChunkCheck | None = None) -> ColumnSummary:
+def _empty_column_error(names: Sequence[str], counts: np.ndarray) -> ValueError:
+    column = names[int(np.flatnonzero(counts == 0)[0])]
+    if not np.any(counts):
+        return ValueError(
+            "every row is empty: no column has a value; choose a file with data in it"
+        )
+    return ValueError(
+        f"column {column!r} has no values at all (every row is missing there); remove that column"
+    )
+
+
+@dataclass
+class _Moments:
+    """Running count, mean, variance, minimum and maximum of each column."""
+
+    count: np.ndarray | None = None
+    mean: np.ndarray | None = None
+    var: np.ndarray | None = None
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
+
+    def add(self, n: np.ndarray | int, mean: np.ndarray, var: np.ndarray, low, high) -> None:
+        """Merge a block's figures, as Chan, Golub and LeVeque do; ``n`` is one count
+        for every column, or one per column (a column without values has count 0)."""
+        if self.mean is None:
+            self.count, self.mean, self.var, self.low, self.high = n, mean, var, low, high
+            return
+        total = self.count + n
+        delta = mean - self.mean
+        # A column with no value yet in either part divides 0 by 0; it is set to 0 below.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            merged_mean = self.mean + delta * (n / total)
+            merged_var = (
+                self.var * self.count + var * n + delta**2 * (self.count * n / total)
+            ) / total
+        if np.ndim(total):
+            merged_mean = np.where(total > 0, merged_mean, 0.0)
+            merged_var = np.where(total > 0, merged_var, 0.0)
+        self.mean, self.var, self.count = merged_mean, merged_var, total
+        np.fmin(self.low, low, out=self.low)
+        np.fmax(self.high, high, out=self.high)
+
+
+def _gapped_block_moments(block: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Count, mean, variance, minimum and maximum of each column over its values (a
+    column without any has mean and variance 0, and NaN extremes, which ``fmin`` skips)."""
+    count = block.shape[0] - np.count_nonzero(missing, axis=0)
+    mean = np.divide(np.nansum(block, axis=0), count, out=np.zeros(block.shape[1]), where=count > 0)
+    deviation = block - mean
+    var = np.divide(
+        np.nansum(deviation * deviation, axis=0), count,
+        out=np.zeros(block.shape[1]), where=count > 0,
+    )
+    return count, mean, var, np.fmin.reduce(block, axis=0), np.fmax.reduce(block, axis=0)
+
+
+def summarise(
+    source: DataSource, check_chunk: ChunkCheck | None = None, allow_missing: bool = False
+) -> ColumnSummary:
     """Read every row of ``source`` once: refuse values that are not finite (naming the
     first, and counting all), let ``check_chunk(rows, first_row, names)`` refuse rows a
     model cannot take, and summarise the columns.
 
-    Means and variances of blocks are merged as Chan, Golub and LeVeque do, so a
-    streamed source needs one pass; a source in one block gives NumPy's own figures.
+    With ``allow_missing``, missing values (NaN) are let through and counted, and
+    the columns' figures are over the values they have; infinite values are still
+    refused, and so is a column with no value at all. ``check_chunk`` then sees
+    the NaN too. Means and variances of blocks are merged as Chan, Golub and
+    LeVeque do, so a streamed source needs one pass; a complete source in one
+    block gives NumPy's own figures.
     """
     names = source.feature_names
-    count = 0
-    mean = var = low = high = None
-    first_bad: tuple[int, np.ndarray] | None = None
+    moments = _Moments()
+    first_bad: tuple[int, np.ndarray, np.ndarray] | None = None
     n_bad = 0
+    n_missing = np.zeros(source.n_features, dtype=np.int64)
+    rows_with_gaps = empty_rows = 0
     for first_row, block in source.blocks():
         finite = np.isfinite(block)
+        missing = None
         if not finite.all():
-            n_bad += int(block.size - np.count_nonzero(finite))
-            first_bad = first_bad or (first_row, block)
+            # Missing values are let through, when allowed; nothing else that is not finite.
+            bad = ~finite
+            if allow_missing:
+                missing = np.isnan(block)
+                bad &= ~missing
+            if bad.any():
+                n_bad += int(np.count_nonzero(bad))
+                first_bad = first_bad or (first_row, block, bad)
         if first_bad is not None:
             continue  # only counting what else is not finite
-        too_large = np.abs(block) > MAX_MAGNITUDE
+        with np.errstate(invalid="ignore"):  # NaN compares as not too large, as it should
+            too_large = np.abs(block) > MAX_MAGNITUDE
         if too_large.any():
             row, col = np.argwhere(too_large)[0]
             raise ValueError(
@@ -207,22 +330,27 @@ def summarise(source: DataSource, check_chunk: ChunkCheck | None = None) -> Colu
             )
         if check_chunk is not None:
             check_chunk(block, first_row, names)
-        n = block.shape[0]
-        block_mean, block_var = block.mean(axis=0), block.var(axis=0)
-        if mean is None:
-            count, mean, var = n, block_mean, block_var
-            low, high = block.min(axis=0), block.max(axis=0)
+        if missing is None:
+            moments.add(
+                block.shape[0], block.mean(axis=0), block.var(axis=0),
+                block.min(axis=0), block.max(axis=0),
+            )
             continue
-        total = count + n
-        delta = block_mean - mean
-        mean = mean + delta * (n / total)
-        var = (var * count + block_var * n + delta**2 * (count * n / total)) / total
-        count = total
-        np.minimum(low, block.min(axis=0), out=low)
-        np.maximum(high, block.max(axis=0), out=high)
+        n_missing += np.count_nonzero(missing, axis=0)
+        per_row = np.count_nonzero(missing, axis=1)
+        rows_with_gaps += int(np.count_nonzero(per_row))
+        empty_rows += int(np.count_nonzero(per_row == block.shape[1]))
+        moments.add(*_gapped_block_moments(block, missing))
     if first_bad is not None:
-        raise _not_finite_error(first_bad[1], first_bad[0], names, n_bad)
-    return ColumnSummary(count, mean, var, low, high)
+        first_row, block, bad = first_bad
+        raise _not_finite_error(block, first_row, names, n_bad, bad)
+    counts = source.n_samples - n_missing
+    if rows_with_gaps and not np.all(counts):
+        raise _empty_column_error(names, counts)
+    return ColumnSummary(
+        source.n_samples, moments.mean, moments.var, moments.low, moments.high,
+        n_missing, rows_with_gaps, empty_rows,
+    )
 
 
 def start_sample(source: DataSource, seed: int) -> np.ndarray:
@@ -233,5 +361,9 @@ def start_sample(source: DataSource, seed: int) -> np.ndarray:
     if n <= START_SAMPLE_ROWS:
         return source.read(0, n)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A4D]))
-    rows = np.sort(rng.choice(n, size=START_SAMPLE_ROWS, replace=False))
-    return source.take(rows)
+    if source.in_memory:
+        rows = rng.choice(n, size=START_SAMPLE_ROWS, replace=False)
+    else:
+        # The same rows, without an index of every row (8 bytes a row).
+        rows = choice_without_replacement(rng, n, START_SAMPLE_ROWS)
+    return source.take(np.sort(rows))

@@ -144,7 +144,8 @@ def half_steps(
         resp = _readonly(posterior(log_likelihood_terms(model, X, params), hard))
         yield state(iteration, "E", resp)
         try:
-            params = model.m_step(model.suff_stats(X, resp, params), params, options.fixed, X.shape[0])
+            stats = model.suff_stats(X, resp, params)
+            params = model.m_step(stats, params, options.fixed, setup.n_fitted)
         except SingularComponent as exc:
             weight = float(resp[:, exc.component].sum())
             raise CollapseError(exc.component, iteration, weight, options.reg_covar) from None

@@ -72,6 +72,11 @@ class FitSetup:
     def n_features(self) -> int:
         return self.source.n_features
 
+    @property
+    def n_fitted(self) -> int:
+        """Rows with at least one value: a row without any is left out of the fit."""
+        return self.summary.n_fitted
+
 
 def setup_fit(
     X: object, options: FitOptions, feature_names: Sequence[str] | None = None
@@ -89,8 +94,8 @@ def setup_fit(
     validate(options)
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk)
-    check_components(options, source.n_samples)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
+    check_components(options, summary.n_fitted)
     model.check_summary(summary, source.feature_names)
     if options.seed is None:
         options = options.replace(seed=new_seed())
@@ -104,7 +109,8 @@ def check_data(
     name (whatever K and the other options)."""
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
-    model.check_summary(summarise(source, model.check_chunk), source.feature_names)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
+    model.check_summary(summary, source.feature_names)
 
 
 def objective_name(options: FitOptions) -> str:
@@ -120,7 +126,8 @@ def objective_name(options: FitOptions) -> str:
 def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
     """The model ``options`` describe, set up for data ``X`` (no checks of the data)."""
     model = registry.build_model(options.model, options.model_options)
-    return model.adapt(summarise(as_source(X)), options.reg_covar)
+    summary = summarise(as_source(X), allow_missing=model.handles_missing)
+    return model.adapt(summary, options.reg_covar)
 
 
 def collapse_error(
@@ -169,6 +176,17 @@ def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
     )
 
 
+def left_out_note(n_rows: int) -> str:
+    """What to tell a person whose data have rows without any value."""
+    one = n_rows == 1
+    rows = "1 row has" if one else f"{n_rows} rows have"
+    return (
+        f"{rows} no value in any column and {'was' if one else 'were'} left out of the fit (and "
+        f"of BIC's count of rows); {'it is' if one else 'each is'} labelled with the component "
+        "of largest weight"
+    )
+
+
 def canonical_order(params: Params, model: MixtureModel) -> np.ndarray:
     """Component order by weight, largest first; ties by the component's values."""
     rows = params[model.key_param]
@@ -198,7 +216,7 @@ def _run_start(
 ) -> Generator[Snapshot, None, _Run]:
     model, options = setup.model, setup.options
     hard = options.e_step == "hard"
-    n_samples = passes.n_samples
+    n_samples = setup.n_fitted
     round_off = _ROUND_OFF[options.dtype]
 
     def objective(result: PassResult, params: Params) -> float:
@@ -335,6 +353,7 @@ def iterate(
     options: FitOptions,
     feature_names: Sequence[str] | None = None,
     backend: Backend | None = None,
+    labels: bool | None = None,
 ) -> Generator[Snapshot, None, FitResult]:
     """Fit a mixture to ``X``, yielding a :class:`Snapshot` after every iteration.
 
@@ -347,6 +366,12 @@ def iterate(
     backend : optional
         Where the passes run (:mod:`engine.backends`); by default this
         machine's threads.
+    labels : bool, optional
+        Whether the result carries each row's label (``FitResult.labels``). By
+        default only for rows in memory: for a streamed source (a file larger
+        than memory) labels would be the one thing that grows with the rows, so
+        ``FitResult.labels`` is ``None`` unless asked for;
+        :func:`engine.predict.predict_blocks` gives them chunk by chunk.
 
     Yields
     ------
@@ -368,7 +393,12 @@ def iterate(
     options, model = setup.options, setup.model
     chunk_size = chunk_size_for(model, options, setup.n_samples, setup.n_features, options.dtype)
     backend = backend or LocalBackend(options.n_threads)
-    with closing(backend.bind(setup.source, model, np.dtype(options.dtype), chunk_size)) as passes:
+    keep_labels = setup.source.in_memory if labels is None else labels
+    # Only backends that can leave labels out are asked to.
+    bind_options = {} if keep_labels else {"labels": False}
+    with closing(
+        backend.bind(setup.source, model, np.dtype(options.dtype), chunk_size, **bind_options)
+    ) as passes:
         best, best_restart, restart_objectives, failures = yield from _run_starts(setup, passes)
         hard = options.e_step == "hard"
         final = best.last if best.last.details else passes.run(best.params, hard, details=True)
@@ -392,6 +422,9 @@ def iterate(
         messages.append(
             f"did not converge in {options.max_iter} iterations; raise max_iter or the tolerance"
         )
+    summary = setup.summary
+    if summary.n_empty_rows:
+        messages.append(left_out_note(summary.n_empty_rows))
     return FitResult(
         options=options,
         params=best.params.permuted(order),
@@ -405,7 +438,7 @@ def iterate(
         n_features=setup.n_features,
         n_parameters=model.n_free_parameters(options.n_components, setup.n_features, options.fixed),
         entropy=final.entropy,
-        labels=inverse[final.labels],
+        labels=None if final.labels is None else inverse[final.labels],
         restart=best_restart,
         restart_objectives=tuple(restart_objectives),
         order=order,
@@ -413,6 +446,9 @@ def iterate(
         collapsed=collapsed,
         accelerated=tuple(best.accelerated),
         n_passes=best.passes,
+        n_rows_with_gaps=summary.n_rows_with_gaps,
+        n_missing_values=summary.n_missing_values,
+        n_empty_rows=summary.n_empty_rows,
     )
 
 
@@ -430,6 +466,7 @@ def fit(
     options: FitOptions,
     feature_names: Sequence[str] | None = None,
     backend: Backend | None = None,
+    labels: bool | None = None,
 ) -> FitResult:
     """Run :func:`iterate` to the end and return its result."""
-    return drain(iterate(X, options, feature_names, backend))
+    return drain(iterate(X, options, feature_names, backend, labels))

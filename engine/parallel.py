@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
@@ -67,6 +68,8 @@ def resolve_threads(n_threads: int | None) -> int:
 #: Passes of each kind timed with one thread and with all of them, alternately,
 #: before the runner settles on the faster.
 PROBES = 4
+#: Items per thread :meth:`ChunkRunner.imap` computes ahead of the one last taken.
+AHEAD = 2
 
 
 class ChunkRunner:
@@ -119,6 +122,40 @@ class ChunkRunner:
         if self.adaptive and len(items) > 1 and kind not in self._chosen:
             self._record(kind, threads, time.perf_counter() - started)
         return results
+
+    def imap(
+        self, function: Callable[[T], R], items: Sequence[T], kind: Hashable = None
+    ) -> Iterator[R]:
+        """``function(item)`` for each item, in order, as an iterator: the workers compute
+        at most :data:`AHEAD` items per thread beyond the one last taken, so results are
+        never all held at once (a pass over a file of any size). Timed and chosen
+        like :meth:`map`, one call a probe; the consumer's own work between items counts
+        in the time."""
+        threads = self.threads_for(kind) if len(items) > 1 else 1
+        limiter = _blas_limiter
+        started = time.perf_counter()
+        with limiter() if limiter is not None else nullcontext():
+            if threads == 1:
+                for item in items:
+                    yield function(item)
+            else:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(
+                        max_workers=self.n_threads, thread_name_prefix="em-chunk"
+                    )
+                ahead: deque[Future[R]] = deque()
+                try:
+                    for item in items:
+                        ahead.append(self._executor.submit(function, item))
+                        if len(ahead) > AHEAD * threads:
+                            yield ahead.popleft().result()
+                    while ahead:
+                        yield ahead.popleft().result()
+                finally:
+                    for future in ahead:
+                        future.cancel()
+        if self.adaptive and len(items) > 1 and kind not in self._chosen:
+            self._record(kind, threads, time.perf_counter() - started)
 
     def _record(self, kind: Hashable, threads: int, seconds: float) -> None:
         trials = self._trials.setdefault(kind, [])

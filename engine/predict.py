@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 
 import numpy as np
 
-from engine.backends.local import LocalPasses
+from engine.backends import Backend
+from engine.backends.local import LocalBackend, LocalPasses
 from engine.data import ArraySource, as_source, summarise
 from engine.estep import log_weights, normalise
 from engine.loop import auto_chunk_size, model_for
@@ -40,6 +42,10 @@ def predict_log_resp(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log-density per row and log-responsibilities of ``X`` under ``params``.
 
+    A row with missing values (NaN) is judged on its observed values, for a
+    model that fits rows with gaps; a row without any value gets the weights as
+    its responsibilities (and a log-density of 0).
+
     Returns
     -------
     log_norm : ndarray of shape (n_samples,)
@@ -47,10 +53,49 @@ def predict_log_resp(
     """
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
     model = model.adapt(summary, options.reg_covar)
     params = checked_params(model, params, source.n_features)
     return e_step(model, source.read(0, source.n_samples), params)
+
+
+def chunk_log_resp(rows: np.ndarray, model: MixtureModel, params: Params) -> np.ndarray:
+    """Log-responsibilities of ``rows`` under prepared ``params``, shape (n_rows, n_components)."""
+    return e_step(model, rows, params)[1]
+
+
+def predict_blocks(
+    X: object,
+    params: Params,
+    options: FitOptions,
+    feature_names: Sequence[str] | None = None,
+    backend: Backend | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Log-responsibilities of ``X`` under ``params`` a chunk at a time, in row order:
+    ``(first row, log_resp of shape (n_rows, n_components))``. Memory does not grow
+    with the rows, and the chunks are computed where ``backend`` computes (by default
+    this machine's threads).
+
+    The data are checked before the first chunk is yielded, as
+    :func:`predict_log_resp` checks them.
+    """
+    source = as_source(X, feature_names)
+    model = registry.build_model(options.model, options.model_options)
+    summary = summarise(source, model.check_chunk, model.handles_missing)
+    model = model.adapt(summary, options.reg_covar)
+    params = checked_params(model, params, source.n_features)
+    prepared = model.prepare(params)
+    chunk = auto_chunk_size(
+        source.n_samples, model.chunk_rows(params.n_components, source.n_features)
+    )
+    backend = backend or LocalBackend(options.n_threads)
+    passes = backend.bind(source, model, np.dtype(np.float64), chunk, labels=False)
+
+    def blocks() -> Iterator[tuple[int, np.ndarray]]:
+        with closing(passes):
+            yield from passes.imap_rows(chunk_log_resp, (model, prepared), chunk)
+
+    return blocks()
 
 
 class Evaluator:

@@ -45,7 +45,14 @@ class FitResult:
     ``history[i]`` is the total log-likelihood after ``i`` iterations
     (``history[0]`` at the starting parameters), so ``history[-1] ==
     log_likelihood``. ``order`` maps the order the run used to the canonical
-    one: ``params == run_params.permuted(order)``.
+    one: ``params == run_params.permuted(order)``. ``labels`` (each row's most
+    probable component, shape (n_samples,)) is ``None`` for a fit of a streamed
+    source unless :func:`engine.iterate` was asked for them.
+
+    With missing values the log-likelihood is that of the observed values.
+    ``n_samples`` counts every row (``labels`` has one per row); a row with no
+    value at all is left out of the fit, and the criteria count only the
+    :attr:`n_fitted` rows that have one.
     """
 
     options: FitOptions
@@ -60,7 +67,7 @@ class FitResult:
     n_features: int
     n_parameters: int
     entropy: float
-    labels: np.ndarray
+    labels: np.ndarray | None
     restart: int
     restart_objectives: tuple[float, ...]
     order: np.ndarray
@@ -72,10 +79,21 @@ class FitResult:
     accelerated: tuple[bool, ...] = ()
     #: Passes over the data the kept start took (E-steps, extrapolations included).
     n_passes: int = 0
+    #: Rows with at least one missing value (those with none at all among them).
+    n_rows_with_gaps: int = 0
+    #: Values missing in all.
+    n_missing_values: int = 0
+    #: Rows without any value, left out of the fit.
+    n_empty_rows: int = 0
+
+    @property
+    def n_fitted(self) -> int:
+        """Rows the fit counts: those with at least one value."""
+        return self.n_samples - self.n_empty_rows
 
     @property
     def bic(self) -> float:
-        return criteria.bic(self.log_likelihood, self.n_parameters, self.n_samples)
+        return criteria.bic(self.log_likelihood, self.n_parameters, self.n_fitted)
 
     @property
     def aic(self) -> float:
@@ -83,7 +101,7 @@ class FitResult:
 
     @property
     def icl(self) -> float:
-        return criteria.icl(self.log_likelihood, self.n_parameters, self.n_samples, self.entropy)
+        return criteria.icl(self.log_likelihood, self.n_parameters, self.n_fitted, self.entropy)
 
     @property
     def seed(self) -> int:

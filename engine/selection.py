@@ -29,6 +29,7 @@ gaussian, ``full``          K - 1      K D        K D (D + 1) / 2
 gaussian, ``tied``          K - 1      K D        D (D + 1) / 2
 gaussian, ``diag``          K - 1      K D        K D
 gaussian, ``spherical``     K - 1      K D        K
+gaussian, mclust's others   K - 1      K D        as mclust counts
 kmeans                      0 (equal)  K D        1 (one variance)
 bernoulli, binomial         K - 1                                    K D probabilities
 poisson                     K - 1                                    K D rates
@@ -37,7 +38,9 @@ poisson                     K - 1                                    K D rates
 For example the full Gaussian on Old Faithful (D = 2) with K = 3 has
 2 + 6 + 9 = 17 parameters, and on iris (D = 4) 2 + 12 + 30 = 44. mclust's
 VVV, EEE, VVI and VII are our full, tied, diag and spherical, with the same
-counts. The binomial's numbers of trials are given, not estimated.
+counts; its ten other structures carry its names (EII, ..., EVV) and counts
+(each structure's file in :mod:`engine.models.covariance`). The binomial's
+numbers of trials are given, not estimated.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.backends import Backend
 from engine.data import as_source, summarise
 from engine.loop import iterate
 from engine.models import registry
@@ -128,8 +132,14 @@ def spec_names() -> tuple[str, ...]:
 
 
 def default_specs() -> tuple[ModelSpec, ...]:
-    """The lines a sweep has unless told otherwise: the Gaussian's variants."""
-    return tuple(spec for spec in all_specs() if registry.model_class(spec.model).in_default_sweep)
+    """The lines a sweep has unless told otherwise: the default variants of the models
+    in the default sweep (the Gaussian's full, tied, diag and spherical covariances)."""
+    specs = []
+    for spec in all_specs():
+        cls = registry.model_class(spec.model)
+        if cls.in_default_sweep and (spec.variant is None or spec.variant in cls.default_variants()):
+            specs.append(spec)
+    return tuple(specs)
 
 
 #: The first engine's constants (the registry decides at the time of asking).
@@ -234,7 +244,8 @@ def compatible_specs(
             options = {**model_options, **spec.model_options()}
             registry.normalise_options(spec.model, options)
             model = registry.build_model(spec.model, options)
-            model.check_summary(summarise(source, model.check_chunk), source.feature_names)
+            summary = summarise(source, model.check_chunk, model.handles_missing)
+            model.check_summary(summary, source.feature_names)
         except ValueError as exc:
             reasons[spec] = str(exc)
         else:
@@ -266,10 +277,11 @@ def _fit_cell(
     n_components: int,
     options: FitOptions,
     feature_names: list[str] | None,
+    backend: Backend | None = None,
 ) -> Generator[Snapshot, None, Cell]:
     started = time.perf_counter()
     try:
-        result = yield from iterate(X, options, feature_names)
+        result = yield from iterate(X, options, feature_names, backend)
     except ValueError as exc:
         return Cell(spec, n_components, None, str(exc), time.perf_counter() - started)
     seconds = time.perf_counter() - started
@@ -282,6 +294,7 @@ def iterate_sweep(
     ks: Iterable[int] = range(1, 10),
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
+    backend: Backend | None = None,
 ) -> Generator[Snapshot | Cell, None, list[Cell]]:
     """Like :func:`sweep`, but also yields every snapshot of the cell being fitted.
 
@@ -304,7 +317,7 @@ def iterate_sweep(
     for spec in specs:
         for k in ks:
             options = cell_options(base, spec, k)
-            cell = yield from _fit_cell(X, spec, k, options, feature_names)
+            cell = yield from _fit_cell(X, spec, k, options, feature_names, backend)
             cells.append(cell)
             yield cell
     return cells
@@ -316,13 +329,15 @@ def sweep(
     ks: Iterable[int] = range(1, 10),
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
+    backend: Backend | None = None,
 ) -> Generator[Cell, None, list[Cell]]:
     """Fit every (spec, K) cell with ``base``'s other options; yield each as it finishes.
 
     A cell that cannot be fitted (K above the number of rows, a collapsing
-    component) is yielded with its error instead of stopping the sweep.
+    component) is yielded with its error instead of stopping the sweep. Every
+    cell's passes run where ``backend`` runs them (by default this machine's threads).
     """
-    steps = iterate_sweep(X, specs, ks, base, feature_names)
+    steps = iterate_sweep(X, specs, ks, base, feature_names, backend)
     while True:
         try:
             item = next(steps)

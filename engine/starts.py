@@ -12,12 +12,20 @@ For a model whose fits do not depend on the columns' units
 (:attr:`engine.models.base.MixtureModel.unit_free`), distances are measured in
 each column's standard deviations, so the start does not depend on them either.
 Explicit starting parameters are checked against the model instead.
+
+With missing values (:mod:`engine.gaps`), seeds are picked among the sample's
+complete rows when there are enough, a row's distance to a seed is taken over
+its observed columns, a row without values joins no seed, and the M-step of the
+partition fills each gap from the row's seed (a Gaussian's seeds have each
+column's variance, the columns independent). ``hc`` agglomerates the rows with
+each gap filled by its column's mean.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from engine import gaps
 from engine.backends import Passes, sum_in_order
 from engine.data import DataSource
 from engine.errors import FitError, SingularComponent
@@ -81,7 +89,10 @@ _SEEDERS = {"kmeans++": kmeans_plusplus, "random": random_rows}
 
 
 def nearest_seed(X: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """Index of the nearest seed for every row, shape (n_samples,)."""
+    """Index of the nearest seed for every row, shape (n_samples,); with gaps, as
+    :func:`engine.gaps.nearest_seed` (-1 for a row without values)."""
+    if gaps.has_gaps(X):
+        return gaps.nearest_seed(X, seeds)
     distances = np.stack([_squared_distances(X, seed) for seed in seeds], axis=1)
     return np.argmin(distances, axis=1)
 
@@ -92,7 +103,9 @@ def partition_stats(
     """The statistics of ``rows``, each given wholly to its nearest seed, distances
     measured in ``unit`` (per column)."""
     resp = np.zeros((rows.shape[0], seeds.shape[0]))
-    resp[np.arange(rows.shape[0]), nearest_seed(rows / unit, seeds / unit)] = 1.0
+    labels = nearest_seed(rows / unit, seeds / unit)
+    joined = labels >= 0
+    resp[np.flatnonzero(joined), labels[joined]] = 1.0
     return model.suff_stats(rows, resp, shift)
 
 
@@ -118,6 +131,7 @@ def seeded_params(
     ``method`` (``kmeans++`` or ``random``) picks among the rows of ``sample``,
     distances measured in ``unit`` (per column; the data's own by default)."""
     unit = np.ones(sample.shape[1]) if unit is None else unit
+    sample = gaps.seed_candidates(sample, n_components)
     seeds = sample[_SEEDERS[method](sample / unit, n_components, rng)]
     return partitioned_params(model, passes, seeds, unit, chunk_size)
 
@@ -128,9 +142,7 @@ def partitioned_params(
     """Parameters estimated from every row given wholly to its nearest of ``seeds``."""
     n_components = seeds.shape[0]
     shift = Params(np.full(n_components, 1.0 / n_components), means=seeds)
-    stats = sum_in_order(
-        passes.map_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
-    )
+    stats = passes.sum_rows(partition_stats, (model, seeds, shift, unit), chunk_size)
     return _estimated(model, stats, shift, passes.n_samples)
 
 
@@ -141,7 +153,7 @@ def _estimated(model: MixtureModel, stats: Stats, shift: Params, n_samples: int)
         # A seed's component holds every row nearest to it, not just the seed row.
         weight = float(stats["nk"][exc.component])
         raise SingularComponent(exc.component, weight, exc.column) from None
-    overall = {"nk": np.array([stats["nk"].sum()]), "sx": stats["sx"].sum(axis=0)[None, :]}
+    overall = {name: value.sum(axis=0, keepdims=True) for name, value in stats.items()}
     return model.prepare(model.smooth_initial(params, overall))
 
 
@@ -161,15 +173,17 @@ def hc_params(
     rows = hc_rows(source.n_samples)
     labels = tree.partition(n_components)
     X = source.take(rows)
+    filled = gaps.fill_column_means(X)
     if rows.size < source.n_samples:
-        seeds = np.stack([X[labels == k].mean(axis=0) for k in range(n_components)])
+        seeds = np.stack([filled[labels == k].mean(axis=0) for k in range(n_components)])
         return partitioned_params(model, passes, seeds, unit, chunk_size)
     resp = np.zeros((X.shape[0], n_components))
     resp[np.arange(X.shape[0]), labels] = 1.0
     counts = resp.sum(axis=0)
     # Equal weights, as a partition around seeds starts: a model that does not
     # estimate its weights (k-means) keeps them.
-    shift = Params(np.full(n_components, 1.0 / n_components), means=(resp.T @ X) / counts[:, None])
+    equal = np.full(n_components, 1.0 / n_components)
+    shift = Params(equal, means=(resp.T @ filled) / counts[:, None])
     return _estimated(model, model.suff_stats(X, resp, shift), shift, source.n_samples)
 
 
@@ -178,7 +192,7 @@ def agglomerate(source: DataSource) -> Tree:
     computed once per source (a sweep fits many cells to the same rows)."""
     tree = getattr(source, "_hc_tree", None)
     if tree is None:
-        tree = hc_tree(source.take(hc_rows(source.n_samples)))
+        tree = hc_tree(gaps.fill_column_means(source.take(hc_rows(source.n_samples))))
         source._hc_tree = tree
     return tree
 

@@ -1,8 +1,12 @@
-"""Test configuration shared by every test: Qt renders offscreen, never to a display."""
+"""Test configuration shared by every test: Qt renders offscreen, never to a display.
+Rows of each model's kind, the command line run in-process, and a model written before
+missing values (for the tests of how they are refused), for tests anywhere."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,3 +18,59 @@ ROOT = Path(__file__).resolve().parents[1]
 def datasets() -> Path:
     """The folder of shared data sets (faithful.csv, ...), beside the repository."""
     return ROOT.parent / "shared" / "datasets"
+
+
+@pytest.fixture
+def no_gaps_model() -> Iterator[str]:
+    """The name of a registered Poisson model that does not fit rows with gaps (as a model
+    written before them); unregistered afterwards."""
+    from engine.models import registry
+    from engine.models.poisson import PoissonModel
+
+    class NoGapsPoisson(PoissonModel):
+        name = "nogaps"
+        title = "No-gaps Poisson"
+        handles_missing = False
+
+    registry.register(NoGapsPoisson)
+    yield NoGapsPoisson.name
+    registry.unregister(NoGapsPoisson.name)
+
+
+#: Trials per count of the binomial rows :func:`mixture_rows` makes.
+BINOMIAL_TRIALS = 4
+
+
+def _mixture_rows(model: str, n_samples: int, seed: int = 0, n_groups: int = 3) -> np.ndarray:
+    """``n_groups`` seeded groups of rows of the kind ``model`` takes, in 3 columns
+    (binomial counts of :data:`BINOMIAL_TRIALS` trials)."""
+    rng = np.random.default_rng([seed, len(model)])
+    group = rng.integers(n_groups, size=n_samples)[:, None]
+    high = 0.15 + 0.7 * group / max(n_groups - 1, 1)
+    if model in ("gaussian", "kmeans"):
+        return 5.0 + 2.5 * group + rng.normal(size=(n_samples, 3)) * [1.0, 1.5, 0.7]
+    if model == "bernoulli":
+        return (rng.uniform(size=(n_samples, 3)) < high).astype(float)
+    if model == "binomial":
+        return rng.binomial(BINOMIAL_TRIALS, high, size=(n_samples, 3)).astype(float)
+    return rng.poisson(1.0 + 3.0 * group, size=(n_samples, 3)).astype(float)
+
+
+@pytest.fixture(scope="session")
+def mixture_rows():
+    """:func:`_mixture_rows`, for tests (there is no package to import from)."""
+    return _mixture_rows
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli(*args)``: the command line run in this process, as
+    (exit status, standard output, standard error)."""
+    from emio.cli import main
+
+    def run(*args: object) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -20,6 +20,7 @@ from emgui.shell.import_dialog import ImportDialog
 from emgui.shell.recent_files import RecentFiles
 from emio import samples as sample_catalogue
 from emio.tables import Table, read_table
+from engine.models import registry
 
 #: Files larger than this are read on a background thread with a busy indicator.
 BACKGROUND_LOAD_BYTES = 2_000_000
@@ -63,16 +64,16 @@ class DataOpener(QObject):
         path = Path(path)
         try:
             if ask and path.suffix.lower() in TEXT_SUFFIXES and path.is_file():
-                dialog = ImportDialog(path, self._parent)
+                dialog = ImportDialog(path, self._parent, keeps_gaps=self._keeps_gaps())
                 if dialog.exec() != ImportDialog.DialogCode.Accepted:
                     return False
                 table = dialog.load()
             elif path.is_file() and path.stat().st_size > BACKGROUND_LOAD_BYTES:
                 self._loading_path = path
-                self._loader.load(path)
+                self._loader.load(path, bad_rows=self._gap_policy())
                 return True
             else:
-                table = read_table(path)
+                table = read_table(path, bad_rows=self._gap_policy())
         except (ValueError, OSError) as exc:
             dialogs.show_error(self._parent, f"could not open {path.name}: {exc}", repr(exc))
             return False
@@ -83,7 +84,7 @@ class DataOpener(QObject):
         """Open a bundled sample with its model and settings; False if it could not be read."""
         sample = next(s for s in sample_catalogue.load_catalogue() if s.id == sample_id)
         try:
-            table = read_table(sample.path)
+            table = sample.read()
         except (ValueError, OSError) as exc:
             dialogs.show_error(
                 self._parent, f"could not open the sample {sample.title}: {exc}", repr(exc)
@@ -95,6 +96,15 @@ class DataOpener(QObject):
             sample.fit_options(), init_mode="sample" if sample.init is not None else None
         )
         return True
+
+    def _keeps_gaps(self) -> bool:
+        """Whether the model chosen now fits rows with missing values."""
+        return registry.model_class(self._document.fit_options().model).handles_missing
+
+    def _gap_policy(self) -> str:
+        """How a file opened without the preview treats rows with missing values: kept for
+        EM when the model fits them, else refused with a message naming the first."""
+        return "keep" if self._keeps_gaps() else "error"
 
     def _adopt_file(self, path: Path, table: Table) -> None:
         self._settings.setValue("last_dir", str(path.parent))

@@ -3,7 +3,9 @@
 The dialog starts from what :func:`emio.tables.sniff_text` guessed, lets a
 person override each guess, and previews the result at once: the first rows,
 which columns hold numbers, and how many rows have gaps or words in them.
-Nothing is dropped without the person choosing so.
+Nothing is dropped without the person choosing so. Rows with gaps are kept for
+EM to fill by default when the model fits them (``keeps_gaps``); a word in a
+column of numbers is never taken for a gap.
 """
 
 from __future__ import annotations
@@ -89,9 +91,13 @@ class ImportDialog(QDialog):
     dialog :meth:`load` returns the table without reading the file again.
     """
 
-    def __init__(self, path: str | PathLike[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, path: str | PathLike[str], parent: QWidget | None = None, keeps_gaps: bool = True
+    ) -> None:
         super().__init__(parent)
         self._path = Path(path)
+        # Whether the model chosen now fits rows with missing values (EM fills the gaps).
+        self._keeps_gaps = keeps_gaps
         self._detected = sniff_text(self._path)
         self._preview: TablePreview | None = None
         # The person's ticks, kept by column name across re-previews.
@@ -213,8 +219,18 @@ class ImportDialog(QDialog):
         self.bad_rows_label = QLabel()
         self.bad_rows_label.setWordWrap(True)
         self.bad_rows_label.setToolTip(
-            "A row with a gap or a word in one of the chosen columns cannot be used by EM "
-            "as it is. Choose what to do with such rows."
+            "A row with a gap in one of the chosen columns can be kept for EM to fill; a row "
+            "with a word in a column of numbers cannot be used as it is. Choose what to do "
+            "with such rows."
+        )
+        self.keep_radio = QRadioButton("Keep them: EM fills the gaps")
+        self.keep_radio.setToolTip(
+            "Fit every row: EM uses each row's observed values and, at every E-step, fills in "
+            "its missing ones with their expected values under the current fit. A word in a "
+            "column of numbers is not a gap: such a row stops the loading."
+            if self._keeps_gaps
+            else "The chosen model cannot fit rows with missing values; choose a Gaussian, "
+            "Bernoulli, binomial or Poisson mixture to keep them."
         )
         self.stop_radio = QRadioButton("Stop and tell me")
         self.stop_radio.setToolTip(
@@ -226,8 +242,9 @@ class ImportDialog(QDialog):
             "Leave those rows out and fit the rest. How many were dropped is reported after "
             "loading."
         )
-        self.stop_radio.setChecked(True)
+        (self.keep_radio if self._keeps_gaps else self.stop_radio).setChecked(True)
         self.policy_group = QButtonGroup(self)
+        self.policy_group.addButton(self.keep_radio)
         self.policy_group.addButton(self.stop_radio)
         self.policy_group.addButton(self.drop_radio)
         self.bad_box = bad_box = QGroupBox("Rows with missing or non-numeric values")
@@ -235,6 +252,7 @@ class ImportDialog(QDialog):
         bad_layout = QVBoxLayout(bad_box)
         bad_layout.addWidget(self.bad_rows_label)
         radios = QHBoxLayout()
+        radios.addWidget(self.keep_radio)
         radios.addWidget(self.stop_radio)
         radios.addWidget(self.drop_radio)
         radios.addStretch(1)
@@ -333,7 +351,10 @@ class ImportDialog(QDialog):
         ]
 
     def bad_rows_policy(self) -> str:
-        """``"error"`` (stop and tell me) or ``"drop"`` (drop those rows)."""
+        """``"keep"`` (EM fills the gaps), ``"error"`` (stop and tell me) or ``"drop"``
+        (drop those rows): the policies of :func:`emio.tables.read_table`."""
+        if self.keep_radio.isChecked():
+            return "keep"
         return "drop" if self.drop_radio.isChecked() else "error"
 
     def preview(self) -> TablePreview | None:
@@ -479,6 +500,7 @@ class ImportDialog(QDialog):
             )
         self.bad_rows_label.setText(text)
         may_matter = preview is not None and (count > 0 or not preview.whole_file)
+        self.keep_radio.setEnabled(may_matter and self._keeps_gaps)
         self.stop_radio.setEnabled(may_matter)
         self.drop_radio.setEnabled(may_matter)
         self.bad_box.setVisible(preview is not None)

@@ -7,8 +7,11 @@ run never leaves a partial file behind.
 
 :mod:`~emio.cli.parser` builds the parser from the commands, one module
 each (:mod:`~emio.cli.fit`, :mod:`~emio.cli.predict`,
-:mod:`~emio.cli.select`); :mod:`~emio.cli.common` holds what they share:
-reading DATA and PARAMS.json, writing outputs, the argument types.
+:mod:`~emio.cli.select`, :mod:`~emio.cli.convert`); :mod:`~emio.cli.common`
+holds what they share: reading PARAMS.json, writing outputs, the argument
+types; :mod:`~emio.cli.missing` reads DATA and decides what becomes of missing
+values (``--missing``, ``--na-values``, ``--impute``); :mod:`~emio.cli.compute`
+where they compute (``--backend``, ``--scheduler``).
 """
 
 from __future__ import annotations

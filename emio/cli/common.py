@@ -1,19 +1,19 @@
-"""What the commands share: their argument types, reading DATA and PARAMS.json, writing
-what they produce, and the one kind of error they report."""
+"""What the commands share: their argument types, reading PARAMS.json, writing what they
+produce, and the one kind of error they report (DATA is read by :mod:`~emio.cli.missing`,
+which decides what becomes of its gaps)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import engine
 from engine.models import OptionSpec, registry
-from emio.atomic import atomic_write_text, check_writable, describe_os_error
+from emio.atomic import atomic_open, atomic_write_text, check_writable, describe_os_error
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
-from emio.tables import Table, read_table
 
 #: The exit status of a run refused for bad input.
 EXIT_USAGE = 2
@@ -65,11 +65,6 @@ def given_model_options(args: argparse.Namespace) -> dict[str, object]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def read_data(args: argparse.Namespace) -> Table:
-    """The table of ``args.data``, with only ``args.columns`` when given."""
-    return read_table(Path(args.data), columns=args.columns)
-
-
 def read_params(path: Path) -> ParamsDocument:
     """The PARAMS.json in ``path``; a ValueError naming the file says what is wrong."""
     doc = read_json_file(path, advice=READ_ADVICE)
@@ -99,6 +94,21 @@ def write_output(path: Path | None, text: str) -> None:
         return
     try:
         atomic_write_text(path, text)
+    except OSError as exc:
+        raise UsageError(describe_os_error(exc, path)) from None
+
+
+def write_pieces(path: Path | None, pieces: Iterable[str]) -> None:
+    """Text made a piece at a time (labels of a streamed file) to the file ``path``, which
+    is replaced atomically once the last piece is written, or to standard output."""
+    if path is None:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        return
+    try:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as file:
+            for piece in pieces:
+                file.write(piece)
     except OSError as exc:
         raise UsageError(describe_os_error(exc, path)) from None
 

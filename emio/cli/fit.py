@@ -10,17 +10,26 @@ import engine
 from engine.models import build_model, model_class, model_names
 from emio.cli.common import (
     UsageError,
-    check_outputs,
     add_accelerate_flag,
     add_model_option_flags,
+    check_outputs,
     comma_list,
     given_model_options,
-    read_data,
     read_params,
     write_output,
+    write_pieces,
+)
+from emio.cli.compute import add_compute_flags, compute_backend
+from emio.cli.missing import (
+    add_missing_flags,
+    check_impute,
+    imputed_text,
+    print_gap_note,
+    read_rows,
 )
 from emio.exports import labels_csv
-from emio.params_file import dumps, result_to_dict
+from emio.exports.assignments import labels_csv_chunks
+from emio.params_file import ParamsDocument, dumps, result_to_dict
 
 
 def default_model() -> str:
@@ -33,10 +42,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit = commands.add_parser(
         "fit",
         help="fit a mixture to a data file and write its parameters as JSON",
-        description="Fit a mixture model to DATA (CSV/TSV/text, .npy or .npz) and write "
-        "PARAMS.json (to standard output unless -o is given).",
+        description="Fit a mixture model to DATA (CSV/TSV/text, .npy, .npz or Parquet) and "
+        "write PARAMS.json (to standard output unless -o is given). A .npy or Parquet file of "
+        "2 million rows or 256 MB or more is streamed from the disk, never loaded whole.",
     )
-    fit.add_argument("data", metavar="DATA", help="data file: CSV/TSV/whitespace text, .npy, .npz")
+    fit.add_argument("data", metavar="DATA",
+                     help="data file: CSV/TSV/whitespace text, .npy, .npz, Parquet (a file or a "
+                     "folder of files), or a URL of a .npy or Parquet file")
     default = default_model()
     fit.add_argument("--model", choices=model_names(), help=f"mixture model (default {default})")
     fit.add_argument("--k", type=int, help="number of components K")
@@ -62,10 +74,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
+    add_missing_flags(fit)
+    add_compute_flags(fit)
     fit.set_defaults(run=run_fit)
 
 
-def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions:
+def _start_document(args: argparse.Namespace) -> ParamsDocument | None:
+    """The PARAMS.json ``--init`` names, or ``None`` for a seeded start."""
+    return None if args.init in engine.INIT_METHODS else read_params(Path(args.init))
+
+
+def _fit_options(
+    args: argparse.Namespace, n_features: int, document: ParamsDocument | None
+) -> engine.FitOptions:
     common = dict(
         fixed=frozenset(args.fix),
         e_step=args.e_step,
@@ -77,7 +98,7 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
         accelerate=args.accelerate,
     )
     given = given_model_options(args)
-    if args.init in engine.INIT_METHODS:
+    if document is None:
         if args.k is None:
             raise UsageError(
                 "give the number of components with --k (or start from --init PARAMS.json)"
@@ -89,7 +110,6 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
             **given,
             **common,
         )
-    document = read_params(Path(args.init))
     if args.model is not None and args.model != document.model:
         raise UsageError(
             f"--model is {args.model} but {args.init} holds a {document.model} model; "
@@ -113,22 +133,38 @@ def _fit_options(args: argparse.Namespace, n_features: int) -> engine.FitOptions
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    """Fit, write PARAMS.json (standard output without ``-o``) and the labels if asked."""
-    check_outputs(args.output, args.labels)
-    table = read_data(args)
-    options = _fit_options(args, table.data.shape[1])
-    result = engine.fit(table.data, options, feature_names=table.columns)
-    document = dumps(result_to_dict(result, table.columns))
-    labels = None
-    if args.labels is not None:
-        _, log_resp = engine.predict_log_resp(
-            table.data, result.params, result.options, table.columns
-        )
-        labels = labels_csv(log_resp)
-    # Both outputs are complete in memory before either is written.
+    """Fit, write PARAMS.json (standard output without ``-o``), and the labels and the
+    filled-in data if asked."""
+    check_outputs(args.output, args.labels, args.impute)
+    start = _start_document(args)
+    model = start.model if start is not None else args.model or default_model()
+    rows = read_rows(args, [model_class(model)])
+    check_impute(args, rows)
+    options = _fit_options(args, rows.n_features, start)
+    with compute_backend(args) as backend:
+        result = engine.fit(rows.values, options, feature_names=rows.columns, backend=backend)
+        document = dumps(result_to_dict(result, rows.columns))
+        labels = None
+        if args.labels is not None and rows.streamed:
+            # Labels of a streamed file are written as they are computed, a chunk at a
+            # time, before PARAMS.json; each file is still replaced whole or not at all.
+            blocks = engine.predict_blocks(
+                rows.values, result.params, result.options, rows.columns, backend
+            )
+            write_pieces(args.labels, labels_csv_chunks(log_resp for _, log_resp in blocks))
+        elif args.labels is not None:
+            _, log_resp = engine.predict_log_resp(
+                rows.values, result.params, result.options, rows.columns
+            )
+            labels = labels_csv(log_resp)
+    imputed = imputed_text(args, rows, result.params, result.options)
+    # Every output held in memory is complete before any is written.
     write_output(args.output, document)
     if labels is not None:
         write_output(args.labels, labels)
+    if imputed is not None:
+        write_output(args.impute, imputed)
+    print_gap_note(rows, result)
     for message in result.messages:
         print(f"note: {message}", file=sys.stderr)
     return 0

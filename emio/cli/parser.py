@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from emio.cli import fit, predict, select
+from emio.cli import convert, fit, predict, select
 from emio.cli.common import UsageError
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = ("fit", "predict", "select")
-_MODULES = {"fit": fit, "predict": predict, "select": select}
+COMMANDS = ("fit", "predict", "select", "convert")
+_MODULES = {"fit": fit, "predict": predict, "select": select, "convert": convert}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -6,15 +6,25 @@ import argparse
 from pathlib import Path
 
 import engine
+from engine.models import model_class
 from emio.cli.common import (
     UsageError,
     check_outputs,
     comma_list,
-    read_data,
     read_params,
     write_output,
+    write_pieces,
+)
+from emio.cli.compute import add_compute_flags, compute_backend
+from emio.cli.missing import (
+    add_missing_flags,
+    check_impute,
+    imputed_text,
+    print_gap_note,
+    read_rows,
 )
 from emio.exports import labels_csv
+from emio.exports.assignments import labels_csv_chunks
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -28,21 +38,34 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("data", metavar="DATA", help="data file with the same columns")
     predict.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
     predict.add_argument("-o", "--output", type=Path, help="write LABELS.csv here")
+    add_missing_flags(predict)
+    add_compute_flags(predict)
     predict.set_defaults(run=run_predict)
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    """Write each row's component and responsibilities (standard output without ``-o``)."""
-    check_outputs(args.output)
+    """Write each row's component and responsibilities (standard output without ``-o``),
+    from each row's observed values, and the filled-in data if asked."""
+    check_outputs(args.output, args.impute)
     document = read_params(args.params)
-    table = read_data(args)
-    if table.data.shape[1] != document.n_features:
+    rows = read_rows(args, [model_class(document.model)])
+    check_impute(args, rows)
+    if rows.n_features != document.n_features:
         raise UsageError(
             f"{args.params} is for {document.n_features} columns but the data has "
-            f"{table.data.shape[1]}; choose matching columns with --columns"
+            f"{rows.n_features}; choose matching columns with --columns"
         )
-    _, log_resp = engine.predict_log_resp(
-        table.data, document.params, document.options(), table.columns
-    )
-    write_output(args.output, labels_csv(log_resp))
+    options = document.options()
+    if not rows.streamed:
+        _, log_resp = engine.predict_log_resp(rows.values, document.params, options, rows.columns)
+        labels = labels_csv(log_resp)
+        imputed = imputed_text(args, rows, document.params, options)
+        write_output(args.output, labels)
+        if imputed is not None:
+            write_output(args.impute, imputed)
+        print_gap_note(rows)
+        return 0
+    with compute_backend(args) as backend:
+        blocks = engine.predict_blocks(rows.values, document.params, options, rows.columns, backend)
+        write_pieces(args.output, labels_csv_chunks(log_resp for _, log_resp in blocks))
     return 0

@@ -18,14 +18,15 @@ from engine.selection import (
 )
 from emio.cli.common import (
     UsageError,
-    check_outputs,
     add_accelerate_flag,
     add_model_option_flags,
+    check_outputs,
     comma_list,
     given_model_options,
-    read_data,
     write_output,
 )
+from emio.cli.compute import add_compute_flags, compute_backend
+from emio.cli.missing import add_missing_flags, print_gap_note, read_rows
 from emio.csvtext import csv_text
 
 #: The columns of the table ``-o`` writes; the terminal shows all but the last two.
@@ -59,6 +60,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
     select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
+    add_missing_flags(select, impute=False)
+    add_compute_flags(select)
     select.set_defaults(run=run_select)
 
 
@@ -117,11 +120,12 @@ def run_select(args: argparse.Namespace) -> int:
     if not specs:
         raise UsageError("--models names no model; give at least one, for example full,tied")
     check_outputs(args.output)
-    table = read_data(args)
+    data = read_rows(args, [model_class(s.model) for s in specs])
     base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
                              init=args.init, accelerate=args.accelerate,
                              **given_model_options(args))
-    cells = list(sweep(table.data, specs, args.k, base, table.columns))
+    with compute_backend(args) as backend:
+        cells = list(sweep(data.values, specs, args.k, base, data.columns, backend))
     rows = _select_rows(cells)
     shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
     text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]
@@ -137,6 +141,7 @@ def run_select(args: argparse.Namespace) -> int:
         write_output(args.output, csv_text(SELECT_COLUMNS, table_rows))
     if best is None:
         raise UsageError("no model could be fitted; lower K or raise --reg-covar")
+    print_gap_note(data, best.result)
     score = best.score(args.criterion)
     print(f"best: {best.spec.label}, K={best.n_components} ({args.criterion.upper()} {score:.3f})")
     return 0

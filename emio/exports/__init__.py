@@ -28,14 +28,19 @@ Assignments CSV
     largest responsibility); ``source_row`` is added when rows were dropped.
 Labels CSV (the command line's ``--labels`` and ``predict``)
     ``component``, ``resp_1`` ... ``resp_K``: the assignments without the data.
+Imputed CSV (the command line's ``--impute``)
+    The rows as read with each missing value filled in by its expectation
+    under the fitted mixture, then ``<name>_imputed`` per column: 1 where the
+    value was filled in, 0 where it was observed; ``source_row`` as above.
 Trace CSV / JSON
     One row (or entry) per iteration: restart, iteration, log-likelihood,
     objective, converged and the model's metrics (k-means: inertia), and on
     request every parameter.
 
 One module per export: :mod:`~emio.exports.params`,
-:mod:`~emio.exports.assignments`, :mod:`~emio.exports.trace` and
-:mod:`~emio.exports.summary`.
+:mod:`~emio.exports.assignments`, :mod:`~emio.exports.trace`,
+:mod:`~emio.exports.summary` and :mod:`~emio.exports.imputed` (the data with
+their gaps filled in).
 """
 
 from emio.csvtext import number_text
@@ -47,6 +52,7 @@ from emio.exports.assignments import (
     assignments_note,
     labels_csv,
 )
+from emio.exports.imputed import IMPUTED_SUFFIX, imputed_csv
 from emio.exports.params import (
     SiblingPaths,
     components_csv,
@@ -69,6 +75,7 @@ __all__ = [
     "ASSIGNMENT_LABEL",
     "ASSIGNMENT_SOURCE_ROW",
     "ASSIGNMENT_UNCERTAINTY",
+    "IMPUTED_SUFFIX",
     "TRACE_FORMAT",
     "TRACE_VERSION",
     "SiblingPaths",
@@ -77,6 +84,7 @@ __all__ = [
     "component_sizes",
     "components_csv",
     "flat_param_names",
+    "imputed_csv",
     "labels_csv",
     "model_line",
     "npz_arrays",

@@ -3,7 +3,7 @@ uncertainty; and the command line's labels table, the same without the data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -16,7 +16,7 @@ ASSIGNMENT_UNCERTAINTY = "uncertainty"
 ASSIGNMENT_SOURCE_ROW = "source_row"
 
 
-def _unique_header(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
+def unique_header(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
     """``wanted`` names, suffixed where the data already has a column of that name."""
     seen = set(taken)
     names = []
@@ -59,7 +59,7 @@ def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
     wanted = _label_header(log_resp.shape[1]) + [ASSIGNMENT_UNCERTAINTY]
     if dropped:
         wanted.append(ASSIGNMENT_SOURCE_ROW)
-    header = list(table.columns) + _unique_header(table.columns, wanted)
+    header = list(table.columns) + unique_header(table.columns, wanted)
 
     def rows() -> Iterator[list[str]]:
         for i in range(table.n_samples):
@@ -91,6 +91,18 @@ def labels_csv(log_resp: np.ndarray) -> str:
     return csv_text(
         _label_header(resp.shape[1]), (_label_cells(*row) for row in zip(labels, resp))
     )
+
+
+def labels_csv_chunks(chunks: Iterable[np.ndarray]) -> Iterator[str]:
+    """:func:`labels_csv` of the rows of every chunk of log-responsibilities, as text a
+    chunk at a time (the header with the first): for data streamed chunk by chunk."""
+    first = True
+    for log_resp in chunks:
+        resp, labels = _responsibilities(np.asarray(log_resp, dtype=np.float64))
+        rows = (_label_cells(*row) for row in zip(labels, resp))
+        text = csv_text(_label_header(resp.shape[1]), rows)
+        yield text if first else text.split("\n", 1)[1]
+        first = False
 
 
 def _responsibilities(log_resp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

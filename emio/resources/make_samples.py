@@ -24,7 +24,11 @@ SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 def _csv(columns: list[str], rows: np.ndarray, number_format: str) -> bytes:
     """A comma-separated table with a header and ``\\n`` line ends on every platform."""
     lines = [",".join(columns)]
-    lines += [",".join(format(value, number_format) for value in row) for row in rows]
+    # A missing value (NaN) is an empty cell, as spreadsheets write it.
+    lines += [
+        ",".join("" if value != value else format(value, number_format) for value in row)
+        for row in rows
+    ]
     return ("\n".join(lines) + "\n").encode("ascii")
 
 
@@ -79,6 +83,23 @@ def heights_1d() -> bytes:
     heights = np.concatenate([men, women])
     heights = heights[rng.permutation(heights.size)]
     return _csv(["height_cm"], heights[:, None], ".1f")
+
+
+def heights_weights_gaps() -> bytes:
+    """Heights (cm) and weights (kg) of 40 women and 40 men, with 12 values missing."""
+    rows = _mixture_2d(
+        107,
+        [
+            (40, (163.0, 60.0), (6.5, 7.0), 0.6),
+            (40, (177.0, 78.0), (7.0, 9.0), 0.6),
+        ],
+    )
+    rng = np.random.default_rng(108)
+    # Twelve rows lose one value each, six heights and six weights: never a whole row.
+    gappy = rng.permutation(rows.shape[0])[:12]
+    rows[gappy[:6], 0] = np.nan
+    rows[gappy[6:], 1] = np.nan
+    return _csv(["height_cm", "weight_kg"], rows, ".1f")
 
 
 def two_coins() -> bytes:
@@ -137,6 +158,7 @@ SAMPLES: dict[str, Callable[[], bytes]] = {
     "blobs_2d.csv": blobs_2d,
     "elongated_2d.csv": elongated_2d,
     "heights_1d.csv": heights_1d,
+    "heights_weights_gaps.csv": heights_weights_gaps,
     "two_coins.csv": two_coins,
     "three_coins.csv": three_coins,
     "binary_features.csv": binary_features,

@@ -21,7 +21,8 @@ Format, version 1 (a JSON object; keys in this order)::
                  text_options {delimiter, decimal, header, comment, skip_rows,
                               encoding} for text tables, else null
                  columns      the columns read, in order
-                 bad_rows     "error" or "drop": what happened to rows with missing values
+                 bad_rows     "error", "drop" or "keep": what happened to rows with
+                              missing values
                  n_samples, n_features
                  table_sha256 checksum of the numbers read (float64, row by row), which
                               shows whether re-reading gives the same table

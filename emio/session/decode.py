@@ -16,6 +16,7 @@ from engine import FitOptions, FitResult, Params, Snapshot
 from engine.models import OptionSpec, model_class, model_names, registry
 from emio.jsonfile import JsonFileError, read_json_file
 from emio.params_file import (
+    MISSING_KEYS,
     ParamsDocument,
     SchemaError,
     array_shapes,
@@ -217,6 +218,8 @@ def _result_from_dict(doc: Any, names: list[str]) -> FitResult:
                 "a list of text",
             )
         ),
+        # Written only for data with missing values.
+        **{name: summary.whole(key, 0, default=0) for key, name in MISSING_KEYS.items()},
     )
 
 

@@ -71,6 +71,48 @@ def _parse_cells(series: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarra
     return values, text, cells
 
 
+def _reason(values: np.ndarray, text: np.ndarray | None, cells: np.ndarray | None) -> str | None:
+    """Why a column of ``values`` with text cells ``text`` holds no numbers, or None."""
+    n_text = 0 if text is None else int(np.count_nonzero(text))
+    n_numbers = int(np.count_nonzero(~np.isnan(values)))
+    if n_numbers == 0 and n_text == 0:
+        return "no values at all"
+    if n_numbers < n_text:
+        # Mostly text: a label column. A few text cells among numbers are
+        # errors in a numeric column instead, and are reported as bad rows.
+        return f"text such as {quote_cell(cells[np.argmax(text)])} in {plural_rows(n_text)}"
+    return None
+
+
+def _marker_numbers(markers: frozenset[str]) -> list[float]:
+    numbers = []
+    for marker in markers:
+        try:
+            numbers.append(float(marker))
+        except ValueError:
+            continue
+    return numbers
+
+
+def with_markers(column: Column, markers: frozenset[str]) -> Column:
+    """``column`` with every cell that is one of ``markers`` read as a missing value: a
+    cell of text equal to one (``?``, ``-``; compared without surrounding spaces), or a
+    number equal to one that is a number (``-999``); judged again."""
+    values, text = column.values, column.text
+    numbers = _marker_numbers(markers)
+    if numbers:
+        hit = np.isin(values, numbers)
+        if hit.any():
+            values = np.where(hit, np.nan, values)
+    if text is not None and column.cells is not None and text.any():
+        marked = text.copy()
+        marked[text] = [str(cell).strip() in markers for cell in column.cells[text]]
+        text = text & ~marked
+    if values is column.values and text is column.text:
+        return column
+    return Column(column.name, values, text, column.cells, _reason(values, text, column.cells))
+
+
 def _scan(series: pd.Series, name: str, decimal: str) -> Column:
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or (
@@ -82,16 +124,7 @@ def _scan(series: pd.Series, name: str, decimal: str) -> Column:
     if dtype.kind in "mM":
         return Column(name, np.full(len(series), np.nan), None, None, "dates or times")
     values, text, cells = _parse_cells(series, decimal)
-    n_text = int(np.count_nonzero(text))
-    n_numbers = int(np.count_nonzero(~np.isnan(values)))
-    reason = None
-    if n_numbers == 0 and n_text == 0:
-        reason = "no values at all"
-    elif n_numbers < n_text:
-        # Mostly text: a label column. A few text cells among numbers are
-        # errors in a numeric column instead, and are reported as bad rows.
-        reason = f"text such as {quote_cell(cells[np.argmax(text)])} in {plural_rows(n_text)}"
-    return Column(name, values, text, cells, reason)
+    return Column(name, values, text, cells, _reason(values, text, cells))
 
 
 def _unique(names: list[str]) -> list[str]:

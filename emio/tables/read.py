@@ -4,13 +4,13 @@ columns and decides what happens to rows with missing or non-numeric values."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from os import PathLike
 
 import numpy as np
 
 from emio.tables.binary import read_npy, read_npz
-from emio.tables.columns import Column, Source, plural_rows, quote_cell
+from emio.tables.columns import Column, Source, plural_rows, quote_cell, with_markers
 from emio.tables.files import FileHead, open_file
 from emio.tables.layout import side_by_side
 from emio.tables.spreadsheets import read_excel, read_parquet, read_xls
@@ -82,6 +82,7 @@ def read_table(
     options: TextOptions | None = None,
     columns: list[str] | None = None,
     bad_rows: str = "error",
+    na_values: Collection[str] = (),
 ) -> Table:
     """Read the numbers in a data file.
 
@@ -96,10 +97,17 @@ def read_table(
     columns : list of str, optional
         Columns to read, in this order. By default every column of numbers;
         columns of text (labels, say) are skipped, as ``Table.notes`` records.
-    bad_rows : {"error", "drop"}
+    bad_rows : {"error", "drop", "keep"}
         What to do with rows holding a missing, infinite or non-numeric value
         in a chosen column: raise a :class:`DataError` naming the first, or
-        drop them (``Table.dropped_rows`` says how many).
+        drop them (``Table.dropped_rows`` says how many), or keep the rows
+        with missing values, NaN where a value is missing, for a model that
+        fits them (a row with an infinite or non-numeric value is still refused).
+    na_values : collection of str
+        Cells of text that mean a missing value, besides empty cells and
+        pandas' own (``NA``, ``N/A``, ``NaN``, ``null``, ...): for example
+        ``("?", "-")`` (:data:`~emio.tables.MISSING_MARKERS`). By default none,
+        so such a cell is text.
 
     Returns
     -------
@@ -113,28 +121,44 @@ def read_table(
         that says what to do.
     """
     if bad_rows not in BAD_ROW_POLICIES:
-        raise DataError(f"bad_rows must be 'error' or 'drop', not {bad_rows!r}")
+        raise DataError(f"bad_rows must be 'keep', 'error' or 'drop', not {bad_rows!r}")
     file = open_file(path)
     source = _READERS.get(file.path.suffix.lower(), read_text)(file, options)
+    markers = frozenset(str(marker).strip() for marker in na_values)
     name = source.name
-    chosen, notes = _choose(source.columns, columns, name)
+    chosen, notes = _choose([with_markers(c, markers) for c in source.columns], columns, name)
     n_rows = chosen[0].values.shape[0]
-    bad = np.zeros(n_rows, dtype=bool)
-    for column in chosen:
-        bad |= ~np.isfinite(column.values)
+    # Per column: cells without a value (kept under "keep"), and cells refused.
+    gaps = [np.isnan(c.values) & ~(c.text if c.text is not None else False) for c in chosen]
+    refused = [~np.isfinite(c.values) for c in chosen]
+    if bad_rows == "keep":
+        refused = [cells & ~gap for cells, gap in zip(refused, gaps, strict=True)]
+    bad = np.logical_or.reduce(refused)
     n_bad = int(np.count_nonzero(bad))
-    if n_bad and bad_rows == "error":
+    if n_bad and bad_rows != "drop":
         row = int(np.argmax(bad))
-        column = next(c for c in chosen if not np.isfinite(c.values[row]))
-        others = f" ({n_bad} rows have missing or non-numeric values)" if n_bad > 1 else ""
+        column = next(c for c, cells in zip(chosen, refused, strict=True) if cells[row])
+        what, advice = {
+            "error": ("missing or non-numeric values", "fix the file, or choose to drop such rows"),
+            "keep": (
+                "infinite or non-numeric values",
+                "fix the file, mark such values as missing, or choose to drop such rows",
+            ),
+        }[bad_rows]
+        others = f" ({n_bad} rows have {what})" if n_bad > 1 else ""
         raise DataError(
             f"column {column.name!r} has {_bad_value(column, row)} on {source.locate(row)} of "
-            f"{name}{others}; fix the file, or choose to drop such rows"
+            f"{name}{others}; {advice}"
         )
-    if n_bad and n_bad == n_rows:
+    if n_bad == n_rows:
         raise DataError(
             f"every row of {name} has a missing or non-numeric value in the chosen columns; "
             "choose other columns, or check the delimiter and the decimal separator"
+        )
+    if np.logical_and.reduce(gaps).all():
+        raise DataError(
+            f"every row of {name} is empty: no row has a value in the chosen columns; choose "
+            "other columns, or check the delimiter and the decimal separator"
         )
     row_index = None
     values = [column.values for column in chosen]
@@ -143,6 +167,11 @@ def read_table(
         values = [column[row_index] for column in values]
         notes.append(f"dropped {plural_rows(n_bad)} with missing or non-numeric values")
     data = side_by_side(values)
+    gapped = np.logical_or.reduce(gaps)
+    if bad_rows == "keep" and gapped.any():
+        n_missing = int(sum(np.count_nonzero(gap) for gap in gaps))
+        rows = plural_rows(int(np.count_nonzero(gapped)))
+        notes.append(f"kept {rows} with missing values ({n_missing} values in all)")
     return Table(
         data=data,
         columns=[column.name for column in chosen],
@@ -152,3 +181,4 @@ def read_table(
         notes=source.notes + tuple(notes),
         text_options=source.text_options,
     )
+

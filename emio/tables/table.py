@@ -15,8 +15,13 @@ from engine.data import contiguous
 DELIMITERS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
 #: Decimal separators, with the word used in messages.
 DECIMALS: dict[str, str] = {".": "point", ",": "comma"}
-#: What :func:`read_table` may do with rows that hold a missing or non-numeric value.
-BAD_ROW_POLICIES = ("error", "drop")
+#: What :func:`read_table` may do with rows that hold a missing or non-numeric value:
+#: refuse them, drop them, or keep those with missing values (NaN) for a model that
+#: fits them.
+BAD_ROW_POLICIES = ("error", "drop", "keep")
+#: The usual ways of writing "no value" in a cell, besides an empty cell and pandas'
+#: own (``NaN``, ``null``, ...): what the command line reads as missing unless told.
+MISSING_MARKERS = ("NA", "N/A", "?", "-")
 #: The formats :func:`read_table` reads, for messages.
 SUPPORTED = "text tables (.csv, .tsv, .txt, .dat), .npy, .npz, .xlsx and .parquet files"
 
@@ -96,7 +101,8 @@ class Table:
     Attributes
     ----------
     data : ndarray of shape (n_samples, n_features)
-        float64, contiguous in row or column order, read-only, every value finite.
+        float64, contiguous in row or column order, read-only; every value
+        finite, or NaN where a value is missing (read with ``bad_rows="keep"``).
     columns : list of str
         One name per column of ``data``; ``x1, x2, ...`` when the file has none.
     source : Path or None
@@ -149,3 +155,13 @@ class Table:
     @property
     def n_features(self) -> int:
         return int(self.data.shape[1])
+
+    @property
+    def n_missing_values(self) -> int:
+        """Values missing (NaN) in ``data``."""
+        return int(np.count_nonzero(np.isnan(self.data)))
+
+    @property
+    def n_rows_with_gaps(self) -> int:
+        """Rows of ``data`` with at least one missing value."""
+        return int(np.count_nonzero(np.isnan(self.data).any(axis=1)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -34,12 +36,8 @@ def _parser_message(message: str, name: str, options: TextOptions) -> str:
     )
 
 
-def read_text_frame(
-    file: FileHead, options: TextOptions, nrows: int | None = None
-) -> pd.DataFrame:
-    """The file as pandas reads it under ``options`` (``nrows`` data rows at most);
-    DataError in plain words when it does not parse."""
-    name = file.path.name
+def csv_arguments(options: TextOptions) -> dict[str, object]:
+    """The arguments of ``pandas.read_csv`` that read a text table laid out as ``options``."""
     kwargs: dict[str, object] = {
         "sep": r"\s+" if options.delimiter == " " else options.delimiter,
         "decimal": options.decimal,
@@ -54,15 +52,21 @@ def read_text_frame(
         kwargs["comment"] = options.comment
     if options.skip_rows:
         kwargs["skiprows"] = options.skip_rows
-    if nrows is not None:
-        kwargs["nrows"] = nrows
+    return kwargs
+
+
+@contextmanager
+def plain_words(path: Path, options: TextOptions) -> Iterator[None]:
+    """Inside the block, pandas' errors and warnings about a text table become a
+    DataError in plain words."""
+    name = path.name
     try:
         with warnings.catch_warnings():
             # Columns that mix numbers and text are sorted out cell by cell
             # later; pandas' warning about them would only be noise.
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(file.path, **kwargs)
+            yield
     except pd.errors.EmptyDataError:
         skipped = f" after the first {options.skip_rows} lines" if options.skip_rows else ""
         raise DataError(
@@ -82,7 +86,19 @@ def read_text_frame(
             "as UTF-8"
         ) from None
     except OSError as exc:
-        raise DataError(describe_os_error(exc, file.path, "read")) from None
+        raise DataError(describe_os_error(exc, path, "read")) from None
+
+
+def read_text_frame(
+    file: FileHead, options: TextOptions, nrows: int | None = None
+) -> pd.DataFrame:
+    """The file as pandas reads it under ``options`` (``nrows`` data rows at most);
+    DataError in plain words when it does not parse."""
+    kwargs = csv_arguments(options)
+    if nrows is not None:
+        kwargs["nrows"] = nrows
+    with plain_words(file.path, options):
+        return pd.read_csv(file.path, **kwargs)
 
 
 def _file_line(path: Path, options: TextOptions, row: int) -> int | None:

@@ -296,7 +296,9 @@ class MixtureModel(ABC):
     data_kind: ClassVar[str] = "measurements"
     #: The views that can draw it, best first: ``scatter``, ``histogram``, ``discrete``.
     views: ClassVar[tuple[str, ...]] = ()
-    #: Whether it fits rows with missing values (NaN) itself.
+    #: Whether it fits rows with missing values (NaN) itself: the scan then lets
+    #: them through, its passes and its plain maths (``log_prob``, ``suff_stats``)
+    #: take rows with gaps, and :meth:`impute_components` fills them in.
     handles_missing: ClassVar[bool] = False
     #: The E-step a person should start with.
     default_e_step: ClassVar[str] = "soft"
@@ -326,6 +328,12 @@ class MixtureModel(ABC):
     def variants(cls) -> tuple[str, ...]:
         """The values of :attr:`variant_option`, in menu order."""
         return ()
+
+    @classmethod
+    def default_variants(cls) -> tuple[str, ...]:
+        """The variants a sweep that includes the model tries unless told otherwise:
+        all of them, unless a model says less."""
+        return cls.variants()
 
     @property
     @abstractmethod
@@ -504,6 +512,23 @@ class MixtureModel(ABC):
         (n_samples, n_components, n_features): by default ``sums`` (``r x``), whose
         totals divided by ``sum_n r`` make the new mean or rate."""
         return {"sums": resp[:, :, None] * X[:, None, :]}
+
+    def impute_components(self, X: np.ndarray, params: Params) -> np.ndarray:
+        """Rows ``X`` (NaN where a value is missing) with each missing value replaced by
+        its expectation given the row's observed values, under each component.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components, n_features)
+            Observed values as they are; a row without values holds what each
+            component expects of any row.
+
+        Raises
+        ------
+        ValueError
+            For a model that does not fit rows with gaps.
+        """
+        raise ValueError(f"the {self.title} model cannot fill in missing values")
 
     def start_from_locations(self, locations: np.ndarray, X: np.ndarray) -> Params:
         """Starting parameters with component locations ``locations`` (K, D) and the

@@ -51,7 +51,7 @@ class BernoulliModel(BinomialModel):
         return {}
 
     def check_chunk(self, rows: np.ndarray, first_row: int, feature_names: Sequence[str]) -> None:
-        bad = (rows != 0) & (rows != 1)
+        bad = (rows != 0) & (rows != 1) & ~np.isnan(rows)
         if np.any(bad):
             row, col = np.argwhere(bad)[0]
             raise ValueError(

@@ -7,9 +7,17 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.estep import finite_log_weights
+from engine.gaps import has_gaps
 from engine.models import counts
 from engine.models.base import OptionSpec, ParamSpec
-from engine.models.counts import CountMixture, check_counts, clipped_log, clipped_log1m, log_factorial
+from engine.models.counts import (
+    CountMixture,
+    check_counts,
+    clipped_log,
+    clipped_log1m,
+    column_mass,
+    log_factorial,
+)
 from engine.models.registry import register
 from engine.params import Params
 
@@ -126,6 +134,8 @@ class BinomialModel(CountMixture):
         return (log_factorial(trials) - log_factorial(X) - log_factorial(trials - X)).sum(axis=1)
 
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
+        if has_gaps(X):
+            return self._gap_log_prob(X, params)
         probs = params.probs
         return (
             X @ clipped_log(probs).T
@@ -155,6 +165,13 @@ class BinomialModel(CountMixture):
             [log_p - log_q, log_q @ trials + finite_log_weights(params.weights)]
         )
 
+    def _column_terms(self, params: Params) -> tuple[np.ndarray, np.ndarray]:
+        log_p, log_q = clipped_log(params.probs), clipped_log1m(params.probs)
+        return log_p - log_q, self.trials * log_q
+
+    def _column_means(self, params: Params) -> np.ndarray:
+        return params.probs * self.trials
+
     def _estimate(self, sx: np.ndarray, nk: np.ndarray) -> np.ndarray:
         # Sums rounded in a different order can put a probability of one an ulp above it.
-        return np.minimum(sx / (nk[:, None] * self.trials), 1.0)
+        return np.minimum(sx / (column_mass(nk) * self.trials), 1.0)

@@ -5,7 +5,8 @@ through the Cholesky factor of each precision matrix; log-determinants come
 from its diagonal; no covariance is ever inverted or its determinant taken.
 What is particular to a covariance structure (its constraint, its count of
 free values, its M-step) lives in the structure's own file; this module
-handles the four ways covariances are stored.
+handles the four ways covariances are stored. Rows with missing values take
+the exact EM of :mod:`engine.models.gaussian_gaps`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import SingularComponent
-from engine.models import covariance, gaussian_pass
+from engine.gaps import has_gaps
+from engine.models import covariance, gaussian_gaps, gaussian_pass
 from engine.models.base import (
     EMPTY_MASS,
     ChunkResult,
@@ -241,56 +243,69 @@ REGULARISATION_OPTION = OptionSpec(
     cli_flag="--regularisation",
 )
 
+
+def _storage_table() -> str:
+    """Each covariance type's storage, as the source of a dict, one per line."""
+    rows = "".join(f'    "{name}": "{covariance.get(name).storage}",\n' for name in covariance.names())
+    return "{\n" + rows + "}"
+
+
 # The script that applies exported parameters with NumPy alone (emio.snippet):
-# the same densities as above, from the PARAMS.json's arrays.
+# the same densities as above, from the PARAMS.json's arrays, laid out by the
+# storage of the file's covariance type (a table the script carries).
 _SCRIPT_LOG_PROB = '''\
-def precision_factors(covariances, covariance_type):
+#: How each covariance type's covariances are stored: full (K, D, D), tied (D, D),
+#: diag (K, D) or spherical (K,).
+STORAGE = {storage_table}
+
+
+def precision_factors(covariances, storage):
     """Cholesky factors of the precision matrices and half their log-determinants."""
-    if covariance_type in ("full", "tied"):
+    if storage in ("full", "tied"):
         # U = inverse(L).T, where covariance = L L^T, is an upper factor of the precision.
         factors = np.swapaxes(np.linalg.inv(np.linalg.cholesky(covariances)), -1, -2)
         log_det = np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)
         return factors, log_det
     factors = 1.0 / np.sqrt(covariances)
-    if covariance_type == "diag":
+    if storage == "diag":
         return factors, np.log(factors).sum(axis=1)
     return factors, None  # spherical: the log-determinant depends on n_features
 
 
 def log_prob(X, doc, p):
     """Log-density of every row under every component, shape (n_samples, n_components)."""
-    covariance_type = doc.get("covariance", "spherical")  # k-means: one shared spherical variance
+    storage = STORAGE[doc.get("covariance", "spherical")]  # k-means: one shared spherical variance
     means = p["means"]
-    factors, log_det = precision_factors(p["covariances"], covariance_type)
+    factors, log_det = precision_factors(p["covariances"], storage)
     n_features = X.shape[1]
     if log_det is None:
         log_det = n_features * np.log(factors)
     squared = np.empty((X.shape[0], means.shape[0]))
     for k in range(means.shape[0]):
         diff = X - means[k]
-        if covariance_type == "full":
+        if storage == "full":
             y = diff @ factors[k]
-        elif covariance_type == "tied":
+        elif storage == "tied":
             y = diff @ factors
         else:
             y = diff * factors[k]
         squared[:, k] = np.einsum("ij,ij->i", y, y)
     return -0.5 * (n_features * np.log(2 * np.pi) + squared) + log_det
-'''
+'''.replace("{storage_table}", _storage_table())
 
 _SCRIPT_SKLEARN = '''\
 def to_sklearn(doc, p):
     """An equivalent scikit-learn GaussianMixture, built from the JSON (no pickle)."""
     from sklearn.mixture import GaussianMixture
 
-    covariance_type = doc["covariance"]
-    gm = GaussianMixture(n_components=len(p["weights"]), covariance_type=covariance_type)
-    factors, _ = precision_factors(p["covariances"], covariance_type)
+    storage = STORAGE[doc["covariance"]]  # scikit-learn knows covariances by their storage
+    gm = GaussianMixture(n_components=len(p["weights"]), covariance_type=storage)
+    factors, _ = precision_factors(p["covariances"], storage)
     gm.weights_ = p["weights"]
     gm.means_ = p["means"]
     gm.covariances_ = p["covariances"]
     gm.precisions_cholesky_ = factors
-    if covariance_type in ("full", "tied"):
+    if storage in ("full", "tied"):
         gm.precisions_ = factors @ np.swapaxes(factors, -1, -2)
     else:
         gm.precisions_ = factors**2
@@ -325,6 +340,7 @@ class GaussianModel(MixtureModel):
     option_specs = (COVARIANCE_OPTION, REGULARISATION_OPTION)
     data_kind = "measurements"
     views = ("scatter", "histogram")
+    handles_missing = True
     menu_order = 10
     variant_option = "covariance_type"
     in_default_sweep = True
@@ -335,6 +351,10 @@ class GaussianModel(MixtureModel):
     @classmethod
     def variants(cls) -> tuple[str, ...]:
         return covariance.names()
+
+    @classmethod
+    def default_variants(cls) -> tuple[str, ...]:
+        return tuple(name for name in covariance.names() if covariance.get(name).in_default_sweep)
 
     def __init__(
         self,
@@ -348,6 +368,10 @@ class GaussianModel(MixtureModel):
         #: The data's smallest and largest value per column, once adapted to data.
         self.low: np.ndarray | None = None
         self.high: np.ndarray | None = None
+        #: Whether the data adapted to have missing values, so passes take the
+        #: pass of :mod:`engine.models.gaussian_gaps`; and the columns' variances.
+        self.with_gaps = False
+        self.column_var: np.ndarray | None = None
 
     @property
     def covariance_type(self) -> str:
@@ -384,6 +408,7 @@ class GaussianModel(MixtureModel):
         else:
             model.reg = reg_covar * summary.var
         model.low, model.high = summary.min, summary.max
+        model.with_gaps, model.column_var = summary.has_gaps, summary.var
         return model
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
@@ -482,42 +507,67 @@ class GaussianModel(MixtureModel):
     # --- the fused pass -----------------------------------------------------------------
 
     def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
+        if self.with_gaps:
+            return gaussian_gaps.chunk_rows(n_components, n_features)
         return gaussian_pass.chunk_rows(self.storage, n_components, n_features, itemsize)
 
-    def data_plan(self, source: DataSource) -> np.ndarray:
-        """The centre every chunk is shifted by."""
-        return gaussian_pass.centre(source.take(gaussian_pass.centre_rows(source.n_samples)))
+    def data_plan(self, source: DataSource) -> object:
+        """The centre every chunk is shifted by (and with gaps, the data's patterns)."""
+        rows = gaussian_pass.centre_rows(source.n_samples)
+        if self.with_gaps:
+            return gaussian_gaps.data_plan(source, rows, self.low, self.high)
+        return gaussian_pass.centre(source.take(rows))
 
     def prepare_chunk(self, rows: np.ndarray, data_plan: Any, dtype: np.dtype) -> PreparedChunk:
+        if self.with_gaps:
+            return gaussian_gaps.prepare_chunk(rows, data_plan)
         return gaussian_pass.prepare_chunk(rows, data_plan, dtype)
 
     def pass_plan(self, params: Params, data_plan: Any, dtype: np.dtype) -> object:
+        if self.with_gaps:
+            full = self.structure.full_moments
+            return gaussian_gaps.pass_plan(params, data_plan, self.storage, diagonal=not full)
         extent = None
         if self.low is not None:
             extent = np.maximum(np.abs(self.high - data_plan), np.abs(self.low - data_plan))
         return gaussian_pass.pass_plan(params, data_plan, dtype, self.storage, extent)
 
     def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
+        if self.with_gaps:
+            return gaussian_gaps.chunk_pass(chunk, plan, hard, details)
         return gaussian_pass.chunk_pass(chunk, plan, hard, details)
 
     def pass_stats(self, sums: Stats, plan: object) -> Stats:
+        if self.with_gaps:
+            return gaussian_gaps.pass_stats(sums, plan)
         return gaussian_pass.pass_stats(sums, plan)
 
     # --- the plain maths ----------------------------------------------------------------
 
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
+        if has_gaps(X):
+            return gaussian_gaps.log_prob(X, params, self.storage)
         n_features = X.shape[1]
         log_det = _log_det_half(params.precisions_chol, self.storage, n_features)
         maha = _squared_mahalanobis(X, params, self.storage)
         return -0.5 * (n_features * LOG_2PI + maha) + log_det
 
     def suff_stats(self, X: np.ndarray, resp: np.ndarray, params: Params) -> Stats:
+        if has_gaps(X):
+            return gaussian_gaps.suff_stats(
+                X, resp, params, self.storage, not self.structure.full_moments, self.column_var
+            )
         moments = _moments_full if self.structure.full_moments else _moments_diag
         return {
             "nk": resp.sum(axis=0),
             "sx": resp.T @ X,
             "sxx": moments(X, resp, params.means),
         }
+
+    def impute_components(self, X: np.ndarray, params: Params) -> np.ndarray:
+        """Each missing value's conditional mean given the row's observed values, under
+        each component (:func:`engine.models.gaussian_gaps.conditional_means`)."""
+        return gaussian_gaps.conditional_means(X, params, self.storage)
 
     def m_step(
         self, stats: Stats, params: Params, fixed: Collection[str], n_samples: int

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.estep import finite_log_weights
+from engine.gaps import has_gaps
 from engine.models import counts
 from engine.models.base import ParamSpec
-from engine.models.counts import CountMixture, check_counts, clipped_log, log_factorial
+from engine.models.counts import CountMixture, check_counts, clipped_log, column_mass, log_factorial
 from engine.models.registry import register
 from engine.params import Params
 
@@ -50,6 +51,8 @@ class PoissonModel(CountMixture):
             raise ValueError("Poisson rates must not be negative")
 
     def log_prob(self, X: np.ndarray, params: Params) -> np.ndarray:
+        if has_gaps(X):
+            return self._gap_log_prob(X, params)
         rates = params.rates
         return (
             X @ clipped_log(rates).T
@@ -66,5 +69,11 @@ class PoissonModel(CountMixture):
             [clipped_log(rates), finite_log_weights(params.weights) - rates.sum(axis=1)]
         )
 
+    def _column_terms(self, params: Params) -> tuple[np.ndarray, np.ndarray]:
+        return clipped_log(params.rates), -params.rates
+
+    def _column_means(self, params: Params) -> np.ndarray:
+        return params.rates
+
     def _estimate(self, sx: np.ndarray, nk: np.ndarray) -> np.ndarray:
-        return sx / nk[:, None]
+        return sx / column_mass(nk)

@@ -13,6 +13,14 @@ import pytest
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 ALLOWED_THIRD_PARTY = {"numpy", "engine"}
 GUI_MODULES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6", "qtpy", "pandas")
+#: The Dask backend's modules may import distributed, and only inside the functions
+#: that need it (a test below checks that importing them loads no Dask).
+OPTIONAL_THIRD_PARTY = {
+    ENGINE / "backends" / "dask.py": {"distributed"},
+    ENGINE / "backends" / "dask_tasks.py": {"distributed"},
+}
+
+
 def engine_modules() -> list[Path]:
     """Every module of the engine."""
     return engine_sources()
@@ -53,7 +61,8 @@ def test_engine_module_imports_only_stdlib_and_numpy(path: Path) -> None:
     outside = {
         name
         for name in imported_top_levels(path)
-        if name not in sys.stdlib_module_names and name not in ALLOWED_THIRD_PARTY
+        if name not in sys.stdlib_module_names
+        and name not in ALLOWED_THIRD_PARTY | OPTIONAL_THIRD_PARTY.get(path, set())
     }
     assert not outside, f"{path.relative_to(ENGINE.parent)} imports {sorted(outside)}"
 
@@ -94,7 +103,9 @@ def test_importing_engine_loads_no_other_part_of_the_project() -> None:
     assert json.loads(completed.stdout) == []
 
 
-def test_importing_engine_loads_no_gui_module() -> None:
+def loaded_by_every_engine_module(top_levels: tuple[str, ...]) -> list[str]:
+    """Modules under ``top_levels`` loaded once every engine module is imported, in a
+    fresh interpreter."""
     modules = [
         ".".join(path.relative_to(ENGINE.parent).with_suffix("").parts).removesuffix(".__init__")
         for path in engine_sources()
@@ -102,7 +113,7 @@ def test_importing_engine_loads_no_gui_module() -> None:
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n    importlib.import_module(name)\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {GUI_MODULES!r})))\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {top_levels!r})))\n"
     )
     completed = subprocess.run(
         [sys.executable, "-c", code],
@@ -112,7 +123,15 @@ def test_importing_engine_loads_no_gui_module() -> None:
         check=True,
         timeout=60,
     )
-    assert json.loads(completed.stdout) == []
+    return json.loads(completed.stdout)
+
+
+def test_importing_engine_loads_no_gui_module() -> None:
+    assert loaded_by_every_engine_module(GUI_MODULES) == []
+
+
+def test_importing_every_engine_module_loads_no_dask() -> None:
+    assert loaded_by_every_engine_module(("dask", "distributed", "pyarrow", "fsspec")) == []
 
 
 def test_shim_scanner_sees_every_way_of_importing_it(tmp_path: Path) -> None:

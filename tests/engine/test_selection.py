@@ -17,6 +17,7 @@ from engine.selection import (
     collapsed_components,
     compatible_specs,
     component_rows,
+    default_specs,
     final_spread,
     free_parameters,
     iterate_sweep,
@@ -120,8 +121,16 @@ def test_unknown_criterion():
 def hand_count(spec: ModelSpec, k: int, d: int) -> dict[str, int]:
     """Free parameters by name, counted by hand from each model's definition."""
     if spec.model == "gaussian":
-        covariances = {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2,
-                       "diag": k * d, "spherical": k}[spec.covariance_type]
+        # mclust's counts: volumes (1 or K), shapes (D - 1 each), orientations
+        # (D (D - 1) / 2 each), each equal (E) across components or varying (V).
+        angles = d * (d - 1) // 2
+        covariances = {
+            "full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d,
+            "spherical": k, "EII": 1, "EEI": d, "VEI": k + d - 1, "EVI": 1 + k * (d - 1),
+            "VEE": k + d - 1 + angles, "EVE": 1 + k * (d - 1) + angles,
+            "VVE": k + k * (d - 1) + angles, "EEV": 1 + d - 1 + k * angles,
+            "VEV": k + d - 1 + k * angles, "EVV": 1 + k * (d - 1) + k * angles,
+        }[spec.covariance_type]
         return {"weights": k - 1, "means": k * d, "covariances": covariances}
     if spec.model == "kmeans":  # equal weights, one shared variance
         return {"means": k * d, "covariances": 1}
@@ -281,6 +290,12 @@ def test_seconds_left_scales_by_k_and_by_model():
     assert seconds_left(done, [(ModelSpec("kmeans"), 8)]) == pytest.approx(7.0)
 
 
+def test_the_default_sweep_tries_four_covariance_types_of_the_fourteen_offered():
+    assert [s.label for s in default_specs()] == ["full", "tied", "diag", "spherical"]
+    offered = [s.label for s in ALL_SPECS if s.model == "gaussian"]
+    assert offered == list(engine.covariance_types()) and len(offered) == 14
+
+
 def test_compatible_specs_say_why_not():
     binary = np.random.default_rng(0).integers(0, 2, size=(30, 3)).astype(float)
     reasons = compatible_specs(binary, trials=1)
@@ -289,7 +304,8 @@ def test_compatible_specs_say_why_not():
     measured = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
     reasons = compatible_specs(measured, trials=5)
     assert [s.label for s, why in reasons.items() if why is None] == [
-        "full", "tied", "diag", "spherical", "kmeans"]
+        "full", "tied", "diag", "spherical", "EII", "EEI", "VEI", "EVI", "VEE", "EVE", "VVE",
+        "EEV", "VEV", "EVV", "kmeans"]
     assert "0/1" in reasons[ModelSpec("bernoulli")]
     assert "whole-number" in reasons[ModelSpec("poisson")]
     constant = np.column_stack([measured[:, 0], np.ones(len(measured))])

@@ -147,13 +147,23 @@ def test_text_column_is_unticked_with_its_reason(qtbot, tmp_path: Path) -> None:
     assert dialog.chosen_columns() == ["sw"]
 
 
-def test_bad_rows_are_counted_and_dropped_only_when_chosen(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_are_counted_and_gaps_kept_or_rows_dropped_as_chosen(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "gaps.csv"
     path.write_text("x,y\n1,2\n3,NA\n5,abc\n7,8\n9,\n11,12\n")
     dialog = open_dialog(qtbot, path)
     assert "3 rows have missing or non-numeric values" in dialog.bad_rows_label.text()
-    assert dialog.stop_radio.isChecked() and dialog.stop_radio.isEnabled()
+    # The model fits gaps, so keeping them is the default; a word is still not a gap.
+    assert dialog.keep_radio.isChecked() and dialog.keep_radio.isEnabled()
+    assert dialog.bad_rows_policy() == "keep"
+    with qtbot.assertNotEmitted(dialog.accepted):
+        with qtbot.waitSignal(dialog.loader.failed, timeout=10_000):
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "'y' has the text 'abc' on line 4" in dialog.error_label.text()
+    assert "mark such values as missing" in dialog.error_label.text()
+
+    qtbot.mouseClick(dialog.stop_radio, Qt.MouseButton.LeftButton)
     assert dialog.bad_rows_policy() == "error"
+    assert dialog.error_label.text() == ""
     with pytest.raises(DataError, match="fix the file, or choose to drop such rows"):
         dialog.load()
     # OK with "Stop and tell me" says what is wrong, in the dialog, and stays open.
@@ -166,7 +176,7 @@ def test_bad_rows_are_counted_and_dropped_only_when_chosen(qtbot, tmp_path: Path
     # Leaving out column y leaves no bad rows.
     dialog.column_list.item(1).setCheckState(Qt.CheckState.Unchecked)
     assert dialog.bad_rows_label.text().startswith("No row has")
-    assert not dialog.drop_radio.isEnabled()
+    assert not dialog.drop_radio.isEnabled() and not dialog.keep_radio.isEnabled()
     dialog.column_list.item(1).setCheckState(Qt.CheckState.Checked)
 
     qtbot.mouseClick(dialog.drop_radio, Qt.MouseButton.LeftButton)
@@ -177,6 +187,30 @@ def test_bad_rows_are_counted_and_dropped_only_when_chosen(qtbot, tmp_path: Path
     table = dialog.load()
     np.testing.assert_array_equal(table.data, [[1, 2], [7, 8], [11, 12]])
     assert table.dropped_rows == 3
+
+
+def test_gaps_are_kept_for_em_when_the_model_fits_them(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "gaps.csv"
+    path.write_text("x,y\n1,2\n3,NA\n7,8\n,10\n11,12\n")
+    dialog = open_dialog(qtbot, path)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    table = dialog.load()
+    np.testing.assert_array_equal(
+        table.data, [[1, 2], [3, np.nan], [7, 8], [np.nan, 10], [11, 12]]
+    )
+    assert table.dropped_rows == 0 and table.n_missing_values == 2
+    assert table.notes == ("kept 2 rows with missing values (2 values in all)",)
+
+
+def test_a_model_without_gaps_cannot_keep_them(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "gaps.csv"
+    path.write_text("x,y\n1,2\n3,NA\n7,8\n")
+    dialog = ImportDialog(path, keeps_gaps=False)
+    qtbot.addWidget(dialog)
+    assert dialog.stop_radio.isChecked() and dialog.bad_rows_policy() == "error"
+    assert not dialog.keep_radio.isEnabled() and dialog.drop_radio.isEnabled()
+    assert "cannot fit rows with missing values" in dialog.keep_radio.toolTip()
 
 
 def test_preview_marks_bad_cells(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from emgui.features.analysis.selection_dialog import ModelSelectionDialog
 from emgui.features.analysis.sweep_table import COLUMNS, CRITERION_COLUMN
 from emgui.shell.main_window import MainWindow
 from emgui.views.colors import component_color
-from engine.selection import ModelSpec, sweep
+from engine.selection import DEFAULT_SPECS, ModelSpec, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTS = ROOT / "emio" / "resources" / "samples" / "counts.csv"
@@ -144,7 +144,7 @@ def test_sweep_then_cancel_a_second_then_open_a_cell(
     # A second, slow sweep: cancelled after a few cells, which stay shown.
     make_slow(window)
     dialog.k_edit.setText("1-9")
-    dialog.set_checked_specs([ModelSpec("gaussian", c) for c in engine.COVARIANCE_TYPES])
+    dialog.set_checked_specs(list(DEFAULT_SPECS))  # full, tied, diag, spherical
     qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
     assert dialog.run_bar.cancel_button.isEnabled()
     assert not dialog.run_bar.run_button.isEnabled()
@@ -277,11 +277,14 @@ def test_models_offered_follow_the_data(qtbot, window, open_faithful):
     dialog = selection_dialog(window)
     boxes = dialog.model_boxes
     assert [s.label for s, b in boxes.items() if b.isEnabled()] == [
-        "full", "tied", "diag", "spherical", "kmeans"]
+        *engine.COVARIANCE_TYPES, "kmeans"]
     assert "Not for these data" in boxes[ModelSpec("bernoulli")].toolTip()
     assert "0/1" in boxes[ModelSpec("bernoulli")].toolTip()
-    assert set(dialog.checked_specs()) == {
-        ModelSpec("gaussian", c) for c in engine.COVARIANCE_TYPES}
+    # The sweep's default: full, tied, diag and spherical; mclust's ten others offered.
+    assert dialog.checked_specs() == list(DEFAULT_SPECS)
+    assert [s.label for s in DEFAULT_SPECS] == ["full", "tied", "diag", "spherical"]
+    assert boxes[ModelSpec("gaussian", "EVE")].text() == "EVE"
+    assert "one volume and orientation" in boxes[ModelSpec("gaussian", "EVE")].toolTip()
     # Counts: the count models become available; a new data set updates the boxes.
     assert window.open_file(COUNTS, ask=False)
     assert boxes[ModelSpec("poisson")].isEnabled()

@@ -376,3 +376,26 @@ def test_shortcuts_are_unique_and_the_actions_sit_with_run(window, lesson):
     assert names.index("E-step") == names.index("Step") + 1
     assert lesson.compare_action in window.run_menu.actions()
     assert lesson.e_step_action in window.run_toolbar.actions()
+
+
+def test_the_sample_with_gaps_steps_through_em_over_its_gaps(qtbot, window, lesson):
+    # Rows with a missing height or weight are kept, and each half-step in the window is
+    # the engine's half-step over the observed values.
+    window.open_sample("heights_weights_gaps")
+    table = window.document.table
+    assert np.isnan(table.data).any(axis=1).sum() == 12
+    assert "kept 12 rows with missing values" in window.status_label.text()
+    for _ in range(3):
+        lesson.e_step_action.trigger()
+        lesson.m_step_action.trigger()
+    states = lesson.session.states
+    assert [s.phase for s in states] == ["start"] + ["E", "M"] * 3
+    expected = half_steps(table.data, sample_options("heights_weights_gaps", max_iter=3))
+    for shown, engine_state in zip(states, expected, strict=True):
+        assert shown.phase == engine_state.phase
+        assert np.isfinite(shown.log_likelihood)
+        assert shown.log_likelihood == pytest.approx(engine_state.log_likelihood, rel=1e-12)
+        np.testing.assert_allclose(shown.params.means, engine_state.params.means, rtol=1e-12)
+    # The likelihood of the observed values never falls from one M-step to the next.
+    m_steps = [s.log_likelihood for s in states if s.phase != "E"]
+    assert all(b >= a - 1e-9 * abs(a) for a, b in zip(m_steps, m_steps[1:]))

@@ -29,6 +29,7 @@ from emgui.views import declared
 from scipy import stats
 from emgui.views.histogram_view import freedman_diaconis_bins
 from emgui.views.likelihood_plot import IterationAxis
+from emgui.views.params_table import param_columns
 from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
 from engine import FitOptions
 from engine.params import Params
@@ -135,6 +136,30 @@ def test_project_gaussian_handles_every_covariance_shape() -> None:
     means_2d, cov = project_gaussian(Params(np.array([0.5, 0.5]), means=means), "kmeans", (0, 1))
     assert cov is None
     np.testing.assert_array_equal(means_2d, means[:, :2])
+
+
+def test_every_covariance_structure_is_drawn_and_tabled_by_its_storage() -> None:
+    # mclust's names (EEI, VEI, ...) store their covariances as one of the four layouts.
+    means = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    rng = np.random.default_rng(4)
+    stored = {
+        "full": np.array([_random_spd(rng, 3), _random_spd(rng, 3)]),
+        "diag": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+        "spherical": np.array([0.5, 2.0]),
+    }
+    for structure, storage in {"EII": "spherical", "EEI": "diag", "VEI": "diag", "EVI": "diag",
+                               "VEE": "full", "EVE": "full", "VVE": "full", "EEV": "full",
+                               "VEV": "full", "EVV": "full"}.items():
+        params = Params(np.array([0.5, 0.5]), means=means, covariances=stored[storage])
+        np.testing.assert_array_equal(
+            project_gaussian(params, structure, (0, 2))[1],
+            project_gaussian(params, storage, (0, 2))[1],
+        )
+        columns = param_columns(params, FitOptions(covariance_type=structure), ["a", "b", "c"])
+        stored_as = param_columns(params, FitOptions(covariance_type=storage), ["a", "b", "c"])
+        assert [c.header for c in columns] == [c.header for c in stored_as]
+        for column, same in zip(columns, stored_as):
+            np.testing.assert_array_equal(column.values, same.values)
 
 
 def test_projections_refuse_columns_the_data_do_not_have() -> None:

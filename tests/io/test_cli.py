@@ -129,7 +129,10 @@ BAD_INPUTS = {
     "no numeric column": (lambda t: write(t, "text.csv", "a,b\nx,y\nz,w\n"), ["--k", "1"], "numeric"),
     "text in numeric column": (
         lambda t: write(t, "mixed.csv", "a,b\n1,2\n3,oops\n5,6\n7,8\n"), ["--k", "2"], "oops"),
-    "NaN": (lambda t: write(t, "nan.csv", "a,b\n1,2\n3,nan\n5,6\n7,8\n"), ["--k", "2"], "row"),
+    # With --missing em (the default) a gap is fitted; tests/io/test_cli_missing.py.
+    "NaN": (
+        lambda t: write(t, "nan.csv", "a,b\n1,2\n3,nan\n5,6\n7,8\n"),
+        ["--k", "2", "--missing", "error"], "row"),
     "infinite": (lambda t: write(t, "inf.csv", "a,b\n1,2\n3,inf\n5,6\n7,8\n"), ["--k", "2"], "row"),
     "ragged rows": (
         lambda t: write(t, "ragged.csv", "a,b\n1,2\n3,4,5\n5,6\n"), ["--k", "2"], "line"),

@@ -124,9 +124,17 @@ class ModelSelectionDialog(AnalysisDialog):
             "likely to stop in a poor local optimum, and take longer.")
         self.model_boxes: dict[ModelSpec, QCheckBox] = {}
         rows: dict[str, QHBoxLayout] = {}
+        defaults = set(default_specs())
         for spec in all_specs():
-            # One row per model with variants (its title), one for every other model.
-            row_title = declared.title(spec.model) if spec.variant is not None else "Other models"
+            # A model with variants has a row of those swept unless told otherwise and a
+            # row of its others (mclust's ten other covariance structures); one row holds
+            # every other model.
+            if spec.variant is None:
+                row_title = "Other models"
+            elif spec in defaults:
+                row_title = declared.title(spec.model)
+            else:
+                row_title = f"{declared.title(spec.model)}, more"
             row = rows.setdefault(row_title, QHBoxLayout())
             box = QCheckBox(declared.spec_title(spec))
             box.setToolTip(declared.spec_tip(spec))

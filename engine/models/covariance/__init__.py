@@ -47,6 +47,8 @@ class CovarianceStructure(ABC):
     storage: ClassVar[str] = "full"
     #: Where menus list it.
     menu_order: ClassVar[int] = 100
+    #: Whether a model-selection sweep tries it unless told otherwise.
+    in_default_sweep: ClassVar[bool] = False
     #: Whether a change of one column's units maps every covariance of the
     #: structure to another of it (a diagonal scaling keeps it in the family),
     #: so fits do not depend on the columns' units.
@@ -79,8 +81,10 @@ class CovarianceStructure(ABC):
             about the new means, plus the prior's pseudo-scatter.
         nk : ndarray of shape (K,)
             Responsibility mass of each component (never zero).
-        previous : ndarray
-            The covariances the E-step used, for structures estimated iteratively.
+        previous : ndarray or None
+            The covariances the E-step used, where structures estimated iteratively
+            start (in the storage's shape; ``None`` when there are none, as for the
+            first M-step of a start from a partition of the rows).
         """
 
 

@@ -16,6 +16,7 @@ class Diagonal(CovarianceStructure):
     storage = "diag"
     unit_free = True
     menu_order = 30
+    in_default_sweep = True
 
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_components * n_features

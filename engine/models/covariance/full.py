@@ -16,6 +16,7 @@ class Full(CovarianceStructure):
     storage = "full"
     unit_free = True
     menu_order = 10
+    in_default_sweep = True
 
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_components * n_features * (n_features + 1) // 2

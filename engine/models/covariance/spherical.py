@@ -15,6 +15,7 @@ class Spherical(CovarianceStructure):
     report_words = "spherical covariance (circles, each its own size)"
     storage = "spherical"
     menu_order = 40
+    in_default_sweep = True
 
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_components

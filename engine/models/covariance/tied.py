@@ -16,6 +16,7 @@ class Tied(CovarianceStructure):
     storage = "tied"
     unit_free = True
     menu_order = 20
+    in_default_sweep = True
 
     def n_parameters(self, n_components: int, n_features: int) -> int:
         return n_features * (n_features + 1) // 2

@@ -5,7 +5,9 @@ The files in this folder were first written by the emio of main at 3c39379,
 before the file formats read the models' declarations, and showed that they
 read them without a byte changing; they were written again when the Gaussian
 model gained its ``regularisation`` option (a key sessions and PARAMS.json now
-hold), and when fits gained ``accelerate`` (a key of a session's options). The test checks that today's emio writes the same bytes. Run
+hold), when fits gained ``accelerate`` (a key of a session's options), and when the
+Gaussian's script came to lay covariances out by their storage (a table of every
+covariance type). The test checks that today's emio writes the same bytes. Run
 ``python tests/io/golden/make_golden.py`` only when a format changes on
 purpose, and say so in the commit.
 """

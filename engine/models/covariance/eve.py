@@ -1,0 +1,46 @@
+"""Covariances with one volume and orientation, each component its own shape (mclust's EVE)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.models.covariance import CovarianceStructure, register
+from engine.models.covariance.eigen import (
+    common_orientation,
+    compose,
+    rotated_diagonals,
+    shared_axes,
+    split_volume,
+)
+
+
+@register
+class EVE(CovarianceStructure):
+    name = "EVE"
+    mclust = "EVE"
+    title = "EVE: one volume and orientation, each component its own shape"
+    report_words = "EVE covariance (one volume and orientation, each component its own shape)"
+    storage = "full"
+    menu_order = 100
+
+    def n_parameters(self, n_components: int, n_features: int) -> int:
+        return 1 + n_components * (n_features - 1) + n_features * (n_features - 1) // 2
+
+    def estimate(self, scatter, nk, previous) -> np.ndarray:
+        """Iterative (no closed form): ``S_k = volume O diag(shape_k) O^T``. Given the
+        orientation ``O``, each shape is the scatter's values along it over their
+        geometric mean and the volume the sum of those means over ``N``; ``O``
+        moves by the majorise-minimise steps of Browne and McNicholas (2014), from
+        the previous covariances' (:func:`engine.models.covariance.eigen.common_orientation`)."""
+        n_samples = nk.sum()
+
+        def values_for(rotated: np.ndarray) -> np.ndarray:
+            volumes, shapes = split_volume(rotated)
+            return volumes.sum(axis=-1)[..., None, None] / n_samples * shapes
+
+        start = None
+        if previous is not None:
+            axes = shared_axes(previous)
+            volumes, shapes = split_volume(rotated_diagonals(previous, axes))
+            start = axes, np.exp(np.log(volumes).mean()) * shapes
+        return compose(*common_orientation(scatter, nk, values_for, start))
