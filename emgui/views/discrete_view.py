@@ -371,6 +371,11 @@ class DiscreteView(QWidget):
             item.setSymbolSize(5 if lines else 9)
         self._update_legends()
 
+    @property
+    def legend(self) -> str:
+        """The components' legend as shown (rich text): each in its colour, with its weight."""
+        return self._param_legend.text()
+
     def _update_legends(self) -> None:
         weights = self._weights
         entries = []
