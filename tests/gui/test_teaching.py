@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -399,3 +401,39 @@ def test_the_sample_with_gaps_steps_through_em_over_its_gaps(qtbot, window, less
     # The likelihood of the observed values never falls from one M-step to the next.
     m_steps = [s.log_likelihood for s in states if s.phase != "E"]
     assert all(b >= a - 1e-9 * abs(a) for a, b in zip(m_steps, m_steps[1:]))
+
+
+def test_the_start_is_drawn_before_the_first_e_step(qtbot, window, lesson):
+    # As a textbook shows its starting guess: the coins' 0.2 and 0.7 before any E-step.
+    window.open_sample("two_coins")
+    qtbot.waitUntil(lambda: "The plots show where EM starts" in window.status_label.text())
+    np.testing.assert_allclose(params_column(window, "p(heads)"), [0.2, 0.7])
+    assert window.views.drawn_params is not None
+    np.testing.assert_allclose(window.views.drawn_params.probs[:, 0], [0.2, 0.7])
+    assert lesson.e_step_action.isEnabled()
+
+
+def test_the_responsibilities_table_says_what_its_likelihoods_leave_out(qtbot, window, lesson):
+    window.open_sample("two_coins")
+    lesson.e_step_action.trigger()
+    note = lesson.resp_panel.note_label
+    assert note.isVisibleTo(lesson.resp_panel)
+    # 5 tosses per round: C(5,3) + C(5,2) + C(5,1) + C(5,3) + C(5,2) in logs.
+    total = sum(np.log(math.comb(5, int(h))) for h in HEADS)
+    assert f"Σ log C(n, x) = {total:.4g}" in note.text()
+    window.open_sample("blobs")  # Gaussian rows leave nothing out
+    lesson.e_step_action.trigger()
+    assert not lesson.resp_panel.note_label.isVisibleTo(lesson.resp_panel)
+
+
+def test_the_bound_plot_never_zooms_into_round_off(qtbot, window, lesson):
+    window.open_sample("blobs")
+    lesson.e_step_action.trigger()  # on real data: the bound meets the log-likelihood
+    ll, bound = lesson.bound_plot.values()
+    assert abs(ll[-1] - bound[-1]) < 1e-9 * abs(ll[-1])
+    (_, _), (low, high) = lesson.bound_plot._plot.getViewBox().viewRange()
+    assert high - low >= 1e-4 * abs(ll[-1]), "the axis spans the values' size, not round-off"
+    lesson.end_session()
+    # No session: neutral axes without numbers, and the panel says what to press.
+    assert lesson.bound_plot.info_label.text().startswith("Press E-step")
+    assert not lesson.bound_plot._plot.getAxis("left").style["showValues"]
