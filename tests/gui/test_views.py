@@ -28,7 +28,7 @@ from emgui.views.colors import PALETTE, component_rgb
 from emgui.views import declared
 from scipy import stats
 from emgui.views.histogram_view import freedman_diaconis_bins
-from emgui.views.likelihood_plot import IterationAxis
+from emgui.views.likelihood_plot import IterationAxis, LikelihoodPlot
 from emgui.views.params_table import param_columns
 from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
 from engine import FitOptions
@@ -583,3 +583,26 @@ def test_likelihood_range_holds_every_value_and_moves_in_steps(qtbot) -> None:
     assert view_box.viewRange() == [[5.0, 6.0], [0.0, 1.0]]
     plot.set_history(values[:3], "log-likelihood")
     assert view_box.viewRange()[0][1] >= 2
+
+
+def test_a_long_trace_is_drawn_thinned_to_the_pixels_and_kept_whole(qtbot) -> None:
+    # A damaged session whose trace repeats 2000 times: 82 000 values zigzagging across
+    # the plot. Drawn a few per pixel (each pixel's highest and lowest kept), thin.
+    plot = LikelihoodPlot()
+    qtbot.addWidget(plot)
+    plot.resize(640, 150)
+    plot.show()
+    values = np.tile(-2700.0 + np.log1p(np.arange(41)), 2000)
+    plot.set_history(values, "log-likelihood")
+    plot.set_current(values.size - 3)
+    plot.grab()
+    np.testing.assert_array_equal(plot.history, values)
+    assert plot.current() == values.size - 3
+    curve = next(item for item in plot.plot_widget.getPlotItem().listDataItems()
+                 if np.size(item.getOriginalDataset()[1]) == values.size)
+    _, drawn = curve.getData()
+    assert drawn.size < values.size // 10
+    assert (drawn.min(), drawn.max()) == (values.min(), values.max())
+    assert curve.opts["pen"].width() <= 1 and curve.opts["symbol"] is None
+    plot.set_history(values[:41], "log-likelihood")  # a short trace: markers, full pen
+    assert curve.opts["symbol"] == "o" and curve.opts["pen"].width() == 2
