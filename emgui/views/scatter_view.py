@@ -74,7 +74,8 @@ class _ComponentItems:
 
 
 class ScatterView(QWidget):
-    """Scatter plot of two columns with the live state of a Gaussian or k-means fit.
+    """Scatter plot of two columns with the live state of a fit: points by component, each
+    component's location and, where the model has one, its spread as ellipses.
 
     Call :meth:`set_data` once per data set, then :meth:`show_state` as often
     as the fit produces states. Plot items are created once per component and
@@ -226,6 +227,20 @@ class ScatterView(QWidget):
         view_box.disableAutoRange()
         self._update_info()
 
+    def set_equal_aspect(self, equal: bool) -> None:
+        """Give both axes the same scale (circles in the data look round), or let each
+        fit its column; the view fits the data again."""
+        view_box = self._plot.getViewBox()
+        if bool(view_box.state["aspectLocked"]) == equal:
+            return
+        view_box.setAspectLocked(equal, ratio=1.0)
+        view_box.autoRange()
+        view_box.disableAutoRange()
+
+    @property
+    def equal_aspect(self) -> bool:
+        return bool(self._plot.getViewBox().state["aspectLocked"])
+
     def clear_state(self) -> None:
         """Forget the fitted state: grey points, no means, no ellipses."""
         self._labels = None
@@ -257,7 +272,7 @@ class ScatterView(QWidget):
             Component means in the displayed columns.
         covariances_2d : ndarray of shape (n_components, 2, 2) or None
             Covariances in the displayed columns (see
-            :func:`~emgui.views.geometry.project_gaussian`); ``None`` hides
+            :func:`~emgui.views.geometry.project`); ``None`` hides
             the ellipses.
         labels : ndarray of shape (n_display,) or None
             Most probable component of each displayed row; ``None`` shows

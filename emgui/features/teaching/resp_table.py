@@ -147,6 +147,11 @@ class ResponsibilityPanel(QWidget):
         self.footer_label.setWordWrap(True)
         self.footer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.footer_label.setStyleSheet("color: #202020; padding: 2px 4px;")
+        #: What the likelihood columns leave out, said on the table itself.
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #555; font-style: italic; padding: 0 4px 2px 4px;")
+        self.note_label.setVisible(False)
         self.previous_button = QPushButton("◀ Previous rows")
         self.next_button = QPushButton("Next rows ▶")
         self.page_label = QLabel()
@@ -163,6 +168,7 @@ class ResponsibilityPanel(QWidget):
         layout.addLayout(paging)
         layout.addWidget(self.table, stretch=1)
         layout.addWidget(self.footer_label)
+        layout.addWidget(self.note_label)
         self.previous_button.clicked.connect(self._on_previous_button_clicked)
         self.next_button.clicked.connect(self._on_next_button_clicked)
         self.first_row = 0
@@ -192,6 +198,8 @@ class ResponsibilityPanel(QWidget):
         self.model.set_page(None)
         self.title_label.setText("")
         self.footer_label.setText(message)
+        self.note_label.setText("")
+        self.note_label.setVisible(False)
         self.page_label.setText("")
         for button in (self.previous_button, self.next_button):
             button.setVisible(False)
@@ -217,6 +225,8 @@ class ResponsibilityPanel(QWidget):
         if reset:
             self.table.resizeColumnsToContents()
         self.footer_label.setText(page.footer)
+        self.note_label.setText(page.note)
+        self.note_label.setVisible(bool(page.note))
         paged = page.n_rows > PAGE_SIZE
         for button in (self.previous_button, self.next_button):
             button.setVisible(paged)
