@@ -73,6 +73,32 @@ class RowLabeller:
         return np.exp(log_resp.max(axis=1))
 
 
+class GapPlacer:
+    """Where rows with missing values are expected under any parameters (the E-step's
+    guess: each missing value's responsibility-weighted conditional mean), in the shown
+    ``columns``; made once per data set and model for the many redraws of a run."""
+
+    def __init__(self, options: engine.FitOptions, X: np.ndarray, columns: Sequence[int]) -> None:
+        self._columns = list(columns)
+        self._imputer: engine.Imputer | None = None
+        if model_class(options.model).handles_missing and np.isnan(X).any():
+            try:
+                self._imputer = engine.Imputer(X, options)
+            except ValueError:
+                self._imputer = None  # data the model cannot take: nothing is placed
+
+    def positions(self, params: engine.Params) -> np.ndarray | None:
+        """Every row with its gaps filled in under ``params``, in the shown columns,
+        shape (n_rows, len(columns)); ``None`` when the rows cannot be filled in."""
+        if self._imputer is None:
+            return None
+        try:
+            filled = self._imputer(params, per_component=False)
+        except (ValueError, engine.SingularComponent, np.linalg.LinAlgError):
+            return None
+        return filled.values[:, self._columns]
+
+
 def traced_objective(
     run: Sequence[engine.Snapshot], options: engine.FitOptions
 ) -> tuple[list[float], str]:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 import engine
 from emgui.views import declared
 from emgui.views.discrete_view import DiscreteView
-from emgui.views.engine_bridge import RowLabeller, marginal_log_prob
+from emgui.views.engine_bridge import GapPlacer, RowLabeller, marginal_log_prob
 from emgui.views.geometry import project
 from emgui.views.histogram_view import HistogramView
 from emgui.views.mean_handles import MeanHandles
@@ -65,6 +65,8 @@ class FitViews(QStackedWidget):
         self._columns = (0, 1)
         self._data_key: tuple | None = None
         self._labeller_key: tuple | None = None
+        self._placer_key: tuple | None = None
+        self._placer: GapPlacer | None = None
         self._labeller: RowLabeller | None = None
         self._show_uncertainty = False
         # The parameters and options last shown, for labels made on demand.
@@ -110,7 +112,7 @@ class FitViews(QStackedWidget):
         if key == self._data_key:
             return
         self._data_key = key
-        self._labeller_key = None
+        self._labeller_key = self._placer_key = None
         if kind == "scatter":
             self.scatter.set_data(X, names[columns[0]], names[columns[1]], columns)
             # Round contours only look round on axes of equal scale.
@@ -171,6 +173,15 @@ class FitViews(QStackedWidget):
             self._labeller_key = key
         return self._labeller
 
+    def _gap_placer_for(self, options: engine.FitOptions) -> GapPlacer:
+        """Places the displayed rows that miss a shown coordinate (made once per model)."""
+        key = (options.model, _option_key(options), self._data_key)
+        if key != self._placer_key:
+            rows = self.scatter.gap_rows
+            self._placer = GapPlacer(options, self._display_X[rows], self._columns)
+            self._placer_key = key
+        return self._placer
+
     def show_params(
         self,
         params: engine.Params,
@@ -207,6 +218,10 @@ class FitViews(QStackedWidget):
                 self._columns,
             )
             self.scatter.show_state(locations, spreads, labels, confidence)
+            placed = None
+            if labels is not None and self.scatter.gap_rows.size:
+                placed = self._gap_placer_for(options).positions(params)
+            self.scatter.show_imputed(placed)
         elif kind == "histogram":
             centres, spreads = project(
                 params, declared.location_spec(options), declared.spread_spec(options), [0]

@@ -590,3 +590,31 @@ def test_the_data_question_returns_the_button_pressed(qtbot, can_use, button, an
     QTimer.singleShot(0, press)
     assert session_questions.ask_data_action(None, "The data file is missing.", can_use) == answer
     assert ("Use It As It Is" in seen) == can_use
+
+
+def test_export_assignments_of_rows_with_gaps_gives_the_expected_values(
+    qtbot, window, files, tmp_path, errors
+):
+    window.open_sample("heights_weights_gaps")
+    result = run_to_end(qtbot, window)
+    path = tmp_path / "assignments.csv"
+    files.save(path)
+    with qtbot.waitSignal(actions_of(window).assignments_written, timeout=30_000):
+        actions_of(window).export_assignments_action.trigger()
+    assert errors == []
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == [
+        "height_cm", "weight_kg", "height_cm_expected", "weight_kg_expected",
+        "component", "resp_1", "resp_2", "uncertainty",
+    ]
+    table = window.document.table
+    missing = np.isnan(table.data)
+    filled = engine.impute(table.data, result.params, result.options, per_component=False)
+    for d, name in enumerate(table.columns):
+        # Observed values as read and no expectation; a missing one blank, with EM's.
+        np.testing.assert_array_equal(frame[name][~missing[:, d]], table.data[~missing[:, d], d])
+        assert frame[name][missing[:, d]].isna().all()
+        assert frame[f"{name}_expected"][~missing[:, d]].isna().all()
+        np.testing.assert_array_equal(
+            frame[f"{name}_expected"][missing[:, d]], filled.values[missing[:, d], d]
+        )

@@ -24,6 +24,7 @@ from emgui.shell.import_dialog import ImportDialog
 from emgui.shell.main_window import MainWindow
 from emgui.views import declared
 from emgui.views.geometry import ellipse_points, project
+from emio.samples import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -472,3 +473,29 @@ def test_large_files_load_off_the_gui_thread_with_a_busy_indicator(
     np.testing.assert_allclose(window.document.table.data, rows, rtol=0, atol=1e-12)  # written with 12 decimals
     # Drawn as a label image: beyond a few thousand points recolouring items is too slow.
     assert window.views.scatter.uses_image
+
+
+def test_rows_with_a_missing_coordinate_are_drawn_hollow_where_em_expects_them(qtbot, window):
+    window.open_sample("heights_weights_gaps")
+    scatter = window.views.scatter
+    table = window.document.table
+    gaps = np.flatnonzero(np.isnan(table.data).any(axis=1))
+    np.testing.assert_array_equal(scatter.display_index[scatter.gap_rows], gaps)
+    assert scatter.imputed_positions.shape == (0, 2)  # no fit yet: no expected place
+    sample = next(s for s in load_catalogue() if s.id == "heights_weights_gaps")
+    drawn = []
+    for _ in range(3):
+        window.run_actions.step.trigger()
+        qtbot.waitUntil(lambda: window.views.drawn_params is not None
+                        and window.document.shown_snapshot() is not None
+                        and window.document.shown_snapshot().iteration == len(drawn), timeout=10_000)
+        params = window.document.shown_snapshot().params
+        expected = engine.impute(table.data, params, sample.fit_options()).values[gaps]
+        np.testing.assert_allclose(scatter.imputed_positions, expected, rtol=1e-12)
+        # Each stays on the line of its observed coordinate.
+        observed = ~np.isnan(table.data[gaps])
+        np.testing.assert_array_equal(scatter.imputed_positions[observed], table.data[gaps][observed])
+        drawn.append(scatter.imputed_positions.copy())
+    # They move as EM iterates.
+    assert not np.array_equal(drawn[0], drawn[-1])
+    window.run_actions.stop.trigger()

@@ -437,3 +437,28 @@ def test_the_bound_plot_never_zooms_into_round_off(qtbot, window, lesson):
     # No session: neutral axes without numbers, and the panel says what to press.
     assert lesson.bound_plot.info_label.text().startswith("Press E-step")
     assert not lesson.bound_plot._plot.getAxis("left").style["showValues"]
+
+
+def test_the_table_gives_each_component_its_guess_of_a_missing_value(qtbot, window, lesson):
+    window.open_sample("heights_weights_gaps")
+    lesson.e_step_action.trigger()
+    table = window.document.table
+    state = lesson.session.states[-1]
+    filled = engine.impute(table.data, state.params, sample_options("heights_weights_gaps"))
+    model = lesson.resp_panel.model
+    row = int(np.flatnonzero(np.isnan(table.data[:, 0]))[0])  # a missing height, on page 1
+    for k in range(2):
+        index = model.index(row, column(lesson, f"r·height_cm\ncomp. {k + 1}"))
+        guess = filled.per_component[row, k, 0]
+        # r × the component's expectation of the height, given the row's weight: in italics.
+        assert index.data(USER) == pytest.approx(state.resp[row, k] * guess, rel=1e-12)
+        assert index.data(Qt.ItemDataRole.FontRole).italic()
+        assert f"{guess:.6g}" in index.data(Qt.ItemDataRole.ToolTipRole)
+        observed = model.index(row, column(lesson, f"r·weight_kg\ncomp. {k + 1}"))
+        assert observed.data(Qt.ItemDataRole.FontRole) is None
+    # The totals are what the M-step uses: its new means.
+    lesson.m_step_action.trigger()
+    new_means = lesson.session.states[-1].params.means
+    for k in range(2):
+        total = cell(lesson, model.rowCount() - 1, f"r·height_cm\ncomp. {k + 1}")
+        assert total / state.resp[:, k].sum() == pytest.approx(new_means[k, 0], rel=1e-10)

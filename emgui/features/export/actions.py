@@ -13,6 +13,7 @@ from collections.abc import Generator
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu
@@ -91,8 +92,14 @@ def _assignments(
         _, log_resp = engine.predict_log_resp(
             table.data, result.params, result.options, table.columns
         )
+        filled = None
+        if np.isnan(table.data).any():
+            # Rows with gaps: their missing values as the fitted mixture expects them.
+            filled = engine.impute(
+                table.data, result.params, result.options, table.columns, per_component=False
+            ).values
         yield Progress(1, 2, f"Writing {path.name}…")
-        text = exports.assignments_csv(table, log_resp)
+        text = exports.assignments_csv(table, log_resp, filled)
     except ValueError as exc:
         raise ValueError(f"the assignments cannot be computed: {exc}") from None
     write_outputs([(path, text)])

@@ -100,9 +100,13 @@ class ResponsibilityModel(QAbstractTableModel):
         column = page.columns[index.column()]
         is_total = index.row() == len(page.rows)
         value = column.total if is_total else float(column.values[index.row()])
-        if role == Qt.ItemDataRole.FontRole and is_total:
+        guessed = (
+            not is_total and column.guessed is not None and bool(column.guessed[index.row()])
+        )
+        if role == Qt.ItemDataRole.FontRole and (is_total or guessed):
             font = QFont()
-            font.setBold(True)
+            font.setBold(is_total)
+            font.setItalic(guessed)
             return font
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_NUMBER_ALIGNMENT)
@@ -112,6 +116,13 @@ class ResponsibilityModel(QAbstractTableModel):
             return _cell_text(column.kind, value)
         if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.UserRole):
             return value
+        if role == Qt.ItemDataRole.ToolTipRole and guessed:
+            guess = float(column.guesses[index.row()])
+            return (
+                f"{value!r}: this row's value is missing; the E-step's guess of it under "
+                f"component {column.component + 1} is {guess:.6g}, given the row's other "
+                f"values.\n{column.tooltip}"
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{value!r}\n{column.tooltip}"
         if role == Qt.ItemDataRole.BackgroundRole and column.kind == "resp" and not is_total:

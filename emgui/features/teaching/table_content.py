@@ -28,7 +28,13 @@ _COUNT_WORDS = {"sums": "r·{name}"}
 
 @dataclass(frozen=True)
 class TableColumn:
-    """One column of a page. ``kind`` is data, likelihood, resp or expected."""
+    """One column of a page. ``kind`` is data, likelihood, resp or expected.
+
+    ``guessed`` marks the rows (of the page) whose value rests on a missing value
+    filled in by the E-step: the component's expectation of it given the row's
+    observed values (EM's own treatment of gaps); ``guesses`` holds those
+    expectations, NaN elsewhere.
+    """
 
     header: str
     tooltip: str
@@ -36,6 +42,8 @@ class TableColumn:
     component: int | None
     values: np.ndarray
     total: float | None
+    guessed: np.ndarray | None = None
+    guesses: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -124,25 +132,40 @@ def build_page(
         )
     # Without responsibilities yet, the columns are named all the same (and left blank).
     held = resp[rows] if resp is not None else np.zeros((len(rows), n_components))
-    counts = expected_counts(page_X, held, options)
+    # A row with gaps gives each component what it expects of the missing values, given
+    # the row's observed ones, under the parameters that made these responsibilities.
+    filled = _filled(X, shown.params, options) if resp is not None else None
+    page_filled = None if filled is None else filled[rows]
+    counts = _expected(page_X, page_filled, held, options)
     totals = (
-        {name: value.sum(axis=0) for name, value in expected_counts(X, resp, options).items()}
+        {name: value.sum(axis=0) for name, value in _expected(X, filled, resp, options).items()}
         if resp is not None
         else None
     )
+    page_missing = np.isnan(page_X)
     for k in range(n_components):
         for key in counts:
             for d, name in enumerate(feature_names):
                 header = _count_header(key, name, len(feature_names))
+                guessed = page_missing[:, d] if page_filled is not None else None
                 columns.append(
                     TableColumn(
                         f"{header}\n{SHORT} {k + 1}",
                         f"What {COMPONENT} {k + 1} gets from each {ROW} for the M-step: its "
                         f"responsibility × the {ROW}'s {key} ({name}). The total is what the "
-                        "M-step uses.",
+                        "M-step uses."
+                        + (
+                            f" Where {name} is missing (italics), the E-step's guess of it "
+                            f"stands in: what {COMPONENT} {k + 1} expects {name} to be, given "
+                            f"the {ROW}'s other values."
+                            if guessed is not None and guessed.any() else ""
+                        ),
                         "expected", k,
                         blank if resp is None else counts[key][:, k, d],
                         None if totals is None else float(totals[key][k, d]),
+                        guessed=guessed if guessed is not None and guessed.any() else None,
+                        guesses=None if page_filled is None
+                        else np.where(page_missing[:, d], page_filled[:, k, d], np.nan),
                     )
                 )
     footer = _footer(shown, m_step, options, totals, keys, likelihood, rows)
@@ -157,6 +180,29 @@ def build_page(
             f"the status bar and the bound plot counts it: Σ log C(n, x) = {total:.4g}."
         )
     return TablePage(columns, rows, n_rows, footer, note)
+
+
+def _filled(X: np.ndarray, params: engine.Params, options: engine.FitOptions) -> np.ndarray | None:
+    """Each row under each component with its missing values filled in by the
+    component's expectation of them, shape (n_rows, n_components, n_features);
+    ``None`` for rows without gaps."""
+    if not np.isnan(X).any():
+        return None
+    return engine.impute(X, params, options, per_component=True).per_component
+
+
+def _expected(
+    X: np.ndarray, filled: np.ndarray | None, resp: np.ndarray, options: engine.FitOptions
+) -> dict[str, np.ndarray]:
+    """:func:`expected_counts` of ``X``; with ``filled``, each component's counts from
+    the rows as that component fills them in."""
+    if filled is None:
+        return expected_counts(X, resp, options)
+    per_component = [expected_counts(filled[:, k], resp, options) for k in range(resp.shape[1])]
+    return {
+        key: np.stack([counts[key][:, k] for k, counts in enumerate(per_component)], axis=1)
+        for key in per_component[0]
+    }
 
 
 def _likelihood_tip(options: engine.FitOptions, k: int, orders: bool) -> str:
