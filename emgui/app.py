@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, sessions, teaching
+from emgui.features import analysis, export, labels, legend, sessions, teaching
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
@@ -33,6 +33,8 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     export.install,
     analysis.install,
     teaching.install,
+    legend.install,
+    labels.install,
 )
 
 

@@ -64,6 +64,8 @@ class FitViews(QStackedWidget):
         self._color_order: np.ndarray | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
+        #: Palette index per data row when points are coloured by a known class.
+        self._point_classes: np.ndarray | None = None
         #: Draggable handles on the component means (shown on request).
         self.handles = MeanHandles(self.scatter.plot_item, self.histogram.plot_item, self)
 
@@ -117,6 +119,7 @@ class FitViews(QStackedWidget):
             self._display_rows = self.scatter.display_index
             self._display_X = X[self._display_rows]
             self.setCurrentWidget(self.scatter)
+            self._apply_point_classes()
         elif kind == "histogram":
             self.histogram.set_data(X[:, 0], names[0])
             self._display_rows = slice(None)
@@ -199,6 +202,9 @@ class FitViews(QStackedWidget):
             covariance = options.gaussian_covariance or "spherical"
             means, covariances = project_gaussian(params, covariance, self._columns)
             self.scatter.show_state(means, covariances, labels, confidence)
+            # Listed as the parameters table lists them, each in its own colour.
+            weights = params.weights if to_run is None else params.weights[self._color_order]
+            self.scatter.legend.set_components(weights, self._color_order)
         elif kind == "histogram":
             covariance = options.gaussian_covariance or "spherical"
             self.histogram.show_state(
@@ -208,6 +214,29 @@ class FitViews(QStackedWidget):
             kind_name = "rates" if options.model == "poisson" else "probs"
             values = params.rates if kind_name == "rates" else params.probs
             self.discrete.show_state(params.weights, values, kind_name, self._names)
+
+    def set_point_classes(self, colors: np.ndarray | None, title: str = "",
+                          names: tuple[str, ...] = (), name_colors: tuple[int, ...] = ()) -> None:
+        """Colour the scatter's points by a known class rather than by component.
+
+        ``colors`` holds a palette index per data row, shape (n_samples,); ``None``
+        colours by component again. The legend lists ``names`` under ``title``,
+        each in palette colour ``name_colors``.
+        """
+        self._point_classes = None if colors is None else np.asarray(colors)
+        self._apply_point_classes()
+        if self._point_classes is None:
+            self.scatter.legend.set_classes("", (), ())
+        else:
+            self.scatter.legend.set_classes(title, names, name_colors)
+
+    def _apply_point_classes(self) -> None:
+        colors = self._point_classes
+        if self.kind != "scatter" or self._X is None:
+            return
+        if colors is not None and colors.shape != (self._X.shape[0],):
+            colors = None  # of other data: forgotten
+        self.scatter.set_point_colors(None if colors is None else colors[self._display_rows])
 
     @staticmethod
     def _canonical(labels: np.ndarray, to_run: np.ndarray | None) -> np.ndarray:
