@@ -144,7 +144,7 @@ class ComparisonPanel(QWidget):
     @staticmethod
     def _number(value: int) -> QTableWidgetItem:
         item = QTableWidgetItem(f"{value:,}")
-        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return item
 
     def cell_counts(self) -> np.ndarray:
