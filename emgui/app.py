@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 import engine
 from emgui import gc_guard
 from emgui.features import analysis, export, labels, legend, sessions, teaching
+from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
@@ -35,6 +36,7 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     teaching.install,
     legend.install,
     labels.install,
+    help_menu.install,
 )
 
 

@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.uncertainty_action)
         self.analyse_menu = self.menuBar().addMenu("&Analyse")
+        self.help_menu = self.menuBar().addMenu("&Help")
 
     def _build_status_bar(self) -> None:
         self.status_label = QLabel("Ready")
