@@ -91,3 +91,35 @@ def test_a_label_column_named_like_an_added_column_keeps_its_name(tmp_path):
     table = read_table(path, labels="component")
     header = exports.assignments_csv(table, np.zeros((2, 1))).splitlines()[0]
     assert header == "x,component,component_em,resp_1,uncertainty"
+
+
+def test_a_session_reads_the_label_column_back(flowers, tmp_path):
+    import json
+
+    import engine
+    from emio import session as sessions
+
+    table = read_table(flowers, columns=["length"], labels="species", bad_rows="drop")
+    session = sessions.Session(
+        data=sessions.data_source(table, "flowers", bad_rows="drop"),
+        options=engine.FitOptions(n_components=1),
+    )
+    path = tmp_path / f"flowers{sessions.SUFFIX}"
+    sessions.save_session(path, session)
+    assert json.loads(path.read_text())["data"]["label_column"] == "species"
+    again = sessions.load_session(path).data.read()
+    assert again.label_name == "species"
+    assert again.labels.tolist() == table.labels.tolist()
+
+    plain = sessions.Session(
+        data=sessions.data_source(read_table(flowers, columns=["length"]), "flowers"),
+        options=engine.FitOptions(n_components=1),
+    )
+    sessions.save_session(path, plain)
+    document = json.loads(path.read_text())
+    assert "label_column" not in document["data"]
+    assert sessions.load_session(path).data.read().labels is None
+    document["data"]["label_column"] = 3
+    path.write_text(json.dumps(document))
+    with pytest.raises(sessions.SessionError, match="label_column"):
+        sessions.load_session(path)
