@@ -200,3 +200,16 @@ def test_show_legend_hides_it_and_is_remembered(qtbot, new_window, iris_csv):
     again = new_window()
     assert not installed(again.host, LegendToggle).action.isChecked()
     assert not again.views.scatter.legend.is_wanted
+
+
+def test_a_fit_shown_without_its_row_labels_is_compared_all_the_same(qtbot, window, iris_csv):
+    import dataclasses
+
+    known = labels_of(window)
+    result = fit_iris(qtbot, window, iris_csv)
+    counts, ari = known.comparison.counts.copy(), known.comparison.ari
+    window.host.show_fit(dataclasses.replace(result, labels=None), window.document.snapshots)
+    np.testing.assert_array_equal(known.comparison.counts, counts)
+    assert known.comparison.ari == ari
+    window.host.reset()
+    assert known.comparison is None and "Run a fit" in known.panel.summary.text()

@@ -123,14 +123,17 @@ class KnownLabels(QObject):
         """Compare the clusters of ``result`` with the labels; None (and a message) when the
         rows cannot be assigned."""
         table = self._document.table
-        try:
-            _, log_resp = engine.predict_log_resp(
-                table.data, result.params, result.options, table.columns
-            )
-        except ValueError as exc:
-            self.panel.show_message(f"The clusters cannot be compared with the labels: {exc}")
-            return None
-        clusters = np.argmax(log_resp, axis=1)
+        clusters = result.labels
+        if clusters is None or clusters.shape != (table.n_samples,):
+            # A fit restored without its labels: assign the rows again.
+            try:
+                _, log_resp = engine.predict_log_resp(
+                    table.data, result.params, result.options, table.columns
+                )
+            except ValueError as exc:
+                self.panel.show_message(f"The clusters cannot be compared with the labels: {exc}")
+                return None
+            clusters = np.argmax(log_resp, axis=1)
         return compare_labels(clusters, table.labels, n_clusters=result.params.n_components)
 
     # --- reacting -----------------------------------------------------------------------
