@@ -498,7 +498,7 @@ class ImportDialog(QDialog):
         self.column_list.blockSignals(False)
         if skipped:
             hint = "" if self._label_name else (
-                ". A column of groups can be kept below as known labels"
+                ". A column of groups can be kept below as known labels."
             )
             self.skipped_label.setText("Left out, not numbers: " + "; ".join(skipped) + hint)
         else:
