@@ -21,7 +21,7 @@ from emgui.features.labels import KnownLabels
 from emgui.features.labels.known_labels import NO_LABELS
 from emgui.features.legend import LEGEND_KEY, LegendToggle
 from emgui.shell.import_dialog import ImportDialog
-from emgui.views.scatter_legend import weight_text
+from emgui.views.scatter_legend import MAX_ROWS, weight_text
 from emio.tables import read_table
 
 SPECIES = ["setosa", "versicolor", "virginica"]
@@ -213,3 +213,25 @@ def test_a_fit_shown_without_its_row_labels_is_compared_all_the_same(qtbot, wind
     assert known.comparison.ari == ari
     window.host.reset()
     assert known.comparison is None and "Run a fit" in known.panel.summary.text()
+
+
+def test_a_column_of_too_many_labels_is_not_compared_and_says_why(qtbot, window, tmp_path):
+    from emgui.features.labels.known_labels import MAX_CLASSES
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(300, 2)), columns=["x", "y"])
+    frame["id"] = [f"row{i}" for i in range(300)]
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    known = labels_of(window)
+    window.document.set_data(read_table(path, labels="id"), path.name)
+    window.document.set_options(window.document.options.replace(n_components=2, seed=0))
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.run.trigger()
+    assert known.comparison is None
+    assert "300 different labels" in known.panel.summary.text()
+    assert str(MAX_CLASSES) in known.panel.summary.text()
+    # Colouring by them still works; the legend lists the first few.
+    known.colour_action.trigger()
+    texts = window.views.scatter.legend.texts()
+    assert texts[texts.index("Points: id") + 1:] == sorted(frame["id"])[:MAX_ROWS]

@@ -26,6 +26,13 @@ NO_LABELS = (
     "file and choose the column under <b>Known labels</b> in the import preview."
 )
 NO_FIT = "Run a fit: the clusters are compared with <b>{name}</b> when it ends."
+#: Most distinct labels compared: the matching's cost grows with the cube of their number,
+#: and a table of thousands of columns says nothing (an identifier chosen by mistake, say).
+MAX_CLASSES = 100
+TOO_MANY = (
+    "<b>{name}</b> holds {count:,} different labels; clusters are compared with at most "
+    f"{MAX_CLASSES}. Choose a column of groups as the known labels."
+)
 
 
 class KnownLabels(QObject):
@@ -39,6 +46,8 @@ class KnownLabels(QObject):
         #: The comparison of the fit held, or None.
         self.comparison: LabelComparison | None = None
         self._palette: np.ndarray | None = None
+        #: The distinct known labels of the data held, sorted (without the empty one).
+        self._names: list[str] = []
         self.colour_action = make_action(
             parent, "Colour Points by Known &Label",
             "Colour the points by the known label column rather than by cluster (each label "
@@ -67,12 +76,7 @@ class KnownLabels(QObject):
 
     def class_names(self) -> list[str]:
         """The classes in the order the comparison and the legend list them."""
-        labels = self.labels
-        if labels is None:
-            return []
-        if self.comparison is not None:
-            return [str(n) for n in self.comparison.names]
-        return [str(n) for n in np.unique(labels[labels != UNKNOWN])]
+        return list(self._names)
 
     def class_palette(self) -> tuple[list[str], list[int]]:
         """Each class (and ``""`` for rows without one, if any) with its palette index: the
@@ -100,6 +104,8 @@ class KnownLabels(QObject):
         if not has_labels:
             self.comparison = None
             self.panel.show_message(NO_LABELS)
+        elif len(self._names) > MAX_CLASSES:
+            self.panel.show_message(TOO_MANY.format(name=table.label_name, count=len(self._names)))
         elif self.comparison is None:
             self.panel.show_message(NO_FIT.format(name=table.label_name))
         else:
@@ -141,6 +147,10 @@ class KnownLabels(QObject):
     def _on_document_data_changed(self, name: str) -> None:
         self.comparison = None
         self._palette = None
+        labels = self.labels
+        self._names = [] if labels is None else [
+            str(n) for n in np.unique(labels[labels != UNKNOWN])
+        ]
         table = self._document.table
         if table is not None and table.labels is not None:
             self.dock.show()
@@ -152,7 +162,7 @@ class KnownLabels(QObject):
     def _on_document_fit_changed(self, result: engine.FitResult | None) -> None:
         self.comparison = None
         self._palette = None
-        if result is not None and self.labels is not None:
+        if result is not None and self.labels is not None and len(self._names) <= MAX_CLASSES:
             self.comparison = self.compare(result)
             if self.comparison is None:
                 return
