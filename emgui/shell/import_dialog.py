@@ -445,6 +445,7 @@ class ImportDialog(QDialog):
     def _on_label_box_current_index_changed(self) -> None:
         self._loaded = None
         self._label_name = self.label_column()
+        self.model.set_label_column(self._label_name)
         self._fill_columns()
         self._update_bad_rows()
         self._update_ok()
@@ -465,6 +466,7 @@ class ImportDialog(QDialog):
         self.model.set_preview(self._preview)
         self.table_view.resizeColumnsToContents()
         self._fill_columns()
+        self.model.set_label_column(self._label_name)
         self._update_rows_label()
         self._update_bad_rows()
         self._update_ok()

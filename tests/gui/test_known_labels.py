@@ -65,6 +65,13 @@ def test_the_import_preview_keeps_a_column_as_known_labels(qtbot, iris_csv):
     species = dialog.column_list.findItems("species", Qt.MatchFlag.MatchExactly)[0]
     assert not species.flags() & Qt.ItemFlag.ItemIsEnabled
     assert "kept as known labels" in species.toolTip()
+    column = dialog.model.columnCount() - 1
+    assert "kept as known labels" in dialog.model.headerData(
+        column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+    assert "kept as known labels" in dialog.model.data(
+        dialog.model.index(0, column), Qt.ItemDataRole.ToolTipRole
+    )
     assert dialog.skipped_label.text() == ""
     # A numeric column chosen as labels leaves the fitted columns.
     dialog.label_box.setCurrentIndex(dialog.label_box.findData("petal_width"))
@@ -235,3 +242,18 @@ def test_a_column_of_too_many_labels_is_not_compared_and_says_why(qtbot, window,
     known.colour_action.trigger()
     texts = window.views.scatter.legend.texts()
     assert texts[texts.index("Points: id") + 1:] == sorted(frame["id"])[:MAX_ROWS]
+
+
+def test_the_comparison_copies_as_text_for_a_spreadsheet(qtbot, window, iris_csv):
+    from PySide6.QtGui import QGuiApplication
+
+    known = labels_of(window)
+    assert known.panel.as_text() == ""
+    fit_iris(qtbot, window, iris_csv)
+    known.panel.copy_action.trigger()
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].startswith("Clusters against species: adjusted Rand index")
+    assert lines[1].split("\t") == ["", *SPECIES, "Total"]
+    assert lines[-1].split("\t") == ["Total", "50", "50", "50", "150"]
+    rows = np.array([[int(c) for c in line.split("\t")[1:4]] for line in lines[2:5]])
+    np.testing.assert_array_equal(rows, known.comparison.counts)

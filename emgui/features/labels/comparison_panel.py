@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -63,6 +63,13 @@ class ComparisonPanel(QWidget):
         # As tall as its rows: the dock then takes no more room from the plots than it needs.
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        self.copy_action = QAction("Copy comparison", self.table)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action.setStatusTip("Copy the summary and the confusion table as text for a spreadsheet")
+        self.copy_action.triggered.connect(self._on_copy_action_triggered)
+        self.table.addAction(self.copy_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555555;")
@@ -140,6 +147,22 @@ class ComparisonPanel(QWidget):
         if unmatched:
             notes.append(f"No cluster is matched to {', '.join(unmatched)} (more classes than clusters).")
         self.note.setText(" ".join(notes))
+
+    def as_text(self) -> str:
+        """The summary and the table, tab-separated (empty while no table is shown)."""
+        table = self.table
+        if table.rowCount() == 0:
+            return ""
+        header = [""] + [table.horizontalHeaderItem(j).text() for j in range(table.columnCount())]
+        lines = [self.summary.text().replace("<b>", "").replace("</b>", ""), "\t".join(header)]
+        for k in range(table.rowCount()):
+            cells = [table.verticalHeaderItem(k).text()]
+            cells += [table.item(k, j).text().replace(",", "") for j in range(table.columnCount())]
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+    def _on_copy_action_triggered(self) -> None:
+        QGuiApplication.clipboard().setText(self.as_text())
 
     @staticmethod
     def _number(value: int) -> QTableWidgetItem:
