@@ -7,6 +7,7 @@ Examples::
     python -m bench --cells gaussian:full:1e6:10:3 kmeans:-:1e6:2:10
     python -m bench --threads 1          # both sides on one thread
     python -m bench.missing              # only the cell of missing values
+    python -m bench.select               # select's sweep of mclust's 14 models beside mclust
 """
 
 from __future__ import annotations

@@ -183,7 +183,8 @@ def hc_params(
     # Equal weights, as a partition around seeds starts: a model that does not
     # estimate its weights (k-means) keeps them.
     equal = np.full(n_components, 1.0 / n_components)
-    shift = Params(equal, means=(resp.T @ filled) / counts[:, None])
+    start = model.partition_start(n_components, X.shape[1])
+    shift = Params(equal, means=(resp.T @ filled) / counts[:, None], **start)
     return _estimated(model, model.suff_stats(X, resp, shift), shift, source.n_samples)
 
 

@@ -113,10 +113,15 @@ def write_pieces(path: Path | None, pieces: Iterable[str]) -> None:
         raise UsageError(describe_os_error(exc, path)) from None
 
 
-def add_accelerate_flag(parser: argparse.ArgumentParser) -> None:
+def add_accelerate_flag(parser: argparse.ArgumentParser, default: object = "squarem") -> None:
     """``--accelerate``: SQUAREM (the default on the command line) or plain EM."""
+    words = {
+        "squarem": "EM steps extrapolated, with a safeguard so the objective never falls, "
+        "to reach the optimum in fewer passes",
+        "none": "plain EM",
+    }
     parser.add_argument(
-        "--accelerate", choices=engine.ACCELERATIONS, default="squarem",
-        help="squarem (default): EM steps extrapolated, with a safeguard so the objective "
-        "never falls, to reach the optimum in fewer passes; none: plain EM",
+        "--accelerate", choices=engine.ACCELERATIONS, default=default,
+        help="; ".join(f"{name}{' (default)' if name == default else ''}: {text}"
+                       for name, text in words.items()),
     )

@@ -9,11 +9,14 @@ import engine
 from engine.models import model_class, model_names, registry
 from engine.selection import (
     CRITERIA,
-    ModelSpec,
     all_specs,
     best_cell,
+    PRESETS,
+    SELECT_DEFAULTS,
     default_specs,
     parse_k_range,
+    parse_specs,
+    select_options,
     sweep,
 )
 from emio.cli.common import (
@@ -49,16 +52,22 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     # A model's variants are lines of the sweep (--models); its other options are flags.
     add_model_option_flags(select, skip=_variant_options().values())
     select.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
-    select.add_argument("--n-init", type=int, default=3,
-                        help="starts per cell (default 3: the first a hierarchical "
-                        "agglomeration as mclust's, the others k-means++)")
-    select.add_argument("--init", choices=engine.INIT_METHODS, default="hc",
-                        help="how the starts are made (default hc)")
-    add_accelerate_flag(select)
+    n_init = SELECT_DEFAULTS["n_init"]
+    select.add_argument("--n-init", type=int, default=n_init,
+                        help=f"starts per cell (default {n_init}: the first a hierarchical "
+                        "agglomeration as mclust's, any others k-means++)")
+    select.add_argument("--init", choices=engine.INIT_METHODS, default=SELECT_DEFAULTS["init"],
+                        help=f"how the starts are made (default {SELECT_DEFAULTS['init']})")
+    add_accelerate_flag(select, default=SELECT_DEFAULTS["accelerate"])
     select.add_argument("--criterion", choices=CRITERIA, default="bic",
                         help="what ranks the models (lower is better; default bic)")
-    select.add_argument("--reg-covar", type=float, default=1e-6, help="as for fit")
-    select.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    select.add_argument("--reg-covar", type=float, default=SELECT_DEFAULTS["reg_covar"],
+                        help=f"as for fit (default {SELECT_DEFAULTS['reg_covar']:g}: mclust "
+                        "fits none)")
+    select.add_argument("--tol", type=float, default=SELECT_DEFAULTS["tol"],
+                        help=f"as for fit (default {SELECT_DEFAULTS['tol']:g})")
+    select.add_argument("--seed", type=int, default=SELECT_DEFAULTS["seed"],
+                        help=f"random seed (default {SELECT_DEFAULTS['seed']})")
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
     add_missing_flags(select, impute=False)
     add_compute_flags(select)
@@ -89,7 +98,15 @@ def _models_help() -> str:
     ]
     example = [spec.label for spec in default_specs()][:2]
     example += [spec.label for spec in all_specs() if spec.variant is None][:1]
-    return f"{' and/or '.join([*kinds, 'model names'])}, e.g. {','.join(example)}"
+    presets = "; ".join(
+        f"{name}: {what}, {','.join(spec.label for spec in lines())}"
+        if name == "default" else f"{name}: {what}"
+        for name, (what, lines) in PRESETS.items()
+    )
+    return (
+        f"{' and/or '.join([*kinds, 'model names'])} (mclust's names too, such as VVV or "
+        f"EVE), e.g. {','.join(example)}; or a preset ({presets})"
+    )
 
 
 def _select_rows(cells) -> list[dict[str, object]]:
@@ -116,14 +133,15 @@ def _format_cell(value: object) -> str:
 
 def run_select(args: argparse.Namespace) -> int:
     """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
-    specs = [ModelSpec.parse(text) for text in args.models]
+    specs = parse_specs(args.models)
     if not specs:
         raise UsageError("--models names no model; give at least one, for example full,tied")
     check_outputs(args.output)
     data = read_rows(args, [model_class(s.model) for s in specs])
-    base = engine.FitOptions(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
-                             init=args.init, accelerate=args.accelerate,
-                             **given_model_options(args))
+    base = select_options(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
+                          tol=args.tol,
+                          init=args.init, accelerate=args.accelerate,
+                          **given_model_options(args))
     with compute_backend(args) as backend:
         cells = list(sweep(data.values, specs, args.k, base, data.columns, backend))
     rows = _select_rows(cells)

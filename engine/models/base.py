@@ -494,6 +494,11 @@ class MixtureModel(ABC):
         """Extra per-pass figures (for example the k-means inertia)."""
         return {}
 
+    def partition_start(self, n_components: int, n_features: int) -> dict[str, np.ndarray]:
+        """Arrays an M-step from a hard partition starts from where it climbs (an
+        iterative M-step's previous values); none by default."""
+        return {}
+
     def smooth_initial(self, params: Params, overall: Stats) -> Params:
         """Adjust parameters estimated from a hard initial partition; ``overall`` are
         the statistics of all rows as one component."""

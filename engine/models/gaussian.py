@@ -372,6 +372,11 @@ class GaussianModel(MixtureModel):
         #: pass of :mod:`engine.models.gaussian_gaps`; and the columns' variances.
         self.with_gaps = False
         self.column_var: np.ndarray | None = None
+        #: The last parameters' rounding in their own standard deviations (see
+        #: :meth:`_rounding`): the M-step checks it and the loop's allowance reads it.
+        self._rounding_memo: tuple[Params, np.ndarray] | None = None
+        #: How far rows lie from a pass's centre, per column, for that centre.
+        self._extent_memo: tuple[object, np.ndarray] | None = None
 
     @property
     def covariance_type(self) -> str:
@@ -409,6 +414,7 @@ class GaussianModel(MixtureModel):
             model.reg = reg_covar * summary.var
         model.low, model.high = summary.min, summary.max
         model.with_gaps, model.column_var = summary.has_gaps, summary.var
+        model._rounding_memo = model._extent_memo = None
         return model
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
@@ -482,6 +488,19 @@ class GaussianModel(MixtureModel):
                     f"{covariances[k, j, i]:g}; make them equal"
                 )
 
+    def partition_start(self, n_components: int, n_features: int) -> dict[str, np.ndarray]:
+        """Identity covariances: where mclust's iterative M-steps start from a partition
+        (orientation the identity, every shape one), so that the structures whose
+        M-step has several local maxima (EVE, VVE) climb to the one mclust's does."""
+        identity = np.broadcast_to(np.eye(n_features), (n_components, n_features, n_features))
+        by_storage = {
+            "full": identity.copy(),
+            "tied": np.eye(n_features),
+            "diag": np.ones((n_components, n_features)),
+            "spherical": np.ones(n_components),
+        }
+        return {"covariances": by_storage[self.storage]}
+
     def prepare(self, params: Params) -> Params:
         params = super().prepare(params)
         if params.precisions_chol is not None:
@@ -529,7 +548,11 @@ class GaussianModel(MixtureModel):
             return gaussian_gaps.pass_plan(params, data_plan, self.storage, diagonal=not full)
         extent = None
         if self.low is not None:
-            extent = np.maximum(np.abs(self.high - data_plan), np.abs(self.low - data_plan))
+            memo = self._extent_memo
+            if memo is None or memo[0] is not data_plan:
+                reach = np.maximum(np.abs(self.high - data_plan), np.abs(self.low - data_plan))
+                memo = self._extent_memo = (data_plan, reach)
+            extent = memo[1]
         return gaussian_pass.pass_plan(params, data_plan, dtype, self.storage, extent)
 
     def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
@@ -654,21 +677,31 @@ class GaussianModel(MixtureModel):
             "so that its variation keeps more digits."
         )
 
+    def _rounding(self, params: Params) -> np.ndarray:
+        """:func:`whitened_rounding` of ``params`` for this data's magnitudes, shape (K,),
+        computed once for the parameters an M-step returns and the loop then weighs."""
+        memo = self._rounding_memo
+        if memo is not None and memo[0] is params:
+            return memo[1]
+        magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
+        value = whitened_rounding(params, self.storage, magnitude)
+        self._rounding_memo = (params, value)
+        return value
+
     def round_off(self, params: Params, n_samples: int) -> float:
         """How much the objective can move from rounding alone: every parameter is
         held to eps of its size, so a mean is only known to ``eps |m|``, which costs
         each row up to (that rounding in the component's standard deviations)**2."""
         if self.low is None:
             return 0.0
-        magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
-        worst = float(np.max(whitened_rounding(params, self.storage, magnitude)))
+        worst = float(np.max(self._rounding(params)))
         return 4.0 * n_samples * params.means.shape[1] * worst**2
 
     def check_resolution(self, params: Params) -> None:
         """Raise ``SingularComponent`` for a component whose covariance is finer than
         the data's digits can resolve (see :data:`RESOLUTION`); a model not yet
         adapted to data checks nothing."""
-        if self.low is None:
+        if self.low is None or np.all(self._rounding(params) <= RESOLUTION):
             return
         magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
         unresolved = unresolved_component(params, self.storage, magnitude)

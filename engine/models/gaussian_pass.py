@@ -34,6 +34,7 @@ the statistics of :meth:`engine.models.gaussian.GaussianModel.suff_stats`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -60,8 +61,18 @@ _CENTRE_ROWS = 10_000
 #: the sums they came from are noise: they are set to exactly zero, as computing
 #: them about the mean directly would give (for a component on identical rows).
 ROUNDING_SLACK = 16
+_EPS = {np.dtype(np.float64): np.finfo(np.float64).eps, np.dtype(np.float32): np.finfo(np.float32).eps}
 #: Whether a covariance storage's log-density has squares only (no cross products).
 _SQUARE_TERMS = {"diag": True, "spherical": True, "full": False, "tied": False}
+
+
+@lru_cache(maxsize=64)
+def _upper_triangle(n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n_features)``, computed once per width (every pass needs it)."""
+    rows, cols = np.triu_indices(n_features)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
 
 
 def _uses_features(storage: str, n_features: int) -> bool:
@@ -150,7 +161,7 @@ def features_plan(
     precisions = factors @ factors.transpose(0, 2, 1)
     linear = np.einsum("kij,kj->ki", precisions, offsets)
     if products:
-        rows, cols = np.triu_indices(n_features)
+        rows, cols = _upper_triangle(n_features)
         # Off-diagonal products appear twice in the quadratic form.
         second = -np.where(rows == cols, 0.5, 1.0) * precisions[:, rows, cols]
     else:
@@ -161,8 +172,8 @@ def features_plan(
     coef[:, :n_features] = linear
     coef[:, n_features] = peaks - ceiling - 0.5 * np.einsum("ki,ki->k", linear, offsets)
     coef[:, n_features + 1 :] = second
-    rounded = coef.astype(dtype)
-    error = None if rounded.dtype == coef.dtype else rounded - coef
+    rounded = coef.astype(dtype, copy=False)
+    error = None if rounded is coef else rounded - coef
     return FeaturesPlan(rounded, error, ceiling, offsets, shift, products)
 
 
@@ -218,7 +229,7 @@ def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
     m = plan.offsets
     eps = np.finfo(plan.coef.dtype).eps
     if plan.products:
-        upper, lower = np.triu_indices(n_features)
+        upper, lower = _upper_triangle(n_features)
         szz = np.empty((m.shape[0], n_features, n_features))
         szz[:, upper, lower] = second
         szz[:, lower, upper] = second
@@ -338,18 +349,18 @@ def pass_plan(
     covariance near singular) takes the whitened pass, which loses far fewer
     digits there than the expanded quadratic form.
     """
-    factors = _precision_factors(params, storage)
+    factors = params.precisions_chol if storage == "full" else _precision_factors(params, storage)
     diagonal = _SQUARE_TERMS[storage]
     n_features = factors.shape[-1]
-    offsets = params.means - shift
-    # How many of its standard deviations each mean lies from the data's centre.
-    spread = np.einsum("kij,ki->kj", factors, offsets)
+    if extent is None:
+        # How many of its standard deviations each mean lies from the data's centre.
+        spread = np.einsum("kij,ki->kj", factors, params.means - shift)
+    else:
+        # How many any row may: |z P| <= sum_i extent_i |P_ij| in each direction j (a
+        # mean, an average of rows, lies within the same bound).
+        spread = np.einsum("i,kij->kj", extent, np.abs(factors))
     largest = float(np.max(np.einsum("kj,kj->k", spread, spread)))
-    if extent is not None:
-        # And how many any row may: |z P| <= sum_i extent_i |P_ij| in each direction j.
-        rows = np.einsum("i,kij->kj", extent, np.abs(factors))
-        largest = max(largest, float(np.max(np.einsum("kj,kj->k", rows, rows))))
-    lost = np.finfo(dtype).eps * largest
+    lost = _EPS[np.dtype(dtype)] * largest
     if _uses_features(storage, n_features) and lost <= FEATURES_MAX_ERROR:
         return features_plan(params, shift, dtype, factors, products=not diagonal)
     return whitened_plan(params, shift, dtype, factors, diagonal)

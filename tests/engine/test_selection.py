@@ -84,6 +84,33 @@ def test_model_specs():
         ModelSpec.parse("gaussian-ish")
 
 
+def test_models_are_named_by_mclust_names_aliases_and_presets():
+    from engine.selection import mclust_specs, parse_specs
+
+    fourteen = parse_specs(["all"])
+    assert fourteen == list(mclust_specs()) and len(fourteen) == 14
+    assert [s.label for s in fourteen] == list(engine.covariance_types())
+    assert parse_specs(["mclust"]) == fourteen
+    assert parse_specs(["default"]) == list(default_specs())
+    # mclust's names and today's aliases are the same lines, each kept once, in order.
+    assert parse_specs(["VVV", "full", "EVE", "VII", "spherical", "kmeans"]) == [
+        ModelSpec("gaussian", "full"), ModelSpec("gaussian", "EVE"),
+        ModelSpec("gaussian", "spherical"), ModelSpec("kmeans"),
+    ]
+    assert parse_specs(["tied", "all"])[0] == ModelSpec("gaussian", "tied")
+    assert len(parse_specs(["tied", "all"])) == 14
+    with pytest.raises(ValueError, match="or a preset: all, mclust, default"):
+        parse_specs(["everything"])
+
+
+def test_select_options_are_the_command_lines_defaults():
+    from engine.selection import SELECT_DEFAULTS, select_options
+
+    options = select_options()
+    assert (options.init, options.n_init, options.seed) == ("hc", SELECT_DEFAULTS["n_init"], 0)
+    assert select_options(n_init=4).n_init == 4
+
+
 def test_sweep_yields_every_cell_and_the_best_is_the_lowest():
     X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
     specs = [ModelSpec("gaussian", "full"), ModelSpec("gaussian", "tied")]

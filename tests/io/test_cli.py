@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import engine
+from engine.selection import select_options
 from emio import params_file
 from emio.cli import main
 
@@ -245,11 +246,25 @@ def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
     best = min(rows, key=lambda r: float(r["bic"]))
     assert lines[-1].startswith(f"best: {best['model']}, K={best['k']} (BIC ")
     for row in rows:
-        # select's defaults: an hc start then k-means++, SQUAREM.
-        expected = engine.fit(faithful(), engine.FitOptions(
-            covariance_type=row["model"], n_components=int(row["k"]), n_init=2, seed=0,
-            init="hc", accelerate="squarem"))
+        # select's defaults (an hc start, here then one k-means++ start; plain EM).
+        expected = engine.fit(faithful(), select_options(
+            covariance_type=row["model"], n_components=int(row["k"]), n_init=2))
         assert float(row["bic"]) == pytest.approx(expected.bic, rel=1e-12)
+
+
+def test_select_takes_mclusts_names_and_a_preset_for_all_fourteen(capsys, tmp_path):
+    table = tmp_path / "table.csv"
+    code, out, err = run(capsys, "select", FAITHFUL, "--k", "1", "--models", "all",
+                         "-o", table)
+    assert code == 0, err
+    with table.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["model"] for r in rows] == list(engine.covariance_types())
+    code, out, err = run(capsys, "select", FAITHFUL, "--k", "2", "--models", "VVV,EVE,full",
+                         "-o", table)
+    assert code == 0, err
+    with table.open() as handle:
+        assert [r["model"] for r in csv.DictReader(handle)] == ["full", "EVE"]
 
 
 def test_select_with_a_bad_model_name(capsys):
