@@ -23,6 +23,7 @@ from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
+from emgui.views import declared
 from emio.blas import register_blas_limiter
 
 ORGANIZATION = "EMStudio"
@@ -69,14 +70,29 @@ def build_window(settings: QSettings, threads: ThreadRegistry | None = None) -> 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="em-studio", description="EM Studio: watch EM fit mixtures.")
     parser.add_argument("file", nargs="?", help="a data file to open")
-    parser.add_argument("--model", choices=engine.MODEL_NAMES, help="mixture model")
+    parser.add_argument("--model", choices=engine.model_names(), help="mixture model")
     parser.add_argument("--k", type=int, help="number of components")
-    parser.add_argument("--covariance", choices=engine.COVARIANCE_TYPES, help="covariance type")
+    # Each model's own options, as its declaration names them (--covariance, --trials, ...).
+    for spec in declared.every_option().values():
+        if spec.cli_flag:
+            parser.add_argument(spec.cli_flag, dest=f"option_{spec.name}", help=spec.cli_help,
+                                metavar=spec.title.upper().replace(" ", "_"))
     parser.add_argument("--sample", help="open a bundled sample by its id instead of a file")
     parser.add_argument("--run", action="store_true", help="run the fit at once")
     parser.add_argument("--screenshot", type=Path,
                         help="save a picture of the window when the fit has finished, then exit")
     return parser
+
+
+def model_options(args: argparse.Namespace) -> dict[str, object]:
+    """The models' options given on the command line, read as their declarations say."""
+    given = {}
+    for spec in declared.every_option().values():
+        text = getattr(args, f"option_{spec.name}", None)
+        if text is not None:
+            value = spec.from_text(text) if spec.from_text is not None else text
+            given[spec.name] = spec.normalise(value)
+    return given
 
 
 class _Screenshot(QObject):
@@ -120,10 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         window.open_sample(args.sample or DEFAULT_SAMPLE)
     document = window.document
-    changes = {
-        "model": args.model, "n_components": args.k, "covariance_type": args.covariance,
-    }
+    changes = {"model": args.model, "n_components": args.k}
+    if args.model is not None:
+        changes["e_step"] = declared.default_e_step(args.model)
     changes = {name: value for name, value in changes.items() if value is not None}
+    try:
+        changes.update(model_options(args))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if changes:
         document.set_options(document.options.replace(**changes), init_mode=document.init_mode)
     if args.screenshot:

@@ -33,26 +33,46 @@ def _named(word: str, names: Sequence[str]) -> str:
 
 def _columns_of(
     spec: ParamSpec, values: np.ndarray, names: Sequence[str]
-) -> list[tuple[str, np.ndarray]]:
-    """(header, value per component) for the axes after the component's."""
+) -> list[tuple[str, np.ndarray, tuple[int, ...]]]:
+    """(header, value per component, data columns) for the axes after the component's."""
     symbols = spec.shape[1:] if spec.per_component else spec.shape
     suffix = SHARED if spec.shared else ""
     if symbols == ():
-        return [(spec.column + suffix, values)]
+        return [(spec.column + suffix, values, ())]
     if symbols == ("D", "D"):
         columns = [
-            (_named(spec.column, [name]) + suffix, values[:, d, d]) for d, name in enumerate(names)
+            (_named(spec.column, [name]) + suffix, values[:, d, d], (d, d))
+            for d, name in enumerate(names)
         ]
         columns += [
-            (_named(spec.off_diagonal, [names[i], names[j]]) + suffix, values[:, i, j])
+            (_named(spec.off_diagonal, [names[i], names[j]]) + suffix, values[:, i, j], (i, j))
             for i in range(len(names))
             for j in range(i + 1, len(names))
         ]
         return columns
     return [
-        (_named(spec.column, [names[i] for i in index]) + suffix, values[(slice(None), *index)])
+        (
+            _named(spec.column, [names[i] for i in index]) + suffix,
+            values[(slice(None), *index)],
+            tuple(index),
+        )
         for index in np.ndindex(values.shape[1:])
     ]
+
+
+def spec_columns(
+    model: MixtureModel, params: Params, feature_names: Sequence[str]
+) -> list[tuple[ParamSpec, str, np.ndarray, tuple[int, ...]]]:
+    """:func:`component_columns` with, for each column, the array it comes from and the
+    data columns it is about (``(d,)``, ``(i, j)`` for a square array, ``()`` for none)."""
+    k = params.n_components
+    columns = []
+    for spec in model.array_specs:
+        values = np.asarray(params[spec.name])
+        if not spec.per_component:
+            values = np.broadcast_to(values, (k, *values.shape))
+        columns += [(spec, *column) for column in _columns_of(spec, values, feature_names)]
+    return columns
 
 
 def component_columns(
@@ -60,14 +80,7 @@ def component_columns(
 ) -> list[tuple[str, np.ndarray]]:
     """(header, values of shape (n_components,)) for every value of one component,
     in the order of the model's declaration."""
-    k = params.n_components
-    columns = []
-    for spec in model.array_specs:
-        values = np.asarray(params[spec.name])
-        if not spec.per_component:
-            values = np.broadcast_to(values, (k, *values.shape))
-        columns += _columns_of(spec, values, feature_names)
-    return columns
+    return [(header, values) for _, header, values, _ in spec_columns(model, params, feature_names)]
 
 
 def value_columns(

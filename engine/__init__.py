@@ -15,7 +15,7 @@ teaching), :mod:`engine.gaps` and :mod:`engine.impute` (missing values), and
 
 from engine.backends.dask import DaskBackend
 from engine.data import ArraySource, DataSource, NpySource
-from engine.errors import CollapseError, FitError
+from engine.errors import CollapseError, FitError, SingularComponent
 from engine.impute import Imputation, Imputer, impute
 from engine.loop import check_data, fit, iterate, objective_name
 from engine.models import model_class, model_names
@@ -54,6 +54,7 @@ __all__ = [
     "Imputer",
     "NpySource",
     "Params",
+    "SingularComponent",
     "Snapshot",
     "SourceReference",
     "covariance_types",

@@ -29,6 +29,27 @@ def suffix_of(file_filter: str) -> str:
     return match.group(1) if match else ""
 
 
+class WriteError(OSError):
+    """A file could not be written; the message says which, and what was written before it."""
+
+
+def write_outputs(outputs: Sequence[tuple[Path, str | bytes]]) -> None:
+    """Write each file atomically, in order, in whatever thread calls it; raises
+    :class:`WriteError` at the first failure (that file keeps its previous content)."""
+    for done, (path, content) in enumerate(outputs):
+        try:
+            if isinstance(content, bytes):
+                atomic_write_bytes(path, content)
+            else:
+                atomic_write_text(path, content)
+        except OSError as exc:
+            message = describe_os_error(exc, path)
+            if done:
+                names = ", ".join(p.name for p, _ in outputs[:done])
+                message += f" ({names} {'was' if done == 1 else 'were'} written)"
+            raise WriteError(message) from exc
+
+
 class FileChooser:
     """The file dialogs and writes of one feature, over ``host``'s window."""
 
@@ -83,19 +104,11 @@ class FileChooser:
         Everything is in memory already, so a failure loses nothing in the
         window, and the file that failed keeps its previous content.
         """
-        for done, (path, content) in enumerate(outputs):
-            try:
-                if isinstance(content, bytes):
-                    atomic_write_bytes(path, content)
-                else:
-                    atomic_write_text(path, content)
-            except OSError as exc:
-                message = describe_os_error(exc, path)
-                if done:
-                    names = ", ".join(p.name for p, _ in outputs[:done])
-                    message += f" ({names} {'was' if done == 1 else 'were'} written)"
-                self._host.show_error(message, repr(exc))
-                return False
+        try:
+            write_outputs(outputs)
+        except WriteError as exc:
+            self._host.show_error(str(exc), repr(exc.__cause__))
+            return False
         return True
 
     def wrote(self, paths: Sequence[Path], note: str = "") -> None:

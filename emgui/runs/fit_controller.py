@@ -10,6 +10,7 @@ Run) are ignored, so no stale iteration is ever drawn.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -19,6 +20,7 @@ import engine
 from emgui.runs.registry import ThreadRegistry
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.document import Document, RunState
+from emgui.views.engine_bridge import permuted
 
 UNEXPECTED = (
     "the fit stopped on an unexpected error ({error}); please report it with the details"
@@ -142,11 +144,13 @@ class FitController(QObject):
         if not self._is_current():
             return
         self._worker = None
-        # Keep only the best start's snapshots, in the result's component order,
-        # so colours stay with a component from the first iteration to the last.
+        # Keep only the best start's snapshots, in the result's component order: scrubbing
+        # back, component k is the same component (number, colour) at every iteration.
         best = [s for s in self._document.snapshots if s.restart == result.restart]
-        covariance = result.options.gaussian_covariance
-        self._document.set_fit(result, [s.permuted(result.order, covariance) for s in best])
+        self._document.set_fit(result, [
+            dataclasses.replace(s, params=permuted(s.params, result.options, result.order))
+            for s in best
+        ])
         self._set_state(RunState.FINISHED)
         self.run_finished.emit(result)
 

@@ -1,54 +1,35 @@
-"""Small tools for the engine's generators: run one to its end here, or make one of a call.
+"""Small tools for generators the workers run: run one to its end here, make one of a
+call, and the progress a long task reports.
 
-The engine's iteration is a generator that yields snapshots and returns its
-result. :class:`Drain` runs one in the calling thread (where that is quick
-enough: evaluating saved parameters, a budgeted comparison);
-:func:`returning` turns a plain function into a generator, so a
-:class:`~emgui.runs.worker.GeneratorWorker` can run it too.
+:func:`drained` runs a generator in the calling thread (for work known to be
+quick); :func:`returning` turns a plain function into a generator, so a
+:class:`~emgui.runs.worker.GeneratorWorker` can run it; a generator that does
+long work yields :class:`Progress` between its steps, for a progress bar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Generic, TypeVar
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class Drain(Generic[T, R]):
-    """Takes every item of ``steps``; the items stay here even if ``steps`` raises.
+@dataclass(frozen=True)
+class Progress:
+    """How far a long task has got: ``done`` of ``total`` steps (``total`` 0: unknown),
+    and what it is doing."""
 
-    Attributes
-    ----------
-    items : list
-        What ``steps`` yielded, in order.
-    value : object
-        What ``steps`` returned (``None`` until it has ended).
-    complete : bool
-        Whether ``steps`` ran to its end (not stopped by ``until``).
-    """
+    done: int
+    total: int
+    text: str = ""
 
-    def __init__(self, steps: Generator[T, None, R]) -> None:
-        self._steps = steps
-        self.items: list[T] = []
-        self.value: R | None = None
-        self.complete = False
 
-    def run(self, until: Callable[[T], bool] | None = None) -> Drain[T, R]:
-        """Take items until ``steps`` ends, or until ``until(item)`` says enough; then close it."""
-        try:
-            while True:
-                try:
-                    item = next(self._steps)
-                except StopIteration as stop:
-                    self.value, self.complete = stop.value, True
-                    return self
-                self.items.append(item)
-                if until is not None and until(item):
-                    return self
-        finally:
-            self._steps.close()
+def drained(items: Iterable[T]) -> list[T]:
+    """Every item of ``items``, taken here (for work known to be quick)."""
+    return list(items)
 
 
 def returning(function: Callable[..., R], *args: object, **kwargs: object) -> Generator[None, None, R]:

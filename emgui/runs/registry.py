@@ -96,6 +96,10 @@ class ThreadRegistry(QObject):
             if entry.belongs_to(owner) and not thread.isFinished()
         ]
 
+    def registered(self, owner: QObject | None = None) -> list[QThread]:
+        """The threads of ``owner`` not yet let go of, finished or not."""
+        return [thread for thread, entry in self._entries.items() if entry.belongs_to(owner)]
+
     def workers(self, owner: QObject | None = None) -> list[GeneratorWorker]:
         return [entry.worker for entry in self._entries.values() if entry.belongs_to(owner)]
 

@@ -17,7 +17,7 @@ window's widgets for any of this.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
@@ -25,9 +25,15 @@ import engine
 from emio.samples import Sample
 from emio.tables import Table
 
-#: The start choices of the Settings panel (``FitOptions.init`` holds only the first two).
-INIT_MODES = ("kmeans++", "random", "click", "sample")
-DEFAULT_TRIALS = 5
+#: The start choices of the Settings panel: the engine's methods, then means placed by
+#: clicking and the example's own starting values (explicit ones, given at Run).
+INIT_MODES = (*engine.INIT_METHODS, "click", "sample")
+#: The settings that belong to no data set, so they carry over to other data: how EM
+#: runs. The model's own options, held parameters and explicit starts belong to the data.
+LOOP_OPTIONS = (
+    "e_step", "max_iter", "tol", "reg_covar", "n_init", "seed", "accelerate", "dtype",
+    "n_threads", "chunk_size",
+)
 
 
 class RunState(enum.Enum):
@@ -48,7 +54,9 @@ class Document(QObject):
     data_changed = Signal(str)
     """The name of the data now held (the fit, columns and placed means start afresh)."""
     options_changed = Signal(object)
-    """The :class:`engine.FitOptions` now in force (or the number of trials changed)."""
+    """The :class:`engine.FitOptions` now in force (or another model's option values changed)."""
+    model_problems_changed = Signal(object)
+    """Why each model cannot fit the data held: a dict of model name to reason or ``None``."""
     init_mode_changed = Signal(str)
     """Where the next fit starts: one of :data:`INIT_MODES`."""
     columns_changed = Signal(int, int)
@@ -73,7 +81,8 @@ class Document(QObject):
         self._sample: Sample | None = None
         self._options = engine.FitOptions()
         self._init_mode = "kmeans++"
-        self._trials = DEFAULT_TRIALS
+        self._option_values: dict[str, object] = {}
+        self._problems: dict[str, str | None] = {}
         self._columns = (0, 1)
         self._placed: tuple[tuple[float, float], ...] = ()
         self._show_uncertainty = False
@@ -98,14 +107,61 @@ class Document(QObject):
         """The bundled sample the data came from, if they did."""
         return self._sample
 
-    def set_data(self, table: Table, name: str, sample: Sample | None = None) -> None:
-        """Hold new data; the fit of the data held before goes with them."""
+    def set_data(
+        self,
+        table: Table,
+        name: str,
+        sample: Sample | None = None,
+        options: engine.FitOptions | None = None,
+        init_mode: str | None = None,
+    ) -> None:
+        """Hold new data, with the settings to fit them by; the fit of the data held before
+        goes with them, and so does every setting that belonged to those data.
+
+        ``options`` (a sample's, say) are put in force with the data, before anyone
+        hears of them, so no view ever draws the new data with the old settings. Without
+        them, the settings in force carry over except what belongs to the old data: the
+        model's options go back to their defaults, nothing is held fixed, placed means
+        and an example's start are forgotten. (K is limited to the rows by the panel.)
+        """
         if self._snapshots or self._result is not None:
             self.clear_fit()
+        if options is None:
+            held = self._options
+            options = engine.FitOptions(
+                model=held.model, n_components=held.n_components,
+                init=held.init if isinstance(held.init, str) else "kmeans++",
+                **{name: getattr(held, name) for name in LOOP_OPTIONS},
+            )
+            if init_mode is None:
+                init_mode = self._init_mode if self._init_mode != "sample" else "kmeans++"
+        if init_mode is None:
+            init_mode = options.init if isinstance(options.init, str) else "kmeans++"
+        if init_mode not in INIT_MODES:
+            raise ValueError(f"unknown start {init_mode!r}; choose one of {INIT_MODES}")
         self._table, self._name, self._sample = table, name, sample
+        self._options = options
+        self._option_values = dict(options.model_options)
+        self._init_mode = init_mode
+        self._problems = {}
         self._columns = (0, min(1, table.n_features - 1))
         self._placed = ()
         self.data_changed.emit(name)
+
+    @property
+    def model_problems(self) -> dict[str, str | None]:
+        """Why each model cannot fit the data held (``None``: it can, or nobody knows yet)."""
+        return dict(self._problems)
+
+    def model_problem(self, model: str) -> str | None:
+        return self._problems.get(model)
+
+    def set_model_problems(self, problems: Mapping[str, str | None]) -> None:
+        """Record which models can fit the data held (written by the data checks)."""
+        problems = dict(problems)
+        if problems != self._problems:
+            self._problems = problems
+            self.model_problems_changed.emit(dict(problems))
 
     # --- the settings -------------------------------------------------------------------
 
@@ -119,31 +175,34 @@ class Document(QObject):
         return self._init_mode
 
     @property
-    def trials(self) -> int:
-        """The binomial's number of trials as set, whatever the model."""
-        return self._trials
+    def option_values(self) -> dict[str, object]:
+        """The value set for every model's options, by name, whatever the model in force
+        (the Settings panel keeps what was typed for a model not chosen now); the model
+        in force takes its own from :attr:`options`."""
+        return {**self._option_values, **self._options.model_options}
 
     def set_options(
         self,
         options: engine.FitOptions,
         init_mode: str | None = None,
-        trials: int | None = None,
+        option_values: Mapping[str, object] | None = None,
     ) -> None:
         """Put ``options`` in force, starting as ``init_mode`` says.
 
         Without ``init_mode``, the start is the method ``options.init`` names
         (k-means++ for explicit starting values, which the settings cannot
-        show). ``trials`` defaults to the binomial's own, else stays as it is.
+        show). ``option_values`` are the values set for other models' options;
+        without them those stay as they are.
         """
         if init_mode is None:
             init_mode = options.init if isinstance(options.init, str) else "kmeans++"
         if init_mode not in INIT_MODES:
             raise ValueError(f"unknown start {init_mode!r}; choose one of {INIT_MODES}")
-        if trials is None and options.trials is not None:
-            trials = options.trials if isinstance(options.trials, int) else max(options.trials)
-        changed = options != self._options or (trials is not None and trials != self._trials)
+        values = dict(self._option_values if option_values is None else option_values)
+        values.update(options.model_options)
+        changed = options != self._options or values != self._option_values
         self._options = options
-        self._trials = self._trials if trials is None else int(trials)
+        self._option_values = values
         if init_mode != self._init_mode:
             self._init_mode = init_mode
             self.init_mode_changed.emit(init_mode)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QSlider, QWidget
 
 import engine
 from emgui.shell.document import Document, RunState
+from emgui.views import declared
 from emgui.views.engine_bridge import traced_objective
 from emgui.views.fit_views import FitViews
 from emgui.views.likelihood_plot import LikelihoodPlot
@@ -38,6 +39,8 @@ class FitDisplay(QObject):
 
     status_changed = Signal(str)
     """A status line for the snapshot just drawn."""
+    warnings_changed = Signal(str)
+    """The fit's warnings for the snapshot just drawn (empty: none), one paragraph each."""
     live_frame_started = Signal(int)
     """A frame of snapshot N, drawn in stages during a run, has drawn its first stage."""
     scrubbed = Signal(int)
@@ -72,24 +75,34 @@ class FitDisplay(QObject):
         self._draw_timer.timeout.connect(self._on_draw_timer_timeout)
         self._stage_timer.timeout.connect(self._on_stage_timer_timeout)
         document.snapshot_added.connect(self._on_document_snapshot_added)
-        document.run_state_changed.connect(self._on_document_run_state_changed)
 
     # --- the data -----------------------------------------------------------------------
 
     def show_data(self) -> str | None:
         """Show the document's data alone with the options in force; returns why the data
-        do not suit the chosen model (they are then shown as measurements), or ``None``."""
+        do not suit the chosen model (they are then shown in a neutral view), or ``None``."""
         document = self._document
         table = document.table
-        problem = self.views.set_data(table.data, table.columns, document.options, document.columns)
+        problem = document.model_problem(document.options.model)
+        self.views.set_data(
+            table.data, table.columns, document.options, document.columns, suits=problem is None
+        )
         self.views.clear_state()
         return problem
+
+    def view_for(self, options: engine.FitOptions) -> str:
+        """The view the document's data would be shown in with ``options``."""
+        document = self._document
+        suits = document.model_problem(options.model) is None
+        return declared.view_for(options.model if suits else None, document.table.n_features)
 
     def show_columns(self) -> None:
         """Show the document's columns on the scatter, keeping the iteration shown."""
         document = self._document
         table = document.table
-        self.views.set_data(table.data, table.columns, document.fit_options(), document.columns)
+        options = document.fit_options()
+        suits = document.model_problem(options.model) is None
+        self.views.set_data(table.data, table.columns, options, document.columns, suits=suits)
         if document.shown_snapshot() is not None:
             self.show_snapshot(document.shown_index)
         else:
@@ -105,10 +118,10 @@ class FitDisplay(QObject):
         self._draw_timer.start()
 
     def show_finished(self, result: engine.FitResult) -> None:
-        """The run ended with ``result``: draw its last snapshot, in the result's colours."""
+        """The run ended with ``result``: draw its last snapshot (components now numbered
+        and coloured as the result lists them)."""
         self._elapsed = time.perf_counter() - self._started_at
         self._follow_latest = True
-        self.set_color_order(result.order)
         self._sync_slider()
         self.show_snapshot(self._document.n_snapshots - 1)
 
@@ -125,7 +138,6 @@ class FitDisplay(QObject):
     def show_fit(self, result: engine.FitResult | None, index: int = -1) -> None:
         """Draw the document's fit (made elsewhere) at snapshot ``index`` (-1: the last)."""
         self.release()
-        self.set_color_order(None if result is None else result.order)
         self._elapsed = 0.0
         count = self._document.n_snapshots
         if not count:
@@ -165,16 +177,17 @@ class FitDisplay(QObject):
         self.views.show_params(self._document.snapshot(index).params, self._document.fit_options())
 
     def _show_trace(self, index: int) -> None:
-        """The likelihood curve, iteration and status at snapshot ``index``."""
+        """The likelihood curve of the whole start, iteration ``index`` marked, and its status."""
         document = self._document
         snapshot = document.snapshot(index)
-        run = [s for s in document.snapshots[: index + 1] if s.restart == snapshot.restart]
+        run = [s for s in document.snapshots if s.restart == snapshot.restart]
         values, label = traced_objective(run, document.fit_options())
         self.likelihood_plot.set_history(values, label)
         self.likelihood_plot.set_current(snapshot.iteration)
         start = f"start {snapshot.restart + 1}, " if document.fit_options().n_init > 1 else ""
         self.position_label.setText(f"{start}iteration {snapshot.iteration}")
-        self._report_status(snapshot, label, values[-1])
+        position = next(i for i, s in enumerate(run) if s is snapshot)
+        self._report_status(snapshot, label, values, position, run[-1])
 
     def _show_table(self, index: int) -> None:
         """The parameters table at snapshot ``index``: the last stage of drawing it."""
@@ -182,23 +195,44 @@ class FitDisplay(QObject):
         self.show_table(document.snapshot(index).params, document.fit_options())
         document.set_shown(index)
 
-    def _report_status(self, snapshot: engine.Snapshot, label: str, value: float) -> None:
+    def _report_status(
+        self,
+        snapshot: engine.Snapshot,
+        label: str,
+        values: Sequence[float],
+        position: int,
+        last: engine.Snapshot,
+    ) -> None:
+        """The status line of the snapshot drawn: its own figures; the fit's verdict only
+        at its last iteration."""
         document = self._document
         if document.is_running:
             self._elapsed = time.perf_counter() - self._started_at
+        value = values[position]
         parts = [f"iteration {snapshot.iteration}", f"{label} {value:.6g}"]
+        if position > 0:
+            parts.append(f"change {value - values[position - 1]:+.3g}")
         result = document.result
-        if document.run_state is RunState.FINISHED and result is not None:
+        at_end = snapshot is last
+        if document.run_state is RunState.FINISHED and result is not None and at_end:
             parts.append("converged" if result.converged else "not converged")
             parts.append(f"BIC {result.bic:.6g}")
+            if result.messages:
+                parts.append(f"⚠ {len(result.messages)} warning"
+                             f"{'s' if len(result.messages) > 1 else ''} (hover here)")
+        elif not document.is_running and not at_end:
+            parts.append(f"looking back: the fit went on to iteration {last.iteration}")
         else:
             parts.append(document.run_state.value)
-        parts.append(f"{self._elapsed:.2f} s")
+        if at_end or document.is_running:
+            parts.append(f"{self._elapsed:.2f} s")
         if self.views.is_thinned:
             shown = len(self.views.scatter.display_index)
             total = document.table.data.shape[0]
             parts.append(f"display thinned to {shown:,} of {total:,} points")
+        warnings = result.messages if result is not None and at_end and not document.is_running else ()
         self.status_changed.emit(" · ".join(parts))
+        self.warnings_changed.emit("\n\n".join(warnings))
 
     # --- live frames during a run -----------------------------------------------------------
 
@@ -281,10 +315,6 @@ class FitDisplay(QObject):
         self._dirty = True
         self._sync_slider()
 
-    def _on_document_run_state_changed(self, state: RunState) -> None:
-        if state in (RunState.RUNNING, RunState.PAUSED):
-            self.set_color_order(None)
-
     def _on_slider_value_changed(self, value: int) -> None:
         if self._borrowed:
             self.scrubbed.emit(value)
@@ -310,7 +340,6 @@ class FitDisplay(QObject):
     def borrow(self, slider_tip: str) -> None:
         """Hand the display to a feature: it draws, and hears the slider through ``scrubbed``."""
         self.slider.setToolTip(slider_tip)
-        self.set_color_order(None)
         if not self._borrowed:
             self._borrowed = True
             self.borrowed_changed.emit(True)
@@ -329,9 +358,7 @@ class FitDisplay(QObject):
 
     def show_table(self, params: engine.Params, options: engine.FitOptions) -> None:
         """List ``params`` in the parameters table."""
-        self.params_table.show_params(
-            params, options.model, options.gaussian_covariance, self._document.table.columns
-        )
+        self.params_table.show_params(params, options, self._document.table.columns)
 
     def show_trace(self, values: Sequence[float], label: str, current: int) -> None:
         """Plot ``values`` (one per iteration) named ``label``, marking iteration ``current``."""
@@ -356,11 +383,6 @@ class FitDisplay(QObject):
     def set_position_text(self, text: str) -> None:
         """What the line under the slider says about the position shown."""
         self.position_label.setText(text)
-
-    def set_color_order(self, order: np.ndarray | None) -> None:
-        """Keep colours with components after a fit reorders them (``None``: run order)."""
-        self.views.set_color_order(order)
-        self.params_table.set_color_indices(order)
 
     def plot_widget(self, key: str) -> QWidget | None:
         """The widget holding plot ``key`` ("fit" or "likelihood"), or ``None`` if none is shown."""

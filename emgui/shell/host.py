@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
 import engine
 from emgui.runs.registry import ThreadRegistry
+from emgui.runs.task import Task
 from emgui.shell.document import Document
 from emgui.views.mean_handles import MeanHandles
 
@@ -58,7 +59,6 @@ class Canvas(Protocol):
     def marks(self) -> list[tuple[float, str]]: ...
     def set_scrubber(self, count: int, index: int) -> None: ...
     def set_position_text(self, text: str) -> None: ...
-    def set_color_order(self, order: np.ndarray | None) -> None: ...
     def plot_widget(self, key: str) -> QWidget | None: ...
     def params_text(self) -> str: ...
     def show_point_classes(self, colors: np.ndarray | None, title: str = "",
@@ -105,6 +105,13 @@ class Host(Protocol):
 
     def show_status(self, text: str) -> None:
         """Say ``text`` in the status bar (until something else is said)."""
+
+    def show_note(self, text: str) -> None:
+        """Say ``text`` for a while over the status line (a warning, a passing word)."""
+
+    def run_task(self, task: Task) -> Task:
+        """Start ``task`` (connect to its signals first), with its progress and a Cancel
+        button in the status bar; closing the window cancels it."""
 
     def show_error(self, message: str, details: str = "") -> None:
         """Report a problem through :func:`emgui.dialogs.show_error`."""

@@ -33,6 +33,7 @@ from emgui import dialogs
 from emgui.runs.fit_controller import FitController
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell import options_store
+from emgui.shell.data_checks import DataChecks
 from emgui.shell.data_opener import DataOpener
 from emgui.shell.document import Document, RunState
 from emgui.shell.file_types import OPEN_FILTERS
@@ -42,11 +43,15 @@ from emgui.shell.recent_files import RecentFiles
 from emgui.shell.run_actions import RunActions
 from emgui.shell.settings_binding import SettingsBinding
 from emgui.shell.settings_panel import SettingsPanel
+from emgui.shell.task_bar import TaskBar
 from emgui.shell.window_host import WindowHost
+from emgui.views import declared
 from emio import samples as sample_catalogue
 
 MAX_DELAY_S = 1.0
 DEFAULT_SIZE = (1320, 840)
+#: How long a passing word (a warning, a file gone) stays over the status line.
+NOTE_MS = 12_000
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +72,8 @@ class MainWindow(QMainWindow):
         # else hears of them.
         self.document = Document(self)
         self.controller = FitController(self.document, self._threads, self)
+        # Next: which models suit new data is known before the views choose how to show them.
+        self.checks = DataChecks(self.document, self._threads, self)
         self.display = FitDisplay(self.document, self)
         self.settings_panel = SettingsPanel()
         self._binding = SettingsBinding(self.settings_panel, self.document, self)
@@ -81,6 +88,7 @@ class MainWindow(QMainWindow):
         self.run_actions = RunActions(self)
         self._placing = MeanPlacing(self.document, self.views, self)
         self._closing = False
+        self._status_is_problem = False
         self._loaded_message = ""
         self._dropped = ""
         self._build_layout()
@@ -184,8 +192,13 @@ class MainWindow(QMainWindow):
         self.help_menu = self.menuBar().addMenu("&Help")
 
     def _build_status_bar(self) -> None:
+        # The status line is a normal widget, not a permanent one: a passing message (a
+        # menu item's status tip, a warning) then takes the bar's width while it shows.
         self.status_label = QLabel("Ready")
-        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.status_label.setMinimumWidth(1)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.task_bar = TaskBar()
+        self.statusBar().addPermanentWidget(self.task_bar)
         self.load_progress = QProgressBar()
         self.load_progress.setRange(0, 0)  # busy: reading reports no progress
         self.load_progress.setMaximumWidth(160)
@@ -209,16 +222,19 @@ class MainWindow(QMainWindow):
         self.opener.status.connect(self._on_opener_status)
         self._placing.status.connect(self._on_placing_status)
         self.display.status_changed.connect(self._on_display_status_changed)
+        self.display.warnings_changed.connect(self._on_display_warnings_changed)
         self.display.borrowed_changed.connect(self._on_display_borrowed_changed)
         self.controller.run_finished.connect(self._on_controller_run_finished)
         self.controller.run_failed.connect(self._on_controller_run_failed)
         self.controller.run_cancelled.connect(self._on_controller_run_cancelled)
+        self.checks.model_replaced.connect(self._on_checks_model_replaced)
         document = self.document
         document.data_changed.connect(self._on_document_data_changed)
         document.options_changed.connect(self._on_document_options_changed)
         document.columns_changed.connect(self._on_document_columns_changed)
         document.uncertainty_changed.connect(self._on_document_uncertainty_changed)
         document.run_state_changed.connect(self._on_document_run_state_changed)
+        document.model_problems_changed.connect(self._on_document_model_problems_changed)
         self._threads.thread_forgotten.connect(self._on_threads_thread_forgotten)
 
     def _restore_settings(self) -> None:
@@ -257,9 +273,9 @@ class MainWindow(QMainWindow):
             return
         problem = self.display.show_data()
         if problem:
-            model = self.document.options.model
-            self.set_status(f"These data do not suit the {model} model: {problem}.")
-        elif self.status_label.text().startswith("These data do not suit"):
+            model = declared.title(self.document.options.model)
+            self.set_status(f"These data do not suit the {model} model: {problem}.", problem=True)
+        elif self._status_is_problem:
             self.set_status(self._loaded_message)
         self._placing.show()
 
@@ -272,6 +288,14 @@ class MainWindow(QMainWindow):
             return
         options = self.host.next_start()
         if options is None:
+            return
+        missing = declared.missing_options(options)
+        if missing:
+            spec = missing[0]
+            dialogs.show_error(
+                self, f"the {declared.title(options.model)} model needs {spec.title.lower()}: "
+                f"type it in the Settings panel ({spec.help})"
+            )
             return
         self.display.begin_run()
         options_store.save_options(self.settings, document.options)
@@ -293,8 +317,15 @@ class MainWindow(QMainWindow):
         """Draw the document's snapshot at ``index`` in every view."""
         self.display.show_snapshot(index)
 
-    def set_status(self, text: str) -> None:
+    def set_status(self, text: str, problem: bool = False) -> None:
+        """Say ``text`` on the status line until something else is said; a ``problem``
+        goes when the settings change (it would be about settings no longer in force)."""
         self.status_label.setText(text)
+        self._status_is_problem = problem
+
+    def show_note(self, text: str, milliseconds: int = NOTE_MS) -> None:
+        """Say ``text`` for a while over the status line (a warning, a file gone)."""
+        self.statusBar().showMessage(text, milliseconds)
 
     def _update_actions(self) -> None:
         document = self.document
@@ -331,10 +362,24 @@ class MainWindow(QMainWindow):
 
     def _on_document_options_changed(self, options: engine.FitOptions) -> None:
         document = self.document
+        if self._status_is_problem:
+            # Said about the settings before this change: it no longer holds.
+            self.set_status(self._loaded_message)
         if document.table is not None and not document.is_running:
-            if self.views.kind_for(options.model, document.table.data.shape[1]) != self.views.kind:
+            if not self.display.is_borrowed and (
+                document.shown_snapshot() is None or self.display.view_for(options) != self.views.kind
+            ):
                 self._show_data()
             self._placing.update()
+
+    def _on_document_model_problems_changed(self, problems: dict) -> None:
+        document = self.document
+        if document.table is not None and not document.is_running and not self.display.is_borrowed:
+            if document.shown_snapshot() is None:
+                self._show_data()
+
+    def _on_checks_model_replaced(self, text: str) -> None:
+        self.show_note(text)
 
     def _on_document_columns_changed(self, x: int, y: int) -> None:
         if self.document.table is not None:
@@ -352,12 +397,12 @@ class MainWindow(QMainWindow):
 
     def _on_controller_run_finished(self, result: engine.FitResult) -> None:
         self.display.show_finished(result)
-        for message in result.messages:
-            self.statusBar().showMessage(message, 10_000)
+        if result.messages:
+            self.show_note("Warning: " + " ".join(result.messages))
 
     def _on_controller_run_failed(self, message: str, details: str) -> None:
         self.display.stop_following()
-        self.set_status(f"The fit stopped: {message}")
+        self.set_status(f"The fit stopped: {message}", problem=True)
         dialogs.show_error(self, message, details)
 
     def _on_controller_run_cancelled(self) -> None:
@@ -372,6 +417,9 @@ class MainWindow(QMainWindow):
 
     def _on_display_status_changed(self, text: str) -> None:
         self.set_status(text)
+
+    def _on_display_warnings_changed(self, text: str) -> None:
+        self.status_label.setToolTip(text)
 
     def _on_display_borrowed_changed(self, borrowed: bool) -> None:
         self._update_actions()
@@ -389,7 +437,7 @@ class MainWindow(QMainWindow):
         self.open_file(path)
 
     def _on_recent_note(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self.show_note(text)
 
     def _on_sample_menu_triggered(self, action: QAction) -> None:
         self.open_sample(action.data())
@@ -448,6 +496,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
+        # Tasks under way end now for the person: nothing they finish is shown any more.
+        self.task_bar.cancel_all()
         if self._threads.busy(owner=self):
             # Destroying a running QThread aborts the process: stop every thread of this
             # window (fits, sweeps, restarts, reads), then close again when they have ended.

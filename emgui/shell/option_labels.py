@@ -1,39 +1,29 @@
-"""The words for each fit option: what the Settings panel and the dialogs call them."""
+"""The words for the loop's own options: what the Settings panel and the dialogs call them.
 
-MODEL_LABELS = {
-    "gaussian": "Gaussian mixture",
-    "kmeans": "k-means",
-    "bernoulli": "Bernoulli mixture",
-    "binomial": "Binomial mixture",
-    "poisson": "Poisson mixture",
-}
-MODEL_TIPS = {
-    "gaussian": "Each cluster is a bell-shaped cloud with its own centre and spread.",
-    "kmeans": "Each row goes wholly to its nearest centre; centres move to the middle of "
-    "their rows. The same as a Gaussian mixture with equal, round clusters and hard "
-    "assignments.",
-    "bernoulli": "Each column is yes/no (0 or 1); each cluster has its own chance of 'yes' "
-    "per column. Three coins: one column of tosses.",
-    "binomial": "Each column counts successes out of a fixed number of trials (e.g. heads "
-    "in 5 tosses); each cluster has its own success probability.",
-    "poisson": "Each column is a count (0, 1, 2, ...); each cluster has its own average rate.",
-}
-COVARIANCE_TIPS = {
-    "full": "Each cluster may be any ellipse: its own size, shape and tilt.",
-    "tied": "All clusters share one ellipse shape; only their centres differ.",
-    "diag": "Each cluster is an ellipse aligned with the axes (no correlation).",
-    "spherical": "Each cluster is a circle with its own size.",
-}
+(A model's options, its title and its parameters' words come from its declaration:
+:mod:`emgui.views.declared`.)
+"""
+
 INIT_LABELS = {
     "kmeans++": "k-means++ seeds",
     "random": "random rows",
+    "hc": "hierarchical clustering (mclust's)",
     "click": "click on the plot",
     "sample": "the example's starting values",
 }
-PARAM_LABELS = {
-    "weights": "weights",
-    "means": "means",
-    "covariances": "covariances",
-    "probs": "probabilities",
-    "rates": "rates",
+INIT_TIPS = {
+    "kmeans++": "Seeds spread apart from each other, then every row goes to its nearest seed.",
+    "random": "Seeds picked among the rows at random.",
+    "hc": "A deterministic hierarchical clustering of the rows (as mclust starts), cut into K "
+    "groups; further starts use k-means++.",
+    "click": "Place the K starting means yourself by clicking on the plot.",
+    "sample": "The starting values the worked example gives (as in the textbook).",
+}
+E_STEP_LABELS = {"soft": "soft (standard EM)", "hard": "hard (classification EM)"}
+ACCELERATION_LABELS = {"none": "plain EM", "squarem": "SQUAREM"}
+ACCELERATION_TIPS = {
+    "none": "One EM step per iteration: every iteration shows exactly what EM does.",
+    "squarem": "EM steps extrapolated (SQUAREM): far fewer passes on slow fits, and the "
+    "objective still never falls. Soft E-step only; stepping by E-step and M-step is always "
+    "plain EM.",
 }

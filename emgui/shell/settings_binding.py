@@ -2,11 +2,11 @@
 
 The document owns the settings in force; the panel is where a person edits
 them. An edit in the panel is written to the document; settings written to
-the document by someone else (a sample, a session, a fit shown) are shown in
-the panel, and the document then takes what the panel can show (K within the
-rows, a start the model allows, held parameters the model has), so the two
-never disagree. A change never comes back to where it started: text a person
-is typing is never rewritten under the cursor.
+the document by someone else (a sample, a session, a fit shown, new data) are
+shown in the panel, and the document then takes what the panel can show (K
+within the rows, a start the model allows, held parameters the model has), so
+the two never disagree. A change never comes back to where it started: text a
+person is typing is never rewritten under the cursor.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class SettingsBinding(QObject):
         document.init_mode_changed.connect(self._on_document_init_mode_changed)
         document.columns_changed.connect(self._on_document_columns_changed)
         document.data_changed.connect(self._on_document_data_changed)
+        document.model_problems_changed.connect(self._on_document_model_problems_changed)
         with self._in_step():
             self._take_panel()
 
@@ -49,7 +50,9 @@ class SettingsBinding(QObject):
 
     def _take_panel(self) -> None:
         panel = self._panel
-        self._document.set_options(panel.options(), init_mode=panel.init_mode, trials=panel.trials)
+        self._document.set_options(
+            panel.options(), init_mode=panel.init_mode, option_values=panel.option_values()
+        )
 
     def _show_document(self) -> None:
         """Show the document's settings in the panel, then take what the panel could show."""
@@ -58,7 +61,8 @@ class SettingsBinding(QObject):
         document = self._document
         with self._in_step():
             self._panel.set_options(
-                document.options, init_mode=document.init_mode, trials=document.trials
+                document.options, init_mode=document.init_mode,
+                option_values=document.option_values,
             )
             self._take_panel()
 
@@ -90,11 +94,19 @@ class SettingsBinding(QObject):
             with self._in_step():
                 self._panel.set_columns(x, y)
 
+    def _on_document_model_problems_changed(self, problems: dict) -> None:
+        self._panel.set_model_problems(problems)
+
     def _on_document_data_changed(self, name: str) -> None:
         document = self._document
         table, sample = document.table, document.sample
         with self._in_step():
-            # Both may change the settings: K at most the rows, no example's start.
+            # The panel limits K to the rows and offers an example's start only with one.
+            self._panel.set_model_problems(document.model_problems)
             self._panel.set_data_shape(table.data.shape[0], table.columns)
             self._panel.set_sample_init_available(sample is not None and sample.init is not None)
+            self._panel.set_options(
+                document.options, init_mode=document.init_mode,
+                option_values=document.option_values,
+            )
             self._take_panel()

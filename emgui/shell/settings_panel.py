@@ -1,8 +1,19 @@
-"""The settings panel: model, K and every fit option, each explained in a tooltip."""
+"""The settings panel: model, K and every fit option, each explained in a tooltip.
+
+The model list, each model's own options (one form row per declared option:
+a list for an option that takes one of some words, a text field read by the
+option's own parser for one that takes values), the parameters that may be
+held fixed and the E-step to start with all come from the models' declarations
+(:mod:`emgui.views.declared`); a model added to the engine appears here with no
+change. Rows that do not apply to the model chosen are hidden; a model that
+cannot fit the data open is greyed out, with the reason as its tooltip.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Mapping
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -11,31 +22,37 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 import engine
+from emgui.shell.document import INIT_MODES
 from emgui.shell.option_labels import (
-    COVARIANCE_TIPS,
+    ACCELERATION_LABELS,
+    ACCELERATION_TIPS,
+    E_STEP_LABELS,
     INIT_LABELS,
-    MODEL_LABELS,
-    MODEL_TIPS,
-    PARAM_LABELS,
+    INIT_TIPS,
 )
-from emgui.views.engine_bridge import fixable_params
+from emgui.views import declared
+from engine.models import OptionSpec
 
 TOLERANCES = ("1e-3", "1e-4", "1e-5", "1e-6", "1e-8", "1e-10")
 REGULARISATIONS = ("0", "1e-8", "1e-6", "1e-4", "1e-2")
+#: Where methods of the engine start; the other starts are explicit values given at Run.
+ENGINE_STARTS = engine.INIT_METHODS
+BAD_FIELD_STYLE = "QLineEdit { background: #FFE4E1; }"
 
 
-def _combo(items: dict[str, str], tips: dict[str, str] | None = None) -> QComboBox:
+def _combo(items: Mapping[str, str], tips: Mapping[str, str] | None = None) -> QComboBox:
     combo = QComboBox()
     for key, label in items.items():
         combo.addItem(label, key)
         if tips and key in tips:
-            combo.setItemData(combo.count() - 1, tips[key], role=3)  # Qt.ToolTipRole
+            combo.setItemData(combo.count() - 1, tips[key], Qt.ItemDataRole.ToolTipRole)
     return combo
 
 
@@ -55,6 +72,124 @@ def _select(combo: QComboBox, key: object) -> None:
         combo.setCurrentIndex(index)
 
 
+def _set_item_enabled(combo: QComboBox, index: int, enabled: bool, tip: str) -> None:
+    item = combo.model().item(index)
+    if item is not None:
+        item.setEnabled(enabled)
+    combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+
+
+class OptionField(QObject):
+    """One model option as a form field, made from its declaration.
+
+    An option with choices is a list of them (:meth:`OptionSpec.current_choices`,
+    asked again whenever a model shows the field); any other is a text field
+    read by the option's ``from_text`` and checked by its parser, which turns red
+    and says what to type when the text is no value.
+    """
+
+    changed = Signal()
+    """The person changed the value."""
+
+    def __init__(self, spec: OptionSpec, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.label = QLabel(spec.title)
+        self._problem = ""
+        self.combo: QComboBox | None = None
+        self.edit: QLineEdit | None = None
+        if spec.current_choices():
+            self.combo = QComboBox()
+            self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
+            self.fill_choices(spec)
+        else:
+            self.edit = QLineEdit()
+            self.edit.setPlaceholderText("required" if spec.required else "")
+            self.edit.textChanged.connect(self._on_edit_text_changed)
+        self.widget.setToolTip(spec.help)
+        self.label.setToolTip(spec.help)
+
+    @property
+    def widget(self) -> QWidget:
+        return self.combo if self.combo is not None else self.edit
+
+    @property
+    def problem(self) -> str:
+        """What is wrong with the text typed (empty when nothing is)."""
+        return self._problem
+
+    def fill_choices(self, spec: OptionSpec) -> None:
+        """Offer the choices of ``spec`` (the declaration of the model shown), keeping the
+        one chosen where it is still offered."""
+        self.spec = spec
+        if self.combo is None:
+            return
+        current = self.combo.currentData()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for choice in spec.current_choices():
+            self.combo.addItem(choice, choice)
+            words = declared.describe_option(spec, choice)
+            if words and words != f"{spec.title.lower()} {choice}":
+                self.combo.setItemData(self.combo.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
+        _select(self.combo, current if current is not None else spec.default)
+        self.combo.blockSignals(False)
+
+    def value(self) -> object:
+        """The value shown, or ``None`` (nothing typed, or text that is no value)."""
+        if self.combo is not None:
+            return self.combo.currentData()
+        text = self.edit.text().strip()
+        if not text:
+            return None
+        try:
+            value = self.spec.from_text(text) if self.spec.from_text is not None else text
+            return self.spec.normalise(value)
+        except ValueError:
+            return None
+
+    def set_value(self, value: object) -> None:
+        if self.combo is not None:
+            self.combo.blockSignals(True)
+            _select(self.combo, value if value is not None else self.spec.default)
+            self.combo.blockSignals(False)
+            return
+        if value is None:
+            text = ""
+        elif isinstance(value, (tuple, list)):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        if self.value() != value or (value is None and self.edit.text().strip()):
+            self.edit.blockSignals(True)
+            self.edit.setText(text)
+            self.edit.blockSignals(False)
+        self._check_text()
+
+    def _check_text(self) -> None:
+        self._problem = ""
+        text = self.edit.text().strip()
+        if text:
+            try:
+                value = self.spec.from_text(text) if self.spec.from_text is not None else text
+                self.spec.normalise(value)
+            except ValueError as exc:
+                self._problem = str(exc)
+        self.edit.setStyleSheet(BAD_FIELD_STYLE if self._problem else "")
+        self.edit.setToolTip(self._problem or self.spec.help)
+
+    def set_visible(self, visible: bool) -> None:
+        self.label.setVisible(visible)
+        self.widget.setVisible(visible)
+
+    def _on_combo_current_index_changed(self, index: int) -> None:
+        self.changed.emit()
+
+    def _on_edit_text_changed(self, text: str) -> None:
+        self._check_text()
+        self.changed.emit()
+
+
 class SettingsPanel(QWidget):
     """Every choice that defines a fit. Controls that do not apply are hidden."""
 
@@ -63,46 +198,54 @@ class SettingsPanel(QWidget):
     columns_changed = Signal(int, int)
     """The two columns the scatter shows (indices into the data's columns)."""
     init_mode_changed = Signal(str)
-    """The initialisation choice (a key of ``INIT_LABELS``)."""
+    """The initialisation choice (one of :data:`emgui.shell.document.INIT_MODES`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._n_rows = 0
+        self._n_columns = 2
         self._has_sample_init = False
+        self._showing = False
+        self._problems: dict[str, str | None] = {}
 
-        self.model_combo = _combo(MODEL_LABELS, MODEL_TIPS)
+        self.model_combo = QComboBox()
+        for model in declared.models():
+            self.model_combo.addItem(declared.title(model), model)
         self.model_combo.setToolTip(
-            "The kind of mixture to fit. Hover over each choice for what it assumes."
+            "The kind of mixture to fit. Hover over each choice for what it assumes; a "
+            "greyed choice cannot fit the data open, and says why."
         )
-        self.covariance_combo = _combo({t: t for t in engine.COVARIANCE_TYPES}, COVARIANCE_TIPS)
-        self.covariance_combo.setToolTip(
-            "The shape each Gaussian cluster may take: full (any ellipse), tied (one shared "
-            "shape), diag (axis-aligned ellipses) or spherical (circles)."
-        )
+        self._refresh_model_items()
+        self.model_note = QLabel()
+        self.model_note.setWordWrap(True)
+        self.model_note.setStyleSheet("color: #8A3B12;")
+        self.model_note.setVisible(False)
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 50)
         self.k_spin.setValue(3)
         self.k_spin.setToolTip(
             "K: how many clusters (components) EM looks for. It cannot exceed the number of rows."
         )
-        self.trials_spin = QSpinBox()
-        self.trials_spin.setRange(1, 1_000_000)
-        self.trials_spin.setValue(5)
-        self.trials_spin.setToolTip(
-            "How many trials each count is out of (e.g. 5 tosses per round in the two-coin "
-            "example). Every value must be at most this."
-        )
-        self.init_combo = _combo(INIT_LABELS)
+        self.init_combo = _combo({mode: INIT_LABELS.get(mode, mode) for mode in INIT_MODES},
+                                 INIT_TIPS)
         self.init_combo.setToolTip(
             "Where EM starts. k-means++ spreads the first centres apart; random picks rows at "
-            "random; 'click on the plot' lets you place the K centres yourself."
+            "random; hierarchical clustering starts as mclust does; 'click on the plot' lets "
+            "you place the K centres yourself."
         )
-        self.e_step_combo = _combo(
-            {"soft": "soft (standard EM)", "hard": "hard (classification EM)"}
-        )
+        self.e_step_combo = _combo(E_STEP_LABELS)
         self.e_step_combo.setToolTip(
             "Soft: every row is shared among clusters by its probabilities (responsibilities). "
-            "Hard: every row goes wholly to its most probable cluster."
+            "Hard: every row goes wholly to its most probable cluster. Choosing a model picks "
+            "the E-step it is meant for (k-means: hard)."
+        )
+        self.accelerate_combo = _combo(
+            {a: ACCELERATION_LABELS.get(a, a) for a in engine.ACCELERATIONS}, ACCELERATION_TIPS
+        )
+        self.accelerate_combo.setToolTip(
+            "Plain EM takes one EM step per iteration. SQUAREM extrapolates EM's steps: fewer "
+            "passes over the data on slow fits, the objective still never falls (soft E-step "
+            "only). Stepping by E-step and M-step always shows plain EM."
         )
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
@@ -129,17 +272,14 @@ class SettingsPanel(QWidget):
         self.reg_combo = _number_combo(REGULARISATIONS)
         self.reg_combo.setCurrentText("1e-6")
         self.reg_combo.setToolTip(
-            "A small amount added to each variance (as a fraction of the column's variance) "
-            "so a cluster cannot shrink onto a single point. Raise it if a component collapses."
+            "How much regularisation (reg_covar): a small amount added to each variance, as a "
+            "fraction of the column's variance, so a cluster cannot shrink onto a single "
+            "point. Raise it if a component collapses."
         )
+        self.option_fields: dict[str, OptionField] = {}
         self.fixed_boxes: dict[str, QCheckBox] = {}
-        fixed_row = QHBoxLayout()
-        for name, label in PARAM_LABELS.items():
-            box = QCheckBox(label)
-            box.setToolTip(f"Hold the {label} at their starting values instead of re-estimating them.")
-            self.fixed_boxes[name] = box
-            fixed_row.addWidget(box)
-        fixed_row.addStretch(1)
+        self._fixed_row = QHBoxLayout()
+        self._fixed_row.addStretch(1)
         self.x_combo = QComboBox()
         self.y_combo = QComboBox()
         self.x_combo.setToolTip("The column on the scatter's horizontal axis.")
@@ -147,21 +287,25 @@ class SettingsPanel(QWidget):
 
         form = QFormLayout()
         form.addRow("Model", self.model_combo)
-        form.addRow("Covariance", self.covariance_combo)
+        form.addRow(self.model_note)
         form.addRow("K", self.k_spin)
-        form.addRow("Trials", self.trials_spin)
+        self._form = form
+        self._options_at = form.rowCount()
+        for spec in declared.every_option().values():
+            self._add_option_field(spec)
         form.addRow("Start", self.init_combo)
         form.addRow("E-step", self.e_step_combo)
+        form.addRow("Accelerate", self.accelerate_combo)
         form.addRow("Seed", self.seed_spin)
         form.addRow("Starts", self.n_init_spin)
         form.addRow("Max iterations", self.max_iter_spin)
         form.addRow("Tolerance", self.tol_combo)
-        form.addRow("Regularisation", self.reg_combo)
-        self._form = form
+        form.addRow("Reg. amount", self.reg_combo)
         fit_box = QGroupBox("Fit")
         fit_box.setLayout(form)
         fixed_box = QGroupBox("Hold fixed")
-        fixed_box.setLayout(fixed_row)
+        fixed_box.setToolTip("Parameters kept at their starting values instead of re-estimated.")
+        fixed_box.setLayout(self._fixed_row)
         self._columns_box = QGroupBox("Scatter shows")
         columns_form = QFormLayout(self._columns_box)
         columns_form.addRow("x", self.x_combo)
@@ -177,15 +321,13 @@ class SettingsPanel(QWidget):
         layout.addWidget(self._columns_box)
         layout.addStretch(1)
 
-        for combo in (self.model_combo, self.covariance_combo, self.init_combo, self.e_step_combo):
+        self.model_combo.currentIndexChanged.connect(self._on_model_combo_current_index_changed)
+        for combo in (self.init_combo, self.e_step_combo, self.accelerate_combo):
             combo.currentIndexChanged.connect(self._on_choice_changed)
-        for spin in (self.k_spin, self.trials_spin, self.seed_spin, self.n_init_spin,
-                     self.max_iter_spin):
+        for spin in (self.k_spin, self.seed_spin, self.n_init_spin, self.max_iter_spin):
             spin.valueChanged.connect(self._on_choice_changed)
         for combo in (self.tol_combo, self.reg_combo):
             combo.currentTextChanged.connect(self._on_choice_changed)
-        for box in self.fixed_boxes.values():
-            box.toggled.connect(self._on_choice_changed)
         self.x_combo.currentIndexChanged.connect(self._on_columns_changed)
         self.y_combo.currentIndexChanged.connect(self._on_columns_changed)
         self.init_combo.currentIndexChanged.connect(self._on_init_changed)
@@ -202,10 +344,13 @@ class SettingsPanel(QWidget):
     def init_mode(self) -> str:
         return self.init_combo.currentData()
 
-    @property
-    def trials(self) -> int:
-        """The binomial's number of trials as set, whatever the model."""
-        return self.trials_spin.value()
+    def option_field(self, name: str) -> OptionField:
+        """The form field of the model option ``name``."""
+        return self.option_fields[name]
+
+    def option_values(self) -> dict[str, object]:
+        """The value shown for every model's options, by name (``None``: none set)."""
+        return {name: field.value() for name, field in self.option_fields.items()}
 
     def columns(self) -> tuple[int, int]:
         return max(self.x_combo.currentIndex(), 0), max(self.y_combo.currentIndex(), 0)
@@ -213,55 +358,65 @@ class SettingsPanel(QWidget):
     def options(self) -> engine.FitOptions:
         """The fit options shown; ``init`` is a method name (explicit starts are the window's)."""
         model = self.model
-        init = self.init_mode if self.init_mode in ("kmeans++", "random") else "kmeans++"
+        fixable = {spec.name for spec in self._fixable(model)}
+        values = self.option_values()
         return engine.FitOptions(
             model=model,
             n_components=self.k_spin.value(),
-            covariance_type=self.covariance_combo.currentData(),
-            trials=self.trials_spin.value() if model == "binomial" else None,
-            init=init,
+            init=self.init_mode if self.init_mode in ENGINE_STARTS else ENGINE_STARTS[0],
             fixed=frozenset(
-                name
-                for name, box in self.fixed_boxes.items()
-                if box.isChecked() and name in fixable_params(model)
+                name for name, box in self.fixed_boxes.items()
+                if box.isChecked() and name in fixable
             ),
             e_step=self.e_step_combo.currentData(),
+            accelerate=self.accelerate_combo.currentData(),
             max_iter=self.max_iter_spin.value(),
             tol=_float(self.tol_combo.currentText(), 1e-6),
             reg_covar=_float(self.reg_combo.currentText(), 1e-6),
             n_init=self.n_init_spin.value(),
             seed=self.seed_spin.value(),
+            **declared.option_values_for(model, values),
         )
 
     # --- writing ------------------------------------------------------------------------
 
     def set_options(
-        self, options: engine.FitOptions, init_mode: str | None = None, trials: int | None = None
+        self,
+        options: engine.FitOptions,
+        init_mode: str | None = None,
+        option_values: Mapping[str, object] | None = None,
     ) -> None:
-        """Show ``options``; ``init_mode`` overrides the start shown (e.g. 'sample')."""
-        _select(self.model_combo, options.model)
-        _select(self.covariance_combo, options.covariance_type)
-        self.k_spin.setValue(options.n_components)
-        if trials is None and options.trials is not None:
-            trials = options.trials if isinstance(options.trials, int) else max(options.trials)
-        if trials is not None:
-            self.trials_spin.setValue(int(trials))
-        mode = init_mode or (options.init if isinstance(options.init, str) else "kmeans++")
-        _select(self.init_combo, mode)
-        for name, box in self.fixed_boxes.items():
-            box.setChecked(name in options.fixed)
-        _select(self.e_step_combo, options.e_step)
-        self.max_iter_spin.setValue(options.max_iter)
-        self.tol_combo.setCurrentText(f"{options.tol:g}")
-        self.reg_combo.setCurrentText(f"{options.reg_covar:g}")
-        self.n_init_spin.setValue(options.n_init)
-        if options.seed is not None:
-            self.seed_spin.setValue(int(options.seed))
-        self._update_visibility()
+        """Show ``options``; ``init_mode`` overrides the start shown (e.g. 'sample');
+        ``option_values`` are the values of other models' options."""
+        showing, self._showing = self._showing, True
+        try:
+            _select(self.model_combo, options.model)
+            self.k_spin.setValue(options.n_components)
+            values = {**(option_values or {}), **options.model_options}
+            for name, field in self.option_fields.items():
+                if option_values is not None or name in values:
+                    field.set_value(values.get(name))
+            mode = init_mode or (options.init if isinstance(options.init, str) else "kmeans++")
+            _select(self.init_combo, mode)
+            self._update_visibility()
+            for name, box in self.fixed_boxes.items():
+                box.setChecked(name in options.fixed)
+            _select(self.e_step_combo, options.e_step)
+            _select(self.accelerate_combo, options.accelerate)
+            self.max_iter_spin.setValue(options.max_iter)
+            self.tol_combo.setCurrentText(f"{options.tol:g}")
+            self.reg_combo.setCurrentText(f"{options.reg_covar:g}")
+            self.n_init_spin.setValue(options.n_init)
+            if options.seed is not None:
+                self.seed_spin.setValue(int(options.seed))
+            self._update_visibility()
+        finally:
+            self._showing = showing
 
     def set_data_shape(self, n_rows: int, column_names: list[str]) -> None:
         """Limit K to the number of rows and offer the columns for the scatter."""
         self._n_rows = n_rows
+        self._n_columns = len(column_names)
         self.k_spin.setMaximum(max(1, min(n_rows, 50)))
         self.k_limit_label.setText(f"{n_rows} rows: K can be at most {self.k_spin.maximum()}.")
         for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
@@ -271,6 +426,7 @@ class SettingsPanel(QWidget):
             combo.setCurrentIndex(min(default, len(column_names) - 1))
             combo.blockSignals(False)
         self._columns_box.setVisible(len(column_names) > 2)
+        self._update_visibility()
 
     def set_columns(self, x: int, y: int) -> None:
         """Show columns ``x`` and ``y`` on the scatter (when the data have them)."""
@@ -282,18 +438,54 @@ class SettingsPanel(QWidget):
         """Offer 'the example's starting values' only for samples that have them."""
         self._has_sample_init = available
         self._update_visibility()
-        if not available and self.init_mode == "sample":
-            _select(self.init_combo, "kmeans++")
 
-    # --- reacting -----------------------------------------------------------------------
+    def set_model_problems(self, problems: Mapping[str, str | None]) -> None:
+        """Grey out the models that cannot fit the data open, each with the reason."""
+        self._problems = dict(problems)
+        self._refresh_model_items()
+        self._update_model_note()
+
+    # --- the form -----------------------------------------------------------------------
+
+    def _add_option_field(self, spec: OptionSpec) -> OptionField:
+        field = OptionField(spec, self)
+        field.changed.connect(self._on_choice_changed)
+        self._form.insertRow(self._options_at + len(self.option_fields), field.label, field.widget)
+        self.option_fields[spec.name] = field
+        return field
+
+    def _fixable(self, model: str) -> tuple:
+        values = declared.option_values_for(model, self.option_values())
+        try:
+            options = engine.FitOptions(model=model, **values)
+        except (TypeError, ValueError):
+            options = engine.FitOptions(model=model)
+        return declared.fixable(options)
+
+    def _refresh_model_items(self) -> None:
+        for index in range(self.model_combo.count()):
+            model = self.model_combo.itemData(index)
+            why = self._problems.get(model)
+            tip = declared.summary(model) if why is None else f"Not for these data: {why}"
+            _set_item_enabled(self.model_combo, index, why is None, tip)
+
+    def _update_model_note(self) -> None:
+        why = self._problems.get(self.model)
+        self.model_note.setText("" if why is None else f"Cannot fit these data: {why}")
+        self.model_note.setVisible(why is not None)
 
     def _update_visibility(self) -> None:
         model = self.model
-        self._set_row_visible(self.covariance_combo, model == "gaussian")
-        self._set_row_visible(self.trials_spin, model == "binomial")
-        for name, box in self.fixed_boxes.items():
-            box.setVisible(name in fixable_params(model))
-        click_ok = model in ("gaussian", "kmeans")
+        declared_here = {spec.name: spec for spec in declared.option_specs(model)}
+        for spec in declared.every_option().values():
+            if spec.name not in self.option_fields:
+                self._add_option_field(spec)  # a model registered since
+        for name, field in self.option_fields.items():
+            if name in declared_here and field.spec is not declared_here[name]:
+                field.fill_choices(declared_here[name])
+            field.set_visible(name in declared_here)
+        self._show_fixed_boxes(model)
+        click_ok = declared.places_starts(model) and self._n_columns >= 2
         view = self.init_combo.view()
         for key, allowed in (("click", click_ok), ("sample", self._has_sample_init)):
             index = self.init_combo.findData(key)
@@ -301,18 +493,40 @@ class SettingsPanel(QWidget):
             item = self.init_combo.model().item(index)
             if item is not None:
                 item.setEnabled(allowed)
-        if not click_ok and self.init_mode == "click":
-            _select(self.init_combo, "kmeans++")
+        if (self.init_mode == "click" and not click_ok) or (
+            self.init_mode == "sample" and not self._has_sample_init
+        ):
+            _select(self.init_combo, ENGINE_STARTS[0])
+        self._update_model_note()
 
-    def _set_row_visible(self, field: QWidget, visible: bool) -> None:
-        label = self._form.labelForField(field)
-        field.setVisible(visible)
-        if label is not None:
-            label.setVisible(visible)
+    def _show_fixed_boxes(self, model: str) -> None:
+        fixable = self._fixable(model)
+        for spec in fixable:
+            if spec.name not in self.fixed_boxes:
+                box = QCheckBox(declared.plural(spec))
+                box.setToolTip(
+                    f"Hold the {declared.plural(spec)} at their starting values instead of "
+                    "re-estimating them."
+                )
+                box.toggled.connect(self._on_choice_changed)
+                self._fixed_row.insertWidget(self._fixed_row.count() - 1, box)
+                self.fixed_boxes[spec.name] = box
+        names = {spec.name for spec in fixable}
+        for name, box in self.fixed_boxes.items():
+            box.setVisible(name in names)
+
+    # --- reacting -----------------------------------------------------------------------
+
+    def _on_model_combo_current_index_changed(self) -> None:
+        if not self._showing:
+            # A person chose the model: start it with the E-step it is meant for.
+            _select(self.e_step_combo, declared.default_e_step(self.model))
+        self._on_choice_changed()
 
     def _on_choice_changed(self) -> None:
         self._update_visibility()
-        self.options_changed.emit()
+        if not self._showing:
+            self.options_changed.emit()
 
     def _on_columns_changed(self) -> None:
         self.columns_changed.emit(*self.columns())

@@ -19,11 +19,13 @@ import engine
 from emgui import dialogs
 from emgui.runs.fit_controller import FitController
 from emgui.runs.registry import ThreadRegistry
+from emgui.runs.task import Task
 from emgui.shell.document import Document
 from emgui.shell.fit_display import FitDisplay
 from emgui.shell.host import Canvas, Place, StartProvider, StepHandler
 from emgui.shell.run_actions import RunActions
 from emgui.shell.starts import MissingStart, next_start
+from emgui.shell.task_bar import TaskBar
 
 #: Heights and width of the docks a feature shows beside the views (see show_docks).
 BOTTOM_DOCK_HEIGHT = 250
@@ -48,7 +50,10 @@ class _Window(Protocol):
     params_dock: QDockWidget
     run_actions: RunActions
 
+    task_bar: TaskBar
+
     def set_status(self, text: str) -> None: ...
+    def show_note(self, text: str) -> None: ...
     def reset(self) -> None: ...
     def open_sample(self, sample_id: str) -> bool: ...
     # QMainWindow's own.
@@ -150,8 +155,15 @@ class WindowHost(QObject):
     def show_status(self, text: str) -> None:
         self._window.set_status(text)
 
+    def show_note(self, text: str) -> None:
+        self._window.show_note(text)
+
     def show_error(self, message: str, details: str = "") -> None:
         dialogs.show_error(self.parent_widget, message, details)
+
+    def run_task(self, task: Task) -> Task:
+        self._window.task_bar.add(task)
+        return task.start()
 
     # --- fits and starts --------------------------------------------------------------------
 

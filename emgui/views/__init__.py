@@ -6,7 +6,7 @@ draw them, creating their plot items once and updating them in place.
 
 from emgui.views.colors import PALETTE, blend_colors, component_color
 from emgui.views.discrete_view import DiscreteView
-from emgui.views.geometry import ellipse_points, project_gaussian
+from emgui.views.geometry import ellipse_points, project
 from emgui.views.histogram_view import HistogramView
 from emgui.views.likelihood_plot import LikelihoodPlot
 from emgui.views.params_table import ParamsModel, ParamsTable
@@ -24,5 +24,5 @@ __all__ = [
     "blend_colors",
     "component_color",
     "ellipse_points",
-    "project_gaussian",
+    "project",
 ]

@@ -1,8 +1,14 @@
-"""Count data (Bernoulli, binomial, Poisson): parameters per column, fitted vs observed counts."""
+"""Count data: each component's value per column, and fitted against observed counts.
+
+What the values are called, how far the counts go and how probable each count
+is come from the caller (the model's declaration and its densities), so any
+model of counts draws here.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from emgui.views.colors import component_color
-from emgui.views.densities import binomial_pmf, poisson_pmf
 from emgui.views.plot_style import (
     FOREGROUND,
     new_plot_widget,
@@ -26,8 +31,6 @@ from emgui.views.plot_style import (
     set_axis_label,
 )
 
-DATA_KINDS = ("bernoulli", "binomial", "poisson")
-PARAM_KINDS = ("probs", "rates")
 #: Fraction of a column's slot the grouped bars fill.
 GROUP_WIDTH = 0.8
 #: Count plots up to this many values label every count on the axis.
@@ -35,22 +38,13 @@ MAX_LABELLED_COUNTS = 20
 #: Headroom above the tallest bar or point, as a fraction of it.
 HEADROOM = 0.08
 
-_PARAM_AXIS_LABELS = {"probs": "success probability", "rates": "rate (mean count)"}
 _OBSERVED_BRUSH = QColor(190, 190, 190)
 _OBSERVED_PEN = QColor(140, 140, 140)
 _SELECTED_BRUSH = QColor(0, 0, 0, 18)
 _LEGEND_STYLE = "color: #202020; padding: 4px 8px 0 8px;"
-
-
-def _data_kind(kind: str, trials: np.ndarray | None) -> str:
-    if kind == "rates":
-        return "poisson"
-    if kind == "probs":
-        single = trials is None or np.all(np.asarray(trials) == 1)
-        return "bernoulli" if single else "binomial"
-    if kind not in DATA_KINDS:
-        raise ValueError(f"kind must be one of {DATA_KINDS + PARAM_KINDS}, got {kind!r}")
-    return kind
+#: Log-probabilities of counts 0..n of one column under each component:
+#: ``(column, counts of shape (n_counts,))`` to shape (n_counts, n_components).
+LogPmf = Callable[[int, np.ndarray], np.ndarray]
 
 
 def _mixture_pen() -> QPen:
@@ -81,8 +75,8 @@ def _legend_label() -> QLabel:
 class DiscreteView(QWidget):
     """Two plots for count mixtures.
 
-    Left: each component's success probability or rate, as bars grouped by
-    column. Right: for the chosen column, the observed proportion of each
+    Left: each component's value per column (a success probability, a rate), as
+    bars grouped by column. Right: for the chosen column, the observed proportion of each
     count next to the fitted mixture's probability mass function (black) and
     each component's weighted share of it (coloured, dashed).
     """
@@ -125,13 +119,15 @@ class DiscreteView(QWidget):
 
         self._X = np.empty((0, 0))
         self._column_names: list[str] = []
-        self._trials: np.ndarray | None = None
-        self._kind = "bernoulli"
+        self._supports: list[int] = []
+        self._count_titles: list[str] = []
+        self._value_title = "value"
+        self._bounded = True
         self._observed: list[np.ndarray] = []
         self._column = 0
         self._weights: np.ndarray | None = None
         self._values: np.ndarray | None = None
-        self._param_kind = "probs"
+        self._log_pmf: LogPmf | None = None
         self._pmf_lines = True
 
         self._selected_region = pg.LinearRegionItem(
@@ -178,8 +174,10 @@ class DiscreteView(QWidget):
         self,
         X: np.ndarray,
         column_names: list[str],
-        trials: np.ndarray | None = None,
-        kind: str = "bernoulli",
+        supports: Sequence[int] | None = None,
+        value_title: str = "value",
+        bounded: bool = False,
+        count_titles: Sequence[str] | None = None,
     ) -> None:
         """Load count data and forget any fitted state.
 
@@ -189,14 +187,15 @@ class DiscreteView(QWidget):
             Non-negative whole-number counts.
         column_names : list of str
             One name per column.
-        trials : ndarray of shape (n_features,) or int or None
-            Trials per column (``binomial``); ``None`` means one trial
-            (``bernoulli``). Ignored for ``poisson``.
-        kind : {'bernoulli', 'binomial', 'poisson', 'probs', 'rates'}
-            The model, or the parameter it fits: ``rates`` means Poisson,
-            ``probs`` Bernoulli or binomial (by ``trials``).
+        supports : sequence of int, optional
+            The largest count drawn for each column (by default the largest observed).
+        value_title : str
+            What the values of :meth:`show_state` are (``probability``, ``rate``).
+        bounded : bool
+            Whether those values lie between 0 and 1 (the axis then ends at 1).
+        count_titles : sequence of str, optional
+            The count axis's title for each column (by default ``count of <name>``).
         """
-        kind = _data_kind(kind, trials)
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 1:
             X = X[:, None]
@@ -205,24 +204,32 @@ class DiscreteView(QWidget):
                 f"{X.shape[1]} columns need {X.shape[1]} names, got {len(column_names)}"
             )
         self._X = X
-        self._kind = kind
         self._column_names = [str(name) for name in column_names]
-        if kind == "poisson":
-            self._trials = None
-        elif trials is None:
-            self._trials = np.ones(X.shape[1], dtype=np.int64)
-        else:
-            self._trials = np.broadcast_to(
-                np.asarray(trials, dtype=np.int64), (X.shape[1],)
-            ).copy()
+        observed_max = [
+            int(np.nanmax(X[:, d])) if X.shape[0] and np.isfinite(X[:, d]).any() else 0
+            for d in range(X.shape[1])
+        ]
+        given = observed_max if supports is None else [int(v) for v in supports]
+        self._supports = [max(a, b, 0) for a, b in zip(given, observed_max)]
+        self._count_titles = (
+            [f"count of {name}" for name in self._column_names]
+            if count_titles is None else [str(t) for t in count_titles]
+        )
+        self._value_title = value_title
+        self._bounded = bounded
         n_samples = max(X.shape[0], 1)
         self._observed = [
-            np.bincount(X[:, d].astype(np.int64), minlength=self._support(d) + 1) / n_samples
+            np.bincount(
+                np.clip(X[:, d][np.isfinite(X[:, d])], 0, None).astype(np.int64),
+                minlength=self._supports[d] + 1,
+            ) / n_samples
             for d in range(X.shape[1])
         ]
         self._weights = None
         self._values = None
+        self._log_pmf = None
         self._column = 0
+        self._update_param_axis()
         self._update_column_controls()
         self._draw_params()
         self._update_legends()
@@ -231,7 +238,7 @@ class DiscreteView(QWidget):
         self,
         weights: np.ndarray,
         values: np.ndarray,
-        kind: str,
+        log_pmf: LogPmf,
         column_names: list[str] | None = None,
     ) -> None:
         """Draw one state of the fit.
@@ -240,13 +247,13 @@ class DiscreteView(QWidget):
         ----------
         weights : ndarray of shape (n_components,)
         values : ndarray of shape (n_components, n_features)
-            ``probs`` (Bernoulli, binomial) or ``rates`` (Poisson).
-        kind : {'probs', 'rates'}
+            Each component's value per column (a probability, a rate).
+        log_pmf : callable
+            ``log_pmf(column, counts)``: log-probability of each count under each
+            component, shape (n_counts, n_components).
         column_names : list of str or None
             Names of the columns; ``None`` keeps those from :meth:`set_data`.
         """
-        if kind not in PARAM_KINDS:
-            raise ValueError(f"kind must be one of {PARAM_KINDS}, got {kind!r}")
         weights = np.asarray(weights, dtype=np.float64).reshape(-1)
         values = np.asarray(values, dtype=np.float64)
         if values.ndim != 2 or values.shape[0] != weights.shape[0]:
@@ -264,9 +271,7 @@ class DiscreteView(QWidget):
             self._update_column_controls()
         self._weights = weights
         self._values = values
-        if kind != self._param_kind:
-            self._param_kind = kind
-            self._update_param_axis()
+        self._log_pmf = log_pmf
         self._draw_params()
         self._draw_counts()
         self._update_legends()
@@ -275,6 +280,7 @@ class DiscreteView(QWidget):
         """Remove the fitted parameters, keeping the observed counts."""
         self._weights = None
         self._values = None
+        self._log_pmf = None
         self._draw_params()
         self._draw_counts()
         self._update_legends()
@@ -292,35 +298,25 @@ class DiscreteView(QWidget):
         Returns
         -------
         counts : ndarray of shape (n_counts,)
-            0..trials (binomial, Bernoulli) or 0..largest observed (Poisson).
+            0 to the column's support (see :meth:`set_data`).
         mixture : ndarray of shape (n_counts,)
             The mixture's probability of each count.
         components : ndarray of shape (n_components, n_counts)
             Each component's weighted share; they sum to ``mixture``.
         """
-        if self._weights is None or self._values is None:
+        if self._weights is None or self._log_pmf is None:
             raise ValueError("no fitted state to evaluate; call show_state first")
-        support = self._support(column)
-        counts = np.arange(support + 1)
-        params = self._values[:, column]
-        if self._kind == "poisson":
-            pmf = poisson_pmf(support, params)
-        else:
-            pmf = binomial_pmf(int(self._trials[column]), params)
+        counts = np.arange(self._supports[column] + 1)
+        with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+            pmf = np.exp(np.asarray(self._log_pmf(column, counts.astype(np.float64)))).T
+        pmf[~np.isfinite(pmf)] = 0.0
         components = self._weights[:, None] * pmf
         return counts, components.sum(axis=0), components
-
-    def _support(self, column: int) -> int:
-        if self._trials is not None:
-            return int(self._trials[column])
-        if self._X.shape[0] == 0:
-            return 0
-        return int(self._X[:, column].max())
 
     # ------------------------------------------------------------- controls
 
     def _update_param_axis(self) -> None:
-        set_axis_label(self._param_plot, "left", _PARAM_AXIS_LABELS[self._param_kind])
+        set_axis_label(self._param_plot, "left", self._value_title)
 
     def _update_column_controls(self) -> None:
         names = self._column_names
@@ -352,15 +348,9 @@ class DiscreteView(QWidget):
     def _update_count_axis(self) -> None:
         if not self._column_names:
             return
-        name = self._column_names[self._column]
-        if self._kind == "poisson":
-            title = f"count of {name}"
-        elif self._kind == "bernoulli":
-            title = f"{name}  (0 = no, 1 = yes)"
-        else:
-            title = f"{name}: successes out of {int(self._trials[self._column])}"
+        title = self._count_titles[self._column]
         set_axis_label(self._count_plot, "bottom", title)
-        support = self._support(self._column)
+        support = self._supports[self._column]
         axis = self._count_plot.getAxis("bottom")
         if support <= MAX_LABELLED_COUNTS:
             axis.setTicks([[(i, str(i)) for i in range(support + 1)]])
@@ -380,6 +370,11 @@ class DiscreteView(QWidget):
             item.setPen(_component_pen(k) if lines else None)
             item.setSymbolSize(5 if lines else 9)
         self._update_legends()
+
+    @property
+    def legend(self) -> str:
+        """The components' legend as shown (rich text): each in its colour, with its weight."""
+        return self._param_legend.text()
 
     def _update_legends(self) -> None:
         weights = self._weights
@@ -439,7 +434,7 @@ class DiscreteView(QWidget):
             else:
                 bars.setOpts(x=[], height=[])
                 bars.setVisible(False)
-        if self._param_kind == "probs":
+        if self._bounded:
             top = 1.0
         else:
             finite = values[np.isfinite(values)] if values is not None else np.empty(0)
@@ -453,7 +448,7 @@ class DiscreteView(QWidget):
         observed = self._observed[self._column]
         self._observed_bars.setOpts(x=np.arange(observed.shape[0]), height=observed, width=0.8)
         top = float(observed.max()) if observed.size else 1.0
-        if self._weights is None or self._values is None:
+        if self._weights is None or self._log_pmf is None:
             self._mixture_item.setData(x=[], y=[])
             for item in self._component_items:
                 item.setData(x=[], y=[])

@@ -1,5 +1,14 @@
 """Picks the view that suits the data and model, and draws parameters on it.
 
+Which view draws a model is its declaration's choice (:mod:`emgui.views.declared`):
+the first of its ``views`` the data's columns suit. What is drawn comes from the
+declared shapes and roles of its parameters (locations as points, spreads as
+ellipses, the key array as bars) and from the model's own densities through
+:mod:`emgui.views.engine_bridge`, so no model is named here.
+
+Component ``k`` of the parameters shown is numbered ``k + 1`` and has palette
+colour ``k`` in every view and in the parameters table.
+
 Labels are computed here, in the GUI thread, for the displayed points only
 (at most a few tens of thousands): snapshots carry parameters, never
 responsibilities, so scrubbing back through a run costs no memory. They come
@@ -11,32 +20,32 @@ colour points (the histogram, the count view) get labels only when asked.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 import engine
+from emgui.views import declared
 from emgui.views.discrete_view import DiscreteView
-from emgui.views.engine_bridge import RowLabeller, data_problem
-from emgui.views.geometry import project_gaussian
+from emgui.views.engine_bridge import GapPlacer, RowLabeller, marginal_log_prob
+from emgui.views.geometry import project
 from emgui.views.histogram_view import HistogramView
 from emgui.views.mean_handles import MeanHandles
 from emgui.views.scatter_view import ScatterView
 
-DISCRETE_MODELS = ("bernoulli", "binomial", "poisson")
 
-
-def variances_1d(params: engine.Params, covariance_type: str) -> np.ndarray:
-    """Each component's variance for one-column Gaussian parameters, shape (K,)."""
-    covariances = params.covariances
-    k = params.n_components
-    if covariance_type == "tied":
-        return np.full(k, float(np.ravel(covariances)[0]))
-    return np.asarray(covariances, dtype=float).reshape(k, -1)[:, 0]
+def _option_key(options: engine.FitOptions) -> tuple:
+    """The model's options as a key (values made hashable)."""
+    return tuple(
+        (name, tuple(np.ravel(value)) if isinstance(value, (tuple, list)) else value)
+        for name, value in sorted(options.model_options.items())
+    )
 
 
 class FitViews(QStackedWidget):
-    """The scatter, the 1-D histogram or the count view, whichever fits the data."""
+    """The scatter, the 1-D histogram or the count view, whichever fits the data and model."""
 
     point_placed = Signal(float, float)
     """A click on the scatter while placing starting means (data coordinates)."""
@@ -56,25 +65,23 @@ class FitViews(QStackedWidget):
         self._columns = (0, 1)
         self._data_key: tuple | None = None
         self._labeller_key: tuple | None = None
+        self._placer_key: tuple | None = None
+        self._placer: GapPlacer | None = None
         self._labeller: RowLabeller | None = None
         self._show_uncertainty = False
-        # The parameters (run order) and options last shown, and the run order map.
-        self._shown: tuple[engine.Params, engine.FitOptions, np.ndarray | None] | None = None
+        # The parameters and options last shown, for labels made on demand.
+        self._shown: tuple[engine.Params, engine.FitOptions] | None = None
         self._labels: np.ndarray | None = None
-        self._color_order: np.ndarray | None = None
+        #: The parameters last drawn (the object given), or ``None``.
+        self._drawn: engine.Params | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
         #: Palette index per data row when points are coloured by a known class.
         self._point_classes: np.ndarray | None = None
-        #: Draggable handles on the component means (shown on request).
+        #: Draggable handles on the component locations (shown on request).
         self.handles = MeanHandles(self.scatter.plot_item, self.histogram.plot_item, self)
 
     # --- data ---------------------------------------------------------------------------
-
-    def kind_for(self, model: str, n_features: int) -> str:
-        if model in DISCRETE_MODELS:
-            return "discrete"
-        return "histogram" if n_features == 1 else "scatter"
 
     @property
     def kind(self) -> str:
@@ -94,28 +101,24 @@ class FitViews(QStackedWidget):
         names: list[str],
         options: engine.FitOptions,
         columns: tuple[int, int] = (0, 1),
-    ) -> str | None:
-        """Show ``X`` without any fit; cheap when nothing relevant changed.
-
-        Returns why the data cannot come from the chosen model (then the data
-        are shown as measurements), or ``None`` when they can.
-        """
-        problem = None
-        kind = self.kind_for(options.model, X.shape[1])
-        if kind == "discrete":
-            problem = data_problem(options, X, names)
-            if problem is not None:
-                kind = self.kind_for("gaussian", X.shape[1])
-                options = options.replace(model="gaussian")
-        trials = options.trials if options.model == "binomial" else None
-        key = (id(X), kind, columns, options.model, trials)
+        suits: bool = True,
+    ) -> None:
+        """Show ``X`` without any fit, in the view the model of ``options`` declares for
+        data of its columns; ``suits`` False (data the model cannot fit) shows them in a
+        neutral view. Cheap when nothing relevant changed."""
+        model = options.model if suits else None
+        kind = declared.view_for(model, X.shape[1])
+        round_contours = suits and declared.is_round(options)
+        key = (id(X), kind, columns, model, _option_key(options) if suits else (), round_contours)
         self._X, self._names, self._columns = X, names, columns
         if key == self._data_key:
-            return problem
+            return
         self._data_key = key
-        self._labeller_key = None
+        self._labeller_key = self._placer_key = None
         if kind == "scatter":
             self.scatter.set_data(X, names[columns[0]], names[columns[1]], columns)
+            # Round contours only look round on axes of equal scale.
+            self.scatter.set_equal_aspect(round_contours)
             self._display_rows = self.scatter.display_index
             self._display_X = X[self._display_rows]
             self.setCurrentWidget(self.scatter)
@@ -126,18 +129,37 @@ class FitViews(QStackedWidget):
             self._display_X = X
             self.setCurrentWidget(self.histogram)
         else:
-            per_column = None
-            if options.model == "binomial":
-                per_column = np.broadcast_to(np.atleast_1d(options.trials), (X.shape[1],))
-            elif options.model == "bernoulli":
-                per_column = np.ones(X.shape[1])
-            kind_name = "rates" if options.model == "poisson" else "probs"
-            self.discrete.set_data(X, names, per_column, kind_name)
+            self._set_counts(X, names, options)
             self._display_rows = slice(None)
             self._display_X = X
             self.setCurrentWidget(self.discrete)
-        self._shown = self._labels = None
-        return problem
+        self._shown = self._labels = self._drawn = None
+
+    def _set_counts(self, X: np.ndarray, names: list[str], options: engine.FitOptions) -> None:
+        """The count view, worded and bounded as the model declares."""
+        n_features = X.shape[1]
+        key = declared.key_spec(options)
+        limits = np.zeros(n_features, dtype=np.int64)
+        per_column = ""
+        model = declared.instance(options)
+        for spec in declared.option_specs(options.model):
+            value = options.model_options.get(spec.name)
+            if spec.per_column and value is not None:
+                limits = np.broadcast_to(np.asarray(value, dtype=np.int64), (n_features,)).copy()
+                per_column = spec.title.lower()
+        for value in model.column_constants.values():
+            limits = np.maximum(limits, np.broadcast_to(np.asarray(value, dtype=np.int64),
+                                                        (n_features,)))
+        if declared.data_kind(options.model) == "binary":
+            titles = [f"{name}  (0 = no, 1 = yes)" for name in names]
+        elif per_column:
+            titles = [f"{name}: count out of {n} ({per_column})" for name, n in zip(names, limits)]
+        else:
+            titles = [f"count of {name}" for name in names]
+        self.discrete.set_data(
+            X, names, supports=limits, value_title=key.title,
+            bounded=key.role == "probability", count_titles=titles,
+        )
 
     def clear(self) -> None:
         self._X = None
@@ -148,20 +170,20 @@ class FitViews(QStackedWidget):
 
     def _labeller_for(self, options: engine.FitOptions) -> RowLabeller:
         """Labels the displayed rows under the model of ``options`` (made once per model)."""
-        key = (options.model, options.covariance_type, options.trials, self._data_key)
+        key = (options.model, _option_key(options), self._data_key)
         if key != self._labeller_key:
             self._labeller = RowLabeller(options, self._display_X)
             self._labeller_key = key
         return self._labeller
 
-    def set_color_order(self, order: np.ndarray | None) -> None:
-        """Keep colours with components after a fit reorders them.
-
-        ``order`` is the fit's map from run order to canonical order
-        (``canonical = run.permuted(order)``). Component ``i`` of the canonical
-        parameters keeps the colour it had during the run, palette entry ``order[i]``.
-        """
-        self._color_order = None if order is None else np.asarray(order)
+    def _gap_placer_for(self, options: engine.FitOptions) -> GapPlacer:
+        """Places the displayed rows that miss a shown coordinate (made once per model)."""
+        key = (options.model, _option_key(options), self._data_key)
+        if key != self._placer_key:
+            rows = self.scatter.gap_rows
+            self._placer = GapPlacer(options, self._display_X[rows], self._columns)
+            self._placer_key = key
+        return self._placer
 
     def show_params(
         self,
@@ -179,41 +201,49 @@ class FitViews(QStackedWidget):
         """
         if self._X is None:
             return
-        to_run = None if self._color_order is None else np.argsort(self._color_order)
-        if to_run is not None:
-            # Draw in run order, so slot k of every view keeps palette colour k.
-            params = params.permuted(to_run, options.gaussian_covariance)
-            resp = None if resp is None else resp[:, to_run]
+        self._drawn = params
         kind = self.kind
         labels = confidence = None
         self._shown = self._labels = None
         if color_points and resp is not None:
             shown = resp[self._display_rows]
             labels, confidence = np.argmax(shown, axis=1), shown.max(axis=1)
-            self._labels = self._canonical(labels, to_run)
+            self._labels = labels
         elif color_points:
-            self._shown = (params, options, to_run)
+            self._shown = (params, options)
             if kind == "scatter":
-                labels = self._display_labels(params, options)
-                self._labels = self._canonical(labels, to_run)
+                labels = self._labels = self._labeller_for(options).labels(params)
                 if self._show_uncertainty:
-                    confidence = self._display_confidence(params, options)
+                    confidence = self._labeller_for(options).confidence(params)
         if kind == "scatter":
-            covariance = options.gaussian_covariance or "spherical"
-            means, covariances = project_gaussian(params, covariance, self._columns)
-            self.scatter.show_state(means, covariances, labels, confidence)
-            # Listed as the parameters table lists them, each in its own colour.
-            weights = params.weights if to_run is None else params.weights[self._color_order]
-            self.scatter.legend.set_components(weights, self._color_order)
+            locations, spreads = project(
+                params, declared.location_spec(options), declared.spread_spec(options),
+                self._columns,
+            )
+            self.scatter.show_state(locations, spreads, labels, confidence)
+            placed = None
+            if labels is not None and self.scatter.gap_rows.size:
+                placed = self._gap_placer_for(options).positions(params)
+            self.scatter.show_imputed(placed)
+            # Component k in palette colour k, as the parameters table lists them.
+            self.scatter.legend.set_components(params.weights)
         elif kind == "histogram":
-            covariance = options.gaussian_covariance or "spherical"
+            centres, spreads = project(
+                params, declared.location_spec(options), declared.spread_spec(options), [0]
+            )
+            sd = None if spreads is None else np.sqrt(np.clip(spreads[:, 0, 0], 0.0, None))
             self.histogram.show_state(
-                params.weights, params.means[:, 0], variances_1d(params, covariance)
+                params.weights,
+                partial(_column_log_density, params, options, 0),
+                None if centres is None else centres[:, 0],
+                sd,
             )
         elif kind == "discrete":
-            kind_name = "rates" if options.model == "poisson" else "probs"
-            values = params.rates if kind_name == "rates" else params.probs
-            self.discrete.show_state(params.weights, values, kind_name, self._names)
+            values = np.asarray(params[declared.key_spec(options).name])
+            self.discrete.show_state(
+                params.weights, values, partial(_column_log_density, params, options),
+                self._names,
+            )
 
     def set_point_classes(self, colors: np.ndarray | None, title: str = "",
                           names: tuple[str, ...] = (), name_colors: tuple[int, ...] = ()) -> None:
@@ -238,44 +268,35 @@ class FitViews(QStackedWidget):
             colors = None  # of other data: forgotten
         self.scatter.set_point_colors(None if colors is None else colors[self._display_rows])
 
-    @staticmethod
-    def _canonical(labels: np.ndarray, to_run: np.ndarray | None) -> np.ndarray:
-        """Labels in run order to the caller's (canonical) numbering."""
-        return labels if to_run is None else to_run[labels]
+    @property
+    def drawn_params(self) -> engine.Params | None:
+        """The parameters the views last drew, the very object given to :meth:`show_params`
+        (points, means and curves all come from it); ``None`` while they show the data alone."""
+        return self._drawn
 
     @property
     def labels(self) -> np.ndarray | None:
-        """Most probable component of each displayed row under the parameters shown,
-        in the caller's (canonical) numbering; ``None`` while the points are grey.
-        The histogram and count views do not colour rows: theirs are computed on demand."""
+        """Most probable component of each displayed row under the parameters shown;
+        ``None`` while the points are grey. The histogram and count views do not colour
+        rows: theirs are computed on demand."""
         if self._labels is None and self._shown is not None:
-            params, options, to_run = self._shown
-            self._labels = self._canonical(self._display_labels(params, options), to_run)
+            params, options = self._shown
+            self._labels = self._labeller_for(options).labels(params)
         return self._labels
-
-    def _display_labels(self, params: engine.Params, options: engine.FitOptions) -> np.ndarray:
-        """Labels of the displayed rows under ``params`` (run order), by the fast pass."""
-        return self._labeller_for(options).labels(params)
-
-    def _display_confidence(
-        self, params: engine.Params, options: engine.FitOptions
-    ) -> np.ndarray:
-        """Largest responsibility of each displayed row under ``params`` (run order)."""
-        return self._labeller_for(options).confidence(params)
 
     def set_show_uncertainty(self, show: bool) -> None:
         """Fade points whose largest responsibility is low (in the scatter)."""
         self._show_uncertainty = bool(show)
         if self._show_uncertainty and self._shown is not None and self.kind == "scatter":
-            params, options, _ = self._shown
-            self.scatter.set_confidence(self._display_confidence(params, options))
+            params, options = self._shown
+            self.scatter.set_confidence(self._labeller_for(options).confidence(params))
         self.scatter.set_show_uncertainty(self._show_uncertainty)
 
     def clear_state(self) -> None:
         """Show the data alone, as before any fit."""
         for view in (self.scatter, self.histogram, self.discrete):
             view.clear_state()
-        self._shown = self._labels = None
+        self._shown = self._labels = self._drawn = None
 
     # --- placing starting means ---------------------------------------------------------
 
@@ -287,3 +308,10 @@ class FitViews(QStackedWidget):
 
     def _on_scatter_point_placed(self, x: float, y: float) -> None:
         self.point_placed.emit(x, y)
+
+
+def _column_log_density(
+    params: engine.Params, options: engine.FitOptions, column: int, points: np.ndarray
+) -> np.ndarray:
+    """Each component's log-density of one column's values ``points``, shape (n, K)."""
+    return marginal_log_prob(params, options, [column], np.asarray(points)[:, None])

@@ -1,96 +1,79 @@
-"""Planar geometry of Gaussian components: 2-D projections and covariance ellipses."""
+"""Planar geometry of components: projections onto shown columns and covariance ellipses."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from emgui.views.engine_bridge import covariance_layout
+from engine.models import ParamSpec
 from engine.params import Params
 
-#: Covariance types whose ``covariances`` have the spherical shape (K,).
-_SPHERICAL_LIKE = ("spherical", "kmeans")
 
+def project(
+    params: Params,
+    location: ParamSpec | None,
+    spread: ParamSpec | None,
+    columns: Sequence[int],
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Each component's location and spread restricted to some columns, by declared shapes.
 
-def _block(cov: np.ndarray, columns: tuple[int, int]) -> np.ndarray:
-    index = np.asarray(columns)
-    return cov[..., index[:, None], index[None, :]]
-
-
-def _full_2d(covariances: np.ndarray, n_components: int, columns: tuple[int, int]) -> np.ndarray:
-    return _block(covariances, columns)
-
-
-def _tied_2d(covariances: np.ndarray, n_components: int, columns: tuple[int, int]) -> np.ndarray:
-    return np.broadcast_to(_block(covariances, columns), (n_components, 2, 2)).copy()
-
-
-def _diag_2d(covariances: np.ndarray, n_components: int, columns: tuple[int, int]) -> np.ndarray:
-    cov = np.zeros((n_components, 2, 2))
-    cov[:, 0, 0] = covariances[:, columns[0]]
-    cov[:, 1, 1] = covariances[:, columns[1]]
-    return cov
-
-
-def _spherical_2d(
-    covariances: np.ndarray, n_components: int, columns: tuple[int, int]
-) -> np.ndarray:
-    values = np.asarray(covariances, dtype=np.float64).reshape(-1)
-    values = np.broadcast_to(values, (n_components,))
-    return values[:, None, None] * np.eye(2)
-
-
-_PROJECTIONS = {
-    "full": _full_2d,
-    "tied": _tied_2d,
-    "diag": _diag_2d,
-    "spherical": _spherical_2d,
-    "kmeans": _spherical_2d,
-}
-
-
-def project_gaussian(
-    params: Params, covariance_type: str | None, columns: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Means and covariances of each component restricted to two columns.
-
-    The marginal of a Gaussian on a subset of columns is the Gaussian with
-    the matching sub-vector of the mean and sub-block of the covariance.
+    The marginal of a Gaussian on a subset of columns is the Gaussian with the
+    matching sub-vector of the mean and sub-block of the covariance: every axis
+    a model declares with the symbol ``D`` is cut to ``columns``. What is left of
+    a spread per component says its form: a matrix (``K, D, D``: full), a vector
+    (``K, D``: diagonal) or one number (``K``: the same in every direction); an
+    array without ``K`` (a tied covariance) belongs to every component.
 
     Parameters
     ----------
     params : Params
-        Parameters of a ``gaussian`` or ``kmeans`` mixture.
-    covariance_type : {'full', 'tied', 'diag', 'spherical', 'kmeans'} or None
-        The shape of ``params.covariances`` (scikit-learn conventions);
-        ``kmeans`` and ``None`` mean the spherical shape.
-    columns : tuple of int
-        The two displayed columns (x, then y).
+    location : ParamSpec or None
+        The array of component locations (shape ``K, D``), if the model has one.
+    spread : ParamSpec or None
+        The array of component spreads (role ``spread``), if the model has one.
+    columns : sequence of int
+        The shown columns, ``m`` of them.
 
     Returns
     -------
-    means_2d : ndarray of shape (n_components, 2)
-    covariances_2d : ndarray of shape (n_components, 2, 2) or None
-        ``None`` when ``params`` carry no covariances.
+    locations : ndarray of shape (n_components, m) or None
+    spreads : ndarray of shape (n_components, m, m) or None
     """
-    if params.means is None:
-        raise ValueError("project_gaussian needs parameters with means")
-    if len(columns) != 2:
-        raise ValueError(f"columns must name exactly two columns, got {columns!r}")
-    n_features = params.means.shape[1]
-    for column in columns:
-        if not 0 <= column < n_features:
+    index = [int(c) for c in columns]
+    k = params.n_components
+    n_features = _n_features(params, location, spread)
+    for column in index:
+        if n_features is not None and not 0 <= column < n_features:
             raise ValueError(f"column {column} is out of range for {n_features} features")
-    kind = covariance_layout(covariance_type) if covariance_type else "kmeans"
-    if kind not in _PROJECTIONS:
-        raise ValueError(
-            f"unknown covariance type {covariance_type!r}; expected one of {sorted(_PROJECTIONS)}"
-        )
-    columns = (int(columns[0]), int(columns[1]))
-    means_2d = np.array(params.means[:, list(columns)], dtype=np.float64)
-    if params.covariances is None:
-        return means_2d, None
-    cov_2d = _PROJECTIONS[kind](np.asarray(params.covariances), params.n_components, columns)
-    return means_2d, np.array(cov_2d, dtype=np.float64)
+    locations = None
+    if location is not None:
+        locations = np.array(np.asarray(params[location.name])[:, index], dtype=np.float64)
+    if spread is None:
+        return locations, None
+    value = np.asarray(params[spread.name], dtype=np.float64)
+    for axis, symbol in enumerate(spread.shape):
+        if symbol == "D":
+            value = np.take(value, index, axis=axis)
+    if "K" not in spread.shape:
+        value = np.broadcast_to(value, (k, *value.shape))
+    value = value.reshape(k, *value.shape[1:])
+    m = len(index)
+    if value.ndim == 1:
+        spreads = value[:, None, None] * np.eye(m)
+    elif value.ndim == 2:
+        spreads = value[:, :, None] * np.eye(m)
+    else:
+        spreads = np.array(value)
+    return locations, np.array(spreads, dtype=np.float64)
+
+
+def _n_features(params: Params, *specs: ParamSpec | None) -> int | None:
+    """The number of data columns the arrays of ``specs`` have (``None``: none tell)."""
+    for spec in specs:
+        if spec is not None and "D" in spec.shape:
+            return int(np.shape(params[spec.name])[spec.shape.index("D")])
+    return None
 
 
 def ellipse_points(mean: np.ndarray, cov: np.ndarray, n_std: float, n: int = 100) -> np.ndarray:

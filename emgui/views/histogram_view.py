@@ -1,6 +1,8 @@
-"""One Gaussian column: a density histogram with each component's and the mixture's density."""
+"""One column: a density histogram with each component's and the mixture's density."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -8,7 +10,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.densities import gaussian_component_densities
 from emgui.views.plot_style import FOREGROUND, ZERO_MARGIN, new_plot_widget, set_axis_label
 
 MIN_BINS = 10
@@ -42,7 +43,7 @@ def freedman_diaconis_bins(values: np.ndarray) -> int:
 
 
 class HistogramView(QWidget):
-    """Histogram of one column, overlaid with the fitted 1-D Gaussian mixture.
+    """Histogram of one column, overlaid with the fitted mixture's density on it.
 
     :meth:`set_data` draws the histogram once; :meth:`show_state` updates the
     component curves (coloured, weighted by the mixing proportions) and the
@@ -111,24 +112,35 @@ class HistogramView(QWidget):
         for item in self._component_items:
             item.setData(x=np.empty(0), y=np.empty(0))
 
-    def show_state(self, weights: np.ndarray, means: np.ndarray, variances: np.ndarray) -> None:
-        """Draw the mixture with parameters of shape (n_components,) each."""
+    def show_state(
+        self,
+        weights: np.ndarray,
+        log_density: Callable[[np.ndarray], np.ndarray],
+        centres: np.ndarray | None = None,
+        spreads: np.ndarray | None = None,
+    ) -> None:
+        """Draw the mixture with weights of shape (n_components,).
+
+        ``log_density(x)`` gives each component's log-density at the points ``x``,
+        shape (n_points,) to (n_points, n_components). ``centres`` and ``spreads``
+        (standard deviations), shape (n_components,) when the model has them, put
+        extra points where a component is narrow and reach components outside the data.
+        """
         weights = np.asarray(weights, dtype=np.float64).reshape(-1)
-        means = np.asarray(means, dtype=np.float64).reshape(-1)
-        variances = np.asarray(variances, dtype=np.float64).reshape(-1)
-        if not weights.shape == means.shape == variances.shape:
-            raise ValueError(
-                f"weights, means and variances need one value per component; got shapes "
-                f"{weights.shape}, {means.shape}, {variances.shape}"
-            )
+        usable = np.isfinite(weights)
+        focus_centres = focus_spreads = None
+        if centres is not None and spreads is not None:
+            centres = np.asarray(centres, dtype=np.float64).reshape(-1)
+            spreads = np.asarray(spreads, dtype=np.float64).reshape(-1)
+            good = np.isfinite(centres) & np.isfinite(spreads) & (spreads > 0)
+            focus_centres, focus_spreads = centres[good], spreads[good]
+        grid = self._grid(focus_centres, focus_spreads)
+        with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+            densities = (weights[:, None] * np.exp(np.asarray(log_density(grid)).T))
+        densities[~np.isfinite(densities)] = 0.0
         # A collapsed or diverged component has no drawable density; leave it out.
-        usable = np.isfinite(weights) & np.isfinite(means) & np.isfinite(variances)
-        usable &= variances > 0
-        grid = self._grid(means[usable], variances[usable])
-        densities = np.zeros((weights.shape[0], grid.shape[0]))
-        densities[usable] = gaussian_component_densities(
-            grid, weights[usable], means[usable], variances[usable]
-        )
+        usable &= densities.any(axis=1)
+        densities[~usable] = 0.0
         self._ensure_components(weights.shape[0])
         for k, item in enumerate(self._component_items):
             if k < weights.shape[0] and usable[k]:
@@ -162,17 +174,17 @@ class HistogramView(QWidget):
             return np.empty(0), np.empty(0)
         return np.asarray(x), np.asarray(y)
 
-    def _grid(self, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
-        sd = np.sqrt(variances)
+    def _grid(self, centres: np.ndarray | None, spreads: np.ndarray | None) -> np.ndarray:
         low, high = self._data_range
-        if means.size:
-            low = min(low, float(np.min(means - GRID_SPAN * sd)))
-            high = max(high, float(np.max(means + GRID_SPAN * sd)))
-        parts = [np.linspace(low, high, GRID_POINTS)]
-        parts += [
-            np.linspace(m - GRID_SPAN * s, m + GRID_SPAN * s, COMPONENT_GRID_POINTS)
-            for m, s in zip(means, sd)
-        ]
+        parts = []
+        if centres is not None and centres.size:
+            low = min(low, float(np.min(centres - GRID_SPAN * spreads)))
+            high = max(high, float(np.max(centres + GRID_SPAN * spreads)))
+            parts += [
+                np.linspace(c - GRID_SPAN * sd, c + GRID_SPAN * sd, COMPONENT_GRID_POINTS)
+                for c, sd in zip(centres, spreads)
+            ]
+        parts.insert(0, np.linspace(low, high, GRID_POINTS))
         return np.unique(np.concatenate(parts))
 
     def _ensure_components(self, n_components: int) -> None:

@@ -1,4 +1,9 @@
-"""The parameters of every component as a table: one row per component."""
+"""The parameters of every component as a table: one row per component.
+
+Row ``k`` is component ``k + 1``, with the palette colour ``k`` that every view
+gives it; its columns are the model's declared arrays, laid out as exports lay
+them out (:mod:`emio.param_layout`).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from engine.params import Params
+from emgui.views import declared
 from emgui.views.colors import component_color
-from emgui.views.engine_bridge import covariance_layout
+from emio.param_layout import spec_columns
+from engine import FitOptions
+from engine.models import ParamSpec
+from engine.params import Params
 
 #: Columns are widened to fit their numbers at most this often (seconds).
 GROW_INTERVAL_S = 0.25
@@ -27,16 +35,6 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 
-#: Header of each model's per-feature parameter, and which Params field holds it.
-_LOCATION = {
-    "gaussian": ("mean", "means"),
-    "kmeans": ("mean", "means"),
-    "bernoulli": ("p", "probs"),
-    "binomial": ("p", "probs"),
-    "poisson": ("rate", "rates"),
-}
-
-
 @dataclass(frozen=True)
 class _Column:
     """One column after the component column: its header, tooltip and values per component."""
@@ -47,76 +45,41 @@ class _Column:
     correlations: np.ndarray | None = None
 
 
-def _spread_columns(
-    covariances: np.ndarray, covariance_type: str, names: list[str], n_components: int
-) -> list[_Column]:
-    """Variance (and covariance) columns for each covariance shape."""
-    if covariance_type in ("spherical", "kmeans"):
-        values = np.broadcast_to(covariances.reshape(-1), (n_components,))
-        if covariance_type == "kmeans":
-            return [_Column("var (shared)", "One variance shared by every component and feature",
-                            values)]
-        return [_Column("var", "One variance per component, the same for every feature", values)]
-    if covariance_type == "diag":
-        return [
-            _Column(f"var({name})", f"Variance of {name}", covariances[:, d])
-            for d, name in enumerate(names)
-        ]
-    if covariance_type not in ("full", "tied"):
-        raise ValueError(
-            f"unknown covariance type {covariance_type!r}; expected full, tied, diag or spherical"
-        )
-    tied = covariance_type == "tied"
-    full = np.broadcast_to(covariances, (n_components, len(names), len(names)))
-    suffix = " (shared)" if tied else ""
-    note = "; one matrix shared by every component" if tied else ""
-    sd = np.sqrt(np.clip(np.diagonal(full, axis1=1, axis2=2), 0.0, None))
-    columns = [
-        _Column(f"var({name}){suffix}", f"Variance of {name}{note}", full[:, d, d])
-        for d, name in enumerate(names)
-    ]
-    for i in range(len(names)):
-        for j in range(i + 1, len(names)):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                corr = full[:, i, j] / (sd[:, i] * sd[:, j])
-            columns.append(
-                _Column(
-                    f"cov({names[i]},{names[j]}){suffix}",
-                    f"Covariance of {names[i]} and {names[j]}{note}",
-                    full[:, i, j],
-                    corr,
-                )
-            )
-    return columns
+def _tooltip(spec: ParamSpec, index: tuple[int, ...], names: list[str]) -> str:
+    words = spec.title[:1].upper() + spec.title[1:]
+    about = [names[i] for i in index]
+    if len(about) == 2 and about[0] != about[1]:
+        text = f"{words}: {spec.off_diagonal} of {about[0]} and {about[1]}"
+    elif about:
+        text = f"{words} of {about[0]}"
+    else:
+        text = words
+    if spec.shared:
+        text += "; one value shared by every component"
+    return text
 
 
 def param_columns(
-    params: Params, model_name: str, covariance_type: str | None, feature_names: list[str]
+    params: Params, options: FitOptions, feature_names: list[str]
 ) -> list[_Column]:
-    """Every column after the component column, in display order."""
-    if model_name not in _LOCATION:
-        raise ValueError(f"unknown model {model_name!r}; expected one of {sorted(_LOCATION)}")
-    n_components = params.n_components
-    columns = [_Column("weight", "Mixing proportion", params.weights)]
-    prefix, field_name = _LOCATION[model_name]
-    location = getattr(params, field_name)
-    if location is None:
-        raise ValueError(f"the {model_name} model needs {field_name}; the parameters have none")
-    if location.shape[1] != len(feature_names):
-        raise ValueError(
-            f"{location.shape[1]} features need {location.shape[1]} names, "
-            f"got {len(feature_names)}"
-        )
-    descriptions = {"mean": "Mean of", "p": "Success probability of", "rate": "Poisson rate of"}
-    columns += [
-        _Column(f"{prefix}({name})", f"{descriptions[prefix]} {name}", location[:, d])
-        for d, name in enumerate(feature_names)
-    ]
-    if params.covariances is not None and model_name in ("gaussian", "kmeans"):
-        kind = "kmeans" if model_name == "kmeans" else covariance_layout(covariance_type or "full")
-        columns += _spread_columns(
-            np.asarray(params.covariances), kind, list(feature_names), n_components
-        )
+    """Every column after the component column, in display order: the model's declared
+    arrays laid out by :func:`emio.param_layout.spec_columns`."""
+    names = list(feature_names)
+    model = declared.instance(options)
+    model.check_params(params, len(names))
+    k = params.n_components
+    columns = []
+    for spec, header, values, index in spec_columns(model, params, names):
+        correlations = None
+        if len(index) == 2 and index[0] != index[1] and spec.shape[-2:] == ("D", "D"):
+            full = np.broadcast_to(np.asarray(params[spec.name]), (k, len(names), len(names)))
+            i, j = index
+            with np.errstate(divide="ignore", invalid="ignore"):
+                correlations = full[:, i, j] / np.sqrt(
+                    np.clip(full[:, i, i], 0.0, None) * np.clip(full[:, j, j], 0.0, None)
+                )
+        columns.append(_Column(header, _tooltip(spec, index, names), np.asarray(values),
+                               correlations))
     return columns
 
 
@@ -127,23 +90,8 @@ class ParamsModel(QAbstractTableModel):
         super().__init__(parent)
         self._columns: list[_Column] = []
         self._n_components = 0
-        self._colors: np.ndarray | None = None
         #: The text of every cell, row by row, made when first asked for.
         self._texts: list[list[str]] | None = None
-
-    def set_color_indices(self, indices: np.ndarray | None) -> None:
-        """Palette index of each row's swatch (``None``: row k has colour k)."""
-        self._colors = None if indices is None else np.asarray(indices)
-        if self._n_components:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self._n_components - 1, 0),
-                [Qt.ItemDataRole.DecorationRole],
-            )
-
-    def color_index(self, row: int) -> int:
-        if self._colors is None or row >= len(self._colors):
-            return row
-        return int(self._colors[row])
 
     # Qt overrides keep Qt's names.
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
@@ -177,7 +125,7 @@ class ParamsModel(QAbstractTableModel):
             if role == _EDIT:
                 return row + 1
             if role == _DECORATION:
-                return component_color(self.color_index(row))
+                return component_color(row)
             if role == _TOOLTIP:
                 return f"Component {row + 1}"
             return None
@@ -257,6 +205,7 @@ class ParamsTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
         self._last_grown = 0.0
+        self._params: Params | None = None
         self._grow_timer = QTimer(self)
         self._grow_timer.setSingleShot(True)
         self._grow_timer.setInterval(int(GROW_INTERVAL_S * 1000))
@@ -273,33 +222,22 @@ class ParamsTable(QTableView):
     def params_model(self) -> ParamsModel:
         return self._model
 
-    def show_params(
-        self,
-        params: Params,
-        model_name: str,
-        covariance_type: str | None,
-        feature_names: list[str],
-    ) -> None:
-        """Show ``params`` of a ``model_name`` mixture on columns ``feature_names``.
-
-        Parameters
-        ----------
-        params : Params
-        model_name : {'gaussian', 'kmeans', 'bernoulli', 'binomial', 'poisson'}
-        covariance_type : {'full', 'tied', 'diag', 'spherical'} or None
-            Gaussian only; decides which variance columns appear.
-        feature_names : list of str
-        """
-        columns = param_columns(params, model_name, covariance_type, list(feature_names))
+    def show_params(self, params: Params, options: FitOptions, feature_names: list[str]) -> None:
+        """Show ``params`` of the model of ``options`` on columns ``feature_names``: one
+        column per value of each array the model declares (:mod:`emio.param_layout`)."""
+        columns = param_columns(params, options, list(feature_names))
+        self._params = params
         self._model.set_columns(params.n_components, columns)
         self._grow_columns()
 
-    def clear(self) -> None:
-        self._model.set_columns(0, [])
+    @property
+    def shown_params(self) -> Params | None:
+        """The parameters the table lists, the very object given to :meth:`show_params`."""
+        return self._params
 
-    def set_color_indices(self, indices: np.ndarray | None) -> None:
-        """Palette index of each row's swatch, so rows match the plots' colours."""
-        self._model.set_color_indices(indices)
+    def clear(self) -> None:
+        self._params = None
+        self._model.set_columns(0, [])
 
     def as_text(self) -> str:
         """The table as tab-separated text, header first, for the clipboard."""

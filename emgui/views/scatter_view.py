@@ -51,7 +51,9 @@ _ELLIPSE_STYLES = {
 }
 #: A mean is a coloured dot in a white ring with a dark rim (the legend draws the same).
 MEAN_MARKER = MeanMarker(ring_size=21, dot_size=13, rim_width=2)
-_Z_POINTS, _Z_ELLIPSES, _Z_MEANS, _Z_PLACED = 0, 10, 20, 30
+_Z_GAP_LINES, _Z_POINTS, _Z_ELLIPSES, _Z_MEANS, _Z_PLACED = -1, 0, 10, 20, 30
+#: The faint line a row with one missing coordinate lies on (along the missing axis).
+GAP_LINE_COLOR = QColor(90, 90, 90, 110)
 _NO_ROWS = np.empty(0, dtype=np.intp)
 
 
@@ -77,7 +79,8 @@ class _ComponentItems:
 
 
 class ScatterView(QWidget):
-    """Scatter plot of two columns with the live state of a Gaussian or k-means fit.
+    """Scatter plot of two columns with the live state of a fit: points by component, each
+    component's location and, where the model has one, its spread as ellipses.
 
     Call :meth:`set_data` once per data set, then :meth:`show_state` as often
     as the fit produces states. Plot items are created once per component and
@@ -144,6 +147,18 @@ class ScatterView(QWidget):
         self._placed_item.setZValue(_Z_PLACED)
         self._plot.addItem(self._placed_item, ignoreBounds=True)
         self._placed_labels: list[pg.TextItem] = []
+        # Rows with a missing coordinate: a faint line along the missing axis, and once a
+        # fit is shown a hollow marker where EM expects the row (it moves as EM iterates).
+        self._gap_lines = pg.PlotCurveItem(
+            pen=pg.mkPen(GAP_LINE_COLOR, width=1, style=Qt.PenStyle.DotLine), connect="pairs"
+        )
+        self._gap_lines.setZValue(_Z_GAP_LINES)
+        self._plot.addItem(self._gap_lines, ignoreBounds=True)
+        self._imputed_item = pg.ScatterPlotItem(brush=pg.mkBrush(None), antialias=True)
+        self._imputed_item.setZValue(_Z_POINTS + 1)
+        self._plot.addItem(self._imputed_item, ignoreBounds=True)
+        self._gap_rows = _NO_ROWS
+        self._imputed_xy = np.empty((0, 2))
         self._ellipses = EllipsesItem()
         self._ellipses.setZValue(_Z_ELLIPSES)
         self._plot.addItem(self._ellipses, ignoreBounds=True)
@@ -224,6 +239,7 @@ class ScatterView(QWidget):
 
         self._raw_item.setSize(self._point_size)
         self._raw_item.setData(pos=self._points if not self.uses_image else np.empty((0, 2)))
+        self._set_gap_lines()
         self._image.setVisible(self.uses_image)
         if self.uses_image:
             self._image.set_points(self._points)
@@ -236,6 +252,20 @@ class ScatterView(QWidget):
         view_box.disableAutoRange()
         self._update_info()
 
+    def set_equal_aspect(self, equal: bool) -> None:
+        """Give both axes the same scale (circles in the data look round), or let each
+        fit its column; the view fits the data again."""
+        view_box = self._plot.getViewBox()
+        if bool(view_box.state["aspectLocked"]) == equal:
+            return
+        view_box.setAspectLocked(equal, ratio=1.0)
+        view_box.autoRange()
+        view_box.disableAutoRange()
+
+    @property
+    def equal_aspect(self) -> bool:
+        return bool(self._plot.getViewBox().state["aspectLocked"])
+
     def clear_state(self) -> None:
         """Forget the fitted state: grey points, no means, no ellipses."""
         self._labels = None
@@ -247,6 +277,7 @@ class ScatterView(QWidget):
         self._ellipses.set_curves([])
         self._draw_means(None)
         self.legend.set_components(None)
+        self.show_imputed(None)
         self._raw_item.setVisible(not self.uses_image)
         if self.uses_image:
             self._draw_points()
@@ -268,7 +299,7 @@ class ScatterView(QWidget):
             Component means in the displayed columns.
         covariances_2d : ndarray of shape (n_components, 2, 2) or None
             Covariances in the displayed columns (see
-            :func:`~emgui.views.geometry.project_gaussian`); ``None`` hides
+            :func:`~emgui.views.geometry.project`); ``None`` hides
             the ellipses.
         labels : ndarray of shape (n_display,) or None
             Most probable component of each displayed row; ``None`` shows
@@ -300,6 +331,58 @@ class ScatterView(QWidget):
         self._draw_points()
         self._draw_means(means_2d)
         self._draw_ellipses(means_2d, covariances_2d)
+
+    @property
+    def gap_rows(self) -> np.ndarray:
+        """Displayed rows (indices into the displayed points) with a missing coordinate:
+        they have no place of their own, only the one EM expects (:meth:`show_imputed`)."""
+        return self._gap_rows
+
+    @property
+    def imputed_positions(self) -> np.ndarray:
+        """Where the rows of :attr:`gap_rows` are drawn now, shape (n_gap_rows, 2); empty
+        while no fit is shown."""
+        return self._imputed_xy
+
+    def show_imputed(self, xy: np.ndarray | None) -> None:
+        """Draw each row of :attr:`gap_rows` hollow at ``xy`` (its expected position under
+        the parameters shown, shape (n_gap_rows, 2)) in its component's colour (from the
+        last :meth:`show_state`); ``None`` hides them."""
+        if xy is None or self._labels is None or not self._gap_rows.size:
+            self._imputed_xy = np.empty((0, 2))
+            self._imputed_item.setData(pos=self._imputed_xy)
+            self._imputed_item.setVisible(False)
+            return
+        xy = np.asarray(xy, dtype=np.float64)
+        if xy.shape != (self._gap_rows.size, 2):
+            raise ValueError(
+                f"xy must have one row per displayed row with a gap ({self._gap_rows.size}), "
+                f"got shape {xy.shape}"
+            )
+        self._imputed_xy = xy
+        labels = self._labels[self._gap_rows]
+        pens = [pg.mkPen(component_color(int(k)), width=1.6) for k in range(self._n_slots)]
+        self._imputed_item.setData(
+            pos=xy, pen=[pens[k] for k in labels], size=self._point_size + 2.0
+        )
+        self._imputed_item.setVisible(True)
+
+    def _set_gap_lines(self) -> None:
+        """The rows with a missing coordinate, and for each with one coordinate observed a
+        line along the other axis across the data's range (where EM will place it)."""
+        missing = np.isnan(self._points)
+        self._gap_rows = np.flatnonzero(missing.any(axis=1))
+        self._imputed_xy = np.empty((0, 2))
+        self._imputed_item.setVisible(False)
+        one = self._gap_rows[missing[self._gap_rows].sum(axis=1) == 1]
+        if not one.size or missing.all(axis=0).any():
+            self._gap_lines.setData(x=np.empty(0), y=np.empty(0))
+            return
+        low, high = np.nanmin(self._points, axis=0), np.nanmax(self._points, axis=0)
+        start = np.where(missing[one], low, self._points[one])
+        end = np.where(missing[one], high, self._points[one])
+        segments = np.stack([start, end], axis=1).reshape(-1, 2)
+        self._gap_lines.setData(x=segments[:, 0], y=segments[:, 1])
 
     def set_show_uncertainty(self, show: bool) -> None:
         """Fade points whose largest responsibility is low (needs ``confidence``)."""

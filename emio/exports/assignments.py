@@ -14,6 +14,8 @@ from emio.tables import Table
 ASSIGNMENT_LABEL = "component"
 ASSIGNMENT_UNCERTAINTY = "uncertainty"
 ASSIGNMENT_SOURCE_ROW = "source_row"
+#: The suffix of the column that holds a data column's missing values as EM expects them.
+EXPECTED_SUFFIX = "_expected"
 
 
 def unique_header(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
@@ -29,7 +31,9 @@ def unique_header(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
     return names
 
 
-def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
+def assignments_csv(
+    table: Table, log_resp: np.ndarray, filled: np.ndarray | None = None
+) -> str:
     """The rows as read, with each row's component, responsibilities and uncertainty.
 
     Parameters
@@ -42,6 +46,11 @@ def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
         with the table (``Table.labels``) follows the data's columns.
     log_resp : ndarray of shape (n_samples, n_components)
         From :func:`engine.predict_log_resp`.
+    filled : ndarray of shape (n_samples, n_features), optional
+        The data with each missing value filled in (:func:`engine.impute`): then every
+        data column with a gap gets a column ``<name>_expected`` after the data's,
+        holding the fitted mixture's expectation of each missing value and empty
+        where the value was observed.
 
     Returns
     -------
@@ -49,6 +58,13 @@ def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
         CSV text with a header row.
     """
     log_resp = np.asarray(log_resp, dtype=np.float64)
+    missing = np.isnan(table.data)
+    gapped = [] if filled is None else [d for d in range(table.n_features) if missing[:, d].any()]
+    if filled is not None and np.shape(filled) != table.data.shape:
+        raise ValueError(
+            f"filled-in values of shape {np.shape(filled)} do not belong to the table of shape "
+            f"{table.data.shape}"
+        )
     if log_resp.ndim != 2 or log_resp.shape[0] != table.n_samples:
         raise ValueError(
             f"responsibilities of shape {log_resp.shape} do not belong to {table.n_samples} "
@@ -60,6 +76,7 @@ def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
     wanted = _label_header(log_resp.shape[1]) + [ASSIGNMENT_UNCERTAINTY]
     if dropped:
         wanted.append(ASSIGNMENT_SOURCE_ROW)
+    wanted = [f"{table.columns[d]}{EXPECTED_SUFFIX}" for d in gapped] + wanted
     known = table.labels
     own = list(table.columns) + ([] if known is None else [str(table.label_name)])
     header = own + unique_header(own, wanted)
@@ -69,6 +86,7 @@ def assignments_csv(table: Table, log_resp: np.ndarray) -> str:
             row = [number_text(v) for v in table.data[i]]
             if known is not None:
                 row.append(known[i])
+            row += [float_text(filled[i, d]) if missing[i, d] else "" for d in gapped]
             row += _label_cells(labels[i], resp[i])
             row.append(float_text(uncertainty[i]))
             if dropped:

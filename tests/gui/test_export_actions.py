@@ -49,6 +49,11 @@ def run_to_end(qtbot, window: MainWindow) -> engine.FitResult:
     return finished.args[0]
 
 
+def finish_tasks(qtbot, window: MainWindow) -> None:
+    """Wait until every background task of ``window`` (and any task it chains) has ended."""
+    qtbot.waitUntil(lambda: not window.task_bar.tasks, timeout=30_000)
+
+
 def open_and_fit(qtbot, window: MainWindow, path: Path, k: int, seed: int = 1) -> engine.FitResult:
     assert window.open_file(path, ask=False)
     window.settings_panel.k_spin.setValue(k)
@@ -193,10 +198,13 @@ def test_cancelling_either_question_writes_nothing(fitted, files, tmp_path, monk
     assert not files.saves, "both dialogs were shown"
 
 
-def test_export_assignments_writes_every_row_with_its_component(fitted, files, tmp_path, errors):
+def test_export_assignments_writes_every_row_with_its_component(qtbot, fitted, files, tmp_path,
+                                                                errors):
     path = tmp_path / "assignments.csv"
     files.save(path)
-    actions_of(fitted).export_assignments_action.trigger()
+    with qtbot.waitSignal(actions_of(fitted).assignments_written, timeout=30_000) as written:
+        actions_of(fitted).export_assignments_action.trigger()
+    assert written.args == [str(path)]
     assert errors == []
     frame = pd.read_csv(path)
     assert list(frame.columns) == ["x", "y", "component", "resp_1", "resp_2", "resp_3",
@@ -290,8 +298,8 @@ def refuse_writes(monkeypatch, code: int) -> None:
 @pytest.mark.parametrize(("code", "reason"), [
     (errno.EROFS, "the drive is read-only"), (errno.ENOSPC, "the disk is full"),
 ])
-def test_a_refused_write_says_why_and_loses_nothing(fitted, files, tmp_path, monkeypatch, errors,
-                                                    code, reason):
+def test_a_refused_write_says_why_and_loses_nothing(qtbot, fitted, files, tmp_path, monkeypatch,
+                                                    errors, code, reason):
     result, table = fitted.document.result, fitted.document.table
     targets = {
         "params": tmp_path / "fit.json",
@@ -307,7 +315,9 @@ def test_a_refused_write_says_why_and_loses_nothing(fitted, files, tmp_path, mon
     actions = actions_of(fitted)
     actions.export_params_action.trigger()
     actions.export_assignments_action.trigger()
+    finish_tasks(qtbot, fitted)
     sessions_of(fitted).save_session_action.trigger()
+    finish_tasks(qtbot, fitted)
     actions.export_plot_actions["fit"].trigger()
     assert [message for message, _ in errors] == [
         f"cannot write {path}: {reason}; " + ("choose a folder on another drive"
@@ -338,6 +348,7 @@ def test_apply_model_to_data_without_refitting(qtbot, fitted, files, tmp_path, m
     assignments = tmp_path / "new_assignments.csv"
     files.open(params_path).open(data_path).save(assignments)
     actions_of(fitted).apply_model_action.trigger()
+    finish_tasks(qtbot, fitted)
     assert errors == []
     assert "Columns x, y" in files.open_titles[1]
     applied = fitted.document.result
@@ -357,7 +368,7 @@ def test_apply_model_to_data_without_refitting(qtbot, fitted, files, tmp_path, m
                                rtol=1e-15, atol=1e-300)
 
 
-def test_apply_model_to_data_with_other_columns_is_refused(fitted, files, tmp_path, errors,
+def test_apply_model_to_data_with_other_columns_is_refused(qtbot, fitted, files, tmp_path, errors,
                                                            monkeypatch):
     result, table = fitted.document.result, fitted.document.table
     params_path = tmp_path / "model.json"
@@ -367,6 +378,7 @@ def test_apply_model_to_data_with_other_columns_is_refused(fitted, files, tmp_pa
     monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: pytest.fail("nothing to export"))
     files.open(params_path).open(data_path)
     actions_of(fitted).apply_model_action.trigger()
+    finish_tasks(qtbot, fitted)
     assert len(errors) == 1
     assert errors[0][0] == (
         "cannot apply model.json to one.csv: one.csv has 1 numeric column (z) but the model "
@@ -375,13 +387,22 @@ def test_apply_model_to_data_with_other_columns_is_refused(fitted, files, tmp_pa
     assert fitted.document.result is result and fitted.document.table is table
     files.open(data_path)
     actions_of(fitted).apply_model_action.trigger()
+    finish_tasks(qtbot, fitted)
     assert errors[1][0].startswith("one.csv is not valid JSON (line 1, column 1: ")
 
 
-def save_session(window: MainWindow, files: Dialogs, path: Path) -> None:
+def save_session(qtbot, window: MainWindow, files: Dialogs, path: Path) -> None:
     files.save(path)
-    sessions_of(window).save_session_action.trigger()
+    with qtbot.waitSignal(sessions_of(window).session_saved, timeout=30_000):
+        sessions_of(window).save_session_action.trigger()
     assert path.is_file()
+
+
+def open_session(qtbot, window: MainWindow) -> bool:
+    """Open Session (the dialogs answered already); whether the window now shows it."""
+    with qtbot.waitSignal(sessions_of(window).open_finished, timeout=30_000) as opened:
+        sessions_of(window).open_session_action.trigger()
+    return opened.args[0]
 
 
 def test_a_session_reopens_the_window_exactly(
@@ -392,11 +413,11 @@ def test_a_session_reopens_the_window_exactly(
     window.uncertainty_action.setChecked(True)
     window.iteration_slider.setValue(5)  # scrubbed back to iteration 5
     path = tmp_path / f"work{sessions.SUFFIX}"
-    save_session(window, files, path)
+    save_session(qtbot, window, files, path)
 
     again = new_window()
     files.open(path)
-    sessions_of(again).open_session_action.trigger()
+    assert open_session(qtbot, again)
     assert errors == []
     np.testing.assert_array_equal(again.document.table.data, window.document.table.data)
     assert again.document.table.columns == window.document.table.columns and again.document.name == window.document.name
@@ -417,7 +438,7 @@ def test_a_session_reopens_the_window_exactly(
     assert again.windowTitle() == window.windowTitle()
     assert actions_of(again).export_params_action.isEnabled()
     assert again.status_label.text().startswith(
-        f"Opened session {path.name}: elongated_2d.csv, gaussian K=2, log-likelihood"
+        f"Opened session {path.name}: elongated_2d.csv, Gaussian K=2, log-likelihood"
     )
     slider.setValue(slider.maximum())  # the slider works after reopening
     assert again.document.shown_snapshot() is again.document.snapshots[-1]
@@ -430,10 +451,10 @@ def test_a_session_of_a_sample_reopens_the_sample(
     window.open_sample("counts")
     run_to_end(qtbot, window)
     path = tmp_path / f"counts{sessions.SUFFIX}"
-    save_session(window, files, path)
+    save_session(qtbot, window, files, path)
     again = new_window()
     files.open(path)
-    sessions_of(again).open_session_action.trigger()
+    assert open_session(qtbot, again)
     assert errors == []
     assert again.document.sample is not None and again.document.sample.id == "counts"
     assert again.description_label.text() == window.description_label.text()
@@ -453,13 +474,13 @@ def test_moved_data_is_located(
     qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
 ):
     path = tmp_path / f"work{sessions.SUFFIX}"
-    save_session(fitted, files, path)
+    save_session(qtbot, fitted, files, path)
     moved = tmp_path / "elsewhere.csv"
     (data_dir / "blobs_2d.csv").rename(moved)
     asked = answer_data_question(monkeypatch, session_questions.DATA_LOCATE)
     again = new_window()
     files.open(path).open(moved)
-    sessions_of(again).open_session_action.trigger()
+    assert open_session(qtbot, again)
     assert errors == []
     message, can_use = asked[0]
     assert "is missing" in message and str(data_dir / "blobs_2d.csv") in message
@@ -475,12 +496,12 @@ def test_giving_up_on_missing_data_changes_nothing(
     qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
 ):
     path = tmp_path / f"work{sessions.SUFFIX}"
-    save_session(fitted, files, path)
+    save_session(qtbot, fitted, files, path)
     (data_dir / "blobs_2d.csv").unlink()
     answer_data_question(monkeypatch, session_questions.DATA_CANCEL)
     again = new_window()
     files.open(path)
-    sessions_of(again).open_session_action.trigger()
+    assert not open_session(qtbot, again)
     assert again.document.table is None and again.document.result is None
     assert errors == []
     again.close()
@@ -490,13 +511,13 @@ def test_changed_data_warns_and_can_be_used(
     qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
 ):
     path = tmp_path / f"work{sessions.SUFFIX}"
-    save_session(fitted, files, path)
+    save_session(qtbot, fitted, files, path)
     data = data_dir / "blobs_2d.csv"
     data.write_text(data.read_text(encoding="utf-8") + "0.5,0.5\n", encoding="utf-8")
     asked = answer_data_question(monkeypatch, session_questions.DATA_USE)
     again = new_window()
     files.open(path)
-    sessions_of(again).open_session_action.trigger()
+    assert open_session(qtbot, again)
     assert errors == []
     assert "has changed" in asked[0][0] and asked[0][1]
     assert again.document.table.n_samples == 601
@@ -505,12 +526,13 @@ def test_changed_data_warns_and_can_be_used(
     again.close()
 
 
-def test_a_damaged_session_is_reported_and_changes_nothing(fitted, files, tmp_path, errors):
+def test_a_damaged_session_is_reported_and_changes_nothing(qtbot, fitted, files, tmp_path,
+                                                           errors):
     result = fitted.document.result
     path = tmp_path / f"bad{sessions.SUFFIX}"
     path.write_text('{"format": "em-studio-session", "version": 1}', encoding="utf-8")
     files.open(path)
-    sessions_of(fitted).open_session_action.trigger()
+    assert not open_session(qtbot, fitted)
     assert len(errors) == 1
     assert errors[0][0].startswith(f"cannot open the session: {path.name}: the session file has")
     assert fitted.document.result is result
@@ -529,15 +551,14 @@ def test_sessions_record_the_import_choices_and_read_the_file_back_the_same_way(
     options = TextOptions(header=False, skip_rows=2)
     window.document.set_data(read_table(source, options), source.name)
     path = tmp_path / f"odd{sessions.SUFFIX}"
-    save_session(window, files, path)
+    save_session(qtbot, window, files, path)
     assert errors == []
     assert "could not be recorded" not in window.status_label.text()
     session = sessions.load_session(path)
     assert session.data.text_options == options
     np.testing.assert_array_equal(session.data.read().data, [[3, 4], [5, 6]])
-    files.save(tmp_path / f"blobs{sessions.SUFFIX}")
     window.document.set_data(read_table(SAMPLES / "blobs_2d.csv"), "blobs_2d.csv")
-    sessions_of(window).save_session_action.trigger()
+    save_session(qtbot, window, files, tmp_path / f"blobs{sessions.SUFFIX}")
     assert window.status_label.text().endswith("Reopen it with File > Open Session.")
 
 
@@ -569,3 +590,31 @@ def test_the_data_question_returns_the_button_pressed(qtbot, can_use, button, an
     QTimer.singleShot(0, press)
     assert session_questions.ask_data_action(None, "The data file is missing.", can_use) == answer
     assert ("Use It As It Is" in seen) == can_use
+
+
+def test_export_assignments_of_rows_with_gaps_gives_the_expected_values(
+    qtbot, window, files, tmp_path, errors
+):
+    window.open_sample("heights_weights_gaps")
+    result = run_to_end(qtbot, window)
+    path = tmp_path / "assignments.csv"
+    files.save(path)
+    with qtbot.waitSignal(actions_of(window).assignments_written, timeout=30_000):
+        actions_of(window).export_assignments_action.trigger()
+    assert errors == []
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == [
+        "height_cm", "weight_kg", "height_cm_expected", "weight_kg_expected",
+        "component", "resp_1", "resp_2", "uncertainty",
+    ]
+    table = window.document.table
+    missing = np.isnan(table.data)
+    filled = engine.impute(table.data, result.params, result.options, per_component=False)
+    for d, name in enumerate(table.columns):
+        # Observed values as read and no expectation; a missing one blank, with EM's.
+        np.testing.assert_array_equal(frame[name][~missing[:, d]], table.data[~missing[:, d], d])
+        assert frame[name][missing[:, d]].isna().all()
+        assert frame[f"{name}_expected"][~missing[:, d]].isna().all()
+        np.testing.assert_array_equal(
+            frame[f"{name}_expected"][missing[:, d]], filled.values[missing[:, d], d]
+        )

@@ -150,7 +150,9 @@ def test_an_ended_thread_is_forgotten_even_without_its_sender(qtbot, controller,
     # Under load QObject.sender() was seen to miss in the finished handler; the
     # registry must still forget a thread that has ended.
     controller.start(blobs(), engine.FitOptions(n_components=3, max_iter=3, seed=0), ["x", "y"])
-    (thread,) = threads.running(owner=controller)
+    # Registered, not "running": three iterations may be over before the next line runs;
+    # no event loop runs in between, so the thread cannot have been let go of yet.
+    (thread,) = threads.registered(owner=controller)
     assert thread.wait(20_000)  # ended, its finished not yet delivered (no event loop ran)
     with qtbot.waitSignal(threads.thread_forgotten, timeout=1000):
         threads.forget_finished()  # as the finished handler does when sender() is None

@@ -17,6 +17,7 @@ from emgui.features.analysis.restarts_dialog import RestartsDialog
 from emgui.features.analysis.selection_dialog import ModelSelectionDialog
 from emgui.features.analysis.sweep_table import COLUMNS, CRITERION_COLUMN
 from emgui.shell.main_window import MainWindow
+from emgui.views.colors import component_color
 from engine.selection import DEFAULT_SPECS, ModelSpec, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,10 +173,17 @@ def test_sweep_then_cancel_a_second_then_open_a_cell(
     assert errors == []
 
 
-def swatches(window: MainWindow) -> list[int]:
-    """The palette index of each component's swatch in the parameters table."""
-    model = window.params_table.model()
-    return [model.color_index(row) for row in range(model.rowCount())]
+def assert_one_numbering(window: MainWindow) -> None:
+    """The parameters table lists the shown fit's components in its own order, each in the
+    colour the views give that component: row k is component k, in palette colour k."""
+    table = window.params_table
+    assert table.shown_params is window.document.shown_snapshot().params
+    model = table.model()
+    n = window.document.result.options.n_components
+    assert model.rowCount() == n
+    decoration = Qt.ItemDataRole.DecorationRole
+    assert [model.data(model.index(row, 0), decoration).name() for row in range(n)] == [
+        component_color(k).name() for k in range(n)]
 
 
 def assert_window_shows(window: MainWindow, result: engine.FitResult) -> None:
@@ -260,8 +268,7 @@ def test_clicking_a_chart_marker_opens_that_cell(
     analysis_threads.wait()
     assert opened.args[0] is target
     assert_window_shows(window, target.result)
-    # The views colour components as after a run: component i by its run slot.
-    assert swatches(window) == list(target.result.order)
+    assert_one_numbering(window)
     assert errors == []
 
 
@@ -282,7 +289,7 @@ def test_models_offered_follow_the_data(qtbot, window, open_faithful):
     assert window.open_file(COUNTS, ask=False)
     assert boxes[ModelSpec("poisson")].isEnabled()
     assert not boxes[ModelSpec("bernoulli")].isEnabled()
-    window.settings_panel.trials_spin.setValue(1)
+    window.settings_panel.option_field("trials").edit.setText("1")
     assert not boxes[ModelSpec("binomial")].isEnabled()  # counts above one trial
 
 
@@ -432,10 +439,11 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(
 ):
     X = open_faithful(seed=0)
     window.settings_panel.k_spin.setValue(4)
-    window.settings_panel.covariance_combo.setCurrentIndex(
-        window.settings_panel.covariance_combo.findData("tied"))
+    covariance = window.settings_panel.option_field("covariance_type").combo
+    covariance.setCurrentIndex(covariance.findData("tied"))
     dialog = restarts_dialog(window)
-    assert "tied covariance, K = 4" in dialog.setting_label.text()
+    assert "tied covariance (one shared ellipse)" in dialog.setting_label.text()
+    assert "K = 4" in dialog.setting_label.text()
     dialog.starts_spin.setValue(8)
     with qtbot.waitSignal(dialog.run_finished, timeout=TIMEOUT) as finished:
         qtbot.mouseClick(dialog.run_bar.run_button, Qt.MouseButton.LeftButton)
@@ -480,7 +488,7 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(
     np.testing.assert_array_equal(scaled_assignment(best_means, shown.params.means),
                                   np.arange(4))
     np.testing.assert_array_equal(shown.order, best.order)
-    assert swatches(window) == list(best.order)
+    assert_one_numbering(window)
     assert f"start {other.restart + 1} of 8" in window.status_label.text()
     # The labels follow the matched components.
     _, log_resp = engine.predict_log_resp(X, shown.params, shown.options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -13,7 +15,8 @@ from emgui.features import installed
 from emgui.features.teaching.lesson import Lesson
 from emgui.shell.document import RunState
 from emgui.shell.main_window import MainWindow
-from emgui.views.geometry import ellipse_points, project_gaussian
+from emgui.views import declared
+from emgui.views.geometry import ellipse_points, project
 from engine.halfsteps import half_steps
 from emio.samples import load_catalogue
 
@@ -71,22 +74,22 @@ def test_two_coins_by_half_steps_reads_like_the_textbook(qtbot, window, lesson):
     assert lesson.resp_dock.isVisible()
     assert lesson.resp_panel.title_label.text().startswith("After E1")
     # Round 1, three heads and two tails: 0.2^3 0.8^2 = 0.00512 against 0.7^3 0.3^2 = 0.03087.
-    assert cell(lesson, 0, "likelihood\ncoin 1", Qt.ItemDataRole.DisplayRole) == "0.00512"
-    assert cell(lesson, 0, "likelihood\ncoin 2", Qt.ItemDataRole.DisplayRole) == "0.0309"
-    assert cell(lesson, 0, "responsibility\ncoin 1", Qt.ItemDataRole.DisplayRole) == "0.14"
-    assert cell(lesson, 0, "responsibility\ncoin 2", Qt.ItemDataRole.DisplayRole) == "0.86"
+    assert cell(lesson, 0, "likelihood\ncomp. 1", Qt.ItemDataRole.DisplayRole) == "0.00512"
+    assert cell(lesson, 0, "likelihood\ncomp. 2", Qt.ItemDataRole.DisplayRole) == "0.0309"
+    assert cell(lesson, 0, "responsibility\ncomp. 1", Qt.ItemDataRole.DisplayRole) == "0.14"
+    assert cell(lesson, 0, "responsibility\ncomp. 2", Qt.ItemDataRole.DisplayRole) == "0.86"
     np.testing.assert_allclose(
-        column_values(lesson, "likelihood\ncoin 1", 5), like[:, 0], rtol=1e-12)
+        column_values(lesson, "likelihood\ncomp. 1", 5), like[:, 0], rtol=1e-12)
     for k in (0, 1):
         np.testing.assert_allclose(
-            column_values(lesson, f"responsibility\ncoin {k + 1}", 5), resp[:, k], rtol=1e-12)
+            column_values(lesson, f"responsibility\ncomp. {k + 1}", 5), resp[:, k], rtol=1e-12)
         np.testing.assert_allclose(
-            column_values(lesson, f"heads\ncoin {k + 1}", 5), heads[:, k], rtol=1e-12)
+            column_values(lesson, f"successes\ncomp. {k + 1}", 5), heads[:, k], rtol=1e-12)
         np.testing.assert_allclose(
-            column_values(lesson, f"tails\ncoin {k + 1}", 5), tails[:, k], rtol=1e-12)
+            column_values(lesson, f"failures\ncomp. {k + 1}", 5), tails[:, k], rtol=1e-12)
         # The totals line: what the M-step will divide.
-        for name, values in (("heads", heads), ("tails", tails)):
-            total = cell(lesson, 5, f"{name}\ncoin {k + 1}")
+        for name, values in (("successes", heads), ("failures", tails)):
+            total = cell(lesson, 5, f"{name}\ncomp. {k + 1}")
             assert total == pytest.approx(values[:, k].sum(), rel=1e-12)
     # After the E-step: new colours, old parameters.
     np.testing.assert_array_equal(window.views.labels, np.argmax(resp, axis=1))
@@ -100,26 +103,26 @@ def test_two_coins_by_half_steps_reads_like_the_textbook(qtbot, window, lesson):
     for k in (0, 1):
         sub = "₁₂"[k]
         tosses = heads[:, k].sum() + tails[:, k].sum()
-        assert (f"new p{sub} = expected heads / expected tosses = "
+        assert (f"new p{sub} = Σ successes / (Σ successes + Σ failures) = "
                 f"{heads[:, k].sum():.2f} / {tosses:.2f} = {new_p[k]:.4f}") in footer
     np.testing.assert_allclose(params_column(window, "p(heads)"), new_p, rtol=1e-12)
     assert round(new_p[0], 2) == 0.35
     # The M-step used these responsibilities: the table still shows them.
-    assert cell(lesson, 0, "responsibility\ncoin 1") == pytest.approx(resp[0, 0], rel=1e-12)
+    assert cell(lesson, 0, "responsibility\ncomp. 1") == pytest.approx(resp[0, 0], rel=1e-12)
 
     # The slider moves by half-steps; scrubbing back shows that half-step's table.
     window.run_actions.step.trigger()  # Step in a session: the next E-step and M-step
     assert [s.phase for s in lesson.session.states] == ["start", "E", "M", "E", "M"]
     assert window.iteration_slider.maximum() == 4 and window.iteration_slider.value() == 4
     _, resp2, _, _ = hand_two_coins(*new_p)
-    assert cell(lesson, 0, "responsibility\ncoin 1") == pytest.approx(resp2[0, 0], rel=1e-12)
+    assert cell(lesson, 0, "responsibility\ncomp. 1") == pytest.approx(resp2[0, 0], rel=1e-12)
     window.iteration_slider.setValue(1)
     assert lesson.resp_panel.title_label.text().startswith("After E1")
-    assert cell(lesson, 0, "responsibility\ncoin 1") == pytest.approx(resp[0, 0], rel=1e-12)
+    assert cell(lesson, 0, "responsibility\ncomp. 1") == pytest.approx(resp[0, 0], rel=1e-12)
     np.testing.assert_allclose(params_column(window, "p(heads)"), [0.2, 0.7])
     assert window.iteration_label.text().startswith("E1")
     window.iteration_slider.setValue(0)
-    assert cell(lesson, 0, "responsibility\ncoin 1") is None  # no responsibilities at the start
+    assert cell(lesson, 0, "responsibility\ncomp. 1") is None  # no responsibilities at the start
     assert window.views.labels is None
 
 
@@ -145,7 +148,8 @@ def test_bound_plot_holds_the_engine_values(qtbot, window, lesson):
 
 def test_hard_and_soft_traces_side_by_side(qtbot, window, lesson):
     window.open_sample("two_coins")
-    lesson.compare_action.trigger()
+    with qtbot.waitSignal(lesson.compared, timeout=30_000):
+        lesson.compare_action.trigger()
     assert lesson.compare_dock.isVisible()
     X = HEADS[:, None]
     seed = window.settings_panel.seed_spin.value()
@@ -169,8 +173,8 @@ def test_hard_e_step_gives_whole_rows_and_leaves_a_gap(qtbot, window, lesson):
     hard = (resp == resp.max(axis=1, keepdims=True)).astype(float)
     for k in (0, 1):
         np.testing.assert_array_equal(
-            column_values(lesson, f"responsibility\ncoin {k + 1}", 5), hard[:, k])
-    assert lesson.resp_panel.footer_label.text().startswith("Hard E-step: each round goes wholly")
+            column_values(lesson, f"responsibility\ncomp. {k + 1}", 5), hard[:, k])
+    assert lesson.resp_panel.footer_label.text().startswith("Hard E-step: each row goes wholly")
     ll, bound = lesson.bound_plot.values()
     assert ll[1] - bound[1] > 0.1  # no longer the posterior: the E-step leaves a gap
     assert "a gap stays open" in lesson.bound_plot.explanation_label.text()
@@ -205,7 +209,9 @@ def test_dragging_a_mean_continues_from_it_and_marks_the_trace(qtbot, window, le
     handles[0].setPos(1.5, -2.0)
     shown = session.states[-1].params
     moved = shown.replace(means=np.vstack([[1.5, -2.0], shown.means[1:]]))
-    means, covs = project_gaussian(moved, "full", (0, 1))
+    options = window.document.options
+    means, covs = project(moved, declared.location_spec(options), declared.spread_spec(options),
+                          (0, 1))
     x, y = window.views.scatter.ellipse_curves(0, 1)
     np.testing.assert_allclose(np.column_stack([x, y]),
                                ellipse_points(means[0], covs[0], 1, n=len(x)), atol=1e-10)
@@ -395,3 +401,64 @@ def test_the_sample_with_gaps_steps_through_em_over_its_gaps(qtbot, window, less
     # The likelihood of the observed values never falls from one M-step to the next.
     m_steps = [s.log_likelihood for s in states if s.phase != "E"]
     assert all(b >= a - 1e-9 * abs(a) for a, b in zip(m_steps, m_steps[1:]))
+
+
+def test_the_start_is_drawn_before_the_first_e_step(qtbot, window, lesson):
+    # As a textbook shows its starting guess: the coins' 0.2 and 0.7 before any E-step.
+    window.open_sample("two_coins")
+    qtbot.waitUntil(lambda: "The plots show where EM starts" in window.status_label.text())
+    np.testing.assert_allclose(params_column(window, "p(heads)"), [0.2, 0.7])
+    assert window.views.drawn_params is not None
+    np.testing.assert_allclose(window.views.drawn_params.probs[:, 0], [0.2, 0.7])
+    assert lesson.e_step_action.isEnabled()
+
+
+def test_the_responsibilities_table_says_what_its_likelihoods_leave_out(qtbot, window, lesson):
+    window.open_sample("two_coins")
+    lesson.e_step_action.trigger()
+    note = lesson.resp_panel.note_label
+    assert note.isVisibleTo(lesson.resp_panel)
+    # 5 tosses per round: C(5,3) + C(5,2) + C(5,1) + C(5,3) + C(5,2) in logs.
+    total = sum(np.log(math.comb(5, int(h))) for h in HEADS)
+    assert f"Σ log C(n, x) = {total:.4g}" in note.text()
+    window.open_sample("blobs")  # Gaussian rows leave nothing out
+    lesson.e_step_action.trigger()
+    assert not lesson.resp_panel.note_label.isVisibleTo(lesson.resp_panel)
+
+
+def test_the_bound_plot_never_zooms_into_round_off(qtbot, window, lesson):
+    window.open_sample("blobs")
+    lesson.e_step_action.trigger()  # on real data: the bound meets the log-likelihood
+    ll, bound = lesson.bound_plot.values()
+    assert abs(ll[-1] - bound[-1]) < 1e-9 * abs(ll[-1])
+    (_, _), (low, high) = lesson.bound_plot._plot.getViewBox().viewRange()
+    assert high - low >= 1e-4 * abs(ll[-1]), "the axis spans the values' size, not round-off"
+    lesson.end_session()
+    # No session: neutral axes without numbers, and the panel says what to press.
+    assert lesson.bound_plot.info_label.text().startswith("Press E-step")
+    assert not lesson.bound_plot._plot.getAxis("left").style["showValues"]
+
+
+def test_the_table_gives_each_component_its_guess_of_a_missing_value(qtbot, window, lesson):
+    window.open_sample("heights_weights_gaps")
+    lesson.e_step_action.trigger()
+    table = window.document.table
+    state = lesson.session.states[-1]
+    filled = engine.impute(table.data, state.params, sample_options("heights_weights_gaps"))
+    model = lesson.resp_panel.model
+    row = int(np.flatnonzero(np.isnan(table.data[:, 0]))[0])  # a missing height, on page 1
+    for k in range(2):
+        index = model.index(row, column(lesson, f"r·height_cm\ncomp. {k + 1}"))
+        guess = filled.per_component[row, k, 0]
+        # r × the component's expectation of the height, given the row's weight: in italics.
+        assert index.data(USER) == pytest.approx(state.resp[row, k] * guess, rel=1e-12)
+        assert index.data(Qt.ItemDataRole.FontRole).italic()
+        assert f"{guess:.6g}" in index.data(Qt.ItemDataRole.ToolTipRole)
+        observed = model.index(row, column(lesson, f"r·weight_kg\ncomp. {k + 1}"))
+        assert observed.data(Qt.ItemDataRole.FontRole) is None
+    # The totals are what the M-step uses: its new means.
+    lesson.m_step_action.trigger()
+    new_means = lesson.session.states[-1].params.means
+    for k in range(2):
+        total = cell(lesson, model.rowCount() - 1, f"r·height_cm\ncomp. {k + 1}")
+        assert total / state.resp[:, k].sum() == pytest.approx(new_means[k, 0], rel=1e-10)

@@ -22,14 +22,16 @@ from emgui.views import (
     blend_colors,
     component_color,
     ellipse_points,
-    project_gaussian,
+    project,
 )
 from emgui.views.colors import PALETTE, component_rgb
-from emgui.views.densities import binomial_pmf, gaussian_component_densities, poisson_pmf
+from emgui.views import declared
+from scipy import stats
 from emgui.views.histogram_view import freedman_diaconis_bins
-from emgui.views.likelihood_plot import IterationAxis
+from emgui.views.likelihood_plot import IterationAxis, LikelihoodPlot
 from emgui.views.params_table import param_columns
 from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
+from engine import FitOptions
 from engine.params import Params
 
 # ---------------------------------------------------------------- fixtures
@@ -59,6 +61,15 @@ def _gaussian_params(covariance_type: str) -> Params:
 def _blob_data(rng: np.random.Generator, n: int = 300) -> np.ndarray:
     centres = np.array([[0.0, 0.0], [5.0, 1.0], [1.0, 5.0]])
     return centres[rng.integers(0, 3, n)] + rng.normal(size=(n, 2))
+
+
+def project_gaussian(params: Params, covariance_type: str, columns) -> tuple:
+    """Locations and spreads on ``columns`` as a Gaussian of ``covariance_type`` declares
+    them ("kmeans": the k-means model)."""
+    options = (FitOptions(model="kmeans") if covariance_type == "kmeans"
+               else FitOptions(covariance_type=covariance_type))
+    spread = declared.spread_spec(options) if params.get("covariances") is not None else None
+    return project(params, declared.location_spec(options), spread, columns)
 
 
 @pytest.fixture
@@ -144,18 +155,21 @@ def test_every_covariance_structure_is_drawn_and_tabled_by_its_storage() -> None
             project_gaussian(params, structure, (0, 2))[1],
             project_gaussian(params, storage, (0, 2))[1],
         )
-        columns = param_columns(params, "gaussian", structure, ["a", "b", "c"])
-        assert [c.header for c in columns] == [
-            c.header for c in param_columns(params, "gaussian", storage, ["a", "b", "c"])
-        ]
+        columns = param_columns(params, FitOptions(covariance_type=structure), ["a", "b", "c"])
+        stored_as = param_columns(params, FitOptions(covariance_type=storage), ["a", "b", "c"])
+        assert [c.header for c in columns] == [c.header for c in stored_as]
+        for column, same in zip(columns, stored_as):
+            np.testing.assert_array_equal(column.values, same.values)
 
 
-def test_project_gaussian_rejects_bad_input() -> None:
+def test_projections_refuse_columns_the_data_do_not_have() -> None:
     params = _gaussian_params("full")
     with pytest.raises(ValueError, match="out of range"):
         project_gaussian(params, "full", (0, 5))
-    with pytest.raises(ValueError, match="unknown covariance type"):
-        project_gaussian(params, "banana", (0, 1))
+    # A model without a spread (or without locations) projects what it has.
+    means_2d, spreads = project(params, declared.location_spec(FitOptions()), None, (1, 0))
+    assert spreads is None
+    np.testing.assert_array_equal(means_2d, params.means[:, [1, 0]])
 
 
 # ----------------------------------------------------------------- colours
@@ -310,6 +324,14 @@ def test_freedman_diaconis_bins_are_capped() -> None:
     assert freedman_diaconis_bins(np.ones(50)) == 10
 
 
+def gaussian_log_density(means: np.ndarray, variances: np.ndarray):
+    """Each component's log-density at points x, shape (n, K), as a view asks for it."""
+    def log_density(x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return stats.norm.logpdf(np.asarray(x)[:, None], means, np.sqrt(variances))
+    return log_density
+
+
 def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
     rng = np.random.default_rng(7)
     values = np.concatenate([rng.normal(163, 6.5, 500), rng.normal(176, 7, 500)])
@@ -319,7 +341,7 @@ def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
     weights = np.array([0.5, 0.5])
     means = np.array([163.0, 176.0])
     variances = np.array([42.0, 49.0])
-    view.show_state(weights, means, variances)
+    view.show_state(weights, gaussian_log_density(means, variances), means, np.sqrt(variances))
 
     x, mixture = view.mixture_curve()
     assert np.trapezoid(mixture, x) == pytest.approx(1.0, abs=1e-3)
@@ -327,41 +349,40 @@ def test_histogram_mixture_integrates_to_one_and_sums_components(qtbot) -> None:
     np.testing.assert_allclose(total, mixture, rtol=1e-12)
     for k in range(2):
         np.testing.assert_array_equal(view.component_curve(k)[0], x)
-
-    wide = np.linspace(100, 240, 20_001)
-    densities = gaussian_component_densities(wide, weights, means, variances)
-    assert np.trapezoid(densities.sum(axis=0), wide) == pytest.approx(1.0, abs=1e-9)
-    assert np.trapezoid(densities[1], wide) == pytest.approx(0.5, abs=1e-9)
+        np.testing.assert_allclose(
+            view.component_curve(k)[1],
+            weights[k] * stats.norm.pdf(x, means[k], np.sqrt(variances[k])), rtol=1e-12)
 
 
 def test_histogram_reuses_curves_and_skips_collapsed_components(qtbot) -> None:
     view = HistogramView()
     qtbot.addWidget(view)
     view.set_data(np.random.default_rng(8).normal(size=500), "x")
-    view.show_state(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 1.0]))
+    means = np.array([-1.0, 1.0])
+    view.show_state(np.array([0.5, 0.5]), gaussian_log_density(means, np.ones(2)), means,
+                    np.ones(2))
     n_items = len(view.plot_item.items)
-    view.show_state(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([1.0, 0.0]))
+    collapsed = np.array([1.0, 0.0])
+    view.show_state(np.array([0.5, 0.5]), gaussian_log_density(means, collapsed), means,
+                    np.sqrt(collapsed))
     assert view.component_curve(1)[0].size == 0
     assert np.all(np.isfinite(view.mixture_curve()[1]))
     for _ in range(50):
-        view.show_state(np.array([0.3, 0.7]), np.array([-1.0, 1.0]), np.array([0.5, 2.0]))
+        variances = np.array([0.5, 2.0])
+        view.show_state(np.array([0.3, 0.7]), gaussian_log_density(means, variances), means,
+                        np.sqrt(variances))
     assert len(view.plot_item.items) == n_items
 
 
 # ---------------------------------------------------------------- discrete
 
 
-def test_pmfs_match_their_definitions() -> None:
-    probs = np.array([0.0, 0.3, 1.0])
-    pmf = binomial_pmf(5, probs)
-    for j, p in enumerate(probs):
-        expected = [math.comb(5, c) * p**c * (1 - p) ** (5 - c) for c in range(6)]
-        np.testing.assert_allclose(pmf[j], expected, atol=1e-15)
-    rates = np.array([0.0, 2.5])
-    pmf = poisson_pmf(10, rates)
-    for j, lam in enumerate(rates):
-        expected = [math.exp(-lam) * lam**c / math.factorial(c) for c in range(11)]
-        np.testing.assert_allclose(pmf[j], expected, rtol=1e-12, atol=1e-300)
+def binomial_log_pmf(trials: int, probs: np.ndarray):
+    return lambda column, counts: stats.binom.logpmf(counts[:, None], trials, probs[:, column])
+
+
+def poisson_log_pmf(rates: np.ndarray):
+    return lambda column, counts: stats.poisson.logpmf(counts[:, None], rates[:, column])
 
 
 def test_discrete_two_coin_pmf_sums_to_one(qtbot) -> None:
@@ -369,12 +390,14 @@ def test_discrete_two_coin_pmf_sums_to_one(qtbot) -> None:
     heads = rng.binomial(5, np.where(rng.random(200) < 0.5, 0.8, 0.35))[:, None]
     view = DiscreteView()
     qtbot.addWidget(view)
-    view.set_data(heads, ["heads"], np.array([5]), "probs")
-    view.show_state(np.array([0.45, 0.55]), np.array([[0.8], [0.35]]), "probs")
+    view.set_data(heads, ["heads"], supports=[5], value_title="probability", bounded=True)
+    probs = np.array([[0.8], [0.35]])
+    view.show_state(np.array([0.45, 0.55]), probs, binomial_log_pmf(5, probs))
     counts, mixture, components = view.fitted_pmf(0)
     np.testing.assert_array_equal(counts, np.arange(6))
     assert mixture.sum() == pytest.approx(1.0, abs=1e-12)
     np.testing.assert_allclose(components.sum(axis=0), mixture)
+    np.testing.assert_allclose(components[1], 0.55 * stats.binom.pmf(np.arange(6), 5, 0.35))
 
 
 def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
@@ -383,9 +406,9 @@ def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
     names = ["a", "b", "c", "d", "e", "f"]
     view = DiscreteView()
     qtbot.addWidget(view)
-    view.set_data(X, names, None, "rates")
+    view.set_data(X, names, value_title="rate")
     rates = rng.uniform(0.5, 6.0, size=(3, 6))
-    view.show_state(np.array([0.2, 0.3, 0.5]), rates, "rates")
+    view.show_state(np.array([0.2, 0.3, 0.5]), rates, poisson_log_pmf(rates))
     n_items = len(view.param_plot.items), len(view.count_plot.items)
     view.set_column(3)
     assert view.column == 3
@@ -393,7 +416,8 @@ def test_discrete_six_poisson_columns_switch_and_reuse_items(qtbot) -> None:
     assert counts[-1] == X[:, 3].max()
     assert 0.9 < mixture.sum() <= 1.0
     for _ in range(50):
-        view.show_state(rng.dirichlet(np.ones(3)), rng.uniform(0.5, 6.0, size=(3, 6)), "rates")
+        rates = rng.uniform(0.5, 6.0, size=(3, 6))
+        view.show_state(rng.dirichlet(np.ones(3)), rates, poisson_log_pmf(rates))
     assert (len(view.param_plot.items), len(view.count_plot.items)) == n_items
 
 
@@ -409,7 +433,7 @@ def test_params_table_rows_text_and_resets(qtbot) -> None:
     table = ParamsTable()
     qtbot.addWidget(table)
     model = table.params_model
-    table.show_params(params, "gaussian", "full", ["x", "y", "z"])
+    table.show_params(params, FitOptions(covariance_type="full"), ["x", "y", "z"])
     assert model.rowCount() == 4
     assert model.headers() == [
         "component", "weight", "mean(x)", "mean(y)", "mean(z)",
@@ -427,12 +451,12 @@ def test_params_table_rows_text_and_resets(qtbot) -> None:
 
     moved = params.replace(means=params.means + 1.0)
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged):
-        table.show_params(moved, "gaussian", "full", ["x", "y", "z"])
+        table.show_params(moved, FitOptions(covariance_type="full"), ["x", "y", "z"])
     assert model.data(index, Qt.ItemDataRole.EditRole) == moved.means[1, 0]
 
     fewer = Params(weights=np.array([0.5, 0.5]), means=np.zeros((2, 3)), covariances=np.eye(3))
     with qtbot.waitSignal(model.modelReset):
-        table.show_params(fewer, "gaussian", "tied", ["x", "y", "z"])
+        table.show_params(fewer, FitOptions(covariance_type="tied"), ["x", "y", "z"])
     assert model.rowCount() == 2
     assert "var(x) (shared)" in model.headers()
 
@@ -442,12 +466,12 @@ def test_params_table_discrete_and_kmeans_columns(qtbot) -> None:
     qtbot.addWidget(table)
     table.show_params(
         Params(weights=np.array([0.5, 0.5]), probs=np.array([[0.8], [0.35]])),
-        "binomial", None, ["heads"],
+        FitOptions(model="binomial", trials=5), ["heads"],
     )
     assert table.params_model.headers() == ["component", "weight", "p(heads)"]
     table.show_params(
         Params(weights=np.array([0.5, 0.5]), means=np.zeros((2, 2)), covariances=np.full(2, 1.5)),
-        "kmeans", None, ["u", "v"],
+        FitOptions(model="kmeans"), ["u", "v"],
     )
     assert table.params_model.headers()[-1] == "var (shared)"
     assert len(table.as_text().split("\n")) == 3
@@ -559,3 +583,26 @@ def test_likelihood_range_holds_every_value_and_moves_in_steps(qtbot) -> None:
     assert view_box.viewRange() == [[5.0, 6.0], [0.0, 1.0]]
     plot.set_history(values[:3], "log-likelihood")
     assert view_box.viewRange()[0][1] >= 2
+
+
+def test_a_long_trace_is_drawn_thinned_to_the_pixels_and_kept_whole(qtbot) -> None:
+    # A damaged session whose trace repeats 2000 times: 82 000 values zigzagging across
+    # the plot. Drawn a few per pixel (each pixel's highest and lowest kept), thin.
+    plot = LikelihoodPlot()
+    qtbot.addWidget(plot)
+    plot.resize(640, 150)
+    plot.show()
+    values = np.tile(-2700.0 + np.log1p(np.arange(41)), 2000)
+    plot.set_history(values, "log-likelihood")
+    plot.set_current(values.size - 3)
+    plot.grab()
+    np.testing.assert_array_equal(plot.history, values)
+    assert plot.current() == values.size - 3
+    curve = next(item for item in plot.plot_widget.getPlotItem().listDataItems()
+                 if np.size(item.getOriginalDataset()[1]) == values.size)
+    _, drawn = curve.getData()
+    assert drawn.size < values.size // 10
+    assert (drawn.min(), drawn.max()) == (values.min(), values.max())
+    assert curve.opts["pen"].width() <= 1 and curve.opts["symbol"] is None
+    plot.set_history(values[:41], "log-likelihood")  # a short trace: markers, full pen
+    assert curve.opts["symbol"] == "o" and curve.opts["pen"].width() == 2

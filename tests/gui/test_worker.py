@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 from PySide6.QtCore import QObject
 
-from emgui.runs.generators import Drain, returning
+from emgui.runs.generators import drained, returning
 from emgui.runs.worker import GeneratorWorker
 
 
@@ -90,9 +90,10 @@ def test_a_paused_worker_takes_one_item_per_step(qtbot, threads, recorder):
     qtbot.waitUntil(lambda: not threads.busy(owner=owner), timeout=10_000)
 
 
-def test_returning_makes_a_generator_of_a_call_and_drain_runs_one_here():
-    assert Drain(returning(max, 2, 7)).run().value == 7
-    drain = Drain(counting(5)).run(until=lambda item: item == 2)
-    assert drain.items == [0, "after 0", 1, "after 1", 2] and not drain.complete
-    whole = Drain(counting(1)).run()
-    assert whole.complete and whole.value == "done" and whole.items == [0, "after 0"]
+def test_returning_makes_a_generator_of_a_call_and_drained_runs_one_here():
+    steps = returning(max, 2, 7)
+    assert drained(steps) == []
+    with pytest.raises(StopIteration) as stop:
+        next(returning(max, 2, 7))
+    assert stop.value.value == 7
+    assert drained(counting(1)) == [0, "after 0"]

@@ -24,7 +24,7 @@ import engine
 from emio import exports
 from emio.atomic import describe_os_error
 from emio.params_file import params_from_dict
-from emio.tables import read_table
+from emio.tables import Table, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "emio" / "resources" / "samples"
@@ -415,3 +415,20 @@ def test_a_process_killed_midway_through_a_write_leaves_the_old_file_intact(tmp_
     leftovers = [p for p in tmp_path.iterdir() if p != target]
     assert len(leftovers) == 1 and leftovers[0].name.startswith(".fit.json.")
     assert json.loads(leftovers[0].read_text(encoding="utf-8"))["format"] == "em-studio-params"
+
+
+def test_assignments_give_the_expected_value_of_each_missing_one() -> None:
+    data = np.array([[1.0, np.nan], [2.0, 5.0], [np.nan, 6.0]])
+    table = Table(data=data, columns=["a", "b"])
+    filled = np.array([[1.0, 4.5], [2.0, 5.0], [1.25, 6.0]])
+    log_resp = np.log(np.full((3, 1), 1.0))
+    frame = read_csv(exports.assignments_csv(table, log_resp, filled))
+    assert list(frame.columns) == ["a", "b", "a_expected", "b_expected", "component", "resp_1",
+                                   "uncertainty"]
+    np.testing.assert_array_equal(frame["a_expected"], [np.nan, np.nan, 1.25])
+    np.testing.assert_array_equal(frame["b_expected"], [4.5, np.nan, np.nan])
+    np.testing.assert_array_equal(frame[["a", "b"]], data)
+    # Without gaps, or without filled-in values, no such columns.
+    assert "a_expected" not in read_csv(exports.assignments_csv(table, log_resp)).columns
+    with pytest.raises(ValueError, match="do not belong"):
+        exports.assignments_csv(table, log_resp, filled[:2])

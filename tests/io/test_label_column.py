@@ -123,3 +123,16 @@ def test_a_session_reads_the_label_column_back(flowers, tmp_path):
     path.write_text(json.dumps(document))
     with pytest.raises(sessions.SessionError, match="label_column"):
         sessions.load_session(path)
+
+
+def test_assignments_with_expected_values_keep_the_label_beside_the_data(tmp_path):
+    path = tmp_path / "gappy.csv"
+    path.write_text("x,y,kind\n1,2,a\n,3,b\n4,5,c\n", encoding="utf-8")
+    table = read_table(path, labels="kind", bad_rows="keep")
+    filled = np.where(np.isnan(table.data), 9.5, table.data)
+    text = exports.assignments_csv(table, np.zeros((3, 1)), filled)
+    frame = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert list(frame.columns) == ["x", "y", "kind", "x_expected", "component", "resp_1",
+                                   "uncertainty"]
+    assert frame["kind"].tolist() == ["a", "b", "c"]
+    assert frame["x_expected"].tolist() == ["", "9.5", ""]

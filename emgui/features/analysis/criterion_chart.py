@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.selection import Cell, ModelSpec
+from emgui.views import declared
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
 from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
@@ -109,7 +110,7 @@ class CriterionChart(QWidget):
             line.sigPointsClicked.connect(self._on_line_points_clicked)
             self._plot.addItem(line)
             # The legend gets its own sample: the line's markers take one brush per cell.
-            self._legend.addItem(pg.PlotDataItem(**style), spec.label)
+            self._legend.addItem(pg.PlotDataItem(**style), declared.spec_title(spec))
             self._lines[spec] = line
             self._cells[spec] = []
         self._plot.setXRange(min(ks) - 0.5, max(ks) + 0.5, padding=0)

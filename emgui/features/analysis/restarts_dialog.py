@@ -8,6 +8,7 @@ best start's, so a colour means the same component whichever start is shown.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from functools import partial
 
@@ -37,7 +38,9 @@ from emgui.features.analysis.restarts_views import (
 from emgui.features.analysis.shown_fit import show_fit_in_window
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
-from emgui.shell.option_labels import INIT_LABELS, MODEL_LABELS
+from emgui.shell.option_labels import INIT_LABELS
+from emgui.views import declared
+from emgui.views.engine_bridge import permuted
 from engine.selection import (
     final_spread,
     matched_result,
@@ -50,11 +53,8 @@ DEFAULT_STARTS = 20
 
 
 def describe(options: engine.FitOptions) -> str:
-    """``"Gaussian mixture, full covariance, K = 3, seed 0"``."""
-    parts = [MODEL_LABELS.get(options.model, options.model)]
-    if options.model == "gaussian":
-        parts.append(f"{options.covariance_type} covariance")
-    parts.append(f"K = {options.n_components}")
+    """``"Gaussian, full covariance (ellipsoidal, each its own), K = 3, seed 0"``."""
+    parts = [declared.describe_model(options), f"K = {options.n_components}"]
     if options.e_step == "hard":
         parts.append("hard E-step")
     parts.append(f"starts from {INIT_LABELS.get(options.init, options.init)}")
@@ -325,8 +325,10 @@ class RestartsDialog(AnalysisDialog):
         restart = self._replay_restart
         reference, reference_order = self._reference()
         matched, match = matched_result(result, reference, reference_order)
-        covariance = result.options.gaussian_covariance
-        self._show(restart, matched, [s.permuted(match, covariance) for s in snapshots])
+        self._show(restart, matched, [
+            dataclasses.replace(s, params=permuted(s.params, result.options, match))
+            for s in snapshots
+        ])
 
     # --- widget signals -------------------------------------------------------------------
 

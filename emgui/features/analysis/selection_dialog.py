@@ -8,7 +8,10 @@ so the same fit bit for bit, now with its trace) and shows it in the main window
 
 from __future__ import annotations
 
+from collections.abc import Generator, Mapping, Sequence
 from functools import partial
+
+import numpy as np
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -34,15 +37,15 @@ from emgui.features.analysis.shown_fit import show_fit_in_window
 from emgui.features.analysis.sweep_table import SORT_ROLE, SweepTableModel
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
-from engine.models import registry
+from emgui.views import declared
+from engine import FitOptions, Snapshot
 from engine.selection import (
-    ALL_SPECS,
     CRITERIA,
-    DEFAULT_SPECS,
     Cell,
     ModelSpec,
+    all_specs,
     best_cell,
-    compatible_specs,
+    default_specs,
     iterate_sweep,
     parse_k_range,
     seconds_left,
@@ -54,27 +57,6 @@ DEFAULT_K_RANGE = "1-9"
 #: about a second and a half; single cells at larger K may still stop below their best
 #: optimum, so raise it for a smooth curve.
 DEFAULT_N_INIT = 3
-SPEC_TEXT = {
-    "full": ("full", "Each cluster any ellipse (mclust VVV)"),
-    "tied": ("tied", "One ellipse shape shared by all clusters (mclust EEE)"),
-    "diag": ("diag", "Axis-aligned ellipses (mclust VVI)"),
-    "spherical": ("spherical", "Circles, each its own size (mclust VII)"),
-    "kmeans": ("k-means", "Equal weights and one shared round variance"),
-    "bernoulli": ("Bernoulli", "0/1 columns"),
-    "binomial": ("binomial", "Counts out of the number of trials set in Settings"),
-    "poisson": ("Poisson", "Counts with a rate per cluster"),
-}
-
-
-def spec_text(spec: ModelSpec) -> tuple[str, str]:
-    """A sweep line's check box text and tooltip: its own words, or (for mclust's
-    other covariance structures) its name and what its model says of it."""
-    if spec.label in SPEC_TEXT:
-        return SPEC_TEXT[spec.label]
-    option = registry.option_spec(spec.model, registry.model_class(spec.model).variant_option)
-    return spec.label, option.describe(spec.variant) if option.describe else spec.label
-
-
 CRITERION_TIPS = {
     "bic": "Bayesian information criterion: -2 logL + p log n. The usual choice.",
     "aic": "Akaike information criterion: -2 logL + 2 p. Penalises parameters less; "
@@ -82,6 +64,26 @@ CRITERION_TIPS = {
     "icl": "Integrated completed likelihood: BIC + 2 × entropy. Also penalises "
     "clusters that overlap; prefers well-separated ones.",
 }
+
+
+def sweep_with_options(
+    X: np.ndarray,
+    specs: Sequence[ModelSpec],
+    ks: Sequence[int],
+    base: FitOptions,
+    option_values: Mapping[str, object],
+    feature_names: list[str],
+) -> Generator[Snapshot | Cell, None, list[Cell]]:
+    """:func:`engine.selection.iterate_sweep` of each line with ``base``'s loop options and
+    the option values the settings hold for that line's model (a binomial's trials while
+    the settings show a Gaussian): each cell is the fit the settings would run."""
+    cells: list[Cell] = []
+    for spec in specs:
+        options = base.replace(
+            model=spec.model, **declared.option_values_for(spec.model, option_values)
+        )
+        cells += yield from iterate_sweep(X, [spec], ks, options, feature_names)
+    return cells
 
 
 class ModelSelectionDialog(AnalysisDialog):
@@ -121,17 +123,24 @@ class ModelSelectionDialog(AnalysisDialog):
             "How many starts each cell gets; the best is kept. More starts make a cell less "
             "likely to stop in a poor local optimum, and take longer.")
         self.model_boxes: dict[ModelSpec, QCheckBox] = {}
-        gaussian_row, mclust_row, other_row = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
-        for spec in ALL_SPECS:
-            text, tip = spec_text(spec)
-            box = QCheckBox(text)
-            box.setToolTip(tip)
-            self.model_boxes[spec] = box
-            if spec.model != "gaussian":
-                other_row.addWidget(box)
+        rows: dict[str, QHBoxLayout] = {}
+        defaults = set(default_specs())
+        for spec in all_specs():
+            # A model with variants has a row of those swept unless told otherwise and a
+            # row of its others (mclust's ten other covariance structures); one row holds
+            # every other model.
+            if spec.variant is None:
+                row_title = "Other models"
+            elif spec in defaults:
+                row_title = declared.title(spec.model)
             else:
-                (gaussian_row if spec in DEFAULT_SPECS else mclust_row).addWidget(box)
-        for row in (gaussian_row, mclust_row, other_row):
+                row_title = f"{declared.title(spec.model)}, more"
+            row = rows.setdefault(row_title, QHBoxLayout())
+            box = QCheckBox(declared.spec_title(spec))
+            box.setToolTip(declared.spec_tip(spec))
+            self.model_boxes[spec] = box
+            row.addWidget(box)
+        for row in rows.values():
             row.addStretch(1)
         self.criterion_group = QButtonGroup(self)
         self.criterion_buttons: dict[str, QRadioButton] = {}
@@ -154,14 +163,11 @@ class ModelSelectionDialog(AnalysisDialog):
         k_row.addWidget(self.n_init_spin)
         k_row.addStretch(1)
         grid.addLayout(k_row, 0, 1)
-        grid.addWidget(QLabel("Gaussian"), 1, 0)
-        grid.addLayout(gaussian_row, 1, 1)
-        grid.addWidget(QLabel("mclust's other"), 2, 0)
-        grid.addLayout(mclust_row, 2, 1)
-        grid.addWidget(QLabel("Other models"), 3, 0)
-        grid.addLayout(other_row, 3, 1)
-        grid.addWidget(QLabel("Score by"), 4, 0)
-        grid.addLayout(criterion_row, 4, 1)
+        for number, (row_title, row) in enumerate(rows.items(), start=1):
+            grid.addWidget(QLabel(row_title), number, 0)
+            grid.addLayout(row, number, 1)
+        grid.addWidget(QLabel("Score by"), len(rows) + 1, 0)
+        grid.addLayout(criterion_row, len(rows) + 1, 1)
         grid.setColumnStretch(1, 1)
         controls = QGroupBox("Sweep")
         controls.setLayout(grid)
@@ -213,6 +219,7 @@ class ModelSelectionDialog(AnalysisDialog):
         self.open_button.clicked.connect(self._on_open_button_clicked)
         self._document.data_changed.connect(self._on_document_data_changed)
         self._document.options_changed.connect(self._on_document_options_changed)
+        self._document.model_problems_changed.connect(self._on_document_options_changed)
 
     # --- reading the controls -----------------------------------------------------------
 
@@ -259,16 +266,16 @@ class ModelSelectionDialog(AnalysisDialog):
         self.stop()
         document = self._document
         # Held parameters need explicit starts, which a sweep has not; each cell starts afresh.
-        base = document.options.replace(
-            n_init=self.n_init_spin.value(), fixed=frozenset(), trials=document.trials,
-        )
+        base = document.options.replace(n_init=self.n_init_spin.value(), fixed=frozenset())
         self._take_data()
         self._plan = [(spec, k) for spec in specs for k in ks]
         self.table_model.clear()
         self.chart.start(specs, ks)
         self._unsort()
         worker = GeneratorWorker(
-            partial(iterate_sweep, self._X, specs, ks, base, self._feature_names), report=Cell
+            partial(sweep_with_options, self._X, specs, ks, base, document.option_values,
+                    self._feature_names),
+            report=Cell,
         )
         self._start_run(worker)
         self.run_bar.set_running(len(self._plan))
@@ -282,14 +289,15 @@ class ModelSelectionDialog(AnalysisDialog):
     def open_cell(self, cell: Cell) -> None:
         """Fit ``cell`` again with its trace and show it in the main window."""
         if cell.result is None:
-            self.run_bar.set_busy_text(f"{cell.spec.label}, K={cell.n_components} could not "
-                                       f"be fitted: {cell.error}")
+            self.run_bar.set_busy_text(f"{declared.spec_title(cell.spec)}, K={cell.n_components} "
+                                       f"could not be fitted: {cell.error}")
             return
         if self._data_changed("the data have changed since this sweep; run it again to open "
                               "its fits"):
             return
         self._replay_cell = cell
-        self._replay(cell.result.options, f"Opening {cell.spec.label}, K={cell.n_components}…")
+        self._replay(cell.result.options,
+                     f"Opening {declared.spec_title(cell.spec)}, K={cell.n_components}…")
 
     # --- worker signals ---------------------------------------------------------------------
 
@@ -335,10 +343,10 @@ class ModelSelectionDialog(AnalysisDialog):
         result, snapshots = outcome
         show_fit_in_window(
             self._host, result, snapshots,
-            note=f"Choose K and Model: {cell.spec.label}, K={cell.n_components}",
+            note=f"Choose K and Model: {declared.spec_title(cell.spec)}, K={cell.n_components}",
         )
-        self.run_bar.set_busy_text(f"Showing {cell.spec.label}, K={cell.n_components} in the "
-                                   "main window.")
+        self.run_bar.set_busy_text(f"Showing {declared.spec_title(cell.spec)}, "
+                                   f"K={cell.n_components} in the main window.")
         self.cell_opened.emit(cell)
 
     # --- widget signals ---------------------------------------------------------------------
@@ -379,22 +387,40 @@ class ModelSelectionDialog(AnalysisDialog):
         if table is None:
             self.summary_label.setText("Open some data first (File > Open or Open Sample).")
             return
-        reasons = compatible_specs(table.data, ALL_SPECS, self._document.trials,
-                                   list(table.columns))
+        reasons = self.reasons()
         for spec, box in self.model_boxes.items():
             why = reasons[spec]
             box.setEnabled(why is None)
-            box.setToolTip(spec_text(spec)[1] if why is None
-                           else f"Not for these data: {why}")
+            box.setToolTip(declared.spec_tip(spec) if why is None else f"Not for these data: {why}")
         if self._choose_defaults and not self.checked_specs():
-            defaults = [s for s in DEFAULT_SPECS if reasons[s] is None] or [
-                s for s in ALL_SPECS if reasons[s] is None]
+            defaults = [s for s in default_specs() if reasons[s] is None] or [
+                s for s in self.model_boxes if reasons[s] is None]
             model = self._document.options.model
-            own = [s for s in ALL_SPECS if s.model == model and model != "gaussian"]
-            for spec in (own if own and reasons[own[0]] is None else defaults):
+            own = [s for s in self.model_boxes if s.model == model]
+            if own and not declared.in_default_sweep(model) and reasons[own[0]] is None:
+                defaults = own
+            for spec in defaults:
                 self.model_boxes[spec].setChecked(True)
         self._choose_defaults = False
         self._set_summary()
+
+    def reasons(self) -> dict[ModelSpec, str | None]:
+        """Why each line cannot be swept on the window's data (``None``: it can): the
+        data checks the window made, and any option the model needs that is not set."""
+        document = self._document
+        values = document.option_values
+        reasons: dict[ModelSpec, str | None] = {}
+        for spec in self.model_boxes:
+            why = document.model_problem(spec.model)
+            if why is None:
+                options = FitOptions(model=spec.model,
+                                     **declared.option_values_for(spec.model, values))
+                missing = declared.missing_options(options)
+                if missing:
+                    why = (f"the {declared.title(spec.model)} model needs "
+                           f"{missing[0].title.lower()}; set it in the Settings panel first")
+            reasons[spec] = why
+        return reasons
 
     def _unsort(self) -> None:
         """Rows in the order the cells finish, until the user sorts by a column."""
@@ -415,7 +441,7 @@ class ModelSelectionDialog(AnalysisDialog):
                 "regularisation, seed) and the starts chosen here. Lower scores are better.")
             return
         name = CRITERION_LABELS[self.criterion]
-        label = f"{best.spec.label}, K = {best.n_components}"
+        label = f"{declared.spec_title(best.spec)}, K = {best.n_components}"
         so_far = " so far" if self.is_running else ""
         collapsed = sum(bool(c.collapsed) for c in self.cells)
         note = (f" Hollow markers: {collapsed} cell(s) where a component collapsed onto "
@@ -438,7 +464,7 @@ class ModelSelectionDialog(AnalysisDialog):
         criterion = settings.value("selection/criterion", "bic", type=str)
         self.set_criterion(criterion if criterion in CRITERIA else "bic")
         labels = settings.value("selection/models", [], type=list)
-        self.set_checked_specs([s for s in ALL_SPECS if s.label in labels])
+        self.set_checked_specs([s for s in self.model_boxes if s.label in labels])
 
     def _show_stopped(self) -> None:
         self._set_summary()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from emgui.features.analysis.rows_model import RowsModel, bold
+from emgui.views import declared
 from engine.selection import Cell
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -36,8 +37,8 @@ def _result(attribute: str) -> Callable[[Cell], object]:
 
 
 COLUMNS = (
-    _Column("Model", "The mixture model, and for Gaussians the covariance type",
-            lambda cell: cell.spec.label, str),
+    _Column("Model", "The mixture model, or its variant (a covariance type)",
+            lambda cell: declared.spec_title(cell.spec), str),
     _Column("K", "Number of components", lambda cell: cell.n_components, str),
     _Column("log-likelihood", "Log-likelihood of the best start (higher is better)",
             _result("log_likelihood"), _fixed(3)),

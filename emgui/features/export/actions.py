@@ -9,6 +9,12 @@ the previous file and everything in the window as they were.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
@@ -17,10 +23,13 @@ from emgui import dialogs
 from emgui.features.export import questions
 from emgui.features.export.apply_model import ModelApplier
 from emgui.features.export.rendering import png_bytes, render_image, render_svg
-from emgui.features.files import FileFeature, finished_fit
+from emgui.features.files import FileFeature, finished_fit, write_outputs
+from emgui.runs.generators import Progress
+from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.host import Host
 from emio import exports
+from emio.tables import Table
 
 PARAMS_FILTER = "EM Studio parameters (*.json)"
 CSV_FILTER = "CSV table (*.csv)"
@@ -74,8 +83,34 @@ ACTIONS: dict[str, tuple[str, str, str | None]] = {
 PLOTS = (("fit", "&Fit View"), ("likelihood", "&Likelihood Plot"))
 
 
+def _assignments(
+    table: Table, result: engine.FitResult, path: Path
+) -> Generator[Progress, None, Path]:
+    """Every row with its component and responsibilities, written to ``path``."""
+    yield Progress(0, 2, f"Computing the components of {table.n_samples:,} rows…")
+    try:
+        _, log_resp = engine.predict_log_resp(
+            table.data, result.params, result.options, table.columns
+        )
+        filled = None
+        if np.isnan(table.data).any():
+            # Rows with gaps: their missing values as the fitted mixture expects them.
+            filled = engine.impute(
+                table.data, result.params, result.options, table.columns, per_component=False
+            ).values
+        yield Progress(1, 2, f"Writing {path.name}…")
+        text = exports.assignments_csv(table, log_resp, filled)
+    except ValueError as exc:
+        raise ValueError(f"the assignments cannot be computed: {exc}") from None
+    write_outputs([(path, text)])
+    return path
+
+
 class ExportActions(FileFeature):
     """The File menu's apply, export and copy actions, for one window."""
+
+    assignments_written = Signal(str)
+    """Export Assignments wrote the file at this path."""
 
     # Made from ACTIONS.
     apply_model_action: QAction
@@ -111,6 +146,7 @@ class ExportActions(FileFeature):
             self.copy_plot_menu, self.copy_params_table_action, self.copy_summary_action, None,
         ])
         self._applier = ModelApplier(host, self._files, self)
+        self._assignments_task: Task | None = None
 
         self.apply_model_action.triggered.connect(self._on_apply_model_action_triggered)
         self.export_params_action.triggered.connect(self._on_export_params_action_triggered)
@@ -198,27 +234,34 @@ class ExportActions(FileFeature):
             files.wrote([p for p, _ in outputs])
 
     def export_assignments(self) -> bool:
-        """Ask for a file and write every row with its component and responsibilities."""
+        """Ask for a file and write every row with its component and responsibilities, in
+        the background (a million rows take seconds); False when nothing was started."""
         result = self._need_result()
         if result is None:
             return False
         table = self._document.table
-        try:
-            _, log_resp = engine.predict_log_resp(
-                table.data, result.params, result.options, table.columns
-            )
-            text = exports.assignments_csv(table, log_resp)
-        except ValueError as exc:
-            self._host.show_error(f"the assignments cannot be computed: {exc}", repr(exc))
-            return False
         files = self._files
         chosen = files.ask_save(
             "Export Assignments", [CSV_FILTER], f"{files.base_name()}_assignments.csv"
         )
-        if chosen is None or not files.write([(chosen[0], text)]):
+        if chosen is None:
             return False
-        files.wrote([chosen[0]], exports.assignments_note(table))
+        task = Task(f"Writing {chosen[0].name}",
+                    partial(_assignments, table, result, chosen[0]), self._host.threads, self)
+        task.finished.connect(self._on_assignments_task_finished)
+        task.failed.connect(self._on_assignments_task_failed)
+        self._assignments_task = task
+        self._host.run_task(task)
         return True
+
+    def _on_assignments_task_finished(self, path: Path) -> None:
+        if self.sender() is self._assignments_task:
+            self._files.wrote([path], exports.assignments_note(self._document.table))
+            self.assignments_written.emit(str(path))
+
+    def _on_assignments_task_failed(self, message: str, details: str) -> None:
+        if self.sender() is self._assignments_task:
+            self._host.show_error(message, details)
 
     def _on_export_assignments_action_triggered(self) -> None:
         self.export_assignments()

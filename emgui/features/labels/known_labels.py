@@ -166,9 +166,8 @@ class KnownLabels(QObject):
             self.comparison = self.compare(result)
             if self.comparison is None:
                 return
-            order = result.order
-            k = result.params.n_components
-            self._palette = np.arange(k) if order is None else np.asarray(order)
+            # The window draws component k in palette colour k.
+            self._palette = np.arange(result.params.n_components)
         self._show_state()
 
     def _on_colour_action_toggled(self, checked: bool) -> None:

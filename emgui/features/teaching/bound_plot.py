@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from emgui.features.teaching.plot_panel import lay_out_plot_panel
-from emgui.features.teaching.table_content import gap_text
+from emgui.features.teaching.table_content import gap_text, is_round_off
 from emgui.views.plot_style import FOREGROUND, new_plot_widget, set_axis_label
 
 LIKELIHOOD_COLOR = FOREGROUND
@@ -20,6 +20,14 @@ GAP_COLOR = "#D55E00"
 EDIT_COLOR = "#B35900"
 #: Least room for one tick label along the axis, in pixels.
 TICK_ROOM = 30
+#: The vertical axis spans at least this fraction of the values' size (and at least
+#: MIN_SPAN): values equal but for round-off would otherwise fill the plot with the
+#: round-off, and ticks would be labelled with every digit.
+MIN_SPAN_FRACTION = 1e-4
+MIN_SPAN = 1e-3
+#: Room above and below the values, as a fraction of the span shown.
+Y_PADDING = 0.12
+EMPTY_TEXT = "Press E-step (F7) to draw the log-likelihood and its lower bound."
 
 EXPLANATION = (
     "log-likelihood = bound + gap, and the gap is the KL divergence between the "
@@ -106,6 +114,7 @@ class BoundPlot(QWidget):
         self._labels: list[str] = []
         self._values = (np.empty(0), np.empty(0))
         self._current_index: int | None = None
+        self._set_ranges(*self._values)
 
     @property
     def plot_item(self) -> pg.PlotItem:
@@ -132,6 +141,12 @@ class BoundPlot(QWidget):
         self.axis.set_names(self._labels)
         ll = np.asarray(log_likelihood, dtype=np.float64)
         lb = np.array([np.nan if b is None else b for b in bound], dtype=np.float64)
+        # A gap below the round-off of the log-likelihood is no gap: draw it as none.
+        closed = np.isfinite(lb) & np.array(
+            [is_round_off(l - b, l) if np.isfinite(b) else False for l, b in zip(ll, lb)],
+            dtype=bool,
+        )
+        lb = np.where(closed, ll, lb)
         self._values = (ll, lb)
         x = np.arange(len(ll), dtype=np.float64)
         self._likelihood.setData(x=x, y=ll)
@@ -141,15 +156,33 @@ class BoundPlot(QWidget):
         else:
             # pyqtgraph warns on curves without a single finite value.
             self._bound.setData(x=np.empty(0), y=np.empty(0))
-        segments = np.empty((2 * len(with_bound), 2))
-        segments[0::2, 0] = segments[1::2, 0] = x[with_bound]
-        segments[0::2, 1], segments[1::2, 1] = lb[with_bound], ll[with_bound]
+        open_gaps = with_bound[~closed[with_bound]]
+        segments = np.empty((2 * len(open_gaps), 2))
+        segments[0::2, 0] = segments[1::2, 0] = x[open_gaps]
+        segments[0::2, 1], segments[1::2, 1] = lb[open_gaps], ll[open_gaps]
         self._gaps.setData(x=segments[:, 0], y=segments[:, 1])
         self._show_edits(edits)
         self.explanation_label.setText(EXPLANATION + (HARD_NOTE if hard else ""))
-        self._plot.enableAutoRange()
+        self._set_ranges(ll, lb)
         if self._current_index is not None:
             self.set_current(self._current_index)
+
+    def _set_ranges(self, ll: np.ndarray, lb: np.ndarray) -> None:
+        """Show every value, with a span no smaller than the values' size calls for; with
+        none, neutral axes without numbers (nothing from an earlier session lingers)."""
+        values = np.concatenate([ll[np.isfinite(ll)], lb[np.isfinite(lb)]])
+        for name in ("left", "bottom"):
+            self._plot.getAxis(name).setStyle(showValues=bool(values.size))
+        if not values.size:
+            self._plot.getViewBox().setRange(xRange=(0.0, 4.0), yRange=(0.0, 1.0), padding=0.0)
+            self.info_label.setText(EMPTY_TEXT)
+            return
+        low, high = float(values.min()), float(values.max())
+        span = max(high - low, MIN_SPAN_FRACTION * max(abs(low), abs(high)), MIN_SPAN)
+        middle = (low + high) / 2
+        y_range = (middle - span / 2 - Y_PADDING * span, middle + span / 2 + Y_PADDING * span)
+        x_range = (-0.5, max(len(ll) - 1, 1) + 0.5)
+        self._plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0.0)
 
     def set_current(self, index: int | None) -> None:
         """Mark half-step ``index`` and say its values under the plot."""
@@ -157,7 +190,7 @@ class BoundPlot(QWidget):
         ll, lb = self._values
         if index is None or not 0 <= index < len(ll):
             self._current.setVisible(False)
-            self.info_label.setText("")
+            self.info_label.setText("" if len(ll) else EMPTY_TEXT)
             return
         self._current.setValue(index)
         self._current.setVisible(True)

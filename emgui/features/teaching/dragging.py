@@ -17,8 +17,7 @@ import engine
 from emgui.features.teaching.half_steps import HalfStepSession
 from emgui.shell.document import Document, RunState
 from emgui.shell.host import Canvas, Host
-
-DRAGGABLE_MODELS = ("gaussian", "kmeans")
+from emgui.views import declared
 
 
 class _Lesson(Protocol):
@@ -47,7 +46,8 @@ class MeanDragging(QObject):
         self.handles.released.connect(self._on_handles_released)
 
     def _displayed(self) -> tuple[engine.Params, engine.FitOptions, list[int]] | None:
-        """The parameters the views show, their options and each component's colour."""
+        """The parameters the views show, their options and each component's colour
+        (component k has colour k)."""
         document, session = self._document, self._lesson.session
         if session is not None:
             params = session.states[self._lesson.shown].params
@@ -57,36 +57,37 @@ class MeanDragging(QObject):
         snapshot = document.shown_snapshot()
         if snapshot is None:
             return None
-        result = document.result
         k = snapshot.params.n_components
-        colors = list(result.order) if result is not None else list(range(k))
-        return snapshot.params, document.fit_options(), colors
+        return snapshot.params, document.fit_options(), list(range(k))
 
     def update(self) -> None:
-        """Put the handles on the means shown, or hide them when none can be dragged."""
+        """Put the handles on the locations shown, or hide them when none can be dragged."""
         shown = self._displayed()
         kind = self._canvas.kind
         if shown is None or kind not in ("scatter", "histogram"):
             self.handles.hide()
             return
         params, options, colors = shown
-        if options.model not in DRAGGABLE_MODELS:
+        location = declared.location_spec(options)
+        if location is None:
             self.handles.hide()
             return
+        locations = np.asarray(params[location.name])
         if kind == "scatter":
-            positions = params.means[:, list(self._document.columns)]
+            positions = locations[:, list(self._document.columns)]
         else:
-            positions = params.means[:, :1]
+            positions = locations[:, :1]
         self.handles.show(positions, colors, kind)
 
     def _edited(self, component: int, position: tuple[float, ...]) -> engine.Params:
-        params, _, _ = self._displayed()
-        means = np.array(params.means)
+        params, options, _ = self._displayed()
+        location = declared.location_spec(options)
+        locations = np.array(params[location.name])
         if len(position) == 2:
-            means[component, list(self._document.columns)] = position
+            locations[component, list(self._document.columns)] = position
         else:
-            means[component, 0] = position[0]
-        return params.replace(means=means)
+            locations[component, 0] = position[0]
+        return params.replace(**{location.name: locations})
 
     def _on_handles_moved(self, component: int, position: tuple[float, ...]) -> None:
         shown = self._displayed()
@@ -122,15 +123,9 @@ class MeanDragging(QObject):
         snapshot = document.shown_snapshot()
         index = snapshots.index(snapshot)
         prior = [s.log_likelihood for s in snapshots[:index] if s.restart == snapshot.restart]
-        result = document.result
         options = document.fit_options().replace(n_init=1)
+        # The components keep the numbers (and colours) they have in the fit shown.
         start = snapshot.params
-        if result is not None:
-            # A finished run lists components in canonical order; the session uses the
-            # run's order, in which component k has colour k, so no colour changes.
-            to_run = np.argsort(result.order)
-            start = start.permuted(to_run, options.gaussian_covariance)
-            edited = edited.permuted(to_run, options.gaussian_covariance)
         mode = document.init_mode
         table = document.table
         self._lesson.host.reset()

@@ -181,7 +181,8 @@ class HalfStepSession:
 
     def same_fit(self, options: engine.FitOptions) -> bool:
         """Whether ``options`` describe this session's fit (explicit starting values aside)."""
-        aside = {"init": "kmeans++", "seed": 0, "n_init": 1}
+        # Stepping by halves is always plain EM, whatever the settings' acceleration.
+        aside = {"init": "kmeans++", "seed": 0, "n_init": 1, "accelerate": "none"}
         if self.options.replace(**aside) != options.replace(**aside):
             return False
         if self.options.explicit_init:

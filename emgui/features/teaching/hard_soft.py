@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,13 +12,10 @@ from PySide6.QtWidgets import QWidget
 
 import engine
 from emgui.features.teaching.plot_panel import lay_out_plot_panel
-from emgui.runs.generators import Drain
+from emgui.runs.generators import Progress
+from emgui.views import declared
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 
-#: Each run stops after this long, so the window never freezes for more.
-TIME_BUDGET_S = 2.0
-#: Larger data are compared with Run instead (set the E-step in the settings).
-MAX_ROWS = 20_000
 COLORS = {"soft": "#0072B2", "hard": "#D55E00"}
 
 EXPLANATION = (
@@ -45,44 +42,55 @@ def trace_e_step(
     options: engine.FitOptions,
     feature_names: list[str],
     e_step: str,
-    budget_s: float = TIME_BUDGET_S,
-) -> EStepTrace:
-    """Run ``options`` with the ``e_step`` kind from its first start, for at most ``budget_s``."""
-    began = time.perf_counter()
-    drain = Drain(engine.iterate(X, options.replace(e_step=e_step, n_init=1), feature_names))
+) -> Generator[Progress, None, EStepTrace]:
+    """Run ``options`` with the ``e_step`` kind from its first start, as plain EM (an
+    accelerated run would not show what each E-step does)."""
+    options = options.replace(e_step=e_step, n_init=1, accelerate="none")
+    snapshots: list[engine.Snapshot] = []
+    steps = engine.iterate(X, options, feature_names)
+    note = ""
     try:
-        drain.run(until=lambda _: time.perf_counter() - began > budget_s)
+        while True:
+            snapshots.append(next(steps))
+            yield Progress(len(snapshots), options.max_iter + 1,
+                           f"{e_step.capitalize()} EM: iteration {snapshots[-1].iteration}")
+    except StopIteration as stop:
+        result: engine.FitResult = stop.value
+        ended = "converged" if result.converged else "did not converge"
+        note = f"{ended} after {result.n_iter} iterations"
     except ValueError as exc:
         note = f"failed: {exc}"
-    else:
-        if drain.complete:
-            result: engine.FitResult = drain.value
-            ended = "converged" if result.converged else "did not converge"
-            note = f"{ended} after {result.n_iter} iterations"
-        else:
-            note = f"stopped after {budget_s:g} s, at iteration {drain.items[-1].iteration}"
-    values = tuple(snapshot.log_likelihood for snapshot in drain.items)
-    params = drain.items[-1].params if drain.items else None
+    finally:
+        steps.close()
+    values = tuple(snapshot.log_likelihood for snapshot in snapshots)
+    params = snapshots[-1].params if snapshots else None
     return EStepTrace(e_step, values, params, note)
 
 
 def compare_e_steps(
     X: np.ndarray, options: engine.FitOptions, feature_names: list[str]
-) -> dict[str, EStepTrace]:
-    """Soft and hard EM from the same start (the first start ``options`` describe)."""
+) -> Generator[Progress, None, dict[str, EStepTrace]]:
+    """Soft and hard EM from the same start (the first start ``options`` describe), one
+    after the other, with progress (run it in the background: a task)."""
     if options.seed is None:
         options = options.replace(seed=int(np.random.SeedSequence().entropy % 2**31))
-    return {kind: trace_e_step(X, options, feature_names, kind) for kind in ("soft", "hard")}
+    traces = {}
+    for kind in ("soft", "hard"):
+        traces[kind] = yield from trace_e_step(X, options, feature_names, kind)
+    return traces
 
 
-def _summary(trace: EStepTrace, model: str) -> str:
+def _summary(trace: EStepTrace, options: engine.FitOptions) -> str:
     text = f"<b style='color:{COLORS[trace.e_step]}'>{trace.e_step} EM</b>: "
     if trace.log_likelihood:
         text += f"log-likelihood {trace.log_likelihood[-1]:.4f}, "
     text += trace.note
     params = trace.params
-    if params is not None and model in ("binomial", "bernoulli") and params.probs.shape[1] == 1:
-        text += " · p = " + ", ".join(f"{p:.3f}" for p in params.probs[:, 0])
+    if params is not None:
+        key = declared.key_spec(options)
+        values = np.asarray(params[key.name])
+        if values.ndim == 2 and values.shape[1] == 1:
+            text += f" · {key.column} = " + ", ".join(f"{v:.3f}" for v in values[:, 0])
     return text
 
 
@@ -113,12 +121,12 @@ class HardSoftPlot(QWidget):
         )
         self.summary_label.setText(PLACEHOLDER)
 
-    def show_traces(self, traces: dict[str, EStepTrace], model: str) -> None:
+    def show_traces(self, traces: dict[str, EStepTrace], options: engine.FitOptions) -> None:
         for kind, curve in self.curves.items():
             values = np.asarray(traces[kind].log_likelihood, dtype=np.float64)
             curve.setData(x=np.arange(len(values)), y=values)
         self._plot.enableAutoRange()
-        self.summary_label.setText("<br>".join(_summary(traces[k], model) for k in self.curves))
+        self.summary_label.setText("<br>".join(_summary(traces[k], options) for k in self.curves))
 
     def clear(self) -> None:
         for curve in self.curves.values():

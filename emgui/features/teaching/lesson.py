@@ -10,16 +10,19 @@ the session; runs always go through the host. What a dragged mean does is
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget
+
+from functools import partial
 
 import engine
 from emgui.features.teaching.bound_plot import EDIT_COLOR, BoundPlot
 from emgui.features.teaching.dragging import MeanDragging
 from emgui.features.teaching.half_steps import EDIT, LARGE_ROWS, HalfStepSession
-from emgui.features.teaching.hard_soft import MAX_ROWS, HardSoftPlot, compare_e_steps
+from emgui.features.teaching.hard_soft import HardSoftPlot, compare_e_steps
 from emgui.features.teaching.resp_table import ResponsibilityPanel
 from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
+from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.document import RunState
 from emgui.shell.host import Host
@@ -47,6 +50,9 @@ def _dock(host: Host, title: str, name: str, widget: object) -> QDockWidget:
 class Lesson(QObject):
     """Half-steps, the responsibilities table, the bound plot and hard vs soft."""
 
+    compared = Signal()
+    """Hard and soft EM were compared and the panel shows both."""
+
     def __init__(self, host: Host) -> None:
         parent = host.parent_widget
         super().__init__(parent)
@@ -58,6 +64,8 @@ class Lesson(QObject):
         self._init_mode = ""
         self._run_active = False
         self._docks_shown = False
+        self._compare_task: Task | None = None
+        self._compare_options: engine.FitOptions | None = None
 
         self.e_step_action = make_action(
             parent, "E-step", "Half an iteration: new responsibilities from the current "
@@ -232,7 +240,8 @@ class Lesson(QObject):
     # --- the host's seams ---------------------------------------------------------------
 
     def _step_in_session(self) -> bool:
-        if self.session is None or self.session.blocked is not None:
+        # A session that only shows where EM starts leaves Step to the window (a paused run).
+        if self.session is None or self.session.blocked is not None or len(self.session.states) < 2:
             return False
         self.advance_until("M")
         return True
@@ -264,25 +273,40 @@ class Lesson(QObject):
             self.advance_until("M")
 
     def _on_compare_action_triggered(self) -> None:
+        self.compare()
+
+    def compare(self) -> None:
+        """Run soft and hard EM from the same start in the background, then show both."""
         table = self.document.table
         if table is None:
-            return
-        n_rows = table.data.shape[0]
-        if n_rows > MAX_ROWS:
-            self.host.show_error(
-                f"comparing hard and soft EM here is meant for up to {MAX_ROWS:,} rows, and "
-                f"these data have {n_rows:,}; choose the E-step in the settings and use Run "
-                "for each instead",
-            )
             return
         options = self.host.next_start()
         if options is None:
             return
-        traces = compare_e_steps(table.data, options, table.columns)
-        self.hard_soft.show_traces(traces, options.model)
+        if self._compare_task is not None:
+            self._compare_task.cancel()
+        task = Task("Comparing hard and soft EM",
+                    partial(compare_e_steps, table.data, options, table.columns),
+                    self.host.threads, self)
+        task.finished.connect(self._on_compare_task_finished)
+        task.failed.connect(self._on_compare_task_failed)
+        self._compare_task, self._compare_options = task, options
+        self.host.run_task(task)
+
+    def _on_compare_task_finished(self, traces: dict) -> None:
+        if self.sender() is not self._compare_task:
+            return
+        self._compare_task = None
+        self.hard_soft.show_traces(traces, self._compare_options)
         self.compare_dock.show()
         self.compare_dock.raise_()
         self.host.show_status("Soft and hard EM from the same start: see the Hard vs soft panel.")
+        self.compared.emit()
+
+    def _on_compare_task_failed(self, message: str, details: str) -> None:
+        if self.sender() is self._compare_task:
+            self._compare_task = None
+            self.host.show_error(message, details)
 
     def _on_canvas_borrowed_changed(self, borrowed: bool) -> None:
         if not borrowed and self.session is not None:
@@ -306,12 +330,33 @@ class Lesson(QObject):
         document = self.document
         if document.table is None or self.session is not None or document.is_running:
             return
+        shown = self.preview_start()
         rows, columns = document.table.data.shape
+        where = "The plots show where EM starts. " if shown else ""
         self.host.show_status(
             f"Opened {document.name}: {rows:,} rows × {columns} "
-            f"column{'s' if columns > 1 else ''}. Press E-step ({E_KEY}) to start stepping "
-            "by halves, or Run (F5)."
+            f"column{'s' if columns > 1 else ''}. {where}Press E-step ({E_KEY}) to start "
+            "stepping by halves, or Run (F5)."
         )
+
+    def preview_start(self) -> bool:
+        """Draw where EM will start (the half-step session's first state) before the first
+        E-step, as a textbook shows its starting guess; False when there is no start to show
+        yet (means still to be placed) or the settings cannot be fitted."""
+        document = self.document
+        table = document.table
+        if table is None or document.is_running or document.init_mode == "click":
+            return False
+        options = self.host.next_start()
+        if options is None:
+            return False
+        try:
+            session = HalfStepSession(table.data, options, table.columns)
+        except ValueError:
+            return False
+        self.adopt(session, document.init_mode)
+        self.show_state(0)
+        return True
 
     def _on_document_shown_changed(self, index: int) -> None:
         if self.session is None:
@@ -336,11 +381,17 @@ class Lesson(QObject):
         if session is not None and (
             not session.same_fit(document.options) or document.init_mode != self._init_mode
         ):
-            self.end_session()
-            self.host.show_status(
-                f"The settings changed, so the half-steps were cleared; press E-step ({E_KEY}) "
-                "to start again."
-            )
+            if len(session.states) == 1 and session.states[0].phase == "start":
+                # Only the start was shown: show the new settings' start instead.
+                self.end_session(reset_window=False)
+                if not self.preview_start():
+                    self.host.reset()
+            else:
+                self.end_session()
+                self.host.show_status(
+                    f"The settings changed, so the half-steps were cleared; press E-step "
+                    f"({E_KEY}) to start again."
+                )
         self._update_actions()
 
     def _on_document_init_mode_changed(self, mode: str) -> None:

@@ -100,9 +100,13 @@ class ResponsibilityModel(QAbstractTableModel):
         column = page.columns[index.column()]
         is_total = index.row() == len(page.rows)
         value = column.total if is_total else float(column.values[index.row()])
-        if role == Qt.ItemDataRole.FontRole and is_total:
+        guessed = (
+            not is_total and column.guessed is not None and bool(column.guessed[index.row()])
+        )
+        if role == Qt.ItemDataRole.FontRole and (is_total or guessed):
             font = QFont()
-            font.setBold(True)
+            font.setBold(is_total)
+            font.setItalic(guessed)
             return font
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_NUMBER_ALIGNMENT)
@@ -112,6 +116,13 @@ class ResponsibilityModel(QAbstractTableModel):
             return _cell_text(column.kind, value)
         if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.UserRole):
             return value
+        if role == Qt.ItemDataRole.ToolTipRole and guessed:
+            guess = float(column.guesses[index.row()])
+            return (
+                f"{value!r}: this row's value is missing; the E-step's guess of it under "
+                f"component {column.component + 1} is {guess:.6g}, given the row's other "
+                f"values.\n{column.tooltip}"
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{value!r}\n{column.tooltip}"
         if role == Qt.ItemDataRole.BackgroundRole and column.kind == "resp" and not is_total:
@@ -147,6 +158,11 @@ class ResponsibilityPanel(QWidget):
         self.footer_label.setWordWrap(True)
         self.footer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.footer_label.setStyleSheet("color: #202020; padding: 2px 4px;")
+        #: What the likelihood columns leave out, said on the table itself.
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #555; font-style: italic; padding: 0 4px 2px 4px;")
+        self.note_label.setVisible(False)
         self.previous_button = QPushButton("◀ Previous rows")
         self.next_button = QPushButton("Next rows ▶")
         self.page_label = QLabel()
@@ -163,6 +179,7 @@ class ResponsibilityPanel(QWidget):
         layout.addLayout(paging)
         layout.addWidget(self.table, stretch=1)
         layout.addWidget(self.footer_label)
+        layout.addWidget(self.note_label)
         self.previous_button.clicked.connect(self._on_previous_button_clicked)
         self.next_button.clicked.connect(self._on_next_button_clicked)
         self.first_row = 0
@@ -192,6 +209,8 @@ class ResponsibilityPanel(QWidget):
         self.model.set_page(None)
         self.title_label.setText("")
         self.footer_label.setText(message)
+        self.note_label.setText("")
+        self.note_label.setVisible(False)
         self.page_label.setText("")
         for button in (self.previous_button, self.next_button):
             button.setVisible(False)
@@ -217,6 +236,8 @@ class ResponsibilityPanel(QWidget):
         if reset:
             self.table.resizeColumnsToContents()
         self.footer_label.setText(page.footer)
+        self.note_label.setText(page.note)
+        self.note_label.setVisible(bool(page.note))
         paged = page.n_rows > PAGE_SIZE
         for button in (self.previous_button, self.next_button):
             button.setVisible(paged)

@@ -1,9 +1,11 @@
 """What the responsibilities table of one half-step says, computed without Qt.
 
-For each data row (a page at a time): its likelihood under each component
-("if it came from coin 1"), the responsibilities, and what the M-step sums
-(expected heads and tails, or weighted sums); a totals line over every row;
-and, under the table, the half-step worked out in words.
+For each data row (a page at a time): its likelihood under each component, the
+responsibilities, and what the M-step sums (the model's own expected counts:
+expected successes and failures, or weighted sums); a totals line over every
+row; and, under the table, the half-step worked out in words. The words come
+from the model's declaration, so any model reads the same way: "component" for
+a component and "row" for a row, everywhere.
 """
 
 from __future__ import annotations
@@ -13,38 +15,26 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine
+from emgui.views import declared
 from engine.halfsteps import HalfStep, expected_counts, outcome_log_prob
+from engine.models import ParamSpec
 
 PAGE_SIZE = 200
-COIN_MODELS = ("binomial", "bernoulli")
+COMPONENT, SHORT, ROW = "component", "comp.", "row"
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The words of a table: coins and rounds for one column of counts, else components and rows."""
-
-    component: str
-    short: str
-    row: str
-    success: str = "successes"
-    failure: str = "failures"
-
-    @property
-    def coins(self) -> bool:
-        return self.component == "coin"
-
-
-def vocabulary(options: engine.FitOptions, n_features: int) -> Vocabulary:
-    if options.model in COIN_MODELS and n_features == 1:
-        row = "toss" if options.model == "bernoulli" else "round"
-        return Vocabulary("coin", "coin", row, "heads", "tails")
-    return Vocabulary("component", "comp.", "row")
+#: The words for an entry of the model's expected counts (others are shown as named).
+_COUNT_WORDS = {"sums": "r·{name}"}
 
 
 @dataclass(frozen=True)
 class TableColumn:
-    """One column of a page. ``kind`` is data, likelihood, resp or expected."""
+    """One column of a page. ``kind`` is data, likelihood, resp or expected.
+
+    ``guessed`` marks the rows (of the page) whose value rests on a missing value
+    filled in by the E-step: the component's expectation of it given the row's
+    observed values (EM's own treatment of gaps); ``guesses`` holds those
+    expectations, NaN elsewhere.
+    """
 
     header: str
     tooltip: str
@@ -52,16 +42,20 @@ class TableColumn:
     component: int | None
     values: np.ndarray
     total: float | None
+    guessed: np.ndarray | None = None
+    guesses: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class TablePage:
-    """The columns of rows ``first .. first + len(rows)`` and the words under them."""
+    """The columns of rows ``first .. first + len(rows)``, the words under them, and a
+    note on what the likelihood columns leave out (empty when nothing)."""
 
     columns: list[TableColumn]
     rows: np.ndarray
     n_rows: int
     footer: str
+    note: str = ""
 
 
 def _sub(k: int) -> str:
@@ -75,9 +69,20 @@ def number_text(value: float) -> str:
     return "0.00" if text == "-0.00" else text
 
 
+def is_round_off(gap: float, log_likelihood: float) -> bool:
+    """Whether ``gap`` is no more than the round-off of a log-likelihood this large."""
+    return abs(gap) <= 1e-9 * max(1.0, abs(log_likelihood))
+
+
 def gap_text(gap: float, log_likelihood: float) -> str:
     """The gap, or 0 when it is below the round-off of the log-likelihood."""
-    return "0" if gap <= 1e-9 * max(1.0, abs(log_likelihood)) else f"{gap:.3g}"
+    return "0" if is_round_off(gap, log_likelihood) else f"{gap:.3g}"
+
+
+def _count_header(key: str, name: str, n_features: int) -> str:
+    if key in _COUNT_WORDS:
+        return _COUNT_WORDS[key].format(name=name)
+    return key if n_features == 1 else f"{key}({name})"
 
 
 def build_page(
@@ -94,12 +99,13 @@ def build_page(
     ``m_step`` is the M-step that used those responsibilities, if it has run;
     ``keys`` are the E-step's and M-step's shortcuts, for the words under the table.
     """
-    words = vocabulary(options, X.shape[1])
     n_rows, n_components = shown.component_log_prob.shape
     rows = np.arange(first, min(first + PAGE_SIZE, n_rows))
     page_X = X[rows]
+    outcome = outcome_log_prob(page_X, shown.component_log_prob[rows], options)
     with np.errstate(under="ignore"):
-        likelihood = np.exp(outcome_log_prob(page_X, shown.component_log_prob[rows], options))
+        likelihood = np.exp(outcome)
+    orders = bool(np.any(outcome != shown.component_log_prob[rows]))
     resp = shown.resp
     blank = np.full(len(rows), np.nan)
     columns = [
@@ -109,80 +115,114 @@ def build_page(
     for k in range(n_components):
         columns.append(
             TableColumn(
-                f"likelihood\n{words.short} {k + 1}", _likelihood_tip(options, words, k),
+                f"likelihood\n{SHORT} {k + 1}", _likelihood_tip(options, k, orders),
                 "likelihood", k, likelihood[:, k], None,
             )
         )
     for k in range(n_components):
         columns.append(
             TableColumn(
-                f"responsibility\n{words.short} {k + 1}",
-                f"The share of each {words.row} given to {words.component} {k + 1}: its weight "
-                f"times its likelihood, divided by the sum of these over all {words.component}s. "
-                f"The total is the expected number of {words.row}s from {words.component} {k + 1}.",
+                f"responsibility\n{SHORT} {k + 1}",
+                f"The share of each {ROW} given to {COMPONENT} {k + 1}: its weight times its "
+                f"likelihood, divided by the sum of these over all {COMPONENT}s. The total is "
+                f"the expected number of {ROW}s from {COMPONENT} {k + 1}.",
                 "resp", k, blank if resp is None else resp[rows, k],
                 None if resp is None else float(resp[:, k].sum()),
             )
         )
-    counts = expected_counts(page_X, resp[rows], options) if resp is not None else None
+    # Without responsibilities yet, the columns are named all the same (and left blank).
+    held = resp[rows] if resp is not None else np.zeros((len(rows), n_components))
+    # A row with gaps gives each component what it expects of the missing values, given
+    # the row's observed ones, under the parameters that made these responsibilities.
+    filled = _filled(X, shown.params, options) if resp is not None else None
+    page_filled = None if filled is None else filled[rows]
+    counts = _expected(page_X, page_filled, held, options)
     totals = (
-        {name: value.sum(axis=0) for name, value in expected_counts(X, resp, options).items()}
+        {name: value.sum(axis=0) for name, value in _expected(X, filled, resp, options).items()}
         if resp is not None
         else None
     )
+    page_missing = np.isnan(page_X)
     for k in range(n_components):
-        for name, header, d, tip in _expected_columns(options, words, feature_names, k):
-            columns.append(
-                TableColumn(
-                    f"{header}\n{words.short} {k + 1}", tip, "expected", k,
-                    blank if counts is None else counts[name][:, k, d],
-                    None if totals is None else float(totals[name][k, d]),
+        for key in counts:
+            for d, name in enumerate(feature_names):
+                header = _count_header(key, name, len(feature_names))
+                guessed = page_missing[:, d] if page_filled is not None else None
+                columns.append(
+                    TableColumn(
+                        f"{header}\n{SHORT} {k + 1}",
+                        f"What {COMPONENT} {k + 1} gets from each {ROW} for the M-step: its "
+                        f"responsibility × the {ROW}'s {key} ({name}). The total is what the "
+                        "M-step uses."
+                        + (
+                            f" Where {name} is missing (italics), the E-step's guess of it "
+                            f"stands in: what {COMPONENT} {k + 1} expects {name} to be, given "
+                            f"the {ROW}'s other values."
+                            if guessed is not None and guessed.any() else ""
+                        ),
+                        "expected", k,
+                        blank if resp is None else counts[key][:, k, d],
+                        None if totals is None else float(totals[key][k, d]),
+                        guessed=guessed if guessed is not None and guessed.any() else None,
+                        guesses=None if page_filled is None
+                        else np.where(page_missing[:, d], page_filled[:, k, d], np.nan),
+                    )
                 )
-            )
-    footer = _footer(shown, m_step, options, words, totals, keys, likelihood, rows)
-    return TablePage(columns, rows, n_rows, footer)
-
-
-def _likelihood_tip(options: engine.FitOptions, words: Vocabulary, k: int) -> str:
-    if options.model in COIN_MODELS:
-        return (
-            f"How probable this {words.row}'s {words.success} and {words.failure} are if "
-            f"{words.component} {k + 1} was used: p^{words.success} (1 − p)^{words.failure}, "
-            "for one particular order (the number of orders is the same for every "
-            f"{words.component} and cancels)."
+    footer = _footer(shown, m_step, options, totals, keys, likelihood, rows)
+    note = ""
+    if orders:
+        all_orders = outcome_log_prob(X, shown.component_log_prob, options)
+        total = float((shown.component_log_prob[:, 0] - all_orders[:, 0]).sum())
+        note = (
+            "The likelihoods here are for one particular order of each row's successes and "
+            "failures (p^x (1 − p)^(n − x)): the number of orders, C(n, x), is the same for "
+            "every component, so it cancels in the responsibilities. The log-likelihood in "
+            f"the status bar and the bound plot counts it: Σ log C(n, x) = {total:.4g}."
         )
-    what = "density" if options.model in ("gaussian", "kmeans") else "probability"
+    return TablePage(columns, rows, n_rows, footer, note)
+
+
+def _filled(X: np.ndarray, params: engine.Params, options: engine.FitOptions) -> np.ndarray | None:
+    """Each row under each component with its missing values filled in by the
+    component's expectation of them, shape (n_rows, n_components, n_features);
+    ``None`` for rows without gaps."""
+    if not np.isnan(X).any():
+        return None
+    return engine.impute(X, params, options, per_component=True).per_component
+
+
+def _expected(
+    X: np.ndarray, filled: np.ndarray | None, resp: np.ndarray, options: engine.FitOptions
+) -> dict[str, np.ndarray]:
+    """:func:`expected_counts` of ``X``; with ``filled``, each component's counts from
+    the rows as that component fills them in."""
+    if filled is None:
+        return expected_counts(X, resp, options)
+    per_component = [expected_counts(filled[:, k], resp, options) for k in range(resp.shape[1])]
+    return {
+        key: np.stack([counts[key][:, k] for k, counts in enumerate(per_component)], axis=1)
+        for key in per_component[0]
+    }
+
+
+def _likelihood_tip(options: engine.FitOptions, k: int, orders: bool) -> str:
+    if orders:
+        return (
+            f"How probable this {ROW}'s successes and failures are if {COMPONENT} {k + 1} was "
+            "used: p^x (1 − p)^(n − x), for one particular order (the number of orders, "
+            f"C(n, x), is the same for every {COMPONENT} and cancels)."
+        )
+    what = "density" if declared.data_kind(options.model) == "measurements" else "probability"
     return (
-        f"The {what} of this row if it came from component {k + 1} alone (its weight "
+        f"The {what} of this {ROW} if it came from {COMPONENT} {k + 1} alone (its weight "
         "not included)."
     )
-
-
-def _expected_columns(
-    options: engine.FitOptions, words: Vocabulary, names: list[str], k: int
-) -> list[tuple[str, str, int, str]]:
-    """(key in expected_counts, header, feature, tooltip) of component ``k``'s columns."""
-    who = f"{words.component} {k + 1}"
-    if options.model in COIN_MODELS and words.coins:
-        return [
-            ("successes", words.success, 0,
-             f"Expected {words.success} from {who}: responsibility × {words.success}."),
-            ("failures", words.failure, 0,
-             f"Expected {words.failure} from {who}: responsibility × {words.failure}."),
-        ]
-    return [
-        ("successes" if options.model in COIN_MODELS else "sums", f"r·{name}", d,
-         f"Responsibility of {who} × {name}: the weighted sum the M-step divides by the "
-         f"total responsibility of {who}.")
-        for d, name in enumerate(names)
-    ]
 
 
 def _footer(
     shown: HalfStep,
     m_step: HalfStep | None,
     options: engine.FitOptions,
-    words: Vocabulary,
     totals: dict[str, np.ndarray] | None,
     keys: tuple[str, str],
     likelihood: np.ndarray,
@@ -192,34 +232,31 @@ def _footer(
     if shown.resp is None:
         start = "You moved a mean. " if shown.phase == "edit" else ""
         return (
-            f"{start}The likelihoods say how well each {words.component}'s current guess "
-            f"explains each {words.row}. Press E-step ({e_key}) to turn them into "
+            f"{start}The likelihoods say how well each {COMPONENT}'s current guess "
+            f"explains each {ROW}. Press E-step ({e_key}) to turn them into "
             "responsibilities."
         )
     if m_step is None and options.e_step == "hard":
         return (
-            f"Hard E-step: each {words.row} goes wholly to the {words.component} with the "
-            f"largest weight × likelihood. The last columns are what each {words.component} "
-            f"gets from each {words.row}; press M-step ({m_key}) to turn their totals into new "
-            "estimates."
+            f"Hard E-step: each {ROW} goes wholly to the {COMPONENT} with the largest weight × "
+            f"likelihood. The last columns are what each {COMPONENT} gets from each {ROW}; "
+            f"press M-step ({m_key}) to turn their totals into new estimates."
         )
     if m_step is None:
-        example = _worked_responsibility(shown, words, likelihood, rows)
+        example = _worked_responsibility(shown, likelihood, rows)
         return (
-            f"E-step: responsibility = weight × likelihood / (sum over the {words.component}s)."
-            f"{example} The last columns are what each {words.component} gets from each "
-            f"{words.row}; press M-step ({m_key}) to turn their totals into new estimates."
+            f"E-step: responsibility = weight × likelihood / (sum over the {COMPONENT}s)."
+            f"{example} The last columns are what each {COMPONENT} gets from each {ROW}; "
+            f"press M-step ({m_key}) to turn their totals into new estimates."
         )
-    parts = _estimates(m_step, options, words, totals, shown.resp)
+    parts = _estimates(m_step, options, totals, shown.resp)
     return (
         "M-step: " + " · ".join(parts)
         + f". Press E-step ({e_key}) to start the next iteration."
     )
 
 
-def _worked_responsibility(
-    shown: HalfStep, words: Vocabulary, likelihood: np.ndarray, rows: np.ndarray
-) -> str:
+def _worked_responsibility(shown: HalfStep, likelihood: np.ndarray, rows: np.ndarray) -> str:
     n_components = likelihood.shape[1]
     if not len(rows) or n_components > 3:
         return ""
@@ -227,53 +264,54 @@ def _worked_responsibility(
     terms = [f"{weights[k]:.3g} × {likelihood[0, k]:.3g}" for k in range(n_components)]
     value = shown.resp[rows[0], 0]
     return (
-        f" {words.row.capitalize()} {rows[0] + 1}, {words.component} 1: {terms[0]} / "
+        f" {ROW.capitalize()} {rows[0] + 1}, {COMPONENT} 1: {terms[0]} / "
         f"({' + '.join(terms)}) = {number_text(value)}."
     )
+
+
+def _ratio(
+    key: ParamSpec, k: int, values: np.ndarray, top: np.ndarray, bottom: np.ndarray,
+    formula: str,
+) -> str:
+    """``new p₁ = Σ successes / (...) = 1.23 / 4.56 = 0.27`` for one or two columns."""
+    top_text = ", ".join(number_text(v) for v in top)
+    bottom_text = ", ".join(number_text(v) for v in np.broadcast_to(bottom, top.shape))
+    new = ", ".join(f"{v:.4g}" for v in values)
+    if len(values) > 1:
+        top_text, bottom_text, new = f"({top_text})", f"({bottom_text})", f"({new})"
+    return f"new {key.column}{_sub(k)} = {formula} = {top_text} / {bottom_text} = {new}"
 
 
 def _estimates(
     m_step: HalfStep,
     options: engine.FitOptions,
-    words: Vocabulary,
     totals: dict[str, np.ndarray],
     resp: np.ndarray,
 ) -> list[str]:
     params = m_step.params
     nk = resp.sum(axis=0)
     n_components = params.n_components
+    key = declared.key_spec(options)
+    values = np.asarray(params[key.name])
     parts: list[str] = []
-    if options.model in COIN_MODELS and words.coins:
-        for k in range(n_components):
-            heads = totals["successes"][k, 0]
-            tosses = heads + totals["failures"][k, 0]
-            parts.append(
-                f"new p{_sub(k)} = expected {words.success} / expected tosses = "
-                f"{number_text(heads)} / {number_text(tosses)} = {params.probs[k, 0]:.4f}"
-            )
-    elif options.model in COIN_MODELS:
+    if values.ndim != 2 or values.shape[1] > 2:
         parts.append(
-            "new probabilities: each column's total r·x divided by the trials × total "
-            "responsibility (see the Parameters table)"
+            f"new {declared.plural(key)}: from each column's totals (see the Parameters table)"
         )
-    else:
-        symbol = "λ" if options.model == "poisson" else "μ"
-        values = params.rates if options.model == "poisson" else params.means
-        sums = totals["sums"]
-        if values.shape[1] <= 2:
-            for k in range(n_components):
-                top = ", ".join(number_text(v) for v in sums[k])
-                new = ", ".join(f"{v:.4g}" for v in values[k])
-                if values.shape[1] > 1:
-                    top, new = f"({top})", f"({new})"
-                parts.append(
-                    f"new {symbol}{_sub(k)} = Σ r·x / Σ r = {top} / {number_text(nk[k])} = {new}"
-                )
-        else:
-            parts.append(f"new {symbol}: Σ r·x / Σ r per column (see the Parameters table)")
-        if options.model == "gaussian" and "covariances" not in options.fixed:
-            parts.append("covariances: the responsibility-weighted squared deviations")
-    if "weights" in options.fixed or options.model == "kmeans":
+    elif "sums" in totals:
+        for k in range(n_components):
+            parts.append(_ratio(key, k, values[k], totals["sums"][k], nk[k], "Σ r·x / Σ r"))
+    elif len(totals) == 2:
+        first, second = totals
+        for k in range(n_components):
+            top = totals[first][k]
+            parts.append(_ratio(key, k, values[k], top, top + totals[second][k],
+                                f"Σ {first} / (Σ {first} + Σ {second})"))
+    spread = declared.spread_spec(options)
+    if spread is not None and spread.name not in options.fixed:
+        parts.append(f"{declared.plural(spread)}: the responsibility-weighted squared deviations")
+    weights_fixable = "weights" in {spec.name for spec in declared.fixable(options)}
+    if "weights" in options.fixed or not weights_fixable:
         held = ", ".join(f"{w:.3g}" for w in params.weights)
         parts.append(f"weights held fixed at {held}")
     else:
