@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -64,8 +64,7 @@ class ComparisonPanel(QWidget):
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.copy_action = QAction("Copy comparison", self.table)
-        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
-        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        # No Ctrl+C: the parameters table has it, and a key does one thing in the window.
         self.copy_action.setStatusTip("Copy the summary and the confusion table as text for a spreadsheet")
         self.copy_action.triggered.connect(self._on_copy_action_triggered)
         self.table.addAction(self.copy_action)
