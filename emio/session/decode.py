@@ -315,6 +315,16 @@ def session_from_dict(doc: Any) -> Session:
         _snapshot_from_dict(entry, trace_options, n_features, f"trace[{i}]")
         for i, entry in enumerate(trace)
     )
+    # A run's iterations come in order, each once (a new start begins after the last).
+    for i in range(1, len(snapshots)):
+        before, after = snapshots[i - 1], snapshots[i]
+        if (after.restart, after.iteration) <= (before.restart, before.iteration):
+            raise SessionError(
+                f"trace[{i}] is iteration {after.iteration} of start {after.restart + 1}, "
+                f"after iteration {before.iteration} of start {before.restart + 1}: a run's "
+                "iterations come in order, each once; the session file is damaged (open the "
+                "data and run the fit again)"
+            )
     shown = top.get(
         "shown_index",
         lambda v: is_int(v) and -1 <= v < max(len(snapshots), 1),

@@ -11,6 +11,8 @@ from PySide6.QtGui import QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
+from emgui.features.export.svg_geometry import flatten_cosmetic_strokes
+
 _WHITE = Qt.GlobalColor.white
 _RENDER_FLAGS = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
 
@@ -117,7 +119,10 @@ def render_svg(widget: QWidget, title: str = "") -> bytes:
     """``widget`` drawn as an SVG document, through Qt's ``QSvgGenerator``.
 
     pyqtgraph's own SVG exporter fails on current Qt; this draws the widget
-    with its ordinary paint code onto an SVG device instead.
+    with its ordinary paint code onto an SVG device instead, then writes its
+    one-pixel curves in page coordinates
+    (:func:`~emgui.features.export.svg_geometry.flatten_cosmetic_strokes`), so
+    that renderers other than Qt's draw them as thin as Qt does.
     """
 
     def write(buffer: QBuffer) -> None:
@@ -132,4 +137,4 @@ def render_svg(widget: QWidget, title: str = "") -> bytes:
         generator.setDescription("Made with EM Studio")
         _paint(widget, generator, QPainter.RenderHint.Antialiasing)
 
-    return _in_memory(write)
+    return flatten_cosmetic_strokes(_in_memory(write))
