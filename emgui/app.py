@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, sessions, teaching
+from emgui.features import analysis, export, labels, legend, sessions, teaching
+from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
@@ -34,6 +35,9 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     export.install,
     analysis.install,
     teaching.install,
+    legend.install,
+    labels.install,
+    help_menu.install,
 )
 
 

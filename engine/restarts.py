@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.loop import iterate
+from engine.matching import hungarian
 from engine.options import FitOptions
 from engine.params import Params
 from engine.results import FitResult, Snapshot
@@ -64,7 +65,7 @@ def match_components(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
         ``other[order]`` lines up with ``reference``.
     """
     diff = reference[:, None, :] - other[None, :, :]
-    return _hungarian(np.einsum("ijk,ijk->ij", diff, diff))
+    return hungarian(np.einsum("ijk,ijk->ij", diff, diff))
 
 
 def result_snapshots(snapshots: Iterable[Snapshot], result: FitResult) -> list[Snapshot]:
@@ -209,42 +210,3 @@ def spread_tolerance(n_samples: int, tol: float) -> float:
     so starts that reach the same optimum stop within about ``n * tol`` of it.
     """
     return max(0.01, 10.0 * n_samples * tol)
-
-
-def _hungarian(cost: np.ndarray) -> np.ndarray:
-    """Column assigned to each row of a square cost matrix, minimising the total."""
-    n = cost.shape[0]
-    # Shortest augmenting paths with potentials (Jonker-Volgenant style), 1-based.
-    u = np.zeros(n + 1)
-    v = np.zeros(n + 1)
-    owner = np.zeros(n + 1, dtype=int)  # owner[j]: row assigned to column j
-    way = np.zeros(n + 1, dtype=int)
-    for row in range(1, n + 1):
-        owner[0] = row
-        col0 = 0
-        minv = np.full(n + 1, np.inf)
-        used = np.zeros(n + 1, dtype=bool)
-        while True:
-            used[col0] = True
-            i0 = owner[col0]
-            free = ~used[1:]
-            reduced = cost[i0 - 1] - u[i0] - v[1:]
-            cols = np.flatnonzero(free) + 1
-            better = reduced[cols - 1] < minv[cols]
-            minv[cols[better]] = reduced[cols - 1][better]
-            way[cols[better]] = col0
-            col1 = cols[np.argmin(minv[cols])]
-            delta = minv[col1]
-            u[owner[used]] += delta
-            v[used] -= delta
-            minv[~used] -= delta
-            col0 = col1
-            if owner[col0] == 0:
-                break
-        while col0:
-            col1 = way[col0]
-            owner[col0] = owner[col1]
-            col0 = col1
-    assignment = np.empty(n, dtype=int)
-    assignment[owner[1:] - 1] = np.arange(n)
-    return assignment

@@ -75,11 +75,15 @@ def _probe(installed: dict[str, Path], code: str) -> dict:
 def test_the_wheel_installs_packages_and_samples_but_no_top_level_main(installed) -> None:
     found = _probe(installed, (
         "import json, sysconfig, importlib.util as u, emgui.views, emgui.features.teaching, "
-        "emio.samples as s;"
+        "emio.samples as s; from emgui.features.help import pages as h;"
         "print(json.dumps({'site': sysconfig.get_paths()['purelib'],"
         " 'samples': str(s.SAMPLES_DIR), 'ids': [x.id for x in s.load_catalogue()],"
-        " 'main': u.find_spec('main') is not None}))"
+        " 'main': u.find_spec('main') is not None, 'help': h.getting_started_text(),"
+        " 'guide': [x.title for x in h.readme_sections(h.readme_text())]}))"
     ))
+    # The Help menu's pages: its own text in the package, the README from the metadata.
+    assert "Getting started" in found["help"]
+    assert "The window" in found["guide"]
     assert Path(found["samples"]).is_relative_to(found["site"])
     assert not Path(found["samples"]).is_relative_to(REPO)
     assert "blobs" in found["ids"] and "two_coins" in found["ids"]

@@ -1,4 +1,5 @@
-"""Features: export, sessions, analysis (choose K, restarts) and teaching.
+"""Features: export, sessions, analysis (choose K, restarts), teaching, known labels, the
+legend switch and the Help menu.
 
 Each package's ``install(host)`` adds the feature to a window through its
 :class:`~emgui.shell.host.Host` and returns the feature's object, a child of

@@ -21,10 +21,14 @@ UNEXPECTED = "reading the file failed unexpectedly ({error})"
 
 
 def _read(
-    path: Path, options: TextOptions | None, columns: list[str] | None, bad_rows: str
+    path: Path,
+    options: TextOptions | None,
+    columns: list[str] | None,
+    bad_rows: str,
+    labels: str | None = None,
 ) -> Table:
     # ``read_table`` is looked up when the read runs (tests record the thread it runs in).
-    return read_table(path, options, columns, bad_rows)
+    return read_table(path, options, columns, bad_rows, labels=labels)
 
 
 class DataLoader(QObject):
@@ -54,11 +58,13 @@ class DataLoader(QObject):
         options: TextOptions | None = None,
         columns: list[str] | None = None,
         bad_rows: str = "error",
+        labels: str | None = None,
     ) -> None:
-        """Start reading ``path``; a read already under way is abandoned (its result ignored)."""
+        """Start reading ``path`` (keeping column ``labels`` as known labels, if given); a read
+        already under way is abandoned (its result ignored)."""
         self.abandon()
         worker = GeneratorWorker(
-            partial(returning, _read, Path(path), options, columns, bad_rows),
+            partial(returning, _read, Path(path), options, columns, bad_rows, labels),
             expected=(ValueError, OSError), unexpected=UNEXPECTED,
         )
         worker.finished.connect(self._on_worker_finished)

@@ -399,3 +399,13 @@ class FitDisplay(QObject):
     def params_text(self) -> str:
         """The parameters table as tab-separated text."""
         return self.params_table.as_text()
+
+    def show_point_classes(self, colors: np.ndarray | None, title: str = "",
+                           names: Sequence[str] = (), name_colors: Sequence[int] = ()) -> None:
+        """Colour the scatter's points by a known class (see
+        :meth:`FitViews.set_point_classes`); ``None``: by component."""
+        self.views.set_point_classes(colors, title, tuple(names), tuple(name_colors))
+
+    def set_legend_visible(self, visible: bool) -> None:
+        """Show or hide the scatter's legend."""
+        self.views.scatter.legend.set_wanted(visible)

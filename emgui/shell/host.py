@@ -23,8 +23,8 @@ from emgui.shell.document import Document
 from emgui.views.mean_handles import MeanHandles
 
 #: Where :meth:`Host.add_actions` puts actions: the File menu (before Quit), the Run
-#: menu's end, beside Step (Run menu and toolbar), the View menu, the Analyse menu.
-Place = Literal["file", "run", "steps", "view", "analyse"]
+#: menu's end, beside Step (Run menu and toolbar), the View menu, the Analyse menu, the Help menu.
+Place = Literal["file", "run", "steps", "view", "analyse", "help"]
 #: Asked by Step before anything else; returns True when it took the step itself.
 StepHandler = Callable[[], bool]
 #: Asked for starting parameters before each Run or Step; the first answer wins.
@@ -61,6 +61,9 @@ class Canvas(Protocol):
     def set_position_text(self, text: str) -> None: ...
     def plot_widget(self, key: str) -> QWidget | None: ...
     def params_text(self) -> str: ...
+    def show_point_classes(self, colors: np.ndarray | None, title: str = "",
+                           names: Sequence[str] = (), name_colors: Sequence[int] = ()) -> None: ...
+    def set_legend_visible(self, visible: bool) -> None: ...
 
 
 class Host(Protocol):

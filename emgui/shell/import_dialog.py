@@ -102,6 +102,8 @@ class ImportDialog(QDialog):
         self._preview: TablePreview | None = None
         # The person's ticks, kept by column name across re-previews.
         self._ticked: dict[str, bool] = {}
+        # The column kept as known labels, by name across re-previews; None for none.
+        self._label_name: str | None = None
         # The table read when OK was pressed, so the file is not read twice.
         self._loaded: Table | None = None
         self.setWindowTitle(f"Import {self._path.name}")
@@ -210,11 +212,22 @@ class ImportDialog(QDialog):
         self.skipped_label = QLabel()
         self.skipped_label.setWordWrap(True)
         self.skipped_label.setToolTip("Columns that hold text rather than numbers are left out.")
+        self.label_box = QComboBox()
+        self.label_box.setToolTip(
+            "A column of known groups (a species, a diagnosis) to keep beside the data, never "
+            "fitted: the scatter can colour points by it, and the Label Comparison panel "
+            "sets the clusters against it. Text or whole numbers."
+        )
+        label_caption = QLabel("Known labels:")
+        label_caption.setBuddy(self.label_box)
+        label_caption.setToolTip(self.label_box.toolTip())
         columns_box = QGroupBox("Columns to use")
         columns_box.setToolTip(self.column_list.toolTip())
         column_layout = QVBoxLayout(columns_box)
         column_layout.addWidget(self.column_list, 1)
         column_layout.addWidget(self.skipped_label)
+        column_layout.addWidget(label_caption)
+        column_layout.addWidget(self.label_box)
 
         self.bad_rows_label = QLabel()
         self.bad_rows_label.setWordWrap(True)
@@ -323,6 +336,7 @@ class ImportDialog(QDialog):
         self.header_check.toggled.connect(self._on_option_changed)
         self.skip_spin.valueChanged.connect(self._on_option_changed)
         self.column_list.itemChanged.connect(self._on_column_list_item_changed)
+        self.label_box.currentIndexChanged.connect(self._on_label_box_current_index_changed)
         self.policy_group.buttonToggled.connect(self._on_policy_group_button_toggled)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
@@ -350,6 +364,10 @@ class ImportDialog(QDialog):
             and item.flags() & Qt.ItemFlag.ItemIsEnabled
         ]
 
+    def label_column(self) -> str | None:
+        """The column kept as known labels, or None."""
+        return self.label_box.currentData() or None
+
     def bad_rows_policy(self) -> str:
         """``"keep"`` (EM fills the gaps), ``"error"`` (stop and tell me) or ``"drop"``
         (drop those rows): the policies of :func:`emio.tables.read_table`."""
@@ -369,7 +387,8 @@ class ImportDialog(QDialog):
         if self._loaded is not None:
             return self._loaded
         return read_table(
-            self._path, self.text_options(), self.chosen_columns(), self.bad_rows_policy()
+            self._path, self.text_options(), self.chosen_columns(), self.bad_rows_policy(),
+            labels=self.label_column(),
         )
 
     def accept(self) -> None:
@@ -379,7 +398,8 @@ class ImportDialog(QDialog):
             return
         self._show_error("")
         self.loader.load(
-            self._path, self.text_options(), self.chosen_columns(), self.bad_rows_policy()
+            self._path, self.text_options(), self.chosen_columns(), self.bad_rows_policy(),
+            labels=self.label_column(),
         )
 
     def reject(self) -> None:
@@ -401,7 +421,7 @@ class ImportDialog(QDialog):
 
     def _on_loader_busy_changed(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        for widget in (self.ok_button, self.options_box, self.column_list):
+        for widget in (self.ok_button, self.options_box, self.column_list, self.label_box):
             widget.setEnabled(not busy)
         if not busy:
             self._update_ok()
@@ -422,6 +442,14 @@ class ImportDialog(QDialog):
         self._update_bad_rows()
         self._update_ok()
 
+    def _on_label_box_current_index_changed(self) -> None:
+        self._loaded = None
+        self._label_name = self.label_column()
+        self.model.set_label_column(self._label_name)
+        self._fill_columns()
+        self._update_bad_rows()
+        self._update_ok()
+
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message[:1].upper() + message[1:] + "." if message else "")
         self.error_label.setVisible(bool(message))
@@ -438,6 +466,7 @@ class ImportDialog(QDialog):
         self.model.set_preview(self._preview)
         self.table_view.resizeColumnsToContents()
         self._fill_columns()
+        self.model.set_label_column(self._label_name)
         self._update_rows_label()
         self._update_bad_rows()
         self._update_ok()
@@ -447,9 +476,15 @@ class ImportDialog(QDialog):
         self.column_list.blockSignals(True)
         self.column_list.clear()
         skipped = []
-        for name in preview.columns if preview is not None else []:
+        names = preview.columns if preview is not None else []
+        self._fill_label_box(names)
+        for name in names:
             item = QListWidgetItem(name)
-            if preview.numeric[name]:
+            if name == self._label_name:
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                item.setToolTip(f"Column '{name}' is kept as known labels, so it is not fitted.")
+            elif preview.numeric[name]:
                 item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
                 ticked = self._ticked.get(name, True)
                 item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
@@ -464,10 +499,25 @@ class ImportDialog(QDialog):
             self.column_list.addItem(item)
         self.column_list.blockSignals(False)
         if skipped:
-            self.skipped_label.setText("Left out, not numbers: " + "; ".join(skipped))
+            hint = "" if self._label_name else (
+                ". A column of groups can be kept below as known labels."
+            )
+            self.skipped_label.setText("Left out, not numbers: " + "; ".join(skipped) + hint)
         else:
             self.skipped_label.setText("")
         self.skipped_label.setVisible(bool(skipped))
+
+    def _fill_label_box(self, names: list[str]) -> None:
+        """Every column may be kept as labels; the choice stays while it exists."""
+        if self._label_name not in names:
+            self._label_name = None
+        self.label_box.blockSignals(True)
+        self.label_box.clear()
+        self.label_box.addItem("None", "")
+        for name in names:
+            self.label_box.addItem(name, name)
+        _select(self.label_box, self._label_name or "")
+        self.label_box.blockSignals(False)
 
     def _update_rows_label(self) -> None:
         preview = self._preview

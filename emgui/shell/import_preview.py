@@ -11,6 +11,7 @@ from emio.tables import DELIMITERS, TablePreview, TextOptions
 
 _BAD_CELL = QColor(255, 214, 214)
 _TEXT_COLUMN = QColor(128, 128, 128)
+_LABEL_COLUMN = QColor(0, 90, 160)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -50,6 +51,17 @@ class PreviewModel(QAbstractTableModel):
         super().__init__(parent)
         self._preview: TablePreview | None = None
         self._cells: list[list[str]] = []
+        self._label: str | None = None
+
+    def set_label_column(self, name: str | None) -> None:
+        """Show column ``name`` as the one kept as known labels (None: none)."""
+        if name != self._label:
+            self._label = name
+            if self.columnCount():
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+                )
 
     def set_preview(self, preview: TablePreview | None) -> None:
         self.beginResetModel()
@@ -83,6 +95,10 @@ class PreviewModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and bad:
             return QBrush(_BAD_CELL)
+        if name == self._label and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(_LABEL_COLUMN)
+        if name == self._label and role == Qt.ItemDataRole.ToolTipRole:
+            return f"Column '{name}' is kept as known labels, not fitted."
         if role == Qt.ItemDataRole.ForegroundRole and not preview.numeric[name]:
             return QBrush(_TEXT_COLUMN)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -104,6 +120,10 @@ class PreviewModel(QAbstractTableModel):
         name = preview.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return name
+        if name == self._label and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(_LABEL_COLUMN)
+        if name == self._label and role == Qt.ItemDataRole.ToolTipRole:
+            return f"Column '{name}' is kept as known labels, not fitted."
         if role == Qt.ItemDataRole.ToolTipRole:
             if preview.numeric[name]:
                 return f"Column '{name}' holds numbers."

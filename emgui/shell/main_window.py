@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.uncertainty_action)
         self.analyse_menu = self.menuBar().addMenu("&Analyse")
+        self.help_menu = self.menuBar().addMenu("&Help")
 
     def _build_status_bar(self) -> None:
         # The status line is a normal widget, not a permanent one: a passing message (a

@@ -46,6 +46,7 @@ class _Window(Protocol):
     run_toolbar: QToolBar
     view_menu: QMenu
     analyse_menu: QMenu
+    help_menu: QMenu
     params_dock: QDockWidget
     run_actions: RunActions
 
@@ -114,7 +115,7 @@ class WindowHost(QObject):
                     window.file_menu.insertAction(window.quit_action, item)
             return
         menu = {"run": window.run_menu, "view": window.view_menu,
-                "analyse": window.analyse_menu}[place]
+                "analyse": window.analyse_menu, "help": window.help_menu}[place]
         for item in items:
             if item is None:
                 menu.addSeparator()

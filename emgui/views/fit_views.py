@@ -76,6 +76,8 @@ class FitViews(QStackedWidget):
         self._drawn: engine.Params | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
+        #: Palette index per data row when points are coloured by a known class.
+        self._point_classes: np.ndarray | None = None
         #: Draggable handles on the component locations (shown on request).
         self.handles = MeanHandles(self.scatter.plot_item, self.histogram.plot_item, self)
 
@@ -120,6 +122,7 @@ class FitViews(QStackedWidget):
             self._display_rows = self.scatter.display_index
             self._display_X = X[self._display_rows]
             self.setCurrentWidget(self.scatter)
+            self._apply_point_classes()
         elif kind == "histogram":
             self.histogram.set_data(X[:, 0], names[0])
             self._display_rows = slice(None)
@@ -222,6 +225,8 @@ class FitViews(QStackedWidget):
             if labels is not None and self.scatter.gap_rows.size:
                 placed = self._gap_placer_for(options).positions(params)
             self.scatter.show_imputed(placed)
+            # Component k in palette colour k, as the parameters table lists them.
+            self.scatter.legend.set_components(params.weights)
         elif kind == "histogram":
             centres, spreads = project(
                 params, declared.location_spec(options), declared.spread_spec(options), [0]
@@ -239,6 +244,29 @@ class FitViews(QStackedWidget):
                 params.weights, values, partial(_column_log_density, params, options),
                 self._names,
             )
+
+    def set_point_classes(self, colors: np.ndarray | None, title: str = "",
+                          names: tuple[str, ...] = (), name_colors: tuple[int, ...] = ()) -> None:
+        """Colour the scatter's points by a known class rather than by component.
+
+        ``colors`` holds a palette index per data row, shape (n_samples,); ``None``
+        colours by component again. The legend lists ``names`` under ``title``,
+        each in palette colour ``name_colors``.
+        """
+        self._point_classes = None if colors is None else np.asarray(colors)
+        self._apply_point_classes()
+        if self._point_classes is None:
+            self.scatter.legend.set_classes("", (), ())
+        else:
+            self.scatter.legend.set_classes(title, names, name_colors)
+
+    def _apply_point_classes(self) -> None:
+        colors = self._point_classes
+        if self.kind != "scatter" or self._X is None:
+            return
+        if colors is not None and colors.shape != (self._X.shape[0],):
+            colors = None  # of other data: forgotten
+        self.scatter.set_point_colors(None if colors is None else colors[self._display_rows])
 
     @property
     def drawn_params(self) -> engine.Params | None:

@@ -15,6 +15,7 @@ from emgui.views.colors import OUTLINE_COLOR, UNASSIGNED_COLOR, component_color
 from emgui.views.ellipses_item import EllipsesItem
 from emgui.views.geometry import ellipses_points
 from emgui.views.label_image import LabelImage
+from emgui.views.scatter_legend import MeanMarker, ScatterLegend
 from emgui.views.plot_style import (
     FOREGROUND,
     new_plot_widget,
@@ -48,6 +49,8 @@ _ELLIPSE_STYLES = {
     2.0: (1.8, Qt.PenStyle.DashLine, 220),
     3.0: (1.4, Qt.PenStyle.DotLine, 190),
 }
+#: A mean is a coloured dot in a white ring with a dark rim (the legend draws the same).
+MEAN_MARKER = MeanMarker(ring_size=21, dot_size=13, rim_width=2)
 _Z_GAP_LINES, _Z_POINTS, _Z_ELLIPSES, _Z_MEANS, _Z_PLACED = -1, 0, 10, 20, 30
 #: The faint line a row with one missing coordinate lies on (along the missing axis).
 GAP_LINE_COLOR = QColor(90, 90, 90, 110)
@@ -127,13 +130,14 @@ class ScatterView(QWidget):
         # A mean is a coloured dot in a white ring with a dark rim: it stands out both
         # on a dense cloud of its own colour and on empty background.
         self._mean_halo_item = pg.ScatterPlotItem(
-            symbol="o", size=21, brush=pg.mkBrush("w"), pen=pg.mkPen(OUTLINE_COLOR, width=2),
+            symbol="o", size=MEAN_MARKER.ring_size, brush=pg.mkBrush("w"),
+            pen=pg.mkPen(OUTLINE_COLOR, width=MEAN_MARKER.rim_width),
             antialias=True,
         )
         self._mean_halo_item.setZValue(_Z_MEANS)
         self._plot.addItem(self._mean_halo_item, ignoreBounds=True)
         self._mean_item = pg.ScatterPlotItem(
-            symbol="o", size=13, pen=pg.mkPen(None), antialias=True
+            symbol="o", size=MEAN_MARKER.dot_size, pen=pg.mkPen(None), antialias=True
         )
         self._mean_item.setZValue(_Z_MEANS + 1)
         self._plot.addItem(self._mean_item, ignoreBounds=True)
@@ -159,6 +163,11 @@ class ScatterView(QWidget):
         self._ellipses.setZValue(_Z_ELLIPSES)
         self._plot.addItem(self._ellipses, ignoreBounds=True)
         self._ellipse_pens: dict[tuple[int, float], QPen] = {}
+        #: Palette index of each displayed point when coloured by something else than its
+        #: component (a known class); None: by component.
+        self._point_colors: np.ndarray | None = None
+        self.legend = ScatterLegend(_ELLIPSE_STYLES, MEAN_MARKER)
+        self.legend.place(self._plot.getViewBox())
 
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self._update_info()
@@ -215,6 +224,7 @@ class ScatterView(QWidget):
         else:
             index = np.arange(self._n_total)
         self._display_index = index
+        self._point_colors = None  # the caller colours the new points again
         self._points = np.ascontiguousarray(points[np.ix_(index, list(columns))], dtype=np.float64)
         self._point_size = _point_size(index.shape[0])
         plain = QColor(UNASSIGNED_COLOR)
@@ -266,6 +276,7 @@ class ScatterView(QWidget):
         self._counts = []
         self._ellipses.set_curves([])
         self._draw_means(None)
+        self.legend.set_components(None)
         self.show_imputed(None)
         self._raw_item.setVisible(not self.uses_image)
         if self.uses_image:
@@ -427,8 +438,23 @@ class ScatterView(QWidget):
             rows = [_NO_ROWS] * len(bins)
             self._components.append(_ComponentItems(bins=bins, rows=rows))
 
+    def set_point_colors(self, colors: np.ndarray | None) -> None:
+        """Colour each displayed point by palette index ``colors`` (shape (n_display,),
+        a known class, say) whatever its component; ``None``: by component again. The
+        means and ellipses keep their components' colours."""
+        if colors is not None:
+            colors = np.asarray(colors).astype(np.intp, copy=False)
+            if colors.shape != (self._points.shape[0],) or (colors.size and colors.min() < 0):
+                raise ValueError(
+                    f"colors must hold a palette index per displayed point "
+                    f"({self._points.shape[0]}), got shape {colors.shape}"
+                )
+            self._ensure_components(int(colors.max()) + 1 if colors.size else 0)
+        self._point_colors = colors
+        self._draw_points()
+
     def _draw_points(self) -> None:
-        labels = self._labels
+        labels = self._labels if self._point_colors is None else self._point_colors
         if self.uses_image:
             self._raw_item.setVisible(False)
             if labels is None:

@@ -42,7 +42,8 @@ def assignments_csv(
         The data the responsibilities belong to; its column names head the
         first columns. When the reader dropped rows, only the rows kept are
         written and a ``source_row`` column (1-based position among the
-        file's data rows) says where each came from.
+        file's data rows) says where each came from. A label column kept
+        with the table (``Table.labels``) follows the data's columns.
     log_resp : ndarray of shape (n_samples, n_components)
         From :func:`engine.predict_log_resp`.
     filled : ndarray of shape (n_samples, n_features), optional
@@ -76,11 +77,15 @@ def assignments_csv(
     if dropped:
         wanted.append(ASSIGNMENT_SOURCE_ROW)
     wanted = [f"{table.columns[d]}{EXPECTED_SUFFIX}" for d in gapped] + wanted
-    header = list(table.columns) + unique_header(table.columns, wanted)
+    known = table.labels
+    own = list(table.columns) + ([] if known is None else [str(table.label_name)])
+    header = own + unique_header(own, wanted)
 
     def rows() -> Iterator[list[str]]:
         for i in range(table.n_samples):
             row = [number_text(v) for v in table.data[i]]
+            if known is not None:
+                row.append(known[i])
             row += [float_text(filled[i, d]) if missing[i, d] else "" for d in gapped]
             row += _label_cells(labels[i], resp[i])
             row.append(float_text(uncertainty[i]))

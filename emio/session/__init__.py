@@ -23,6 +23,8 @@ Format, version 1 (a JSON object; keys in this order)::
                  columns      the columns read, in order
                  bad_rows     "error", "drop" or "keep": what happened to rows with
                               missing values
+                 label_column the column kept as known labels (optional; absent or
+                              null for none)
                  n_samples, n_features
                  table_sha256 checksum of the numbers read (float64, row by row), which
                               shows whether re-reading gives the same table

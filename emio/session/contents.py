@@ -36,6 +36,8 @@ class DataSource:
     n_features: int
     table_sha256: str
     sample_id: str | None = None
+    #: The column kept as known labels, if any.
+    label_column: str | None = None
 
     def read(self, path: str | os.PathLike[str] | None = None) -> Table:
         """Read the data as it was read when the session was saved (from ``path`` if given).
@@ -47,6 +49,7 @@ class DataSource:
             self.text_options,
             list(self.columns),
             self.bad_rows,
+            labels=self.label_column,
         )
 
 

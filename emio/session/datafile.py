@@ -93,6 +93,7 @@ def data_source(
         n_features=table.n_features,
         table_sha256=table_digest(table),
         sample_id=sample_id,
+        label_column=table.label_name,
     )
 
 

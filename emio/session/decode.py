@@ -278,6 +278,10 @@ def session_from_dict(doc: Any) -> Session:
         sample_id=data_fields.get(
             "sample_id", lambda v: v is None or isinstance(v, str), "null or text", None
         ),
+        label_column=data_fields.get(
+            "label_column", lambda v: v is None or (isinstance(v, str) and v != ""),
+            "null or a column name", None,
+        ),
     )
     settings = top.child("settings")
     options = _options_from_dict(settings.raw("options"), "settings.options")

@@ -81,6 +81,7 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             "n_samples": data.n_samples,
             "n_features": data.n_features,
             "table_sha256": data.table_sha256,
+            **({"label_column": data.label_column} if data.label_column is not None else {}),
         },
         "settings": {
             "options": options_to_dict(session.options, names),

@@ -12,6 +12,7 @@ import numpy as np
 from emio.tables.binary import read_npy, read_npz
 from emio.tables.columns import Column, Source, plural_rows, quote_cell, with_markers
 from emio.tables.files import FileHead, open_file
+from emio.tables.labels import find_label_column, label_texts
 from emio.tables.layout import side_by_side
 from emio.tables.spreadsheets import read_excel, read_parquet, read_xls
 from emio.tables.table import BAD_ROW_POLICIES, DataError, Table, TextOptions
@@ -83,6 +84,7 @@ def read_table(
     columns: list[str] | None = None,
     bad_rows: str = "error",
     na_values: Collection[str] = (),
+    labels: str | None = None,
 ) -> Table:
     """Read the numbers in a data file.
 
@@ -108,6 +110,11 @@ def read_table(
         pandas' own (``NA``, ``N/A``, ``NaN``, ``null``, ...): for example
         ``("?", "-")`` (:data:`~emio.tables.MISSING_MARKERS`). By default none,
         so such a cell is text.
+    labels : str, optional
+        A column (of text or of numbers) to keep as known labels rather than
+        fit: ``Table.labels`` holds it as text, through any row dropping. It
+        cannot be one of ``columns``, and is never among the default ones; a
+        missing label is ``""`` and never drops a row.
 
     Returns
     -------
@@ -126,7 +133,17 @@ def read_table(
     source = _READERS.get(file.path.suffix.lower(), read_text)(file, options)
     markers = frozenset(str(marker).strip() for marker in na_values)
     name = source.name
-    chosen, notes = _choose([with_markers(c, markers) for c in source.columns], columns, name)
+    marked = [with_markers(c, markers) for c in source.columns]
+    label_column = None
+    if labels is not None:
+        label_column = find_label_column(marked, labels, name)
+        if columns is not None and not isinstance(columns, str) and labels in columns:
+            raise DataError(
+                f"column {labels!r} is kept as labels, so it cannot be fitted too; leave it out "
+                "of the chosen columns, or keep no labels"
+            )
+        marked = [c for c in marked if c is not label_column]
+    chosen, notes = _choose(marked, columns, name)
     n_rows = chosen[0].values.shape[0]
     # Per column: cells without a value (kept under "keep"), and cells refused.
     gaps = [np.isnan(c.values) & ~(c.text if c.text is not None else False) for c in chosen]
@@ -172,6 +189,12 @@ def read_table(
         n_missing = int(sum(np.count_nonzero(gap) for gap in gaps))
         rows = plural_rows(int(np.count_nonzero(gapped)))
         notes.append(f"kept {rows} with missing values ({n_missing} values in all)")
+    label_texts_kept = None
+    if label_column is not None:
+        label_texts_kept = label_texts(label_column)
+        if row_index is not None:
+            label_texts_kept = label_texts_kept[row_index]
+        notes.insert(0, f"kept column {label_column.name!r} as labels")
     return Table(
         data=data,
         columns=[column.name for column in chosen],
@@ -180,5 +203,7 @@ def read_table(
         row_index=row_index,
         notes=source.notes + tuple(notes),
         text_options=source.text_options,
+        labels=label_texts_kept,
+        label_name=None if label_column is None else label_column.name,
     )
 

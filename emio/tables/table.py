@@ -118,6 +118,12 @@ class Table:
     text_options : TextOptions or None
         For a text file, the options it was read with (given or detected), so
         a session can read it again the same way.
+    labels : ndarray of shape (n_samples,) or None
+        A column kept as known labels (read with ``labels=``), never fitted:
+        each row's label as text (``"setosa"``, ``"2"``), ``""`` where it is
+        missing; read-only. ``None`` without a label column.
+    label_name : str or None
+        The name of that column.
     """
 
     data: np.ndarray
@@ -127,6 +133,8 @@ class Table:
     row_index: np.ndarray | None = None
     notes: tuple[str, ...] = ()
     text_options: TextOptions | None = None
+    labels: np.ndarray | None = None
+    label_name: str | None = None
 
     def __post_init__(self) -> None:
         # A view, so that marking it read-only never changes the caller's array.
@@ -143,6 +151,16 @@ class Table:
             raise ValueError(f"row_index has shape {row_index.shape}; it needs one entry per row")
         data.flags.writeable = False
         row_index.flags.writeable = False
+        if self.labels is not None:
+            labels = np.asarray(self.labels, dtype=object).copy()
+            if labels.shape != (data.shape[0],):
+                raise ValueError(f"labels has shape {labels.shape}; it needs one entry per row")
+            if self.label_name is None:
+                raise ValueError("labels need the name of their column (label_name)")
+            labels.flags.writeable = False
+            object.__setattr__(self, "labels", labels)
+        elif self.label_name is not None:
+            raise ValueError("label_name is given without labels")
         object.__setattr__(self, "data", data)
         object.__setattr__(self, "row_index", row_index)
         object.__setattr__(self, "columns", list(self.columns))
