@@ -6,6 +6,7 @@ Examples::
     python -m bench --quick              # N <= 1e5, a few models (about a minute)
     python -m bench --cells gaussian:full:1e6:10:3 kmeans:-:1e6:2:10
     python -m bench --threads 1          # both sides on one thread
+    python -m bench --converge           # passes to convergence, plain vs accelerated EM
     python -m bench.missing              # only the cell of missing values
     python -m bench.select               # select's sweep of mclust's 14 models beside mclust
 """
@@ -27,9 +28,12 @@ from sklearn.mixture import GaussianMixture
 import engine
 from bench import data
 from bench.cells import ENGINE_REPEATS, Cell, Settings, run_cell
-from bench.measure import CONTROLLER, install_engine_blas_limiter, peak_extra_mb
+from bench.measure import (
+    CONTROLLER, install_engine_blas_limiter, peak_extra_mb, thread_limits,
+)
+from bench.converge import converge_report
 from bench.missing import missing_target
-from bench.report import Check, checks, memory_check, table
+from bench.report import Check, checks, floor_lines, memory_check, table
 from engine.parallel import available_cores
 
 GAUSSIAN_N = (10_000, 100_000, 1_000_000)
@@ -124,9 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--no-missing", action="store_true",
                         help="skip the cell of data with missing values")
+    parser.add_argument(
+        "--converge", action="store_true",
+        help="only the slow problems: passes and seconds to convergence, plain and accelerated",
+    )
     args = parser.parse_args(argv)
 
     install_engine_blas_limiter()
+    if args.converge:
+        return _converge(args.threads, args.repeats)
     cells = args.cells or (quick_grid() if args.quick else full_grid())
     settings = Settings(
         threads=args.threads,
@@ -155,9 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         outcome = run_cell(cell, settings)
         outcomes.append(outcome)
+        speedup = (
+            f", float32 {outcome.ours / outcome.ours_float32:.2f}x faster than float64"
+            if outcome.ours_float32 else ""
+        )
         print(
             f"  {cell.label}: ours {outcome.ours * 1e3:.3g} ms, ref {outcome.reference * 1e3:.3g}"
-            f" ms, ratio {outcome.ratio:.3f} ({time.perf_counter() - started:.0f} s)",
+            f" ms, ratio {outcome.ratio:.3f}{speedup} ({time.perf_counter() - started:.0f} s)",
             file=sys.stderr, flush=True,
         )
     print(table(outcomes))
@@ -166,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\nNotes: " + "; ".join(notes) + ".")
     print()
     found = checks(outcomes)
+    lines, floor_checks = floor_lines(outcomes)
+    if lines:
+        print("\n".join(lines) + "\n")
+    found += floor_checks
     if settings.memory and not args.cells:
         text, check = memory_target(settings.threads)
         print(text)
@@ -174,6 +192,19 @@ def main(argv: list[str] | None = None) -> int:
         text, check = missing_target(settings.threads, settings.iterations)
         print(text)
         found.append(check)
+    return _verdict(found)
+
+
+def _converge(threads: int, repeats: int) -> int:
+    engine_threads = None if threads >= available_cores() else threads
+    print(f"# Accelerated EM against plain EM and scikit-learn ({time.strftime('%Y-%m-%d %H:%M')})\n")
+    with thread_limits(threads):
+        text, found = converge_report(engine_threads, max(repeats, 3))
+    print(text + "\n")
+    return _verdict(found)
+
+
+def _verdict(found: list[Check]) -> int:
     for check in found:
         if not check.holds:
             print(f"FAILS: {check.name} ({check.detail})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,7 @@ from engine.parallel import available_cores
 from bench.measure import (
     Timing,
     best,
+    dgemm_rate,
     differenced_run,
     engine_run,
     peak_extra_mb,
@@ -33,6 +35,9 @@ from bench.measure import (
     thread_limits,
 )
 from bench.reference import count_em
+
+#: Full-covariance cells with at least this many columns are compared with the flop floor.
+FLOOR_MIN_FEATURES = 10
 
 SEED = 20240611
 BINOMIAL_TRIALS = 10
@@ -82,6 +87,9 @@ class Outcome:
     ours_float32: float | None = None
     float32_gap: float | None = None
     notes: list[str] = field(default_factory=list)
+    #: The machine's DGEMM rate in flop/s, measured between the engine's runs
+    #: (full-covariance cells with D >= 10 only; the best of those measurements).
+    dgemm_rate: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -147,7 +155,11 @@ def gaussian_cell(cell: Cell, settings: Settings) -> Outcome:
         reg_covar=0.0,
         n_threads=settings.engine_threads,
     )
-    ours, single = _engine_runs(X, options, settings, cell)
+    rates: list[float] = []
+    between = None
+    if cell.covariance == "full" and cell.n_features >= FLOOR_MIN_FEATURES:
+        between = lambda: rates.append(dgemm_rate(settings.threads, repeats=2))  # noqa: E731
+    ours, single = _engine_runs(X, options, settings, cell, between)
     outcome_notes: list[str] = []
     predicted = _predicted_reference_seconds(cell) * (settings.iterations + 3)
     estimated = predicted * len(_reference_threads(settings)) > REFERENCE_BUDGET_SECONDS
@@ -173,6 +185,7 @@ def gaussian_cell(cell: Cell, settings: Settings) -> Outcome:
     outcome = Outcome(
         cell, ours.per_iteration, reference.per_iteration, estimated, ours_peak, reference_peak,
         float("nan") if estimated else _gap(ours.value, reference.value), notes=outcome_notes,
+        dgemm_rate=max(rates) if rates else None,
     )
     return _with_float32(outcome, ours, single)
 
@@ -182,22 +195,31 @@ ENGINE_REPEATS = 3
 
 
 def _engine_runs(
-    X: np.ndarray, options: engine.FitOptions, settings: Settings, cell: Cell
+    X: np.ndarray,
+    options: engine.FitOptions,
+    settings: Settings,
+    cell: Cell,
+    between: Callable[[], object] | None = None,
 ) -> tuple[Timing, Timing | None]:
-    """The engine's best float64 run and, for N >= 1e5, its best float32 run.
+    """The engine's best float64 run and its best float32 run.
 
     The two precisions take turns, so that both meet the machine in the same
     state: run one after the other, a slow spell of the machine (other
     processes, the memory it hands out) fell on one precision and moved the
-    speed-up by 20-40%.
+    speed-up by 20-40%. ``between`` runs before each turn and after the last (the
+    DGEMM rate a full-covariance cell is compared with meets the same machine).
     """
-    with_float32 = settings.float32 and cell.n_samples >= 100_000
+    with_float32 = settings.float32
     repeats = max(settings.repeats, ENGINE_REPEATS)
     doubles, singles = [], []
     for _ in range(repeats):
+        if between is not None:
+            between()
         doubles.append(engine_run(X, options)[0])
         if with_float32:
             singles.append(engine_run(X, options.replace(dtype="float32"))[0])
+    if between is not None:
+        between()
     return best(doubles), best(singles) if singles else None
 
 
@@ -247,9 +269,13 @@ def kmeans_cell(cell: Cell, settings: Settings) -> Outcome:
         reg_covar=0.0,
         n_threads=settings.engine_threads,
     )
-    timings = [engine_run(X, options) for _ in range(settings.repeats)]
-    ours = best([timing for timing, _ in timings])
-    inertia = timings[0][1].metrics_history["inertia"][-1]
+    doubles, singles = [], []
+    for _ in range(max(settings.repeats, ENGINE_REPEATS)):
+        doubles.append(engine_run(X, options))
+        if settings.float32:
+            singles.append(engine_run(X, options.replace(dtype="float32")))
+    ours = best([timing for timing, _ in doubles])
+    inertia = doubles[0][1].metrics_history["inertia"][-1]
 
     def sklearn_fit(max_iter: int) -> tuple[float, int, float]:
         model = KMeans(
@@ -277,6 +303,11 @@ def kmeans_cell(cell: Cell, settings: Settings) -> Outcome:
         _gap(inertia, reference.value),
     )
     outcome.notes.append("gap: inertia")
+    if singles:
+        single = best([timing for timing, _ in singles])
+        single_inertia = singles[0][1].metrics_history["inertia"][-1]
+        outcome.ours_float32 = single.per_iteration
+        outcome.float32_gap = _gap(single_inertia, inertia)
     return outcome
 
 

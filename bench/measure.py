@@ -120,3 +120,24 @@ def peak_extra_mb(run: Callable[[], object]) -> float:
     finally:
         tracemalloc.stop()
     return (peak - before) / 2**20
+
+
+#: The square products :func:`dgemm_rate` times: large enough for BLAS's best rate.
+DGEMM_SIZE = 3000
+
+
+def dgemm_rate(n_threads: int, repeats: int = 5) -> float:
+    """This machine's double-precision matrix product rate, in flop/s: the best of
+    ``repeats`` products of two DGEMM_SIZE-square matrices with BLAS on ``n_threads``."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((DGEMM_SIZE, DGEMM_SIZE))
+    b = rng.standard_normal((DGEMM_SIZE, DGEMM_SIZE))
+    out = np.empty_like(a)
+    seconds = float("inf")
+    with CONTROLLER.limit(limits=n_threads, user_api="blas"):
+        np.matmul(a, b, out=out)  # the first call sets up BLAS's buffers
+        for _ in range(repeats):
+            started = time.perf_counter()
+            np.matmul(a, b, out=out)
+            seconds = min(seconds, time.perf_counter() - started)
+    return 2.0 * DGEMM_SIZE**3 / seconds

@@ -105,8 +105,11 @@ def first_maxima(weighted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     top = np.maximum.reduce(weighted, axis=0)
     hits = np.empty_like(weighted)
     np.equal(weighted, top, out=hits)
-    labels = np.arange(n_components, dtype=weighted.dtype) @ hits
-    tied = np.flatnonzero(np.add.reduce(hits, axis=0) > 1)
+    # Each row's label and its count of maxima from one product (one read of the hits).
+    index_and_count = np.ones((2, n_components), dtype=weighted.dtype)
+    index_and_count[0] = np.arange(n_components)
+    labels, counts = index_and_count @ hits
+    tied = np.flatnonzero(counts > 1)
     if tied.size:
         first = np.argmax(weighted[:, tied], axis=0)
         hits[:, tied] = 0
@@ -231,6 +234,40 @@ def normalise_under_ceiling(
     return Normalised(log_likelihood + n_rows * ceiling, 0.0, 0.0, None), shifted
 
 
+def hard_under_ceiling(
+    shifted: np.ndarray, ceiling: float, recompute: Callable[[object], np.ndarray]
+) -> Normalised:
+    """The hard E-step's sums, labels and one-hot rows (in ``Normalised.hits``) from
+    weighted log-densities minus a ``ceiling`` none exceeds (overwritten).
+
+    As :func:`normalise_under_ceiling` for the log-likelihood: the exponentials
+    are taken against the ceiling, so the rows' maxima need not be subtracted
+    first, and rows so far below it that their terms underflow are recomputed
+    and normalised about their own maximum.
+    """
+    n_rows = shifted.shape[1]
+    top, hits, labels = first_maxima(shifted)
+    classification = float(np.add.reduce(top, dtype=np.float64)) + n_rows * ceiling
+    _keep_normal(shifted)
+    # Components far below the ceiling underflow to zero, as they should.
+    with np.errstate(under="ignore"):
+        np.exp(shifted, out=shifted)
+    total = np.add.reduce(shifted, axis=0)
+    smallest = _SMALLEST_TOTAL[shifted.dtype]
+    low = np.empty(0, dtype=np.intp)
+    if n_rows and not np.min(total) >= smallest:
+        low = np.flatnonzero(~(total >= smallest))
+        total[low] = 1.0
+    log_total = np.log(total)
+    log_likelihood = float(np.add.reduce(log_total, dtype=np.float64))
+    if low.size:
+        # Their totals were set to one, so they have added nothing so far.
+        log_likelihood += normalise_in_place(recompute(low), scale=False).log_likelihood
+    if not np.isfinite(log_likelihood):
+        raise NonFiniteRow(int(np.flatnonzero(~np.isfinite(log_total))[0]))
+    return Normalised(log_likelihood + n_rows * ceiling, classification, 0.0, labels, hits)
+
+
 def responsibilities_in_place(
     weighted: np.ndarray,
     hard: bool,
@@ -246,7 +283,10 @@ def responsibilities_in_place(
     minus it, as for :func:`normalise_under_ceiling`, which a soft pass without
     details then uses.
     """
-    if ceiling is not None and recompute is not None and not (hard or details):
+    if ceiling is not None and recompute is not None and not details:
+        if hard:
+            normalised = hard_under_ceiling(weighted, ceiling, recompute)
+            return normalised, normalised.hits
         return normalise_under_ceiling(weighted, ceiling, recompute)
     normalised = normalise_in_place(weighted, hard or details, details, scale=not hard)
     if ceiling is not None:

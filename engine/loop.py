@@ -275,7 +275,9 @@ def _run_start(
         run.objectives.append(value)
         run.accelerated.append(step.accelerated)
         run.params, run.last = params, current
-        run.converged = abs(change) < options.tol
+        run.converged = step.baseline is not None and (
+            abs(value - step.baseline) / n_samples < options.tol
+        )
         yield record(run.converged, step.accelerated)
         if run.converged:
             break

@@ -11,17 +11,31 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.models.base import EMPTY_MASS, ParamSpec, Stats
-from engine.models.gaussian import GaussianModel, centred_diag
+from engine.models import kmeans_pass
+from engine.models.base import EMPTY_MASS, ChunkResult, ParamSpec, PreparedChunk, Stats
+from engine.models.gaussian import GaussianModel
 from engine.models.registry import register
 from engine.params import Params
 
 if TYPE_CHECKING:
     from engine.data import ColumnSummary
+
+
+def scatter_about(stats: Stats, shift: np.ndarray, means: np.ndarray) -> float:
+    """Sum of |x - mean|^2 over every row and component, from moments about ``shift``
+    (the old means): moments per component and column (K, D), or per component
+    summed over the columns (K,), as :mod:`engine.models.kmeans_pass` gives them."""
+    mass = stats["nk"]
+    delta = means - shift
+    offset = stats["sx"] - mass[:, None] * shift  # sum of r (x - shift)
+    cross = np.einsum("ki,ki->k", delta, offset)
+    return float(
+        stats["sxx"].sum() - 2.0 * cross.sum() + (mass * np.einsum("ki,ki->k", delta, delta)).sum()
+    )
 
 
 @register
@@ -112,7 +126,7 @@ class KMeansModel(GaussianModel):
             # One variance for all: the scatter of every row about its mean plus the
             # prior's (N / K rows' worth of reg per component, N in all), spread
             # over every row and column.
-            scatter = centred_diag(stats, params.means, means).sum()
+            scatter = scatter_about(stats, params.means, means)
             if self.reg is not None:
                 scatter = scatter + n_samples * self.reg.sum()
             variance = scatter / (mass.sum() * means.shape[1])
@@ -121,6 +135,36 @@ class KMeansModel(GaussianModel):
         if "covariances" not in fixed:
             self.check_resolution(new)
         return new
+
+    # --- the pass over [z; 1; |z|^2] (rows with gaps take the Gaussian's) ----------------
+
+    def chunk_rows(self, n_components: int, n_features: int, itemsize: int = 8) -> int:
+        if self.with_gaps:
+            return super().chunk_rows(n_components, n_features, itemsize)
+        return kmeans_pass.chunk_rows(n_components, n_features, itemsize)
+
+    def prepare_chunk(self, rows: np.ndarray, data_plan: Any, dtype: np.dtype) -> PreparedChunk:
+        if self.with_gaps:
+            return super().prepare_chunk(rows, data_plan, dtype)
+        return kmeans_pass.prepare_chunk(rows, data_plan, dtype)
+
+    def pass_plan(self, params: Params, data_plan: Any, dtype: np.dtype) -> object:
+        if self.with_gaps:
+            return super().pass_plan(params, data_plan, dtype)
+        extent = None
+        if self.low is not None:
+            extent = np.maximum(np.abs(self.high - data_plan), np.abs(self.low - data_plan))
+        return kmeans_pass.pass_plan(params, data_plan, dtype, extent)
+
+    def chunk_pass(self, chunk: np.ndarray, plan: Any, hard: bool, details: bool) -> ChunkResult:
+        if self.with_gaps:
+            return super().chunk_pass(chunk, plan, hard, details)
+        return kmeans_pass.chunk_pass(chunk, plan, hard, details)
+
+    def pass_stats(self, sums: Stats, plan: object) -> Stats:
+        if self.with_gaps:
+            return super().pass_stats(sums, plan)
+        return kmeans_pass.pass_stats(sums, plan)
 
     def penalised(self, reg_covar: float) -> bool:
         return reg_covar > 0

@@ -19,12 +19,19 @@ import pytest
 import engine
 from engine.data import ArraySource
 from engine.options import DTYPES
-from engine.estep import NonFiniteRow, normalise, normalise_in_place, normalise_under_ceiling
+from engine.estep import (
+    NonFiniteRow,
+    hard_under_ceiling,
+    normalise,
+    normalise_in_place,
+    normalise_under_ceiling,
+)
 from engine.models import gaussian_pass
 from engine.models.base import MixtureModel
 from engine.models.binomial import BinomialModel
 from engine.models.poisson import PoissonModel
 from engine.models.gaussian import GaussianModel
+from engine.models.kmeans import KMeansModel
 from engine.parallel import ChunkRunner, resolve_threads, set_blas_limiter
 
 TRIALS = 5
@@ -97,7 +104,7 @@ def assert_identical_fit(a: engine.FitResult, b: engine.FitResult) -> None:
 @pytest.fixture
 def plain_passes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every model runs the default pass: its own log_prob and suff_stats, row by row."""
-    for cls in (GaussianModel, BinomialModel, PoissonModel):
+    for cls in (GaussianModel, KMeansModel, BinomialModel, PoissonModel):
         for name in FUSED_METHODS:
             monkeypatch.setattr(cls, name, getattr(MixtureModel, name))
     yield
@@ -163,6 +170,23 @@ def test_each_plan_is_chosen_where_it_is_meant_to_be() -> None:
     far = model.prepare(start.replace(means=moved))
     assert isinstance(model.pass_plan(far, centre, single), gaussian_pass.WhitenedPlan)
     assert isinstance(model.pass_plan(far, centre, double), gaussian_pass.FeaturesPlan)
+
+
+def test_the_rows_extent_decides_the_plan_in_float64_only() -> None:
+    """A component thin against the data's range: in float64 the rows far from it
+    take the whitened pass; in float32 the bound would take it on ordinary data and
+    cost float32 its speed, so only the means' distances decide there."""
+    X = problem("gaussian")
+    model = engine.loop.model_for(options("gaussian", "full"), X)
+    start = engine.fit(X, options("gaussian", "full", max_iter=0)).params
+    centre = model.data_plan(ArraySource(X))
+    # Means at the data's centre, so only the rows' extent can call for whitening.
+    thin = model.prepare(
+        start.replace(means=np.tile(centre, (3, 1)), covariances=start.covariances * 1e-14)
+    )
+    double, single = np.dtype(np.float64), np.dtype(np.float32)
+    assert isinstance(model.pass_plan(thin, centre, double), gaussian_pass.WhitenedPlan)
+    assert isinstance(model.pass_plan(thin, centre, single), gaussian_pass.FeaturesPlan)
 
 
 # --- chunks -------------------------------------------------------------------------------
@@ -355,6 +379,27 @@ def test_normalising_under_a_ceiling_matches_the_reference(
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(resp, np.exp(log_resp).T, rtol=rtol, atol=rtol * 1e-3)
     assert summary.log_likelihood == pytest.approx(log_norm.sum(), rel=rtol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("far_fraction", [0.0, 0.05, 0.5])
+def test_the_hard_e_step_under_a_ceiling_matches_the_reference(
+    far_fraction: float, dtype: type
+) -> None:
+    rng = np.random.default_rng(5)
+    weighted = rng.normal(scale=3.0, size=(300, 4)) - 5.0
+    weighted[: int(far_fraction * 300)] -= 5000.0
+    weighted[-3:, 2] = weighted[-3:, 0] = weighted[-3:].max(axis=1) + 1.0  # ties: the first wins
+    ceiling = float(weighted.max()) + 2.0
+    below = (weighted - ceiling).T.astype(dtype)
+    log_norm, _ = normalise(below.T.astype(np.float64) + ceiling)
+    summary = hard_under_ceiling(below.copy(), ceiling, lambda columns: below[:, columns])
+    exact = below.T.astype(np.float64) + ceiling
+    np.testing.assert_array_equal(summary.labels, np.argmax(below, axis=0))
+    np.testing.assert_array_equal(summary.hits, np.eye(4)[np.argmax(below, axis=0)].T)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert summary.log_likelihood == pytest.approx(log_norm.sum(), rel=rtol)
+    assert summary.classification == pytest.approx(exact.max(axis=1).sum(), rel=rtol)
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
