@@ -4,6 +4,7 @@ when sender() does not name them."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Generator
 from functools import partial
 
@@ -15,8 +16,12 @@ from emgui.runs.worker import GeneratorWorker
 
 
 def forever() -> Generator[int, None, None]:
-    """Steps until stopped."""
+    """Steps until stopped, each step a millisecond of waiting with the GIL released, as
+    a real step's NumPy work releases it. (Two pure-Python loops that never let go of the
+    GIL starved the GUI thread of a busy 2-core machine: in one CI run the stopped
+    thread's ``finished`` was not handled within 10 s.)"""
     while True:
+        time.sleep(0.001)
         yield 0
 
 
