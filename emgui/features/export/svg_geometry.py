@@ -84,17 +84,15 @@ def _mapped_points(points: str, matrix: Matrix) -> str:
 
 
 def _flatten_group(group: ET.Element, matrix: Matrix) -> None:
-    """Map every shape of ``group`` through ``matrix``; raises before changing anything
-    when one cannot be mapped."""
+    """Map every shape of ``group`` (paths, polylines and polygons only, as
+    :func:`_only_cosmetic_shapes` checked) through ``matrix``; raises before changing
+    anything when one cannot be mapped."""
     mapped = []
     for child in group:
-        tag = child.tag.removeprefix(f"{{{SVG_NS}}}")
-        if tag == "path":
+        if child.tag == f"{{{SVG_NS}}}path":
             mapped.append((child, "d", _mapped_path(child.get("d", ""), matrix)))
-        elif tag in ("polyline", "polygon"):
-            mapped.append((child, "points", _mapped_points(child.get("points", ""), matrix)))
         else:
-            raise _CannotFlatten(tag)
+            mapped.append((child, "points", _mapped_points(child.get("points", ""), matrix)))
     for child, name, value in mapped:
         child.set(name, value)
     del group.attrib["transform"]
@@ -125,6 +123,6 @@ def flatten_cosmetic_strokes(svg: bytes) -> bytes:
             continue
         try:
             _flatten_group(group, matrix)
-        except (_CannotFlatten, ValueError):
+        except ValueError:  # a command it does not map, or a number it cannot read
             continue
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
