@@ -33,6 +33,7 @@ from emgui import dialogs
 from emgui.runs.fit_controller import FitController
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell import options_store
+from emgui.shell.compute_section import ComputeBinding
 from emgui.shell.data_checks import DataChecks
 from emgui.shell.data_opener import DataOpener
 from emgui.shell.document import Document, RunState
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.recent = RecentFiles(self.recent_menu, settings, self)
         self.opener = DataOpener(self.document, self.recent, settings, self._threads, self)
+        self.compute = ComputeBinding(self.settings_panel.compute, settings, self.controller, self)
         #: What features see of this window (emgui.app installs them with it).
         self.host = WindowHost(self, self._threads)
         self._connect()

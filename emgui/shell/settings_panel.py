@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 import engine
+from emgui.shell.compute_section import ComputeSection
 from emgui.shell.document import INIT_MODES
 from emgui.shell.option_labels import (
     ACCELERATION_LABELS,
@@ -35,14 +36,8 @@ from emgui.shell.option_labels import (
     INIT_LABELS,
     INIT_TIPS,
 )
-from emgui.shell.option_field import (
-    OptionField,
-    make_combo,
-    number_combo,
-    read_float,
-    select_data,
-    set_item_enabled,
-)
+from emgui.shell.option_field import (OptionField, make_combo, number_combo, read_float,
+                                      select_data, set_item_enabled)
 from emgui.views import declared
 from engine.models import OptionSpec
 
@@ -181,6 +176,8 @@ class SettingsPanel(QWidget):
         layout.addWidget(self.k_limit_label)
         layout.addWidget(fixed_box)
         layout.addWidget(self._columns_box)
+        self.compute = ComputeSection()
+        layout.addWidget(self.compute)
         layout.addStretch(1)
 
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_current_index_changed)
