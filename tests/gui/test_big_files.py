@@ -98,3 +98,31 @@ def test_a_large_file_with_gaps_is_refused_for_a_model_that_cannot_fit_them(
     position = streamed.sample_rows(N_ROWS)[5] + 1
     assert errors and f"row {position:,} of big.npy has a missing value" in errors[-1][0]
     assert window.document.table is None
+
+
+def test_export_assignments_writes_every_row_of_the_file_a_chunk_at_a_time(
+    qtbot, window, big_file, tmp_path, monkeypatch, errors
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    from emgui.features.export.actions import ExportActions
+
+    open_big(qtbot, window, big_file)
+    window.settings_panel.k_spin.setValue(2)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
+        window.run()
+    out = tmp_path / "assignments.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    exporter = next(iter(window.findChildren(ExportActions)))
+    with qtbot.waitSignal(exporter.assignments_written, timeout=60_000):
+        exporter.export_assignments_action.trigger()
+    assert errors == []
+    written = np.loadtxt(out, delimiter=",", skiprows=1)
+    whole = np.load(big_file)
+    assert written.shape == (N_ROWS, 3 + 1 + 2 + 1)
+    np.testing.assert_array_equal(written[:, :3], whole)
+    result = window.document.result
+    _, log_resp = engine.predict_log_resp(whole, result.params, result.options)
+    np.testing.assert_array_equal(written[:, 3], np.argmax(log_resp, axis=1) + 1)
+    np.testing.assert_allclose(written[:, 4:6], np.exp(log_resp), rtol=1e-9, atol=1e-12)
+    assert "all 120,000 rows of the file written" in window.status_label.text().lower()
