@@ -11,6 +11,7 @@ Run) are ignored, so no stale iteration is ever drawn.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from functools import partial
 
@@ -111,6 +112,10 @@ class FitController(QObject):
         cluster = ClusterRun(self.place.address) if self.place.on_cluster else None
         if cluster is None:
             rows = counted(rows)
+            if isinstance(rows, CountingSource) and options.n_threads is None:
+                # Reading and computing a large file takes every core it is given: one is
+                # left to the window, which draws each iteration over the sample meanwhile.
+                options = options.replace(n_threads=max(1, len(os.sched_getaffinity(0)) - 1))
         self._counting = rows if isinstance(rows, CountingSource) else None
         self._cluster = cluster
         worker = GeneratorWorker(
