@@ -126,3 +126,60 @@ def test_export_assignments_writes_every_row_of_the_file_a_chunk_at_a_time(
     np.testing.assert_array_equal(written[:, 3], np.argmax(log_resp, axis=1) + 1)
     np.testing.assert_allclose(written[:, 4:6], np.exp(log_resp), rtol=1e-9, atol=1e-12)
     assert "all 120,000 rows of the file written" in window.status_label.text().lower()
+
+
+@pytest.fixture
+def conversion_offered(tmp_path, monkeypatch):
+    """Text files above 1 KB count as larger than a quarter of memory; the offer is
+    accepted, and the result is asked to be written to ``out.parquet`` (pyarrow keeps the
+    columns' names)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from emgui import dialogs
+    from emgui.runs import conversion
+
+    monkeypatch.setattr(conversion, "CONVERT_ABOVE_BYTES", 1000)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, text: asked.append(text) or True)
+    out = tmp_path / "out.parquet"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    return asked, out
+
+
+def write_csv(path: Path, n_rows: int) -> np.ndarray:
+    rows = np.round(np.random.default_rng(2).normal(size=(n_rows, 3)), 6)
+    np.savetxt(path, rows, delimiter=",", header="a,b,c", comments="", fmt="%.6f")
+    return rows
+
+
+def test_a_text_file_larger_than_a_quarter_of_memory_is_converted_then_opened(
+    qtbot, window, tmp_path, conversion_offered, errors
+):
+    asked, out = conversion_offered
+    rows = write_csv(tmp_path / "big.csv", 5_000)
+    with qtbot.waitSignal(window.document.data_changed, timeout=30_000):
+        assert window.open_file(tmp_path / "big.csv")
+        assert window.task_bar.isVisibleTo(window)
+        assert "Converting big.csv" in window.task_bar.label.text()
+    assert "more than a quarter of this computer's memory" in asked[0]
+    assert errors == []
+    assert out.exists()
+    np.testing.assert_array_equal(window.document.table.data, rows)
+    assert window.document.table.columns == ["a", "b", "c"]
+
+
+def test_cancelling_the_conversion_leaves_no_file_and_the_window_as_it_was(
+    qtbot, window, tmp_path, conversion_offered, threads
+):
+    _, out = conversion_offered
+    write_csv(tmp_path / "big.csv", 600_000)
+    window.open_sample(window.sample_menu.actions()[0].data())
+    name = window.document.name
+    assert window.open_file(tmp_path / "big.csv")
+    task = window.task_bar.tasks[-1]
+    with qtbot.waitSignal(task.cancelled, timeout=5_000):
+        window.task_bar.cancel_button.click()
+    qtbot.waitUntil(lambda: not threads.busy(owner=window), timeout=30_000)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert window.document.name == name
