@@ -11,6 +11,15 @@ import numpy as np
 from bench.gui.harness import Answers, blobs, find_action, gaps, idle, report, settled, wait_until
 
 
+#: Issue 13's point 9 measured Apply Model and a valid session at this many rows.
+ISSUE_13_ROWS = 200_000
+
+
+def row_counts(args) -> list[int]:
+    """The sizes the Apply Model and session cases run at: issue 13's, and ``--rows``."""
+    return sorted({ISSUE_13_ROWS, args.rows})
+
+
 def scenario_apply(app, window, args, tmp: Path, answers: Answers) -> None:
     import engine
     from emio import exports
@@ -31,22 +40,23 @@ def scenario_apply(app, window, args, tmp: Path, answers: Answers) -> None:
     report("a 1 KB PARAMS.json declaring 1e8 columns (refused)", ticks.longest_ms,
             f"({answers.errors[-1][:60]}…)" if len(answers.errors) > errors else "")
 
-    X = blobs(args.rows, seed=5)
-    csv = tmp / "apply_rows.csv"
-    np.savetxt(csv, X, delimiter=",", header="x,y", comments="", fmt="%.6f")
-    result = engine.fit(X[:20_000], engine.FitOptions(n_components=5, seed=1))
-    params = tmp / "apply_params.json"
-    exports.write_params(params, result, ["x", "y"])
-    paths = iter([str(params), str(csv)])
     from PySide6.QtWidgets import QFileDialog
 
-    QFileDialog.getOpenFileName = lambda *a, **k: (next(paths), "")
-    errors = len(answers.errors)
-    with gaps() as ticks:
-        action.trigger()
-        wait_until(settled(window))
-    report(f"a fit applied to {args.rows:,} rows", ticks.longest_ms,
-            "refused" if len(answers.errors) > errors else "applied")
+    for n_rows in row_counts(args):
+        X = blobs(n_rows, seed=5)
+        csv = tmp / f"apply_rows_{n_rows}.csv"
+        np.savetxt(csv, X, delimiter=",", header="x,y", comments="", fmt="%.6f")
+        result = engine.fit(X[:20_000], engine.FitOptions(n_components=5, seed=1))
+        params = tmp / "apply_params.json"
+        exports.write_params(params, result, ["x", "y"])
+        paths = iter([str(params), str(csv)])
+        QFileDialog.getOpenFileName = lambda *a, paths=paths, **k: (next(paths), "")
+        errors = len(answers.errors)
+        with gaps() as ticks:
+            action.trigger()
+            wait_until(settled(window))
+        report(f"a fit applied to {n_rows:,} rows", ticks.longest_ms,
+               "refused" if len(answers.errors) > errors else "applied")
     answers.install()
 
 
@@ -124,8 +134,9 @@ def scenario_sessions(app, window, args, tmp: Path, answers: Answers) -> None:
     print("File > Open Session:")
     action = find_action(window, "Open Session…")
     valid = valid_session(tmp, 2_000, "small")
-    cases = [*damaged_sessions(valid, tmp).items(),
-             (f"a valid session of {args.rows:,} rows", valid_session(tmp, args.rows, "large"))]
+    cases = [*damaged_sessions(valid, tmp).items(), *(
+        (f"a valid session of {n:,} rows", valid_session(tmp, n, f"large_{n}"))
+        for n in row_counts(args))]
     for label, path in cases:
         window.reset()
         answers.open_path = str(path)
