@@ -27,7 +27,8 @@ import numpy as np
 import engine
 from engine import criteria
 from engine.errors import FitError
-from engine.loop import check_data, drain, model_for
+from engine.fit_setup import check_data, model_for
+from engine.loop import drain
 from engine.models import registry
 from engine.models.base import MixtureModel
 from engine.options import MAX_COMPONENTS, MAX_ITER, MAX_N_INIT, validate
