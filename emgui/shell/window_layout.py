@@ -1,0 +1,119 @@
+"""Where the window's parts sit: the plots in the middle, Settings and Parameters docked beside
+them, the Run toolbar with its speed slider, and the status bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QStatusBar,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emgui.shell.run_actions import RunActions
+from emgui.shell.task_bar import TaskBar
+
+SPEED_STEPS = 20
+SPEED_TIP = (
+    "Slow the fit down to watch each iteration (left: up to one second per "
+    "iteration; right: full speed)."
+)
+
+
+def central_splitter(views: QWidget, below: list[QWidget]) -> QSplitter:
+    """The views above, ``below`` them (the trace, the iteration slider) stacked."""
+    bottom = QWidget()
+    bottom_layout = QVBoxLayout(bottom)
+    bottom_layout.setContentsMargins(0, 0, 0, 0)
+    for widget in below:
+        bottom_layout.addWidget(widget)
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.addWidget(views)
+    splitter.addWidget(bottom)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 1)
+    return splitter
+
+
+def settings_dock(window: QMainWindow, panel: QWidget, description: QLabel) -> QDockWidget:
+    """The Settings panel with the sample's description under it, scrolling as one."""
+    left = QWidget()
+    left_layout = QVBoxLayout(left)
+    left_layout.setContentsMargins(0, 0, 0, 0)
+    left_layout.addWidget(panel)
+    left_layout.addWidget(description)
+    left_layout.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidget(left)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(340)
+    dock = QDockWidget("Settings", window)
+    dock.setObjectName("settings_dock")
+    dock.setWidget(scroll)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    return dock
+
+
+def params_dock(window: QMainWindow, table: QWidget) -> QDockWidget:
+    """The parameters table, docked on the right."""
+    dock = QDockWidget("Parameters", window)
+    dock.setObjectName("params_dock")
+    table.setMinimumWidth(300)
+    dock.setWidget(table)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    return dock
+
+
+def run_toolbar(window: QMainWindow, actions: RunActions) -> tuple[QToolBar, QSlider]:
+    """The Run toolbar: the run actions, then the speed slider (returned with it)."""
+    toolbar = window.addToolBar("Run")
+    toolbar.setObjectName("run_toolbar")
+    for action in actions.all:
+        toolbar.addAction(action)
+    toolbar.addSeparator()
+    toolbar.addWidget(QLabel(" Speed "))
+    speed = QSlider(Qt.Orientation.Horizontal)
+    speed.setRange(0, SPEED_STEPS)
+    speed.setValue(SPEED_STEPS)
+    speed.setFixedWidth(140)
+    speed.setToolTip(SPEED_TIP)
+    toolbar.addWidget(speed)
+    return toolbar, speed
+
+
+@dataclass(frozen=True)
+class StatusParts:
+    """What the status bar holds: the status line, the tasks under way, the reading indicator."""
+
+    label: QLabel
+    task_bar: TaskBar
+    load_progress: QProgressBar
+
+
+def status_parts(bar: QStatusBar) -> StatusParts:
+    # The status line is a normal widget, not a permanent one: a passing message (a
+    # menu item's status tip, a warning) then takes the bar's width while it shows.
+    label = QLabel("Ready")
+    label.setMinimumWidth(1)
+    bar.addWidget(label, 1)
+    task_bar = TaskBar()
+    bar.addPermanentWidget(task_bar)
+    load_progress = QProgressBar()
+    load_progress.setRange(0, 0)  # busy: reading reports no progress
+    load_progress.setMaximumWidth(160)
+    load_progress.setVisible(False)
+    bar.addPermanentWidget(load_progress)
+    return StatusParts(label, task_bar, load_progress)
