@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 import engine
 from emgui import dialogs
@@ -29,6 +29,7 @@ from emgui.shell.document import Document, RunState
 from emgui.shell.file_commands import FileCommands
 from emgui.shell.fit_display import FitDisplay
 from emgui.shell.placing import MeanPlacing
+from emgui.shell.player import IterationPlayer
 from emgui.shell.recent_files import RecentFiles
 from emgui.shell.run_actions import RunActions
 from emgui.shell.settings_binding import SettingsBinding
@@ -95,12 +96,8 @@ class MainWindow(QMainWindow):
     # --- construction -------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        slider_row = QWidget()
-        row = QVBoxLayout(slider_row)
-        row.setContentsMargins(8, 0, 8, 4)
-        row.addWidget(self.iteration_slider)
-        row.addWidget(self.iteration_label)
-        self.setCentralWidget(layout.central_splitter(self.views, [self.likelihood_plot, slider_row]))
+        self.player = IterationPlayer(self.iteration_slider, self.iteration_label)
+        self.setCentralWidget(layout.central_splitter(self.views, [self.likelihood_plot, self.player]))
         self.settings_dock = layout.settings_dock(self, self.settings_panel, self.description_label)
         self.params_dock = layout.params_dock(self, self.params_table)
         self.run_toolbar, self.speed_slider = layout.run_toolbar(self, self.run_actions)
