@@ -31,6 +31,7 @@ from emgui.shell.fit_display import FitDisplay
 from emgui.shell.placing import MeanPlacing
 from emgui.shell.player import IterationPlayer
 from emgui.shell.recent_files import RecentFiles
+from emgui.shell.results_pane import ResultsPane
 from emgui.shell.run_actions import RunActions
 from emgui.shell.settings_binding import SettingsBinding
 from emgui.shell.settings_panel import SettingsPanel
@@ -100,15 +101,19 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(layout.central_splitter(self.views, [self.likelihood_plot, self.player]))
         self.settings_dock = layout.settings_dock(self, self.settings_panel, self.description_label)
         self.params_dock = layout.params_dock(self, self.params_table)
+        self.results_pane = ResultsPane(self.document, self.settings)
+        self.results_dock = layout.results_dock(self, self.results_pane, self.params_dock)
         self.run_toolbar, self.speed_slider = layout.run_toolbar(self, self.run_actions)
 
     def _build_menus(self) -> None:
         self._menus = menus = build_menus(self, self.run_actions)
         self.file_menu, self.recent_menu, self.sample_menu = menus.file, menus.recent, menus.sample
-        self.run_menu, self.view_menu = menus.run, menus.view
+        self.run_menu, self.view_menu, self.panels_menu = menus.run, menus.view, menus.panels
         self.analyse_menu, self.help_menu = menus.analyse, menus.help
         self.open_action, self.quit_action = menus.open_action, menus.quit_action
         self.uncertainty_action = menus.uncertainty_action
+        for dock in (self.settings_dock, self.params_dock, self.results_dock):
+            self.panels_menu.addAction(dock.toggleViewAction())
 
     def _build_status_bar(self) -> None:
         parts = layout.status_parts(self.statusBar())

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,12 +30,13 @@ class IterationPlayer(QWidget):
     def __init__(self, slider: QSlider, label: QLabel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.slider = slider
-        self.first_button = self._button("⏮", "First iteration")
-        self.back_button = self._button("◀", "One iteration back")
-        self.play_button = self._button("▶", "Play the iterations from here")
+        icon = QStyle.StandardPixmap
+        self.first_button = self._button(icon.SP_MediaSkipBackward, "First iteration")
+        self.back_button = self._button(icon.SP_MediaSeekBackward, "One iteration back")
+        self.play_button = self._button(icon.SP_MediaPlay, "Play the iterations from here")
         self.play_button.setCheckable(True)
-        self.forward_button = self._button("▶|", "One iteration on")
-        self.last_button = self._button("⏭", "Last iteration")
+        self.forward_button = self._button(icon.SP_MediaSeekForward, "One iteration on")
+        self.last_button = self._button(icon.SP_MediaSkipForward, "Last iteration")
         self.frame_box = QSpinBox()
         self.frame_box.setToolTip("The position shown: type one to go there")
         self.frame_box.setKeyboardTracking(False)
@@ -64,9 +66,9 @@ class IterationPlayer(QWidget):
         slider.installEventFilter(self)
         self._follow_slider()
 
-    def _button(self, text: str, tip: str) -> QToolButton:
+    def _button(self, icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
         button = QToolButton()
-        button.setText(text)
+        button.setIcon(self.style().standardIcon(icon))
         button.setToolTip(tip)
         button.setAutoRaise(True)
         return button
@@ -137,7 +139,8 @@ class IterationPlayer(QWidget):
         self.go_to(value)
 
     def _on_play_button_toggled(self, playing: bool) -> None:
-        self.play_button.setText("⏸" if playing else "▶")
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
         self.play_button.setToolTip("Pause" if playing else "Play the iterations from here")
         if not playing:
             self._timer.stop()

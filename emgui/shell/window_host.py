@@ -45,6 +45,7 @@ class _Window(Protocol):
     run_menu: QMenu
     run_toolbar: QToolBar
     view_menu: QMenu
+    panels_menu: QMenu
     analyse_menu: QMenu
     help_menu: QMenu
     params_dock: QDockWidget
@@ -74,7 +75,6 @@ class WindowHost(QObject):
         self._threads = threads
         self._step_handlers: list[StepHandler] = []
         self._start_providers: list[StartProvider] = []
-        self._docks_added = 0
 
     @property
     def document(self) -> Document:
@@ -132,10 +132,7 @@ class WindowHost(QObject):
         else:
             self._window.addDockWidget(area, dock)
         dock.hide()
-        if not self._docks_added:
-            self._window.view_menu.addSeparator()
-        self._docks_added += 1
-        self._window.view_menu.addAction(dock.toggleViewAction())
+        self._window.panels_menu.addAction(dock.toggleViewAction())
 
     def show_docks(self, bottom: QDockWidget, right: QDockWidget) -> None:
         main = self._window

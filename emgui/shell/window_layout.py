@@ -58,22 +58,30 @@ def settings_dock(window: QMainWindow, panel: QWidget, description: QLabel) -> Q
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(340)
-    dock = QDockWidget("Settings", window)
-    dock.setObjectName("settings_dock")
-    dock.setWidget(scroll)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    return dock
+    return panel_dock(window, "Settings", "settings_dock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
 
 def params_dock(window: QMainWindow, table: QWidget) -> QDockWidget:
     """The parameters table, docked on the right."""
-    dock = QDockWidget("Parameters", window)
-    dock.setObjectName("params_dock")
     table.setMinimumWidth(300)
-    dock.setWidget(table)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    return panel_dock(window, "Parameters", "params_dock", table, Qt.DockWidgetArea.RightDockWidgetArea)
+
+
+def results_dock(window: QMainWindow, pane: QWidget, beside: QDockWidget) -> QDockWidget:
+    """The Results pane, a tab beside ``beside`` (the Parameters), in front of it."""
+    dock = panel_dock(window, "Results", "results_dock", pane, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.tabifyDockWidget(beside, dock)
+    dock.raise_()
+    return dock
+
+
+def panel_dock(window: QMainWindow, title: str, name: str, widget: QWidget,
+               area: Qt.DockWidgetArea) -> QDockWidget:
+    """A panel that can be moved, floated and closed (View ▸ Panels brings it back)."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
     return dock
 
 

@@ -21,6 +21,7 @@ class WindowMenus:
     sample: QMenu
     run: QMenu
     view: QMenu
+    panels: QMenu
     analyse: QMenu
     help: QMenu
     open_action: QAction
@@ -55,7 +56,11 @@ def build_menus(window: QMainWindow, run_actions: RunActions) -> WindowMenus:
         "Fade points whose cluster is unsure (largest responsibility well below 1)"
     )
     view_menu.addAction(uncertainty)
+    panels = view_menu.addMenu("&Panels")
+    panels.setObjectName("panels_menu")
+    panels.setStatusTip("Show or hide each panel; a panel can also be dragged out to float")
+    view_menu.addSeparator()
     analyse_menu = bar.addMenu("&Analyse")
     help_menu = bar.addMenu("&Help")
-    return WindowMenus(file_menu, recent, sample_menu, run_menu, view_menu, analyse_menu,
+    return WindowMenus(file_menu, recent, sample_menu, run_menu, view_menu, panels, analyse_menu,
                        help_menu, open_action, quit_action, uncertainty)
