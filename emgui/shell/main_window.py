@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
@@ -33,6 +33,7 @@ from emgui.shell.player import IterationPlayer
 from emgui.shell.recent_files import RecentFiles
 from emgui.shell.results_pane import ResultsPane
 from emgui.shell.run_actions import RunActions
+from emgui.shell.screen_fit import available_area, clamp_to_screen, fitting_size
 from emgui.shell.settings_binding import SettingsBinding
 from emgui.shell.settings_panel import SettingsPanel
 from emgui.shell.window_host import WindowHost
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.iteration_label = self.display.position_label
         self.description_label = QLabel()
         self.description_label.setWordWrap(True)
-        self.description_label.setStyleSheet("color: #333; padding: 4px;")
+        self.description_label.setContentsMargins(4, 4, 4, 4)
         self.run_actions = RunActions(self)
         self._placing = MeanPlacing(self.document, self.views, self)
         self._closing = False
@@ -97,8 +98,9 @@ class MainWindow(QMainWindow):
     # --- construction -------------------------------------------------------------------
 
     def _build_layout(self) -> None:
+        self.views.empty.setWordWrap(True)  # its sentence would set the plots' least width
         self.player = IterationPlayer(self.iteration_slider, self.iteration_label)
-        self.setCentralWidget(layout.central_splitter(self.views, [self.likelihood_plot, self.player]))
+        self.setCentralWidget(layout.central_splitter(self.views, self.likelihood_plot, self.player))
         self.settings_dock = layout.settings_dock(self, self.settings_panel, self.description_label)
         self.params_dock = layout.params_dock(self, self.params_table)
         self.results_pane = ResultsPane(self.document, self.settings)
@@ -132,9 +134,9 @@ class MainWindow(QMainWindow):
         self.run_actions.reset.triggered.connect(self._on_reset_action_triggered)
         self.speed_slider.valueChanged.connect(self._on_speed_slider_value_changed)
         self.opener.busy_changed.connect(self._on_opener_busy_changed)
-        self.opener.status.connect(self._on_opener_status)
-        self._placing.status.connect(self._on_placing_status)
-        self.display.status_changed.connect(self._on_display_status_changed)
+        # What they say goes on the status line as it is.
+        for status in (self.opener.status, self._placing.status, self.display.status_changed):
+            status.connect(self.set_status)
         self.display.warnings_changed.connect(self._on_display_warnings_changed)
         self.display.borrowed_changed.connect(self._on_display_borrowed_changed)
         self.controller.run_finished.connect(self._on_controller_run_finished)
@@ -162,11 +164,14 @@ class MainWindow(QMainWindow):
             self.document.set_options(options)
 
     def show_with_default_size(self) -> None:
-        """Show the window; the first time, at a size that fits every panel."""
+        """Show the window: the first time at a size that fits the screen, afterwards as it
+        was left; either way clamped to the screen's available area."""
+        first = self.settings.value("geometry") is None
         self.show()
-        if self.settings.value("geometry") is None:
-            # After show(): a small screen would otherwise clamp the size before it is shown.
-            self.resize(DEFAULT_SIZE[0], DEFAULT_SIZE[1])
+        if first:
+            # After show(): the window knows its screen only once it is shown.
+            self.resize(fitting_size(QSize(*DEFAULT_SIZE), available_area(self)))
+        clamp_to_screen(self)
 
     # --- opening data -------------------------------------------------------------------
 
@@ -328,20 +333,11 @@ class MainWindow(QMainWindow):
 
     # --- the window's own widgets ---------------------------------------------------------
 
-    def _on_display_status_changed(self, text: str) -> None:
-        self.set_status(text)
-
     def _on_display_warnings_changed(self, text: str) -> None:
         self.status_label.setToolTip(text)
 
     def _on_display_borrowed_changed(self, borrowed: bool) -> None:
         self._update_actions()
-
-    def _on_placing_status(self, text: str) -> None:
-        self.set_status(text)
-
-    def _on_opener_status(self, text: str) -> None:
-        self.set_status(text)
 
     def _on_opener_busy_changed(self, busy: bool) -> None:
         self.load_progress.setVisible(busy)

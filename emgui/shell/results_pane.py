@@ -14,9 +14,8 @@ from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QTextBrowser,
-    QToolButton,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -51,19 +50,15 @@ class ResultsPane(QWidget):
         self.export_action = QAction("&Export…", self)
         self.browser.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.browser.addActions([self.copy_text_action, self.copy_html_action, self.export_action])
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(2, 0, 2, 0)
-        for action in (self.copy_text_action, self.copy_html_action, self.export_action):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setAutoRaise(True)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # A tool bar: in a narrow pane what does not fit goes under its » button.
+        buttons = QToolBar()
+        buttons.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        buttons.addActions([self.copy_text_action, self.copy_html_action, self.export_action])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.browser, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar, QWidget
 
@@ -24,13 +24,15 @@ from emgui.shell.document import Document
 from emgui.shell.fit_display import FitDisplay
 from emgui.shell.host import Canvas, Place, StartProvider, StepHandler
 from emgui.shell.run_actions import RunActions
+from emgui.shell.screen_fit import grow_within_screen
 from emgui.shell.starts import MissingStart, next_start
 from emgui.shell.task_bar import TaskBar
 
-#: Heights and width of the docks a feature shows beside the views (see show_docks).
+#: Heights of the docks a feature shows beside the views (see show_docks).
 BOTTOM_DOCK_HEIGHT = 250
-RIGHT_DOCK_WIDTH = 380
 PARAMS_BESIDE_HEIGHTS = (150, 420)
+#: The share of the plots' height a bottom dock takes when the window cannot grow for it.
+BOTTOM_DOCK_SHARE = 0.2
 
 
 class _Window(Protocol):
@@ -58,6 +60,7 @@ class _Window(Protocol):
     def reset(self) -> None: ...
     def open_sample(self, sample_id: str) -> bool: ...
     # QMainWindow's own.
+    def centralWidget(self) -> QWidget: ...  # noqa: N802
     def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget) -> None: ...  # noqa: N802
     def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...  # noqa: N802
     def setCorner(self, corner: Qt.Corner, area: Qt.DockWidgetArea) -> None: ...  # noqa: N802
@@ -139,13 +142,20 @@ class WindowHost(QObject):
         # The settings column keeps its full height, so a sample's "what to watch" text
         # stays in view; the bottom dock spans the plots and the right-hand docks.
         main.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # The panels take their room from the screen first (the window grows downwards
+        # where it can), then a share of the plots' height; the right-hand column keeps
+        # its width, so the plots do not lose a third of their area at once.
+        column = [self._window.params_dock, right]
+        width = self._window.params_dock.width()
+        plots = main.centralWidget().height()
+        grown = grow_within_screen(main, QSize(0, BOTTOM_DOCK_HEIGHT)).height()
+        height = min(BOTTOM_DOCK_HEIGHT, grown + int(BOTTOM_DOCK_SHARE * plots))
         bottom.show()
         right.show()
         right.raise_()
-        main.resizeDocks([bottom], [BOTTOM_DOCK_HEIGHT], Qt.Orientation.Vertical)
-        column = [self._window.params_dock, right]
+        main.resizeDocks([bottom], [height], Qt.Orientation.Vertical)
         main.resizeDocks(column, list(PARAMS_BESIDE_HEIGHTS), Qt.Orientation.Vertical)
-        main.resizeDocks(column, [RIGHT_DOCK_WIDTH] * 2, Qt.Orientation.Horizontal)
+        main.resizeDocks(column, [width] * 2, Qt.Orientation.Horizontal)
 
     # --- saying things ----------------------------------------------------------------------
 

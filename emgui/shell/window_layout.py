@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -24,24 +25,34 @@ from emgui.shell.run_actions import RunActions
 from emgui.shell.task_bar import TaskBar
 
 SPEED_STEPS = 20
+#: The narrowest the panels and the plots get: at 1024 px the window still holds all three.
+SETTINGS_MIN_WIDTH = 300
+PARAMS_MIN_WIDTH = 200
+CENTRAL_MIN_WIDTH = 320
+#: The trace keeps room for its tick labels and a readable curve on small screens.
+TRACE_MIN_HEIGHT = 110
+#: Characters a settings field shows at least when the column is narrow (its list shows all).
+FIELD_MIN_CHARACTERS = 12
 SPEED_TIP = (
     "Slow the fit down to watch each iteration (left: up to one second per "
     "iteration; right: full speed)."
 )
 
 
-def central_splitter(views: QWidget, below: list[QWidget]) -> QSplitter:
-    """The views above, ``below`` them (the trace, the iteration slider) stacked."""
+def central_splitter(views: QWidget, trace: QWidget, player: QWidget) -> QSplitter:
+    """The views above, the trace and the iteration player below them."""
     bottom = QWidget()
     bottom_layout = QVBoxLayout(bottom)
     bottom_layout.setContentsMargins(0, 0, 0, 0)
-    for widget in below:
-        bottom_layout.addWidget(widget)
+    trace.setMinimumHeight(TRACE_MIN_HEIGHT)
+    bottom_layout.addWidget(trace)
+    bottom_layout.addWidget(player)
     splitter = QSplitter(Qt.Orientation.Vertical)
     splitter.addWidget(views)
     splitter.addWidget(bottom)
     splitter.setStretchFactor(0, 3)
     splitter.setStretchFactor(1, 1)
+    splitter.setMinimumWidth(CENTRAL_MIN_WIDTH)
     return splitter
 
 
@@ -53,17 +64,21 @@ def settings_dock(window: QMainWindow, panel: QWidget, description: QLabel) -> Q
     left_layout.addWidget(panel)
     left_layout.addWidget(description)
     left_layout.addStretch(1)
+    # A choice's field may be narrower than its longest choice: the column can then
+    # be narrow without anything cut off (the list shows each choice whole).
+    for combo in panel.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(FIELD_MIN_CHARACTERS)
     scroll = QScrollArea()
     scroll.setWidget(left)
     scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setMinimumWidth(340)
+    scroll.setMinimumWidth(SETTINGS_MIN_WIDTH)
     return panel_dock(window, "Settings", "settings_dock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
 
 def params_dock(window: QMainWindow, table: QWidget) -> QDockWidget:
     """The parameters table, docked on the right."""
-    table.setMinimumWidth(300)
+    table.setMinimumWidth(PARAMS_MIN_WIDTH)
     return panel_dock(window, "Parameters", "params_dock", table, Qt.DockWidgetArea.RightDockWidgetArea)
 
 

@@ -146,6 +146,7 @@ class ResponsibilityPanel(QWidget):
         super().__init__(parent)
         self.title_label = QLabel()
         self.title_label.setStyleSheet("font-weight: bold; padding: 2px 4px;")
+        self.title_label.setWordWrap(True)  # else its sentence sets the window's least width
         self.model = ResponsibilityModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
