@@ -28,6 +28,7 @@ from emgui.shell.data_opener import DataOpener
 from emgui.shell.document import Document, RunState
 from emgui.shell.file_commands import FileCommands
 from emgui.shell.fit_display import FitDisplay
+from emgui.shell.palette import PaletteFollower
 from emgui.shell.placing import MeanPlacing
 from emgui.shell.player import IterationPlayer
 from emgui.shell.recent_files import RecentFiles
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self._files = FileCommands(self._menus, self.opener, self.recent, settings, self)
         #: What features see of this window (emgui.app installs them with it).
         self.host = WindowHost(self, self._threads)
+        self._palette = PaletteFollower(self)
         self._connect()
         self._restore_settings()
         self.recent.refresh()

@@ -8,13 +8,13 @@ it as a person would, so the display draws each position it is set to.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
     QSpinBox,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,19 +24,56 @@ from PySide6.QtWidgets import (
 FRAMES_PER_SECOND = 10
 
 
+def player_icon(shape: str, color: QColor, size: int) -> QIcon:
+    """A media button's icon: "first", "back", "play", "pause", "forward" or "last"."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    s = float(size)
+    bar = s * 0.14
+
+    def triangle(left: float, right: float) -> None:  # pointing from left to right
+        painter.drawPolygon(QPolygonF([QPointF(left, s * 0.15), QPointF(right, s * 0.5),
+                                       QPointF(left, s * 0.85)]))
+
+    if shape == "play":
+        triangle(s * 0.2, s * 0.85)
+    elif shape == "pause":
+        painter.drawRect(QRectF(s * 0.22, s * 0.15, s * 0.2, s * 0.7))
+        painter.drawRect(QRectF(s * 0.58, s * 0.15, s * 0.2, s * 0.7))
+    elif shape == "forward":  # one step: a triangle against a bar
+        triangle(s * 0.2, s * 0.72)
+        painter.drawRect(QRectF(s * 0.72, s * 0.15, bar, s * 0.7))
+    elif shape == "last":  # to the end: two triangles against a bar
+        triangle(s * 0.05, s * 0.42)
+        triangle(s * 0.4, s * 0.77)
+        painter.drawRect(QRectF(s * 0.77, s * 0.15, bar, s * 0.7))
+    elif shape == "back":
+        triangle(s * 0.8, s * 0.28)
+        painter.drawRect(QRectF(s * 0.28 - bar, s * 0.15, bar, s * 0.7))
+    else:  # first
+        triangle(s * 0.95, s * 0.58)
+        triangle(s * 0.6, s * 0.23)
+        painter.drawRect(QRectF(s * 0.23 - bar, s * 0.15, bar, s * 0.7))
+    painter.end()
+    return QIcon(pixmap)
+
+
 class IterationPlayer(QWidget):
     """``slider`` with playing controls and a frame box; ``label`` (what is shown) under it."""
 
     def __init__(self, slider: QSlider, label: QLabel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.slider = slider
-        icon = QStyle.StandardPixmap
-        self.first_button = self._button(icon.SP_MediaSkipBackward, "First iteration")
-        self.back_button = self._button(icon.SP_MediaSeekBackward, "One iteration back")
-        self.play_button = self._button(icon.SP_MediaPlay, "Play the iterations from here")
+        self.first_button = self._button("first", "First iteration")
+        self.back_button = self._button("back", "One iteration back")
+        self.play_button = self._button("play", "Play the iterations from here")
         self.play_button.setCheckable(True)
-        self.forward_button = self._button(icon.SP_MediaSeekForward, "One iteration on")
-        self.last_button = self._button(icon.SP_MediaSkipForward, "Last iteration")
+        self.forward_button = self._button("forward", "One iteration on")
+        self.last_button = self._button("last", "Last iteration")
         self.frame_box = QSpinBox()
         self.frame_box.setToolTip("The position shown: type one to go there")
         self.frame_box.setKeyboardTracking(False)
@@ -65,13 +102,32 @@ class IterationPlayer(QWidget):
         self._timer.timeout.connect(self._on_timer_timeout)
         slider.installEventFilter(self)
         self._follow_slider()
+        self._paint_icons()
 
-    def _button(self, icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+    def _button(self, shape: str, tip: str) -> QToolButton:
         button = QToolButton()
-        button.setIcon(self.style().standardIcon(icon))
+        button.setProperty("shape", shape)
         button.setToolTip(tip)
         button.setAutoRaise(True)
         return button
+
+    def _paint_icons(self) -> None:
+        """Draw the buttons' icons in the palette's button text colour (so a dark theme's
+        buttons show them)."""
+        color = self.palette().color(QPalette.ColorRole.ButtonText)
+        size = self.fontMetrics().height()
+        for button in (self.first_button, self.back_button, self.play_button,
+                       self.forward_button, self.last_button):
+            shape = button.property("shape")
+            if button is self.play_button and self.is_playing:
+                shape = "pause"
+            button.setIcon(player_icon(shape, color, size))
+            button.setIconSize(QSize(size, size))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_icons()
 
     @property
     def is_playing(self) -> bool:
@@ -139,15 +195,15 @@ class IterationPlayer(QWidget):
         self.go_to(value)
 
     def _on_play_button_toggled(self, playing: bool) -> None:
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
         self.play_button.setToolTip("Pause" if playing else "Play the iterations from here")
         if not playing:
             self._timer.stop()
+            self._paint_icons()
             return
         if self.slider.value() >= self.slider.maximum():
             self.go_to(self.slider.minimum())
         self._timer.start()
+        self._paint_icons()
 
     def _on_timer_timeout(self) -> None:
         if self.slider.value() >= self.slider.maximum():
