@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.quit_action.triggered.connect(self.close)
         self._files.note.connect(self.show_note)
+        self.results_pane.note.connect(self.show_note)
         self.uncertainty_action.toggled.connect(self._on_uncertainty_action_toggled)
         self.run_actions.run.triggered.connect(self._on_run_action_triggered)
         self.run_actions.pause.triggered.connect(self._on_pause_action_triggered)

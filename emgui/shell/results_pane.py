@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
+from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,6 +27,8 @@ from emio.atomic import atomic_write_text, describe_os_error
 
 #: The report is rebuilt at most this often during a run (milliseconds).
 REFRESH_MS = 200
+#: Where exports went last: the key the File menu's exports use (emgui.features.files).
+EXPORT_DIR_KEY = "export/dir"
 EXPORT_FILTERS = ("HTML page (*.html)", "Plain text (*.txt)")
 EMPTY_TEXT = "Run a fit (F5) to see its parameters, sizes, criteria and convergence here."
 
@@ -34,6 +36,9 @@ EMPTY_TEXT = "Run a fit (F5) to see its parameters, sizes, criteria and converge
 class ResultsPane(QWidget):
     """The report of ``document``'s shown iteration; files are asked for with ``settings``'
     last folder."""
+
+    note = Signal(str)
+    """What a copy or an export did, for the status bar."""
 
     def __init__(self, document: Document, settings: QSettings,
                  parent: QWidget | None = None) -> None:
@@ -120,17 +125,21 @@ class ResultsPane(QWidget):
 
     def _on_copy_text_action_triggered(self) -> None:
         QGuiApplication.clipboard().setText(self.text())
+        self.note.emit("Copied the results as text.")
 
     def _on_copy_html_action_triggered(self) -> None:
         mime = QMimeData()
         mime.setHtml(self.html())
         mime.setText(self.text())  # for whatever cannot paste HTML
         QGuiApplication.clipboard().setMimeData(mime)
+        self.note.emit("Copied the results as HTML (and as text for what cannot paste HTML).")
 
     def _on_export_action_triggered(self) -> None:
         if self.report is None:
             return
-        start = Path(self._settings.value("last_dir", "", type=str) or Path.home())
+        settings = self._settings
+        start = Path(settings.value(EXPORT_DIR_KEY, "", type=str)
+                     or settings.value("last_dir", "", type=str) or Path.home())
         path_text, chosen = QFileDialog.getSaveFileName(
             self, "Export Results", str(start / "results.html"), ";;".join(EXPORT_FILTERS)
         )
@@ -144,3 +153,6 @@ class ResultsPane(QWidget):
             atomic_write_text(path, content)
         except OSError as exc:
             dialogs.show_error(self, describe_os_error(exc, path), repr(exc))
+            return
+        self._settings.setValue(EXPORT_DIR_KEY, str(path.parent))
+        self.note.emit(f"Wrote {path.name} in {path.parent}.")

@@ -94,6 +94,7 @@ def test_export_writes_html_or_text(qtbot, window, tmp_path, monkeypatch):
         monkeypatch.setattr(QFileDialog, "getSaveFileName",
                             lambda *args, n=name, c=chosen: (str(tmp_path / n), c))
         pane.export_action.trigger()
+    assert window.statusBar().currentMessage() == f"Wrote report.txt in {tmp_path}."
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == pane.html()
     assert (tmp_path / "report.txt").read_text(encoding="utf-8") == pane.text()
 
