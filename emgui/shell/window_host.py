@@ -13,7 +13,15 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QDockWidget,
+    QFrame,
+    QMenu,
+    QScrollArea,
+    QToolBar,
+    QWidget,
+)
 
 import engine
 from emgui import dialogs
@@ -130,6 +138,14 @@ class WindowHost(QObject):
     def add_dock(
         self, dock: QDockWidget, area: Qt.DockWidgetArea, tabify_with: QDockWidget | None = None
     ) -> None:
+        content = dock.widget()
+        if content is not None and not isinstance(content, QAbstractScrollArea):
+            # On a small screen a panel scrolls rather than cut its text off.
+            scroll = QScrollArea()
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(content)
+            dock.setWidget(scroll)
         if tabify_with is not None:
             self._window.tabifyDockWidget(tabify_with, dock)
         else:

@@ -72,7 +72,11 @@ def settings_dock(window: QMainWindow, panel: QWidget, description: QLabel) -> Q
     scroll = QScrollArea()
     scroll.setWidget(left)
     scroll.setWidgetResizable(True)
-    scroll.setMinimumWidth(SETTINGS_MIN_WIDTH)
+    # Room for the fields and a vertical scroll bar: a short window scrolls the column
+    # up and down, never sideways.
+    scroll.setMinimumWidth(max(SETTINGS_MIN_WIDTH, left.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth()))
     return panel_dock(window, "Settings", "settings_dock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
 
