@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
             # After show(): the window knows its screen only once it is shown.
             self.resize(fitting_size(QSize(*DEFAULT_SIZE), available_area(self)))
         clamp_to_screen(self)
+        if first:
+            layout.first_widths(self, self.settings_dock)
 
     # --- opening data -------------------------------------------------------------------
 

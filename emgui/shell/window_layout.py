@@ -29,6 +29,9 @@ SPEED_STEPS = 20
 SETTINGS_MIN_WIDTH = 300
 PARAMS_MIN_WIDTH = 200
 CENTRAL_MIN_WIDTH = 320
+#: The Settings column's width on a first opening wide enough for its longest choices.
+SETTINGS_WIDTH = 360
+SETTINGS_WIDE_FROM = 1200
 #: The trace keeps room for its tick labels and a readable curve on small screens.
 TRACE_MIN_HEIGHT = 110
 #: Characters a settings field shows at least when the column is narrow (its list shows all).
@@ -78,6 +81,12 @@ def settings_dock(window: QMainWindow, panel: QWidget, description: QLabel) -> Q
                                + scroll.verticalScrollBar().sizeHint().width()
                                + 2 * scroll.frameWidth()))
     return panel_dock(window, "Settings", "settings_dock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+
+def first_widths(window: QMainWindow, settings: QDockWidget) -> None:
+    """Widths on a first opening: Settings wide enough for its choices where there is room."""
+    if window.width() >= SETTINGS_WIDE_FROM:
+        window.resizeDocks([settings], [SETTINGS_WIDTH], Qt.Orientation.Horizontal)
 
 
 def params_dock(window: QMainWindow, table: QWidget) -> QDockWidget:
