@@ -23,6 +23,7 @@ from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
+from emgui.shell.window_layout import first_widths
 from emgui.views import declared
 from emio.blas import register_blas_limiter
 
@@ -151,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         # The same picture whatever size the user last left the window at.
         window.resize(*DEFAULT_SIZE)
+        first_widths(window, window.settings_dock, window.results_dock)
         screenshot = _Screenshot(window, args.screenshot, app)
         if args.run:
             screenshot.take_after_fit()

@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
             self.resize(fitting_size(QSize(*DEFAULT_SIZE), available_area(self)))
         clamp_to_screen(self)
         if first:
-            layout.first_widths(self, self.settings_dock)
+            layout.first_widths(self, self.settings_dock, self.results_dock)
 
     # --- opening data -------------------------------------------------------------------
 

@@ -121,9 +121,19 @@ def as_text(report: Report) -> str:
     return "\n\n".join([report.heading, *(table_text(t) for t in report.tables)]) + "\n"
 
 
+#: A place a row's name may break, after "(" and ",": ``cov(eruptions,waiting)``.
+_BREAK = "\u200b"
+
+
+def _breakable(text: str) -> str:
+    return html.escape(text).replace("(", "(" + _BREAK).replace(",", "," + _BREAK)
+
+
 def table_html(table: ReportTable, rule: str) -> str:
-    """``table`` as an HTML table; ``rule`` is the colour of its lines (the palette's)."""
+    """``table`` as an HTML table; ``rule`` is the colour of its lines (the palette's).
+    Row names wrap at spaces, "(" and ","; numbers are never broken."""
     cell = f'style="border-bottom: 1px solid {rule}; padding: 2px 8px;"'
+    number = f'style="border-bottom: 1px solid {rule}; padding: 2px 8px; white-space: nowrap;"'
     parts = [f"<h3>{html.escape(table.title)}</h3>",
              '<table cellspacing="0" cellpadding="2" style="border-collapse: collapse;">']
     if any(table.header):
@@ -131,11 +141,11 @@ def table_html(table: ReportTable, rule: str) -> str:
         for c, text in enumerate(table.header[1:]):
             swatch = (f'<span style="color: {PALETTE[table.colored[c] % len(PALETTE)]};">■</span> '
                       if c < len(table.colored) else "")
-            heads.append(f'<th align="right" {cell}>{swatch}{html.escape(text)}</th>')
+            heads.append(f'<th align="right" {number}>{swatch}{html.escape(text)}</th>')
         parts.append("<tr>" + "".join(heads) + "</tr>")
     for row in table.rows:
-        cells = [f'<td align="left" {cell}>{html.escape(row[0])}</td>']
-        cells += [f'<td align="right" {cell}>{html.escape(text)}</td>' for text in row[1:]]
+        cells = [f'<td align="left" {cell}>{_breakable(row[0])}</td>']
+        cells += [f'<td align="right" {number}>{html.escape(text)}</td>' for text in row[1:]]
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</table>")
     parts += [f"<p><i>{html.escape(note)}</i></p>" for note in table.notes]

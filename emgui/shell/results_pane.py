@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QGuiApplication, QPalette, QTextOption
 from PySide6.QtWidgets import (
     QFileDialog,
     QTextBrowser,
@@ -49,6 +49,8 @@ class ResultsPane(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+        # Words are never broken: what cannot wrap scrolls sideways instead.
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.browser.setPlaceholderText(EMPTY_TEXT)
         self.copy_text_action = QAction("Copy as &Text", self)
         self.copy_html_action = QAction("Copy as &HTML", self)

@@ -31,6 +31,8 @@ PARAMS_MIN_WIDTH = 200
 CENTRAL_MIN_WIDTH = 320
 #: The Settings column's width on a first opening wide enough for its longest choices.
 SETTINGS_WIDTH = 360
+#: The right-hand column's (Results, Parameters) on such a first opening.
+RESULTS_WIDTH = 330
 SETTINGS_WIDE_FROM = 1200
 #: The trace keeps room for its tick labels and a readable curve on small screens.
 TRACE_MIN_HEIGHT = 110
@@ -83,10 +85,12 @@ def settings_dock(window: QMainWindow, panel: QWidget, description: QLabel) -> Q
     return panel_dock(window, "Settings", "settings_dock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
 
 
-def first_widths(window: QMainWindow, settings: QDockWidget) -> None:
-    """Widths on a first opening: Settings wide enough for its choices where there is room."""
+def first_widths(window: QMainWindow, settings: QDockWidget, right: QDockWidget) -> None:
+    """Widths on a first opening where there is room: Settings wide enough for its choices,
+    the Results wide enough for three components' columns."""
     if window.width() >= SETTINGS_WIDE_FROM:
-        window.resizeDocks([settings], [SETTINGS_WIDTH], Qt.Orientation.Horizontal)
+        window.resizeDocks([settings, right], [SETTINGS_WIDTH, RESULTS_WIDTH],
+                           Qt.Orientation.Horizontal)
 
 
 def params_dock(window: QMainWindow, table: QWidget) -> QDockWidget:

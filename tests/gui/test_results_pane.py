@@ -4,6 +4,7 @@ column off, copied as text or HTML and exported."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -59,18 +60,37 @@ def test_scrubbing_back_shows_that_iterations_report(qtbot, window):
     assert "looking back" in pane.text()
 
 
-def test_no_column_is_cut_off_in_a_narrow_pane(qtbot, window):
-    """Every column of the widest report fits the pane's width: cells wrap, never clip."""
-    run_sample(qtbot, window, "heights_weights_gaps")
+def number_lines(browser) -> dict[str, int]:
+    """How many lines each number of the report is laid out on."""
+    lines = {}
+    block = browser.document().begin()
+    while block.isValid():
+        text = block.text().strip()
+        try:
+            float(text)
+        except ValueError:
+            pass
+        else:
+            lines[text] = max(lines.get(text, 0), block.layout().lineCount())
+        block = block.next()
+    return lines
+
+
+@pytest.mark.parametrize("width", [240, 320])
+def test_no_column_is_cut_off_in_a_narrow_pane(qtbot, window, width):
+    """However narrow the pane, every number is whole on one line, and what does not fit
+    its width can be scrolled to (nothing is clipped out of reach)."""
+    result = run_sample(qtbot, window, "blobs")
     pane = window.results_pane
     window.results_dock.setFloating(True)
-    window.results_dock.resize(260, 500)
-    qtbot.waitUntil(lambda: pane.browser.viewport().width() <= 260)
+    window.results_dock.resize(width, 500)
     browser = pane.browser
-    document = browser.document()
-    document.setTextWidth(browser.viewport().width())
-    assert document.idealWidth() <= browser.viewport().width() + 1
-    assert browser.horizontalScrollBar().maximum() == 0
+    qtbot.waitUntil(lambda: browser.viewport().width() <= width)
+    lines = number_lines(browser)
+    assert f"{result.params.weights[0]:.4g}" in lines
+    assert set(lines.values()) == {1}, lines
+    excess = browser.document().size().width() - browser.viewport().width()
+    assert browser.horizontalScrollBar().maximum() >= excess - 1
 
 
 def test_copy_as_text_and_as_html(qtbot, window):
