@@ -25,7 +25,6 @@ BEING_SPLIT = {
     "bench/gui.py": "being split on branch bigwin",
     "emgui/views/scatter_view.py": "being split on branch views2",
     "emgui/views/discrete_view.py": "being split on branch views2",
-    "emgui/shell/main_window.py": "being split on branch shell",
 }
 
 
