@@ -58,7 +58,19 @@ def prepare_application() -> QApplication:
     app.setApplicationName(APPLICATION)
     gc_guard.install()  # before any background thread can run (see emgui.gc_guard)
     application_registry()
+    if app.platformName() == "offscreen":
+        app.aboutToQuit.connect(empty_offscreen_clipboard)
     return app
+
+
+def empty_offscreen_clipboard() -> None:
+    """Drop what the clipboard holds before the application goes.
+
+    Qt 6.11's offscreen platform crashes the process at exit (SIGSEGV) when its
+    clipboard still holds a ``QMimeData`` (Copy as HTML puts one there); a
+    screen's own platform hands the clipboard on and needs nothing.
+    """
+    QApplication.clipboard().clear()
 
 
 def build_window(settings: QSettings, threads: ThreadRegistry | None = None) -> MainWindow:

@@ -3,6 +3,10 @@ column off, copied as text or HTML and exported."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QGuiApplication
@@ -134,3 +138,20 @@ def test_before_a_fit_there_is_nothing_to_copy(qtbot, window):
     pane = window.results_pane
     assert pane.report is None
     assert not pane.copy_text_action.isEnabled() and not pane.export_action.isEnabled()
+
+
+def test_the_application_exits_cleanly_after_a_copy_as_html(tmp_path):
+    # Qt's offscreen platform crashed the process at exit while the clipboard held the
+    # report's QMimeData; the application empties it as it quits.
+    script = (
+        "from PySide6.QtCore import QMimeData, QTimer\n"
+        "from emgui.app import prepare_application\n"
+        "app = prepare_application()\n"
+        "mime = QMimeData(); mime.setHtml('<b>report</b>'); mime.setText('report')\n"
+        "app.clipboard().setMimeData(mime)\n"
+        "QTimer.singleShot(0, app.quit)\n"
+        "raise SystemExit(app.exec())\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
