@@ -115,6 +115,7 @@ class PointLayers:
         plain.setAlpha(plain_alpha(n))
         self._raw.setBrush(pg.mkBrush(plain))
         for k, items in enumerate(self._components):
+            items.rows = [NO_ROWS] * len(items.bins)  # rows of other positions now
             items.bins[0].setBrush(pg.mkBrush(component_color(k, plain_alpha(n))))
             for item in items.bins:
                 item.setSize(self._size)

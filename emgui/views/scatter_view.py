@@ -9,13 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.component_marks import (
-    ELLIPSE_POINTS,
-    ELLIPSE_STYLES,
-    MEAN_MARKER,
-    N_STDS,
-    ComponentMarks,
-)
+from emgui.views.component_marks import ELLIPSE_STYLES, MEAN_MARKER, ComponentMarks
+from emgui.views.density_contours import DensityContours
 from emgui.views.gap_marks import GapMarks
 from emgui.views.label_image import LabelImage
 from emgui.views.plot_style import (
@@ -25,14 +20,7 @@ from emgui.views.plot_style import (
     set_axis_label,
 )
 from emgui.views.scatter_legend import ScatterLegend
-from emgui.views.scatter_points import (
-    IMAGE_THRESHOLD,
-    MAX_DISPLAY_POINTS,
-    PointLayers,
-    display_rows,
-)
-
-__all__ = ["ELLIPSE_POINTS", "IMAGE_THRESHOLD", "MAX_DISPLAY_POINTS", "N_STDS", "ScatterView"]
+from emgui.views.scatter_points import PointLayers, display_rows
 
 _Z_PLACED = 30
 
@@ -57,7 +45,7 @@ class ScatterView(QWidget):
         self._info_label.setStyleSheet("color: #555555; padding: 0 8px 2px 8px;")
         self._info_label.setMinimumHeight(self._info_label.fontMetrics().height() + 4)
         paint_background_white(self)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.plot_widget, stretch=1)
@@ -73,6 +61,9 @@ class ScatterView(QWidget):
         self._counts: list[int] = []
         self._layers = PointLayers(self._plot)
         self._marks = ComponentMarks(self._plot)
+        #: The fitted density's contour lines, when asked for (see FitViews).
+        self.contours = DensityContours()
+        self._plot.addItem(self.contours, ignoreBounds=True)
         self._placed_item = pg.ScatterPlotItem(
             symbol="x", size=22, pen=pg.mkPen("w", width=1.5), antialias=True
         )
@@ -110,6 +101,10 @@ class ScatterView(QWidget):
     def labels(self) -> np.ndarray | None:
         """The component of each displayed point in the last state, or ``None``."""
         return self._labels
+
+    def add_header(self, widget: QWidget) -> None:
+        """Put ``widget`` (controls of this plot) above it."""
+        self._layout.insertWidget(0, widget)
 
     @property
     def plot_item(self) -> pg.PlotItem:
@@ -188,6 +183,7 @@ class ScatterView(QWidget):
         self._confidence = None
         self._counts = []
         self._marks.clear()
+        self.contours.clear_density()
         self.legend.set_components(None)
         self.show_imputed(None)
         self._draw_points()

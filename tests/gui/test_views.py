@@ -30,7 +30,7 @@ from scipy import stats
 from emgui.views.histogram_view import freedman_diaconis_bins
 from emgui.views.likelihood_plot import IterationAxis, LikelihoodPlot
 from emgui.views.params_table import param_columns
-from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
+from emgui.views.component_marks import ELLIPSE_POINTS, N_STDS
 from engine import FitOptions
 from engine.params import Params
 
