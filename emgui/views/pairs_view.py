@@ -110,7 +110,9 @@ class PairsView(QWidget):
             raise ValueError(f"at most {MAX_PAIR_COLUMNS} columns fit the matrix")
         self._columns = columns
         for action in self._column_menu.actions():
+            action.blockSignals(True)  # the ticks follow the choice; they do not make one
             action.setChecked(action.data() in columns)
+            action.blockSignals(False)
         self._build_cells()
         self._update_note()
         self.columns_changed.emit(columns)
