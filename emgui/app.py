@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, labels, legend, seeing, sessions, teaching
+from emgui.features import analysis, export, labels, legend, seeing, sessions, standardize, teaching
 from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
@@ -38,6 +38,7 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     legend.install,
     labels.install,
     seeing.install,
+    standardize.install,
     help_menu.install,
 )
 

@@ -26,17 +26,17 @@ What it changes depends on the model (``MixtureModel.unit_free``):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.loop import fit
+from engine.loop import drain, iterate
 from engine.models.base import MixtureModel
 from engine.models.registry import build_model
 from engine.options import FitOptions
 from engine.params import Params
-from engine.results import FitResult
+from engine.results import FitResult, Snapshot
 
 #: Columns whose standard deviations differ by this factor or more: standardising is offered.
 SCALE_RATIO_HINT = 100.0
@@ -142,24 +142,46 @@ def rescale_params(params: Params, options: FitOptions, scaling: Scaling,
     return params.replace(**changes)
 
 
-def fit_standardized(X: np.ndarray, options: FitOptions,
-                     feature_names: Sequence[str] | None = None) -> FitResult:
-    """Fit ``X`` (n_samples, n_features) in standard units; the result in the original ones.
+def _shift(X: np.ndarray, scaling: Scaling) -> float:
+    """``sum(log s)`` over every value present: the log-likelihood's change of units (a row
+    with gaps brings only its observed columns' Jacobian)."""
+    present = np.isfinite(np.asarray(X, dtype=np.float64))
+    return float(np.sum(present * np.log(scaling.scale)))
 
-    Explicit starting parameters in ``options.init`` are taken in the original units.
-    The result's parameters, log-likelihood and its history are those of the original
-    columns; its options are ``options``; labels, iterations and criteria's parameter
-    counts are the standard-unit fit's.
-    """
+
+def iterate_standardized(
+    X: np.ndarray, options: FitOptions, feature_names: Sequence[str] | None = None,
+    labels: bool | None = None,
+) -> Generator[Snapshot, None, FitResult]:
+    """:func:`engine.iterate` in standard units: every snapshot and the result in the
+    original units (see :func:`fit_standardized`)."""
     check_standardizable(options)
+    if not isinstance(X, np.ndarray):
+        raise ValueError(
+            "standardising needs the data in memory, and these rows are streamed from a "
+            "file; standardise the columns in the file itself, or fit without standardising"
+        )
     scaling = column_scaling(X, feature_names)
     inner = options
     if isinstance(options.init, Params):
         inner = options.replace(init=rescale_params(options.init, options, scaling, False))
-    result = fit(scaling.apply(X), inner, feature_names)
-    # Each value present brings its column's Jacobian (rows with gaps only their observed ones).
-    present = np.isfinite(np.asarray(X, dtype=np.float64))
-    shift = float(np.sum(present * np.log(scaling.scale)))
+    shift = _shift(X, scaling)
+    run = iterate(scaling.apply(X), inner, feature_names, labels=labels)
+    try:
+        while True:
+            try:
+                snapshot = next(run)
+            except StopIteration as stop:
+                result: FitResult = stop.value
+                break
+            yield dataclasses.replace(
+                snapshot,
+                params=rescale_params(snapshot.params, options, scaling),
+                log_likelihood=snapshot.log_likelihood - shift,
+                objective=snapshot.objective - shift,
+            )
+    finally:
+        run.close()
     return dataclasses.replace(
         result,
         options=options,
@@ -169,3 +191,15 @@ def fit_standardized(X: np.ndarray, options: FitOptions,
         restart_objectives=tuple(v - shift for v in result.restart_objectives),
         objective_history=tuple(v - shift for v in result.objective_history),
     )
+
+
+def fit_standardized(X: np.ndarray, options: FitOptions,
+                     feature_names: Sequence[str] | None = None) -> FitResult:
+    """Fit ``X`` (n_samples, n_features) in standard units; the result in the original ones.
+
+    Explicit starting parameters in ``options.init`` are taken in the original units.
+    The result's parameters, log-likelihood and its history are those of the original
+    columns; its options are ``options``; labels, iterations and criteria's parameter
+    counts are the standard-unit fit's.
+    """
+    return drain(iterate_standardized(X, options, feature_names))

@@ -9,6 +9,7 @@ import engine
 from engine.standardize import (
     column_scaling,
     fit_standardized,
+    iterate_standardized,
     rescale_params,
     scales_differ,
 )
@@ -92,3 +93,16 @@ def test_scales_that_differ_by_orders_of_magnitude_are_noticed() -> None:
     assert scales_differ(X)
     assert not scales_differ(column_scaling(X).apply(X))
     assert not scales_differ(X[:, :1])
+
+
+def test_every_snapshot_of_a_run_is_reported_in_the_original_units() -> None:
+    X = _data(6)
+    options = engine.FitOptions(n_components=3, covariance_type="full", seed=3, max_iter=8,
+                                tol=0.0)
+    options = options.replace(init=_start(X, options))
+    plain = list(engine.iterate(X, options))
+    scaled = list(iterate_standardized(X, options))
+    assert len(plain) == len(scaled) == 9
+    for a, b in zip(plain, scaled):
+        assert b.log_likelihood == pytest.approx(a.log_likelihood, rel=1e-9)
+        np.testing.assert_allclose(b.params["means"], a.params["means"], rtol=1e-7)
