@@ -17,8 +17,6 @@ from emgui.views.ellipses_item import EllipsesItem
 from emgui.views.geometry import ellipses_points
 from emgui.views.scatter_legend import MeanMarker
 
-#: Radii of the covariance ellipses, in standard deviations.
-N_STDS: tuple[float, ...] = (1.0, 2.0, 3.0)
 #: Points per ellipse curve.
 ELLIPSE_POINTS = 64
 # Solid, dashed, dotted: 1, 2 and 3 sd stay distinguishable in grey-scale print too.
@@ -27,6 +25,8 @@ ELLIPSE_STYLES = {
     2.0: (1.8, Qt.PenStyle.DashLine, 220),
     3.0: (1.4, Qt.PenStyle.DotLine, 190),
 }
+#: Radii of the covariance ellipses, in standard deviations.
+N_STDS: tuple[float, ...] = tuple(ELLIPSE_STYLES)
 #: A mean is a coloured dot in a white ring with a dark rim (the legend draws the same).
 MEAN_MARKER = MeanMarker(ring_size=21, dot_size=13, rim_width=2)
 Z_ELLIPSES, Z_MEANS = 10, 20
@@ -36,8 +36,11 @@ class ComponentMarks:
     """The means and ellipses of a fit on one plot, items made once and updated in place."""
 
     def __init__(self, plot: pg.PlotItem, marker: MeanMarker = MEAN_MARKER,
-                 n_stds: tuple[float, ...] = N_STDS) -> None:
-        self._n_stds = n_stds
+                 styles: dict[float, tuple[float, Qt.PenStyle, int]] | None = None,
+                 antialias: bool = True) -> None:
+        #: Pen width, style and alpha of the ellipse at each radius (in sd) drawn.
+        self._styles = ELLIPSE_STYLES if styles is None else styles
+        self._n_stds = tuple(self._styles)
         # A mean is a coloured dot in a white ring with a dark rim: it stands out both
         # on a dense cloud of its own colour and on empty background.
         self._halo = pg.ScatterPlotItem(
@@ -51,10 +54,11 @@ class ComponentMarks:
         )
         self._dots.setZValue(Z_MEANS + 1)
         plot.addItem(self._dots, ignoreBounds=True)
-        self._ellipses = EllipsesItem()
+        self._ellipses = EllipsesItem(antialias)
         self._ellipses.setZValue(Z_ELLIPSES)
         plot.addItem(self._ellipses, ignoreBounds=True)
         self._pens: dict[tuple[int, float], QPen] = {}
+        self._brushes: list = []
         self._means = np.empty((0, 2))
 
     @property
@@ -83,7 +87,10 @@ class ComponentMarks:
             self._dots.setData(pos=self._means)
             return
         self._means = np.asarray(means, dtype=np.float64).reshape(-1, 2)
-        brushes = [pg.mkBrush(component_color(k)) for k in range(self._means.shape[0])]
+        # The same brush objects every frame: new ones make pyqtgraph render the symbols anew.
+        for k in range(len(self._brushes), self._means.shape[0]):
+            self._brushes.append(pg.mkBrush(component_color(k)))
+        brushes = self._brushes[: self._means.shape[0]]
         self._halo.setData(pos=self._means)
         self._dots.setData(pos=self._means, brush=brushes)
 
@@ -111,7 +118,7 @@ class ComponentMarks:
     def _pen(self, k: int, n_std: float) -> QPen:
         pen = self._pens.get((k, n_std))
         if pen is None:
-            width, style, alpha = ELLIPSE_STYLES[n_std]
+            width, style, alpha = self._styles[n_std]
             # Darker than the points so a 1 sd ellipse shows inside its own dense cloud.
             line_color = component_color(k).darker(150)
             line_color.setAlpha(alpha)

@@ -21,8 +21,10 @@ RESOLUTION = 480
 class LabelImage(pg.ImageItem):
     """An image of points coloured by label, alpha rising with the point density."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolution: int = RESOLUTION) -> None:
         super().__init__(axisOrder="row-major")
+        #: Pixels along the data's longer side (fewer: each point a bigger block).
+        self.resolution = int(resolution)
         self._shape = (1, 1)
         #: The pixels holding at least one point, and the point each shows.
         self._occupied = np.zeros(0, dtype=np.intp)
@@ -36,7 +38,7 @@ class LabelImage(pg.ImageItem):
         """Place ``points`` (n, 2) once; later frames only change their labels."""
         low = points.min(axis=0)
         span = np.maximum(points.max(axis=0) - low, 1e-12)
-        scale = RESOLUTION / span.max()
+        scale = self.resolution / span.max()
         width, height = (np.maximum(np.ceil(span * scale), 1).astype(int) + 1)
         col = np.minimum(((points[:, 0] - low[0]) * scale).astype(np.intp), width - 1)
         row = np.minimum(((points[:, 1] - low[1]) * scale).astype(np.intp), height - 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
@@ -25,8 +25,14 @@ from emgui.views.scatter_points import PointLayers, display_rows
 MAX_PAIR_COLUMNS = 8
 #: Rows drawn in every cell: a matrix of 56 scatters redraws fast enough for a live fit.
 MAX_PAIR_POINTS = 3_000
-#: The ellipses a cell shows: 1 and 2 sd (3 sd crowds a small cell).
-PAIR_N_STDS: tuple[float, ...] = (1.0, 2.0)
+#: Points in all cells together drawn as point items (more: as images).
+ITEM_POINT_BUDGET = 20_000
+CELL_POINT_SIZE = 4.0
+#: Pixels of a cell's point image along its longer side: a point shows as a small block.
+CELL_RESOLUTION = 70
+#: The ellipses a cell shows: 1 and 2 sd (3 sd crowds a small cell), solid and without
+#: antialiasing: dashed antialiased curves cost most of a frame of 56 cells.
+PAIR_STYLES = {1.0: (1.4, Qt.PenStyle.SolidLine, 255), 2.0: (1.0, Qt.PenStyle.SolidLine, 150)}
 _SMALL_MARKER = MeanMarker(ring_size=11, dot_size=7, rim_width=1)
 _HIST_BRUSH = QColor(190, 190, 190)
 _HIST_BINS = 20
@@ -157,9 +163,14 @@ class PairsView(QWidget):
                 if i == j:
                     self._draw_histogram(plot, shown[:, i])
                     continue
-                layers = PointLayers(plot, image_threshold=MAX_PAIR_POINTS)
+                # Point items while the whole matrix holds few points; beyond, one label
+                # image per cell (recolouring items in 56 cells costs seconds a frame).
+                layers = PointLayers(
+                    plot, image_threshold=ITEM_POINT_BUDGET // (n * (n - 1)),
+                    image_resolution=CELL_RESOLUTION, fixed_size=CELL_POINT_SIZE,
+                )
                 layers.set_points(np.ascontiguousarray(shown[:, [j, i]]))
-                marks = ComponentMarks(plot, _SMALL_MARKER, PAIR_N_STDS)
+                marks = ComponentMarks(plot, _SMALL_MARKER, PAIR_STYLES, antialias=False)
                 self._cells[(i, j)] = (plot, layers, marks)
                 plot.getViewBox().autoRange()
                 plot.getViewBox().disableAutoRange()
@@ -237,6 +248,10 @@ class PairsView(QWidget):
     def cell_means(self, i: int, j: int) -> np.ndarray:
         """The means drawn in cell (i, j), shape (n_components, 2)."""
         return self._cells[(i, j)][2].means
+
+    def cell_uses_image(self, i: int, j: int) -> bool:
+        """Whether cell (i, j) draws its points as one image (a large matrix of many rows)."""
+        return self._cells[(i, j)][1].uses_image
 
     def cell_ellipse(self, i: int, j: int, k: int, n_std: float) -> np.ndarray:
         """Component ``k``'s ellipse at ``n_std`` sd in cell (i, j), shape (n, 2)."""

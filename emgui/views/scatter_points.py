@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 from emgui.views.colors import UNASSIGNED_COLOR, component_color
-from emgui.views.label_image import LabelImage
+from emgui.views.label_image import RESOLUTION, LabelImage
 
 #: More rows than this are shown as a fixed random subset (the fit still uses all).
 MAX_DISPLAY_POINTS = 50_000
@@ -67,8 +67,10 @@ class _ComponentItems:
 class PointLayers:
     """The displayed points of one plot, grey or coloured by a palette index per point."""
 
-    def __init__(self, plot: pg.PlotItem, image_threshold: int = IMAGE_THRESHOLD) -> None:
+    def __init__(self, plot: pg.PlotItem, image_threshold: int = IMAGE_THRESHOLD,
+                 image_resolution: int = RESOLUTION, fixed_size: float | None = None) -> None:
         self._plot = plot
+        self._fixed_size = fixed_size
         self._image_threshold = image_threshold
         self._points = np.empty((0, 2))
         self._size = point_size(0)
@@ -79,7 +81,7 @@ class PointLayers:
         )
         self._raw.setZValue(Z_POINTS)
         plot.addItem(self._raw)
-        self._image = LabelImage()
+        self._image = LabelImage(image_resolution)
         self._image.setVisible(False)
         plot.addItem(self._image)
 
@@ -110,7 +112,7 @@ class PointLayers:
         """Show ``points`` (n_display, 2) in grey."""
         self._points = points
         n = points.shape[0]
-        self._size = point_size(n)
+        self._size = point_size(n) if self._fixed_size is None else self._fixed_size
         plain = QColor(UNASSIGNED_COLOR)
         plain.setAlpha(plain_alpha(n))
         self._raw.setBrush(pg.mkBrush(plain))
