@@ -57,13 +57,13 @@ def test_pairs_view_takes_at_most_eight_columns_and_a_sample_of_many_rows(qtbot)
     view.set_data(X, [f"c{i}" for i in range(10)])
     assert view.columns == tuple(range(MAX_PAIR_COLUMNS))
     assert view.display_rows.size == MAX_PAIR_POINTS
-    assert view.cell_uses_image(0, 1)  # 56 cells of 3000 points: images, not point items
-    view.set_data(X[:300, :3], ["a", "b", "c"])
-    assert not view.cell_uses_image(0, 1)
     with pytest.raises(ValueError, match="at most 8 columns"):
         view.set_columns(tuple(range(9)))
     with pytest.raises(ValueError, match="labels must have one entry per displayed row"):
         view.show_state(None, None, np.zeros(5, dtype=int))
+    assert view.cell_uses_image(0, 1)  # 56 cells of 3000 points: images, not point items
+    view.set_data(X[:300, :3], ["a", "b", "c"])
+    assert not view.cell_uses_image(0, 1)
 
 
 def test_projection_view_shows_principal_components_and_projects_the_ellipses(qtbot) -> None:
