@@ -169,3 +169,19 @@ def test_ticking_columns_in_the_menu_rebuilds_the_matrix(qtbot) -> None:
         actions[3].setChecked(False)
     assert changed.args == [(0, 1, 2)]
     assert len(view.layout_widget.ci.items) == 9
+
+
+def test_many_points_with_gaps_draw_as_an_image_of_the_complete_rows(qtbot) -> None:
+    # Found with the pairs view: rows with a missing coordinate broke the label image.
+    from emgui.views.scatter_view import ScatterView
+
+    view = ScatterView()
+    qtbot.addWidget(view)
+    X = np.random.default_rng(8).normal(size=(20_000, 2))
+    X[::7, 1] = np.nan
+    view.set_data(X)
+    assert view.uses_image
+    labels = np.zeros(20_000, dtype=int)
+    view.show_state(np.zeros((1, 2)), None, labels)
+    occupied = (view.label_image.pixel_colors()[..., 3] > 0).sum()
+    assert 0 < occupied <= np.isfinite(X).all(axis=1).sum()
