@@ -75,8 +75,9 @@ class DensityContours(pg.PlotCurveItem):
             lines = pg.isocurve(density, float(level), connected=False)
             if not lines:
                 continue
-            # Grid indices to data: isocurve's (i, j) are (x index, y index).
-            xy = np.asarray(lines, dtype=np.float64).reshape(-1, 2)
+            # Grid indices to data: isocurve's (i, j) are (x index, y index), each half a
+            # cell on (it puts value [i, j] at the cell's centre, i + 0.5).
+            xy = np.asarray(lines, dtype=np.float64).reshape(-1, 2) - 0.5
             xy = np.column_stack([x[0] + xy[:, 0] * dx, y[0] + xy[:, 1] * dy])
             self.segments[float(level)] = xy
             parts.append(xy)

@@ -185,3 +185,20 @@ def test_many_points_with_gaps_draw_as_an_image_of_the_complete_rows(qtbot) -> N
     view.show_state(np.zeros((1, 2)), None, labels)
     occupied = (view.label_image.pixel_colors()[..., 3] > 0).sum()
     assert 0 < occupied <= np.isfinite(X).all(axis=1).sum()
+
+
+def test_contour_lines_lie_where_the_density_equals_their_level(qtbot) -> None:
+    from emgui.views.density_contours import DensityContours
+
+    X, weights, means, covariances, _ = _mixture(np.random.default_rng(9), n=1500, d=2)
+    x, y, density, levels = density_grid(X, weights, means, covariances)
+    item = DensityContours()
+    item.show_density(x, y, density, levels)
+    assert list(item.segments) == [float(v) for v in levels]
+    for level, xy in item.segments.items():
+        assert xy.shape[0] % 2 == 0 and xy.shape[0] > 0  # segments in pairs of points
+        on_line = mixture_density(xy, weights, means, covariances)
+        # Linear interpolation on a 120 x 120 grid: within a few per cent of the level.
+        assert np.median(np.abs(on_line / level - 1)) < 0.02
+    item.clear_density()
+    assert item.levels.size == 0 and not item.segments
