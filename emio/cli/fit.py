@@ -76,7 +76,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
     add_standardize_flag(fit, "the parameters are written in the original units, with "
-                         "the centres and scales under \"standardized\" in PARAMS.json")
+                         "each column's centre and standard deviation under \"standardized\" in "
+                         "PARAMS.json")
     add_missing_flags(fit)
     add_compute_flags(fit)
     fit.set_defaults(run=run_fit)

@@ -17,7 +17,7 @@ def add_standardize_flag(parser: argparse.ArgumentParser, reported: str) -> None
     parser.add_argument(
         "--standardize", action="store_true",
         help="fit each column centred and divided by its standard deviation (for columns "
-        f"whose scales differ by orders of magnitude); {reported}",
+        f"whose units differ by orders of magnitude); {reported}",
     )
 
 
