@@ -109,7 +109,8 @@ def check_standardizable(options: FitOptions) -> None:
     for spec in model.param_specs:
         if spec.role == "spread" and "D" not in spec.shape:
             raise ValueError(
-                f"the {options.model} model ({spec.title}) keeps one spread per component for every column: clusters round in standard "
+                f"the {options.model} model ({spec.title}) keeps one spread per component for "
+                "every column: clusters round in standard "
                 "units would be ellipses in the original ones, which it cannot hold. Fit the "
                 "Gaussian model with the diag covariance instead, or standardise the file "
                 "itself and fit that"

@@ -125,7 +125,8 @@ class ProjectionView(QWidget):
                 self._pca = principal_components(data, 2)
             return self._pca, ""
         if self._state is None or self._state[2] is None:
-            return None, "Run a fit of a model with covariances to see its discriminant coordinates."
+            return None, ("Run a fit of a model with covariances to see its discriminant "
+                          "coordinates.")
         weights, means, covariances, _ = self._state
         try:
             return discriminant_coordinates(data, weights, means, covariances, 2), ""
