@@ -18,11 +18,14 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, labels, legend, seeing, sessions, standardize, teaching
+from emgui.features import (
+    analysis, export, labels, legend, plot_menus, seeing, sessions, standardize, teaching,
+)
 from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
+from emgui.shell.window_layout import first_widths
 from emgui.views import declared
 from emio.blas import register_blas_limiter
 
@@ -40,6 +43,7 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     seeing.install,
     standardize.install,
     help_menu.install,
+    plot_menus.install,
 )
 
 
@@ -152,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         # The same picture whatever size the user last left the window at.
         window.resize(*DEFAULT_SIZE)
+        first_widths(window, window.settings_dock, window.results_dock)
         screenshot = _Screenshot(window, args.screenshot, app)
         if args.run:
             screenshot.take_after_fit()
