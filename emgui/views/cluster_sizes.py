@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.plot_style import FOREGROUND, new_plot_widget, paint_background_white
+from emgui.views.plot_style import ink, new_plot_widget, paint_background_white
 from emgui.views.param_bars import set_y_top
 from emgui.views.plot_style import set_axis_label
 
@@ -43,7 +43,7 @@ class ClusterSizesView(QWidget):
         self._plot.addItem(self._bars)
         self._expected = pg.BarGraphItem(
             x=[], height=[], width=_BAR_WIDTH + 0.2, brush=pg.mkBrush(None),
-            pen=pg.mkPen(FOREGROUND, width=1.5),
+            pen=pg.mkPen(ink(), width=1.5),
         )
         self._expected.setZValue(5)
         self._plot.addItem(self._expected)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+
+from emgui.views.plot_style import ink
 
 #: The shares of rows the contours enclose, innermost last.
 MASSES: tuple[float, ...] = (0.95, 0.75, 0.5, 0.25)
 #: Grid points along each axis.
 GRID_SIZE = 120
-_CONTOUR_COLOR = QColor(40, 40, 40, 200)
+_CONTOUR_ALPHA = 200
 _Z_CONTOURS = 5
 
 
@@ -58,7 +59,9 @@ class DensityContours(pg.PlotCurveItem):
     """Contour lines of a density on a grid, all levels in one item (segments in pairs)."""
 
     def __init__(self) -> None:
-        super().__init__(pen=pg.mkPen(_CONTOUR_COLOR, width=1.3, style=Qt.PenStyle.SolidLine),
+        color = ink()  # the palette's text colour: dark on light plots, light on dark ones
+        color.setAlpha(_CONTOUR_ALPHA)
+        super().__init__(pen=pg.mkPen(color, width=1.3, style=Qt.PenStyle.SolidLine),
                          connect="pairs", antialias=True)
         self.setZValue(_Z_CONTOURS)
         self.levels = np.empty(0)

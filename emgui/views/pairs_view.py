@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from emgui.views.component_marks import ComponentMarks
-from emgui.views.plot_style import BACKGROUND, FOREGROUND, paint_background_white, style_plot_item
+from emgui.views.plot_style import ink, paint_background_white, paper, style_plot_item
 from emgui.views.scatter_legend import MeanMarker
 from emgui.views.scatter_points import PointLayers, display_rows
 
@@ -48,7 +48,7 @@ class PairsView(QWidget):
         super().__init__(parent)
         paint_background_white(self)
         self.layout_widget = pg.GraphicsLayoutWidget()
-        self.layout_widget.setBackground(BACKGROUND)
+        self.layout_widget.setBackground(paper())
         self._column_button = QToolButton()
         self._column_button.setText("Columns")
         self._column_button.setToolTip(
@@ -185,7 +185,7 @@ class PairsView(QWidget):
 
     def _label_axes(self, plot: pg.PlotItem, i: int, j: int, n: int) -> None:
         # Names on the outer edge only, as a printed scatter matrix has them.
-        style = {"color": FOREGROUND, "font-size": "9pt"}
+        style = {"color": ink().name(), "font-size": "9pt"}
         plot.showAxis("bottom", i == n - 1)
         plot.showAxis("left", j == 0)
         if i == n - 1:
