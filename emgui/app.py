@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, labels, legend, plot_menus, sessions, teaching
+from emgui.features import (
+    analysis, export, labels, legend, plot_menus, seeing, sessions, standardize, teaching,
+)
 from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
@@ -38,6 +40,8 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     teaching.install,
     legend.install,
     labels.install,
+    seeing.install,
+    standardize.install,
     help_menu.install,
     plot_menus.install,
 )

@@ -23,8 +23,6 @@ BEING_SPLIT = {
     "emgui/shell/settings_panel.py": "being split on branch bigwin",
     "emgui/shell/fit_display.py": "being split on branch bigwin",
     "bench/gui.py": "being split on branch bigwin",
-    "emgui/views/scatter_view.py": "being split on branch views2",
-    "emgui/views/discrete_view.py": "being split on branch views2",
 }
 
 

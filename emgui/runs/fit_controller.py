@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 import engine
+from engine.standardize import iterate_standardized
 from emgui.runs.registry import ThreadRegistry
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.document import Document, RunState
@@ -77,8 +78,10 @@ class FitController(QObject):
         """Start a new fit, stopping any current one; ``paused`` runs one step at a time."""
         self.stop()
         self._document.clear_fit()
+        # In standard units when asked: snapshots and result come back in the original ones.
+        run = iterate_standardized if self._document.standardize else engine.iterate
         worker = GeneratorWorker(
-            partial(engine.iterate, X, options, feature_names),
+            partial(run, X, options, feature_names),
             paused=paused, delay=self._delay, unexpected=UNEXPECTED,
         )
         worker.yielded.connect(self._on_worker_yielded)
