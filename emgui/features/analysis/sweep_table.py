@@ -42,7 +42,7 @@ COLUMNS = (
     _Column("K", "Number of components", lambda cell: cell.n_components, str),
     _Column("log-likelihood", "Log-likelihood of the best start (higher is better)",
             _result("log_likelihood"), _fixed(3)),
-    _Column("p", "Free parameters (see the table in engine/selection.py)",
+    _Column("p", "Free parameters (see the table in engine/sweep_lines.py)",
             _result("n_parameters"), lambda v: "" if v is None else str(v)),
     _Column("BIC", "-2 logL + p log n (lower is better)", _result("bic"), _fixed(2)),
     _Column("AIC", "-2 logL + 2 p (lower is better)", _result("aic"), _fixed(2)),
