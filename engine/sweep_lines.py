@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.data import as_source, summarise
-from engine.models import registry
+from engine.models import covariance, registry
 from engine.options import MAX_COMPONENTS
 
 
@@ -62,6 +62,20 @@ class ModelSpec:
     @property
     def label(self) -> str:
         return self.variant if self.variant is not None else self.model
+
+    @property
+    def mclust(self) -> str | None:
+        """mclust's three letters for a Gaussian covariance structure (``VVV`` for
+        ``full``), else ``None``."""
+        if self.model != "gaussian" or self.variant is None:
+            return None
+        return covariance.get(self.variant).mclust or None
+
+    @property
+    def title(self) -> str:
+        """What a chart's legend and a table call the line: mclust's name where it has
+        one (``VVV``, of which ``full`` is an alias), else its label."""
+        return self.mclust or self.label
 
     @property
     def covariance_type(self) -> str | None:
@@ -125,6 +139,30 @@ def mclust_specs() -> tuple[ModelSpec, ...]:
     """The Gaussian's fourteen covariance structures, mclust's models, in menu order."""
     cls = registry.model_class("gaussian")
     return tuple(ModelSpec("gaussian", value) for value in cls.variants())
+
+
+#: What each letter of mclust's names says: the volume, shape and orientation of the
+#: components' ellipsoids, each Equal across components, Variable (each its own) or,
+#: for shape and orientation, the Identity (round; along the columns' axes).
+MCLUST_LETTERS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("volume", {"E": "equal for all components", "V": "each component its own"}),
+    ("shape", {"I": "round (identity)", "E": "equal for all components",
+               "V": "each component its own"}),
+    ("orientation", {"I": "along the columns' axes (identity)",
+                     "E": "equal for all components", "V": "each component its own"}),
+)
+
+
+def mclust_meaning(name: str) -> str:
+    """What mclust's three letters say, one letter at a time: ``VEI`` is "volume V: each
+    component its own; shape E: equal for all components; orientation I: along the
+    columns' axes (identity)". A round shape has no orientation to speak of."""
+    parts = []
+    for (part, meanings), letter in zip(MCLUST_LETTERS, name, strict=True):
+        if part == "orientation" and name[1] == "I":
+            meanings = {"I": "none (a round shape has none)"}
+        parts.append(f"{part} {letter}: {meanings[letter]}")
+    return "; ".join(parts)
 
 
 #: Names that stand for several lines of a sweep at once: what each says, and its lines.
