@@ -2,7 +2,7 @@
 
 For each data set of ``tests/reference/mclust`` the sweep runs as ``select`` runs
 it by default (:func:`engine.selection.select_options`: mclust's hierarchical
-start alone, plain EM, seed 0) over all fourteen covariance
+start alone, SQUAREM after plain EM settles, seed 0) over all fourteen covariance
 structures and K = 1..9, and every cell's BIC is compared with mclust's
 ``mclustBIC(X, G = 1:9)``: ours (its sign flipped; mclust's is ``2 logL - p log n``)
 must be within :data:`TOLERANCE` of mclust's or higher.
