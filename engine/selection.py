@@ -46,6 +46,7 @@ from engine.sweep_lines import (
     compatible_specs,
     default_specs,
     free_parameters,
+    mclust_meaning,
     mclust_specs,
     parse_k_range,
     parse_specs,
@@ -250,11 +251,12 @@ from engine.restarts import (  # noqa: E402
 )
 
 __all__ = [
-    "ALL_SPECS", "CRITERIA", "DEFAULT_SPECS", "MAX_SWEEP_KS", "SPEC_NAMES", "Cell", "FinalSpread", "ModelSpec",
-    "all_specs", "best_cell", "cell_options", "collapsed_components", "compatible_specs",
-    "component_rows", "default_specs", "final_spread", "free_parameters", "iterate_sweep",
-    "match_components", "match_params", "matched_result", "mclust_specs", "parse_k_range",
-    "parse_specs", "permuted_result", "PRESETS", "SELECT_DEFAULTS", "select_options",
-    "replay", "result_snapshots", "seconds_left", "single_start_options", "spec_names",
+    "ALL_SPECS", "CRITERIA", "DEFAULT_SPECS", "MAX_SWEEP_KS", "SPEC_NAMES", "Cell",
+    "FinalSpread", "ModelSpec", "all_specs", "best_cell", "cell_options",
+    "collapsed_components", "compatible_specs", "component_rows", "default_specs",
+    "final_spread", "free_parameters", "iterate_sweep", "match_components", "match_params",
+    "matched_result", "mclust_meaning", "mclust_specs", "parse_k_range", "parse_specs",
+    "permuted_result", "PRESETS", "SELECT_DEFAULTS", "select_options", "replay",
+    "result_snapshots", "seconds_left", "single_start_options", "spec_names",
     "spread_tolerance", "stack_levels", "sweep",
 ]

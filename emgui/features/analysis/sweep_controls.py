@@ -26,8 +26,14 @@ from PySide6.QtWidgets import (
 
 from emgui.features.analysis.criterion_chart import CRITERION_LABELS
 from emgui.views import declared
-from engine.selection import CRITERIA, ModelSpec, all_specs, default_specs, mclust_specs
-from engine.sweep_lines import mclust_meaning
+from engine.selection import (
+    CRITERIA,
+    ModelSpec,
+    all_specs,
+    default_specs,
+    mclust_meaning,
+    mclust_specs,
+)
 
 DEFAULT_K_RANGE = "1-9"
 #: Starts per cell: the hierarchical start and two k-means++ ones. On Old Faithful three
