@@ -18,11 +18,12 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, labels, legend, sessions, teaching
+from emgui.features import analysis, export, labels, legend, plot_menus, sessions, teaching
 from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
+from emgui.shell.window_layout import first_widths
 from emgui.views import declared
 from emio.blas import register_blas_limiter
 
@@ -38,6 +39,7 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     legend.install,
     labels.install,
     help_menu.install,
+    plot_menus.install,
 )
 
 
@@ -150,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         # The same picture whatever size the user last left the window at.
         window.resize(*DEFAULT_SIZE)
+        first_widths(window, window.settings_dock, window.results_dock)
         screenshot = _Screenshot(window, args.screenshot, app)
         if args.run:
             screenshot.take_after_fit()

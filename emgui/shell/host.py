@@ -98,7 +98,8 @@ class Host(Protocol):
         area: Qt.DockWidgetArea,
         tabify_with: QDockWidget | None = None,
     ) -> None:
-        """Add ``dock``, hidden until shown, with its toggle in the View menu."""
+        """Add ``dock``, hidden until shown, with its toggle in View ▸ Panels; its content
+        scrolls when the dock is smaller than it needs."""
 
     def show_docks(self, bottom: QDockWidget, right: QDockWidget) -> None:
         """Show ``bottom`` under the views and ``right`` under the parameters, sized to fit."""
