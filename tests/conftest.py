@@ -20,6 +20,20 @@ def datasets() -> Path:
     return ROOT.parent / "shared" / "datasets"
 
 
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[object]:
+    """A real Dask cluster on loopback: a scheduler and two worker processes (each under
+    its nanny, so a killed worker is a dead process that the nanny replaces), started
+    once for the session (for the command line's tests and the window's) and stopped
+    after it."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as local:
+        yield local
+
+
 @pytest.fixture
 def no_gaps_model() -> Iterator[str]:
     """The name of a registered Poisson model that does not fit rows with gaps (as a model

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from emgui.runs import streamed
 from emgui.runs.generators import returning
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.runs.worker import GeneratorWorker
@@ -28,6 +29,9 @@ def _read(
     labels: str | None = None,
 ) -> Table:
     # ``read_table`` is looked up when the read runs (tests record the thread it runs in).
+    if options is None and columns is None and labels is None and streamed.is_large(path):
+        # Sampled for the window, streamed for fits.
+        return streamed.sampled(path, bad_rows)
     return read_table(path, options, columns, bad_rows, labels=labels)
 
 

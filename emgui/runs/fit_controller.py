@@ -11,14 +11,17 @@ Run) are ignored, so no stale iteration is ever drawn.
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 import engine
-from engine.standardize import iterate_standardized
+from emgui.runs.compute import ClusterRun, ComputePlace, Computing, counted, fit_steps
 from emgui.runs.registry import ThreadRegistry
+from emgui.runs.streamed import CountingSource, fit_rows
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.document import Document, RunState
 from emgui.views.engine_bridge import permuted
@@ -26,6 +29,10 @@ from emgui.views.engine_bridge import permuted
 UNEXPECTED = (
     "the fit stopped on an unexpected error ({error}); please report it with the details"
 )
+#: A pass over streamed rows that lasts longer than this shows its progress.
+SHOW_PASS_AFTER_S = 0.5
+#: How often the progress of a streamed pass is looked at.
+PASS_POLL_MS = 100
 
 
 class FitController(QObject):
@@ -37,6 +44,10 @@ class FitController(QObject):
     """A message for the user and the details."""
     run_cancelled = Signal()
     """The current run was stopped before its end."""
+    computing = Signal(str)
+    """Where the current run computes, once a cluster has answered ("Computing on ...")."""
+    pass_progress = Signal(int, int)
+    """A long pass over streamed rows: (pass number, per mille done); (0, 0) when none."""
 
     def __init__(
         self, document: Document, threads: ThreadRegistry, parent: QObject | None = None
@@ -47,8 +58,21 @@ class FitController(QObject):
         self._worker: GeneratorWorker | None = None
         self._received = 0
         self._delay = 0.0
+        #: Where fits compute (set from the Settings panel's "Compute on").
+        self.place = ComputePlace()
+        self._counting: CountingSource | None = None
+        self._cluster: ClusterRun | None = None
+        self._pass = (0, 0.0)
+        self._pass_shown = False
+        self._pass_timer = QTimer(self)
+        self._pass_timer.setInterval(PASS_POLL_MS)
+        self._pass_timer.timeout.connect(self._on_pass_timer_timeout)
         # Other data make any run pointless (the document has let go of its fit already).
         document.data_changed.connect(self._on_document_data_changed)
+
+    @property
+    def document(self) -> Document:
+        return self._document
 
     # --- state --------------------------------------------------------------------------
 
@@ -75,14 +99,30 @@ class FitController(QObject):
         feature_names: list[str],
         paused: bool = False,
     ) -> None:
-        """Start a new fit, stopping any current one; ``paused`` runs one step at a time."""
+        """Start a new fit, stopping any current one; ``paused`` runs one step at a time.
+
+        When ``X`` is the sample of a large file the document holds, the fit reads the
+        whole file (:func:`emgui.runs.streamed.fit_rows`); on a cluster
+        (:attr:`place`), the cluster's workers read the data's file.
+        """
         self.stop()
         self._document.clear_fit()
-        # In standard units when asked: snapshots and result come back in the original ones.
-        run = iterate_standardized if self._document.standardize else engine.iterate
+        table = self._document.table
+        rows = fit_rows(table) if table is not None and X is table.data else X
+        cluster = ClusterRun(self.place.address) if self.place.on_cluster else None
+        if cluster is None:
+            rows = counted(rows)
+            if isinstance(rows, CountingSource) and options.n_threads is None:
+                # Reading and computing a large file takes every core it is given: one is
+                # left to the window, which draws each iteration over the sample meanwhile.
+                options = options.replace(n_threads=max(1, len(os.sched_getaffinity(0)) - 1))
+        self._counting = rows if isinstance(rows, CountingSource) else None
+        self._cluster = cluster
         worker = GeneratorWorker(
-            partial(run, X, options, feature_names),
+            partial(fit_steps, rows, options, feature_names, cluster, table,
+                    standardize=self._document.standardize),
             paused=paused, delay=self._delay, unexpected=UNEXPECTED,
+            report=(engine.Snapshot, Computing), expected=(ValueError, OSError),
         )
         worker.yielded.connect(self._on_worker_yielded)
         worker.finished.connect(self._on_worker_finished)
@@ -90,6 +130,9 @@ class FitController(QObject):
         self._worker, self._received = worker, 0
         self._set_state(RunState.PAUSED if paused else RunState.RUNNING)
         self._threads.start(worker, owner=self)
+        self._pass = (0, time.monotonic())
+        if self._counting is not None:
+            self._pass_timer.start()
         if paused:
             worker.step()
 
@@ -123,9 +166,21 @@ class FitController(QObject):
         """Ask the current run to stop; it counts as cancelled from now on."""
         if self._worker is not None and self._document.is_running:
             self._worker.request_stop()
-            self._worker = None
+            if self._counting is not None:
+                self._counting.stop()  # the pass under way ends at its next chunk
+            if self._cluster is not None:
+                self._cluster.cancel()
+            self._forget_run()
             self._set_state(RunState.CANCELLED)
             self.run_cancelled.emit()
+
+    def _forget_run(self) -> None:
+        self._worker = None
+        self._counting = self._cluster = None
+        self._pass_timer.stop()
+        if self._pass_shown:
+            self._pass_shown = False
+            self.pass_progress.emit(0, 0)
 
     def set_delay(self, seconds: float) -> None:
         self._delay = seconds
@@ -137,16 +192,33 @@ class FitController(QObject):
     def _is_current(self) -> bool:
         return self._worker is not None and self.sender() is self._worker
 
-    def _on_worker_yielded(self, snapshot: engine.Snapshot) -> None:
+    def _on_worker_yielded(self, item: engine.Snapshot | Computing) -> None:
         if not self._is_current():
             return
         self._received += 1
-        self._document.add_snapshot(snapshot)
+        if isinstance(item, Computing):
+            self.computing.emit(item.text)
+        else:
+            self._document.add_snapshot(item)
+
+    def _on_pass_timer_timeout(self) -> None:
+        if self._counting is None:
+            return
+        n_samples = self._counting.n_samples
+        read = self._counting.rows_read
+        number, started = self._pass
+        now = time.monotonic()
+        if read // n_samples + 1 != number:
+            number, started = read // n_samples + 1, now
+            self._pass = (number, started)
+        if now - started > SHOW_PASS_AFTER_S:
+            self._pass_shown = True
+            self.pass_progress.emit(number, 1000 * (read % n_samples) // n_samples)
 
     def _on_worker_finished(self, result: engine.FitResult) -> None:
         if not self._is_current():
             return
-        self._worker = None
+        self._forget_run()
         # Keep only the best start's snapshots, in the result's component order: scrubbing
         # back, component k is the same component (number, colour) at every iteration.
         best = [s for s in self._document.snapshots if s.restart == result.restart]
@@ -160,7 +232,7 @@ class FitController(QObject):
     def _on_worker_failed(self, message: str, details: str) -> None:
         if not self._is_current():
             return
-        self._worker = None
+        self._forget_run()
         self._set_state(RunState.FAILED)
         self.run_failed.emit(message, details)
 

@@ -6,14 +6,17 @@ through :func:`emgui.dialogs.show_error` and leave the document as it was.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from emgui import dialogs
+from emgui.runs import conversion
 from emgui.runs.data_loader import DataLoader
 from emgui.runs.registry import ThreadRegistry
+from emgui.runs.task import Task
 from emgui.shell.document import Document
 from emgui.shell.file_types import TEXT_SUFFIXES
 from emgui.shell.import_dialog import ImportDialog
@@ -49,6 +52,8 @@ class DataOpener(QObject):
         self._parent = parent
         self._loader = DataLoader(self, threads)
         self._loading_path = Path()
+        self._threads = threads
+        self._conversion: Task | None = None
         self._loader.loaded.connect(self._on_loader_loaded)
         self._loader.failed.connect(self._on_loader_failed)
         self._loader.busy_changed.connect(self._on_loader_busy_changed)
@@ -62,6 +67,8 @@ class DataOpener(QObject):
         not be read.
         """
         path = Path(path)
+        if path.suffix.lower() in TEXT_SUFFIXES and conversion.should_offer(path):
+            return self._offer_conversion(path)
         try:
             if ask and path.suffix.lower() in TEXT_SUFFIXES and path.is_file():
                 dialog = ImportDialog(path, self._parent, keeps_gaps=self._keeps_gaps())
@@ -96,6 +103,46 @@ class DataOpener(QObject):
             sample.fit_options(), init_mode="sample" if sample.init is not None else None
         )
         return True
+
+    def _offer_conversion(self, path: Path) -> bool:
+        """A text file too large for memory: offer to convert it to ``.npy`` once (with
+        progress and Cancel in the task bar), then open the result."""
+        size = path.stat().st_size / 1e9
+        if not dialogs.ask_yes_no(
+            self._parent,
+            f"{path.name} is {size:.1f} GB of text, more than a quarter of this computer's "
+            "memory: reading it whole could exhaust it. Convert it once to a file "
+            "that EM Studio reads a part at a time, and open that?",
+        ):
+            return False
+        suffix = conversion.target_suffix()
+        target, _ = QFileDialog.getSaveFileName(
+            self._parent, f"Convert {path.name} to", str(path.with_suffix(suffix)),
+            conversion.TARGET_FILTERS[suffix],
+        )
+        if not target:
+            return False
+        target_path = Path(target)
+        if target_path.suffix.lower() not in conversion.TARGET_FILTERS:
+            target_path = target_path.with_suffix(suffix)
+        task = Task(f"Converting {path.name}…", partial(conversion.convert_steps, path,
+                                                         target_path), self._threads, self)
+        task.finished.connect(self._on_conversion_finished)
+        task.failed.connect(self._on_conversion_failed)
+        self._conversion = task
+        self._parent.task_bar.add(task)
+        task.start()
+        return True
+
+    def _on_conversion_finished(self, target: Path) -> None:
+        if self.sender() is self._conversion:
+            self._conversion = None
+            self.open_file(target, ask=False)
+
+    def _on_conversion_failed(self, message: str, details: str) -> None:
+        if self.sender() is self._conversion:
+            self._conversion = None
+            dialogs.show_error(self._parent, f"could not convert the file: {message}", details)
 
     def _keeps_gaps(self) -> bool:
         """Whether the model chosen now fits rows with missing values."""

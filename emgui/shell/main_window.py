@@ -23,6 +23,7 @@ from emgui.runs.fit_controller import FitController
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell import options_store
 from emgui.shell import window_layout as layout
+from emgui.shell.compute_section import ComputeBinding
 from emgui.shell.data_checks import DataChecks
 from emgui.shell.data_opener import DataOpener
 from emgui.shell.document import Document, RunState
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.recent = RecentFiles(self.recent_menu, settings, self)
         self.opener = DataOpener(self.document, self.recent, settings, self._threads, self)
         self._files = FileCommands(self._menus, self.opener, self.recent, settings, self)
+        self.compute = ComputeBinding(self.settings_panel.compute, settings, self.controller, self)
         #: What features see of this window (emgui.app installs them with it).
         self.host = WindowHost(self, self._threads)
         self._palette = PaletteFollower(self)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,13 +21,13 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 import engine
+from emgui.shell.compute_section import ComputeSection
 from emgui.shell.document import INIT_MODES
 from emgui.shell.option_labels import (
     ACCELERATION_LABELS,
@@ -37,6 +36,8 @@ from emgui.shell.option_labels import (
     INIT_LABELS,
     INIT_TIPS,
 )
+from emgui.shell.option_field import (OptionField, make_combo, number_combo, read_float,
+                                      select_data, set_item_enabled)
 from emgui.views import declared
 from engine.models import OptionSpec
 
@@ -44,150 +45,6 @@ TOLERANCES = ("1e-3", "1e-4", "1e-5", "1e-6", "1e-8", "1e-10")
 REGULARISATIONS = ("0", "1e-8", "1e-6", "1e-4", "1e-2")
 #: Where methods of the engine start; the other starts are explicit values given at Run.
 ENGINE_STARTS = engine.INIT_METHODS
-BAD_FIELD_STYLE = "QLineEdit { background: #FFE4E1; }"
-
-
-def _combo(items: Mapping[str, str], tips: Mapping[str, str] | None = None) -> QComboBox:
-    combo = QComboBox()
-    for key, label in items.items():
-        combo.addItem(label, key)
-        if tips and key in tips:
-            combo.setItemData(combo.count() - 1, tips[key], Qt.ItemDataRole.ToolTipRole)
-    return combo
-
-
-def _number_combo(values: tuple[str, ...]) -> QComboBox:
-    combo = QComboBox()
-    combo.setEditable(True)
-    combo.addItems(values)
-    validator = QDoubleValidator(0.0, 1e6, 12, combo)
-    validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
-    combo.setValidator(validator)
-    return combo
-
-
-def _select(combo: QComboBox, key: object) -> None:
-    index = combo.findData(key)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-
-
-def _set_item_enabled(combo: QComboBox, index: int, enabled: bool, tip: str) -> None:
-    item = combo.model().item(index)
-    if item is not None:
-        item.setEnabled(enabled)
-    combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
-
-
-class OptionField(QObject):
-    """One model option as a form field, made from its declaration.
-
-    An option with choices is a list of them (:meth:`OptionSpec.current_choices`,
-    asked again whenever a model shows the field); any other is a text field
-    read by the option's ``from_text`` and checked by its parser, which turns red
-    and says what to type when the text is no value.
-    """
-
-    changed = Signal()
-    """The person changed the value."""
-
-    def __init__(self, spec: OptionSpec, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self.label = QLabel(spec.title)
-        self._problem = ""
-        self.combo: QComboBox | None = None
-        self.edit: QLineEdit | None = None
-        if spec.current_choices():
-            self.combo = QComboBox()
-            self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
-            self.fill_choices(spec)
-        else:
-            self.edit = QLineEdit()
-            self.edit.setPlaceholderText("required" if spec.required else "")
-            self.edit.textChanged.connect(self._on_edit_text_changed)
-        self.widget.setToolTip(spec.help)
-        self.label.setToolTip(spec.help)
-
-    @property
-    def widget(self) -> QWidget:
-        return self.combo if self.combo is not None else self.edit
-
-    @property
-    def problem(self) -> str:
-        """What is wrong with the text typed (empty when nothing is)."""
-        return self._problem
-
-    def fill_choices(self, spec: OptionSpec) -> None:
-        """Offer the choices of ``spec`` (the declaration of the model shown), keeping the
-        one chosen where it is still offered."""
-        self.spec = spec
-        if self.combo is None:
-            return
-        current = self.combo.currentData()
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        for choice in spec.current_choices():
-            self.combo.addItem(choice, choice)
-            words = declared.describe_option(spec, choice)
-            if words and words != f"{spec.title.lower()} {choice}":
-                self.combo.setItemData(self.combo.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
-        _select(self.combo, current if current is not None else spec.default)
-        self.combo.blockSignals(False)
-
-    def value(self) -> object:
-        """The value shown, or ``None`` (nothing typed, or text that is no value)."""
-        if self.combo is not None:
-            return self.combo.currentData()
-        text = self.edit.text().strip()
-        if not text:
-            return None
-        try:
-            value = self.spec.from_text(text) if self.spec.from_text is not None else text
-            return self.spec.normalise(value)
-        except ValueError:
-            return None
-
-    def set_value(self, value: object) -> None:
-        if self.combo is not None:
-            self.combo.blockSignals(True)
-            _select(self.combo, value if value is not None else self.spec.default)
-            self.combo.blockSignals(False)
-            return
-        if value is None:
-            text = ""
-        elif isinstance(value, (tuple, list)):
-            text = ", ".join(str(v) for v in value)
-        else:
-            text = str(value)
-        if self.value() != value or (value is None and self.edit.text().strip()):
-            self.edit.blockSignals(True)
-            self.edit.setText(text)
-            self.edit.blockSignals(False)
-        self._check_text()
-
-    def _check_text(self) -> None:
-        self._problem = ""
-        text = self.edit.text().strip()
-        if text:
-            try:
-                value = self.spec.from_text(text) if self.spec.from_text is not None else text
-                self.spec.normalise(value)
-            except ValueError as exc:
-                self._problem = str(exc)
-        self.edit.setStyleSheet(BAD_FIELD_STYLE if self._problem else "")
-        self.edit.setToolTip(self._problem or self.spec.help)
-
-    def set_visible(self, visible: bool) -> None:
-        self.label.setVisible(visible)
-        self.widget.setVisible(visible)
-
-    def _on_combo_current_index_changed(self, index: int) -> None:
-        self.changed.emit()
-
-    def _on_edit_text_changed(self, text: str) -> None:
-        self._check_text()
-        self.changed.emit()
 
 
 class SettingsPanel(QWidget):
@@ -226,20 +83,20 @@ class SettingsPanel(QWidget):
         self.k_spin.setToolTip(
             "K: how many clusters (components) EM looks for. It cannot exceed the number of rows."
         )
-        self.init_combo = _combo({mode: INIT_LABELS.get(mode, mode) for mode in INIT_MODES},
+        self.init_combo = make_combo({mode: INIT_LABELS.get(mode, mode) for mode in INIT_MODES},
                                  INIT_TIPS)
         self.init_combo.setToolTip(
             "Where EM starts. k-means++ spreads the first centres apart; random picks rows at "
             "random; hierarchical clustering starts as mclust does; 'click on the plot' lets "
             "you place the K centres yourself."
         )
-        self.e_step_combo = _combo(E_STEP_LABELS)
+        self.e_step_combo = make_combo(E_STEP_LABELS)
         self.e_step_combo.setToolTip(
             "Soft: every row is shared among clusters by its probabilities (responsibilities). "
             "Hard: every row goes wholly to its most probable cluster. Choosing a model picks "
             "the E-step it is meant for (k-means: hard)."
         )
-        self.accelerate_combo = _combo(
+        self.accelerate_combo = make_combo(
             {a: ACCELERATION_LABELS.get(a, a) for a in engine.ACCELERATIONS}, ACCELERATION_TIPS
         )
         self.accelerate_combo.setToolTip(
@@ -264,12 +121,12 @@ class SettingsPanel(QWidget):
         self.max_iter_spin.setToolTip(
             "The most iterations to run. 0 only evaluates the starting values."
         )
-        self.tol_combo = _number_combo(TOLERANCES)
+        self.tol_combo = number_combo(TOLERANCES)
         self.tol_combo.setCurrentText("1e-6")
         self.tol_combo.setToolTip(
             "EM stops when the average log-likelihood per row improves by less than this."
         )
-        self.reg_combo = _number_combo(REGULARISATIONS)
+        self.reg_combo = number_combo(REGULARISATIONS)
         self.reg_combo.setCurrentText("1e-6")
         self.reg_combo.setToolTip(
             "How much regularisation (reg_covar): a small amount added to each variance, as a "
@@ -318,6 +175,8 @@ class SettingsPanel(QWidget):
         layout.addWidget(self.k_limit_label)
         layout.addWidget(fixed_box)
         layout.addWidget(self._columns_box)
+        self.compute = ComputeSection()
+        layout.addWidget(self.compute)
         layout.addStretch(1)
 
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_current_index_changed)
@@ -370,8 +229,8 @@ class SettingsPanel(QWidget):
             e_step=self.e_step_combo.currentData(),
             accelerate=self.accelerate_combo.currentData(),
             max_iter=self.max_iter_spin.value(),
-            tol=_float(self.tol_combo.currentText(), 1e-6),
-            reg_covar=_float(self.reg_combo.currentText(), 1e-6),
+            tol=read_float(self.tol_combo.currentText(), 1e-6),
+            reg_covar=read_float(self.reg_combo.currentText(), 1e-6),
             n_init=self.n_init_spin.value(),
             seed=self.seed_spin.value(),
             **declared.option_values_for(model, values),
@@ -389,19 +248,19 @@ class SettingsPanel(QWidget):
         ``option_values`` are the values of other models' options."""
         showing, self._showing = self._showing, True
         try:
-            _select(self.model_combo, options.model)
+            select_data(self.model_combo, options.model)
             self.k_spin.setValue(options.n_components)
             values = {**(option_values or {}), **options.model_options}
             for name, field in self.option_fields.items():
                 if option_values is not None or name in values:
                     field.set_value(values.get(name))
             mode = init_mode or (options.init if isinstance(options.init, str) else "kmeans++")
-            _select(self.init_combo, mode)
+            select_data(self.init_combo, mode)
             self._update_visibility()
             for name, box in self.fixed_boxes.items():
                 box.setChecked(name in options.fixed)
-            _select(self.e_step_combo, options.e_step)
-            _select(self.accelerate_combo, options.accelerate)
+            select_data(self.e_step_combo, options.e_step)
+            select_data(self.accelerate_combo, options.accelerate)
             self.max_iter_spin.setValue(options.max_iter)
             self.tol_combo.setCurrentText(f"{options.tol:g}")
             self.reg_combo.setCurrentText(f"{options.reg_covar:g}")
@@ -466,7 +325,7 @@ class SettingsPanel(QWidget):
             model = self.model_combo.itemData(index)
             why = self._problems.get(model)
             tip = declared.summary(model) if why is None else f"Not for these data: {why}"
-            _set_item_enabled(self.model_combo, index, why is None, tip)
+            set_item_enabled(self.model_combo, index, why is None, tip)
 
     def _update_model_note(self) -> None:
         why = self._problems.get(self.model)
@@ -495,7 +354,7 @@ class SettingsPanel(QWidget):
         if (self.init_mode == "click" and not click_ok) or (
             self.init_mode == "sample" and not self._has_sample_init
         ):
-            _select(self.init_combo, ENGINE_STARTS[0])
+            select_data(self.init_combo, ENGINE_STARTS[0])
         self._update_model_note()
 
     def _show_fixed_boxes(self, model: str) -> None:
@@ -519,7 +378,7 @@ class SettingsPanel(QWidget):
     def _on_model_combo_current_index_changed(self) -> None:
         if not self._showing:
             # A person chose the model: start it with the E-step it is meant for.
-            _select(self.e_step_combo, declared.default_e_step(self.model))
+            select_data(self.e_step_combo, declared.default_e_step(self.model))
         self._on_choice_changed()
 
     def _on_choice_changed(self) -> None:
@@ -533,10 +392,3 @@ class SettingsPanel(QWidget):
     def _on_init_changed(self) -> None:
         self.init_mode_changed.emit(self.init_mode)
 
-
-def _float(text: str, default: float) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        return default
-    return value if value >= 0 else default

@@ -1,6 +1,5 @@
-"""A real Dask cluster on loopback for the tests here: a scheduler and two worker
-processes (each under its nanny, so a killed worker is a dead process that the
-nanny replaces), started once for the session and stopped after it."""
+"""What the tests of the Dask backend share: a client of their own on the session's
+cluster (the ``cluster`` fixture of ``tests/conftest.py``), and ways to watch it."""
 
 from __future__ import annotations
 
@@ -10,15 +9,6 @@ from collections.abc import Callable, Iterator
 import pytest
 
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[object]:
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as local:
-        yield local
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,10 @@ from emgui import dialogs
 from emgui.features.export import questions
 from emgui.features.export.apply_model import ModelApplier
 from emgui.features.export.rendering import png_bytes, render_image, render_svg
+from emgui.features.export.streamed_rows import assignments_note, streamed_assignments
 from emgui.features.files import FileFeature, finished_fit, write_outputs
 from emgui.runs.generators import Progress
+from emgui.runs.streamed import SampledTable
 from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.host import Host
@@ -87,6 +89,8 @@ def _assignments(
     table: Table, result: engine.FitResult, path: Path
 ) -> Generator[Progress, None, Path]:
     """Every row with its component and responsibilities, written to ``path``."""
+    if isinstance(table, SampledTable):  # only a sample is held: the file's rows, streamed
+        return (yield from streamed_assignments(table, result, path))
     yield Progress(0, 2, f"Computing the components of {table.n_samples:,} rows…")
     try:
         _, log_resp = engine.predict_log_resp(
@@ -256,7 +260,7 @@ class ExportActions(FileFeature):
 
     def _on_assignments_task_finished(self, path: Path) -> None:
         if self.sender() is self._assignments_task:
-            self._files.wrote([path], exports.assignments_note(self._document.table))
+            self._files.wrote([path], assignments_note(self._document.table))
             self.assignments_written.emit(str(path))
 
     def _on_assignments_task_failed(self, message: str, details: str) -> None:

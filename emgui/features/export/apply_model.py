@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 import engine
 from emgui.features.files import FileChooser
 from emgui.runs.generators import Progress
+from emgui.runs.next_turn import NextTurn
 from emgui.runs.task import Task
 from emgui.shell.file_types import OPEN_FILTERS
 from emgui.shell.host import Host
@@ -96,10 +97,11 @@ class ModelApplier(QObject):
         self._task: Task | None = None
         self._params_path = Path()
         self._data_path = Path()
+        self._next_turn = NextTurn(self)
 
     @property
     def is_busy(self) -> bool:
-        return self._task is not None
+        return self._task is not None or self._next_turn.is_pending
 
     def ask_and_apply(self) -> None:
         params_path = self._files.ask_open(
@@ -166,7 +168,13 @@ class ModelApplier(QObject):
                 **options.model_options,
             ),
         )
-        host.show_fit(applied.result, applied.snapshots)
+        # The fit over the data a turn after the data, so neither blocks for both.
+        self._next_turn.call(self._show_applied, applied, table)
+
+    def _show_applied(self, applied: Applied, table: Table) -> None:
+        if self._host.document.table is not table:
+            return  # other data were opened meanwhile
+        self._host.show_fit(applied.result, applied.snapshots)
         self._files.tell(
             f"Applied {self._params_path.name} to {self._data_path.name} without refitting: "
             f"{table.n_samples:,} rows, log-likelihood {applied.result.log_likelihood:.6g}. "

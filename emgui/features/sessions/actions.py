@@ -20,6 +20,8 @@ from PySide6.QtGui import QKeySequence
 from emgui.features.files import FileFeature, write_outputs
 from emgui.features.sessions import questions
 from emgui.runs.generators import Progress
+from emgui.runs import streamed
+from emgui.runs.next_turn import NextTurn
 from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.file_types import OPEN_FILTERS
@@ -28,7 +30,7 @@ from emgui.views import declared
 from emio import samples
 from emio import session as sessions
 from emio.atomic import describe_os_error
-from emio.tables import DataError, Table, TextOptions
+from emio.tables import DataError, Table
 
 SESSION_FILTER = f"EM Studio session (*{sessions.SUFFIX});;All files (*)"
 
@@ -51,6 +53,8 @@ class SessionActions(FileFeature):
         self._session: sessions.Session | None = None
         self._opening = Path()
         self._purpose = ""
+        # The fit is drawn a turn after the data, so neither blocks the window for both.
+        self._next_turn = NextTurn(self)
         parent = host.parent_widget
         self.open_session_action = make_action(
             parent, "Open Sess&ion…",
@@ -192,6 +196,17 @@ class SessionActions(FileFeature):
         if sample_id is None or not self._host.open_sample(sample_id):
             self._document.set_data(table, session.data.name)
         self._restore_settings(session)
+        self._next_turn.call(self._show_opened, session, path, note, same_columns,
+                             self._document.table)
+
+    def _show_opened(
+        self, session: sessions.Session, path: Path, note: str, same_columns: bool,
+        table: Table | None,
+    ) -> None:
+        """The second half of opening a session: its fit over the data drawn a turn ago."""
+        if self._document.table is not table:
+            self.open_finished.emit(False)  # other data were opened meanwhile
+            return
         if same_columns:
             self._host.show_fit(session.result, session.snapshots, session.shown_index)
         self.update_actions()
@@ -207,6 +222,7 @@ class SessionActions(FileFeature):
         self.open_finished.emit(True)
 
     def _run(self, task: Task, finished: object) -> None:
+        self._next_turn.cancel()
         if self._task is not None:
             self._task.cancel()
         self._task = task
@@ -300,7 +316,7 @@ class _Gathered:
 def _session_of(gathered: _Gathered) -> sessions.Session:
     table = gathered.table
     data = sessions.data_source(
-        table, gathered.name, text_options=_import_options(table), sample_id=gathered.sample_id,
+        table, gathered.name, text_options=table.text_options, sample_id=gathered.sample_id,
     )
     return sessions.Session(
         data=data, options=gathered.options, view=gathered.view, result=gathered.result,
@@ -318,7 +334,7 @@ def _save(gathered: _Gathered, path: Path) -> Generator[Progress, None, tuple[Pa
     except ValueError as exc:
         raise ValueError(f"the session cannot be saved: {exc}") from None
     note = "reopen it with File > Open Session"
-    if _import_options(gathered.table) is None:
+    if gathered.table.text_options is None:
         yield Progress(2, 3, f"Reading {gathered.name} back…")
         if not _reads_back(session):
             note = (
@@ -354,7 +370,9 @@ def _read_data(
             note = f"{path.name} is not byte for byte the file the session was saved with"
     yield Progress(1, 2, f"Reading {path.name}…")
     try:
-        table = session.data.read(path)
+        # A file too large to load is sampled and streamed, as File > Open does.
+        large = session.data.text_options is None and streamed.is_large(path)
+        table = streamed.sampled(path, "keep") if large else session.data.read(path)
     except (DataError, OSError) as exc:
         raise ValueError(f"cannot read the session's data: {exc}") from None
     if table.columns == session.data.columns and not note and (
@@ -362,11 +380,6 @@ def _read_data(
     ):
         note = "the data read differently from when the session was saved"
     return table, path, note
-
-
-def _import_options(table: Table) -> TextOptions | None:
-    """How a text table was read (given in the import preview, or detected)."""
-    return table.text_options
 
 
 def _reads_back(session: sessions.Session) -> bool:

@@ -1,0 +1,185 @@
+"""A file too large to load (issue 16, point 10): the window shows a stable sample of its rows,
+fits every row by streaming the file, shows how far a long pass has gone, and stops at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine
+from emgui.runs import fit_controller, streamed
+from emgui.runs.streamed import CountingSource, SampledTable
+from emgui.shell.document import RunState
+
+N_ROWS = 120_000
+
+
+@pytest.fixture
+def big_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A .npy of two groups that counts as large (the threshold lowered to its rows)."""
+    monkeypatch.setattr(streamed, "SAMPLE_ABOVE_ROWS", 100_000)
+    monkeypatch.setattr(streamed, "DISPLAY_ROWS", 4_000)
+    rng = np.random.default_rng(7)
+    group = rng.integers(2, size=N_ROWS)[:, None]
+    path = tmp_path / "big.npy"
+    np.save(path, 6.0 * group + rng.normal(size=(N_ROWS, 3)))
+    return path
+
+
+def open_big(qtbot, window, path: Path) -> SampledTable:
+    with qtbot.waitSignal(window.document.data_changed, timeout=20_000):
+        assert window.open_file(path, ask=False)
+    table = window.document.table
+    assert isinstance(table, SampledTable)
+    return table
+
+
+def test_a_large_file_is_shown_as_a_stable_sample_and_fitted_whole(qtbot, window, big_file):
+    table = open_big(qtbot, window, big_file)
+    whole = np.load(big_file)
+    assert table.data.shape == (4_000, 3) and table.n_total == N_ROWS
+    # The sample is the file's own rows, named by their positions in it, the same each time.
+    np.testing.assert_array_equal(table.data, whole[table.row_index])
+    np.testing.assert_array_equal(table.row_index, streamed.sample_rows(N_ROWS))
+    assert "Showing a sample of 4,000 of 120,000 rows" in window.status_label.text()
+
+    window.settings_panel.k_spin.setValue(2)
+    window.settings_panel.seed_spin.setValue(3)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000) as finished:
+        window.run()
+    result = finished.args[0]
+    expected = engine.fit(whole, window.document.options)
+    np.testing.assert_allclose(result.history, expected.history, rtol=1e-10)
+    np.testing.assert_allclose(result.params["means"], expected.params["means"], rtol=1e-9)
+    # The views drew the sample under the fit of every row.
+    assert window.document.result is result and window.document.table is table
+
+
+def test_a_long_pass_shows_its_progress_and_stop_ends_the_reading(
+    qtbot, window, big_file, monkeypatch
+):
+    monkeypatch.setattr(fit_controller, "SHOW_PASS_AFTER_S", 0.0)
+    open_big(qtbot, window, big_file)
+    progress: list[tuple[int, int]] = []
+    window.controller.pass_progress.connect(lambda number, done: progress.append((number, done)))
+    panel = window.settings_panel
+    panel.k_spin.setValue(2)
+    panel.tol_combo.setCurrentText("0")
+    panel.max_iter_spin.setValue(100_000)
+    window.run()
+    qtbot.waitUntil(lambda: len(progress) >= 3 and window.document.n_snapshots >= 3,
+                    timeout=60_000)
+    assert all(number >= 1 and 0 <= done < 1000 for number, done in progress)
+    assert window.compute.pass_bar.isVisibleTo(window)
+    assert "Pass" in window.compute.pass_label.text()
+    counting = window.controller._counting
+    assert isinstance(counting, CountingSource)
+    window.stop()
+    assert window.document.run_state is RunState.CANCELLED
+    # The reading stops at the next chunk: the fit's thread ends long before its 100 000 passes.
+    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+    assert progress[-1] == (0, 0) and not window.compute.pass_bar.isVisibleTo(window)
+    read = counting.rows_read
+    qtbot.wait(200)
+    assert counting.rows_read == read
+
+
+def test_a_large_file_with_gaps_is_refused_for_a_model_that_cannot_fit_them(
+    qtbot, no_gaps_model, window, big_file, errors
+):
+    rows = np.load(big_file)
+    rows[streamed.sample_rows(N_ROWS)[5], 1] = np.nan
+    np.save(big_file, rows)
+    window.document.set_options(engine.FitOptions(model=no_gaps_model))
+    with qtbot.waitSignal(window.opener._loader.failed, timeout=20_000):
+        window.open_file(big_file, ask=False)
+    position = streamed.sample_rows(N_ROWS)[5] + 1
+    assert errors and f"row {position:,} of big.npy has a missing value" in errors[-1][0]
+    assert window.document.table is None
+
+
+def test_export_assignments_writes_every_row_of_the_file_a_chunk_at_a_time(
+    qtbot, window, big_file, tmp_path, monkeypatch, errors
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    from emgui.features.export.actions import ExportActions
+
+    open_big(qtbot, window, big_file)
+    window.settings_panel.k_spin.setValue(2)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60_000):
+        window.run()
+    out = tmp_path / "assignments.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    exporter = next(iter(window.findChildren(ExportActions)))
+    with qtbot.waitSignal(exporter.assignments_written, timeout=60_000):
+        exporter.export_assignments_action.trigger()
+    assert errors == []
+    written = np.loadtxt(out, delimiter=",", skiprows=1)
+    whole = np.load(big_file)
+    assert written.shape == (N_ROWS, 3 + 1 + 2 + 1)
+    np.testing.assert_array_equal(written[:, :3], whole)
+    result = window.document.result
+    _, log_resp = engine.predict_log_resp(whole, result.params, result.options)
+    np.testing.assert_array_equal(written[:, 3], np.argmax(log_resp, axis=1) + 1)
+    np.testing.assert_allclose(written[:, 4:6], np.exp(log_resp), rtol=1e-9, atol=1e-12)
+    assert "all 120,000 rows of the file written" in window.status_label.text().lower()
+
+
+@pytest.fixture
+def conversion_offered(tmp_path, monkeypatch):
+    """Text files above 1 KB count as larger than a quarter of memory; the offer is
+    accepted, and the result is asked to be written to ``out.parquet`` (pyarrow keeps the
+    columns' names)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from emgui import dialogs
+    from emgui.runs import conversion
+
+    monkeypatch.setattr(conversion, "CONVERT_ABOVE_BYTES", 1000)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, text: asked.append(text) or True)
+    out = tmp_path / "out.parquet"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    return asked, out
+
+
+def write_csv(path: Path, n_rows: int) -> np.ndarray:
+    rows = np.round(np.random.default_rng(2).normal(size=(n_rows, 3)), 6)
+    np.savetxt(path, rows, delimiter=",", header="a,b,c", comments="", fmt="%.6f")
+    return rows
+
+
+def test_a_text_file_larger_than_a_quarter_of_memory_is_converted_then_opened(
+    qtbot, window, tmp_path, conversion_offered, errors
+):
+    asked, out = conversion_offered
+    rows = write_csv(tmp_path / "big.csv", 5_000)
+    with qtbot.waitSignal(window.document.data_changed, timeout=30_000):
+        assert window.open_file(tmp_path / "big.csv")
+        assert window.task_bar.isVisibleTo(window)
+        assert "Converting big.csv" in window.task_bar.label.text()
+    assert "more than a quarter of this computer's memory" in asked[0]
+    assert errors == []
+    assert out.exists()
+    np.testing.assert_array_equal(window.document.table.data, rows)
+    assert window.document.table.columns == ["a", "b", "c"]
+
+
+def test_cancelling_the_conversion_leaves_no_file_and_the_window_as_it_was(
+    qtbot, window, tmp_path, conversion_offered, threads
+):
+    _, out = conversion_offered
+    write_csv(tmp_path / "big.csv", 600_000)
+    window.open_sample(window.sample_menu.actions()[0].data())
+    name = window.document.name
+    assert window.open_file(tmp_path / "big.csv")
+    task = window.task_bar.tasks[-1]
+    with qtbot.waitSignal(task.cancelled, timeout=5_000):
+        window.task_bar.cancel_button.click()
+    qtbot.waitUntil(lambda: not threads.busy(owner=window), timeout=30_000)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert window.document.name == name
