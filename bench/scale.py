@@ -181,7 +181,7 @@ def shipped_bytes() -> dict[str, int]:
     from engine.backends.dask import block_layout
     from engine.backends.dask_tasks import pass_kept
     from engine.data import ArraySource
-    from engine.loop import chunk_size_for, setup_fit
+    from engine.fit_setup import chunk_size_for, setup_fit
 
     X = np.random.default_rng(0).normal(size=(4096, N_FEATURES))
     setup = setup_fit(X, options(1))

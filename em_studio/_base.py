@@ -1,33 +1,26 @@
-"""What every estimator shares: EM under scikit-learn's stopping rule, driven from the
-engine's snapshots, and the methods that use a fit.
+"""What every estimator shares: a model of :mod:`engine.models` with scikit-learn's
+conventions, its arguments turned into the engine's options, and ``fit``.
 
-The engine iterates (:func:`engine.iterate`); this module decides when to stop
-exactly as scikit-learn's ``BaseMixture.fit_predict`` does. At its iteration
-``n`` scikit-learn takes the E-step of the current parameters, whose mean
-log-likelihood is its "lower bound", then the M-step, then compares the lower
-bound with the previous one. So it stops one M-step after the parameters
-whose change met ``tol``; ``lower_bound_`` belongs to the parameters before
-the last M-step and ``n_iter_`` counts M-steps. Each start is run by the
-engine from explicit starting parameters with its own tolerance off, and
-closed where scikit-learn would stop.
+A fit runs each start through the engine under scikit-learn's stopping rule
+(:mod:`em_studio._stopping`); the methods that use a fit are in
+:mod:`em_studio._fitted`, the checks of rows and arguments in
+:mod:`em_studio._validation`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import warnings
 from collections.abc import Generator, Mapping
-from contextlib import closing
-from dataclasses import dataclass
-from time import time
 from typing import Any, ClassVar
 
 import numpy as np
 
 import engine
-from engine import criteria
 from engine.errors import FitError
-from engine.loop import check_data, drain, model_for
+from engine.fit_setup import check_data, model_for
+from engine.loop import drain
 from engine.models import registry
 from engine.models.base import MixtureModel
 from engine.options import MAX_COMPONENTS, MAX_ITER, MAX_N_INIT, validate
@@ -38,16 +31,11 @@ from em_studio._compat import (
     ClusterMixin,
     ConvergenceWarning,
     DensityMixin,
-    NotFittedError,
     check_random_state,
 )
+from em_studio._fitted import FittedMixin
 from em_studio._starts import INIT_PARAMS, draw_seed, engine_start, initial_resp, params_from_resp
-
-#: scikit-learn's words when the best start did not converge.
-NOT_CONVERGED = (
-    "Best performing initialization did not converge. Try different init parameters, or "
-    "increase max_iter, tol, or check for degenerate data."
-)
+from em_studio._stopping import NOT_CONVERGED, Progress, Start, run_start
 
 #: Options of :class:`engine.FitOptions` every estimator sets from its own arguments.
 _LOOP_OPTIONS = frozenset(
@@ -55,81 +43,7 @@ _LOOP_OPTIONS = frozenset(
 )
 
 
-@dataclass
-class _Start:
-    """How one start ended."""
-
-    params: engine.Params
-    lower_bound: float
-    lower_bounds: list[float]
-    converged: bool
-    n_iter: int
-
-
-class _Progress:
-    """scikit-learn's verbose lines (``verbose`` 1 or 2, every ``interval`` iterations)."""
-
-    def __init__(self, verbose: int, interval: int) -> None:
-        self.verbose = verbose
-        self.interval = interval
-        self._start_time = self._iteration_time = time()
-
-    def start_begins(self, start: int) -> None:
-        if self.verbose >= 1:
-            print(f"Initialization {start}")
-            self._start_time = self._iteration_time = time()
-
-    def iteration_ends(self, n_iter: int, change: float) -> None:
-        if self.verbose < 1 or n_iter % self.interval:
-            return
-        if self.verbose == 1:
-            print(f"  Iteration {n_iter}")
-            return
-        now = time()
-        print(
-            f"  Iteration {n_iter}\t time lapse {now - self._iteration_time:.5f}s\t "
-            f"ll change {change:.5f}"
-        )
-        self._iteration_time = now
-
-    def start_ends(self, lower_bound: float, converged: bool) -> None:
-        words = "converged" if converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {words}.")
-        elif self.verbose >= 2:
-            print(
-                f"Initialization {words}. time lapse {time() - self._start_time:.5f}s\t "
-                f"lower bound {lower_bound:.5f}."
-            )
-
-
-def check_weights(weights: object, n_components: int) -> np.ndarray:
-    """Starting weights checked as scikit-learn checks them, with its messages (their sum
-    within 1e-8 of one, 1e-6 for float32 weights)."""
-    atol = 1e-6 if np.asarray(weights).dtype == np.float32 else 1e-8
-    weights = np.asarray(weights, dtype=np.float64)
-    check_shape(weights, (n_components,), "weights")
-    if np.any(weights < 0.0) or np.any(weights > 1.0):
-        raise ValueError(
-            "The parameter 'weights' should be in the range [0, 1], but got max value "
-            f"{np.max(weights):.5f}, min value {np.min(weights):.5f}"
-        )
-    if not np.allclose(abs(1.0 - np.sum(weights)), 0.0, atol=atol):
-        raise ValueError(
-            "The parameter 'weights' should be normalized, but got sum(weights) = "
-            f"{np.sum(weights):.5f}"
-        )
-    return weights
-
-
-def check_shape(array: np.ndarray, shape: tuple[int, ...], name: str) -> None:
-    if array.shape != shape:
-        raise ValueError(
-            f"The parameter '{name}' should have the shape of {shape}, but got {array.shape}"
-        )
-
-
-class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
+class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
     """Base of the estimators: a model of :mod:`engine.models` fitted with scikit-learn's
     conventions. Subclasses name the model and list their own arguments."""
 
@@ -186,10 +100,10 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
             if value is None:
                 continue
             if name == "weights":
-                given[name] = check_weights(value, self.n_components)
+                given[name] = checks.check_weights(value, self.n_components)
             elif name in specs:
                 array = np.asarray(value, dtype=np.float64)
-                check_shape(array, specs[name].shape_for(self.n_components, n_features), name)
+                checks.check_shape(array, specs[name].shape_for(self.n_components, n_features), name)
                 given[name] = array
         return given
 
@@ -383,8 +297,8 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
 
         do_init = not (self.warm_start and self.__sklearn_is_fitted__())
         random_state = check_random_state(self.random_state)
-        progress = _Progress(int(self.verbose), self.verbose_interval)
-        best: _Start | None = None
+        progress = Progress(int(self.verbose), self.verbose_interval)
+        best: Start | None = None
         max_lower_bound = -np.inf
         for start in range(self.n_init if do_init else 1):
             progress.start_begins(start)
@@ -394,7 +308,10 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
             else:
                 params, lower_bound = self._fitted_params(), self.lower_bound_
             snapshots = engine.iterate(rows, options.replace(init=params), names, backend)
-            run = yield from self._run_start(snapshots, start, lower_bound, n_samples, progress)
+            report = functools.partial(self._report, start)
+            run = yield from run_start(
+                snapshots, lower_bound, n_samples, self.max_iter, self.tol, progress, report
+            )
             if self.max_iter == 0:
                 # scikit-learn keeps the last start, unscored.
                 best = dataclasses.replace(run, lower_bound=-np.inf, converged=False)
@@ -448,199 +365,8 @@ class MixtureEstimator(ClusterMixin, DensityMixin, BaseEstimator):
             base = self._from_resp(model_for(options, rows), rows, resp)
         return base.replace(**explicit) if explicit else base
 
-    def _run_start(
-        self,
-        snapshots: Generator[engine.Snapshot, None, object],
-        start: int,
-        lower_bound: float,
-        n_samples: int,
-        progress: _Progress,
-    ) -> Generator[engine.Snapshot, None, _Start]:
-        """One start under scikit-learn's stopping rule (see the module's docstring)."""
-        lower_bounds: list[float] = []
-        converged = False
-        n_iter = 0
-        with closing(snapshots):
-            snapshot = next(snapshots)
-            yield self._report(snapshot, start, False)
-            for n_iter in range(1, self.max_iter + 1):
-                previous, lower_bound = lower_bound, snapshot.objective / n_samples
-                lower_bounds.append(lower_bound)
-                snapshot = next(snapshots)
-                change = lower_bound - previous
-                converged = abs(change) < self.tol
-                progress.iteration_ends(n_iter, change)
-                yield self._report(snapshot, start, converged)
-                if converged:
-                    break
-        if self.max_iter > 0:
-            progress.start_ends(lower_bound, converged)
-        return _Start(snapshot.params, lower_bound, lower_bounds, converged, n_iter)
-
-    def _report(self, snapshot: engine.Snapshot, start: int, converged: bool) -> engine.Snapshot:
+    def _report(self, start: int, snapshot: engine.Snapshot, converged: bool) -> engine.Snapshot:
         snapshot = dataclasses.replace(snapshot, restart=start, converged=converged)
         if self.callback is not None:
             self.callback(snapshot)
         return snapshot
-
-    # --- using a fit --------------------------------------------------------------------
-
-    def _check_fitted(self) -> None:
-        if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator."
-            )
-
-    def _rows(self, X: object) -> tuple[np.ndarray, np.dtype]:
-        """``X`` checked against the fit, as float64 rows, and its own floating dtype."""
-        self._check_fitted()
-        given = self._values(
-            checks.validate_rows(self, X, reset=False, allow_nan=self._allows_nan())
-        )
-        return np.asarray(given, dtype=np.float64), given.dtype
-
-    def _log_resp(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return engine.predict_log_resp(rows, self._fitted_params(), self._fit_options())
-
-    def predict(self, X: object) -> np.ndarray:
-        """The most probable component of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Components numbered from 0.
-        """
-        rows, _ = self._rows(X)
-        return self._log_resp(rows)[1].argmax(axis=1)
-
-    def predict_proba(self, X: object) -> np.ndarray:
-        """Each component's responsibility for each row (the posterior probabilities).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        resp : ndarray of shape (n_samples, n_components)
-            Rows sum to one; in ``X``'s floating precision.
-        """
-        rows, dtype = self._rows(X)
-        # Components far from a row underflow to zero responsibility, as they should.
-        with np.errstate(under="ignore"):
-            return np.exp(self._log_resp(rows)[1]).astype(dtype)
-
-    def score_samples(self, X: object) -> np.ndarray:
-        """Log-likelihood of each row under the fitted mixture.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_prob : ndarray of shape (n_samples,)
-            In ``X``'s floating precision.
-        """
-        rows, dtype = self._rows(X)
-        return self._log_resp(rows)[0].astype(dtype)
-
-    def score(self, X: object, y: object = None) -> float:
-        """Mean log-likelihood per row (what ``GridSearchCV`` maximises by default).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        float
-        """
-        return float(np.mean(self.score_samples(X)))
-
-    def _n_parameters(self) -> int:
-        """Free parameters of the fitted mixture (held ones excluded); scikit-learn's name."""
-        self._check_fitted()
-        fixed = frozenset(self.fixed)
-        return self._build_model().n_free_parameters(self.n_components, self.n_features_in_, fixed)
-
-    def bic(self, X: object) -> float:
-        """Bayesian information criterion on ``X``, ``-2 logL + p log n``: lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        float
-        """
-        n_samples = len(X)
-        return criteria.bic(self.score(X) * n_samples, self._n_parameters(), n_samples)
-
-    def aic(self, X: object) -> float:
-        """Akaike information criterion on ``X``, ``-2 logL + 2 p``: lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        float
-        """
-        return criteria.aic(self.score(X) * len(X), self._n_parameters())
-
-    def icl(self, X: object) -> float:
-        """Integrated completed likelihood on ``X``: BIC plus twice the entropy of the
-        responsibilities (EM Studio's third criterion); lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        float
-        """
-        rows, _ = self._rows(X)
-        log_norm, log_resp = self._log_resp(rows)
-        with np.errstate(under="ignore"):
-            resp = np.exp(log_resp)
-        entropy = float(-np.where(resp > 0, resp * log_resp, 0.0).sum())
-        n_samples = rows.shape[0]
-        return criteria.icl(float(log_norm.sum()), self._n_parameters(), n_samples, entropy)
-
-    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """Draw rows from the fitted mixture, as scikit-learn's ``sample``.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            Rows, grouped by component.
-        y : ndarray of shape (n_samples,)
-            The component each row came from.
-        """
-        self._check_fitted()
-        if n_samples < 1:
-            raise ValueError(
-                f"Invalid value for 'n_samples': {n_samples} . The sampling requires at least "
-                "one sample."
-            )
-        rng = check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_)
-        X = np.vstack([self._draw(rng, k, int(count)) for k, count in enumerate(counts)])
-        y = np.concatenate([np.full(int(count), k, dtype=np.int64) for k, count in enumerate(counts)])
-        return X, y
-

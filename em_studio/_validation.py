@@ -5,7 +5,8 @@ messages (its estimator checks look for them), whether or not scikit-learn is
 installed: a 2-D array of real numbers, finite, with enough rows, and at
 predict time the columns — their number and, for a DataFrame, their names —
 of the fit. Arguments are checked in ``fit`` (scikit-learn's rule: the
-constructor only stores them), each against what it accepts.
+constructor only stores them), each against what it accepts; the starting
+arrays (``weights_init`` and the like) with scikit-learn's messages.
 """
 
 from __future__ import annotations
@@ -235,3 +236,30 @@ def real(low: float, high: float | None = None) -> tuple:
 
 def is_real_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_weights(weights: object, n_components: int) -> np.ndarray:
+    """Starting weights checked as scikit-learn checks them, with its messages (their sum
+    within 1e-8 of one, 1e-6 for float32 weights)."""
+    atol = 1e-6 if np.asarray(weights).dtype == np.float32 else 1e-8
+    weights = np.asarray(weights, dtype=np.float64)
+    check_shape(weights, (n_components,), "weights")
+    if np.any(weights < 0.0) or np.any(weights > 1.0):
+        raise ValueError(
+            "The parameter 'weights' should be in the range [0, 1], but got max value "
+            f"{np.max(weights):.5f}, min value {np.min(weights):.5f}"
+        )
+    if not np.allclose(abs(1.0 - np.sum(weights)), 0.0, atol=atol):
+        raise ValueError(
+            "The parameter 'weights' should be normalized, but got sum(weights) = "
+            f"{np.sum(weights):.5f}"
+        )
+    return weights
+
+
+def check_shape(array: np.ndarray, shape: tuple[int, ...], name: str) -> None:
+    """Raise scikit-learn's ``ValueError`` when ``array`` does not have ``shape``."""
+    if array.shape != shape:
+        raise ValueError(
+            f"The parameter '{name}' should have the shape of {shape}, but got {array.shape}"
+        )

@@ -12,7 +12,7 @@ from engine.models import covariance
 from engine.models.base import EMPTY_MASS, MixtureModel
 from engine.models.gaussian import precisions_cholesky
 from em_studio import _validation as checks
-from em_studio._base import MixtureEstimator, check_shape
+from em_studio._base import MixtureEstimator
 from em_studio._docs import fill_doc
 
 #: scikit-learn's words when a covariance became singular; EM Studio's diagnosis follows.
@@ -37,7 +37,7 @@ def check_precisions(
     """Starting precisions checked as scikit-learn checks them, with its messages."""
     precisions = np.asarray(precisions, dtype=np.float64)
     shape = covariance.storage_shape(storage, n_components, n_features)
-    check_shape(precisions, shape, f"{label} precision")
+    checks.check_shape(precisions, shape, f"{label} precision")
     if storage in ("diag", "spherical"):
         if np.any(precisions <= 0.0):
             raise ValueError(f"'{label} precision' should be positive")

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from emgui import gc_guard
-from emgui.features import analysis, export, labels, legend, sessions, teaching
+from emgui.features import (
+    analysis, export, labels, legend, plot_menus, seeing, sessions, standardize, teaching,
+)
 from emgui.features import help as help_menu
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell.host import Host
 from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
+from emgui.shell.window_layout import first_widths
 from emgui.views import declared
 from emio.blas import register_blas_limiter
 
@@ -37,7 +40,10 @@ FEATURES: tuple[Callable[[Host], QObject], ...] = (
     teaching.install,
     legend.install,
     labels.install,
+    seeing.install,
+    standardize.install,
     help_menu.install,
+    plot_menus.install,
 )
 
 
@@ -56,7 +62,19 @@ def prepare_application() -> QApplication:
     app.setApplicationName(APPLICATION)
     gc_guard.install()  # before any background thread can run (see emgui.gc_guard)
     application_registry()
+    if app.platformName() == "offscreen":
+        app.aboutToQuit.connect(empty_offscreen_clipboard)
     return app
+
+
+def empty_offscreen_clipboard() -> None:
+    """Drop what the clipboard holds before the application goes.
+
+    Qt 6.11's offscreen platform crashes the process at exit (SIGSEGV) when its
+    clipboard still holds a ``QMimeData`` (Copy as HTML puts one there); a
+    screen's own platform hands the clipboard on and needs nothing.
+    """
+    QApplication.clipboard().clear()
 
 
 def build_window(settings: QSettings, threads: ThreadRegistry | None = None) -> MainWindow:
@@ -150,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         # The same picture whatever size the user last left the window at.
         window.resize(*DEFAULT_SIZE)
+        first_widths(window, window.settings_dock, window.results_dock)
         screenshot = _Screenshot(window, args.screenshot, app)
         if args.run:
             screenshot.take_after_fit()

@@ -4,7 +4,8 @@ Never imports Qt. The window, the command line and the estimators all drive
 :func:`iterate`, a generator of immutable :class:`Snapshot` objects.
 
 Rooms: :mod:`engine.options` (what decides a fit, validated once),
-:mod:`engine.results`, :mod:`engine.loop` (the EM loop), :mod:`engine.starts`,
+:mod:`engine.results`, :mod:`engine.fit_setup` (a fit's data checked, its model set
+up), :mod:`engine.loop` (the EM loop), :mod:`engine.starts`,
 :mod:`engine.data` (sources of chunks; :mod:`engine.references`, how another
 process reopens one), :mod:`engine.backends` (where passes run: this machine,
 or a Dask cluster), :mod:`engine.predict`, :mod:`engine.selection` (choosing K and the
@@ -16,8 +17,9 @@ teaching), :mod:`engine.gaps` and :mod:`engine.impute` (missing values), and
 from engine.backends.dask import DaskBackend
 from engine.data import ArraySource, DataSource, NpySource
 from engine.errors import CollapseError, FitError, SingularComponent
+from engine.fit_setup import check_data, objective_name
 from engine.impute import Imputation, Imputer, impute
-from engine.loop import check_data, fit, iterate, objective_name
+from engine.loop import fit, iterate
 from engine.models import model_class, model_names
 from engine.models.covariance import names as covariance_types
 from engine.options import ACCELERATIONS, DTYPES, INIT_METHODS, FitOptions

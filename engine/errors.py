@@ -46,6 +46,6 @@ class SingularComponent(Exception):
         self.component = component
         #: The responsibility mass the component held, when the raiser knows it.
         self.weight = weight
-        #: When the covariance is finer than the data's digits can resolve, the
-        #: column that limits it (see :func:`engine.models.gaussian.unresolved_component`).
+        #: When the covariance is finer than the data's digits can resolve, the column
+        #: that limits it (:func:`engine.models.gaussian_resolution.unresolved_component`).
         self.column = column

@@ -9,6 +9,8 @@ Each pass over the data runs the E-step and gathers the M-step's sufficient
 statistics chunk by chunk, so responsibilities for all rows are never held;
 where the chunks are computed is a backend's affair (:mod:`engine.backends`).
 The log-likelihood a snapshot reports is always that of the parameters it carries.
+A fit is set up in :mod:`engine.fit_setup`; what it says in words is in
+:mod:`engine.fit_messages`.
 """
 
 from __future__ import annotations
@@ -22,169 +24,18 @@ import numpy as np
 from engine.accelerate import can_accelerate, plain_steps, squarem_steps
 from engine.backends import Backend, Passes, PassResult
 from engine.backends.local import LocalBackend
-from engine.data import ColumnSummary, DataSource, as_source, start_sample, summarise
+from engine.data import start_sample
 from engine.errors import CollapseError, FitError, SingularComponent
-from engine.models import registry
+from engine.fit_messages import collapse_error, collapse_warning, distinct_rows, left_out_note
+from engine.fit_setup import FitSetup, chunk_size_for, setup_fit
 from engine.models.base import MixtureModel
-from engine.options import FitOptions, check_components, new_seed, validate
+from engine.options import FitOptions
 from engine.params import Params
 from engine.results import FitResult, Snapshot
 from engine.starts import agglomerate, distance_unit, explicit_params, hc_params, seeded_params
 
-#: Fewest and most rows per chunk, whatever the model prefers.
-MIN_CHUNK_ROWS = 1024
-MAX_CHUNK_ROWS = 65536
 #: A fall of the objective by more than this fraction counts as more than round-off.
 _ROUND_OFF = {"float64": 1e-9, "float32": 1e-6}
-
-
-def auto_chunk_size(n_samples: int, preferred_rows: int) -> int:
-    """Rows per chunk: the model's preference within [:data:`MIN_CHUNK_ROWS`,
-    :data:`MAX_CHUNK_ROWS`], at most the data. Depends on the data's shape, the
-    model and the precision, never on the threads."""
-    return int(min(n_samples, MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, preferred_rows)))
-
-
-def chunk_size_for(
-    model: MixtureModel, options: FitOptions, n_samples: int, n_features: int, dtype: str
-) -> int:
-    """Rows per chunk of a fit's passes in ``dtype``: ``options.chunk_size`` or the model's choice."""
-    if options.chunk_size is not None:
-        return options.chunk_size
-    itemsize = np.dtype(dtype).itemsize
-    return auto_chunk_size(n_samples, model.chunk_rows(options.n_components, n_features, itemsize))
-
-
-@dataclass(frozen=True)
-class FitSetup:
-    """A fit's data, checked and summarised, and its model set up for them."""
-
-    source: DataSource
-    summary: ColumnSummary
-    model: MixtureModel
-    options: FitOptions
-
-    @property
-    def n_samples(self) -> int:
-        return self.source.n_samples
-
-    @property
-    def n_features(self) -> int:
-        return self.source.n_features
-
-    @property
-    def n_fitted(self) -> int:
-        """Rows with at least one value: a row without any is left out of the fit."""
-        return self.summary.n_fitted
-
-
-def setup_fit(
-    X: object, options: FitOptions, feature_names: Sequence[str] | None = None
-) -> FitSetup:
-    """Check the options and the data once, and set the model up for the data.
-
-    ``X`` is an array of shape (n_samples, n_features) or an
-    :class:`engine.data.DataSource`. A seed is drawn when ``options`` have none.
-
-    Raises
-    ------
-    ValueError
-        For data or options that cannot be fitted, with a message that says what to do.
-    """
-    validate(options)
-    source = as_source(X, feature_names)
-    model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk, model.handles_missing)
-    check_components(options, summary.n_fitted)
-    model.check_summary(summary, source.feature_names)
-    if options.seed is None:
-        options = options.replace(seed=new_seed())
-    return FitSetup(source, summary, model.adapt(summary, options.reg_covar), options)
-
-
-def check_data(
-    X: object, options: FitOptions, feature_names: Sequence[str] | None = None
-) -> None:
-    """Raise ``ValueError`` saying why ``X`` cannot come from the model ``options``
-    name (whatever K and the other options)."""
-    source = as_source(X, feature_names)
-    model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk, model.handles_missing)
-    model.check_summary(summary, source.feature_names)
-
-
-def objective_name(options: FitOptions) -> str:
-    """What a fit's ``objective`` is, in words for a trace's axis: the (classification)
-    log-likelihood, plus the log prior when the regularisation is one."""
-    model = registry.build_model(options.model, options.model_options)
-    name = "classification log-likelihood" if options.e_step == "hard" else "log-likelihood"
-    if model.penalised(options.reg_covar):
-        name += " + log prior"
-    return name
-
-
-def model_for(options: FitOptions, X: np.ndarray) -> MixtureModel:
-    """The model ``options`` describe, set up for data ``X`` (no checks of the data)."""
-    model = registry.build_model(options.model, options.model_options)
-    summary = summarise(as_source(X), allow_missing=model.handles_missing)
-    return model.adapt(summary, options.reg_covar)
-
-
-def collapse_error(
-    exc: SingularComponent, iteration: int, setup: FitSetup, weight: float | None = None
-) -> CollapseError:
-    """The error a person sees for a component whose covariance became singular,
-    naming the real cause where the model knows it."""
-    cause = setup.model.singular_cause(
-        exc, setup.summary, setup.source.feature_names, setup.options.reg_covar
-    )
-    distinct = distinct_rows(setup.source)
-    k = setup.options.n_components
-    if cause is None and distinct is not None and distinct < k:
-        cause = (
-            f"the data hold only {distinct} distinct row{'s' if distinct > 1 else ''}, fewer "
-            f"than the {k} components, so some component can only sit on copies of one row, "
-            f"which have no spread. Lower K to at most {distinct}, or raise the regularisation "
-            f"(reg_covar, now {setup.options.reg_covar:g})."
-        )
-    weight = exc.weight if weight is None else weight
-    return CollapseError(exc.component, iteration, weight, setup.options.reg_covar, cause)
-
-
-#: Distinct rows are counted (to explain a collapse) only in data up to this size.
-_DISTINCT_ROWS_LIMIT = 1_000_000
-
-
-def distinct_rows(source: DataSource) -> int | None:
-    """How many different rows the data hold, for data in memory of moderate size
-    (``None`` otherwise): fewer than K makes a collapse certain."""
-    if not source.in_memory or source.n_samples > _DISTINCT_ROWS_LIMIT:
-        return None
-    rows = source.read(0, source.n_samples)
-    return int(np.unique(rows, axis=0).shape[0])
-
-
-def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
-    """What to tell a person whose best fit has components on the regularisation alone."""
-    which = ", ".join(str(k + 1) for k in collapsed)
-    several = "s" if len(collapsed) > 1 else ""
-    starts = f"every one of the {n_starts} starts ended so; " if n_starts > 1 else ""
-    return (
-        f"component{several} {which} rest{'' if several else 's'} on the regularisation alone: "
-        f"{'they sit' if several else 'it sits'} on rows that share a value, a spurious optimum "
-        f"whose likelihood means little; {starts}try more starts (n_init) or fewer components"
-    )
-
-
-def left_out_note(n_rows: int) -> str:
-    """What to tell a person whose data have rows without any value."""
-    one = n_rows == 1
-    rows = "1 row has" if one else f"{n_rows} rows have"
-    return (
-        f"{rows} no value in any column and {'was' if one else 'were'} left out of the fit (and "
-        f"of BIC's count of rows); {'it is' if one else 'each is'} labelled with the component "
-        "of largest weight"
-    )
 
 
 def canonical_order(params: Params, model: MixtureModel) -> np.ndarray:

@@ -11,7 +11,7 @@ from engine.backends import Backend
 from engine.backends.local import LocalBackend, LocalPasses
 from engine.data import ArraySource, as_source, summarise
 from engine.estep import log_weights, normalise
-from engine.loop import auto_chunk_size, model_for
+from engine.fit_setup import auto_chunk_size, model_for
 from engine.models import registry
 from engine.models.base import MixtureModel
 from engine.options import FitOptions

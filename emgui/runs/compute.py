@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine.standardize import iterate_standardized
 from emgui.runs.streamed import STREAMED_SUFFIXES, CountingSource, Stopped
 from emio.sources import open_rows
 from emio.tables import DataError, Table
@@ -127,12 +128,20 @@ def fit_steps(
     feature_names: list[str],
     cluster: ClusterRun | None = None,
     table: Table | None = None,
+    standardize: bool = False,
 ) -> Generator[object, None, engine.FitResult]:
     """The fit's snapshots (and, on a cluster, a :class:`Computing` first); returns its
     result. On a cluster, the rows are read from ``table``'s file by the workers. A fit
-    stopped half-way through a pass ends with :class:`Stopped`."""
+    stopped half-way through a pass ends with :class:`Stopped`. ``standardize`` fits in
+    standard units (rows in memory on this computer only)."""
     if cluster is None:
-        return (yield from engine.iterate(rows, options, feature_names))
+        run = iterate_standardized if standardize else engine.iterate
+        return (yield from run(rows, options, feature_names))
+    if standardize:
+        raise ValueError(
+            "standardising needs the data in memory on this computer; choose Compute on: "
+            "this computer, or switch off Run > Fit in Standard Units"
+        )
     try:
         if table is not None:
             rows = cluster_rows(table, rows)

@@ -119,7 +119,8 @@ class FitController(QObject):
         self._counting = rows if isinstance(rows, CountingSource) else None
         self._cluster = cluster
         worker = GeneratorWorker(
-            partial(fit_steps, rows, options, feature_names, cluster, table),
+            partial(fit_steps, rows, options, feature_names, cluster, table,
+                    standardize=self._document.standardize),
             paused=paused, delay=self._delay, unexpected=UNEXPECTED,
             report=(engine.Snapshot, Computing), expected=(ValueError, OSError),
         )

@@ -65,6 +65,8 @@ class Document(QObject):
     """The starting means placed by clicking: a tuple of ``(x, y)`` in the shown columns."""
     uncertainty_changed = Signal(bool)
     """Whether uncertain points are faded."""
+    standardize_changed = Signal(bool)
+    """Whether fits run in standard units (their parameters still in the original ones)."""
     run_state_changed = Signal(object)
     """The new :class:`RunState` of the fit."""
     snapshot_added = Signal(int)
@@ -86,6 +88,7 @@ class Document(QObject):
         self._columns = (0, 1)
         self._placed: tuple[tuple[float, float], ...] = ()
         self._show_uncertainty = False
+        self._standardize = False
         self._run_state = RunState.IDLE
         self._snapshots: list[engine.Snapshot] = []
         self._result: engine.FitResult | None = None
@@ -236,6 +239,15 @@ class Document(QObject):
         if bool(show) != self._show_uncertainty:
             self._show_uncertainty = bool(show)
             self.uncertainty_changed.emit(self._show_uncertainty)
+
+    @property
+    def standardize(self) -> bool:
+        return self._standardize
+
+    def set_standardize(self, on: bool) -> None:
+        if bool(on) != self._standardize:
+            self._standardize = bool(on)
+            self.standardize_changed.emit(self._standardize)
 
     # --- the fit (written by the fit controller) ---------------------------------------------
 

@@ -20,6 +20,7 @@ import engine
 from emgui.runs.registry import ThreadRegistry
 from emgui.runs.task import Task
 from emgui.shell.document import Document
+from emgui.views.fit_views import FitViews
 from emgui.views.mean_handles import MeanHandles
 
 #: Where :meth:`Host.add_actions` puts actions: the File menu (before Quit), the Run
@@ -45,6 +46,9 @@ class Canvas(Protocol):
 
     @property
     def kind(self) -> str: ...
+    @property
+    def views(self) -> FitViews:
+        """The scatter, histogram and count views themselves (for overlays and headers)."""
     @property
     def handles(self) -> MeanHandles: ...
     @property
@@ -98,7 +102,8 @@ class Host(Protocol):
         area: Qt.DockWidgetArea,
         tabify_with: QDockWidget | None = None,
     ) -> None:
-        """Add ``dock``, hidden until shown, with its toggle in the View menu."""
+        """Add ``dock``, hidden until shown, with its toggle in View ▸ Panels; its content
+        scrolls when the dock is smaller than it needs."""
 
     def show_docks(self, bottom: QDockWidget, right: QDockWidget) -> None:
         """Show ``bottom`` under the views and ``right`` under the parameters, sized to fit."""

@@ -17,22 +17,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QProgressBar,
     QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QRadioButton,
-    QSpinBox,
+    QProgressBar,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -40,6 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from emgui.runs.data_loader import DataLoader
+from emgui.shell.import_bad_rows_box import BadRowsBox
+from emgui.shell.import_columns_box import ColumnsBox
+from emgui.shell.import_options_box import ReadingOptionsBox
 from emgui.shell.import_preview import PreviewModel, describe_options
 from emio.tables import (
     DataError,
@@ -51,21 +46,7 @@ from emio.tables import (
     sniff_text,
 )
 
-DELIMITER_CHOICES = {",": "Comma  ( , )", ";": "Semicolon  ( ; )", "\t": "Tab", " ": "Spaces"}
-DECIMAL_CHOICES = {".": "Point  ( 3.14 )", ",": "Comma  ( 3,14 )"}
-COMMENT_CHOICES = {"": "None", "#": "#"}
 PREVIEW_ROWS = 100
-
-def _combo(choices: dict[str, str], tip: str) -> QComboBox:
-    combo = QComboBox()
-    for key, label in choices.items():
-        combo.addItem(label, key)
-    combo.setToolTip(tip)
-    return combo
-
-
-def _select(combo: QComboBox, key: str) -> None:
-    combo.setCurrentIndex(max(0, combo.findData(key)))
 
 
 class ImportDialog(QDialog):
@@ -125,55 +106,13 @@ class ImportDialog(QDialog):
             "wrong, change the settings until each column shows one kind of value."
         )
 
-        self.delimiter_box = _combo(
-            DELIMITER_CHOICES,
-            "The character between the values on each line. Choose the one that makes the "
-            "preview show one value per cell. Spreadsheets set to German, French and many "
-            "other languages save with semicolons.",
-        )
-        self.decimal_box = _combo(
-            DECIMAL_CHOICES,
-            "How the file writes the fractional part of a number: 3.14 (point) or 3,14 "
-            "(comma). If the numbers turn up as red text in the preview, try the other one.",
-        )
-        self.comment_box = _combo(
-            COMMENT_CHOICES,
-            "Lines starting with this character are notes for people, not data, and are "
-            "ignored; so is the rest of a line after it.",
-        )
-        self.header_check = QCheckBox("First row holds column names")
-        self.header_check.setToolTip(
-            "Tick if the first line holds names such as 'height' rather than numbers. "
-            "Without names the columns are called x1, x2, ..."
-        )
-        self.skip_spin = QSpinBox()
-        self.skip_spin.setRange(0, 10_000)
-        self.skip_spin.setToolTip(
-            "Lines at the very top to ignore, such as a title above the table. Comment "
-            "lines among them count too."
-        )
-
-        self.options_box = options_box = QGroupBox("How to read the file")
-        options_box.setToolTip("Settings that decide how the text becomes a table of numbers.")
-        grid = QGridLayout(options_box)
-        grid.setHorizontalSpacing(12)
-        labels = (
-            ("Values separated by:", self.delimiter_box, 0, 0),
-            ("Decimal separator:", self.decimal_box, 0, 2),
-            ("Comment lines start with:", self.comment_box, 1, 0),
-            ("Lines to skip at the top:", self.skip_spin, 1, 2),
-        )
-        for text, widget, row, column in labels:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            label.setToolTip(widget.toolTip())
-            grid.addWidget(label, row, column)
-            grid.addWidget(widget, row, column + 1)
-        grid.addWidget(self.header_check, 2, 0, 1, 4)
-        # Controls keep their natural width; the spare room goes to the right.
-        grid.setColumnStretch(4, 1)
-        grid.setColumnMinimumWidth(2, 150)
-        self.skip_spin.setMinimumWidth(self.delimiter_box.sizeHint().width())
+        self.options_box = ReadingOptionsBox()
+        # The dialog's controls, by the names its callers and tests know them.
+        self.delimiter_box = self.options_box.delimiter_box
+        self.decimal_box = self.options_box.decimal_box
+        self.comment_box = self.options_box.comment_box
+        self.header_check = self.options_box.header_check
+        self.skip_spin = self.options_box.skip_spin
 
         self.model = PreviewModel(self)
         self.table_view = QTableView()
@@ -204,72 +143,17 @@ class ImportDialog(QDialog):
         self.rows_label = QLabel()
         self.rows_label.setToolTip("How many rows the preview shows, and how many the file holds.")
 
-        self.column_list = QListWidget()
-        self.column_list.setToolTip(
-            "Tick the columns to fit the model to. Columns of text (labels such as a species "
-            "name) cannot be used and are greyed out; hover over one to see why."
-        )
-        self.skipped_label = QLabel()
-        self.skipped_label.setWordWrap(True)
-        self.skipped_label.setToolTip("Columns that hold text rather than numbers are left out.")
-        self.label_box = QComboBox()
-        self.label_box.setToolTip(
-            "A column of known groups (a species, a diagnosis) to keep beside the data, never "
-            "fitted: the scatter can colour points by it, and the Label Comparison panel "
-            "sets the clusters against it. Text or whole numbers."
-        )
-        label_caption = QLabel("Known labels:")
-        label_caption.setBuddy(self.label_box)
-        label_caption.setToolTip(self.label_box.toolTip())
-        columns_box = QGroupBox("Columns to use")
-        columns_box.setToolTip(self.column_list.toolTip())
-        column_layout = QVBoxLayout(columns_box)
-        column_layout.addWidget(self.column_list, 1)
-        column_layout.addWidget(self.skipped_label)
-        column_layout.addWidget(label_caption)
-        column_layout.addWidget(self.label_box)
+        self.columns_box = columns_box = ColumnsBox()
+        self.column_list = columns_box.column_list
+        self.skipped_label = columns_box.skipped_label
+        self.label_box = columns_box.label_box
 
-        self.bad_rows_label = QLabel()
-        self.bad_rows_label.setWordWrap(True)
-        self.bad_rows_label.setToolTip(
-            "A row with a gap in one of the chosen columns can be kept for EM to fill; a row "
-            "with a word in a column of numbers cannot be used as it is. Choose what to do "
-            "with such rows."
-        )
-        self.keep_radio = QRadioButton("Keep them: EM fills the gaps")
-        self.keep_radio.setToolTip(
-            "Fit every row: EM uses each row's observed values and, at every E-step, fills in "
-            "its missing ones with their expected values under the current fit. A word in a "
-            "column of numbers is not a gap: such a row stops the loading."
-            if self._keeps_gaps
-            else "The chosen model cannot fit rows with missing values; choose a Gaussian, "
-            "Bernoulli, binomial or Poisson mixture to keep them."
-        )
-        self.stop_radio = QRadioButton("Stop and tell me")
-        self.stop_radio.setToolTip(
-            "Do not load the file; say which row and column hold the first problem, so you "
-            "can fix the file."
-        )
-        self.drop_radio = QRadioButton("Drop those rows")
-        self.drop_radio.setToolTip(
-            "Leave those rows out and fit the rest. How many were dropped is reported after "
-            "loading."
-        )
-        (self.keep_radio if self._keeps_gaps else self.stop_radio).setChecked(True)
-        self.policy_group = QButtonGroup(self)
-        self.policy_group.addButton(self.keep_radio)
-        self.policy_group.addButton(self.stop_radio)
-        self.policy_group.addButton(self.drop_radio)
-        self.bad_box = bad_box = QGroupBox("Rows with missing or non-numeric values")
-        bad_box.setToolTip(self.bad_rows_label.toolTip())
-        bad_layout = QVBoxLayout(bad_box)
-        bad_layout.addWidget(self.bad_rows_label)
-        radios = QHBoxLayout()
-        radios.addWidget(self.keep_radio)
-        radios.addWidget(self.stop_radio)
-        radios.addWidget(self.drop_radio)
-        radios.addStretch(1)
-        bad_layout.addLayout(radios)
+        self.bad_box = bad_box = BadRowsBox(self._keeps_gaps)
+        self.bad_rows_label = bad_box.bad_rows_label
+        self.keep_radio = bad_box.keep_radio
+        self.stop_radio = bad_box.stop_radio
+        self.drop_radio = bad_box.drop_radio
+        self.policy_group = bad_box.policy_group
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -296,7 +180,7 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.file_label)
         layout.addWidget(self.detected_label)
-        layout.addWidget(options_box)
+        layout.addWidget(self.options_box)
         # Right under the settings that caused it, above the empty preview.
         layout.addWidget(self.error_label)
         layout.addLayout(middle, 1)
@@ -323,11 +207,7 @@ class ImportDialog(QDialog):
         return "\n".join(line.replace("\t", "\u2192\t") for line in lines)
 
     def _show_options(self, options: TextOptions) -> None:
-        _select(self.delimiter_box, options.delimiter)
-        _select(self.decimal_box, options.decimal)
-        _select(self.comment_box, options.comment or "")
-        self.header_check.setChecked(options.header)
-        self.skip_spin.setValue(options.skip_rows)
+        self.options_box.show_options(options)
 
     def _connect(self) -> None:
         self.delimiter_box.currentIndexChanged.connect(self._on_option_changed)
@@ -345,35 +225,20 @@ class ImportDialog(QDialog):
 
     def text_options(self) -> TextOptions:
         """The options as currently set; DataError if they contradict each other."""
-        return TextOptions(
-            delimiter=self.delimiter_box.currentData(),
-            decimal=self.decimal_box.currentData(),
-            header=self.header_check.isChecked(),
-            comment=self.comment_box.currentData() or None,
-            skip_rows=self.skip_spin.value(),
-            encoding=self._detected.encoding,
-        )
+        return self.options_box.text_options(self._detected.encoding)
 
     def chosen_columns(self) -> list[str]:
         """The ticked columns, in file order."""
-        items = (self.column_list.item(i) for i in range(self.column_list.count()))
-        return [
-            item.text()
-            for item in items
-            if item.checkState() == Qt.CheckState.Checked
-            and item.flags() & Qt.ItemFlag.ItemIsEnabled
-        ]
+        return self.columns_box.chosen_columns()
 
     def label_column(self) -> str | None:
         """The column kept as known labels, or None."""
-        return self.label_box.currentData() or None
+        return self.columns_box.label_column()
 
     def bad_rows_policy(self) -> str:
         """``"keep"`` (EM fills the gaps), ``"error"`` (stop and tell me) or ``"drop"``
         (drop those rows): the policies of :func:`emio.tables.read_table`."""
-        if self.keep_radio.isChecked():
-            return "keep"
-        return "drop" if self.drop_radio.isChecked() else "error"
+        return self.bad_box.policy()
 
     def preview(self) -> TablePreview | None:
         """The current preview; None while the settings cannot read the file."""
@@ -472,52 +337,7 @@ class ImportDialog(QDialog):
         self._update_ok()
 
     def _fill_columns(self) -> None:
-        preview = self._preview
-        self.column_list.blockSignals(True)
-        self.column_list.clear()
-        skipped = []
-        names = preview.columns if preview is not None else []
-        self._fill_label_box(names)
-        for name in names:
-            item = QListWidgetItem(name)
-            if name == self._label_name:
-                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Unchecked)
-                item.setToolTip(f"Column '{name}' is kept as known labels, so it is not fitted.")
-            elif preview.numeric[name]:
-                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-                ticked = self._ticked.get(name, True)
-                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-                item.setToolTip(
-                    f"Column '{name}' holds numbers. Untick it to leave it out of the fit."
-                )
-            else:
-                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Unchecked)
-                item.setToolTip(f"Cannot be used: it holds {preview.reasons[name]}.")
-                skipped.append(f"{name} ({preview.reasons[name]})")
-            self.column_list.addItem(item)
-        self.column_list.blockSignals(False)
-        if skipped:
-            hint = "" if self._label_name else (
-                ". A column of groups can be kept below as known labels."
-            )
-            self.skipped_label.setText("Left out, not numbers: " + "; ".join(skipped) + hint)
-        else:
-            self.skipped_label.setText("")
-        self.skipped_label.setVisible(bool(skipped))
-
-    def _fill_label_box(self, names: list[str]) -> None:
-        """Every column may be kept as labels; the choice stays while it exists."""
-        if self._label_name not in names:
-            self._label_name = None
-        self.label_box.blockSignals(True)
-        self.label_box.clear()
-        self.label_box.addItem("None", "")
-        for name in names:
-            self.label_box.addItem(name, name)
-        _select(self.label_box, self._label_name or "")
-        self.label_box.blockSignals(False)
+        self._label_name = self.columns_box.fill(self._preview, self._label_name, self._ticked)
 
     def _update_rows_label(self) -> None:
         preview = self._preview
@@ -534,26 +354,7 @@ class ImportDialog(QDialog):
         self.rows_label.setText(text)
 
     def _update_bad_rows(self) -> None:
-        preview = self._preview
-        count = preview.bad_rows_in(self.chosen_columns()) if preview is not None else 0
-        rows = "1 row has" if count == 1 else f"{count:,} rows have"
-        if preview is None:
-            text = ""
-        elif preview.whole_file:
-            text = f"{rows} missing or non-numeric values in the chosen columns."
-            if count == 0:
-                text = "No row has missing or non-numeric values in the chosen columns."
-        else:
-            text = (
-                f"{rows} missing or non-numeric values in the chosen columns, in the first "
-                f"{preview.rows_read:,} rows; the rest of the file is checked when it is loaded."
-            )
-        self.bad_rows_label.setText(text)
-        may_matter = preview is not None and (count > 0 or not preview.whole_file)
-        self.keep_radio.setEnabled(may_matter and self._keeps_gaps)
-        self.stop_radio.setEnabled(may_matter)
-        self.drop_radio.setEnabled(may_matter)
-        self.bad_box.setVisible(preview is not None)
+        self.bad_box.show_counts(self._preview, self.chosen_columns())
 
     def _update_ok(self) -> None:
         self.ok_button.setEnabled(self._preview is not None and bool(self.chosen_columns()))

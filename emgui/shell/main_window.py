@@ -13,41 +13,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QProgressBar,
-    QScrollArea,
-    QSlider,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 import engine
 from emgui import dialogs
 from emgui.runs.fit_controller import FitController
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.shell import options_store
+from emgui.shell import window_layout as layout
 from emgui.shell.compute_section import ComputeBinding
 from emgui.shell.data_checks import DataChecks
 from emgui.shell.data_opener import DataOpener
 from emgui.shell.document import Document, RunState
-from emgui.shell.file_types import OPEN_FILTERS
+from emgui.shell.file_commands import FileCommands
 from emgui.shell.fit_display import FitDisplay
+from emgui.shell.palette import PaletteFollower
 from emgui.shell.placing import MeanPlacing
+from emgui.shell.player import IterationPlayer
 from emgui.shell.recent_files import RecentFiles
+from emgui.shell.results_pane import ResultsPane
 from emgui.shell.run_actions import RunActions
+from emgui.shell.screen_fit import available_area, clamp_to_screen, fitting_size
 from emgui.shell.settings_binding import SettingsBinding
 from emgui.shell.settings_panel import SettingsPanel
-from emgui.shell.task_bar import TaskBar
 from emgui.shell.window_host import WindowHost
+from emgui.shell.window_menus import build_menus
 from emgui.views import declared
-from emio import samples as sample_catalogue
 
 MAX_DELAY_S = 1.0
 DEFAULT_SIZE = (1320, 840)
@@ -85,21 +78,22 @@ class MainWindow(QMainWindow):
         self.iteration_label = self.display.position_label
         self.description_label = QLabel()
         self.description_label.setWordWrap(True)
-        self.description_label.setStyleSheet("color: #333; padding: 4px;")
+        self.description_label.setContentsMargins(4, 4, 4, 4)
         self.run_actions = RunActions(self)
         self._placing = MeanPlacing(self.document, self.views, self)
         self._closing = False
         self._status_is_problem = False
         self._loaded_message = ""
-        self._dropped = ""
         self._build_layout()
         self._build_menus()
         self._build_status_bar()
         self.recent = RecentFiles(self.recent_menu, settings, self)
         self.opener = DataOpener(self.document, self.recent, settings, self._threads, self)
+        self._files = FileCommands(self._menus, self.opener, self.recent, settings, self)
         self.compute = ComputeBinding(self.settings_panel.compute, settings, self.controller, self)
         #: What features see of this window (emgui.app installs them with it).
         self.host = WindowHost(self, self._threads)
+        self._palette = PaletteFollower(self)
         self._connect()
         self._restore_settings()
         self.recent.refresh()
@@ -108,111 +102,35 @@ class MainWindow(QMainWindow):
     # --- construction -------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(self.likelihood_plot)
-        slider_row = QWidget()
-        row = QVBoxLayout(slider_row)
-        row.setContentsMargins(8, 0, 8, 4)
-        row.addWidget(self.iteration_slider)
-        row.addWidget(self.iteration_label)
-        bottom_layout.addWidget(slider_row)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.views)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.settings_panel)
-        left_layout.addWidget(self.description_label)
-        left_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(340)
-        settings_dock = QDockWidget("Settings", self)
-        settings_dock.setObjectName("settings_dock")
-        settings_dock.setWidget(scroll)
-        settings_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, settings_dock)
-        self.params_dock = params_dock = QDockWidget("Parameters", self)
-        params_dock.setObjectName("params_dock")
-        self.params_table.setMinimumWidth(300)
-        params_dock.setWidget(self.params_table)
-        params_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, params_dock)
-
-        self.run_toolbar = toolbar = self.addToolBar("Run")
-        toolbar.setObjectName("run_toolbar")
-        for action in self.run_actions.all:
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Speed "))
-        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
-        self.speed_slider.setRange(0, 20)
-        self.speed_slider.setValue(20)
-        self.speed_slider.setFixedWidth(140)
-        self.speed_slider.setToolTip(
-            "Slow the fit down to watch each iteration (left: up to one second per "
-            "iteration; right: full speed)."
-        )
-        toolbar.addWidget(self.speed_slider)
+        self.views.empty.setWordWrap(True)  # its sentence would set the plots' least width
+        self.player = IterationPlayer(self.iteration_slider, self.iteration_label)
+        self.setCentralWidget(layout.central_splitter(self.views, self.likelihood_plot, self.player))
+        self.settings_dock = layout.settings_dock(self, self.settings_panel, self.description_label)
+        self.params_dock = layout.params_dock(self, self.params_table)
+        self.results_pane = ResultsPane(self.document, self.settings)
+        self.results_dock = layout.results_dock(self, self.results_pane, self.params_dock)
+        self.run_toolbar, self.speed_slider = layout.run_toolbar(self, self.run_actions)
 
     def _build_menus(self) -> None:
-        self.file_menu = file_menu = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.setStatusTip("Open a data file (CSV, TSV, text, NPY/NPZ, XLSX, Parquet)")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.sample_menu = file_menu.addMenu("Open &Sample")
-        for sample in sample_catalogue.load_catalogue():
-            action = self.sample_menu.addAction(sample.title)
-            action.setData(sample.id)
-            action.setStatusTip(sample.description)
-        file_menu.addSeparator()
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        file_menu.addAction(self.quit_action)
-        self.run_menu = run_menu = self.menuBar().addMenu("&Run")
-        for action in self.run_actions.all:
-            run_menu.addAction(action)
-        self.view_menu = view_menu = self.menuBar().addMenu("&View")
-        self.uncertainty_action = QAction("Fade &uncertain points", self)
-        self.uncertainty_action.setCheckable(True)
-        self.uncertainty_action.setStatusTip(
-            "Fade points whose cluster is unsure (largest responsibility well below 1)"
-        )
-        view_menu.addAction(self.uncertainty_action)
-        self.analyse_menu = self.menuBar().addMenu("&Analyse")
-        self.help_menu = self.menuBar().addMenu("&Help")
+        self._menus = menus = build_menus(self, self.run_actions)
+        self.file_menu, self.recent_menu, self.sample_menu = menus.file, menus.recent, menus.sample
+        self.run_menu, self.view_menu, self.panels_menu = menus.run, menus.view, menus.panels
+        self.analyse_menu, self.help_menu = menus.analyse, menus.help
+        self.open_action, self.quit_action = menus.open_action, menus.quit_action
+        self.uncertainty_action = menus.uncertainty_action
+        for dock in (self.settings_dock, self.params_dock, self.results_dock):
+            self.panels_menu.addAction(dock.toggleViewAction())
 
     def _build_status_bar(self) -> None:
-        # The status line is a normal widget, not a permanent one: a passing message (a
-        # menu item's status tip, a warning) then takes the bar's width while it shows.
-        self.status_label = QLabel("Ready")
-        self.status_label.setMinimumWidth(1)
-        self.statusBar().addWidget(self.status_label, 1)
-        self.task_bar = TaskBar()
-        self.statusBar().addPermanentWidget(self.task_bar)
-        self.load_progress = QProgressBar()
-        self.load_progress.setRange(0, 0)  # busy: reading reports no progress
-        self.load_progress.setMaximumWidth(160)
-        self.load_progress.setVisible(False)
-        self.statusBar().addPermanentWidget(self.load_progress)
+        parts = layout.status_parts(self.statusBar())
+        self.status_label, self.task_bar, self.load_progress = (
+            parts.label, parts.task_bar, parts.load_progress
+        )
 
     def _connect(self) -> None:
-        self.open_action.triggered.connect(self._on_open_action_triggered)
         self.quit_action.triggered.connect(self.close)
-        self.sample_menu.triggered.connect(self._on_sample_menu_triggered)
-        self.recent.chosen.connect(self._on_recent_chosen)
-        self.recent.note.connect(self._on_recent_note)
+        self._files.note.connect(self.show_note)
+        self.results_pane.note.connect(self.show_note)
         self.uncertainty_action.toggled.connect(self._on_uncertainty_action_toggled)
         self.run_actions.run.triggered.connect(self._on_run_action_triggered)
         self.run_actions.pause.triggered.connect(self._on_pause_action_triggered)
@@ -221,9 +139,9 @@ class MainWindow(QMainWindow):
         self.run_actions.reset.triggered.connect(self._on_reset_action_triggered)
         self.speed_slider.valueChanged.connect(self._on_speed_slider_value_changed)
         self.opener.busy_changed.connect(self._on_opener_busy_changed)
-        self.opener.status.connect(self._on_opener_status)
-        self._placing.status.connect(self._on_placing_status)
-        self.display.status_changed.connect(self._on_display_status_changed)
+        # What they say goes on the status line as it is.
+        for status in (self.opener.status, self._placing.status, self.display.status_changed):
+            status.connect(self.set_status)
         self.display.warnings_changed.connect(self._on_display_warnings_changed)
         self.display.borrowed_changed.connect(self._on_display_borrowed_changed)
         self.controller.run_finished.connect(self._on_controller_run_finished)
@@ -251,11 +169,16 @@ class MainWindow(QMainWindow):
             self.document.set_options(options)
 
     def show_with_default_size(self) -> None:
-        """Show the window; the first time, at a size that fits every panel."""
+        """Show the window: the first time at a size that fits the screen, afterwards as it
+        was left; either way clamped to the screen's available area."""
+        first = self.settings.value("geometry") is None
         self.show()
-        if self.settings.value("geometry") is None:
-            # After show(): a small screen would otherwise clamp the size before it is shown.
-            self.resize(DEFAULT_SIZE[0], DEFAULT_SIZE[1])
+        if first:
+            # After show(): the window knows its screen only once it is shown.
+            self.resize(fitting_size(QSize(*DEFAULT_SIZE), available_area(self)))
+        clamp_to_screen(self)
+        if first:
+            layout.first_widths(self, self.settings_dock, self.results_dock)
 
     # --- opening data -------------------------------------------------------------------
 
@@ -417,38 +340,14 @@ class MainWindow(QMainWindow):
 
     # --- the window's own widgets ---------------------------------------------------------
 
-    def _on_display_status_changed(self, text: str) -> None:
-        self.set_status(text)
-
     def _on_display_warnings_changed(self, text: str) -> None:
         self.status_label.setToolTip(text)
 
     def _on_display_borrowed_changed(self, borrowed: bool) -> None:
         self._update_actions()
 
-    def _on_placing_status(self, text: str) -> None:
-        self.set_status(text)
-
-    def _on_opener_status(self, text: str) -> None:
-        self.set_status(text)
-
     def _on_opener_busy_changed(self, busy: bool) -> None:
         self.load_progress.setVisible(busy)
-
-    def _on_recent_chosen(self, path: Path) -> None:
-        self.open_file(path)
-
-    def _on_recent_note(self, text: str) -> None:
-        self.show_note(text)
-
-    def _on_sample_menu_triggered(self, action: QAction) -> None:
-        self.open_sample(action.data())
-
-    def _on_open_action_triggered(self) -> None:
-        start = self.settings.value("last_dir", "", type=str)
-        path, _ = QFileDialog.getOpenFileName(self, "Open data", start, OPEN_FILTERS)
-        if path:
-            self.open_file(path)
 
     def _on_uncertainty_action_toggled(self, checked: bool) -> None:
         self.document.set_show_uncertainty(checked)
@@ -478,22 +377,10 @@ class MainWindow(QMainWindow):
     # --- drag and drop, closing -----------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        urls = event.mimeData().urls()
-        if len(urls) == 1 and urls[0].isLocalFile():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        self._files.drag_enter(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
-        urls = event.mimeData().urls()
-        if urls and urls[0].isLocalFile():
-            event.acceptProposedAction()
-            # Open after the drop returns, so a modal import dialog does not run inside it.
-            self._dropped = urls[0].toLocalFile()
-            QTimer.singleShot(0, self._open_dropped)
-
-    def _open_dropped(self) -> None:
-        self.open_file(self._dropped)
+        self._files.drop(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.settings.setValue("geometry", self.saveGeometry())

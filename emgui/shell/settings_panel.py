@@ -169,7 +169,6 @@ class SettingsPanel(QWidget):
         columns_form.addRow("y", self.y_combo)
         self.k_limit_label = QLabel()
         self.k_limit_label.setWordWrap(True)
-        self.k_limit_label.setStyleSheet("color: #555;")
 
         layout = QVBoxLayout(self)
         layout.addWidget(fit_box)

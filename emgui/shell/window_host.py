@@ -11,9 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QDockWidget,
+    QFrame,
+    QMenu,
+    QScrollArea,
+    QToolBar,
+    QWidget,
+)
 
 import engine
 from emgui import dialogs
@@ -24,13 +32,15 @@ from emgui.shell.document import Document
 from emgui.shell.fit_display import FitDisplay
 from emgui.shell.host import Canvas, Place, StartProvider, StepHandler
 from emgui.shell.run_actions import RunActions
+from emgui.shell.screen_fit import grow_within_screen
 from emgui.shell.starts import MissingStart, next_start
 from emgui.shell.task_bar import TaskBar
 
-#: Heights and width of the docks a feature shows beside the views (see show_docks).
+#: Heights of the docks a feature shows beside the views (see show_docks).
 BOTTOM_DOCK_HEIGHT = 250
-RIGHT_DOCK_WIDTH = 380
 PARAMS_BESIDE_HEIGHTS = (150, 420)
+#: The share of the plots' height a bottom dock takes when the window cannot grow for it.
+BOTTOM_DOCK_SHARE = 0.2
 
 
 class _Window(Protocol):
@@ -45,6 +55,7 @@ class _Window(Protocol):
     run_menu: QMenu
     run_toolbar: QToolBar
     view_menu: QMenu
+    panels_menu: QMenu
     analyse_menu: QMenu
     help_menu: QMenu
     params_dock: QDockWidget
@@ -57,6 +68,7 @@ class _Window(Protocol):
     def reset(self) -> None: ...
     def open_sample(self, sample_id: str) -> bool: ...
     # QMainWindow's own.
+    def centralWidget(self) -> QWidget: ...  # noqa: N802
     def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget) -> None: ...  # noqa: N802
     def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None: ...  # noqa: N802
     def setCorner(self, corner: Qt.Corner, area: Qt.DockWidgetArea) -> None: ...  # noqa: N802
@@ -74,7 +86,6 @@ class WindowHost(QObject):
         self._threads = threads
         self._step_handlers: list[StepHandler] = []
         self._start_providers: list[StartProvider] = []
-        self._docks_added = 0
 
     @property
     def document(self) -> Document:
@@ -127,28 +138,40 @@ class WindowHost(QObject):
     def add_dock(
         self, dock: QDockWidget, area: Qt.DockWidgetArea, tabify_with: QDockWidget | None = None
     ) -> None:
+        content = dock.widget()
+        if content is not None and not isinstance(content, QAbstractScrollArea):
+            # On a small screen a panel scrolls rather than cut its text off.
+            scroll = QScrollArea()
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(content)
+            dock.setWidget(scroll)
         if tabify_with is not None:
             self._window.tabifyDockWidget(tabify_with, dock)
         else:
             self._window.addDockWidget(area, dock)
         dock.hide()
-        if not self._docks_added:
-            self._window.view_menu.addSeparator()
-        self._docks_added += 1
-        self._window.view_menu.addAction(dock.toggleViewAction())
+        self._window.panels_menu.addAction(dock.toggleViewAction())
 
     def show_docks(self, bottom: QDockWidget, right: QDockWidget) -> None:
         main = self._window
         # The settings column keeps its full height, so a sample's "what to watch" text
         # stays in view; the bottom dock spans the plots and the right-hand docks.
         main.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # The panels take their room from the screen first (the window grows downwards
+        # where it can), then a share of the plots' height; the right-hand column keeps
+        # its width, so the plots do not lose a third of their area at once.
+        column = [self._window.params_dock, right]
+        width = self._window.params_dock.width()
+        plots = main.centralWidget().height()
+        grown = grow_within_screen(main, QSize(0, BOTTOM_DOCK_HEIGHT)).height()
+        height = min(BOTTOM_DOCK_HEIGHT, grown + int(BOTTOM_DOCK_SHARE * plots))
         bottom.show()
         right.show()
         right.raise_()
-        main.resizeDocks([bottom], [BOTTOM_DOCK_HEIGHT], Qt.Orientation.Vertical)
-        column = [self._window.params_dock, right]
+        main.resizeDocks([bottom], [height], Qt.Orientation.Vertical)
         main.resizeDocks(column, list(PARAMS_BESIDE_HEIGHTS), Qt.Orientation.Vertical)
-        main.resizeDocks(column, [RIGHT_DOCK_WIDTH] * 2, Qt.Orientation.Horizontal)
+        main.resizeDocks(column, [width] * 2, Qt.Orientation.Horizontal)
 
     # --- saying things ----------------------------------------------------------------------
 

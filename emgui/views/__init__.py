@@ -10,7 +10,8 @@ from emgui.views.geometry import ellipse_points, project
 from emgui.views.histogram_view import HistogramView
 from emgui.views.likelihood_plot import LikelihoodPlot
 from emgui.views.params_table import ParamsModel, ParamsTable
-from emgui.views.scatter_view import MAX_DISPLAY_POINTS, ScatterView
+from emgui.views.scatter_points import MAX_DISPLAY_POINTS
+from emgui.views.scatter_view import ScatterView
 
 __all__ = [
     "MAX_DISPLAY_POINTS",

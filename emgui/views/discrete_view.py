@@ -7,13 +7,11 @@ model of counts draws here.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -23,53 +21,28 @@ from PySide6.QtWidgets import (
 )
 
 from emgui.views.colors import component_color
+from emgui.views.count_legend import (
+    OBSERVED_BRUSH,
+    component_pen,
+    legend_label,
+    legend_texts,
+    mixture_pen,
+)
+from emgui.views.param_bars import ParamBars, set_y_top
 from emgui.views.plot_style import (
     FOREGROUND,
     new_plot_widget,
-    ZERO_MARGIN,
     paint_background_white,
     set_axis_label,
 )
 
-#: Fraction of a column's slot the grouped bars fill.
-GROUP_WIDTH = 0.8
 #: Count plots up to this many values label every count on the axis.
 MAX_LABELLED_COUNTS = 20
-#: Headroom above the tallest bar or point, as a fraction of it.
-HEADROOM = 0.08
 
-_OBSERVED_BRUSH = QColor(190, 190, 190)
 _OBSERVED_PEN = QColor(140, 140, 140)
-_SELECTED_BRUSH = QColor(0, 0, 0, 18)
-_LEGEND_STYLE = "color: #202020; padding: 4px 8px 0 8px;"
 #: Log-probabilities of counts 0..n of one column under each component:
 #: ``(column, counts of shape (n_counts,))`` to shape (n_counts, n_components).
 LogPmf = Callable[[int, np.ndarray], np.ndarray]
-
-
-def _mixture_pen() -> QPen:
-    return pg.mkPen(FOREGROUND, width=2.5)
-
-
-def _component_pen(k: int) -> QPen:
-    return pg.mkPen(component_color(k), width=1.8, style=Qt.PenStyle.DashLine)
-
-
-def _legend_entry(color: str, glyph: str, text: str) -> str:
-    # Non-breaking spaces: the label wraps between entries, never inside one.
-    text = html.escape(text).replace(" ", "&nbsp;")
-    return (
-        f'<span style="white-space:nowrap"><span style="color:{color}; font-weight:bold">'
-        f"{glyph}</span>&nbsp;{text}</span>"
-    )
-
-
-def _legend_label() -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    label.setStyleSheet(_LEGEND_STYLE)
-    return label
 
 
 class DiscreteView(QWidget):
@@ -93,8 +66,8 @@ class DiscreteView(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
             plot.hideButtons()
-        self._param_legend = _legend_label()
-        self._count_legend = _legend_label()
+        self._param_legend = legend_label()
+        self._count_legend = legend_label()
         self._column_combo = QComboBox()
         self._column_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._column_combo.currentIndexChanged.connect(self._on_column_combo_current_index_changed)
@@ -130,28 +103,22 @@ class DiscreteView(QWidget):
         self._log_pmf: LogPmf | None = None
         self._pmf_lines = True
 
-        self._selected_region = pg.LinearRegionItem(
-            values=(-0.5, 0.5), movable=False, brush=pg.mkBrush(_SELECTED_BRUSH),
-            pen=pg.mkPen(None),
-        )
-        self._selected_region.setZValue(-10)
-        self._param_plot.addItem(self._selected_region, ignoreBounds=True)
-        self._param_bars: list[pg.BarGraphItem] = []
+        self._bars = ParamBars(self._param_plot)
 
         self._observed_bars = pg.BarGraphItem(
-            x=[], height=[], width=0.8, brush=pg.mkBrush(_OBSERVED_BRUSH),
+            x=[], height=[], width=0.8, brush=pg.mkBrush(OBSERVED_BRUSH),
             pen=pg.mkPen(_OBSERVED_PEN),
         )
         self._count_plot.addItem(self._observed_bars)
         self._mixture_item = pg.PlotDataItem(
-            pen=_mixture_pen(), symbol="o", symbolSize=7,
+            pen=mixture_pen(), symbol="o", symbolSize=7,
             symbolBrush=pg.mkBrush(FOREGROUND), symbolPen=pg.mkPen(None), antialias=True,
         )
         self._mixture_item.setZValue(20)
         self._count_plot.addItem(self._mixture_item)
         self._component_items: list[pg.PlotDataItem] = []
         set_axis_label(self._count_plot, "left", "proportion of rows")
-        self._update_param_axis()
+        self._bars.set_title(self._value_title)
         self._update_column_controls()
         self._update_legends()
 
@@ -229,7 +196,7 @@ class DiscreteView(QWidget):
         self._values = None
         self._log_pmf = None
         self._column = 0
-        self._update_param_axis()
+        self._bars.set_title(self._value_title)
         self._update_column_controls()
         self._draw_params()
         self._update_legends()
@@ -315,14 +282,9 @@ class DiscreteView(QWidget):
 
     # ------------------------------------------------------------- controls
 
-    def _update_param_axis(self) -> None:
-        set_axis_label(self._param_plot, "left", self._value_title)
-
     def _update_column_controls(self) -> None:
         names = self._column_names
-        self._param_plot.getAxis("bottom").setTicks([[(d, name) for d, name in enumerate(names)]])
-        set_axis_label(self._param_plot, "bottom", "column" if len(names) > 1 else "")
-        self._param_plot.setXRange(-0.5, max(len(names), 1) - 0.5, padding=0.02)
+        self._bars.set_columns(names)
         self._column_combo.blockSignals(True)
         self._column_combo.clear()
         self._column_combo.addItems(names)
@@ -340,8 +302,7 @@ class DiscreteView(QWidget):
 
     def _select_column(self, column: int) -> None:
         self._column = column
-        self._selected_region.setRegion((column - 0.5, column + 0.5))
-        self._selected_region.setVisible(len(self._column_names) > 1)
+        self._bars.select(column)
         self._update_count_axis()
         self._draw_counts()
 
@@ -364,10 +325,10 @@ class DiscreteView(QWidget):
         if lines == self._pmf_lines:
             return
         self._pmf_lines = lines
-        self._mixture_item.setPen(_mixture_pen() if lines else None)
+        self._mixture_item.setPen(mixture_pen() if lines else None)
         self._mixture_item.setSymbolSize(7 if lines else 11)
         for k, item in enumerate(self._component_items):
-            item.setPen(_component_pen(k) if lines else None)
+            item.setPen(component_pen(k) if lines else None)
             item.setSymbolSize(5 if lines else 9)
         self._update_legends()
 
@@ -377,42 +338,16 @@ class DiscreteView(QWidget):
         return self._param_legend.text()
 
     def _update_legends(self) -> None:
-        weights = self._weights
-        entries = []
-        if weights is not None:
-            entries = [
-                _legend_entry(
-                    component_color(k).name(), "&#9632;",
-                    f"component {k + 1} (weight {weights[k]:.2f})",
-                )
-                for k in range(weights.shape[0])
-            ]
-        self._param_legend.setText("&nbsp;&nbsp;&nbsp; ".join(entries) or "&nbsp;")
-        # Box-drawing lines: unlike hyphens and dashes, a line may not break after them.
-        mixture_glyph = "&#9473;&#9679;&#9473;" if self._pmf_lines else "&#9679;"
-        component_glyph = "&#9549;&#8226;&#9549;" if self._pmf_lines else "&#8226;"
-        count_entries = [
-            _legend_entry(_OBSERVED_BRUSH.name(), "&#9632;", "observed"),
-            _legend_entry(FOREGROUND, mixture_glyph, "fitted mixture"),
-        ]
-        if weights is not None and weights.shape[0] > 1:
-            count_entries.append(
-                _legend_entry("#777777", component_glyph, "components (weighted)")
-            )
-        self._count_legend.setText("&nbsp;&nbsp;&nbsp; ".join(count_entries))
+        param_text, count_text = legend_texts(self._weights, self._pmf_lines)
+        self._param_legend.setText(param_text)
+        self._count_legend.setText(count_text)
 
     # -------------------------------------------------------------- drawing
 
     def _ensure_components(self, n_components: int) -> None:
-        for k in range(len(self._param_bars), n_components):
-            bars = pg.BarGraphItem(
-                x=[], height=[], width=0.1, brush=pg.mkBrush(component_color(k)),
-                pen=pg.mkPen(component_color(k).darker(130)),
-            )
-            self._param_plot.addItem(bars)
-            self._param_bars.append(bars)
+        for k in range(len(self._component_items), n_components):
             curve = pg.PlotDataItem(
-                pen=_component_pen(k) if self._pmf_lines else None,
+                pen=component_pen(k) if self._pmf_lines else None,
                 symbol="o", symbolSize=5 if self._pmf_lines else 9,
                 symbolBrush=pg.mkBrush(component_color(k)),
                 symbolPen=pg.mkPen(None), antialias=True,
@@ -422,24 +357,8 @@ class DiscreteView(QWidget):
             self._component_items.append(curve)
 
     def _draw_params(self) -> None:
-        weights, values = self._weights, self._values
-        n_components = 0 if weights is None else weights.shape[0]
-        self._ensure_components(n_components)
-        width = GROUP_WIDTH / max(n_components, 1)
-        for k, bars in enumerate(self._param_bars):
-            if k < n_components:
-                x = np.arange(values.shape[1]) - GROUP_WIDTH / 2 + (k + 0.5) * width
-                bars.setOpts(x=x, height=values[k], width=width * 0.92)
-                bars.setVisible(True)
-            else:
-                bars.setOpts(x=[], height=[])
-                bars.setVisible(False)
-        if self._bounded:
-            top = 1.0
-        else:
-            finite = values[np.isfinite(values)] if values is not None else np.empty(0)
-            top = float(finite.max()) if finite.size else 1.0
-        self._set_y_top(self._param_plot, top)
+        self._ensure_components(0 if self._weights is None else self._weights.shape[0])
+        self._bars.draw(self._values, self._bounded)
 
     def _draw_counts(self) -> None:
         if not self._observed:
@@ -462,9 +381,4 @@ class DiscreteView(QWidget):
                 else:
                     item.setData(x=[], y=[])
             top = max(top, float(np.nanmax(mixture)) if mixture.size else 0.0)
-        self._set_y_top(self._count_plot, top)
-
-    @staticmethod
-    def _set_y_top(plot: pg.PlotItem, top: float) -> None:
-        top = max(top, 1e-12)
-        plot.setYRange(-ZERO_MARGIN * top, top * (1 + HEADROOM), padding=0.0)
+        set_y_top(self._count_plot, top)

@@ -20,8 +20,9 @@ _PEN_MARGIN_PX = 3.0
 class EllipsesItem(pg.GraphicsObject):
     """Closed curves, each with its own pen, drawn by one ``paint`` call."""
 
-    def __init__(self) -> None:
+    def __init__(self, antialias: bool = True) -> None:
         super().__init__()
+        self._antialias = antialias
         self._points: dict[tuple[int, float], np.ndarray] = {}
         self._paths: list[tuple[QPainterPath, QPen]] = []
         self._data_rect = QRectF()
@@ -65,7 +66,7 @@ class EllipsesItem(pg.GraphicsObject):
         self._bounds = None
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
         for path, pen in self._paths:
             painter.setPen(pen)
             painter.drawPath(path)

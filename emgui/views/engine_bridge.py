@@ -72,6 +72,12 @@ class RowLabeller:
         _, log_resp = self._evaluator.log_resp(params)
         return np.exp(log_resp.max(axis=1))
 
+    def resp(self, params: engine.Params) -> np.ndarray:
+        """Every row's responsibilities under ``params``, shape (n_rows, n_components)."""
+        _, log_resp = self._evaluator.log_resp(params)
+        with np.errstate(under="ignore"):  # a far component's share is zero
+            return np.exp(log_resp)
+
 
 class GapPlacer:
     """Where rows with missing values are expected under any parameters (the E-step's

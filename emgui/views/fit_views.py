@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 import engine
 from emgui.views import declared
+from emgui.views.density_contours import density_grid
 from emgui.views.discrete_view import DiscreteView
 from emgui.views.engine_bridge import GapPlacer, RowLabeller, marginal_log_prob
 from emgui.views.geometry import project
@@ -69,11 +70,14 @@ class FitViews(QStackedWidget):
         self._placer: GapPlacer | None = None
         self._labeller: RowLabeller | None = None
         self._show_uncertainty = False
+        self._show_contours = False
         # The parameters and options last shown, for labels made on demand.
         self._shown: tuple[engine.Params, engine.FitOptions] | None = None
         self._labels: np.ndarray | None = None
         #: The parameters last drawn (the object given), or ``None``.
         self._drawn: engine.Params | None = None
+        #: The weights, locations and spreads last drawn on the scatter, for the contours.
+        self._contour_inputs: tuple | None = None
         self._display_X: np.ndarray | None = None
         self._display_rows: np.ndarray | slice = slice(None)
         #: Palette index per data row when points are coloured by a known class.
@@ -221,6 +225,7 @@ class FitViews(QStackedWidget):
                 self._columns,
             )
             self.scatter.show_state(locations, spreads, labels, confidence)
+            self._draw_contours(params.weights, locations, spreads)
             placed = None
             if labels is not None and self.scatter.gap_rows.size:
                 placed = self._gap_placer_for(options).positions(params)
@@ -292,8 +297,32 @@ class FitViews(QStackedWidget):
             self.scatter.set_confidence(self._labeller_for(options).confidence(params))
         self.scatter.set_show_uncertainty(self._show_uncertainty)
 
+    def set_show_contours(self, show: bool) -> None:
+        """Draw the fitted mixture's density on the scatter's columns as contour lines."""
+        self._show_contours = bool(show)
+        if self._contour_inputs is not None and self.kind == "scatter":
+            self._draw_contours(*self._contour_inputs)
+        else:
+            self.scatter.contours.clear_density()
+
+    @property
+    def shows_contours(self) -> bool:
+        return self._show_contours
+
+    def _draw_contours(self, weights: np.ndarray, locations: np.ndarray | None,
+                       spreads: np.ndarray | None) -> None:
+        self._contour_inputs = (weights, locations, spreads)
+        points = self.scatter.points
+        usable = np.isfinite(points).all(axis=1)
+        if not self._show_contours or locations is None or spreads is None or usable.sum() < 2:
+            self.scatter.contours.clear_density()
+            return
+        x, y, density, levels = density_grid(points, weights, locations, spreads)
+        self.scatter.contours.show_density(x, y, density, levels)
+
     def clear_state(self) -> None:
         """Show the data alone, as before any fit."""
+        self._contour_inputs = None
         for view in (self.scatter, self.histogram, self.discrete):
             view.clear_state()
         self._shown = self._labels = self._drawn = None

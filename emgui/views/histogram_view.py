@@ -7,13 +7,15 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
 from emgui.views.plot_style import FOREGROUND, ZERO_MARGIN, new_plot_widget, set_axis_label
 
 MIN_BINS = 10
 MAX_BINS = 80
+#: The most bins a person may choose.
+MAX_CHOSEN_BINS = 500
 #: Evenly spaced grid points across the whole drawn range.
 GRID_POINTS = 400
 #: Extra grid points across each component's mean +- GRID_SPAN sd, so narrow peaks stay smooth.
@@ -54,9 +56,24 @@ class HistogramView(QWidget):
         super().__init__(parent)
         self.plot_widget = new_plot_widget()
         self._plot = self.plot_widget.getPlotItem()
+        # 0 in the box means the Freedman-Diaconis rule chooses (shown as "auto").
+        self.bins_box = QSpinBox()
+        self.bins_box.setRange(0, MAX_CHOSEN_BINS)
+        self.bins_box.setSpecialValueText("auto")
+        self.bins_box.setToolTip(
+            "Number of histogram bins; auto lets the Freedman-Diaconis rule choose"
+        )
+        header = QHBoxLayout()
+        header.setContentsMargins(6, 2, 6, 0)
+        header.addStretch(1)
+        header.addWidget(QLabel("Bins:"))
+        header.addWidget(self.bins_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(header)
         layout.addWidget(self.plot_widget)
+        self.bins_box.valueChanged.connect(self._on_bins_box_value_changed)
         set_axis_label(self._plot, "left", "density")
         self._plot.showGrid(x=False, y=True, alpha=0.15)
 
@@ -89,22 +106,41 @@ class HistogramView(QWidget):
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         values = values[np.isfinite(values)]
         self._values = values
-        if values.size:
-            n_bins = freedman_diaconis_bins(values)
-            density, edges = np.histogram(values, bins=n_bins, density=True)
-            self._data_range = (float(edges[0]), float(edges[-1]))
-        else:
-            density, edges = np.zeros(1), np.array([0.0, 1.0])
-            self._data_range = (0.0, 1.0)
-        self._hist_top = 0.0
-        self._hist_item.setData(x=edges, y=density)
-        self._hist_top = float(density.max())
+        self._draw_histogram()
         set_axis_label(self._plot, "bottom", label)
         self.clear_state()
         low, high = self._data_range
         pad = 0.05 * (high - low or 1.0)
         self._plot.setXRange(low - pad, high + pad, padding=0.0)
         self._update_y_range(0.0)
+
+    @property
+    def n_bins(self) -> int:
+        """The number of bars drawn now."""
+        x, _ = self._hist_item.getData()
+        return 0 if x is None else len(x) - 1
+
+    def set_bins(self, n_bins: int | None) -> None:
+        """Draw ``n_bins`` bars (``None``: as the Freedman-Diaconis rule says)."""
+        self.bins_box.setValue(0 if n_bins is None else int(n_bins))
+
+    def _on_bins_box_value_changed(self, value: int) -> None:
+        self._draw_histogram()
+        _, y = self._mixture_item.getData()
+        self._update_y_range(0.0 if y is None or not len(y) else float(np.max(y)))
+
+    def _draw_histogram(self) -> None:
+        values = self._values
+        if values.size:
+            chosen = self.bins_box.value()
+            n_bins = chosen if chosen > 0 else freedman_diaconis_bins(values)
+            density, edges = np.histogram(values, bins=n_bins, density=True)
+            self._data_range = (float(edges[0]), float(edges[-1]))
+        else:
+            density, edges = np.zeros(1), np.array([0.0, 1.0])
+            self._data_range = (0.0, 1.0)
+        self._hist_item.setData(x=edges, y=density)
+        self._hist_top = float(density.max())
 
     def clear_state(self) -> None:
         """Remove the fitted curves, keeping the histogram."""

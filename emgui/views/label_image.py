@@ -21,8 +21,10 @@ RESOLUTION = 480
 class LabelImage(pg.ImageItem):
     """An image of points coloured by label, alpha rising with the point density."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolution: int = RESOLUTION) -> None:
         super().__init__(axisOrder="row-major")
+        #: Pixels along the data's longer side (fewer: each point a bigger block).
+        self.resolution = int(resolution)
         self._shape = (1, 1)
         #: The pixels holding at least one point, and the point each shows.
         self._occupied = np.zeros(0, dtype=np.intp)
@@ -34,21 +36,25 @@ class LabelImage(pg.ImageItem):
 
     def set_points(self, points: np.ndarray) -> None:
         """Place ``points`` (n, 2) once; later frames only change their labels."""
-        low = points.min(axis=0)
-        span = np.maximum(points.max(axis=0) - low, 1e-12)
-        scale = RESOLUTION / span.max()
+        # A row with a missing coordinate has no pixel (the scatter marks it otherwise).
+        finite = np.flatnonzero(np.isfinite(points).all(axis=1))
+        placed = points[finite] if finite.size else np.zeros((1, 2))
+        low = placed.min(axis=0)
+        span = np.maximum(placed.max(axis=0) - low, 1e-12)
+        scale = self.resolution / span.max()
         width, height = (np.maximum(np.ceil(span * scale), 1).astype(int) + 1)
-        col = np.minimum(((points[:, 0] - low[0]) * scale).astype(np.intp), width - 1)
-        row = np.minimum(((points[:, 1] - low[1]) * scale).astype(np.intp), height - 1)
+        col = np.minimum(((points[finite, 0] - low[0]) * scale).astype(np.intp), width - 1)
+        row = np.minimum(((points[finite, 1] - low[1]) * scale).astype(np.intp), height - 1)
         pixels = row * width + col
         self._shape = (int(height), int(width))
         # A pixel shows its last point, as ``image[pixels] = labels`` would.
         last_first = pixels[::-1]
         self._occupied, first = np.unique(last_first, return_index=True)
-        self._shown_point = pixels.shape[0] - 1 - first
+        self._shown_point = finite[pixels.shape[0] - 1 - first]
         counts = np.bincount(pixels, minlength=height * width)
         # Alpha grows with the log of the count so sparse and dense regions both show.
-        alpha = np.where(counts > 0, 110 + 145 * np.log1p(counts) / np.log1p(counts.max()), 0)
+        top = np.log1p(max(int(counts.max()), 1))
+        alpha = np.where(counts > 0, 110 + 145 * np.log1p(counts) / top, 0)
         self._rgba = np.zeros((height * width, 4), dtype=np.uint8)
         self._rgba[:, 3] = alpha
         # setRect scales the image it has: give it one of the new shape first.

@@ -1,4 +1,5 @@
-"""Shared look of every plot: white background, dark axes, readable fonts.
+"""Shared look of every plot: the palette's background and ink (white and dark by default),
+readable fonts.
 
 Applied per widget, never through ``pg.setConfigOption``, so importing a view
 does not change plots made elsewhere in the process.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
 BACKGROUND = "w"
@@ -28,9 +29,19 @@ def tick_font() -> QFont:
     return font
 
 
+def ink() -> QColor:
+    """The palette's text colour: axes and their titles (emgui.shell.palette follows changes)."""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Text)
+
+
+def paper() -> QColor:
+    """The palette's base colour: the plots' background."""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Base)
+
+
 def new_plot_widget(parent: QWidget | None = None, **kwargs: object) -> pg.PlotWidget:
-    """A ``PlotWidget`` with the house background."""
-    widget = pg.PlotWidget(parent=parent, background=BACKGROUND, **kwargs)
+    """A ``PlotWidget`` with the palette's background."""
+    widget = pg.PlotWidget(parent=parent, background=paper(), **kwargs)
     style_plot_item(widget.getPlotItem())
     return widget
 
@@ -40,8 +51,8 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
     font = tick_font()
     for name in ("left", "bottom"):
         axis = plot_item.getAxis(name)
-        axis.setPen(pg.mkPen(FOREGROUND))
-        axis.setTextPen(pg.mkPen(FOREGROUND))
+        axis.setPen(pg.mkPen(ink()))
+        axis.setTextPen(pg.mkPen(ink()))
         axis.setTickFont(font)
         # Densities of order 1e-3 would otherwise read "density (x0.001)" with ticks 0..40.
         axis.enableAutoSIPrefix(False)
@@ -55,12 +66,12 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
 
 
 def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
-    plot_item.setLabel(axis, text, **LABEL_STYLE)
+    plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
 
 
 def paint_background_white(widget: QWidget) -> None:
     """Give a view's frame (around its plots) the plots' white background."""
     palette = widget.palette()
-    palette.setColor(QPalette.ColorRole.Window, QColor(BACKGROUND_HEX))
+    palette.setColor(QPalette.ColorRole.Window, paper())
     widget.setPalette(palette)
     widget.setAutoFillBackground(True)

@@ -27,6 +27,7 @@ from emio.cli.missing import (
     print_gap_note,
     read_rows,
 )
+from emio.cli.standardize import add_standardize_flag, fit_in_standard_units, scaling_json
 from emio.exports import labels_csv
 from emio.exports.assignments import labels_csv_chunks
 from emio.params_file import ParamsDocument, dumps, result_to_dict
@@ -74,6 +75,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
     fit.add_argument("--labels", type=Path,
                      help="write per-row component and responsibilities as CSV here")
+    add_standardize_flag(fit, "the parameters are written in the original units, with "
+                         "each column's centre and standard deviation under \"standardized\" in "
+                         "PARAMS.json")
     add_missing_flags(fit)
     add_compute_flags(fit)
     fit.set_defaults(run=run_fit)
@@ -142,8 +146,13 @@ def run_fit(args: argparse.Namespace) -> int:
     check_impute(args, rows)
     options = _fit_options(args, rows.n_features, start)
     with compute_backend(args) as backend:
-        result = engine.fit(rows.values, options, feature_names=rows.columns, backend=backend)
-        document = dumps(result_to_dict(result, rows.columns))
+        if args.standardize:
+            result, scaling = fit_in_standard_units(rows.values, options, rows.columns)
+            fitted = result_to_dict(result, rows.columns) | {"standardized": scaling_json(scaling)}
+        else:
+            result = engine.fit(rows.values, options, feature_names=rows.columns, backend=backend)
+            fitted = result_to_dict(result, rows.columns)
+        document = dumps(fitted)
         labels = None
         if args.labels is not None and rows.streamed:
             # Labels of a streamed file are written as they are computed, a chunk at a

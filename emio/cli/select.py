@@ -19,6 +19,7 @@ from engine.selection import (
     select_options,
     sweep,
 )
+from engine.standardize import column_scaling
 from emio.cli.common import (
     UsageError,
     add_accelerate_flag,
@@ -30,6 +31,7 @@ from emio.cli.common import (
 )
 from emio.cli.compute import add_compute_flags, compute_backend
 from emio.cli.missing import add_missing_flags, print_gap_note, read_rows
+from emio.cli.standardize import add_standardize_flag, in_memory
 from emio.csvtext import csv_text
 
 #: The columns of the table ``-o`` writes; the terminal shows all but the last two.
@@ -69,6 +71,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("--seed", type=int, default=SELECT_DEFAULTS["seed"],
                         help=f"random seed (default {SELECT_DEFAULTS['seed']})")
     select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
+    add_standardize_flag(select, "the criteria are then those of the standardised columns, "
+                         "each the raw columns' plus one constant, so the ranking of unit-free "
+                         "models is the same")
     add_missing_flags(select, impute=False)
     add_compute_flags(select)
     select.set_defaults(run=run_select)
@@ -142,8 +147,11 @@ def run_select(args: argparse.Namespace) -> int:
                           tol=args.tol,
                           init=args.init, accelerate=args.accelerate,
                           **given_model_options(args))
+    values = data.values
+    if args.standardize:
+        values = column_scaling(in_memory(values), list(data.columns)).apply(values)
     with compute_backend(args) as backend:
-        cells = list(sweep(data.values, specs, args.k, base, data.columns, backend))
+        cells = list(sweep(values, specs, args.k, base, data.columns, backend))
     rows = _select_rows(cells)
     shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
     text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]

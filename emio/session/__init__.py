@@ -34,6 +34,7 @@ Format, version 1 (a JSON object; keys in this order)::
                  init_mode    the start chosen in the window (kmeans++, random, click, sample)
                  scatter_columns  [x, y] column indices shown by the scatter
                  show_uncertainty whether uncertain points are faded
+                 standardize  whether fits run in standard units (absent: false)
                  placed_means [[x, y], ...] starting means clicked on the plot
     result       null, or    params  the PARAMS.json document (emio.params_file)
                              options as settings.options, the options of the fit

@@ -61,6 +61,8 @@ class ViewState:
     scatter_columns: tuple[int, int] = (0, 1)
     show_uncertainty: bool = False
     placed_means: tuple[tuple[float, float], ...] = ()
+    #: Whether fits run in standard units (engine.standardize).
+    standardize: bool = False
 
 
 @dataclass(frozen=True, eq=False)

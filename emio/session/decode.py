@@ -300,6 +300,7 @@ def session_from_dict(doc: Any) -> Session:
         init_mode=settings.choice("init_mode", INIT_MODES),
         scatter_columns=(scatter[0], scatter[1]),
         show_uncertainty=settings.flag("show_uncertainty"),
+        standardize=settings.flag("standardize", False),
         placed_means=tuple(
             (read_float(x, "settings.placed_means"), read_float(y, "settings.placed_means"))
             for x, y in placed

@@ -89,6 +89,8 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             "scatter_columns": list(session.view.scatter_columns),
             "show_uncertainty": session.view.show_uncertainty,
             "placed_means": [list(p) for p in session.view.placed_means],
+            # Written only when on, so sessions without it read back to the same bytes.
+            **({"standardize": True} if session.view.standardize else {}),
         },
         "result": None if session.result is None else _result_to_dict(session.result, names),
         "trace": [_snapshot_to_dict(s) for s in session.snapshots],

@@ -10,7 +10,9 @@ free parameters. The loop in :mod:`engine.loop` owns restarts, iteration,
 convergence and history; the file formats, the settings panel, the parameters
 table and the model-selection dialog read the declaration instead of naming
 models. A module in :mod:`engine.models` that defines a subclass with a
-``name`` registers it (:mod:`engine.models.registry`).
+``name`` registers it (:mod:`engine.models.registry`). The declaration's parts
+are in :mod:`engine.models.specs`, the chunk types and the plain pass in
+:mod:`engine.models.chunks`; both are importable from here.
 
 Sufficient statistics are dictionaries of arrays that add across chunks, so the
 E-step and the statistics of the M-step run in one pass over the data, chunk by
@@ -27,254 +29,29 @@ faster arithmetic that gives the same numbers: :meth:`~MixtureModel.data_plan`
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from engine.estep import NonFiniteRow, log_weights, normalise
+from engine.models.chunks import (
+    CHUNK_VALUES,
+    ChunkResult,
+    PreparedChunk,
+    Stats,
+    plain_chunk_pass,
+)
+from engine.models.specs import WEIGHTS, OptionSpec, ParamSpec, ScriptCode
 from engine.params import Params
 
 if TYPE_CHECKING:
     from engine.data import ColumnSummary, DataSource
 
-Stats = dict[str, np.ndarray]
-
-#: Temporaries of one chunk hold about this many values (2 MB in float64):
-#: small enough to stay in a core's cache, large enough that NumPy's cost per
-#: call (a few microseconds, some dozens of calls per chunk) is amortised.
-CHUNK_VALUES = 2**18
-
 #: Added to each component's responsibility mass, as scikit-learn does, so an
 #: empty component gives finite (if meaningless) parameters instead of 0/0.
 EMPTY_MASS = 10 * np.finfo(np.float64).eps
-
-
-# --- declarations -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One parameter array of a model.
-
-    Attributes
-    ----------
-    name : str
-        The key in :class:`engine.Params` and in files (``means``, ``rates``).
-    title : str
-        What a table's column says for one value (``mean``, ``rate``).
-    shape : tuple of str
-        The array's shape in symbols: ``"K"`` components, ``"D"`` columns,
-        for example ``("K", "D", "D")``.
-    role : str
-        What the values are, for views and tables: ``location`` (a point in
-        the data's space), ``spread`` (covariances), ``probability`` or ``rate``.
-    per_component : bool
-        Whether the first axis is the component (False for a tied covariance,
-        shared by all components).
-    fixable : bool
-        Whether a fit may hold it at its starting value.
-    column : str
-        The word a table's headers give its values (``mean`` of ``mean(x)``,
-        ``p``, ``var``); the title when not given.
-    off_diagonal : str
-        For a square array (``("K", "D", "D")`` or ``("D", "D")``), the word
-        for the values off the diagonal (``cov``: ``cov(x,y)``); the column
-        word when not given.
-    same_for_all : bool
-        Whether every component holds the same value though the array keeps
-        one per component (k-means' one variance): tables mark it shared.
-    """
-
-    name: str
-    title: str
-    shape: tuple[str, ...]
-    role: str
-    per_component: bool = True
-    fixable: bool = True
-    column: str = ""
-    off_diagonal: str = ""
-    same_for_all: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "column", self.column or self.title)
-        object.__setattr__(self, "off_diagonal", self.off_diagonal or self.column)
-
-    @property
-    def shared(self) -> bool:
-        """Whether one value (or matrix) belongs to every component: tables say ``(shared)``."""
-        return not self.per_component or self.same_for_all
-
-    def shape_for(self, n_components: int, n_features: int) -> tuple[int, ...]:
-        sizes = {"K": n_components, "D": n_features}
-        return tuple(sizes[symbol] for symbol in self.shape)
-
-    def size(self, n_components: int, n_features: int) -> int:
-        return math.prod(self.shape_for(n_components, n_features))
-
-
-#: The mixing weights, which every model has.
-WEIGHTS = ParamSpec("weights", "weight", ("K",), "weight")
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    """An option of a model (beside the loop's own options in :class:`engine.FitOptions`).
-
-    Attributes
-    ----------
-    name : str
-        The keyword in :class:`engine.FitOptions` (``covariance_type``, ``trials``).
-    title : str
-        A label for a settings form.
-    default : object
-        The value when none is given; ``None`` with ``required`` means the
-        user must give one.
-    help : str
-        One or two sentences for a tooltip or ``--help``.
-    choices : tuple of str
-        For options that take one of some words; empty otherwise.
-    aliases : mapping of str to str
-        Other accepted words for a choice.
-    parse : callable, optional
-        Turns a given value into the stored one, raising ``ValueError`` with
-        a message that says what to give instead.
-    required : bool
-    missing : str
-        For a required option, what the model needs, as a phrase that ends
-        "the ... model needs ___" (``the number of trials (for example --trials 5)``).
-    cli_flag : str
-        The command line's flag.
-    cli_help : str
-        The flag's line in ``--help``; :attr:`help` when not given.
-    from_text : callable, optional
-        Turns the text of a flag or a form field into a value, raising
-        ``ValueError`` that says what to type; without it, text is the value.
-    choices_from : callable, optional
-        For an option whose words plug-ins add (the Gaussian's covariance
-        structures), the words at the time of asking; see :meth:`current_choices`.
-    file_key : str
-        The key of the value in documents (PARAMS.json, a trace, the samples
-        catalogue): ``covariance``; the name when not given.
-    per_column : bool
-        Whether the value is one number per data column (the binomial's trials):
-        documents hold the list of all D, after the parameter arrays.
-    accepts : str
-        What a good value is, for a message about a file that holds a bad one
-        (completes "... must be ___": ``whole numbers of at least 1``).
-    describe : callable, optional
-        The words a fit's summary adds after the model's title for a value
-        (``5 trials``); nothing when not given.
-    """
-
-    name: str
-    title: str
-    default: object
-    help: str
-    choices: tuple[str, ...] = ()
-    aliases: Mapping[str, str] | None = None
-    parse: Callable[[object], object] | None = None
-    required: bool = False
-    missing: str = ""
-    cli_flag: str = ""
-    cli_help: str = ""
-    from_text: Callable[[str], object] | None = None
-    choices_from: Callable[[], tuple[str, ...]] | None = None
-    file_key: str = ""
-    per_column: bool = False
-    accepts: str = ""
-    describe: Callable[[object], str] | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "file_key", self.file_key or self.name)
-        object.__setattr__(self, "cli_help", self.cli_help or self.help)
-
-    def current_choices(self) -> tuple[str, ...]:
-        """The words the option takes now (empty for an option that takes values)."""
-        return self.choices_from() if self.choices_from is not None else self.choices
-
-    def normalise(self, value: object) -> object:
-        """The stored form of ``value``; raises ``ValueError`` naming the choices."""
-        if self.choices:
-            text = str(value)
-            text = (self.aliases or {}).get(text, text)
-            if text not in self.choices:
-                raise ValueError(
-                    f"unknown {self.title.lower()} {value!r}; choose one of {', '.join(self.choices)}"
-                )
-            return text
-        return value if self.parse is None else self.parse(value)
-
-
-@dataclass(frozen=True)
-class ScriptCode:
-    """What a model gives the script that applies its parameters to new rows with
-    NumPy alone (:mod:`emio.snippet`): source text, which the engine never runs.
-
-    Attributes
-    ----------
-    source : str
-        Python source defining ``log_prob(X, doc, p)``: the log-density of each
-        row under each component, shape (n_samples, n_components), from the
-        PARAMS.json document ``doc`` and its arrays ``p`` (float64, by their
-        names in the file); with any helper it needs. ``np`` and ``sys`` are
-        imported; a row the model cannot take ends the script with
-        ``sys.exit("error: ...")``.
-    imports : tuple of str
-        Other standard-library modules the source uses (``math``).
-    title : str
-        What the script's docstring calls the model; the model's
-        :attr:`~MixtureModel.report_title` when not given.
-    sklearn : str
-        Source defining ``to_sklearn(doc, p)``, an equivalent fitted
-        scikit-learn estimator built from the document (no pickle), when
-        scikit-learn has one; the script then offers ``--sklearn``.
-    sklearn_estimator : str
-        That estimator's class name, for the script's help.
-    """
-
-    source: str
-    imports: tuple[str, ...] = ()
-    title: str = ""
-    sklearn: str = ""
-    sklearn_estimator: str = ""
-
-
-@dataclass(frozen=True, eq=False)
-class PreparedChunk:
-    """A chunk of rows as a model's pass reads it.
-
-    ``values`` is in the layout and dtype the model's :meth:`~MixtureModel.chunk_pass`
-    wants (rows by columns, or columns by rows for the fused passes);
-    ``constant`` is the part of the chunk's log-likelihood that depends on its
-    rows alone (such as log-factorials of counts), so passes need not recompute it.
-    """
-
-    values: np.ndarray
-    n_rows: int
-    constant: float = 0.0
-
-
-@dataclass
-class ChunkResult:
-    """What one chunk contributes to a pass: sums over its rows and additive statistics
-    (which :meth:`MixtureModel.pass_stats` turns into the M-step's, once summed).
-
-    ``classification`` is the sum of each row's largest ``log w_k + log p_k(x)``
-    and is only computed under the hard E-step or with details; ``entropy``
-    (``-sum r log r``) and ``labels`` (the most probable component of each
-    row) only with details.
-    """
-
-    log_likelihood: float
-    classification: float
-    entropy: float
-    stats: Stats
-    labels: np.ndarray | None = None
 
 
 class MixtureModel(ABC):
@@ -587,28 +364,7 @@ class MixtureModel(ABC):
         engine.estep.NonFiniteRow
             When a row's log-density is not finite (the row counts from the chunk's start).
         """
-        params: Params = plan
-        weighted = self.log_prob(chunk, params) + log_weights(params.weights)
-        if not np.all(np.isfinite(weighted.max(axis=1))):
-            raise NonFiniteRow(int(np.flatnonzero(~np.isfinite(weighted.max(axis=1)))[0]))
-        log_norm, log_resp = normalise(weighted)
-        # Components far from a row underflow to zero; that is the intended result.
-        with np.errstate(under="ignore"):
-            resp = np.exp(log_resp)
-        labels = np.argmax(log_resp, axis=1)
-        index = np.arange(chunk.shape[0])
-        classification = entropy = 0.0
-        if hard or details:
-            classification = float((log_resp[index, labels] + log_norm).sum())
-        if details:
-            entropy = float(-np.where(resp > 0, resp * log_resp, 0.0).sum())
-        if hard:
-            resp = np.zeros_like(resp)
-            resp[index, labels] = 1.0
-        return ChunkResult(
-            float(log_norm.sum()), classification, entropy, self.suff_stats(chunk, resp, params),
-            labels if details else None,
-        )
+        return plain_chunk_pass(self.log_prob, self.suff_stats, chunk, plan, hard, details)
 
     def pass_stats(self, sums: Stats, plan: Any) -> Stats:
         """The statistics :meth:`m_step` takes, from :meth:`chunk_pass`'s statistics summed

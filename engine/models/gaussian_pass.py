@@ -6,7 +6,8 @@ row of the array, with a row of ones below: ``[z; 1]``, shape
 under a shift, float32 keeps its digits for data far from the origin, and the
 row of ones folds every constant into the matrix products.
 
-Two ways to get every component's log-density of a chunk:
+This module lays chunks out, holds the first of two ways to get every
+component's log-density of a chunk, and chooses between them (:func:`pass_plan`):
 
 * features (diagonal and spherical covariances, and full or tied ones with
   few columns): the log-density is linear in ``[z; 1; z_i z_j]`` (squares only
@@ -17,11 +18,11 @@ Two ways to get every component's log-density of a chunk:
   being how many standard deviations a component's mean lies from the data's
   centre: nothing in float64; in float32 the whitened way is used when it
   would matter (:data:`FEATURES_MAX_ERROR`).
-* whitened (full or tied with many columns): one product stacks the whitened
-  residuals ``(z - m_k) P_k`` of every component; their squares summed per
-  component are the Mahalanobis distances, and their responsibility-weighted
-  outer products, mapped back by each covariance's Cholesky factor, are the
-  second moments about the old means.
+* whitened (full or tied with many columns; :mod:`engine.models.gaussian_whitened`):
+  one product stacks the whitened residuals ``(z - m_k) P_k`` of every
+  component; their squares summed per component are the Mahalanobis
+  distances, and their responsibility-weighted outer products, mapped back by
+  each covariance's Cholesky factor, are the second moments about the old means.
 
 Either way the constants are taken relative to the pass's ceiling, the largest
 log-weight plus log-density at a mean, which no row can exceed
@@ -38,13 +39,19 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine.estep import Normalised, finite_log_weights, responsibilities_in_place
+from engine.estep import Normalised
 from engine.models import features
 from engine.models.base import CHUNK_VALUES, ChunkResult, PreparedChunk, Stats
 from engine.models.features import linear_chunk_pass
+from engine.models.gaussian_maths import ROUNDING_SLACK, full_factors, peaks, shifted_stats
+from engine.models.gaussian_whitened import (
+    WhitenedPlan,
+    whitened_chunk_pass,
+    whitened_plan,
+    whitened_stats,
+)
 from engine.params import Params
 
-LOG_2PI = np.log(2 * np.pi)
 #: Full and tied covariances use features up to this many columns: beyond it
 #: the D(D+1)/2 products cost more than the whitened residuals.
 FEATURES_MAX_COLUMNS = 12
@@ -57,10 +64,6 @@ FEATURES_MAX_COLUMNS = 12
 FEATURES_MAX_ERROR = 2e-3
 #: Rows the centre of the data is taken from.
 _CENTRE_ROWS = 10_000
-#: Second moments about a component's mean smaller than this many roundings of
-#: the sums they came from are noise: they are set to exactly zero, as computing
-#: them about the mean directly would give (for a component on identical rows).
-ROUNDING_SLACK = 16
 _EPS = {np.dtype(np.float64): np.finfo(np.float64).eps, np.dtype(np.float32): np.finfo(np.float32).eps}
 #: Whether a covariance storage's log-density has squares only (no cross products).
 _SQUARE_TERMS = {"diag": True, "spherical": True, "full": False, "tied": False}
@@ -112,31 +115,6 @@ def prepare_chunk(rows: np.ndarray, shift: np.ndarray, dtype: np.dtype) -> Prepa
     return PreparedChunk(values, n_rows)
 
 
-def _precision_factors(params: Params, storage: str) -> np.ndarray:
-    """Each component's precision factor as a full (K, D, D) matrix."""
-    n_components, n_features = params.means.shape
-    factors = params.precisions_chol
-    if storage == "diag":
-        return factors[:, :, None] * np.eye(n_features)
-    if storage == "spherical":
-        return factors[:, None, None] * np.eye(n_features)
-    return np.broadcast_to(factors, (n_components, n_features, n_features))
-
-
-def _log_det_half(factors: np.ndarray) -> np.ndarray:
-    return np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)
-
-
-def _peaks(params: Params, factors: np.ndarray) -> np.ndarray:
-    """``log w_k`` plus each component's log-density at its mean, shape (K,): half the
-    log-determinant of the precision - D/2 log(2 pi). No row's weighted log-density
-    exceeds the largest of them, the ceiling of the pass."""
-    n_features = factors.shape[-1]
-    return (
-        finite_log_weights(params.weights) + _log_det_half(factors) - 0.5 * n_features * LOG_2PI
-    )
-
-
 # --- features ---------------------------------------------------------------------------
 
 
@@ -147,7 +125,7 @@ class FeaturesPlan:
 
     coef: np.ndarray  # (K, terms), the data's dtype; gives the log-densities minus ceiling
     coef_error: np.ndarray | None  # coef less the float64 coefficients, when they differ
-    ceiling: float  # the largest peak (see _peaks)
+    ceiling: float  # the largest peak (see gaussian_maths.peaks)
     offsets: np.ndarray  # (K, D): means minus shift
     shift: np.ndarray  # (D,)
     products: bool  # second-order terms: all products z_i z_j (i <= j), else squares
@@ -166,11 +144,11 @@ def features_plan(
         second = -np.where(rows == cols, 0.5, 1.0) * precisions[:, rows, cols]
     else:
         second = -0.5 * np.diagonal(precisions, axis1=1, axis2=2)
-    peaks = _peaks(params, factors)
-    ceiling = float(peaks.max())
+    heights = peaks(params, factors)
+    ceiling = float(heights.max())
     coef = np.empty((n_components, n_features + 1 + second.shape[1]))
     coef[:, :n_features] = linear
-    coef[:, n_features] = peaks - ceiling - 0.5 * np.einsum("ki,ki->k", linear, offsets)
+    coef[:, n_features] = heights - ceiling - 0.5 * np.einsum("ki,ki->k", linear, offsets)
     coef[:, n_features + 1 :] = second
     rounded = coef.astype(dtype, copy=False)
     error = None if rounded is coef else rounded - coef
@@ -240,121 +218,7 @@ def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
     else:
         sxx = second - 2.0 * m * sz + nk[:, None] * m**2
         sxx[sxx <= ROUNDING_SLACK * eps * second] = 0.0
-    return _stats(nk, sz, sxx, plan.shift)
-
-
-# --- whitened residuals -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class WhitenedPlan:
-    """``projection @ [z; 1]`` stacks ``(z - m_k) P_k`` for every component over a
-    last row of ones; ``combine`` sums each block's squares times -1/2 and adds
-    the peak log-density (see ``_peaks``) less the ceiling through that row."""
-
-    projection: np.ndarray  # (K * D + 1, D + 1), the data's dtype
-    combine: np.ndarray  # (K, K * D + 1), the data's dtype
-    ceiling: float  # the largest peak, taken off the constants (see _peaks)
-    cov_chol: np.ndarray  # (K, D, D): lower Cholesky factors of the covariances
-    offsets: np.ndarray  # (K, D)
-    shift: np.ndarray  # (D,)
-    diagonal: bool  # statistics of diagonal covariances: keep only the variances
-    reach: np.ndarray  # (K,): squared whitened distance of each mean from the centre
-
-
-def whitened_plan(
-    params: Params, shift: np.ndarray, dtype: np.dtype, factors: np.ndarray, diagonal: bool
-) -> WhitenedPlan:
-    n_components, n_features = params.means.shape
-    offsets = params.means - shift
-    size = n_components * n_features
-    projection = np.zeros((size + 1, n_features + 1))
-    blocks = projection[:size].reshape(n_components, n_features, n_features + 1)
-    blocks[:, :, :n_features] = factors.transpose(0, 2, 1)
-    blocks[:, :, n_features] = -np.einsum("kji,kj->ki", factors, offsets)
-    projection[size, n_features] = 1.0
-    combine = np.zeros((n_components, size + 1))
-    for k in range(n_components):
-        combine[k, k * n_features : (k + 1) * n_features] = -0.5
-    peaks = _peaks(params, factors)
-    ceiling = float(peaks.max())
-    combine[:, size] = peaks - ceiling
-    # The precision factor P is the transposed inverse of the covariance's lower
-    # Cholesky factor, so that factor is the transposed inverse of P (triangular, D x D).
-    cov_chol = np.linalg.inv(factors).transpose(0, 2, 1)
-    whitened_offsets = np.einsum("kij,ki->kj", factors, offsets)
-    reach = np.einsum("kj,kj->k", whitened_offsets, whitened_offsets)
-    return WhitenedPlan(
-        projection.astype(dtype), combine.astype(dtype), ceiling, cov_chol, offsets, shift,
-        diagonal, reach,
-    )
-
-
-def whitened_chunk_pass(
-    rows: np.ndarray, plan: WhitenedPlan, hard: bool, details: bool
-) -> tuple[Normalised, Stats]:
-    """One component at a time: its whitened residuals (one product), their squares
-    summed into the Mahalanobis distances while they are still in the cache, and
-    after the E-step their responsibility-weighted outer products.
-
-    Each moment is a symmetric product, ``(sqrt(r) w)(sqrt(r) w)^T``: NumPy hands
-    a product of a matrix with its own transpose to BLAS's SYRK, half the flops of
-    a general product, so the pass does 3 N K D^2 flops where a general product
-    made it 4. All components' residuals at once (a (K D, n) product, squared and
-    combined by another) read arrays K times the cache's size three times over:
-    at 1e6 x 50, K = 10 on two threads that took 2.60 s per iteration, this 2.14 s.
-    """
-    n_rows = rows.shape[1]
-    n_components, n_features = plan.offsets.shape
-    size = n_components * n_features
-    projections = plan.projection[:size].reshape(n_components, n_features, n_features + 1)
-    half = np.full(n_features, -0.5, dtype=rows.dtype)
-    whitened = np.empty((n_components, n_features, n_rows), dtype=rows.dtype)
-    buffer = np.empty((n_features, n_rows), dtype=rows.dtype)
-    weighted = np.empty((n_components, n_rows), dtype=rows.dtype)
-    for k in range(n_components):
-        np.matmul(projections[k], rows, out=whitened[k])
-        np.square(whitened[k], out=buffer)
-        np.matmul(half, buffer, out=weighted[k])
-    constants = plan.combine[:, size]
-    weighted += constants[:, None]
-
-    def recompute(columns: object) -> np.ndarray:
-        picked = whitened[:, :, columns]
-        return np.einsum("j,kjn->kn", half, np.square(picked)) + constants[:, None]
-
-    normalised, resp = responsibilities_in_place(
-        weighted, hard, details, plan.ceiling, recompute
-    )
-    sums = (resp @ rows.T).astype(np.float64, copy=False)
-    # Second moments about the old means in whitened coordinates, where every
-    # component's residuals have unit scale.
-    root = np.sqrt(resp)
-    moments = np.empty((n_components, n_features, n_features), dtype=rows.dtype)
-    for k in range(n_components):
-        np.multiply(whitened[k], root[k], out=buffer)
-        moments[k] = buffer @ buffer.T
-    return normalised, {"sums": sums, "moments": moments.astype(np.float64, copy=False)}
-
-
-def whitened_stats(raw: Stats, plan: WhitenedPlan) -> Stats:
-    """Whitened moments mapped back by each covariance's Cholesky factor."""
-    sums, n_features = raw["sums"], plan.shift.shape[0]
-    moments, nk = raw["moments"], sums[:, n_features]
-    # A residual (z - m) P is computed as z P - m P, so rows at the mean leave
-    # about eps |m P| of noise in it.
-    eps = np.finfo(plan.projection.dtype).eps
-    floor = ROUNDING_SLACK * n_features * nk * (eps**2) * np.maximum(plan.reach, 1.0)
-    moments = np.where((np.trace(moments, axis1=1, axis2=2) <= floor)[:, None, None], 0.0, moments)
-    sxx = plan.cov_chol @ moments @ plan.cov_chol.transpose(0, 2, 1)
-    if plan.diagonal:
-        sxx = np.diagonal(sxx, axis1=1, axis2=2).copy()
-    return _stats(sums[:, n_features], sums[:, :n_features], sxx, plan.shift)
-
-
-def _stats(nk: np.ndarray, sz: np.ndarray, sxx: np.ndarray, shift: np.ndarray) -> Stats:
-    """The model's statistics: ``sx`` back in the data's own coordinates."""
-    return {"nk": nk, "sx": sz + nk[:, None] * shift, "sxx": sxx}
+    return shifted_stats(nk, sz, sxx, plan.shift)
 
 
 # --- choosing ---------------------------------------------------------------------------
@@ -373,7 +237,7 @@ def pass_plan(
     data's (a covariance near singular) takes the whitened pass, which loses far
     fewer digits there than the expanded quadratic form.
     """
-    factors = params.precisions_chol if storage == "full" else _precision_factors(params, storage)
+    factors = params.precisions_chol if storage == "full" else full_factors(params, storage)
     diagonal = _SQUARE_TERMS[storage]
     n_features = factors.shape[-1]
     if extent is None or np.dtype(dtype) != np.float64:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.models import features, gaussian_pass
+from engine.models import features, gaussian_maths, gaussian_pass
 from engine.models.base import ChunkResult, PreparedChunk, Stats
 from engine.models.features import linear_chunk_pass
 from engine.params import Params
@@ -77,7 +77,7 @@ def pass_plan(
     offsets = params.means - shift
     precision = np.square(params.precisions_chol)  # (K,), one per component
     factors = params.precisions_chol[:, None, None] * np.eye(n_features)
-    peaks = gaussian_pass._peaks(params, factors)
+    peaks = gaussian_maths.peaks(params, factors)
     ceiling = float(peaks.max())
     coef = np.empty((n_components, n_features + 2))
     coef[:, :n_features] = precision[:, None] * offsets
@@ -115,5 +115,5 @@ def pass_stats(raw: Stats, plan: NormsPlan | gaussian_pass.WhitenedPlan) -> Stat
     eps = np.finfo(plan.coef.dtype).eps
     sxx = squares - 2.0 * np.einsum("ki,ki->k", m, sz) + nk * np.einsum("ki,ki->k", m, m)
     # Less than the rounding of the sums it came from: rows on the mean itself.
-    sxx[sxx <= gaussian_pass.ROUNDING_SLACK * eps * squares] = 0.0
+    sxx[sxx <= gaussian_maths.ROUNDING_SLACK * eps * squares] = 0.0
     return {"nk": nk, "sx": sz + nk[:, None] * plan.shift, "sxx": sxx}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import engine
-from engine.accelerate import from_free, to_free
+from engine.accelerate import SETTLE_PER_ROW, from_free, to_free
 from engine.models import build_model
 
 TRIALS = 6
@@ -108,3 +108,23 @@ def test_accelerated_fits_stop_no_lower_than_plain_em_on_a_ridge() -> None:
     assert plain.n_iter > 1000  # the slow case this is about
     assert fast.objective_history[-1] >= plain.objective_history[-1]
     assert fast.n_passes * 3 < plain.n_passes
+
+
+@pytest.mark.parametrize(("model", "covariance"), [("gaussian", "full"), ("poisson", None)])
+def test_squarem_takes_plain_steps_until_the_objective_settles(
+    model: str, covariance: str | None
+) -> None:
+    # From a start far from the optimum, an extrapolation can leap to another optimum's
+    # basin: no step is extrapolated before one plain step changes the objective by less
+    # than SETTLE_PER_ROW per row, and the plain steps before it are plain EM's own.
+    X, k = slow_problem(model, 1)
+    start = engine.fit(X, options(model, covariance, k, max_iter=0, seed=1)).params
+    fast = engine.fit(X, options(model, covariance, k, init=start, accelerate="squarem"))
+    plain = engine.fit(X, options(model, covariance, k, init=start))
+    gains = np.diff(fast.objective_history)
+    settled = int(np.argmax(np.abs(gains) < SETTLE_PER_ROW * len(X))) + 1  # its index
+    assert settled > 1 and not any(fast.accelerated[: settled + 1])
+    assert any(fast.accelerated[settled + 1 :])
+    np.testing.assert_allclose(
+        fast.objective_history[: settled + 1], plain.objective_history[: settled + 1], rtol=1e-12
+    )

@@ -177,7 +177,7 @@ def test_the_rows_extent_decides_the_plan_in_float64_only() -> None:
     take the whitened pass; in float32 the bound would take it on ordinary data and
     cost float32 its speed, so only the means' distances decide there."""
     X = problem("gaussian")
-    model = engine.loop.model_for(options("gaussian", "full"), X)
+    model = engine.fit_setup.model_for(options("gaussian", "full"), X)
     start = engine.fit(X, options("gaussian", "full", max_iter=0)).params
     centre = model.data_plan(ArraySource(X))
     # Means at the data's centre, so only the rows' extent can call for whitening.

@@ -2,7 +2,7 @@
 
 For each data set of ``tests/reference/mclust`` the sweep runs as ``select`` runs
 it by default (:func:`engine.selection.select_options`: mclust's hierarchical
-start alone, plain EM, seed 0) over all fourteen covariance
+start alone, SQUAREM after plain EM settles, seed 0) over all fourteen covariance
 structures and K = 1..9, and every cell's BIC is compared with mclust's
 ``mclustBIC(X, G = 1:9)``: ours (its sign flipped; mclust's is ``2 logL - p log n``)
 must be within :data:`TOLERANCE` of mclust's or higher.
@@ -71,6 +71,14 @@ KNOWN_LOWER: dict[tuple[str, str, int], str] = {
     ("EuroUnemployment", "EEV", 8): ONE_ROW_AXES,
     ("EuroUnemployment", "EEV", 9): ONE_ROW_AXES,
 }
+#: Cells below mclust's beyond the grid this test runs (K = 7..9 of banknote and thyroid,
+#: left out for time), measured with the same defaults over K = 1..9: with
+#: KNOWN_LOWER, 9 of the 504 cells. The M-steps that would have to change to meet them
+#: are the covariance structures' own (engine/models/covariance/vve.py, eev.py).
+BEYOND_GRID: dict[tuple[str, str, int], str] = {
+    ("banknote", "VVE", 7): VVE_CLIMB,
+    ("thyroid", "VVE", 7): VVE_CLIMB,
+}
 
 
 def data(name: str) -> np.ndarray:
@@ -120,3 +128,5 @@ def test_every_known_lower_cell_is_in_the_grid_and_has_a_reason() -> None:
     for (name, model, k), reason in KNOWN_LOWER.items():
         assert k in KS[name] and model in {covariance.get(s.variant).mclust for s in mclust_specs()}
         assert len(reason) > 40
+    for (name, model, k), reason in BEYOND_GRID.items():
+        assert k not in KS[name] and (name, model, k) not in KNOWN_LOWER and len(reason) > 40

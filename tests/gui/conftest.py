@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from emgui import dialogs, gc_guard
-from emgui.app import build_window, user_settings
+from emgui.app import build_window, empty_offscreen_clipboard, user_settings
 from emgui.runs.registry import ThreadRegistry, application_registry
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.main_window import MainWindow
@@ -27,6 +27,15 @@ def isolated_settings(tmp_path, monkeypatch):
     """Point QSettings at a temporary folder so tests never touch the user's settings."""
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield tmp_path / "settings"
+
+
+@pytest.fixture(autouse=True)
+def clipboard_emptied(qapp) -> Iterator[None]:
+    """Each test starts with an empty clipboard and leaves one: a test cannot read
+    another's copy, and Qt's offscreen platform crashes the process at exit while
+    its clipboard holds a QMimeData (see emgui.app.empty_offscreen_clipboard)."""
+    yield
+    empty_offscreen_clipboard()
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ WINDOW_MODULE = "emgui.shell.main_window"
 ENGINE_BRIDGE = "emgui.views.engine_bridge"
 #: The engine's public modules; anything else of it is its own business.
 ENGINE_PUBLIC = ("engine", "engine.selection", "engine.restarts", "engine.halfsteps",
-                 "engine.params", "engine.models", "engine.data", "engine.agreement")
+                 "engine.params", "engine.models", "engine.data", "engine.agreement",
+                 "engine.projection", "engine.standardize")
 
 
 def module_name(path: Path) -> str:

@@ -30,7 +30,7 @@ from scipy import stats
 from emgui.views.histogram_view import freedman_diaconis_bins
 from emgui.views.likelihood_plot import IterationAxis, LikelihoodPlot
 from emgui.views.params_table import param_columns
-from emgui.views.scatter_view import ELLIPSE_POINTS, N_STDS
+from emgui.views.component_marks import ELLIPSE_POINTS, N_STDS
 from engine import FitOptions
 from engine.params import Params
 
@@ -514,7 +514,7 @@ def test_label_image_covers_the_data_in_data_coordinates(scatter: ScatterView) -
     for labels in (None, rng.integers(0, 3, len(points))):
         if labels is not None:
             scatter.show_state(np.zeros((3, 2)), None, labels)
-        image = scatter._image
+        image = scatter.label_image
         rect = image.mapRectToParent(image.boundingRect())
         low, high = points.min(axis=0), points.max(axis=0)
         pixel = (high[1] - low[1]) / 480  # the longer side spans RESOLUTION pixels
@@ -544,7 +544,7 @@ def test_label_image_pixels_take_the_colour_of_their_last_point(scatter: Scatter
     scatter.set_data(points)
     labels = rng.integers(0, 4, len(points))
     scatter.show_state(np.zeros((4, 2)), None, labels)
-    shown = scatter._image.pixel_colors()
+    shown = scatter.label_image.pixel_colors()
     height, width, _ = shown.shape
     # The plain rule: splat every point in order, so a pixel keeps its last point's label.
     low = points.min(axis=0)
@@ -558,7 +558,7 @@ def test_label_image_pixels_take_the_colour_of_their_last_point(scatter: Scatter
     np.testing.assert_array_equal(shown[occupied][:, :3], palette[expected[occupied]])
     assert np.all(shown[~occupied][:, 3] == 0) and np.all(shown[occupied][:, 3] >= 110)
     scatter.clear_state()  # grey again
-    assert np.all(scatter._image.pixel_colors()[occupied][:, :3] == 150)
+    assert np.all(scatter.label_image.pixel_colors()[occupied][:, :3] == 150)
 
 
 def test_likelihood_range_holds_every_value_and_moves_in_steps(qtbot) -> None:

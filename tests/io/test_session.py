@@ -356,3 +356,12 @@ def test_damaged_sessions_of_every_kind_give_a_message(tmp_path):
             assert str(exc)
             refused += 1
     assert refused > 1000
+
+
+def test_standard_units_are_recorded_only_when_on(tmp_path):
+    session = make_session(tmp_path, engine.FitOptions(n_components=2, seed=0))
+    on = dataclasses.replace(session, view=dataclasses.replace(session.view, standardize=True))
+    assert round_trip(on, tmp_path).view.standardize is True
+    assert round_trip(session, tmp_path).view.standardize is False
+    assert "standardize" not in json.loads(sessions.dumps(session))["settings"]
+    assert json.loads(sessions.dumps(on))["settings"]["standardize"] is True

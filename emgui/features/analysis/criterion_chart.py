@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.selection import Cell, ModelSpec
-from emgui.views import declared
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
 from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
@@ -24,6 +23,9 @@ RING_SIZE = 26
 #: "Zoom to the best cells" shows scores up to this quantile; the worst cells
 #: (often a poor model at K = 1) would otherwise squash the differences that matter.
 FOCUS_QUANTILE = 0.75
+#: Legend entries per column: more lines (mclust's fourteen) spread over more columns,
+#: so that the legend stays inside the chart.
+LEGEND_ROWS = 7
 
 
 class CriterionChart(QWidget):
@@ -99,6 +101,7 @@ class CriterionChart(QWidget):
         for item in self._lines.values():
             self._plot.removeItem(item)
         self._legend.clear()
+        self._legend.setColumnCount(max(1, -(-len(specs) // LEGEND_ROWS)))
         self._lines, self._cells, self._colors = {}, {}, {}
         for index, spec in enumerate(specs):
             color = component_color(index)
@@ -110,7 +113,7 @@ class CriterionChart(QWidget):
             line.sigPointsClicked.connect(self._on_line_points_clicked)
             self._plot.addItem(line)
             # The legend gets its own sample: the line's markers take one brush per cell.
-            self._legend.addItem(pg.PlotDataItem(**style), declared.spec_title(spec))
+            self._legend.addItem(pg.PlotDataItem(**style), spec.title)
             self._lines[spec] = line
             self._cells[spec] = []
         self._plot.setXRange(min(ks) - 0.5, max(ks) + 0.5, padding=0)

@@ -4,6 +4,8 @@ Every start's curve is drawn as it ends, with the spread of the final values
 and a table of starts. Picking a start shows it in the main window; its
 components are matched (Hungarian, on means or probabilities or rates) to the
 best start's, so a colour means the same component whichever start is shown.
+The views are in :mod:`~emgui.features.analysis.restarts_views`, the words in
+:mod:`~emgui.features.analysis.restarts_text`.
 """
 
 from __future__ import annotations
@@ -35,14 +37,12 @@ from emgui.features.analysis.restarts_views import (
     StartRow,
     StartsTableModel,
 )
+from emgui.features.analysis.restarts_text import setting_text, summary_text
 from emgui.features.analysis.shown_fit import show_fit_in_window
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
-from emgui.shell.option_labels import INIT_LABELS
-from emgui.views import declared
 from emgui.views.engine_bridge import permuted
 from engine.selection import (
-    final_spread,
     matched_result,
     result_snapshots,
     single_start_options,
@@ -50,16 +50,6 @@ from engine.selection import (
 )
 
 DEFAULT_STARTS = 20
-
-
-def describe(options: engine.FitOptions) -> str:
-    """``"Gaussian, full covariance (ellipsoidal, each its own), K = 3, seed 0"``."""
-    parts = [declared.describe_model(options), f"K = {options.n_components}"]
-    if options.e_step == "hard":
-        parts.append("hard E-step")
-    parts.append(f"starts from {INIT_LABELS.get(options.init, options.init)}")
-    parts.append(f"seed {options.seed}")
-    return ", ".join(parts)
 
 
 class RestartsDialog(AnalysisDialog):
@@ -368,39 +358,16 @@ class RestartsDialog(AnalysisDialog):
         self._update_summary()
 
     def _update_setting_label(self) -> None:
-        planned = describe(self._planned_options())
-        if self.init_is_explicit():
-            planned += (" (the Settings panel starts from given values, which cannot vary "
-                        "from start to start, so these starts use k-means++ seeds)")
-        shown = describe(self._options) if self._options is not None else None
-        if self.is_running or shown is None:
-            text = f"<b>{shown if self.is_running else planned}</b>"
-        elif shown == planned.split(" (")[0]:
-            text = f"<b>{shown}</b>"
-        else:
-            text = f"Shown: <b>{shown}</b>. Run next: <b>{planned}</b>"
-        self.setting_label.setText(text + ". Change the setting in the Settings panel, "
-                                          "then Run.")
+        self.setting_label.setText(setting_text(
+            self._planned_options(), self._options, self.is_running, self.init_is_explicit()))
 
     def init_is_explicit(self) -> bool:
         return self._document.init_mode not in ("kmeans++", "random")
 
     def _update_summary(self) -> None:
         rows = self.rows
-        if not rows:
-            self.summary_label.setText(
-                "Each start begins from different random seeds and climbs to the nearest "
-                "optimum; comparing where they end shows whether one run can be trusted.")
-            return
-        spread = final_spread([row.final for row in rows], self._tolerance())
-        failed = f" · {spread.n_failed} failed" if spread.n_failed else ""
-        if math.isnan(spread.best):
-            self.summary_label.setText(f"Every start so far failed{failed}.")
-            return
-        self.summary_label.setText(
-            f"best <b>{spread.best:.4f}</b> · median {spread.median:.4f} · worst "
-            f"{spread.worst:.4f}{failed}<br><b>{spread.n_at_best} of {spread.n_starts}</b> "
-            f"starts ended within {spread.tolerance:g} of the best.")
+        tolerance = self._tolerance() if rows else 0.0
+        self.summary_label.setText(summary_text([row.final for row in rows], tolerance))
 
     # --- Qt overrides ----------------------------------------------------------------------
 

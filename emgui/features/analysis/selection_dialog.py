@@ -12,28 +12,15 @@ from collections.abc import Generator, Mapping, Sequence
 from functools import partial
 
 import numpy as np
-
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QSpinBox,
-    QSplitter,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QRadioButton, QSplitter, QVBoxLayout
 
 from emgui import dialogs
 from emgui.features.analysis.criterion_chart import CRITERION_LABELS, CriterionChart
 from emgui.features.analysis.dialog_base import AnalysisDialog, results_view
 from emgui.features.analysis.shown_fit import show_fit_in_window
+from emgui.features.analysis.sweep_controls import DEFAULT_K_RANGE, DEFAULT_N_INIT, SweepControls
 from emgui.features.analysis.sweep_table import SORT_ROLE, SweepTableModel
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
@@ -43,27 +30,12 @@ from engine.selection import (
     CRITERIA,
     Cell,
     ModelSpec,
-    all_specs,
     best_cell,
     default_specs,
     iterate_sweep,
     parse_k_range,
     seconds_left,
 )
-
-DEFAULT_K_RANGE = "1-9"
-#: Starts per cell. On Old Faithful three starts choose the same cell as forty (tied,
-#: K = 3, mclust's EEE,3) for every seed tried, and the default sweep of 36 cells takes
-#: about a second and a half; single cells at larger K may still stop below their best
-#: optimum, so raise it for a smooth curve.
-DEFAULT_N_INIT = 3
-CRITERION_TIPS = {
-    "bic": "Bayesian information criterion: -2 logL + p log n. The usual choice.",
-    "aic": "Akaike information criterion: -2 logL + 2 p. Penalises parameters less; "
-    "tends to choose more clusters.",
-    "icl": "Integrated completed likelihood: BIC + 2 × entropy. Also penalises "
-    "clusters that overlap; prefers well-separated ones.",
-}
 
 
 def sweep_with_options(
@@ -112,65 +84,13 @@ class ModelSelectionDialog(AnalysisDialog):
     # --- construction -------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.k_edit = QLineEdit(DEFAULT_K_RANGE)
-        self.k_edit.setToolTip("The numbers of components to try: a range like 1-9, or a list "
-                               "like 2,3,5.")
-        self.k_edit.setMaximumWidth(120)
-        self.n_init_spin = QSpinBox()
-        self.n_init_spin.setRange(1, 1000)
-        self.n_init_spin.setValue(DEFAULT_N_INIT)
-        self.n_init_spin.setToolTip(
-            "How many starts each cell gets; the best is kept. More starts make a cell less "
-            "likely to stop in a poor local optimum, and take longer.")
-        self.model_boxes: dict[ModelSpec, QCheckBox] = {}
-        rows: dict[str, QHBoxLayout] = {}
-        defaults = set(default_specs())
-        for spec in all_specs():
-            # A model with variants has a row of those swept unless told otherwise and a
-            # row of its others (mclust's ten other covariance structures); one row holds
-            # every other model.
-            if spec.variant is None:
-                row_title = "Other models"
-            elif spec in defaults:
-                row_title = declared.title(spec.model)
-            else:
-                row_title = f"{declared.title(spec.model)}, more"
-            row = rows.setdefault(row_title, QHBoxLayout())
-            box = QCheckBox(declared.spec_title(spec))
-            box.setToolTip(declared.spec_tip(spec))
-            self.model_boxes[spec] = box
-            row.addWidget(box)
-        for row in rows.values():
-            row.addStretch(1)
-        self.criterion_group = QButtonGroup(self)
-        self.criterion_buttons: dict[str, QRadioButton] = {}
-        criterion_row = QHBoxLayout()
-        for criterion in CRITERIA:
-            button = QRadioButton(CRITERION_LABELS[criterion])
-            button.setToolTip(CRITERION_TIPS[criterion])
-            self.criterion_group.addButton(button)
-            self.criterion_buttons[criterion] = button
-            criterion_row.addWidget(button)
-        criterion_row.addStretch(1)
-        self.criterion_buttons["bic"].setChecked(True)
-
-        grid = QGridLayout()
-        grid.addWidget(QLabel("K"), 0, 0)
-        k_row = QHBoxLayout()
-        k_row.addWidget(self.k_edit)
-        k_row.addSpacing(24)
-        k_row.addWidget(QLabel("Starts per cell"))
-        k_row.addWidget(self.n_init_spin)
-        k_row.addStretch(1)
-        grid.addLayout(k_row, 0, 1)
-        for number, (row_title, row) in enumerate(rows.items(), start=1):
-            grid.addWidget(QLabel(row_title), number, 0)
-            grid.addLayout(row, number, 1)
-        grid.addWidget(QLabel("Score by"), len(rows) + 1, 0)
-        grid.addLayout(criterion_row, len(rows) + 1, 1)
-        grid.setColumnStretch(1, 1)
-        controls = QGroupBox("Sweep")
-        controls.setLayout(grid)
+        self.controls = SweepControls()
+        # The controls' widgets, under the names callers and tests know them by.
+        self.k_edit, self.n_init_spin = self.controls.k_edit, self.controls.n_init_spin
+        self.model_boxes = self.controls.model_boxes
+        self.criterion_group = self.controls.criterion_group
+        self.criterion_buttons = self.controls.criterion_buttons
+        self.preset_buttons, self.hc_box = self.controls.preset_buttons, self.controls.hc_box
 
         self.chart = CriterionChart()
         self.table_model = SweepTableModel(self)
@@ -202,7 +122,7 @@ class ModelSelectionDialog(AnalysisDialog):
         bottom.addWidget(self.open_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(controls)
+        layout.addWidget(self.controls)
         layout.addWidget(self.run_bar)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
@@ -225,18 +145,16 @@ class ModelSelectionDialog(AnalysisDialog):
 
     @property
     def criterion(self) -> str:
-        return next(c for c, button in self.criterion_buttons.items() if button.isChecked())
+        return self.controls.criterion
 
     def set_criterion(self, criterion: str) -> None:
-        self.criterion_buttons[criterion].setChecked(True)
+        self.controls.set_criterion(criterion)
 
     def checked_specs(self) -> list[ModelSpec]:
-        return [spec for spec, box in self.model_boxes.items()
-                if box.isChecked() and box.isEnabled()]
+        return self.controls.checked_specs()
 
     def set_checked_specs(self, specs: list[ModelSpec]) -> None:
-        for spec, box in self.model_boxes.items():
-            box.setChecked(spec in specs)
+        self.controls.set_checked_specs(specs)
 
     @property
     def cells(self) -> list[Cell]:
@@ -266,7 +184,7 @@ class ModelSelectionDialog(AnalysisDialog):
         self.stop()
         document = self._document
         # Held parameters need explicit starts, which a sweep has not; each cell starts afresh.
-        base = document.options.replace(n_init=self.n_init_spin.value(), fixed=frozenset())
+        base = document.options.replace(fixed=frozenset(), **self.controls.start_options())
         self._take_data()
         self._plan = [(spec, k) for spec in specs for k in ks]
         self.table_model.clear()
@@ -289,7 +207,7 @@ class ModelSelectionDialog(AnalysisDialog):
     def open_cell(self, cell: Cell) -> None:
         """Fit ``cell`` again with its trace and show it in the main window."""
         if cell.result is None:
-            self.run_bar.set_busy_text(f"{declared.spec_title(cell.spec)}, K={cell.n_components} "
+            self.run_bar.set_busy_text(f"{cell.spec.title}, K={cell.n_components} "
                                        f"could not be fitted: {cell.error}")
             return
         if self._data_changed("the data have changed since this sweep; run it again to open "
@@ -297,7 +215,7 @@ class ModelSelectionDialog(AnalysisDialog):
             return
         self._replay_cell = cell
         self._replay(cell.result.options,
-                     f"Opening {declared.spec_title(cell.spec)}, K={cell.n_components}…")
+                     f"Opening {cell.spec.title}, K={cell.n_components}…")
 
     # --- worker signals ---------------------------------------------------------------------
 
@@ -343,9 +261,9 @@ class ModelSelectionDialog(AnalysisDialog):
         result, snapshots = outcome
         show_fit_in_window(
             self._host, result, snapshots,
-            note=f"Choose K and Model: {declared.spec_title(cell.spec)}, K={cell.n_components}",
+            note=f"Choose K and Model: {cell.spec.title}, K={cell.n_components}",
         )
-        self.run_bar.set_busy_text(f"Showing {declared.spec_title(cell.spec)}, "
+        self.run_bar.set_busy_text(f"Showing {cell.spec.title}, "
                                    f"K={cell.n_components} in the main window.")
         self.cell_opened.emit(cell)
 
@@ -388,10 +306,7 @@ class ModelSelectionDialog(AnalysisDialog):
             self.summary_label.setText("Open some data first (File > Open or Open Sample).")
             return
         reasons = self.reasons()
-        for spec, box in self.model_boxes.items():
-            why = reasons[spec]
-            box.setEnabled(why is None)
-            box.setToolTip(declared.spec_tip(spec) if why is None else f"Not for these data: {why}")
+        self.controls.show_reasons(reasons)
         if self._choose_defaults and not self.checked_specs():
             defaults = [s for s in default_specs() if reasons[s] is None] or [
                 s for s in self.model_boxes if reasons[s] is None]
@@ -441,7 +356,7 @@ class ModelSelectionDialog(AnalysisDialog):
                 "regularisation, seed) and the starts chosen here. Lower scores are better.")
             return
         name = CRITERION_LABELS[self.criterion]
-        label = f"{declared.spec_title(best.spec)}, K = {best.n_components}"
+        label = f"{best.spec.title}, K = {best.n_components}"
         so_far = " so far" if self.is_running else ""
         collapsed = sum(bool(c.collapsed) for c in self.cells)
         note = (f" Hollow markers: {collapsed} cell(s) where a component collapsed onto "
@@ -455,12 +370,14 @@ class ModelSelectionDialog(AnalysisDialog):
         settings.setValue("selection/k_range", self.k_edit.text())
         settings.setValue("selection/models", [s.label for s in self.checked_specs()])
         settings.setValue("selection/n_init", self.n_init_spin.value())
+        settings.setValue("selection/hc_first", self.hc_box.isChecked())
         settings.setValue("selection/criterion", self.criterion)
 
     def _restore_settings(self) -> None:
         settings = self._host.settings
         self.k_edit.setText(settings.value("selection/k_range", DEFAULT_K_RANGE, type=str))
         self.n_init_spin.setValue(settings.value("selection/n_init", DEFAULT_N_INIT, type=int))
+        self.hc_box.setChecked(settings.value("selection/hc_first", True, type=bool))
         criterion = settings.value("selection/criterion", "bic", type=str)
         self.set_criterion(criterion if criterion in CRITERIA else "bic")
         labels = settings.value("selection/models", [], type=list)

@@ -10,7 +10,6 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from emgui.features.analysis.rows_model import RowsModel, bold
-from emgui.views import declared
 from engine.selection import Cell
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -37,12 +36,13 @@ def _result(attribute: str) -> Callable[[Cell], object]:
 
 
 COLUMNS = (
-    _Column("Model", "The mixture model, or its variant (a covariance type)",
-            lambda cell: declared.spec_title(cell.spec), str),
+    _Column("Model", "The mixture model, or its covariance structure by mclust's name "
+            "(volume, shape, orientation: E equal, V each its own, I identity)",
+            lambda cell: cell.spec.title, str),
     _Column("K", "Number of components", lambda cell: cell.n_components, str),
     _Column("log-likelihood", "Log-likelihood of the best start (higher is better)",
             _result("log_likelihood"), _fixed(3)),
-    _Column("p", "Free parameters (see the table in engine/selection.py)",
+    _Column("p", "Free parameters (see the table in engine/sweep_lines.py)",
             _result("n_parameters"), lambda v: "" if v is None else str(v)),
     _Column("BIC", "-2 logL + p log n (lower is better)", _result("bic"), _fixed(2)),
     _Column("AIC", "-2 logL + 2 p (lower is better)", _result("aic"), _fixed(2)),

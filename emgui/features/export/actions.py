@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 import engine
 from emgui import dialogs
@@ -297,12 +297,17 @@ class ExportActions(FileFeature):
 
     def export_plot(self, key: str) -> None:
         """Ask for a file and write plot ``key`` as PNG (1x, 2x, 3x) or SVG."""
-        canvas, files = self._host.canvas, self._files
-        widget = canvas.plot_widget(key)
+        canvas = self._host.canvas
+        kind = canvas.kind if key == "fit" else "likelihood"
+        self.export_widget(canvas.plot_widget(key), kind)
+
+    def export_widget(self, widget: QWidget | None, kind: str) -> None:
+        """Ask for a file and write the plot in ``widget`` (named ``kind`` in the file name
+        and title) as PNG (1x, 2x, 3x) or SVG."""
+        files = self._files
         if widget is None or self._document.table is None:
             files.tell("There is no plot to export: open some data first.")
             return
-        kind = canvas.kind if key == "fit" else "likelihood"
         chosen = files.ask_save("Export Plot", list(PLOT_FILTERS), f"{files.base_name()}_{kind}.png")
         if chosen is None:
             return
@@ -328,7 +333,10 @@ class ExportActions(FileFeature):
 
     def copy_plot(self, key: str) -> None:
         """Put plot ``key`` on the clipboard as an image at the screen's resolution."""
-        widget = self._host.canvas.plot_widget(key)
+        self.copy_widget(self._host.canvas.plot_widget(key))
+
+    def copy_widget(self, widget: QWidget | None) -> None:
+        """Put the plot in ``widget`` on the clipboard as an image at the screen's resolution."""
         if widget is None or self._document.table is None:
             self._files.tell("There is no plot to copy: open some data first.")
             return

@@ -71,7 +71,6 @@ class ComparisonPanel(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555555;")
         #: Colours points by the known class or by cluster (the window's action).
         self.colour_button = QToolButton()
         self.colour_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -106,6 +106,7 @@ class SessionActions(FileFeature):
             init_mode=document.init_mode,
             scatter_columns=document.columns,
             show_uncertainty=document.show_uncertainty,
+            standardize=document.standardize,
             placed_means=document.placed_means,
         )
         shown = document.shown_index if document.shown_snapshot() is not None else -1
@@ -293,6 +294,7 @@ class SessionActions(FileFeature):
         if x < n_columns and y < n_columns:
             document.set_columns(x, y)
         document.set_show_uncertainty(view.show_uncertainty)
+        document.set_standardize(view.standardize)
         if view.placed_means and document.init_mode == "click":
             document.set_placed(view.placed_means)
 

@@ -1,9 +1,10 @@
 """EM made visible: half-steps, the responsibilities table, the lower bound, hard vs soft
 E-steps and means dragged by hand.
 
-``half_steps`` steps the engine by halves; ``resp_table``, ``bound_plot`` and
-``hard_soft`` draw; ``dragging`` turns a dragged mean into an edit; ``lesson``
-puts them in the window through its host.
+``half_steps`` steps the engine by halves; ``resp_table`` and ``bound_plot``
+draw; ``hard_soft`` runs, draws and offers the comparison of hard and soft EM;
+``dragging`` turns a dragged mean into an edit; ``lesson`` puts them in the
+window through its host.
 """
 
 from __future__ import annotations

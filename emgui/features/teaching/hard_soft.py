@@ -1,18 +1,27 @@
-"""Hard against soft E-step: the same start, run both ways, the two traces side by side."""
+"""Hard against soft E-step: the same start, run both ways, the two traces side by side.
+
+:func:`compare_e_steps` runs them; :class:`HardSoftPlot` draws them;
+:class:`HardSoftComparison` is the Run menu's action that runs them in the
+background and shows the plot in its dock.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 import engine
 from emgui.features.teaching.plot_panel import lay_out_plot_panel
 from emgui.runs.generators import Progress
+from emgui.runs.task import Task
+from emgui.shell.actions import make_action
+from emgui.shell.host import Host
 from emgui.views import declared
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 
@@ -137,3 +146,66 @@ class HardSoftPlot(QWidget):
     def curve_values(self, kind: str) -> np.ndarray:
         _, y = self.curves[kind].getData()
         return np.empty(0) if y is None else np.asarray(y)
+
+
+class HardSoftComparison(QObject):
+    """The "Compare hard and soft E-step" action: soft and hard EM from the same start,
+    run in the background, then both traces in the "Hard vs soft" dock.
+
+    The lesson puts :attr:`action` in the Run menu and :attr:`dock` beside its
+    other docks, and enables the action when there are data to compare on.
+    """
+
+    compared = Signal()
+    """Hard and soft EM were compared and the panel shows both."""
+
+    def __init__(self, host: Host, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self._task: Task | None = None
+        self._options: engine.FitOptions | None = None
+        self.action = make_action(
+            host.parent_widget, "Compare &hard and soft E-step",
+            "Run soft and hard EM from the same start and show both traces",
+        )
+        self.plot = HardSoftPlot()
+        self.dock = QDockWidget("Hard vs soft", host.parent_widget)
+        self.dock.setObjectName("hard_soft_dock")
+        self.dock.setWidget(self.plot)
+        self.action.triggered.connect(self._on_action_triggered)
+
+    def _on_action_triggered(self) -> None:
+        self.compare()
+
+    def compare(self) -> None:
+        """Run soft and hard EM from the same start in the background, then show both."""
+        table = self.host.document.table
+        if table is None:
+            return
+        options = self.host.next_start()
+        if options is None:
+            return
+        if self._task is not None:
+            self._task.cancel()
+        task = Task("Comparing hard and soft EM",
+                    partial(compare_e_steps, table.data, options, table.columns),
+                    self.host.threads, self)
+        task.finished.connect(self._on_task_finished)
+        task.failed.connect(self._on_task_failed)
+        self._task, self._options = task, options
+        self.host.run_task(task)
+
+    def _on_task_finished(self, traces: dict) -> None:
+        if self.sender() is not self._task:
+            return
+        self._task = None
+        self.plot.show_traces(traces, self._options)
+        self.dock.show()
+        self.dock.raise_()
+        self.host.show_status("Soft and hard EM from the same start: see the Hard vs soft panel.")
+        self.compared.emit()
+
+    def _on_task_failed(self, message: str, details: str) -> None:
+        if self.sender() is self._task:
+            self._task = None
+            self.host.show_error(message, details)

@@ -5,7 +5,8 @@ halves, and draws its states on the host's canvas (points, ellipses,
 parameter table, likelihood trace, iteration slider) and in its docks
 (responsibilities table, bound plot, hard against soft). A normal Run ends
 the session; runs always go through the host. What a dragged mean does is
-:mod:`emgui.features.teaching.dragging`'s business.
+:mod:`emgui.features.teaching.dragging`'s business; comparing hard and soft EM
+is :class:`~emgui.features.teaching.hard_soft.HardSoftComparison`'s.
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget
 
-from functools import partial
-
 import engine
 from emgui.features.teaching.bound_plot import EDIT_COLOR, BoundPlot
 from emgui.features.teaching.dragging import MeanDragging
 from emgui.features.teaching.half_steps import EDIT, LARGE_ROWS, HalfStepSession
-from emgui.features.teaching.hard_soft import HardSoftPlot, compare_e_steps
+from emgui.features.teaching.hard_soft import HardSoftComparison
 from emgui.features.teaching.resp_table import ResponsibilityPanel
 from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
-from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.document import RunState
 from emgui.shell.host import Host
@@ -64,8 +62,6 @@ class Lesson(QObject):
         self._init_mode = ""
         self._run_active = False
         self._docks_shown = False
-        self._compare_task: Task | None = None
-        self._compare_options: engine.FitOptions | None = None
 
         self.e_step_action = make_action(
             parent, "E-step", "Half an iteration: new responsibilities from the current "
@@ -75,19 +71,19 @@ class Lesson(QObject):
             parent, "M-step", "The other half: new parameters from the responsibilities just "
             "computed", M_KEY,
         )
-        self.compare_action = make_action(
-            parent, "Compare &hard and soft E-step",
-            "Run soft and hard EM from the same start and show both traces",
-        )
         host.add_actions("steps", [self.e_step_action, self.m_step_action])
-        host.add_actions("run", [None, self.compare_action])
 
         self.resp_panel = ResponsibilityPanel()
         self.bound_plot = BoundPlot()
-        self.hard_soft = HardSoftPlot()
         self.resp_dock = _dock(host, "Responsibilities", "responsibilities_dock", self.resp_panel)
         self.bound_dock = _dock(host, "Lower bound", "bound_dock", self.bound_plot)
-        self.compare_dock = _dock(host, "Hard vs soft", "hard_soft_dock", self.hard_soft)
+        #: Hard against soft EM, with its action and dock (under the lesson's names).
+        self.comparison = HardSoftComparison(host, self)
+        self.compare_action = self.comparison.action
+        self.hard_soft = self.comparison.plot
+        self.compare_dock = self.comparison.dock
+        self.comparison.compared.connect(self.compared)
+        host.add_actions("run", [None, self.compare_action])
         host.add_dock(self.resp_dock, Qt.DockWidgetArea.BottomDockWidgetArea)
         host.add_dock(self.bound_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         host.add_dock(
@@ -100,7 +96,6 @@ class Lesson(QObject):
         host.add_start_provider(self._edited_start)
         self.e_step_action.triggered.connect(self._on_e_step_action_triggered)
         self.m_step_action.triggered.connect(self._on_m_step_action_triggered)
-        self.compare_action.triggered.connect(self._on_compare_action_triggered)
         self.canvas.borrowed_changed.connect(self._on_canvas_borrowed_changed)
         self.canvas.scrubbed.connect(self._on_canvas_scrubbed)
         document = self.document
@@ -272,41 +267,9 @@ class Lesson(QObject):
         if self.session is not None and self.session.next_phase == "M":
             self.advance_until("M")
 
-    def _on_compare_action_triggered(self) -> None:
-        self.compare()
-
     def compare(self) -> None:
         """Run soft and hard EM from the same start in the background, then show both."""
-        table = self.document.table
-        if table is None:
-            return
-        options = self.host.next_start()
-        if options is None:
-            return
-        if self._compare_task is not None:
-            self._compare_task.cancel()
-        task = Task("Comparing hard and soft EM",
-                    partial(compare_e_steps, table.data, options, table.columns),
-                    self.host.threads, self)
-        task.finished.connect(self._on_compare_task_finished)
-        task.failed.connect(self._on_compare_task_failed)
-        self._compare_task, self._compare_options = task, options
-        self.host.run_task(task)
-
-    def _on_compare_task_finished(self, traces: dict) -> None:
-        if self.sender() is not self._compare_task:
-            return
-        self._compare_task = None
-        self.hard_soft.show_traces(traces, self._compare_options)
-        self.compare_dock.show()
-        self.compare_dock.raise_()
-        self.host.show_status("Soft and hard EM from the same start: see the Hard vs soft panel.")
-        self.compared.emit()
-
-    def _on_compare_task_failed(self, message: str, details: str) -> None:
-        if self.sender() is self._compare_task:
-            self._compare_task = None
-            self.host.show_error(message, details)
+        self.comparison.compare()
 
     def _on_canvas_borrowed_changed(self, borrowed: bool) -> None:
         if not borrowed and self.session is not None:

@@ -1,0 +1,106 @@
+"""Plots that follow the palette: their backgrounds, axes, grids, axis titles and the lines
+drawn in the house's dark ink take the palette's colours, now and whenever it changes (a
+dark system theme, a theme switched while the window is open).
+
+pyqtgraph draws with colours given once; :class:`PaletteFollower` walks the window's
+plots and gives them the palette's base (background) and text (ink) colours. Lines
+drawn in :data:`~emgui.views.plot_style.FOREGROUND` (the mixture's density, the
+trace's marker) become the text colour; colours that mean something (components,
+classes) stay as they are.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QWidget
+
+from emgui.views.plot_style import FOREGROUND
+
+_AXES = ("left", "bottom", "right", "top")
+_INK = QColor(FOREGROUND)
+
+
+def dark_palette() -> QPalette:
+    """A palette like a dark system theme's (for trying the window in one)."""
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2a2a2a",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.ToolTipBase: "#3a3a3a",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2a82da",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Link: "#6cb4ff",
+        QPalette.ColorRole.PlaceholderText: "#9a9a9a", QPalette.ColorRole.Mid: "#5a5a5a",
+        QPalette.ColorRole.Light: "#505050", QPalette.ColorRole.Midlight: "#424242",
+        QPalette.ColorRole.Dark: "#1a1a1a", QPalette.ColorRole.Shadow: "#000000",
+        QPalette.ColorRole.BrightText: "#ff5555",
+    }
+    for role, code in colors.items():
+        palette.setColor(role, QColor(code))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return palette
+
+
+def _recolor(item: pg.InfiniteLine | pg.PlotCurveItem | pg.PlotDataItem, pen: object,
+             ink: QColor) -> None:
+    """Give ``item`` ``pen`` in ``ink`` if it is drawn in the house's dark ink (or in the ink
+    this gave it before)."""
+    if pen is None:
+        return
+    pen = pg.mkPen(pen)
+    if pen.color().rgb() == _INK.rgb() or pen.color() == getattr(item, "_palette_ink", None):
+        pen.setColor(ink)
+        item.setPen(pen)
+        item._palette_ink = ink
+
+
+def restyle(root: QWidget) -> None:
+    """Give every plot under ``root`` the palette's background and ink."""
+    palette = root.palette()
+    base = palette.color(QPalette.ColorRole.Base)
+    ink = palette.color(QPalette.ColorRole.Text)
+    for widget in root.findChildren(QWidget):
+        # Frames the views paint in their plots' background.
+        if (widget.autoFillBackground() and not isinstance(widget, pg.GraphicsView)
+                and widget.palette().isBrushSet(QPalette.ColorGroup.Active,
+                                                QPalette.ColorRole.Window)):
+            own = widget.palette()
+            own.setColor(QPalette.ColorRole.Window, base)
+            widget.setPalette(own)
+    for view in root.findChildren(pg.GraphicsView):
+        view.setBackground(base)
+        scene = view.scene()
+        for item in scene.items() if scene is not None else ():
+            if isinstance(item, pg.AxisItem):
+                _restyle_axis(item, ink)
+            elif isinstance(item, pg.InfiniteLine):
+                _recolor(item, item.pen, ink)
+            elif isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)):
+                _recolor(item, item.opts.get("pen"), ink)
+
+
+def _restyle_axis(axis: pg.AxisItem, ink: QColor) -> None:
+    axis.setPen(pg.mkPen(ink))
+    axis.setTextPen(pg.mkPen(ink))
+    if axis.labelStyle.get("color") is not None:
+        axis.labelStyle["color"] = ink.name()
+        axis.setLabel(axis.labelText, axis.labelUnits, axis.labelUnitPrefix, **axis.labelStyle)
+
+
+class PaletteFollower(QObject):
+    """Keeps the plots of ``window`` in its palette's colours."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        window.installEventFilter(self)
+        restyle(window)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self._window and event.type() == QEvent.Type.PaletteChange:
+            restyle(self._window)
+        return False

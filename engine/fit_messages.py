@@ -1,0 +1,71 @@
+"""What a fit tells a person in words: why a component collapsed and what to change,
+a warning for components held up by the regularisation alone, a note for rows
+left out for having no value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.data import DataSource
+from engine.errors import CollapseError, SingularComponent
+from engine.fit_setup import FitSetup
+
+
+def collapse_error(
+    exc: SingularComponent, iteration: int, setup: FitSetup, weight: float | None = None
+) -> CollapseError:
+    """The error a person sees for a component whose covariance became singular,
+    naming the real cause where the model knows it."""
+    cause = setup.model.singular_cause(
+        exc, setup.summary, setup.source.feature_names, setup.options.reg_covar
+    )
+    distinct = distinct_rows(setup.source)
+    k = setup.options.n_components
+    if cause is None and distinct is not None and distinct < k:
+        cause = (
+            f"the data hold only {distinct} distinct row{'s' if distinct > 1 else ''}, fewer "
+            f"than the {k} components, so some component can only sit on copies of one row, "
+            f"which have no spread. Lower K to at most {distinct}, or raise the regularisation "
+            f"(reg_covar, now {setup.options.reg_covar:g})."
+        )
+    weight = exc.weight if weight is None else weight
+    return CollapseError(exc.component, iteration, weight, setup.options.reg_covar, cause)
+
+
+#: Distinct rows are counted (to explain a collapse) only in data up to this size.
+_DISTINCT_ROWS_LIMIT = 1_000_000
+
+
+def distinct_rows(source: DataSource) -> int | None:
+    """How many different rows the data hold, for data in memory of moderate size
+    (``None`` otherwise): fewer than K makes a collapse certain."""
+    if not source.in_memory or source.n_samples > _DISTINCT_ROWS_LIMIT:
+        return None
+    rows = source.read(0, source.n_samples)
+    return int(np.unique(rows, axis=0).shape[0])
+
+
+def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
+    """What to tell a person whose best fit has components on the regularisation alone."""
+    which = ", ".join(str(k + 1) for k in collapsed)
+    several = "s" if len(collapsed) > 1 else ""
+    starts = f"every one of the {n_starts} starts ended so; " if n_starts > 1 else ""
+    return (
+        f"component{several} {which} rest{'' if several else 's'} on the regularisation alone: "
+        f"{'they sit' if several else 'it sits'} on rows that share a value, a spurious optimum "
+        f"whose likelihood means little; {starts}try more starts (n_init) or fewer components"
+    )
+
+
+def left_out_note(n_rows: int) -> str:
+    """What to tell a person whose data have rows without any value."""
+    one = n_rows == 1
+    rows = "1 row has" if one else f"{n_rows} rows have"
+    return (
+        f"{rows} no value in any column and {'was' if one else 'were'} left out of the fit (and "
+        f"of BIC's count of rows); {'it is' if one else 'each is'} labelled with the component "
+        "of largest weight"
+    )

@@ -1,0 +1,119 @@
+"""Plots and text follow the palette (issue 19 point 11): readable under a dark system theme,
+and when the theme changes while the window is open."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+
+from emgui.features import installed
+from emgui.features.teaching.lesson import Lesson
+from emgui.shell.main_window import MainWindow
+from emgui.shell.palette import dark_palette
+
+
+@pytest.fixture
+def dark(qapp):
+    """The application in a dark palette, as a dark system theme gives it; restored after."""
+    before = QPalette(qapp.palette())
+    qapp.setPalette(dark_palette())
+    yield dark_palette()
+    qapp.setPalette(before)
+
+
+def fit(qtbot, window: MainWindow, sample: str) -> None:
+    assert window.open_sample(sample)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.run.trigger()
+
+
+def plot_colours(window: MainWindow, palette: QPalette) -> list[tuple[str, str, str]]:
+    """(what, its colour, the colour ``palette`` gives it) for every plot's background and
+    axes."""
+    base = palette.color(QPalette.ColorRole.Base).name()
+    ink = palette.color(QPalette.ColorRole.Text).name()
+    found = []
+    for view in window.findChildren(pg.GraphicsView):
+        found.append((f"{view.objectName()} background", view.backgroundBrush().color().name(), base))
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem) and item.isVisible():
+                found.append(("axis", item.pen().color().name(), ink))
+                found.append(("tick labels", item.textPen().color().name(), ink))
+                if item.labelText:
+                    found.append(("axis title", item.labelStyle.get("color", ink), ink))
+    return found
+
+
+def wrong(found: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return [entry for entry in found if entry[1] != entry[2]]
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours (1: none, 21: black on white)."""
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_window_opened_in_a_dark_theme_draws_its_plots_in_it(qtbot, dark, new_window):
+    window = new_window()
+    fit(qtbot, window, "blobs")
+    installed(window.host, Lesson).e_step_action.trigger()
+    found = plot_colours(window, dark)
+    assert len(found) > 10 and wrong(found) == []
+    assert QColor(found[0][1]).lightness() < 60  # a dark background, not pyqtgraph's white
+
+
+def test_plots_follow_a_theme_changed_while_the_window_is_open(qtbot, window, qapp):
+    fit(qtbot, window, "heights")  # the 1-D view: its density curve is drawn in ink
+    light = QPalette(qapp.palette())
+    assert wrong(plot_colours(window, light)) == []
+    light_ink = light.color(QPalette.ColorRole.Text)
+    curves = [item for item in window.views.histogram.plot_widget.scene().items()
+              if isinstance(item, pg.PlotCurveItem) and item.opts["pen"] is not None
+              and pg.mkPen(item.opts["pen"]).color() == light_ink]
+    assert curves  # the mixture's density
+    try:
+        qapp.setPalette(dark_palette())
+        qtbot.waitUntil(lambda: wrong(plot_colours(window, dark_palette())) == [])
+        ink = dark_palette().color(QPalette.ColorRole.Text)
+        assert all(pg.mkPen(c.opts["pen"]).color() == ink for c in curves)
+        # Back to the light theme: everything follows again.
+        qapp.setPalette(light)
+        qtbot.waitUntil(lambda: wrong(plot_colours(window, light)) == [])
+        assert all(pg.mkPen(c.opts["pen"]).color() == light_ink for c in curves)
+    finally:
+        qapp.setPalette(light)
+
+
+def test_text_is_readable_in_the_dark_theme(qtbot, dark, new_window):
+    """Every label the window shows has its text in the palette's colours, with contrast."""
+    window = new_window()
+    fit(qtbot, window, "blobs")
+    installed(window.host, Lesson).e_step_action.trigger()
+    background = dark.color(QPalette.ColorRole.Window)
+    poor = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        colour = label.palette().color(QPalette.ColorRole.WindowText)
+        if contrast(colour, background) < 4.5:
+            poor.append((label.text()[:40], colour.name()))
+    assert poor == []
+    report = window.results_pane.browser
+    assert report.palette().color(QPalette.ColorRole.Text) == dark.color(QPalette.ColorRole.Text)
+    assert report.palette().color(QPalette.ColorRole.Base) == dark.color(QPalette.ColorRole.Base)
+
+
+def test_the_players_buttons_are_drawn_in_the_themes_ink(qtbot, dark, new_window):
+    window = new_window()
+    button = window.player.play_button
+    image = button.icon().pixmap(button.iconSize()).toImage()
+    inked = [QColor(image.pixel(x, y)) for x in range(image.width()) for y in range(image.height())
+             if QColor.fromRgba(image.pixel(x, y)).alpha() == 255]
+    assert inked and all(c.lightness() > 180 for c in inked)  # light ink on dark buttons

@@ -1,0 +1,105 @@
+"""The 'seeing' feature in the window: column pickers above the scatter, density contours,
+and the Pairs, Projection, Uncertainty and Cluster Sizes docks following the fit shown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from emgui.features import installed
+from emgui.features.seeing import CONTOURS_KEY, Seeing
+from emio.tables import read_table
+
+
+@pytest.fixture(scope="module")
+def five_csv(tmp_path_factory):
+    rng = np.random.default_rng(11)
+    centres = np.array([[0, 0, 0, 0, 0], [5, 2, -1, 3, 1], [-2, 6, 2, -1, 4]], float)
+    X = np.vstack([rng.normal(c, 0.9, size=(120, 5)) for c in centres])
+    path = tmp_path_factory.mktemp("five") / "five.csv"
+    pd.DataFrame(X, columns=list("abcde")).to_csv(path, index=False)
+    return path
+
+
+def _load(window, path) -> Seeing:
+    window.document.set_data(read_table(path), path.name)
+    window.document.set_options(window.document.options.replace(n_components=3, seed=2))
+    return installed(window.host, Seeing)
+
+
+def _run(qtbot, window) -> None:
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        with qtbot.assertNotEmitted(window.controller.run_failed):
+            window.run_actions.run.trigger()
+
+
+def test_the_pickers_above_the_scatter_choose_its_columns(qtbot, window, five_csv) -> None:
+    seeing = _load(window, five_csv)
+    assert seeing.picker.isVisible()
+    assert seeing.picker.columns == (0, 1)
+    seeing.picker.y_combo.setCurrentIndex(3)
+    assert window.document.columns == (0, 3)
+    assert window.views.scatter.plot_item.getAxis("left").labelText == "d"
+    window.document.set_columns(2, 4)
+    assert seeing.picker.columns == (2, 4)
+
+
+def test_the_pairs_dock_follows_every_frame_of_a_run(qtbot, window, five_csv) -> None:
+    seeing = _load(window, five_csv)
+    seeing.pairs.dock.show()
+    drawn = []
+
+    def check(index: int) -> None:
+        means = np.asarray(window.document.snapshot(index).params["means"])
+        drawn.append(np.allclose(seeing.pairs.view.cell_means(1, 0), means[:, [0, 1]]))
+
+    window.document.shown_changed.connect(check)
+    _run(qtbot, window)
+    qtbot.waitUntil(lambda: window.document.shown_index == window.document.n_snapshots - 1)
+    assert drawn and all(drawn)
+    final = np.asarray(window.document.result.params["means"])
+    np.testing.assert_allclose(seeing.pairs.view.cell_means(4, 2), final[:, [2, 4]])
+
+
+def test_hidden_docks_draw_nothing_until_shown(qtbot, window, five_csv) -> None:
+    seeing = _load(window, five_csv)
+    _run(qtbot, window)
+    assert seeing.projection.view.projection is None  # never drawn while hidden
+    seeing.projection.dock.show()
+    qtbot.waitUntil(lambda: seeing.projection.view.projection is not None)
+    assert seeing.projection.view.component_means().shape == (3, 2)
+
+
+def test_cluster_sizes_after_a_fit_count_the_rows_assigned(qtbot, window, five_csv) -> None:
+    seeing = _load(window, five_csv)
+    seeing.sizes.dock.show()
+    _run(qtbot, window)
+    result = window.document.result
+    qtbot.waitUntil(lambda: seeing.sizes.view.counts.size == 3)
+    np.testing.assert_allclose(seeing.sizes.view.counts, np.bincount(result.labels, minlength=3))
+    np.testing.assert_allclose(seeing.sizes.view.expected, 360 * result.params.weights)
+
+
+def test_the_uncertainty_dock_lists_the_rows_the_fit_is_least_sure_of(
+        qtbot, window, five_csv) -> None:
+    seeing = _load(window, five_csv)
+    seeing.uncertainty.dock.show()
+    _run(qtbot, window)
+    qtbot.waitUntil(lambda: seeing.uncertainty.view.uncertainty.size == 360)
+    view = seeing.uncertainty.view
+    listed = view.listed_rows()
+    assert listed[0] == int(np.argmax(view.uncertainty))
+    assert np.all(np.diff(view.uncertainty[listed]) <= 0)
+
+
+def test_density_contours_toggle_and_are_remembered(qtbot, window, five_csv) -> None:
+    seeing = _load(window, five_csv)
+    _run(qtbot, window)
+    contours = window.views.scatter.contours
+    assert contours.levels.size == 0
+    seeing.contours_action.setChecked(True)
+    assert contours.levels.size == 4 and contours.segments
+    assert window.settings.value(CONTOURS_KEY, type=bool) is True
+    seeing.contours_action.setChecked(False)
+    assert contours.levels.size == 0

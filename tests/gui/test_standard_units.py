@@ -1,0 +1,58 @@
+"""Run ▸ Fit in Standard Units: offered when scales differ, the fit shown in original units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import engine
+from emgui.features import installed
+from emgui.features.standardize import StandardUnits
+from emio.tables import read_table
+from engine.standardize import fit_standardized
+
+
+@pytest.fixture(scope="module")
+def scales_csv(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0], [4.0, 3.0]])
+    z = centres[rng.integers(0, 2, 200)] + rng.normal(size=(200, 2))
+    path = tmp_path_factory.mktemp("scales") / "scales.csv"
+    pd.DataFrame(z * [1000, 0.01] + [5000, 0], columns=["big", "small"]).to_csv(path, index=False)
+    return path
+
+
+def test_differing_scales_bring_the_hint_and_the_fit_is_in_original_units(
+        qtbot, window, scales_csv, monkeypatch) -> None:
+    feature = installed(window.host, StandardUnits)
+    notes = []
+    monkeypatch.setattr(window.host, "show_note", notes.append)  # where the hint is said
+    window.document.set_data(read_table(scales_csv), scales_csv.name)
+    assert feature.hint and "Standard Units" in feature.hint
+    assert notes == [feature.hint]
+    feature.action.trigger()
+    assert window.document.standardize
+    options = window.document.options.replace(n_components=2, seed=4, accelerate="none")
+    window.document.set_options(options)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        with qtbot.assertNotEmitted(window.controller.run_failed):
+            window.run_actions.run.trigger()
+    result = window.document.result
+    expected = fit_standardized(window.document.table.data, result.options,
+                                list(window.document.table.columns))
+    np.testing.assert_allclose(result.params["means"], expected.params["means"], rtol=1e-9)
+    assert result.log_likelihood == pytest.approx(expected.log_likelihood, rel=1e-12)
+    # Every snapshot shown is in the data's units too: its means lie among the rows.
+    first = window.document.snapshot(0).params["means"]
+    assert np.all(first[:, 0] > 1000)
+
+
+def test_models_that_cannot_be_standardised_turn_it_off(qtbot, window, scales_csv) -> None:
+    feature = installed(window.host, StandardUnits)
+    window.document.set_data(read_table(scales_csv), scales_csv.name)
+    feature.action.setChecked(True)
+    window.document.set_options(engine.FitOptions(model="kmeans", n_components=2))
+    assert not feature.action.isEnabled()
+    assert not window.document.standardize
+    assert "Not for this model" in feature.action.toolTip()
