@@ -211,7 +211,7 @@ class FitController(QObject):
         if read // n_samples + 1 != number:
             number, started = read // n_samples + 1, now
             self._pass = (number, started)
-        if now - started > SHOW_PASS_AFTER_S:
+        if now - started >= SHOW_PASS_AFTER_S:
             self._pass_shown = True
             self.pass_progress.emit(number, 1000 * (read % n_samples) // n_samples)
 
