@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from emgui.runs.compute import CLUSTER, HERE, ComputePlace
 from emgui.runs.fit_controller import FitController
+from emgui.shell.option_field import make_combo
 
 PLACES = {HERE: "this computer", CLUSTER: "a Dask cluster"}
 ADDRESS_HINT = "tcp://HOST:8786"
@@ -35,9 +35,7 @@ class ComputeSection(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Compute on", parent)
-        self.where_combo = QComboBox()
-        for key, label in PLACES.items():
-            self.where_combo.addItem(label, key)
+        self.where_combo = make_combo(PLACES)
         self.where_combo.setToolTip(
             "This computer: fits run here; a file too large for memory is read a chunk at a "
             "time. A Dask cluster: its workers read the data's file (.npy or Parquet) "

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emgui.shell.option_field import make_combo
 from emio.tables import TextOptions
 
 DELIMITER_CHOICES = {",": "Comma  ( , )", ";": "Semicolon  ( ; )", "\t": "Tab", " ": "Spaces"}
@@ -21,9 +22,7 @@ COMMENT_CHOICES = {"": "None", "#": "#"}
 
 
 def _combo(choices: dict[str, str], tip: str) -> QComboBox:
-    combo = QComboBox()
-    for key, label in choices.items():
-        combo.addItem(label, key)
+    combo = make_combo(choices)
     combo.setToolTip(tip)
     return combo
 
