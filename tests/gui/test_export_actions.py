@@ -50,8 +50,11 @@ def run_to_end(qtbot, window: MainWindow) -> engine.FitResult:
 
 
 def finish_tasks(qtbot, window: MainWindow) -> None:
-    """Wait until every background task of ``window`` (and any task it chains) has ended."""
-    qtbot.waitUntil(lambda: not window.task_bar.tasks, timeout=30_000)
+    """Wait until every background task of ``window`` (and any task it chains) has ended,
+    and what Apply Model brought back is shown (a turn of the event loop after its task)."""
+    qtbot.waitUntil(
+        lambda: not window.task_bar.tasks and not actions_of(window).is_applying, timeout=30_000
+    )
 
 
 def open_and_fit(qtbot, window: MainWindow, path: Path, k: int, seed: int = 1) -> engine.FitResult:

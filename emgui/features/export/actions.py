@@ -174,6 +174,11 @@ class ExportActions(FileFeature):
 
     # --- state ----------------------------------------------------------------------------
 
+    @property
+    def is_applying(self) -> bool:
+        """Apply Model is under way: reading, evaluating, or about to show the result."""
+        return self._applier.is_busy
+
     def update_actions(self) -> None:
         """Enable what has something to export."""
         document = self._document
