@@ -64,6 +64,8 @@ class FitController(QObject):
         self._cluster: ClusterRun | None = None
         self._pass = (0, 0.0)
         self._pass_shown = False
+        #: Seconds a pass lasts before its progress shows (tests show every pass).
+        self.show_pass_after_s = SHOW_PASS_AFTER_S
         self._pass_timer = QTimer(self)
         self._pass_timer.setInterval(PASS_POLL_MS)
         self._pass_timer.timeout.connect(self._on_pass_timer_timeout)
@@ -211,7 +213,7 @@ class FitController(QObject):
         if read // n_samples + 1 != number:
             number, started = read // n_samples + 1, now
             self._pass = (number, started)
-        if now - started >= SHOW_PASS_AFTER_S:
+        if now - started >= self.show_pass_after_s:
             self._pass_shown = True
             self.pass_progress.emit(number, 1000 * (read % n_samples) // n_samples)
 

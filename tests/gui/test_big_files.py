@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import engine
-from emgui.runs import fit_controller, streamed
+from emgui.runs import streamed
 from emgui.runs.streamed import CountingSource, SampledTable
 from emgui.shell.document import RunState
 
@@ -60,7 +60,7 @@ def test_a_large_file_is_shown_as_a_stable_sample_and_fitted_whole(qtbot, window
 def test_a_long_pass_shows_its_progress_and_stop_ends_the_reading(
     qtbot, window, big_file, monkeypatch
 ):
-    monkeypatch.setattr(fit_controller, "SHOW_PASS_AFTER_S", 0.0)
+    window.controller.show_pass_after_s = 0.0
     open_big(qtbot, window, big_file)
     progress: list[tuple[int, int]] = []
     window.controller.pass_progress.connect(lambda number, done: progress.append((number, done)))
