@@ -269,14 +269,6 @@ def kmeans_cell(cell: Cell, settings: Settings) -> Outcome:
         reg_covar=0.0,
         n_threads=settings.engine_threads,
     )
-    doubles, singles = [], []
-    for _ in range(max(settings.repeats, ENGINE_REPEATS)):
-        doubles.append(engine_run(X, options))
-        if settings.float32:
-            singles.append(engine_run(X, options.replace(dtype="float32")))
-    ours = best([timing for timing, _ in doubles])
-    inertia = doubles[0][1].metrics_history["inertia"][-1]
-
     def sklearn_fit(max_iter: int) -> tuple[float, int, float]:
         model = KMeans(
             n_clusters=cell.n_components, init=seeds, n_init=1, max_iter=max_iter, tol=0.0,
@@ -286,12 +278,18 @@ def kmeans_cell(cell: Cell, settings: Settings) -> Outcome:
         model.fit(X)
         return time.perf_counter() - started, int(model.n_iter_), float(model.inertia_)
 
-    runs = []
-    for blas in _reference_threads(settings):
-        with thread_limits(blas):
-            runs.append(
-                differenced_run(sklearn_fit, 2, settings.iterations, _repeats(cell, settings))
-            )
+    # The two sides take turns (the engine in both precisions, then scikit-learn at each
+    # BLAS thread count), so that a slow spell of the shared machine falls on both.
+    doubles, singles, runs = [], [], []
+    for _ in range(max(settings.repeats, ENGINE_REPEATS)):
+        doubles.append(engine_run(X, options))
+        if settings.float32:
+            singles.append(engine_run(X, options.replace(dtype="float32")))
+        for blas in _reference_threads(settings):
+            with thread_limits(blas):
+                runs.append(differenced_run(sklearn_fit, 2, settings.iterations, 1))
+    ours = best([timing for timing, _ in doubles])
+    inertia = doubles[0][1].metrics_history["inertia"][-1]
     reference = best(runs)
     ours_peak = reference_peak = None
     if settings.memory:
