@@ -6,9 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from emgui.features import installed
 from emgui.features.seeing import CONTOURS_KEY, Seeing
+from emgui.features.sessions.actions import SessionActions
+from emio import session as sessions
 from emio.tables import read_table
 
 
@@ -43,6 +46,40 @@ def test_the_pickers_above_the_scatter_choose_its_columns(qtbot, window, five_cs
     assert window.views.scatter.plot_item.getAxis("left").labelText == "d"
     window.document.set_columns(2, 4)
     assert seeing.picker.columns == (2, 4)
+
+
+def test_the_settings_panel_no_longer_chooses_the_columns(qtbot, window, five_csv) -> None:
+    """The x/y pickers sit above the scatter only (issue 19 point 1): no list in the
+    Settings column offers the data's columns."""
+    _load(window, five_csv)
+    names = set(window.document.table.columns)
+    for combo in window.settings_dock.findChildren(QComboBox):
+        items = {combo.itemText(i) for i in range(combo.count())}
+        assert not items & names, items
+
+
+def test_a_session_keeps_the_columns_the_picker_chose(
+    qtbot, window, new_window, five_csv, tmp_path, monkeypatch
+) -> None:
+    seeing = _load(window, five_csv)
+    seeing.picker.x_combo.setCurrentIndex(4)
+    seeing.picker.y_combo.setCurrentIndex(2)
+    assert window.document.columns == (4, 2)
+    _run(qtbot, window)
+    path = tmp_path / f"cols{sessions.SUFFIX}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    saving = installed(window.host, SessionActions)
+    with qtbot.waitSignal(saving.session_saved, timeout=30_000):
+        saving.save_session_action.trigger()
+    again = new_window()
+    opening = installed(again.host, SessionActions)
+    with qtbot.waitSignal(opening.open_finished, timeout=30_000) as opened:
+        opening.open_session_action.trigger()
+    assert opened.args[0]
+    assert again.document.columns == (4, 2)
+    assert installed(again.host, Seeing).picker.columns == (4, 2)
+    assert again.views.scatter.plot_item.getAxis("bottom").labelText == "e"
 
 
 def test_the_pairs_dock_follows_every_frame_of_a_run(qtbot, window, five_csv) -> None:
