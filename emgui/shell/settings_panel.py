@@ -39,6 +39,7 @@ from emgui.shell.option_labels import (
 from emgui.shell.option_field import (OptionField, make_combo, number_combo, read_float,
                                       select_data, set_item_enabled)
 from emgui.views import declared
+from emgui.views.plot_style import show_as_warning
 from engine.models import OptionSpec
 
 TOLERANCES = ("1e-3", "1e-4", "1e-5", "1e-6", "1e-8", "1e-10")
@@ -73,7 +74,7 @@ class SettingsPanel(QWidget):
         self._refresh_model_items()
         self.model_note = QLabel()
         self.model_note.setWordWrap(True)
-        self.model_note.setStyleSheet("color: #8A3B12;")
+        show_as_warning(self.model_note)
         self.model_note.setVisible(False)
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 50)

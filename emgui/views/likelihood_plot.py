@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+from emgui.views.plot_style import FOREGROUND, paper, set_axis_label, style_plot_item
 
 #: Histories up to this long show a marker on every iteration.
 MARKER_LIMIT = 60
@@ -38,7 +38,7 @@ class LikelihoodPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(
-            background=BACKGROUND, axisItems={"bottom": IterationAxis("bottom")}
+            background=paper(), axisItems={"bottom": IterationAxis("bottom")}
         )
         self._plot = self.plot_widget.getPlotItem()
         style_plot_item(self._plot)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from emgui.views.component_marks import ComponentMarks
-from emgui.views.plot_style import ink, paint_background_white, paper, style_plot_item
+from emgui.views.plot_style import ink, mute, paint_background_white, paper, style_plot_item
 from emgui.views.scatter_legend import MeanMarker
 from emgui.views.scatter_points import PointLayers, display_rows
 
@@ -58,7 +58,7 @@ class PairsView(QWidget):
         self._column_menu = QMenu(self._column_button)
         self._column_button.setMenu(self._column_menu)
         self._note = QLabel()
-        self._note.setStyleSheet("color: #555555;")
+        mute(self._note)
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self._column_button)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 BACKGROUND = "w"
 BACKGROUND_HEX = "#ffffff"
@@ -67,6 +67,44 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
 
 def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
     plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
+
+
+#: Text that warns, on a light and on a dark background.
+WARNING_ON_LIGHT = "#8A3B12"
+WARNING_ON_DARK = "#F2A36B"
+#: The property marking a label drawn in the warning colour (emgui.shell.palette renews it).
+WARNING_PROPERTY = "warning_text"
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether ``palette``'s window is dark (a dark theme)."""
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def warning_color(palette: QPalette) -> QColor:
+    """A warning's text colour readable on ``palette``'s window."""
+    return QColor(WARNING_ON_DARK if is_dark(palette) else WARNING_ON_LIGHT)
+
+
+def mute(label: QLabel) -> QLabel:
+    """Draw ``label`` in the palette's secondary text colour (its placeholder text), which
+    follows the palette, light or dark."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def show_as_warning(label: QLabel) -> QLabel:
+    """Draw ``label`` in :func:`warning_color` of its palette (renewed when it changes)."""
+    label.setProperty(WARNING_PROPERTY, True)
+    renew_warning(label)
+    return label
+
+
+def renew_warning(label: QLabel, around: QPalette | None = None) -> None:
+    """Give ``label`` the warning colour for the palette ``around`` it (default its own)."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, warning_color(around or palette))
+    label.setPalette(palette)
 
 
 def paint_background_white(widget: QWidget) -> None:

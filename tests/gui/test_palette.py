@@ -91,20 +91,44 @@ def test_plots_follow_a_theme_changed_while_the_window_is_open(qtbot, window, qa
         qapp.setPalette(light)
 
 
+def drawn_colour(label: QLabel) -> QColor:
+    """The colour ``label`` draws its text in: a style sheet's, else its palette's role."""
+    sheet = label.styleSheet().replace(" ", "")
+    for rule in sheet.split(";"):
+        if rule.startswith("color:"):
+            return QColor(rule[len("color:"):])
+    return label.palette().color(label.foregroundRole())
+
+
+#: The least contrast of a legend's glyph (a graphic in a component's colour, WCAG's 3:1 for
+#: graphics, less the Okabe-Ito blue's shortfall on a dark grey); the house's dark ink has 1.2.
+GLYPH_CONTRAST = 2.5
+
+
+def poorly_drawn(window) -> list[tuple[str, str]]:
+    """Labels shown with text whose text (4.5:1) or rich text's own colours (a legend's
+    glyphs, :data:`GLYPH_CONTRAST`) stand out too little from their background."""
+    poor = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        background = label.palette().color(QPalette.ColorRole.Window)
+        colour = drawn_colour(label)
+        if contrast(colour, background) < 4.5:
+            poor.append((label.text()[:40], colour.name()))
+        for part in label.text().split("color:")[1:]:
+            code = part.strip().lstrip("'\"")[:7]
+            if code.startswith("#") and contrast(QColor(code), background) < GLYPH_CONTRAST:
+                poor.append((label.text()[:40], code))
+    return poor
+
+
 def test_text_is_readable_in_the_dark_theme(qtbot, dark, new_window):
     """Every label the window shows has its text in the palette's colours, with contrast."""
     window = new_window()
     fit(qtbot, window, "blobs")
     installed(window.host, Lesson).e_step_action.trigger()
-    background = dark.color(QPalette.ColorRole.Window)
-    poor = []
-    for label in window.findChildren(QLabel):
-        if not label.isVisible() or not label.text():
-            continue
-        colour = label.palette().color(QPalette.ColorRole.WindowText)
-        if contrast(colour, background) < 4.5:
-            poor.append((label.text()[:40], colour.name()))
-    assert poor == []
+    assert poorly_drawn(window) == []
     report = window.results_pane.browser
     assert report.palette().color(QPalette.ColorRole.Text) == dark.color(QPalette.ColorRole.Text)
     assert report.palette().color(QPalette.ColorRole.Base) == dark.color(QPalette.ColorRole.Base)
@@ -117,3 +141,35 @@ def test_the_players_buttons_are_drawn_in_the_themes_ink(qtbot, dark, new_window
     inked = [QColor(image.pixel(x, y)) for x in range(image.width()) for y in range(image.height())
              if QColor.fromRgba(image.pixel(x, y)).alpha() == 255]
     assert inked and all(c.lightness() > 180 for c in inked)  # light ink on dark buttons
+
+
+def test_the_count_view_and_the_lower_bound_speak_in_the_themes_ink(qtbot, dark, new_window):
+    """The discrete view's legends and the lower bound's legend had the house's dark ink
+    (#202020) written in; the count plot's mixture markers were filled with it."""
+    window = new_window()
+    fit(qtbot, window, "counts")
+    assert window.views.kind == "discrete"
+    installed(window.host, Lesson).e_step_action.trigger()
+    assert poorly_drawn(window) == []
+    ink = dark.color(QPalette.ColorRole.Text)
+    mixture = window.views.discrete._mixture_item
+    assert pg.mkBrush(mixture.opts["symbolBrush"]).color() == ink
+
+
+def test_notes_and_warnings_take_their_colours_from_the_palette(qtbot, window, qapp):
+    """A muted note is drawn in the palette's placeholder-text role; the settings' warning
+    that a model cannot fit the data turns light on a dark theme and back."""
+    note = window.views.scatter._info_label
+    assert note.foregroundRole() == QPalette.ColorRole.PlaceholderText
+    warning = window.settings_panel.model_note
+    light = QPalette(qapp.palette())
+    before = warning.palette().color(QPalette.ColorRole.WindowText)
+    try:
+        qapp.setPalette(dark_palette())
+        qtbot.waitUntil(lambda: warning.palette().color(QPalette.ColorRole.WindowText) != before)
+        after = warning.palette().color(QPalette.ColorRole.WindowText)
+        assert contrast(after, dark_palette().color(QPalette.ColorRole.Window)) >= 4.5
+        assert contrast(before, light.color(QPalette.ColorRole.Window)) >= 4.5
+    finally:
+        qapp.setPalette(light)
+    qtbot.waitUntil(lambda: warning.palette().color(QPalette.ColorRole.WindowText) == before)
