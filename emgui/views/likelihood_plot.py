@@ -10,7 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.plot_style import FOREGROUND, paper, set_axis_label, style_plot_item
+from emgui.views.plot_style import (
+    FOREGROUND,
+    fitted_title,
+    paper,
+    set_axis_label,
+    style_plot_item,
+)
 
 #: Histories up to this long show a marker on every iteration.
 MARKER_LIMIT = 60
@@ -47,6 +53,9 @@ class LikelihoodPlot(QWidget):
         layout.addWidget(self.plot_widget)
         set_axis_label(self._plot, "bottom", "iteration")
         self._label = ""
+        #: The axis length the title was last fitted to (see _fit_title).
+        self._title_length = -1.0
+        self._plot.getAxis("left").geometryChanged.connect(self._on_left_axis_geometry_changed)
         self._n_values = 0
         self._current: int | None = None
         # The range follows the curve in steps (see _follow_range) until the user
@@ -105,7 +114,8 @@ class LikelihoodPlot(QWidget):
         restart = label != self._label or values.shape[0] < self._n_values
         if label != self._label:
             self._label = label
-            set_axis_label(self._plot, "left", label)
+            self._title_length = -1.0
+            self._fit_title()
         self._n_values = values.shape[0]
         marked = self._n_values <= MARKER_LIMIT
         self._curve.setSymbol("o" if marked else None)
@@ -120,6 +130,23 @@ class LikelihoodPlot(QWidget):
             self._follow_range(values)
         if self._current is not None:
             self.set_current(self._current)
+
+    def _fit_title(self) -> None:
+        """Title the vertical axis with the label, on two lines or shortened when the
+        plot is too short for it (a short trace cut "log-likelihood + log prior" to
+        "g-likelihood + lo"); the whole label is the axis's tool tip."""
+        axis = self._plot.getAxis("left")
+        length = axis.geometry().height() - 4.0
+        if abs(length - self._title_length) < 1.0:
+            return
+        self._title_length = length
+        title = fitted_title(self._label, length)
+        if title != axis.labelText:
+            set_axis_label(self._plot, "left", title)
+        axis.setToolTip(self._label)
+
+    def _on_left_axis_geometry_changed(self) -> None:
+        self._fit_title()
 
     def set_current(self, iteration: int | None) -> None:
         """Mark ``iteration`` (for example the one scrubbed to); ``None`` hides the marker."""

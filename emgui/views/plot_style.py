@@ -7,9 +7,12 @@ does not change plots made elsewhere in the process.
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 BACKGROUND = "w"
@@ -67,6 +70,34 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
 
 def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
     plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
+
+
+def label_font() -> QFont:
+    """The font of the axes' titles (:data:`LABEL_STYLE`)."""
+    font = QFont()
+    font.setPointSizeF(float(LABEL_STYLE["font-size"].removesuffix("pt")))
+    return font
+
+
+def fitted_title(text: str, length: float) -> str:
+    """``text`` as an axis title (HTML) that fits ``length`` pixels along its axis: whole
+    when it fits, else on two lines broken before a " + " or at the middle space, else
+    elided. A ``length`` of 0 or less (an axis not laid out yet) takes the text whole."""
+    metrics = QFontMetricsF(label_font())
+    if length <= 0 or metrics.horizontalAdvance(text) <= length:
+        return html.escape(text)
+    words = text.split(" ")
+    if " + " in text:
+        first, rest = text.split(" + ", 1)
+        lines = [first, f"+ {rest}"]
+    elif len(words) > 1:
+        half = max(1, len(words) // 2)
+        lines = [" ".join(words[:half]), " ".join(words[half:])]
+    else:
+        lines = [text]
+    if len(lines) == 2 and all(metrics.horizontalAdvance(line) <= length for line in lines):
+        return "<br>".join(html.escape(line) for line in lines)
+    return html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length))
 
 
 #: Text that warns, on a light and on a dark background.

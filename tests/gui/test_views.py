@@ -606,3 +606,33 @@ def test_a_long_trace_is_drawn_thinned_to_the_pixels_and_kept_whole(qtbot) -> No
     assert curve.opts["pen"].width() <= 1 and curve.opts["symbol"] is None
     plot.set_history(values[:41], "log-likelihood")  # a short trace: markers, full pen
     assert curve.opts["symbol"] == "o" and curve.opts["pen"].width() == 2
+
+
+def test_the_trace_title_fits_a_short_plot(qtbot) -> None:
+    """A 110 px trace cut "log-likelihood + log prior" to "g-likelihood + lo": the title now
+    goes on two lines (or is shortened) to fit the axis, the whole of it in the tool tip."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from emgui.views.plot_style import fitted_title, label_font
+
+    metrics = QFontMetricsF(label_font())
+    label = "log-likelihood + log prior"
+    assert fitted_title(label, 1000) == label
+    assert fitted_title(label, 0) == label  # not laid out yet
+    short = metrics.horizontalAdvance(label) * 0.7
+    assert fitted_title(label, short) == "log-likelihood<br>+ log prior"
+    tiny = fitted_title(label, 40)
+    assert tiny.endswith("…") and metrics.horizontalAdvance(tiny) <= 40
+    plot = LikelihoodPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 110)
+    plot.show()
+    plot.set_history([-3.0, -2.0, -1.5], label)
+    axis = plot.plot_item.getAxis("left")
+    qtbot.waitUntil(lambda: axis.geometry().height() > 0)
+    qtbot.waitUntil(lambda: "<br>" in axis.labelText or "…" in axis.labelText)
+    for line in axis.labelText.split("<br>"):
+        assert metrics.horizontalAdvance(line) <= axis.geometry().height()
+    assert axis.toolTip() == label and plot.label == label
+    plot.resize(400, 500)
+    qtbot.waitUntil(lambda: axis.labelText == label)
