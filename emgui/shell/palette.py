@@ -109,6 +109,8 @@ def restyle(root: QWidget) -> None:
                     _recolor_symbols(item, ink)
             elif isinstance(item, pg.ScatterPlotItem):
                 _recolor_outline(item, ink)
+            elif isinstance(item, pg.TextItem) and getattr(item, "follows_ink", False):
+                item.setColor(ink)
     # Warnings keep a colour readable on the window's background (the window hears of a
     # new palette before its children are given it).
     for label in root.findChildren(QLabel):

@@ -140,3 +140,35 @@ def test_density_contours_toggle_and_are_remembered(qtbot, window, five_csv) -> 
     assert window.settings.value(CONTOURS_KEY, type=bool) is True
     seeing.contours_action.setChecked(False)
     assert contours.levels.size == 0
+
+
+def test_the_pairs_dock_takes_room_or_floats_on_a_short_window(qtbot, window, five_csv) -> None:
+    """Turned on, the Pairs dock took a sliver beside the label comparison: now it takes a
+    share of the window's height (or floats at a useful size when the window is short),
+    and the bottom docks are tabs of one place."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from emgui.features.seeing.fit_dock import FLOAT_SIZE, LEAST_DOCKED_HEIGHT
+
+    seeing = _load(window, five_csv)
+    window.resize(1320, 840)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1320, 840))
+    seeing.pairs.dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: seeing.pairs.dock.height() >= LEAST_DOCKED_HEIGHT)
+    assert not seeing.pairs.dock.isFloating()
+    assert seeing.pairs.view.layout_widget.height() >= 4 * 50  # cells of some height
+    assert window.views.height() >= 200
+    comparison = window.findChild(QDockWidget, "label_comparison_dock")
+    for dock in (comparison, seeing.projection.dock, seeing.uncertainty.dock):
+        dock.show()
+    qtbot.waitUntil(lambda: len(window.tabifiedDockWidgets(seeing.pairs.dock)) == 3)
+    tabbed = window.tabifiedDockWidgets(seeing.pairs.dock)
+    assert {comparison, seeing.projection.dock, seeing.uncertainty.dock} == set(tabbed)
+    for dock in (comparison, seeing.pairs.dock, seeing.projection.dock, seeing.uncertainty.dock):
+        dock.hide()
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1024, 700))
+    seeing.projection.dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: seeing.projection.dock.isFloating())
+    size = seeing.projection.dock.size().toTuple()
+    assert size[0] >= min(FLOAT_SIZE[0], 0.8 * window.screen().availableGeometry().width()) - 1
