@@ -72,32 +72,43 @@ def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
     plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
 
 
-def label_font() -> QFont:
-    """The font of the axes' titles (:data:`LABEL_STYLE`)."""
+#: The size a title too long for its axis is tried at before it is shortened.
+SMALL_LABEL_POINTS = 9.0
+
+
+def label_font(points: float | None = None) -> QFont:
+    """The font of the axes' titles (:data:`LABEL_STYLE`), or at ``points``."""
     font = QFont()
-    font.setPointSizeF(float(LABEL_STYLE["font-size"].removesuffix("pt")))
+    font.setPointSizeF(points or float(LABEL_STYLE["font-size"].removesuffix("pt")))
     return font
+
+
+def _title_lines(text: str) -> list[str]:
+    """``text`` on two lines: broken before a " + ", else at its middle space."""
+    if " + " in text:
+        first, rest = text.split(" + ", 1)
+        return [first, f"+ {rest}"]
+    words = text.split(" ")
+    half = max(1, len(words) // 2)
+    return [" ".join(words[:half]), " ".join(words[half:])] if len(words) > 1 else [text]
 
 
 def fitted_title(text: str, length: float) -> str:
     """``text`` as an axis title (HTML) that fits ``length`` pixels along its axis: whole
-    when it fits, else on two lines broken before a " + " or at the middle space, else
+    when it fits, else on two lines, else both again at :data:`SMALL_LABEL_POINTS`, else
     elided. A ``length`` of 0 or less (an axis not laid out yet) takes the text whole."""
-    metrics = QFontMetricsF(label_font())
-    if length <= 0 or metrics.horizontalAdvance(text) <= length:
+    if length <= 0:
         return html.escape(text)
-    words = text.split(" ")
-    if " + " in text:
-        first, rest = text.split(" + ", 1)
-        lines = [first, f"+ {rest}"]
-    elif len(words) > 1:
-        half = max(1, len(words) // 2)
-        lines = [" ".join(words[:half]), " ".join(words[half:])]
-    else:
-        lines = [text]
-    if len(lines) == 2 and all(metrics.horizontalAdvance(line) <= length for line in lines):
-        return "<br>".join(html.escape(line) for line in lines)
-    return html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length))
+    lines = _title_lines(text)
+    for points in (None, SMALL_LABEL_POINTS):
+        metrics = QFontMetricsF(label_font(points))
+        for candidate in ([text], lines):
+            if all(metrics.horizontalAdvance(line) <= length for line in candidate):
+                body = "<br>".join(html.escape(line) for line in candidate)
+                return body if points is None else f'<span style="font-size: {points:g}pt">{body}</span>'
+    metrics = QFontMetricsF(label_font(SMALL_LABEL_POINTS))
+    body = html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length))
+    return f'<span style="font-size: {SMALL_LABEL_POINTS:g}pt">{body}</span>'
 
 
 #: Text that warns, on a light and on a dark background.

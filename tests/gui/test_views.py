@@ -613,7 +613,7 @@ def test_the_trace_title_fits_a_short_plot(qtbot) -> None:
     goes on two lines (or is shortened) to fit the axis, the whole of it in the tool tip."""
     from PySide6.QtGui import QFontMetricsF
 
-    from emgui.views.plot_style import fitted_title, label_font
+    from emgui.views.plot_style import SMALL_LABEL_POINTS, fitted_title, label_font
 
     metrics = QFontMetricsF(label_font())
     label = "log-likelihood + log prior"
@@ -621,8 +621,13 @@ def test_the_trace_title_fits_a_short_plot(qtbot) -> None:
     assert fitted_title(label, 0) == label  # not laid out yet
     short = metrics.horizontalAdvance(label) * 0.7
     assert fitted_title(label, short) == "log-likelihood<br>+ log prior"
+    small = QFontMetricsF(label_font(SMALL_LABEL_POINTS))
+    between = max(small.horizontalAdvance("log-likelihood") + 1,
+                  metrics.horizontalAdvance("log-likelihood") - 1)
+    assert fitted_title(label, between).endswith("log-likelihood<br>+ log prior</span>")
     tiny = fitted_title(label, 40)
-    assert tiny.endswith("…") and metrics.horizontalAdvance(tiny) <= 40
+    text = tiny.split(">", 1)[1].removesuffix("</span>")
+    assert text.endswith("…") and small.horizontalAdvance(text) <= 40
     plot = LikelihoodPlot()
     qtbot.addWidget(plot)
     plot.resize(400, 110)
@@ -631,8 +636,11 @@ def test_the_trace_title_fits_a_short_plot(qtbot) -> None:
     axis = plot.plot_item.getAxis("left")
     qtbot.waitUntil(lambda: axis.geometry().height() > 0)
     qtbot.waitUntil(lambda: "<br>" in axis.labelText or "…" in axis.labelText)
-    for line in axis.labelText.split("<br>"):
-        assert metrics.horizontalAdvance(line) <= axis.geometry().height()
+    sized = axis.labelText.startswith("<span")
+    inner = axis.labelText.split(">", 1)[1].removesuffix("</span>") if sized else axis.labelText
+    used = small if sized else metrics
+    for line in inner.split("<br>"):
+        assert used.horizontalAdvance(line) <= axis.geometry().height()
     assert axis.toolTip() == label and plot.label == label
     plot.resize(400, 500)
     qtbot.waitUntil(lambda: axis.labelText == label)
