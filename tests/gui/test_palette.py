@@ -3,7 +3,9 @@ and when the theme changes while the window is open."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
@@ -173,3 +175,32 @@ def test_notes_and_warnings_take_their_colours_from_the_palette(qtbot, window, q
     finally:
         qapp.setPalette(light)
     qtbot.waitUntil(lambda: warning.palette().color(QPalette.ColorRole.WindowText) == before)
+
+
+def test_marked_cells_keep_dark_text_on_their_light_marks(qtbot, dark, new_window, tmp_path):
+    """The label comparison's matched cells are light green: a dark theme's light text
+    vanished on them."""
+    import pandas as pd
+    from PySide6.QtWidgets import QTableWidget
+
+    from emgui.features.labels import KnownLabels
+    from emio.tables import read_table
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(np.vstack([rng.normal(0, 1, (40, 2)), rng.normal(6, 1, (40, 2))]),
+                         columns=["x", "y"])
+    frame["kind"] = ["a"] * 40 + ["b"] * 40
+    path = tmp_path / "two.csv"
+    frame.to_csv(path, index=False)
+    window = new_window()
+    window.document.set_data(read_table(path, labels="kind"), path.name)
+    window.document.set_options(window.document.options.replace(n_components=2, seed=1))
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.run.trigger()
+    table = installed(window.host, KnownLabels).panel.findChild(QTableWidget)
+    qtbot.waitUntil(lambda: table.item(0, 0) is not None)
+    marked = [table.item(r, c) for r in range(2) for c in range(2)
+              if table.item(r, c).background().style() != Qt.BrushStyle.NoBrush]
+    assert marked
+    for item in marked:
+        assert contrast(item.foreground().color(), item.background().color()) >= 4.5
