@@ -111,6 +111,10 @@ def restyle(root: QWidget) -> None:
                 _recolor_outline(item, ink)
             elif isinstance(item, pg.TextItem) and getattr(item, "follows_ink", False):
                 item.setColor(ink)
+                alpha = getattr(item, "follows_paper", None)
+                if alpha is not None:  # a veil in the background's colour
+                    item.fill = pg.mkBrush(base.red(), base.green(), base.blue(), alpha)
+                    item.update()
     # Warnings keep a colour readable on the window's background (the window hears of a
     # new palette before its children are given it).
     for label in root.findChildren(QLabel):

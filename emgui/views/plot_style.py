@@ -93,10 +93,11 @@ def _title_lines(text: str) -> list[str]:
     return [" ".join(words[:half]), " ".join(words[half:])] if len(words) > 1 else [text]
 
 
-def fitted_title(text: str, length: float) -> str:
+def fitted_title(text: str, length: float, elide: bool = True) -> str | None:
     """``text`` as an axis title (HTML) that fits ``length`` pixels along its axis: whole
     when it fits, else on two lines, else both again at :data:`SMALL_LABEL_POINTS`, else
-    elided. A ``length`` of 0 or less (an axis not laid out yet) takes the text whole."""
+    elided (``elide`` false: ``None``). A ``length`` of 0 or less (an axis not laid out
+    yet) takes the text whole."""
     if length <= 0:
         return html.escape(text)
     lines = _title_lines(text)
@@ -106,6 +107,8 @@ def fitted_title(text: str, length: float) -> str:
             if all(metrics.horizontalAdvance(line) <= length for line in candidate):
                 body = "<br>".join(html.escape(line) for line in candidate)
                 return body if points is None else f'<span style="font-size: {points:g}pt">{body}</span>'
+    if not elide:
+        return None
     metrics = QFontMetricsF(label_font(SMALL_LABEL_POINTS))
     body = html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length))
     return f'<span style="font-size: {SMALL_LABEL_POINTS:g}pt">{body}</span>'
