@@ -204,3 +204,19 @@ def test_marked_cells_keep_dark_text_on_their_light_marks(qtbot, dark, new_windo
     assert marked
     for item in marked:
         assert contrast(item.foreground().color(), item.background().color()) >= 4.5
+
+
+def test_the_responsibilities_headers_are_readable_in_the_dark(qtbot, dark, new_window):
+    """Their component colours were deepened for a white header: on a dark one they
+    vanished."""
+    window = new_window()
+    assert window.open_sample("heights_weights_gaps")
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    model = lesson.resp_panel.model
+    header = dark.color(QPalette.ColorRole.Button)
+    coloured = [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ForegroundRole)
+                for c in range(model.columnCount())]
+    coloured = [c for c in coloured if c is not None]
+    assert coloured
+    assert all(contrast(c, header) >= 3.0 for c in coloured), [c.name() for c in coloured]
