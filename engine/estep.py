@@ -13,6 +13,7 @@ bound on every log-density is known (Gaussians).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -223,7 +224,7 @@ def _mostly_low(shifted: np.ndarray, smallest: float) -> bool:
     if shifted.dtype != np.float32:
         return False
     tops = np.maximum.reduce(shifted[:, ::_SAMPLE_STEP], axis=0)
-    return np.count_nonzero(tops < np.log(smallest)) > _SAMPLED_LOW_ROWS * tops.size
+    return np.count_nonzero(tops < math.log(smallest)) > _SAMPLED_LOW_ROWS * tops.size
 
 
 def normalise_under_ceiling(
