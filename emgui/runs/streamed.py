@@ -52,6 +52,21 @@ def fit_rows(table: Table) -> np.ndarray | DataSource:
     return table.data
 
 
+def n_rows(table: Table) -> int:
+    """The rows of ``table``'s data: of the whole file for a sample of a large one."""
+    if isinstance(table, SampledTable) and table.rows is not None:
+        return table.n_total
+    return table.data.shape[0]
+
+
+def sample_note(table: Table | None) -> str:
+    """What a feature that works on the window's sample of a large file says of its
+    figures: ``"on a 200,000-row sample of 24,000,000 rows"``; "" for data read whole."""
+    if not isinstance(table, SampledTable) or table.rows is None:
+        return ""
+    return f"on a {table.data.shape[0]:,}-row sample of {table.n_total:,} rows"
+
+
 def _row_count(path: Path) -> int | None:
     suffix = path.suffix.lower()
     if suffix == ".npy":

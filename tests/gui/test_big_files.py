@@ -183,3 +183,40 @@ def test_cancelling_the_conversion_leaves_no_file_and_the_window_as_it_was(
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert window.document.name == name
+
+
+def test_what_works_on_the_sample_only_says_so_and_k_counts_the_whole_file(
+    qtbot, window, big_file
+):
+    from emgui.features import installed
+    from emgui.features.analysis.selection_dialog import ModelSelectionDialog
+    from emgui.features.teaching.lesson import Lesson
+
+    open_big(qtbot, window, big_file)
+    assert window.settings_panel.k_limit_label.text() == "120,000 rows: K can be at most 50."
+    note = "on a 4,000-row sample of 120,000 rows"
+    lesson = installed(window.host, Lesson)
+    window.settings_panel.k_spin.setValue(2)
+    lesson.e_step_action.trigger()
+    assert note in lesson.resp_panel.title_label.text()
+    assert f"half-steps run {note}" in window.status_label.text()
+    lesson.end_session()
+    # Choose K fits the sample too, and says so beside its Run button.
+    action = next(a for a in window.analyse_menu.actions() if a.text().startswith("Choose"))
+    action.trigger()
+    dialog = next(d for d in window.findChildren(ModelSelectionDialog))
+    assert not dialog.run_bar.scope_label.isVisibleTo(dialog)
+    dialog.run_bar.run_button.click()
+    assert dialog.run_bar.scope_label.isVisibleTo(dialog)
+    assert dialog.run_bar.scope_label.text() == f"Runs {note}"
+    dialog.cancel()
+    qtbot.waitUntil(lambda: not dialog.is_running, timeout=60_000)
+    dialog.close()
+
+
+def test_data_read_whole_get_no_sample_note(qtbot, window):
+    window.open_sample(window.sample_menu.actions()[0].data())
+    table = window.document.table
+    assert streamed.sample_note(table) == ""
+    assert streamed.n_rows(table) == table.data.shape[0]
+    assert window.settings_panel.k_limit_label.text().startswith(f"{table.data.shape[0]:,} rows")
