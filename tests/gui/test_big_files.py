@@ -220,3 +220,15 @@ def test_data_read_whole_get_no_sample_note(qtbot, window):
     assert streamed.sample_note(table) == ""
     assert streamed.n_rows(table) == table.data.shape[0]
     assert window.settings_panel.k_limit_label.text().startswith(f"{table.data.shape[0]:,} rows")
+
+
+def test_rows_spread_through_a_large_file_are_taken_a_batch_at_a_time(big_file, monkeypatch):
+    monkeypatch.setattr(streamed, "TAKE_BATCH", 70)
+    source = engine.NpySource(big_file)
+    asked: list[int] = []
+    take = source.take
+    monkeypatch.setattr(source, "take", lambda rows: asked.append(len(rows)) or take(rows))
+    rows = streamed.sample_rows(N_ROWS, 1000)
+    got = CountingSource(source).take(rows)
+    np.testing.assert_array_equal(got, np.load(big_file)[rows])
+    assert max(asked) == 70 and sum(asked) == 1000
