@@ -10,11 +10,21 @@ override called from Qt. pyqtgraph documents the same hazard and the same cure
 (``pyqtgraph.util.garbage_collector``): switch automatic collection off and
 collect from a timer in the GUI thread, generation by generation as the
 thresholds say.
+
+A collection looks at every object made since the last one of its generation,
+wherever it was made. A worker that builds millions of short-lived objects
+(the JSON document of a long session, say) would make each collection in the
+GUI thread cost hundreds of milliseconds for nothing: such work runs inside
+:func:`deferred`, and the timer leaves those objects alone until it ends (by
+then refcounting has freed the temporaries).
 """
 
 from __future__ import annotations
 
 import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
@@ -22,6 +32,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 INTERVAL_MS = 500
 
 _guard: _GcGuard | None = None
+#: How many pieces of work in any thread asked to defer collections now.
+_deferring = 0
+_deferring_lock = threading.Lock()
 
 
 class _GcGuard(QObject):
@@ -34,7 +47,25 @@ class _GcGuard(QObject):
         self.timer.start()
 
     def _on_timer_timeout(self) -> None:
-        collect_due(self.thresholds)
+        if not _deferring:
+            collect_due(self.thresholds)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """No collection on the GUI thread's timer while the block runs (in any thread).
+
+    For work that makes many objects without cycles and drops most of them at
+    the end; cycles made meanwhile are collected after it.
+    """
+    global _deferring
+    with _deferring_lock:
+        _deferring += 1
+    try:
+        yield
+    finally:
+        with _deferring_lock:
+            _deferring -= 1
 
 
 def collect_due(thresholds: tuple[int, int, int]) -> int:

@@ -26,11 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from emio.atomic import describe_os_error
+from emio.json_pieces import loads_in_pieces
 
 #: The largest file read; EM Studio's own JSON files are far smaller.
 MAX_BYTES = 256 * 2**20
 #: The deepest nesting of lists and objects read; EM Studio's files nest about six deep.
 MAX_DEPTH = 100
+#: Longer texts are parsed in pieces (:mod:`emio.json_pieces`): one call to
+#: :func:`json.loads` holds the GIL for all of its text, and freezes the window
+#: while a worker thread reads a long session.
+PIECES_ABOVE = 256 * 2**10
+#: Bytes decoded as UTF-8 in one call.
+DECODE_PIECE = 2**20
 #: What to do, said after a problem with the content when the caller says nothing better.
 DEFAULT_ADVICE = "correct it, or choose a file that EM Studio wrote"
 
@@ -93,7 +100,7 @@ def read_json_file(path: str | os.PathLike[str], advice: str = DEFAULT_ADVICE) -
     # A byte-order mark is no part of the text (Windows editors like to write one).
     bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data[bom:].decode("utf-8")
+        text = _decode(memoryview(data)[bom:])
     except UnicodeDecodeError as exc:
         position = bom + exc.start
         raise JsonFileError(
@@ -104,6 +111,21 @@ def read_json_file(path: str | os.PathLike[str], advice: str = DEFAULT_ADVICE) -
     if problem is not None:
         raise JsonFileError(f"{name} {problem}; {advice}")
     return doc
+
+
+def _decode(data: memoryview) -> str:
+    """``data`` as UTF-8 text, decoded a piece at a time (one call for 50 MB holds the
+    GIL for a tenth of a second); a problem is placed as one call would place it."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        parts = [
+            decoder.decode(data[start : start + DECODE_PIECE])
+            for start in range(0, len(data), DECODE_PIECE)
+        ]
+        parts.append(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        return bytes(data).decode("utf-8")  # raises, with the position in the whole text
+    return "".join(parts)
 
 
 def _read_regular_file(path: Path) -> bytes:
@@ -159,7 +181,7 @@ def _size_text(n_bytes: int) -> str:
 def _parse(text: str) -> tuple[Any, str | None]:
     """The document in ``text``, and what makes it unusable (None when nothing does)."""
     try:
-        doc = json.loads(text, parse_constant=_Literal)
+        doc = _loads(text)
     except json.JSONDecodeError as exc:
         return None, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
     except RecursionError:
@@ -168,13 +190,21 @@ def _parse(text: str) -> tuple[Any, str | None]:
         # A whole number longer than Python converts raises a plain ValueError;
         # parse again keeping whole numbers as text, to say where it is.
         try:
-            problem = _value_problem(json.loads(text, parse_constant=_Literal, parse_int=_Digits))
+            problem = _value_problem(_loads(text, parse_int=_Digits))
         except RecursionError:
             return None, _too_deep()
         if problem is None:
             raise
         return None, problem
     return doc, _value_problem(doc)
+
+
+def _loads(text: str, parse_int: Any = None) -> Any:
+    if len(text) > PIECES_ABOVE:
+        return loads_in_pieces(
+            text, parse_constant=_Literal, parse_int=parse_int, max_depth=MAX_DEPTH
+        )
+    return json.loads(text, parse_constant=_Literal, parse_int=parse_int)
 
 
 def _too_deep() -> str:

@@ -106,6 +106,14 @@ class ClusterRun:
             raise Stopped("the fit was stopped")
         return passes
 
+    def progress(self) -> tuple[int, int, int] | None:
+        """(pass number, tasks done, tasks) of the fit's latest passes on the cluster, or
+        None before they begin (or when the backend cannot tell)."""
+        with self._lock:
+            passes = self._passes[-1] if self._passes else None
+        report = getattr(passes, "progress", None)
+        return None if report is None else report()
+
     def cancel(self) -> None:
         """Cancel every task of this fit on the cluster, on a thread of its own (the
         cancelling is a round trip to the scheduler)."""

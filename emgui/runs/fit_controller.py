@@ -138,7 +138,7 @@ class FitController(QObject):
         self._set_state(RunState.PAUSED if paused else RunState.RUNNING)
         self._threads.start(worker, owner=self)
         self._pass = (0, time.monotonic())
-        if self._counting is not None:
+        if self._counting is not None or cluster is not None:
             self._pass_timer.start()
         if paused:
             worker.step()
@@ -210,18 +210,27 @@ class FitController(QObject):
             self._document.add_snapshot(item)
 
     def _on_pass_timer_timeout(self) -> None:
-        if self._counting is None:
+        if self._cluster is not None:
+            # On a cluster: the share of the pass's tasks done, as the client knows it.
+            progress = self._cluster.progress()
+            if progress is None or progress[0] == 0:
+                return
+            current, done, total = progress
+            per_mille = 1000 * done // total if total else 0
+        elif self._counting is not None:
+            n_samples = self._counting.n_samples
+            read = self._counting.rows_read
+            current, per_mille = read // n_samples + 1, 1000 * (read % n_samples) // n_samples
+        else:
             return
-        n_samples = self._counting.n_samples
-        read = self._counting.rows_read
         number, started = self._pass
         now = time.monotonic()
-        if read // n_samples + 1 != number:
-            number, started = read // n_samples + 1, now
+        if current != number:
+            number, started = current, now
             self._pass = (number, started)
         if now - started >= self.show_pass_after_s:
             self._pass_shown = True
-            self.pass_progress.emit(number, 1000 * (read % n_samples) // n_samples)
+            self.pass_progress.emit(number, min(per_mille, 999))
 
     def _on_worker_finished(self, result: engine.FitResult) -> None:
         if not self._is_current():

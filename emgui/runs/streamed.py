@@ -30,6 +30,8 @@ DISPLAY_ROWS = 200_000
 #: The sample's seed: the same file shows the same rows every time.
 SAMPLE_SEED = 20_160_000
 STREAMED_SUFFIXES = (".npy", ".parquet")
+#: Rows taken from a large file in one call (see :func:`take_in_batches`).
+TAKE_BATCH = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +52,21 @@ def fit_rows(table: Table) -> np.ndarray | DataSource:
     if isinstance(table, SampledTable) and table.rows is not None:
         return table.rows
     return table.data
+
+
+def n_rows(table: Table) -> int:
+    """The rows of ``table``'s data: of the whole file for a sample of a large one."""
+    if isinstance(table, SampledTable) and table.rows is not None:
+        return table.n_total
+    return table.data.shape[0]
+
+
+def sample_note(table: Table | None) -> str:
+    """What a feature that works on the window's sample of a large file says of its
+    figures: ``"on a 200,000-row sample of 24,000,000 rows"``; "" for data read whole."""
+    if not isinstance(table, SampledTable) or table.rows is None:
+        return ""
+    return f"on a {table.data.shape[0]:,}-row sample of {table.n_total:,} rows"
 
 
 def _row_count(path: Path) -> int | None:
@@ -76,6 +93,18 @@ def _open_source(path: Path) -> DataSource:
     return ParquetSource(str(path.resolve()))
 
 
+def take_in_batches(source: DataSource, rows: np.ndarray) -> np.ndarray:
+    """``source.take(rows)``, a few thousand rows a call: rows spread through a large
+    mapped file touch most of its pages, and one call holds the GIL (and so the window)
+    while they are read from disk, for up to half a second."""
+    if rows.shape[0] <= TAKE_BATCH:
+        return source.take(rows)
+    return np.concatenate([
+        source.take(rows[start : start + TAKE_BATCH])
+        for start in range(0, rows.shape[0], TAKE_BATCH)
+    ])
+
+
 def sample_rows(n_total: int, n_rows: int | None = None) -> np.ndarray:
     """``n_rows`` (by default :data:`DISPLAY_ROWS`) of ``n_total`` row positions,
     increasing, the same every time."""
@@ -95,7 +124,7 @@ def sampled(path: Path, bad_rows: str = "error") -> SampledTable:
             "those rows from the file first"
         )
     rows = sample_rows(source.n_samples)
-    data = source.take(rows)
+    data = take_in_batches(source, rows)
     if bad_rows == "error":
         source = NoGaps(source, path.name)
         if np.isnan(data).any():
@@ -160,7 +189,7 @@ class CountingSource(DataSource):
 
     def take(self, rows: np.ndarray) -> np.ndarray:
         self._count(0)
-        return self.source.take(rows)
+        return take_in_batches(self.source, rows)
 
     def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
         for first, block in self.source.blocks():

@@ -122,7 +122,8 @@ class ComputeBinding(QObject):
 
     def _on_controller_pass_progress(self, number: int, per_mille: int) -> None:
         shown = number > 0
-        self.pass_label.setText(f"Pass {number} over every row")
+        where = "on the cluster" if self._controller.place.on_cluster else "over every row"
+        self.pass_label.setText(f"Pass {number} {where}")
         self.pass_bar.setValue(per_mille)
         self.pass_label.setVisible(shown)
         self.pass_bar.setVisible(shown)

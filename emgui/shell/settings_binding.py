@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QObject
 
+from emgui.runs.streamed import n_rows
 from emgui.shell.document import Document
 from emgui.shell.settings_panel import SettingsPanel
 
@@ -91,7 +92,7 @@ class SettingsBinding(QObject):
         with self._in_step():
             # The panel limits K to the rows and offers an example's start only with one.
             self._panel.set_model_problems(document.model_problems)
-            self._panel.set_data_shape(table.data.shape[0], table.columns)
+            self._panel.set_data_shape(n_rows(table), table.columns)
             self._panel.set_sample_init_available(sample is not None and sample.init is not None)
             self._panel.set_options(
                 document.options, init_mode=document.init_mode,

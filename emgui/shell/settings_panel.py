@@ -260,7 +260,7 @@ class SettingsPanel(QWidget):
         self._n_rows = n_rows
         self._n_columns = len(column_names)
         self.k_spin.setMaximum(max(1, min(n_rows, 50)))
-        self.k_limit_label.setText(f"{n_rows} rows: K can be at most {self.k_spin.maximum()}.")
+        self.k_limit_label.setText(f"{n_rows:,} rows: K can be at most {self.k_spin.maximum()}.")
         self._update_visibility()
 
     def set_sample_init_available(self, available: bool) -> None:

@@ -7,6 +7,7 @@ once and updated with ``setData``; a bin whose rows did not change is skipped.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,11 +49,21 @@ def plain_alpha(n_points: int) -> int:
 
 
 def display_rows(n_samples: int, limit: int = MAX_DISPLAY_POINTS) -> np.ndarray:
-    """The rows shown of ``n_samples``: all, or a fixed random ``limit`` of them, ascending."""
+    """The rows shown of ``n_samples``: all, or a fixed random ``limit`` of them, ascending
+    (read-only: the same array is given for the same sizes)."""
+    return _display_rows(int(n_samples), int(limit))
+
+
+@functools.lru_cache(maxsize=8)
+def _display_rows(n_samples: int, limit: int) -> np.ndarray:
+    # Drawn once per size: every view of a data set (and reopening it) asks again.
     if n_samples <= limit:
-        return np.arange(n_samples)
-    rng = np.random.default_rng(THINNING_SEED)
-    return np.sort(rng.choice(n_samples, limit, replace=False))
+        rows = np.arange(n_samples)
+    else:
+        rng = np.random.default_rng(THINNING_SEED)
+        rows = np.sort(rng.choice(n_samples, limit, replace=False))
+    rows.flags.writeable = False
+    return rows
 
 
 @dataclass

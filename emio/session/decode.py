@@ -14,6 +14,7 @@ import numpy as np
 import engine
 from engine import FitOptions, FitResult, Params, Snapshot
 from engine.models import OptionSpec, model_class, model_names, registry
+from emio.json_pieces import release
 from emio.jsonfile import JsonFileError, read_json_file
 from emio.params_file import (
     MISSING_KEYS,
@@ -312,20 +313,7 @@ def session_from_dict(doc: Any) -> Session:
     # The window draws the trace with the result's options, or with the settings
     # when a run was stopped before it finished; shapes are checked against those.
     trace_options = result.options if result is not None else options
-    snapshots = tuple(
-        _snapshot_from_dict(entry, trace_options, n_features, f"trace[{i}]")
-        for i, entry in enumerate(trace)
-    )
-    # A run's iterations come in order, each once (a new start begins after the last).
-    for i in range(1, len(snapshots)):
-        before, after = snapshots[i - 1], snapshots[i]
-        if (after.restart, after.iteration) <= (before.restart, before.iteration):
-            raise SessionError(
-                f"trace[{i}] is iteration {after.iteration} of start {after.restart + 1}, "
-                f"after iteration {before.iteration} of start {before.restart + 1}: a run's "
-                "iterations come in order, each once; the session file is damaged (open the "
-                "data and run the fit again)"
-            )
+    snapshots = _snapshots_from_list(trace, trace_options, n_features)
     shown = top.get(
         "shown_index",
         lambda v: is_int(v) and -1 <= v < max(len(snapshots), 1),
@@ -340,6 +328,34 @@ def session_from_dict(doc: Any) -> Session:
         shown_index=shown,
         saved_at=top.text("saved_at", ""),
     )
+
+
+def _snapshots_from_list(
+    trace: list[Any], options: FitOptions, n_features: int
+) -> tuple[Snapshot, ...]:
+    """The trace's snapshots, checked one by one (a damaged one stops the reading there)."""
+    snapshots: list[Snapshot] = []
+    try:
+        for i, entry in enumerate(trace):
+            after = _snapshot_from_dict(entry, options, n_features, f"trace[{i}]")
+            # A run's iterations come in order, each once (a new start begins after the last).
+            before = snapshots[-1] if snapshots else None
+            if before is not None and (
+                (after.restart, after.iteration) <= (before.restart, before.iteration)
+            ):
+                raise SessionError(
+                    f"trace[{i}] is iteration {after.iteration} of start {after.restart + 1}, "
+                    f"after iteration {before.iteration} of start {before.restart + 1}: a run's "
+                    "iterations come in order, each once; the session file is damaged (open the "
+                    "data and run the fit again)"
+                )
+            snapshots.append(after)
+    except SessionError:
+        # Dropped in one go, a long list of snapshots holds the GIL for a long time.
+        while snapshots:
+            snapshots.pop()
+        raise
+    return tuple(snapshots)
 
 
 def load_session(path: str | os.PathLike[str]) -> Session:
@@ -357,6 +373,12 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     except JsonFileError as exc:
         raise SessionError(str(exc)) from None
     try:
-        return session_from_dict(doc)
+        session, problem = session_from_dict(doc), None
     except SessionError as exc:
-        raise SessionError(f"{path.name}: {exc}") from None
+        session, problem = None, str(exc)
+    # Freed in one go, a long trace's document holds the GIL for most of a second.
+    # (Only now: the failed reading's frames, which hold parts of it, are gone.)
+    release(doc)
+    if session is None:
+        raise SessionError(f"{path.name}: {problem}")
+    return session

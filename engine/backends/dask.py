@@ -289,6 +289,13 @@ class DaskPasses:
         finally:
             self._pending = []
 
+    def progress(self) -> tuple[int, int, int]:
+        """(passes begun, tasks done, tasks) of the call under way ((n, 0, 0) between
+        calls); from any thread, from the client's own record of its futures (no round
+        trip to the scheduler)."""
+        pending = self._pending
+        return self._passes, sum(future.done() for future in pending), len(pending)
+
     def _cancel(self, futures: Sequence[Any]) -> None:
         if futures:
             self.client.cancel(list(futures), force=True)

@@ -188,3 +188,39 @@ def test_rows_only_in_memory_are_refused(backend: DaskBackend) -> None:
     X = np.random.default_rng(0).normal(size=(500, 3))
     with pytest.raises(ValueError, match="save them to a .npy or Parquet file"):
         engine.fit(X, options_for("gaussian", "full"), backend=backend)
+
+
+def test_a_pass_reports_how_many_of_its_tasks_are_done(
+    saved_rows: object, backend: DaskBackend
+) -> None:
+    from engine.models import build_model
+
+    _, path = saved_rows("gaussian", 20_000)
+    options = options_for("gaussian", "full", max_iter=2)
+    model = build_model("gaussian", options.model_options)
+    passes = backend.bind(NpySource(path), model, np.float64, 1000)
+    seen: list[tuple[int, int, int]] = []
+    gather = passes.client.gather
+
+    def gather_and_look(futures: list) -> list:
+        seen.append(passes.progress())  # as the window's timer would, while tasks are out
+        results = gather(futures)
+        seen.append(passes.progress())
+        return results
+
+    passes.client.gather = gather_and_look
+    try:
+        assert passes.progress() == (0, 0, 0)  # no pass yet
+        params = engine.fit(NpySource(path), options.replace(max_iter=0)).params
+        for number in (1, 2):
+            passes.run(params, hard=False, details=False)
+            n_blocks = len(passes.blocks)
+            assert n_blocks > 1
+            before, after = seen[-2:]
+            assert before[0] == after[0] == number
+            assert before[2] == after[2] == n_blocks and 0 <= before[1] <= n_blocks
+            assert after[1] == n_blocks  # gathered: every task done
+            assert passes.progress() == (number, 0, 0)  # between passes
+    finally:
+        passes.client.gather = gather
+        passes.close()

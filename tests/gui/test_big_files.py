@@ -183,3 +183,52 @@ def test_cancelling_the_conversion_leaves_no_file_and_the_window_as_it_was(
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert window.document.name == name
+
+
+def test_what_works_on_the_sample_only_says_so_and_k_counts_the_whole_file(
+    qtbot, window, big_file
+):
+    from emgui.features import installed
+    from emgui.features.analysis.selection_dialog import ModelSelectionDialog
+    from emgui.features.teaching.lesson import Lesson
+
+    open_big(qtbot, window, big_file)
+    assert window.settings_panel.k_limit_label.text() == "120,000 rows: K can be at most 50."
+    note = "on a 4,000-row sample of 120,000 rows"
+    lesson = installed(window.host, Lesson)
+    window.settings_panel.k_spin.setValue(2)
+    lesson.e_step_action.trigger()
+    assert note in lesson.resp_panel.title_label.text()
+    assert f"half-steps run {note}" in window.status_label.text()
+    lesson.end_session()
+    # Choose K fits the sample too, and says so beside its Run button.
+    action = next(a for a in window.analyse_menu.actions() if a.text().startswith("Choose"))
+    action.trigger()
+    dialog = next(d for d in window.findChildren(ModelSelectionDialog))
+    assert not dialog.run_bar.scope_label.isVisibleTo(dialog)
+    dialog.run_bar.run_button.click()
+    assert dialog.run_bar.scope_label.isVisibleTo(dialog)
+    assert dialog.run_bar.scope_label.text() == f"Runs {note}"
+    dialog.cancel()
+    qtbot.waitUntil(lambda: not dialog.is_running, timeout=60_000)
+    dialog.close()
+
+
+def test_data_read_whole_get_no_sample_note(qtbot, window):
+    window.open_sample(window.sample_menu.actions()[0].data())
+    table = window.document.table
+    assert streamed.sample_note(table) == ""
+    assert streamed.n_rows(table) == table.data.shape[0]
+    assert window.settings_panel.k_limit_label.text().startswith(f"{table.data.shape[0]:,} rows")
+
+
+def test_rows_spread_through_a_large_file_are_taken_a_batch_at_a_time(big_file, monkeypatch):
+    monkeypatch.setattr(streamed, "TAKE_BATCH", 70)
+    source = engine.NpySource(big_file)
+    asked: list[int] = []
+    take = source.take
+    monkeypatch.setattr(source, "take", lambda rows: asked.append(len(rows)) or take(rows))
+    rows = streamed.sample_rows(N_ROWS, 1000)
+    got = CountingSource(source).take(rows)
+    np.testing.assert_array_equal(got, np.load(big_file)[rows])
+    assert max(asked) == 70 and sum(asked) == 1000

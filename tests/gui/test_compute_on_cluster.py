@@ -128,3 +128,23 @@ def test_data_the_workers_cannot_read_is_refused_with_what_to_do(qtbot, window, 
         window.run()
     assert "read .npy or Parquet files themselves" in errors[-1][0]
     assert "python main.py convert" in errors[-1][0]
+
+
+def test_a_pass_on_the_cluster_shows_how_much_of_it_is_done(qtbot, window, cluster, blobs_file):
+    window.controller.show_pass_after_s = 0.0
+    window.open_file(blobs_file, ask=False)
+    qtbot.waitUntil(lambda: window.document.table is not None, timeout=20_000)
+    set_fit(window, tol="0", max_iter=100_000)
+    compute_on(window, CLUSTER, cluster.scheduler_address)
+    progress: list[tuple[int, int]] = []
+    window.controller.pass_progress.connect(lambda number, done: progress.append((number, done)))
+    window.run()
+    qtbot.waitUntil(lambda: any(number >= 3 for number, _ in progress), timeout=60_000)
+    assert all(number >= 1 and 0 <= done < 1000 for number, done in progress)
+    numbers = [number for number, _ in progress]
+    assert numbers == sorted(numbers)  # passes follow one another
+    assert window.compute.pass_bar.isVisibleTo(window)
+    assert window.compute.pass_label.text().endswith("on the cluster")
+    window.stop()
+    qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
+    assert progress[-1] == (0, 0) and not window.compute.pass_bar.isVisibleTo(window)

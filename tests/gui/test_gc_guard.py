@@ -96,3 +96,34 @@ def test_settle_collects_then_leaves_the_survivors_out_of_later_collections():
         gc.unfreeze()
     gc.collect()
     assert len(log) == 2  # ... until it is unfrozen
+
+
+def test_the_timer_leaves_objects_alone_while_work_defers_collections(qtbot):
+    gc_guard.install()
+    gc.collect()
+    log: list[str] = []
+    guard = gc_guard._guard
+    with gc_guard.deferred():
+        for _ in range(5_000):  # past every threshold
+            _Cycle(log)
+        guard._on_timer_timeout()
+        assert log == []  # deferred: the GUI thread's tick collected nothing
+    guard._on_timer_timeout()
+    assert len(log) == 5_000 and set(log) == {threading.current_thread().name}
+
+
+def test_deferring_counts_nested_and_parallel_blocks():
+    log: list[str] = []
+    gc_guard.install()
+    gc.collect()
+    outer = gc_guard.deferred()
+    outer.__enter__()
+    with gc_guard.deferred():
+        pass
+    for _ in range(2_000):
+        _Cycle(log)
+    gc_guard._guard._on_timer_timeout()
+    assert log == []  # the outer block still defers
+    outer.__exit__(None, None, None)
+    gc_guard._guard._on_timer_timeout()
+    assert len(log) == 2_000

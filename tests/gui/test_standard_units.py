@@ -56,3 +56,18 @@ def test_models_that_cannot_be_standardised_turn_it_off(qtbot, window, scales_cs
     assert not feature.action.isEnabled()
     assert not window.document.standardize
     assert "Not for this model" in feature.action.toolTip()
+
+
+@pytest.mark.parametrize(("scales", "hinted"), [((1000.0, 0.01), True), ((1.0, 3.0), False)])
+def test_the_hint_judges_a_large_table_on_rows_spread_over_all_of_it(
+        window, monkeypatch, scales, hinted) -> None:
+    from emgui.features import standardize
+    from emio.tables import Table
+
+    feature = installed(window.host, StandardUnits)
+    n_rows = 10 * standardize.HINT_ROWS
+    X = np.random.default_rng(2).normal(size=(n_rows, 2)) * scales
+    # The first rows alone would say the scales are alike: the sample spans the table.
+    X[: n_rows // 20] = np.random.default_rng(3).normal(size=(n_rows // 20, 2))
+    window.document.set_data(Table(data=X, columns=["a", "b"]), "large")
+    assert bool(feature.hint) is hinted

@@ -23,6 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ADVICE = "use a file EM Studio wrote"
 
 
+@pytest.fixture(autouse=True, params=["whole", "in pieces"])
+def parsing(request, monkeypatch):
+    """Every case twice: parsed by one json.loads, and in pieces as long texts are."""
+    if request.param == "in pieces":
+        monkeypatch.setattr(jsonfile, "PIECES_ABOVE", 0)
+        monkeypatch.setattr(jsonfile, "DECODE_PIECE", 3)  # a character across pieces too
+    return request.param
+
+
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)

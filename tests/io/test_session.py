@@ -365,3 +365,25 @@ def test_standard_units_are_recorded_only_when_on(tmp_path):
     assert round_trip(session, tmp_path).view.standardize is False
     assert "standardize" not in json.loads(sessions.dumps(session))["settings"]
     assert json.loads(sessions.dumps(on))["settings"]["standardize"] is True
+
+
+def test_a_long_session_read_in_pieces_is_the_same_session(tmp_path, monkeypatch):
+    from emio import jsonfile
+
+    saved = make_session(tmp_path, engine.FitOptions(n_components=3, seed=4))
+    path = tmp_path / f"saved{sessions.SUFFIX}"
+    sessions.save_session(path, saved)
+    whole = sessions.load_session(path)
+    monkeypatch.setattr(jsonfile, "PIECES_ABOVE", 0)
+    assert sessions.dumps(sessions.load_session(path)) == sessions.dumps(whole)
+
+
+def test_a_long_damaged_trace_is_refused_at_its_first_bad_iteration(tmp_path):
+    doc = session_doc(tmp_path)
+    n_kept = len(doc["trace"])
+    doc["trace"] = doc["trace"] * 300  # some megabytes: read in pieces
+    path = tmp_path / f"bad{sessions.SUFFIX}"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(sessions.SessionError, match=(
+            rf"trace\[{n_kept}\] is iteration 0 of start 1, after iteration \d+ of start 1")):
+        sessions.load_session(path)

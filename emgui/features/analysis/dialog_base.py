@@ -22,6 +22,7 @@ import engine
 from emgui import dialogs
 from emgui.features.analysis.generators import replay
 from emgui.features.analysis.run_bar import RunBar
+from emgui.runs.streamed import sample_note
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
 
@@ -80,6 +81,7 @@ class AnalysisDialog(QDialog):
             dialogs.show_error(self, "open some data first (File > Open or Open Sample)")
             return False
         self._X, self._feature_names = table.data, list(table.columns)
+        self.run_bar.set_scope(sample_note(table))
         return True
 
     def _data_changed(self, message: str) -> bool:

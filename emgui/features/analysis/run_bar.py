@@ -41,12 +41,16 @@ class RunBar(QWidget):
         self.progress.setMinimumWidth(160)
         self.status_label = QLabel("")
         self.status_label.setMinimumWidth(260)
+        #: What the runs work on when it is not every row (a large file's sample).
+        self.scope_label = QLabel("")
+        self.scope_label.setVisible(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.run_button)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.progress, 1)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.scope_label)
         self.run_button.clicked.connect(self._on_run_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.set_idle("")
@@ -73,6 +77,14 @@ class RunBar(QWidget):
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.status_label.setText(message)
+
+    def set_scope(self, note: str) -> None:
+        """Say ``note`` ("on a 200,000-row sample of ...") beside the bar; "" says nothing."""
+        self.scope_label.setText(f"Runs {note}" if note else "")
+        self.scope_label.setToolTip(
+            "The file is too large to hold: these fits use the sample of rows the window "
+            "shows; Run in the main window fits every row" if note else "")
+        self.scope_label.setVisible(bool(note))
 
     def set_busy_text(self, message: str) -> None:
         """A note while something short (opening a fit) runs; Run stays usable."""

@@ -19,7 +19,7 @@ from PySide6.QtGui import QKeySequence
 
 from emgui.features.files import FileFeature, write_outputs
 from emgui.features.sessions import questions
-from emgui.runs.generators import Progress
+from emgui.runs.generators import Progress, many_objects
 from emgui.runs import streamed
 from emgui.runs.next_turn import NextTurn
 from emgui.runs.task import Task
@@ -349,7 +349,7 @@ def _load(path: Path) -> Generator[Progress, None, tuple[sessions.Session, str]]
     """The session in ``path`` and whether its data file is still as it was."""
     yield Progress(0, 2, f"Reading {path.name}…")
     try:
-        session = sessions.load_session(path)
+        session = many_objects(sessions.load_session, path)
     except sessions.SessionError as exc:
         raise ValueError(f"cannot open the session: {exc}") from None
     yield Progress(1, 2, "Checking its data file…")

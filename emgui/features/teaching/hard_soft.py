@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 import engine
 from emgui.features.teaching.plot_panel import lay_out_plot_panel
 from emgui.runs.generators import Progress
+from emgui.runs.streamed import sample_note
 from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.host import Host
@@ -202,7 +203,9 @@ class HardSoftComparison(QObject):
         self.plot.show_traces(traces, self._options)
         self.dock.show()
         self.dock.raise_()
-        self.host.show_status("Soft and hard EM from the same start: see the Hard vs soft panel.")
+        note = sample_note(self.host.document.table)
+        self.host.show_status("Soft and hard EM from the same start" + (f", {note}" if note else "")
+                              + ": see the Hard vs soft panel.")
         self.compared.emit()
 
     def _on_task_failed(self, message: str, details: str) -> None:

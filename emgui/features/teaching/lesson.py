@@ -22,6 +22,7 @@ from emgui.features.teaching.hard_soft import HardSoftComparison
 from emgui.features.teaching.resp_table import ResponsibilityPanel
 from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
 from emgui.shell.actions import make_action
+from emgui.runs.streamed import sample_note
 from emgui.shell.document import RunState
 from emgui.shell.host import Host
 
@@ -160,6 +161,8 @@ class Lesson(QObject):
         canvas.show_trace(session.trace(), "log-likelihood", session.trace_slot(index))
         canvas.set_marks(session.edit_slots(), "you moved a mean", EDIT_COLOR)
         title = _TITLES[state.phase].format(label=session.label(index))
+        if sample_note(table):
+            title += f" ({sample_note(table)})"
         shown, m_step = session.table_states(index)
         self.resp_panel.show_state(
             table.data, table.columns, shown, m_step, options, title, (E_KEY, M_KEY)
@@ -204,6 +207,8 @@ class Lesson(QObject):
             parts.append(f"press {session.next_phase}-step ({key})")
         if n_rows > LARGE_ROWS:
             parts.append(f"large data: the table shows {PAGE_SIZE} rows a page")
+        if sample_note(self.document.table):
+            parts.append(f"half-steps run {sample_note(self.document.table)}")
         if session.options.n_init > 1 and not session.options.explicit_init:
             parts.append("half-steps follow the first of the starts")
         return " · ".join(parts)
