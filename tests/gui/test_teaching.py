@@ -13,6 +13,7 @@ import engine
 from emgui.features.teaching import half_steps as session_module
 from emgui.features import installed
 from emgui.features.teaching.lesson import Lesson
+from emgui.features.teaching.resp_table import ResponsibilityModel
 from emgui.shell.document import RunState
 from emgui.shell.main_window import MainWindow
 from emgui.views import declared
@@ -462,3 +463,31 @@ def test_the_table_gives_each_component_its_guess_of_a_missing_value(qtbot, wind
     for k in range(2):
         total = cell(lesson, model.rowCount() - 1, f"r·height_cm\ncomp. {k + 1}")
         assert total / state.resp[:, k].sum() == pytest.approx(new_means[k, 0], rel=1e-10)
+
+
+def test_the_first_e_step_asks_the_table_for_each_cell_a_few_times_not_every_layout(
+    qtbot, window, lesson, monkeypatch
+):
+    # Rows sized to their contents asked every cell of the page for its font and text at
+    # every layout: 850 000 calls and 3.6 s in the GUI thread for the first E-step on
+    # 400 rows x 6 columns with K = 3 (bench.gui's random actions found a 6 s freeze).
+    window.open_sample("binary_features")
+    window.settings_panel.k_spin.setValue(3)
+    calls = 0
+    data = ResponsibilityModel.data
+
+    def counted(self, index, role=Qt.ItemDataRole.DisplayRole):
+        nonlocal calls
+        calls += 1
+        return data(self, index, role)
+
+    monkeypatch.setattr(ResponsibilityModel, "data", counted)
+    window.resize(1280, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    lesson.e_step_action.trigger()  # the table is filled, shown and laid out in this call
+    assert lesson.resp_panel.table.isVisible()
+    page = lesson.resp_panel.model
+    cells = page.rowCount() * page.columnCount()
+    assert cells > 4000  # a full page: 200 rows and a totals row, 21 columns
+    assert calls < 10 * cells, f"{calls} calls for {cells} cells"

@@ -28,6 +28,8 @@ from emgui.views.colors import component_color
 from emgui.views.plot_style import is_dark
 
 _Index = QModelIndex | QPersistentModelIndex
+#: Rows looked at when the columns are fitted to their contents.
+RESIZE_PRECISION_ROWS = 30
 _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -156,8 +158,16 @@ class ResponsibilityPanel(QWidget):
         self.table.setAlternatingRowColors(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # One line per row, of one height: sizing rows to their contents asked every cell
+        # of every row for its font and text at each layout (850 000 calls, 3.6 s in the
+        # GUI thread, for the first E-step on 400 rows x 6 columns with K = 3).
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        columns = self.table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Column widths fit the headers and the first rows, not every row of the page.
+        columns.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         self.footer_label = QLabel()
         self.footer_label.setWordWrap(True)
         self.footer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
