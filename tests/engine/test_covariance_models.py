@@ -540,3 +540,26 @@ def test_the_mclust_tables_are_complete(name, request):
     for model, k, df in zip(table["model"], table["K"], table["df"]):
         ours = GaussianModel(BY_LETTERS[str(model)]).n_free_parameters(int(k), n_features, ())
         assert ours == df, (model, k)
+
+
+def test_the_closed_form_polar_factor_of_a_2x2_matrix_is_the_svds():
+    """The climbs of VVE and EVE take one 2 x 2 polar factor in closed form: it must be
+    U V^T of the SVD, rotations and reflections alike, and orthogonal."""
+    from engine.models.covariance.eigen import polar
+
+    rng = np.random.default_rng(14)
+    matrices = rng.normal(size=(400, 2, 2)) * np.exp(rng.uniform(-6, 6, size=(400, 1, 1)))
+    matrices[:5] = [[[2, 0], [0, 1]], [[1, 0], [0, -3]], [[0, 1], [1, 0]], [[1, 2], [2, 4]],
+                    [[0, -1], [1, 0]]]
+    determinants = np.linalg.det(matrices)
+    assert (determinants > 0).any() and (determinants < 0).any()
+    for matrix in matrices:
+        u, singular, vt = np.linalg.svd(matrix)
+        got = polar(matrix[None])
+        assert got.shape == (1, 2, 2)
+        np.testing.assert_allclose(got[0] @ got[0].T, np.eye(2), atol=1e-14)
+        if singular[1] > 1e-12 * singular[0]:  # a singular matrix has no unique factor
+            np.testing.assert_allclose(got[0], u @ vt, atol=1e-13)
+    # Several at once, or D other than 2, go through the SVD itself.
+    np.testing.assert_allclose(polar(matrices[5:9]), np.linalg.svd(matrices[5:9])[0]
+                               @ np.linalg.svd(matrices[5:9])[2], atol=1e-13)

@@ -21,6 +21,7 @@ This module registers no structure.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -53,9 +54,10 @@ def check_positive(values: np.ndarray, axis: int | None = 0) -> None:
         every component at once (a shared shape), which name the first
         component, as a tied covariance does.
     """
-    bad = ~((values > 0) & np.isfinite(values))
-    if not np.any(bad):
+    # The common case in two reductions (a NaN fails the first comparison).
+    if values.size == 0 or (values.min() > 0 and values.max() < np.inf):
         return
+    bad = ~((values > 0) & np.isfinite(values))
     if axis is None:
         raise SingularComponent(0)
     by_component = np.moveaxis(bad, axis, 0).reshape(bad.shape[axis], -1).any(axis=1)
@@ -81,13 +83,13 @@ def split_volume(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     check_positive(values, axis=None if values.ndim == 1 else -2)
     log_values = np.log(values)
-    log_volumes = log_values.mean(axis=-1, keepdims=True)
+    log_volumes = log_values.sum(axis=-1, keepdims=True) / values.shape[-1]
     return np.exp(log_volumes[..., 0]), np.exp(log_values - log_volumes)
 
 
 def mean_shape(shapes: np.ndarray) -> np.ndarray:
     """The geometric mean of shapes of shape (K, D), itself a shape (product one), shape (D,)."""
-    return np.exp(np.log(shapes).mean(axis=0))
+    return np.exp(np.log(shapes).sum(axis=0) / shapes.shape[0])
 
 
 def descending_eigh(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,8 +125,8 @@ def rotated_diagonals(scatter: np.ndarray, orientations: np.ndarray) -> np.ndarr
     -------
     ndarray of shape (K, D)
     """
-    orientations = np.broadcast_to(orientations, scatter.shape)
-    return np.einsum("kia,kij,kja->ka", orientations, scatter, orientations)
+    # R_ka = sum_i O_kia (W_k O_k)_ia: two small products, not a three-operand einsum.
+    return (orientations * (scatter @ orientations)).sum(axis=-2)
 
 
 def compose(orientations: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -186,7 +188,10 @@ def climb(
         The objective's size, ``N D``: a step that gains less than
         :data:`TOLERANCE` times it ends a climb, as do :data:`MAX_ITER` steps.
     """
-    state, best = start, np.asarray(value, dtype=np.float64)
+    best = np.asarray(value, dtype=np.float64)
+    if best.size == 1:
+        return _climb_one(step, start, best, scale)
+    state = start
     climbing = np.ones(best.shape, dtype=bool)
     for _ in range(MAX_ITER):
         candidate, candidate_value = step(state)
@@ -201,6 +206,27 @@ def climb(
         if not climbing.any():
             break
     return state, best
+
+
+def _climb_one(
+    step: Callable[[State], tuple[State, np.ndarray]],
+    state: State,
+    value: np.ndarray,
+    scale: float,
+) -> tuple[State, np.ndarray]:
+    """:func:`climb` for a single climb, the M-steps' usual case: the same steps
+    and the same stops, without selecting among climbs array by array."""
+    best = float(value.reshape(()))
+    for _ in range(MAX_ITER):
+        candidate, candidate_value = step(state)
+        gain = float(np.reshape(candidate_value, ())) - best
+        # A step that lowers the objective (by round-off) or gives NaN is not taken.
+        if not gain >= 0.0:
+            break
+        state, best = candidate, best + gain
+        if not gain > TOLERANCE * scale:
+            break
+    return state, np.full(value.shape, best)
 
 
 def proportional_values(
@@ -244,18 +270,42 @@ def proportional_values(
     return climb(step, (volumes, shape), value, nk.sum() * n_features)[0]
 
 
-def _polar(matrices: np.ndarray) -> np.ndarray:
-    """The orthogonal matrices nearest ``matrices`` (their polar factors), shape (..., D, D)."""
+def polar(matrices: np.ndarray) -> np.ndarray:
+    """The orthogonal matrices nearest ``matrices`` (their polar factors), shape (..., D, D).
+
+    ``U V^T`` of the singular value decomposition ``U S V^T``. One 2 x 2 matrix
+    (a climb's usual case, met thousands of times in a sweep) is done in closed
+    form with Python's floats, at a fraction of the cost of LAPACK's call: the
+    matrix is the sum of a scaled rotation ``[[e, -f], [f, e]]`` and a scaled
+    reflection ``[[g, h], [h, -g]]``, its singular values are
+    ``|(e, f)| +- |(g, h)|``, and its polar factor is the larger part, scaled
+    to orthogonal.
+    """
+    if matrices.shape[-2:] == (2, 2) and matrices.size == 4:
+        (a, b), (c, d) = matrices.reshape(2, 2).tolist()
+        e, f, g, h = a + d, c - b, a - d, b + c  # twice the parts' entries
+        turn, mirror = math.hypot(e, f), math.hypot(g, h)
+        if turn >= mirror and turn > 0:
+            e, f = e / turn, f / turn
+            return np.array([[e, -f], [f, e]]).reshape(matrices.shape)
+        if mirror > turn:
+            g, h = g / mirror, h / mirror
+            return np.array([[g, h], [h, -g]]).reshape(matrices.shape)
     u, _, vt = np.linalg.svd(matrices)
     return u @ vt
 
 
 def _orientation_step(
-    scatter: np.ndarray, largest: np.ndarray, orientations: np.ndarray, inverse: np.ndarray
+    scatter: np.ndarray,
+    largest: np.ndarray,
+    orientations: np.ndarray,
+    turned: np.ndarray,
+    inverse: np.ndarray,
 ) -> np.ndarray:
     """Two majorise-minimise steps on ``g(O) = sum_k tr(W_k O diag(inverse_k) O^T)``
     over orthogonal ``O`` (Browne and McNicholas 2014, their algorithms 1 and 2),
-    for C orientations (C, D, D) with their values' inverses (C, K, D) at once.
+    for C orientations (C, D, D) with their values' inverses (C, K, D) at once;
+    ``turned`` is ``W_k O`` for each (C, K, D, D), as :func:`_turned` gives.
 
     ``W_k - largest_k I`` and ``diag(inverse_k) - max(inverse_k) I`` are negative
     semi-definite, so ``g`` is, up to a constant, a concave function of ``O``
@@ -263,11 +313,15 @@ def _orientation_step(
     minimum over orthogonal matrices is a polar factor. ``g(-O) = g(O)``, so
     the sign of the factor does not matter.
     """
-    orientations = orientations[:, None]  # (C, 1, D, D) against the scatter (K, D, D)
-    shifted = scatter @ orientations - largest[:, None, None] * orientations
-    orientations = _polar((shifted * inverse[:, :, None, :]).sum(axis=1))[:, None]
+    shifted = turned - largest[:, None, None] * orientations[:, None]
+    orientations = polar((shifted * inverse[:, :, None, :]).sum(axis=1))
     excess = inverse - inverse.max(axis=2, keepdims=True)
-    return _polar(((scatter @ orientations) * excess[:, :, None, :]).sum(axis=1))
+    return polar((_turned(scatter, orientations) * excess[:, :, None, :]).sum(axis=1))
+
+
+def _turned(scatter: np.ndarray, orientations: np.ndarray) -> np.ndarray:
+    """``W_k O_c`` for the scatter (K, D, D) and C orientations (C, D, D): (C, K, D, D)."""
+    return scatter @ orientations[:, None]
 
 
 def common_orientation(
@@ -305,25 +359,29 @@ def common_orientation(
     """
     largest = np.linalg.eigvalsh(scatter)[:, -1]
 
-    def along(orientations: np.ndarray) -> np.ndarray:
+    def along(orientations: np.ndarray, turned: np.ndarray) -> np.ndarray:
         """The scatter along each of C shared orientations, shape (C, K, D)."""
-        return np.einsum("cia,kij,cja->cka", orientations, scatter, orientations)
+        return (orientations[:, None] * turned).sum(axis=-2)
 
     def step(state: State) -> tuple[State, np.ndarray]:
-        orientations, values = state
-        orientations = _orientation_step(scatter, largest, orientations, 1.0 / values)
-        rotated = along(orientations)
+        # W_k O, computed once per orientation: for its values and for the next step.
+        orientations, values, turned = state
+        orientations = _orientation_step(scatter, largest, orientations, turned, 1.0 / values)
+        turned = _turned(scatter, orientations)
+        rotated = along(orientations, turned)
         values = values_for(rotated)
-        return (orientations, values), objective(rotated, nk, values)
+        return (orientations, values, turned), objective(rotated, nk, values)
 
     if start is None:
         orientations = descending_eigh(np.concatenate([scatter.sum(axis=0)[None], scatter]))[1]
-        values = values_for(along(orientations))
+        turned = _turned(scatter, orientations)
+        values = values_for(along(orientations, turned))
     else:
         orientations, values = start[0][None], start[1][None]
-    value = objective(along(orientations), nk, values)
-    (orientations, values), value = climb(
-        step, (orientations, values), value, nk.sum() * scatter.shape[1]
+        turned = _turned(scatter, orientations)
+    value = objective(along(orientations, turned), nk, values)
+    (orientations, values, _), value = climb(
+        step, (orientations, values, turned), value, nk.sum() * scatter.shape[1]
     )
     best = int(np.argmax(value))
     return orientations[best], values[best]
