@@ -545,7 +545,7 @@ def test_the_mclust_tables_are_complete(name, request):
 def test_the_closed_form_polar_factor_of_a_2x2_matrix_is_the_svds():
     """The climbs of VVE and EVE take one 2 x 2 polar factor in closed form: it must be
     U V^T of the SVD, rotations and reflections alike, and orthogonal."""
-    from engine.models.covariance.eigen import polar
+    from engine.models.covariance.eigen_orientation import polar
 
     rng = np.random.default_rng(14)
     matrices = rng.normal(size=(400, 2, 2)) * np.exp(rng.uniform(-6, 6, size=(400, 1, 1)))
