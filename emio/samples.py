@@ -21,7 +21,7 @@ from typing import Any
 
 import engine
 from engine.models import registry
-from emio.tables import Table, read_table
+from emio.tables import Table, gap_policy, read_table
 
 
 def _resources_dir() -> Path:
@@ -118,8 +118,7 @@ class Sample:
 
     def read(self) -> Table:
         """The sample's data; a sample with gaps keeps them, for its model to fit."""
-        handles = registry.model_class(self.model).handles_missing
-        return read_table(self.path, bad_rows="keep" if handles else "error")
+        return read_table(self.path, bad_rows=gap_policy(self.model))
 
 
 def _sample(entry: object, number: int, samples_dir: Path) -> Sample:

@@ -1,25 +1,17 @@
 """No module of the project is longer than about 400 lines (issue 12): a module that
 long usually holds two ideas, and each idea should have a file named after it.
 
-A few files are over the limit while other branches split them; they are listed
-below with the branch, and the list must shrink: a listed file that is no longer
-over the limit fails the test until it is taken off the list.
+Every file the redesign found over the limit has been split; none may grow past it again.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("engine", "emio", "emgui", "em_studio", "bench")
 MAX_LINES = 400
 
-#: Files over the limit today, each with why it is not split yet.
-BEING_SPLIT = {
-    "emgui/shell/fit_display.py": "not split yet (live frames, scrubbing and the status line)",
-}
 
 
 def modules(root: Path = ROOT) -> dict[str, int]:
@@ -45,20 +37,10 @@ def test_the_modules_are_found():
     assert len(lines) > 100 and all(count > 0 for count in lines.values())
 
 
-def test_no_module_is_over_the_limit_unless_being_split():
-    too_long = {path: count for path, count in over_limit(modules()).items()
-                if path not in BEING_SPLIT}
+def test_no_module_is_over_the_limit():
+    too_long = over_limit(modules())
     assert too_long == {}, (
         f"split these by idea into modules of at most {MAX_LINES} lines: {too_long}"
-    )
-
-
-@pytest.mark.parametrize("path", sorted(BEING_SPLIT))
-def test_a_file_being_split_is_still_over_the_limit(path: str):
-    count = modules().get(path)
-    assert count is not None, f"{path} is gone: take it off BEING_SPLIT"
-    assert count > MAX_LINES, (
-        f"{path} has {count} lines now: take it off BEING_SPLIT, so it stays short"
     )
 
 

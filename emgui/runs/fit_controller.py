@@ -33,6 +33,10 @@ UNEXPECTED = (
 SHOW_PASS_AFTER_S = 0.5
 #: How often the progress of a streamed pass is looked at.
 PASS_POLL_MS = 100
+#: Snapshots a fit may send ahead of the window taking them in (see GeneratorWorker):
+#: enough that the engine never waits on a window that keeps up, few enough that a
+#: window that cannot keep up still draws its frames.
+MAX_PENDING = 64
 
 
 class FitController(QObject):
@@ -125,6 +129,7 @@ class FitController(QObject):
                     standardize=self._document.standardize),
             paused=paused, delay=self._delay, unexpected=UNEXPECTED,
             report=(engine.Snapshot, Computing), expected=(ValueError, OSError),
+            max_pending=MAX_PENDING,
         )
         worker.yielded.connect(self._on_worker_yielded)
         worker.finished.connect(self._on_worker_finished)
@@ -198,6 +203,7 @@ class FitController(QObject):
         if not self._is_current():
             return
         self._received += 1
+        self._worker.acknowledge()
         if isinstance(item, Computing):
             self.computing.emit(item.text)
         else:

@@ -47,6 +47,14 @@ class GeneratorWorker(QObject):
         is reported with :data:`UNEXPECTED`'s wording (or ``unexpected``'s).
     unexpected : str
         The message for any other error, with ``{error}`` for its type and text.
+    max_pending : int or None
+        At most this many reported items may be emitted and not yet taken in by
+        the consumer (:meth:`acknowledge`); the generator waits beyond that. A fit
+        of a few hundred rows yields thousands of snapshots a second: when the
+        GUI thread takes each in more slowly than the engine makes it, unbounded
+        queued signals pile up, every turn of its event loop spends longer
+        draining them, and timers (the frames drawn) starve. ``None``: no bound,
+        for generators whose items come seldom.
     """
 
     yielded = Signal(object)
@@ -67,6 +75,7 @@ class GeneratorWorker(QObject):
         report: type | tuple[type, ...] = object,
         expected: tuple[type[BaseException], ...] = (ValueError,),
         unexpected: str = UNEXPECTED,
+        max_pending: int | None = None,
     ) -> None:
         super().__init__()
         self._make = make
@@ -80,6 +89,8 @@ class GeneratorWorker(QObject):
         self._delay = delay
         self._waiting = False
         self._emitted = 0
+        self._acknowledged = 0
+        self._max_pending = max_pending
         #: Set when :meth:`run` has returned its last signal (read from the GUI thread).
         self.ended = False
 
@@ -106,6 +117,12 @@ class GeneratorWorker(QObject):
             self._steps += 1
             self._gate.notify_all()
 
+    def acknowledge(self) -> None:
+        """The consumer has taken in one more reported item (see ``max_pending``)."""
+        with self._gate:
+            self._acknowledged += 1
+            self._gate.notify_all()
+
     def set_delay(self, seconds: float) -> None:
         """Wait this long after each item from now on."""
         self._delay = max(0.0, float(seconds))
@@ -129,8 +146,11 @@ class GeneratorWorker(QObject):
     # --- the worker thread --------------------------------------------------------------
 
     def _may_continue(self) -> bool:
-        """Block while paused; False once a stop has been requested."""
+        """Block while paused or while the consumer is ``max_pending`` items behind;
+        False once a stop has been requested."""
         with self._gate:
+            while self._is_flooding() and not self._stop.is_set():
+                self._gate.wait()
             while self._paused and self._steps == 0 and not self._stop.is_set():
                 self._waiting = True
                 self._gate.wait()
@@ -140,6 +160,10 @@ class GeneratorWorker(QObject):
             if self._paused:
                 self._steps -= 1
             return True
+
+    def _is_flooding(self) -> bool:
+        limit = self._max_pending
+        return limit is not None and self._emitted - self._acknowledged >= limit
 
     @Slot()
     def run(self) -> None:

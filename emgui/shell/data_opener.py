@@ -22,7 +22,7 @@ from emgui.shell.file_types import TEXT_SUFFIXES
 from emgui.shell.import_dialog import ImportDialog
 from emgui.shell.recent_files import RecentFiles
 from emio import samples as sample_catalogue
-from emio.tables import Table, read_table
+from emio.tables import Table, gap_policy, read_table
 from engine.models import registry
 
 #: Files larger than this are read on a background thread with a busy indicator.
@@ -149,9 +149,8 @@ class DataOpener(QObject):
         return registry.model_class(self._document.fit_options().model).handles_missing
 
     def _gap_policy(self) -> str:
-        """How a file opened without the preview treats rows with missing values: kept for
-        EM when the model fits them, else refused with a message naming the first."""
-        return "keep" if self._keeps_gaps() else "error"
+        """How a file opened without the preview treats rows with missing values."""
+        return gap_policy(self._document.fit_options().model)
 
     def _adopt_file(self, path: Path, table: Table) -> None:
         self._settings.setValue("last_dir", str(path.parent))

@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSlider, QWidget
 
 import engine
-from emgui.shell.document import Document, RunState
+from emgui.shell.document import Document
+from emgui.shell.fit_status import status_line
 from emgui.views import declared
 from emgui.views.engine_bridge import traced_objective
 from emgui.views.fit_views import FitViews
@@ -203,36 +204,15 @@ class FitDisplay(QObject):
         position: int,
         last: engine.Snapshot,
     ) -> None:
-        """The status line of the snapshot drawn: its own figures; the fit's verdict only
-        at its last iteration."""
-        document = self._document
-        if document.is_running:
+        """Emit the status line and warnings of the snapshot drawn (see :func:`status_line`)."""
+        if self._document.is_running:
             self._elapsed = time.perf_counter() - self._started_at
-        value = values[position]
-        parts = [f"iteration {snapshot.iteration}", f"{label} {value:.6g}"]
-        if position > 0:
-            parts.append(f"change {value - values[position - 1]:+.3g}")
-        result = document.result
-        at_end = snapshot is last
-        if document.run_state is RunState.FINISHED and result is not None and at_end:
-            parts.append("converged" if result.converged else "not converged")
-            parts.append(f"BIC {result.bic:.6g}")
-            if result.messages:
-                parts.append(f"⚠ {len(result.messages)} warning"
-                             f"{'s' if len(result.messages) > 1 else ''} (hover here)")
-        elif not document.is_running and not at_end:
-            parts.append(f"looking back: the fit went on to iteration {last.iteration}")
-        else:
-            parts.append(document.run_state.value)
-        if at_end or document.is_running:
-            parts.append(f"{self._elapsed:.2f} s")
-        if self.views.is_thinned:
-            shown = len(self.views.scatter.display_index)
-            total = document.table.data.shape[0]
-            parts.append(f"display thinned to {shown:,} of {total:,} points")
-        warnings = result.messages if result is not None and at_end and not document.is_running else ()
-        self.status_changed.emit(" · ".join(parts))
-        self.warnings_changed.emit("\n\n".join(warnings))
+        thinned_to = len(self.views.scatter.display_index) if self.views.is_thinned else None
+        text, warnings = status_line(
+            self._document, snapshot, label, values, position, last, self._elapsed, thinned_to
+        )
+        self.status_changed.emit(text)
+        self.warnings_changed.emit(warnings)
 
     # --- live frames during a run -----------------------------------------------------------
 

@@ -18,7 +18,7 @@ The modules, in the order a file passes through them: :mod:`~emio.tables.files`
 
 from emio.tables.files import SNIFF_BYTES
 from emio.tables.preview import PREVIEW_SCAN_ROWS, TablePreview, preview_text
-from emio.tables.read import read_table
+from emio.tables.read import gap_policy, read_table
 from emio.tables.sniff import SNIFF_ROWS, sniff_text
 from emio.tables.table import (
     BAD_ROW_POLICIES,
@@ -42,6 +42,7 @@ __all__ = [
     "SUPPORTED",
     "DataError",
     "Table",
+    "gap_policy",
     "TablePreview",
     "TextOptions",
     "preview_text",

@@ -17,6 +17,7 @@ from emio.tables.layout import side_by_side
 from emio.tables.spreadsheets import read_excel, read_parquet, read_xls
 from emio.tables.table import BAD_ROW_POLICIES, DataError, Table, TextOptions
 from emio.tables.text import read_text
+from engine.models import registry
 
 _READERS: dict[str, Callable[[FileHead, TextOptions | None], Source]] = {
     ".csv": read_text,
@@ -76,6 +77,13 @@ def _bad_value(column: Column, row: int) -> str:
         return f"the text {quote_cell(column.cells[row])}"
     value = column.values[row]
     return "a missing value" if np.isnan(value) else f"an infinite value ({value:g})"
+
+
+def gap_policy(model: str) -> str:
+    """The ``bad_rows`` policy for ``model`` when nobody chose one: rows with missing
+    values are kept for EM when the model fits them, else refused with a message
+    naming the first."""
+    return "keep" if registry.model_class(model).handles_missing else "error"
 
 
 def read_table(

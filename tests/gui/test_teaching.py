@@ -431,12 +431,12 @@ def test_the_bound_plot_never_zooms_into_round_off(qtbot, window, lesson):
     lesson.e_step_action.trigger()  # on real data: the bound meets the log-likelihood
     ll, bound = lesson.bound_plot.values()
     assert abs(ll[-1] - bound[-1]) < 1e-9 * abs(ll[-1])
-    (_, _), (low, high) = lesson.bound_plot._plot.getViewBox().viewRange()
+    (_, _), (low, high) = lesson.bound_plot.plot_item.getViewBox().viewRange()
     assert high - low >= 1e-4 * abs(ll[-1]), "the axis spans the values' size, not round-off"
     lesson.end_session()
     # No session: neutral axes without numbers, and the panel says what to press.
     assert lesson.bound_plot.info_label.text().startswith("Press E-step")
-    assert not lesson.bound_plot._plot.getAxis("left").style["showValues"]
+    assert not lesson.bound_plot.plot_item.getAxis("left").style["showValues"]
 
 
 def test_the_table_gives_each_component_its_guess_of_a_missing_value(qtbot, window, lesson):

@@ -97,3 +97,30 @@ def test_returning_makes_a_generator_of_a_call_and_drained_runs_one_here():
         next(returning(max, 2, 7))
     assert stop.value.value == 7
     assert drained(counting(1)) == [0, "after 0"]
+
+
+def test_a_consumer_that_falls_behind_holds_the_generator_back(qtbot, threads, recorder):
+    # A fit of a few hundred rows yields thousands of snapshots a second; a window that
+    # takes them in more slowly must not drown in queued signals (its timers, the frames
+    # it draws, would starve: the live-frames test once waited 20 s for five frames).
+    made: list[int] = []
+
+    def endless() -> Generator[int, None, None]:
+        while True:
+            made.append(len(made))
+            yield made[-1]
+
+    owner = QObject()
+    worker = GeneratorWorker(endless, max_pending=5)
+    heard = recorder(worker)
+    threads.start(worker, owner=owner)
+    qtbot.waitUntil(lambda: len(heard.items) == 5, timeout=10_000)
+    for _ in range(3):  # the consumer catches up by three items: three more come
+        worker.acknowledge()
+    qtbot.waitUntil(lambda: len(heard.items) == 8, timeout=10_000)
+    # The generator is asked for an item only while fewer than five are pending.
+    assert made == list(range(8)) and worker.emitted == 8
+    worker.request_stop()  # a stop ends the wait
+    qtbot.waitUntil(lambda: heard.endings == ["cancelled"], timeout=10_000)
+    assert made == list(range(8)) and heard.items == made
+    qtbot.waitUntil(lambda: not threads.busy(owner=owner), timeout=10_000)
