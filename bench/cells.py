@@ -28,7 +28,7 @@ from bench.measure import (
     Timing,
     best,
     dgemm_rate,
-    differenced_run,
+    DifferencedTimer,
     engine_run,
     peak_extra_mb,
     sklearn_gmm_run,
@@ -269,13 +269,6 @@ def kmeans_cell(cell: Cell, settings: Settings) -> Outcome:
         reg_covar=0.0,
         n_threads=settings.engine_threads,
     )
-    doubles, singles = [], []
-    for _ in range(max(settings.repeats, ENGINE_REPEATS)):
-        doubles.append(engine_run(X, options))
-        if settings.float32:
-            singles.append(engine_run(X, options.replace(dtype="float32")))
-    ours = best([timing for timing, _ in doubles])
-    inertia = doubles[0][1].metrics_history["inertia"][-1]
 
     def sklearn_fit(max_iter: int) -> tuple[float, int, float]:
         model = KMeans(
@@ -286,13 +279,23 @@ def kmeans_cell(cell: Cell, settings: Settings) -> Outcome:
         model.fit(X)
         return time.perf_counter() - started, int(model.n_iter_), float(model.inertia_)
 
-    runs = []
+    # The two sides take turns (the engine in both precisions, then scikit-learn at each
+    # BLAS thread count), so that a slow spell of the shared machine falls on both.
+    timers = {}
     for blas in _reference_threads(settings):
         with thread_limits(blas):
-            runs.append(
-                differenced_run(sklearn_fit, 2, settings.iterations, _repeats(cell, settings))
-            )
-    reference = best(runs)
+            timers[blas] = DifferencedTimer(sklearn_fit, 2, settings.iterations)
+    doubles, singles = [], []
+    for _ in range(max(settings.repeats, ENGINE_REPEATS)):
+        doubles.append(engine_run(X, options))
+        if settings.float32:
+            singles.append(engine_run(X, options.replace(dtype="float32")))
+        for blas, timer in timers.items():
+            with thread_limits(blas):
+                timer.turn()
+    ours = best([timing for timing, _ in doubles])
+    inertia = doubles[0][1].metrics_history["inertia"][-1]
+    reference = best([timer.timing() for timer in timers.values()])
     ours_peak = reference_peak = None
     if settings.memory:
         ours_peak = peak_extra_mb(lambda: engine.fit(X, options.replace(max_iter=2)))

@@ -4,8 +4,8 @@ Per-iteration times exclude what a fit does once (validation, the working copy
 of the data, the final labels): the engine's come from the gaps between the
 snapshots :func:`engine.iterate` yields, scikit-learn's GaussianMixture's from
 its own verbose per-iteration timings (the first iteration, which includes its
-initialisation, is dropped from both), KMeans' from the difference of a
-short and a long fit. Each is the mean over the iterations of a run, and the best of the
+initialisation, is dropped from both), KMeans' from the difference of the
+best short and the best long fit. Each is the mean over the iterations of a run, and the best of the
 repeats, so that another process stealing a core for a moment does not decide
 a ratio.
 """
@@ -90,22 +90,37 @@ LONG_FIT_SECONDS = 0.5
 MAX_LONG_ITERATIONS = 150
 
 
-def differenced_run(
-    fit: Callable[[int], tuple[float, int, float]], short: int, iterations: int, repeats: int
-) -> Timing:
-    """Seconds per iteration from short and long fits (the best of ``repeats`` each):
-    ``fit(max_iter)`` returns (seconds, iterations run, final value). The value
-    returned is that of a fit of ``iterations`` iterations."""
-    first_seconds, first_iters, value = fit(iterations)
-    per_iteration = first_seconds / max(first_iters, 1)
-    extra = int(min(MAX_LONG_ITERATIONS, max(iterations, LONG_FIT_SECONDS / per_iteration)))
-    short_runs = [fit(short) for _ in range(repeats)]
-    long_runs = [fit(short + extra) for _ in range(repeats)]
-    short_seconds, short_iters, _ = min(short_runs)
-    long_seconds, long_iters, _ = min(long_runs)
-    if long_iters <= short_iters:
-        raise RuntimeError("the long fit stopped as early as the short one; use other data")
-    return Timing((long_seconds - short_seconds) / (long_iters - short_iters), value)
+class DifferencedTimer:
+    """Seconds per iteration from short and long fits: ``fit(max_iter)`` returns
+    (seconds, iterations run, final value). Each :meth:`turn` runs one short and one
+    long fit, so turns can alternate with other measurements; :meth:`timing` takes the
+    best short and the best long fit over all turns (the difference of one short and one
+    long fit, taken while the machine is busy elsewhere, can even be negative). Its value
+    is that of a fit of ``iterations`` iterations."""
+
+    def __init__(
+        self, fit: Callable[[int], tuple[float, int, float]], short: int, iterations: int
+    ) -> None:
+        first_seconds, first_iters, self.value = fit(iterations)
+        per_iteration = first_seconds / max(first_iters, 1)
+        self.extra = int(
+            min(MAX_LONG_ITERATIONS, max(iterations, LONG_FIT_SECONDS / per_iteration))
+        )
+        self.fit = fit
+        self.short = short
+        self.shorts: list[tuple[float, int, float]] = []
+        self.longs: list[tuple[float, int, float]] = []
+
+    def turn(self) -> None:
+        self.shorts.append(self.fit(self.short))
+        self.longs.append(self.fit(self.short + self.extra))
+
+    def timing(self) -> Timing:
+        short_seconds, short_iters, _ = min(self.shorts)
+        long_seconds, long_iters, _ = min(self.longs)
+        if long_iters <= short_iters:
+            raise RuntimeError("the long fit stopped as early as the short one; use other data")
+        return Timing((long_seconds - short_seconds) / (long_iters - short_iters), self.value)
 
 
 def peak_extra_mb(run: Callable[[], object]) -> float:

@@ -10,6 +10,8 @@ from bench.measure import DGEMM_SIZE
 
 #: Largest ratio of our time to the reference's, for Gaussian cells with N >= 1e5.
 RATIO_TARGETS = {2: 0.25, 10: 0.25, 50: 0.6}
+#: Largest ratio of our k-means time to scikit-learn's KMeans (Lloyd), cells with N >= 1e5.
+KMEANS_RATIO = 1.0
 #: float32 must be this much faster than float64 (Gaussian cells with N >= 1e5) ...
 FLOAT32_SPEEDUP = 1.5
 #: ... and reach the same log-likelihood to this relative difference.
@@ -82,6 +84,11 @@ def checks(outcomes: list[Outcome]) -> list[Check]:
             limit = RATIO_TARGETS.get(cell.n_features, 0.6 if cell.n_features > 10 else 0.25)
             found.append(
                 Check(f"{cell.label}: ratio <= {limit}", outcome.ratio <= limit,
+                      f"{outcome.ratio:.3f}")
+            )
+        if cell.model == "kmeans" and cell.n_samples >= 100_000:
+            found.append(
+                Check(f"{cell.label}: ratio <= {KMEANS_RATIO}", outcome.ratio <= KMEANS_RATIO,
                       f"{outcome.ratio:.3f}")
             )
         if not math.isnan(outcome.value_gap):

@@ -36,6 +36,7 @@ from emgui.shell.import_bad_rows_box import BadRowsBox
 from emgui.shell.import_columns_box import ColumnsBox
 from emgui.shell.import_options_box import ReadingOptionsBox
 from emgui.shell.import_preview import PreviewModel, describe_options
+from emgui.views.plot_style import show_as_warning
 from emio.tables import (
     DataError,
     Table,
@@ -157,7 +158,7 @@ class ImportDialog(QDialog):
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        show_as_warning(self.error_label)
         self.error_label.setToolTip("Why the file cannot be read with these settings.")
 
         self.button_box = QDialogButtonBox(

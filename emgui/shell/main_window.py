@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.run_toolbar, self.speed_slider = layout.run_toolbar(self, self.run_actions)
 
     def _build_menus(self) -> None:
-        self._menus = menus = build_menus(self, self.run_actions)
+        self._menus = menus = build_menus(self, self.run_actions, self.player.keys.actions)
         self.file_menu, self.recent_menu, self.sample_menu = menus.file, menus.recent, menus.sample
         self.run_menu, self.view_menu, self.panels_menu = menus.run, menus.view, menus.panels
         self.analyse_menu, self.help_menu = menus.analyse, menus.help

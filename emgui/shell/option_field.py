@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 from emgui.views import declared
 from engine.models import OptionSpec
 
-BAD_FIELD_STYLE = "QLineEdit { background: #FFE4E1; }"
+#: A light mark with dark text: readable in a light and a dark theme.
+BAD_FIELD_STYLE = "QLineEdit { background: #FFE4E1; color: #202020; }"
 
 
 def make_combo(items: Mapping[str, str], tips: Mapping[str, str] | None = None) -> QComboBox:

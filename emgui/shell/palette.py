@@ -14,9 +14,9 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
-from emgui.views.plot_style import FOREGROUND
+from emgui.views.plot_style import FOREGROUND, WARNING_PROPERTY, renew_warning
 
 _AXES = ("left", "bottom", "right", "top")
 _INK = QColor(FOREGROUND)
@@ -58,6 +58,30 @@ def _recolor(item: pg.InfiniteLine | pg.PlotCurveItem | pg.PlotDataItem, pen: ob
         item._palette_ink = ink
 
 
+def _recolor_symbols(item: pg.PlotDataItem, ink: QColor) -> None:
+    """Give ``item``'s markers the ink if they are filled with the house's dark ink (or the
+    ink this gave them before)."""
+    brush = item.opts.get("symbolBrush")
+    if brush is None or item.opts.get("symbol") is None:
+        return
+    color = pg.mkBrush(brush).color()
+    if color.rgb() == _INK.rgb() or color == getattr(item, "_palette_symbol_ink", None):
+        item.setSymbolBrush(pg.mkBrush(ink))
+        item._palette_symbol_ink = ink
+
+
+def _recolor_outline(item: pg.ScatterPlotItem, ink: QColor) -> None:
+    """Give ``item``'s default outline the ink if it is drawn in the house's dark ink."""
+    pen = item.opts.get("pen")
+    if pen is None:
+        return
+    pen = pg.mkPen(pen)
+    if pen.color().rgb() == _INK.rgb() or pen.color() == getattr(item, "_palette_ink", None):
+        pen.setColor(ink)
+        item.setPen(pen)
+        item._palette_ink = ink
+
+
 def restyle(root: QWidget) -> None:
     """Give every plot under ``root`` the palette's background and ink."""
     palette = root.palette()
@@ -81,6 +105,21 @@ def restyle(root: QWidget) -> None:
                 _recolor(item, item.pen, ink)
             elif isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)):
                 _recolor(item, item.opts.get("pen"), ink)
+                if isinstance(item, pg.PlotDataItem):
+                    _recolor_symbols(item, ink)
+            elif isinstance(item, pg.ScatterPlotItem):
+                _recolor_outline(item, ink)
+            elif isinstance(item, pg.TextItem) and getattr(item, "follows_ink", False):
+                item.setColor(ink)
+                alpha = getattr(item, "follows_paper", None)
+                if alpha is not None:  # a veil in the background's colour
+                    item.fill = pg.mkBrush(base.red(), base.green(), base.blue(), alpha)
+                    item.update()
+    # Warnings keep a colour readable on the window's background (the window hears of a
+    # new palette before its children are given it).
+    for label in root.findChildren(QLabel):
+        if label.property(WARNING_PROPERTY):
+            renew_warning(label, palette)
 
 
 def _restyle_axis(axis: pg.AxisItem, ink: QColor) -> None:
@@ -101,6 +140,6 @@ class PaletteFollower(QObject):
         restyle(window)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self._window and event.type() == QEvent.Type.PaletteChange:
+        if watched is getattr(self, "_window", None) and event.type() == QEvent.Type.PaletteChange:
             restyle(self._window)
         return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from emgui.shell.player_keys import PlayerKeys
 
 #: Positions shown per second while playing.
 FRAMES_PER_SECOND = 10
@@ -80,6 +83,11 @@ class IterationPlayer(QWidget):
         self.frame_box.setAccelerated(True)
         self._timer = QTimer(self)
         self._timer.setInterval(1000 // FRAMES_PER_SECOND)
+        #: The keyboard's way to the buttons (their actions go in View ▸ Iterations).
+        self.keys = PlayerKeys(self)
+        for button in (self.first_button, self.back_button, self.play_button,
+                       self.forward_button, self.last_button):
+            self._say_keys(button)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
@@ -106,10 +114,16 @@ class IterationPlayer(QWidget):
 
     def _button(self, shape: str, tip: str) -> QToolButton:
         button = QToolButton()
+        button.setObjectName(f"{shape}_button")
         button.setProperty("shape", shape)
         button.setToolTip(tip)
         button.setAutoRaise(True)
         return button
+
+    def _say_keys(self, button: QAbstractButton) -> None:
+        """Name ``button``'s keys in its tool tip."""
+        tip = button.toolTip().split(" (")[0]
+        button.setToolTip(f"{tip} ({self.keys.tips[button.objectName()]})")
 
     def _paint_icons(self) -> None:
         """Draw the buttons' icons in the palette's button text colour (so a dark theme's
@@ -196,6 +210,7 @@ class IterationPlayer(QWidget):
 
     def _on_play_button_toggled(self, playing: bool) -> None:
         self.play_button.setToolTip("Pause" if playing else "Play the iterations from here")
+        self._say_keys(self.play_button)
         if not playing:
             self._timer.stop()
             self._paint_icons()

@@ -121,17 +121,18 @@ def as_text(report: Report) -> str:
     return "\n\n".join([report.heading, *(table_text(t) for t in report.tables)]) + "\n"
 
 
-#: A place a row's name may break, after "(" and ",": ``cov(eruptions,waiting)``.
+#: A place a row's name may break: before "(" and after ",", so that a narrow pane shows
+#: ``cov`` / ``(eruptions,`` / ``waiting)``, never a lone ``mean(`` over the column's name.
 _BREAK = "\u200b"
 
 
 def _breakable(text: str) -> str:
-    return html.escape(text).replace("(", "(" + _BREAK).replace(",", "," + _BREAK)
+    return html.escape(text).replace("(", _BREAK + "(").replace(",", "," + _BREAK)
 
 
 def table_html(table: ReportTable, rule: str) -> str:
     """``table`` as an HTML table; ``rule`` is the colour of its lines (the palette's).
-    Row names wrap at spaces, "(" and ","; numbers are never broken."""
+    Row names wrap at spaces, before "(" and after ","; numbers are never broken."""
     cell = f'style="border-bottom: 1px solid {rule}; padding: 2px 8px;"'
     number = f'style="border-bottom: 1px solid {rule}; padding: 2px 8px; white-space: nowrap;"'
     parts = [f"<h3>{html.escape(table.title)}</h3>",

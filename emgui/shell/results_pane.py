@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QPalette, QTextOption
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,6 +31,8 @@ REFRESH_MS = 200
 EXPORT_DIR_KEY = "export/dir"
 EXPORT_FILTERS = ("HTML page (*.html)", "Plain text (*.txt)")
 EMPTY_TEXT = "Run a fit (F5) to see its parameters, sizes, criteria and convergence here."
+#: Lines of the report the pane shows at least, whatever shares its column.
+MIN_LINES = 8
 
 
 class ResultsPane(QWidget):
@@ -58,7 +60,7 @@ class ResultsPane(QWidget):
         self.browser.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.browser.addActions([self.copy_text_action, self.copy_html_action, self.export_action])
         # A tool bar: in a narrow pane what does not fit goes under its » button.
-        buttons = QToolBar()
+        buttons = self._buttons = QToolBar()
         buttons.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         buttons.addActions([self.copy_text_action, self.copy_html_action, self.export_action])
         layout = QVBoxLayout(self)
@@ -78,6 +80,14 @@ class ResultsPane(QWidget):
         document.fit_changed.connect(self._on_document_changed)
         document.data_changed.connect(self._on_document_changed)
         self._update_actions()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """Room for :data:`MIN_LINES` of the report above its buttons: the pane is never
+        squeezed to a sliver by the panels beside it."""
+        hint = super().minimumSizeHint()
+        frame = 2 * self.browser.frameWidth()
+        lines = self.browser.fontMetrics().lineSpacing() * MIN_LINES + frame
+        return QSize(hint.width(), max(hint.height(), lines + self._buttons.sizeHint().height()))
 
     def refresh(self) -> None:
         """Rebuild the report now (the shown iteration or the fit changed)."""

@@ -30,10 +30,8 @@ class SettingsBinding(QObject):
         self._syncing = False
         panel.options_changed.connect(self._on_panel_options_changed)
         panel.init_mode_changed.connect(self._on_panel_init_mode_changed)
-        panel.columns_changed.connect(self._on_panel_columns_changed)
         document.options_changed.connect(self._on_document_options_changed)
         document.init_mode_changed.connect(self._on_document_init_mode_changed)
-        document.columns_changed.connect(self._on_document_columns_changed)
         document.data_changed.connect(self._on_document_data_changed)
         document.model_problems_changed.connect(self._on_document_model_problems_changed)
         with self._in_step():
@@ -76,11 +74,6 @@ class SettingsBinding(QObject):
     def _on_panel_init_mode_changed(self, mode: str) -> None:
         self._on_panel_options_changed()
 
-    def _on_panel_columns_changed(self, x: int, y: int) -> None:
-        if not self._syncing:
-            with self._in_step():
-                self._document.set_columns(x, y)
-
     # --- the document -------------------------------------------------------------------
 
     def _on_document_options_changed(self, options: object) -> None:
@@ -88,11 +81,6 @@ class SettingsBinding(QObject):
 
     def _on_document_init_mode_changed(self, mode: str) -> None:
         self._show_document()
-
-    def _on_document_columns_changed(self, x: int, y: int) -> None:
-        if not self._syncing:
-            with self._in_step():
-                self._panel.set_columns(x, y)
 
     def _on_document_model_problems_changed(self, problems: dict) -> None:
         self._panel.set_model_problems(problems)

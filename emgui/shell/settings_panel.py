@@ -39,6 +39,7 @@ from emgui.shell.option_labels import (
 from emgui.shell.option_field import (OptionField, make_combo, number_combo, read_float,
                                       select_data, set_item_enabled)
 from emgui.views import declared
+from emgui.views.plot_style import show_as_warning
 from engine.models import OptionSpec
 
 TOLERANCES = ("1e-3", "1e-4", "1e-5", "1e-6", "1e-8", "1e-10")
@@ -52,8 +53,6 @@ class SettingsPanel(QWidget):
 
     options_changed = Signal()
     """Any setting changed."""
-    columns_changed = Signal(int, int)
-    """The two columns the scatter shows (indices into the data's columns)."""
     init_mode_changed = Signal(str)
     """The initialisation choice (one of :data:`emgui.shell.document.INIT_MODES`)."""
 
@@ -75,7 +74,7 @@ class SettingsPanel(QWidget):
         self._refresh_model_items()
         self.model_note = QLabel()
         self.model_note.setWordWrap(True)
-        self.model_note.setStyleSheet("color: #8A3B12;")
+        show_as_warning(self.model_note)
         self.model_note.setVisible(False)
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 50)
@@ -137,10 +136,6 @@ class SettingsPanel(QWidget):
         self.fixed_boxes: dict[str, QCheckBox] = {}
         self._fixed_row = QHBoxLayout()
         self._fixed_row.addStretch(1)
-        self.x_combo = QComboBox()
-        self.y_combo = QComboBox()
-        self.x_combo.setToolTip("The column on the scatter's horizontal axis.")
-        self.y_combo.setToolTip("The column on the scatter's vertical axis.")
 
         form = QFormLayout()
         form.addRow("Model", self.model_combo)
@@ -163,10 +158,6 @@ class SettingsPanel(QWidget):
         fixed_box = QGroupBox("Hold fixed")
         fixed_box.setToolTip("Parameters kept at their starting values instead of re-estimated.")
         fixed_box.setLayout(self._fixed_row)
-        self._columns_box = QGroupBox("Scatter shows")
-        columns_form = QFormLayout(self._columns_box)
-        columns_form.addRow("x", self.x_combo)
-        columns_form.addRow("y", self.y_combo)
         self.k_limit_label = QLabel()
         self.k_limit_label.setWordWrap(True)
 
@@ -174,7 +165,6 @@ class SettingsPanel(QWidget):
         layout.addWidget(fit_box)
         layout.addWidget(self.k_limit_label)
         layout.addWidget(fixed_box)
-        layout.addWidget(self._columns_box)
         self.compute = ComputeSection()
         layout.addWidget(self.compute)
         layout.addStretch(1)
@@ -186,10 +176,7 @@ class SettingsPanel(QWidget):
             spin.valueChanged.connect(self._on_choice_changed)
         for combo in (self.tol_combo, self.reg_combo):
             combo.currentTextChanged.connect(self._on_choice_changed)
-        self.x_combo.currentIndexChanged.connect(self._on_columns_changed)
-        self.y_combo.currentIndexChanged.connect(self._on_columns_changed)
         self.init_combo.currentIndexChanged.connect(self._on_init_changed)
-        self._columns_box.setVisible(False)
         self._update_visibility()
 
     # --- reading ------------------------------------------------------------------------
@@ -209,9 +196,6 @@ class SettingsPanel(QWidget):
     def option_values(self) -> dict[str, object]:
         """The value shown for every model's options, by name (``None``: none set)."""
         return {name: field.value() for name, field in self.option_fields.items()}
-
-    def columns(self) -> tuple[int, int]:
-        return max(self.x_combo.currentIndex(), 0), max(self.y_combo.currentIndex(), 0)
 
     def options(self) -> engine.FitOptions:
         """The fit options shown; ``init`` is a method name (explicit starts are the window's)."""
@@ -272,25 +256,12 @@ class SettingsPanel(QWidget):
             self._showing = showing
 
     def set_data_shape(self, n_rows: int, column_names: list[str]) -> None:
-        """Limit K to the number of rows and offer the columns for the scatter."""
+        """Limit K to the number of rows (the scatter's own pickers offer the columns)."""
         self._n_rows = n_rows
         self._n_columns = len(column_names)
         self.k_spin.setMaximum(max(1, min(n_rows, 50)))
         self.k_limit_label.setText(f"{n_rows} rows: K can be at most {self.k_spin.maximum()}.")
-        for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems(column_names)
-            combo.setCurrentIndex(min(default, len(column_names) - 1))
-            combo.blockSignals(False)
-        self._columns_box.setVisible(len(column_names) > 2)
         self._update_visibility()
-
-    def set_columns(self, x: int, y: int) -> None:
-        """Show columns ``x`` and ``y`` on the scatter (when the data have them)."""
-        for combo, index in ((self.x_combo, x), (self.y_combo, y)):
-            if 0 <= index < combo.count():
-                combo.setCurrentIndex(index)
 
     def set_sample_init_available(self, available: bool) -> None:
         """Offer 'the example's starting values' only for samples that have them."""
@@ -385,9 +356,6 @@ class SettingsPanel(QWidget):
         self._update_visibility()
         if not self._showing:
             self.options_changed.emit()
-
-    def _on_columns_changed(self) -> None:
-        self.columns_changed.emit(*self.columns())
 
     def _on_init_changed(self) -> None:
         self.init_mode_changed.emit(self.init_mode)

@@ -36,9 +36,10 @@ from emgui.shell.screen_fit import grow_within_screen
 from emgui.shell.starts import MissingStart, next_start
 from emgui.shell.task_bar import TaskBar
 
-#: Heights of the docks a feature shows beside the views (see show_docks).
+#: Heights of the docks a feature shows beside the views (see show_docks): the Parameters and
+#: Results keep half the right-hand column (150 px left the Results about 60 px of text).
 BOTTOM_DOCK_HEIGHT = 250
-PARAMS_BESIDE_HEIGHTS = (150, 420)
+PARAMS_BESIDE_HEIGHTS = (300, 300)
 #: The share of the plots' height a bottom dock takes when the window cannot grow for it.
 BOTTOM_DOCK_SHARE = 0.2
 

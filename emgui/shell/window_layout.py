@@ -25,10 +25,12 @@ from emgui.shell.run_actions import RunActions
 from emgui.shell.task_bar import TaskBar
 
 SPEED_STEPS = 20
-#: The narrowest the panels and the plots get: at 1024 px the window still holds all three.
+#: The narrowest the panels and the plots get: at 1024 px the window still holds all three,
+#: and a narrowing window takes from the panels before the plots are squeezed (the plots
+#: give way first, down to their least width; at 320 px they lost a third to the panels).
 SETTINGS_MIN_WIDTH = 300
-PARAMS_MIN_WIDTH = 200
-CENTRAL_MIN_WIDTH = 320
+PARAMS_MIN_WIDTH = 240
+CENTRAL_MIN_WIDTH = 380
 #: The Settings column's width on a first opening wide enough for its longest choices.
 SETTINGS_WIDTH = 360
 #: The right-hand column's (Results, Parameters) on such a first opening.

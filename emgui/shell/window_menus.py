@@ -5,6 +5,7 @@ Features add their own items through the host; this builds what the window itsel
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -27,9 +28,12 @@ class WindowMenus:
     open_action: QAction
     quit_action: QAction
     uncertainty_action: QAction
+    iterations: QMenu
 
 
-def build_menus(window: QMainWindow, run_actions: RunActions) -> WindowMenus:
+def build_menus(window: QMainWindow, run_actions: RunActions,
+                player_actions: Sequence[QAction] = ()) -> WindowMenus:
+    """The menu bar; ``player_actions`` (the iteration player's keys) go in View ▸ Iterations."""
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     open_action = QAction("&Open…", window)
@@ -56,6 +60,9 @@ def build_menus(window: QMainWindow, run_actions: RunActions) -> WindowMenus:
         "Fade points whose cluster is unsure (largest responsibility well below 1)"
     )
     view_menu.addAction(uncertainty)
+    iterations = view_menu.addMenu("&Iterations")
+    iterations.setObjectName("iterations_menu")
+    iterations.addActions(list(player_actions))
     panels = view_menu.addMenu("&Panels")
     panels.setObjectName("panels_menu")
     panels.setStatusTip("Show or hide each panel; a panel can also be dragged out to float")
@@ -63,4 +70,4 @@ def build_menus(window: QMainWindow, run_actions: RunActions) -> WindowMenus:
     analyse_menu = bar.addMenu("&Analyse")
     help_menu = bar.addMenu("&Help")
     return WindowMenus(file_menu, recent, sample_menu, run_menu, view_menu, panels, analyse_menu,
-                       help_menu, open_action, quit_action, uncertainty)
+                       help_menu, open_action, quit_action, uncertainty, iterations)

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.plot_style import ink, new_plot_widget, paint_background_white
+from emgui.views.plot_style import ink, mute, new_plot_widget, paint_background_white
 from emgui.views.param_bars import set_y_top
 from emgui.views.plot_style import set_axis_label
 
@@ -32,7 +32,8 @@ class ClusterSizesView(QWidget):
         self._note = QLabel(
             "Bars: rows whose most probable component it is.  Outline: n × weight."
         )
-        self._note.setStyleSheet("color: #555555; padding: 2px 6px;")
+        self._note.setStyleSheet("padding: 2px 6px;")
+        mute(self._note)
         self._note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -14,7 +14,7 @@ from emgui.views.colors import component_color
 from emgui.views.plot_style import FOREGROUND
 
 OBSERVED_BRUSH = QColor(190, 190, 190)
-_LEGEND_STYLE = "color: #202020; padding: 4px 8px 0 8px;"
+_LEGEND_STYLE = "padding: 4px 8px 0 8px;"
 _GAP = "&nbsp;&nbsp;&nbsp; "
 
 
@@ -26,11 +26,13 @@ def component_pen(k: int) -> QPen:
     return pg.mkPen(component_color(k), width=1.8, style=Qt.PenStyle.DashLine)
 
 
-def legend_entry(color: str, glyph: str, text: str) -> str:
+def legend_entry(color: str | None, glyph: str, text: str) -> str:
+    """One entry: ``glyph`` in ``color`` (``None``: the text's own, the palette's), ``text``."""
     # Non-breaking spaces: the label wraps between entries, never inside one.
     text = html.escape(text).replace(" ", "&nbsp;")
+    style = "font-weight:bold" if color is None else f"color:{color}; font-weight:bold"
     return (
-        f'<span style="white-space:nowrap"><span style="color:{color}; font-weight:bold">'
+        f'<span style="white-space:nowrap"><span style="{style}">'
         f"{glyph}</span>&nbsp;{text}</span>"
     )
 
@@ -60,7 +62,7 @@ def legend_texts(weights: np.ndarray | None, pmf_lines: bool) -> tuple[str, str]
     component_glyph = "&#9549;&#8226;&#9549;" if pmf_lines else "&#8226;"
     count_entries = [
         legend_entry(OBSERVED_BRUSH.name(), "&#9632;", "observed"),
-        legend_entry(FOREGROUND, mixture_glyph, "fitted mixture"),
+        legend_entry(None, mixture_glyph, "fitted mixture"),
     ]
     if weights is not None and weights.shape[0] > 1:
         count_entries.append(legend_entry("#777777", component_glyph, "components (weighted)"))

@@ -7,10 +7,19 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emgui.views.colors import component_color
-from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+from emgui.views.plot_style import (
+    FOREGROUND,
+    SMALL_LABEL_POINTS,
+    fitted_title,
+    ink,
+    paper,
+    set_axis_label,
+    style_plot_item,
+)
 
 #: Histories up to this long show a marker on every iteration.
 MARKER_LIMIT = 60
@@ -18,6 +27,12 @@ MARKER_LIMIT = 60
 X_GROWTH = 1.5
 #: Room left above and below the values, as a fraction of their span.
 Y_HEADROOM = 0.2
+#: The opacity of the background behind a title written in the plot's corner.
+CORNER_VEIL_ALPHA = 150
+
+
+def _veil(base: QColor) -> QColor:
+    return QColor(base.red(), base.green(), base.blue(), CORNER_VEIL_ALPHA)
 
 
 class IterationAxis(pg.AxisItem):
@@ -38,7 +53,7 @@ class LikelihoodPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(
-            background=BACKGROUND, axisItems={"bottom": IterationAxis("bottom")}
+            background=paper(), axisItems={"bottom": IterationAxis("bottom")}
         )
         self._plot = self.plot_widget.getPlotItem()
         style_plot_item(self._plot)
@@ -47,6 +62,21 @@ class LikelihoodPlot(QWidget):
         layout.addWidget(self.plot_widget)
         set_axis_label(self._plot, "bottom", "iteration")
         self._label = ""
+        #: The axis length the title was last fitted to (see _fit_title), and the title
+        #: written across the plot's top left corner when the axis is too short for it.
+        self._title_length = -1.0
+        self._corner_title = pg.TextItem("", color=ink(), anchor=(0, 0),
+                                         fill=pg.mkBrush(_veil(paper())))
+        self._corner_title.follows_ink = True  # emgui.shell.palette: a new theme's colours
+        self._corner_title.follows_paper = CORNER_VEIL_ALPHA
+        font = self._corner_title.textItem.font()
+        font.setPointSizeF(SMALL_LABEL_POINTS)
+        self._corner_title.setFont(font)
+        self._corner_title.setParentItem(self._plot.getViewBox())
+        self._corner_title.setPos(2, 0)
+        self._corner_title.setZValue(20)
+        self._corner_title.setVisible(False)
+        self._plot.getAxis("left").geometryChanged.connect(self._on_left_axis_geometry_changed)
         self._n_values = 0
         self._current: int | None = None
         # The range follows the curve in steps (see _follow_range) until the user
@@ -105,7 +135,8 @@ class LikelihoodPlot(QWidget):
         restart = label != self._label or values.shape[0] < self._n_values
         if label != self._label:
             self._label = label
-            set_axis_label(self._plot, "left", label)
+            self._title_length = -1.0
+            self._fit_title()
         self._n_values = values.shape[0]
         marked = self._n_values <= MARKER_LIMIT
         self._curve.setSymbol("o" if marked else None)
@@ -120,6 +151,32 @@ class LikelihoodPlot(QWidget):
             self._follow_range(values)
         if self._current is not None:
             self.set_current(self._current)
+
+    def _fit_title(self) -> None:
+        """Title the vertical axis with the label, smaller or on two lines when the plot
+        is short (a short trace cut "log-likelihood + log prior" to "g-likelihood + lo");
+        when even that does not fit, the label goes across the plot's top left corner."""
+        axis = self._plot.getAxis("left")
+        length = axis.geometry().height() - 4.0
+        if abs(length - self._title_length) < 1.0:
+            return
+        self._title_length = length
+        title = fitted_title(self._label, length, elide=False)
+        self._corner_title.setText(self._label)
+        self._corner_title.setVisible(title is None)
+        if title is None:
+            axis.showLabel(False)
+        elif title != axis.labelText or not axis.label.isVisible():
+            set_axis_label(self._plot, "left", title)
+        axis.setToolTip(self._label)
+
+    @property
+    def title_in_corner(self) -> bool:
+        """Whether the label is written in the plot's corner (the axis too short for it)."""
+        return self._corner_title.isVisible()
+
+    def _on_left_axis_geometry_changed(self) -> None:
+        self._fit_title()
 
     def set_current(self, iteration: int | None) -> None:
         """Mark ``iteration`` (for example the one scrubbed to); ``None`` hides the marker."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from emgui.views.component_marks import ComponentMarks
-from emgui.views.plot_style import ink, paint_background_white, paper, style_plot_item
+from emgui.views.plot_style import ink, mute, paint_background_white, paper, style_plot_item
 from emgui.views.scatter_legend import MeanMarker
 from emgui.views.scatter_points import PointLayers, display_rows
 
@@ -36,6 +36,8 @@ PAIR_STYLES = {1.0: (1.4, Qt.PenStyle.SolidLine, 255), 2.0: (1.0, Qt.PenStyle.So
 _SMALL_MARKER = MeanMarker(ring_size=11, dot_size=7, rim_width=1)
 _HIST_BRUSH = QColor(190, 190, 190)
 _HIST_BINS = 20
+#: How far up its cell the diagonal's tallest bar reaches (the column's name is above it).
+_HIST_TOP = 0.75
 
 
 class PairsView(QWidget):
@@ -58,7 +60,7 @@ class PairsView(QWidget):
         self._column_menu = QMenu(self._column_button)
         self._column_button.setMenu(self._column_menu)
         self._note = QLabel()
-        self._note.setStyleSheet("color: #555555;")
+        mute(self._note)
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(self._column_button)
@@ -74,6 +76,9 @@ class PairsView(QWidget):
         self._columns: tuple[int, ...] = ()
         self._rows = np.empty(0, dtype=np.intp)
         self._cells: dict[tuple[int, int], tuple[pg.PlotItem, PointLayers, ComponentMarks]] = {}
+        #: The diagonal's histograms, by shown column, and the column names written on them.
+        self._diagonal: dict[int, pg.PlotItem] = {}
+        self._titles: dict[int, pg.TextItem] = {}
         self._labels: np.ndarray | None = None
         self._n_components = 0
 
@@ -89,8 +94,13 @@ class PairsView(QWidget):
         return self._rows
 
     def cell(self, i: int, j: int) -> pg.PlotItem:
-        """The plot of shown column ``j`` (x) against shown column ``i`` (y)."""
-        return self._cells[(i, j)][0]
+        """The plot of shown column ``j`` (x) against shown column ``i`` (y); on the
+        diagonal, column ``i``'s histogram."""
+        return self._diagonal[i] if i == j else self._cells[(i, j)][0]
+
+    def diagonal_title(self, i: int) -> str:
+        """The name written on the histogram of shown column ``i``."""
+        return self._titles[i].toPlainText()
 
     def set_data(self, X: np.ndarray, names: list[str],
                  columns: tuple[int, ...] | None = None) -> None:
@@ -150,6 +160,8 @@ class PairsView(QWidget):
     def _build_cells(self) -> None:
         self.layout_widget.clear()
         self._cells = {}
+        self._diagonal = {}
+        self._titles = {}
         self._labels = None
         n = len(self._columns)
         shown = self._X[np.ix_(self._rows, list(self._columns))].astype(np.float64)
@@ -162,6 +174,8 @@ class PairsView(QWidget):
                 self._label_axes(plot, i, j, n)
                 if i == j:
                     self._draw_histogram(plot, shown[:, i])
+                    self._diagonal[i] = plot
+                    self._titles[i] = self._write_title(plot, self._names[self._columns[i]])
                     continue
                 # Point items while the whole matrix holds few points; beyond, one label
                 # image per cell (recolouring items in 56 cells costs seconds a frame).
@@ -174,33 +188,57 @@ class PairsView(QWidget):
                 self._cells[(i, j)] = (plot, layers, marks)
                 plot.getViewBox().autoRange()
                 plot.getViewBox().disableAutoRange()
-        # Cells in one column share x, cells in one row share y.
-        for (i, j), (plot, _, _) in self._cells.items():
-            anchor_x = self._cells.get((1 if i == 0 else 0, j))
-            anchor_y = self._cells.get((i, 1 if j == 0 else 0))
-            if anchor_x is not None and anchor_x[0] is not plot:
-                plot.setXLink(anchor_x[0])
-            if anchor_y is not None and anchor_y[0] is not plot:
-                plot.setYLink(anchor_y[0])
+        # Cells in one column share x, cells in one row share y; the diagonal's histograms
+        # are drawn in their column's units both ways, so they share them too.
+        plots = {key: cell[0] for key, cell in self._cells.items()}
+        plots.update({(i, i): plot for i, plot in self._diagonal.items()})
+        # The top row anchors the columns, the left column the rows (no link goes round).
+        for (i, j), plot in plots.items():
+            if i != 0:
+                plot.setXLink(plots[(0, j)])
+            if j != 0:
+                plot.setYLink(plots[(i, 0)])
 
     def _label_axes(self, plot: pg.PlotItem, i: int, j: int, n: int) -> None:
-        # Names on the outer edge only, as a printed scatter matrix has them.
+        # Ticks on the outer edge only, as a printed scatter matrix has them; the names
+        # under the bottom row, and on the diagonal (as R's pairs() writes them): a
+        # name turned up the left edge of a short cell ran into the next one's.
         style = {"color": ink().name(), "font-size": "9pt"}
         plot.showAxis("bottom", i == n - 1)
         plot.showAxis("left", j == 0)
         if i == n - 1:
             plot.setLabel("bottom", self._names[self._columns[j]], **style)
-        if j == 0:
-            plot.setLabel("left", self._names[self._columns[i]], **style)
+
+    @staticmethod
+    def _write_title(plot: pg.PlotItem, name: str) -> pg.TextItem:
+        """``name`` in the top left corner of a diagonal cell, whatever its range."""
+        title = pg.TextItem(name, color=ink(), anchor=(0, 0))
+        font = title.textItem.font()
+        font.setPointSize(9)
+        font.setBold(True)
+        title.setFont(font)
+        title.follows_ink = True  # emgui.shell.palette gives it a new theme's ink
+        title.setParentItem(plot.getViewBox())
+        title.setPos(3, 1)
+        return title
 
     @staticmethod
     def _draw_histogram(plot: pg.PlotItem, values: np.ndarray) -> None:
+        """The histogram of ``values`` drawn upwards from the column's least value (its
+        tallest bar :data:`_HIST_TOP` of the way to the greatest, under the name), in a cell
+        whose range both ways is the column's, so that its row's y ticks hold for it too."""
         values = values[np.isfinite(values)]
         if not values.size:
             return
         counts, edges = np.histogram(values, bins=_HIST_BINS)
+        low, high = float(edges[0]), float(edges[-1])
+        span = (high - low) or 1.0
+        heights = low + counts / max(int(counts.max()), 1) * (_HIST_TOP * span)
+        box = plot.getViewBox()
+        box.setRange(xRange=(low, low + span), yRange=(low, low + span))
+        box.disableAutoRange()
         plot.addItem(pg.PlotCurveItem(
-            x=edges, y=counts, stepMode="center", fillLevel=0.0,
+            x=edges, y=heights, stepMode="center", fillLevel=low,
             brush=pg.mkBrush(_HIST_BRUSH), pen=pg.mkPen(_HIST_BRUSH.darker(130)),
         ))
 

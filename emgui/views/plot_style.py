@@ -7,10 +7,13 @@ does not change plots made elsewhere in the process.
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
 
 BACKGROUND = "w"
 BACKGROUND_HEX = "#ffffff"
@@ -67,6 +70,86 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
 
 def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
     plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
+
+
+#: The size a title too long for its axis is tried at before it is shortened.
+SMALL_LABEL_POINTS = 9.0
+
+
+def label_font(points: float | None = None) -> QFont:
+    """The font of the axes' titles (:data:`LABEL_STYLE`), or at ``points``."""
+    font = QFont()
+    font.setPointSizeF(points or float(LABEL_STYLE["font-size"].removesuffix("pt")))
+    return font
+
+
+def _title_lines(text: str) -> list[str]:
+    """``text`` on two lines: broken before a " + ", else at its middle space."""
+    if " + " in text:
+        first, rest = text.split(" + ", 1)
+        return [first, f"+ {rest}"]
+    words = text.split(" ")
+    half = max(1, len(words) // 2)
+    return [" ".join(words[:half]), " ".join(words[half:])] if len(words) > 1 else [text]
+
+
+def fitted_title(text: str, length: float, elide: bool = True) -> str | None:
+    """``text`` as an axis title (HTML) that fits ``length`` pixels along its axis: whole
+    when it fits, else on two lines, else both again at :data:`SMALL_LABEL_POINTS`, else
+    elided (``elide`` false: ``None``). A ``length`` of 0 or less (an axis not laid out
+    yet) takes the text whole."""
+    if length <= 0:
+        return html.escape(text)
+    lines = _title_lines(text)
+    for points in (None, SMALL_LABEL_POINTS):
+        metrics = QFontMetricsF(label_font(points))
+        for candidate in ([text], lines):
+            if all(metrics.horizontalAdvance(line) <= length for line in candidate):
+                body = "<br>".join(html.escape(line) for line in candidate)
+                return body if points is None else f'<span style="font-size: {points:g}pt">{body}</span>'
+    if not elide:
+        return None
+    metrics = QFontMetricsF(label_font(SMALL_LABEL_POINTS))
+    body = html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length))
+    return f'<span style="font-size: {SMALL_LABEL_POINTS:g}pt">{body}</span>'
+
+
+#: Text that warns, on a light and on a dark background.
+WARNING_ON_LIGHT = "#8A3B12"
+WARNING_ON_DARK = "#F2A36B"
+#: The property marking a label drawn in the warning colour (emgui.shell.palette renews it).
+WARNING_PROPERTY = "warning_text"
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether ``palette``'s window is dark (a dark theme)."""
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def warning_color(palette: QPalette) -> QColor:
+    """A warning's text colour readable on ``palette``'s window."""
+    return QColor(WARNING_ON_DARK if is_dark(palette) else WARNING_ON_LIGHT)
+
+
+def mute(label: QLabel) -> QLabel:
+    """Draw ``label`` in the palette's secondary text colour (its placeholder text), which
+    follows the palette, light or dark."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def show_as_warning(label: QLabel) -> QLabel:
+    """Draw ``label`` in :func:`warning_color` of its palette (renewed when it changes)."""
+    label.setProperty(WARNING_PROPERTY, True)
+    renew_warning(label)
+    return label
+
+
+def renew_warning(label: QLabel, around: QPalette | None = None) -> None:
+    """Give ``label`` the warning colour for the palette ``around`` it (default its own)."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, warning_color(around or palette))
+    label.setPalette(palette)
 
 
 def paint_background_white(widget: QWidget) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from emgui.views.component_marks import ComponentMarks
-from emgui.views.plot_style import new_plot_widget, paint_background_white, set_axis_label
+from emgui.views.plot_style import mute, new_plot_widget, paint_background_white, set_axis_label
 from emgui.views.scatter_points import PointLayers, display_rows
 from engine.projection import Projection, discriminant_coordinates, principal_components
 
@@ -39,7 +39,7 @@ class ProjectionView(QWidget):
             "MclustDR);\nthey follow the fit and need one."
         )
         self._note = QLabel()
-        self._note.setStyleSheet("color: #555555;")
+        mute(self._note)
         header = QHBoxLayout()
         header.setContentsMargins(6, 2, 6, 0)
         header.addWidget(QLabel("Show:"))

@@ -15,6 +15,7 @@ from emgui.views.gap_marks import GapMarks
 from emgui.views.label_image import LabelImage
 from emgui.views.plot_style import (
     FOREGROUND,
+    mute,
     new_plot_widget,
     paint_background_white,
     set_axis_label,
@@ -42,7 +43,8 @@ class ScatterView(QWidget):
         self.plot_widget = new_plot_widget()
         self._plot = self.plot_widget.getPlotItem()
         self._info_label = QLabel()
-        self._info_label.setStyleSheet("color: #555555; padding: 0 8px 2px 8px;")
+        self._info_label.setStyleSheet("padding: 0 8px 2px 8px;")
+        mute(self._info_label)
         self._info_label.setMinimumHeight(self._info_label.fontMetrics().height() + 4)
         paint_background_white(self)
         layout = self._layout = QVBoxLayout(self)

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import engine
-from engine.models import kmeans_pass
+from engine.models import gaussian_pass, kmeans_pass
+from engine.models.base import ChunkResult
+from engine.models.features import linear_chunk_pass
 from engine.models.gaussian import GaussianModel
 from engine.models.kmeans import KMeansModel
 
@@ -103,3 +105,110 @@ def test_float32_kmeans_matches_float64(seed: int) -> None:
         single.metrics_history["inertia"], double.metrics_history["inertia"], rtol=1e-5
     )
     assert np.mean(single.labels == double.labels) > 0.999
+
+
+# --- the statistics' product in pieces against today's pass ----------------------------------
+
+
+def todays_chunk_pass(rows, plan, hard, details):
+    """k-means' pass before its statistics' product was taken in pieces of
+    :func:`kmeans_pass.sum_rows` rows: the features' pass, kept as the reference."""
+    if not isinstance(plan, kmeans_pass.NormsPlan):
+        return gaussian_pass.chunk_pass(rows[:-1], plan, hard, details)
+    normalised, sums = linear_chunk_pass(
+        rows, plan.coef, hard, details, plan.ceiling, plan.coef_error
+    )
+    return ChunkResult(
+        normalised.log_likelihood, normalised.classification, normalised.entropy,
+        {"sums": sums}, normalised.labels if details else None,
+    )
+
+
+def against_today(X: np.ndarray, options: engine.FitOptions, monkeypatch: pytest.MonkeyPatch):
+    new = engine.fit(X, options)
+    with monkeypatch.context() as patch:
+        patch.setattr(kmeans_pass, "chunk_pass", todays_chunk_pass)
+        old = engine.fit(X, options)
+    return new, old
+
+
+def assert_same_fit(new: engine.FitResult, old: engine.FitResult) -> None:
+    """Labels bit for bit; inertia, likelihoods and means to a relative 1e-12."""
+    np.testing.assert_array_equal(new.labels, old.labels)
+    assert new.n_iter == old.n_iter
+    np.testing.assert_allclose(
+        new.metrics_history["inertia"], old.metrics_history["inertia"], rtol=1e-12
+    )
+    np.testing.assert_allclose(new.history, old.history, rtol=1e-12)
+    np.testing.assert_allclose(new.objective_history, old.objective_history, rtol=1e-12)
+    np.testing.assert_allclose(new.params.means, old.params.means, rtol=1e-12, atol=1e-12)
+
+
+#: Many columns (the product in pieces) and few, K from 2 to 40, chunks of every size.
+WIDE_PROBLEMS = [
+    (seed, n, d, k, chunk)
+    for seed, (n, d, k, chunk) in enumerate(
+        [(6000, 50, 10, None), (9000, 20, 3, None), (5000, 14, 40, None), (4000, 60, 2, 3001),
+         (7000, 30, 7, 1500), (3000, 2, 10, None), (8000, 10, 10, 5000), (2500, 50, 3, None),
+         (5000, 16, 12, 4097), (6500, 40, 25, None)],
+        start=100,
+    )
+]
+
+
+@pytest.mark.parametrize(("seed", "n_samples", "n_features", "n_components", "chunk"),
+                         WIDE_PROBLEMS)
+def test_pieces_give_todays_hard_kmeans(
+    monkeypatch: pytest.MonkeyPatch, seed: int, n_samples: int, n_features: int,
+    n_components: int, chunk: int | None,
+) -> None:
+    X = blobs(seed, n_samples, n_features, n_components)
+    options = engine.FitOptions(
+        model="kmeans", n_components=n_components, e_step="hard", max_iter=25, tol=0.0,
+        seed=seed, chunk_size=chunk,
+    )
+    new, old = against_today(X, options, monkeypatch)
+    assert_same_fit(new, old)
+
+
+def test_pieces_give_todays_soft_kmeans(monkeypatch: pytest.MonkeyPatch) -> None:
+    X = blobs(7, 6000, 30, 10)
+    options = engine.FitOptions(model="kmeans", n_components=10, e_step="soft", max_iter=20,
+                                tol=0.0, seed=7)
+    new, old = against_today(X, options, monkeypatch)
+    assert_same_fit(new, old)
+    assert new.entropy == pytest.approx(old.entropy, rel=1e-9)
+
+
+def test_ties_break_as_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows on an integer grid, many of them exactly halfway between two means, and two
+    means that start equal: every tie goes where today's pass sends it (the first of
+    the nearest means)."""
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 4, size=(6000, 20)).astype(float)
+    means = X[:6].copy()
+    means[3] = means[1]  # two equal means: every row nearest to one is nearest to both
+    start = engine.Params(weights=np.full(6, 1 / 6), means=means, covariances=np.full(6, 1.0))
+    options = engine.FitOptions(
+        model="kmeans", n_components=6, e_step="hard", init=start, max_iter=15, tol=0.0
+    )
+    new, old = against_today(X, options, monkeypatch)
+    assert_same_fit(new, old)
+    # The two equal means stay equal, and the first of them holds all their rows.
+    first = engine.fit(X, options.replace(max_iter=0))
+    assert np.any(first.labels == 1) and not np.any(first.labels == 3)
+
+
+def test_streamed_kmeans_gives_the_fit_in_memory(tmp_path) -> None:
+    """A streamed source (each chunk read again every pass) gives the same numbers."""
+    X = blobs(11, 7000, 50, 10)
+    path = tmp_path / "rows.npy"
+    np.save(path, X)
+    options = engine.FitOptions(model="kmeans", n_components=10, e_step="hard", max_iter=12,
+                                tol=0.0, seed=3)
+    in_memory = engine.fit(X, options)
+    streamed = engine.fit(engine.data.NpySource(path), options, labels=True)
+    np.testing.assert_array_equal(streamed.labels, in_memory.labels)
+    np.testing.assert_allclose(
+        streamed.metrics_history["inertia"], in_memory.metrics_history["inertia"], rtol=1e-12
+    )

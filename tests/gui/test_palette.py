@@ -3,7 +3,9 @@ and when the theme changes while the window is open."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
@@ -91,20 +93,44 @@ def test_plots_follow_a_theme_changed_while_the_window_is_open(qtbot, window, qa
         qapp.setPalette(light)
 
 
+def drawn_colour(label: QLabel) -> QColor:
+    """The colour ``label`` draws its text in: a style sheet's, else its palette's role."""
+    sheet = label.styleSheet().replace(" ", "")
+    for rule in sheet.split(";"):
+        if rule.startswith("color:"):
+            return QColor(rule[len("color:"):])
+    return label.palette().color(label.foregroundRole())
+
+
+#: The least contrast of a legend's glyph (a graphic in a component's colour, WCAG's 3:1 for
+#: graphics, less the Okabe-Ito blue's shortfall on a dark grey); the house's dark ink has 1.2.
+GLYPH_CONTRAST = 2.5
+
+
+def poorly_drawn(window) -> list[tuple[str, str]]:
+    """Labels shown with text whose text (4.5:1) or rich text's own colours (a legend's
+    glyphs, :data:`GLYPH_CONTRAST`) stand out too little from their background."""
+    poor = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        background = label.palette().color(QPalette.ColorRole.Window)
+        colour = drawn_colour(label)
+        if contrast(colour, background) < 4.5:
+            poor.append((label.text()[:40], colour.name()))
+        for part in label.text().split("color:")[1:]:
+            code = part.strip().lstrip("'\"")[:7]
+            if code.startswith("#") and contrast(QColor(code), background) < GLYPH_CONTRAST:
+                poor.append((label.text()[:40], code))
+    return poor
+
+
 def test_text_is_readable_in_the_dark_theme(qtbot, dark, new_window):
     """Every label the window shows has its text in the palette's colours, with contrast."""
     window = new_window()
     fit(qtbot, window, "blobs")
     installed(window.host, Lesson).e_step_action.trigger()
-    background = dark.color(QPalette.ColorRole.Window)
-    poor = []
-    for label in window.findChildren(QLabel):
-        if not label.isVisible() or not label.text():
-            continue
-        colour = label.palette().color(QPalette.ColorRole.WindowText)
-        if contrast(colour, background) < 4.5:
-            poor.append((label.text()[:40], colour.name()))
-    assert poor == []
+    assert poorly_drawn(window) == []
     report = window.results_pane.browser
     assert report.palette().color(QPalette.ColorRole.Text) == dark.color(QPalette.ColorRole.Text)
     assert report.palette().color(QPalette.ColorRole.Base) == dark.color(QPalette.ColorRole.Base)
@@ -117,3 +143,80 @@ def test_the_players_buttons_are_drawn_in_the_themes_ink(qtbot, dark, new_window
     inked = [QColor(image.pixel(x, y)) for x in range(image.width()) for y in range(image.height())
              if QColor.fromRgba(image.pixel(x, y)).alpha() == 255]
     assert inked and all(c.lightness() > 180 for c in inked)  # light ink on dark buttons
+
+
+def test_the_count_view_and_the_lower_bound_speak_in_the_themes_ink(qtbot, dark, new_window):
+    """The discrete view's legends and the lower bound's legend had the house's dark ink
+    (#202020) written in; the count plot's mixture markers were filled with it."""
+    window = new_window()
+    fit(qtbot, window, "counts")
+    assert window.views.kind == "discrete"
+    installed(window.host, Lesson).e_step_action.trigger()
+    assert poorly_drawn(window) == []
+    ink = dark.color(QPalette.ColorRole.Text)
+    mixture = window.views.discrete._mixture_item
+    assert pg.mkBrush(mixture.opts["symbolBrush"]).color() == ink
+
+
+def test_notes_and_warnings_take_their_colours_from_the_palette(qtbot, window, qapp):
+    """A muted note is drawn in the palette's placeholder-text role; the settings' warning
+    that a model cannot fit the data turns light on a dark theme and back."""
+    note = window.views.scatter._info_label
+    assert note.foregroundRole() == QPalette.ColorRole.PlaceholderText
+    warning = window.settings_panel.model_note
+    light = QPalette(qapp.palette())
+    before = warning.palette().color(QPalette.ColorRole.WindowText)
+    try:
+        qapp.setPalette(dark_palette())
+        qtbot.waitUntil(lambda: warning.palette().color(QPalette.ColorRole.WindowText) != before)
+        after = warning.palette().color(QPalette.ColorRole.WindowText)
+        assert contrast(after, dark_palette().color(QPalette.ColorRole.Window)) >= 4.5
+        assert contrast(before, light.color(QPalette.ColorRole.Window)) >= 4.5
+    finally:
+        qapp.setPalette(light)
+    qtbot.waitUntil(lambda: warning.palette().color(QPalette.ColorRole.WindowText) == before)
+
+
+def test_marked_cells_keep_dark_text_on_their_light_marks(qtbot, dark, new_window, tmp_path):
+    """The label comparison's matched cells are light green: a dark theme's light text
+    vanished on them."""
+    import pandas as pd
+    from PySide6.QtWidgets import QTableWidget
+
+    from emgui.features.labels import KnownLabels
+    from emio.tables import read_table
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(np.vstack([rng.normal(0, 1, (40, 2)), rng.normal(6, 1, (40, 2))]),
+                         columns=["x", "y"])
+    frame["kind"] = ["a"] * 40 + ["b"] * 40
+    path = tmp_path / "two.csv"
+    frame.to_csv(path, index=False)
+    window = new_window()
+    window.document.set_data(read_table(path, labels="kind"), path.name)
+    window.document.set_options(window.document.options.replace(n_components=2, seed=1))
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.run.trigger()
+    table = installed(window.host, KnownLabels).panel.findChild(QTableWidget)
+    qtbot.waitUntil(lambda: table.item(0, 0) is not None)
+    marked = [table.item(r, c) for r in range(2) for c in range(2)
+              if table.item(r, c).background().style() != Qt.BrushStyle.NoBrush]
+    assert marked
+    for item in marked:
+        assert contrast(item.foreground().color(), item.background().color()) >= 4.5
+
+
+def test_the_responsibilities_headers_are_readable_in_the_dark(qtbot, dark, new_window):
+    """Their component colours were deepened for a white header: on a dark one they
+    vanished."""
+    window = new_window()
+    assert window.open_sample("heights_weights_gaps")
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    model = lesson.resp_panel.model
+    header = dark.color(QPalette.ColorRole.Button)
+    coloured = [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ForegroundRole)
+                for c in range(model.columnCount())]
+    coloured = [c for c in coloured if c is not None]
+    assert coloured
+    assert all(contrast(c, header) >= 3.0 for c in coloured), [c.name() for c in coloured]

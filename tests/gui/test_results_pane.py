@@ -155,3 +155,31 @@ def test_the_application_exits_cleanly_after_a_copy_as_html(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+
+
+def test_a_row_name_wraps_before_its_bracket_never_after_it(qtbot, window):
+    """A narrow pane wrapped "mean(" above "height_cm)"; the name now breaks before the
+    bracket and after a comma, so each line reads as a whole."""
+    from emgui.shell.report import table_html, ReportTable
+
+    table = ReportTable("Parameters", ("", "1"), (("mean(height_cm)", "1"),
+                                                  ("cov(height_cm,weight_kg)", "2")))
+    page = table_html(table, "#a0a0a0")
+    assert "mean\u200b(height_cm)" in page
+    assert "cov\u200b(height_cm,\u200bweight_kg)" in page
+    assert "(\u200b" not in page
+    # In a narrow pane the lines of the name start with its bracket.
+    run_sample(qtbot, window, "heights_weights_gaps")
+    window.results_dock.raise_()
+    window.results_pane.resize(160, 600)
+    document = window.results_pane.browser.document()
+    document.setTextWidth(160)
+    block = document.begin()
+    lines = []
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(block.text()[line.textStart():line.textStart() + line.textLength()])
+        block = block.next()
+    assert not [line for line in lines if line.rstrip("\u200b").endswith("(")], lines

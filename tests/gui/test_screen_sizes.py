@@ -147,3 +147,26 @@ def test_every_panel_is_listed_in_view_panels_and_can_close_and_float(qtbot, win
     assert not settings.isVisible() and not toggle.isChecked()
     toggle.trigger()
     assert settings.isVisible()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), DEFAULT_SIZE])
+def test_the_results_keep_their_lines_beside_the_teaching_panels(qtbot, window, size):
+    """The teaching panels once left the Results about 60 px (150 px for the Parameters and
+    Results together): the report keeps MIN_LINES lines, the trace its least height."""
+    from emgui.shell.results_pane import MIN_LINES
+
+    window.resize(*size)
+    assert window.open_sample("heights_weights_gaps")
+    qtbot.waitUntil(lambda: window.size().toTuple() == size)
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.run.trigger()
+    installed(window.host, Lesson).e_step_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(QDockWidget, "bound_dock").isVisible())
+    window.results_dock.raise_()
+    settle()
+    browser = window.results_pane.browser
+    assert window.results_pane.isVisible()
+    lines = browser.viewport().height() / browser.fontMetrics().lineSpacing()
+    assert lines >= MIN_LINES - 1, lines  # less a line for the scroll bar below
+    assert window.likelihood_plot.height() >= window_layout.TRACE_MIN_HEIGHT
+    assert readable(window) == []

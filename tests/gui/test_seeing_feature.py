@@ -6,9 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from emgui.features import installed
 from emgui.features.seeing import CONTOURS_KEY, Seeing
+from emgui.features.sessions.actions import SessionActions
+from emio import session as sessions
 from emio.tables import read_table
 
 
@@ -43,6 +46,40 @@ def test_the_pickers_above_the_scatter_choose_its_columns(qtbot, window, five_cs
     assert window.views.scatter.plot_item.getAxis("left").labelText == "d"
     window.document.set_columns(2, 4)
     assert seeing.picker.columns == (2, 4)
+
+
+def test_the_settings_panel_no_longer_chooses_the_columns(qtbot, window, five_csv) -> None:
+    """The x/y pickers sit above the scatter only (issue 19 point 1): no list in the
+    Settings column offers the data's columns."""
+    _load(window, five_csv)
+    names = set(window.document.table.columns)
+    for combo in window.settings_dock.findChildren(QComboBox):
+        items = {combo.itemText(i) for i in range(combo.count())}
+        assert not items & names, items
+
+
+def test_a_session_keeps_the_columns_the_picker_chose(
+    qtbot, window, new_window, five_csv, tmp_path, monkeypatch
+) -> None:
+    seeing = _load(window, five_csv)
+    seeing.picker.x_combo.setCurrentIndex(4)
+    seeing.picker.y_combo.setCurrentIndex(2)
+    assert window.document.columns == (4, 2)
+    _run(qtbot, window)
+    path = tmp_path / f"cols{sessions.SUFFIX}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    saving = installed(window.host, SessionActions)
+    with qtbot.waitSignal(saving.session_saved, timeout=30_000):
+        saving.save_session_action.trigger()
+    again = new_window()
+    opening = installed(again.host, SessionActions)
+    with qtbot.waitSignal(opening.open_finished, timeout=30_000) as opened:
+        opening.open_session_action.trigger()
+    assert opened.args[0]
+    assert again.document.columns == (4, 2)
+    assert installed(again.host, Seeing).picker.columns == (4, 2)
+    assert again.views.scatter.plot_item.getAxis("bottom").labelText == "e"
 
 
 def test_the_pairs_dock_follows_every_frame_of_a_run(qtbot, window, five_csv) -> None:
@@ -103,3 +140,35 @@ def test_density_contours_toggle_and_are_remembered(qtbot, window, five_csv) -> 
     assert window.settings.value(CONTOURS_KEY, type=bool) is True
     seeing.contours_action.setChecked(False)
     assert contours.levels.size == 0
+
+
+def test_the_pairs_dock_takes_room_or_floats_on_a_short_window(qtbot, window, five_csv) -> None:
+    """Turned on, the Pairs dock took a sliver beside the label comparison: now it takes a
+    share of the window's height (or floats at a useful size when the window is short),
+    and the bottom docks are tabs of one place."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from emgui.features.seeing.fit_dock import FLOAT_SIZE, LEAST_DOCKED_HEIGHT
+
+    seeing = _load(window, five_csv)
+    window.resize(1320, 840)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1320, 840))
+    seeing.pairs.dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: seeing.pairs.dock.height() >= LEAST_DOCKED_HEIGHT)
+    assert not seeing.pairs.dock.isFloating()
+    assert seeing.pairs.view.layout_widget.height() >= 4 * 50  # cells of some height
+    assert window.views.height() >= 200
+    comparison = window.findChild(QDockWidget, "label_comparison_dock")
+    for dock in (comparison, seeing.projection.dock, seeing.uncertainty.dock):
+        dock.show()
+    qtbot.waitUntil(lambda: len(window.tabifiedDockWidgets(seeing.pairs.dock)) == 3)
+    tabbed = window.tabifiedDockWidgets(seeing.pairs.dock)
+    assert {comparison, seeing.projection.dock, seeing.uncertainty.dock} == set(tabbed)
+    for dock in (comparison, seeing.pairs.dock, seeing.projection.dock, seeing.uncertainty.dock):
+        dock.hide()
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1024, 700))
+    seeing.projection.dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: seeing.projection.dock.isFloating())
+    size = seeing.projection.dock.size().toTuple()
+    assert size[0] >= min(FLOAT_SIZE[0], 0.8 * window.screen().availableGeometry().width()) - 1

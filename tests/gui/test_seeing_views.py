@@ -202,3 +202,26 @@ def test_contour_lines_lie_where_the_density_equals_their_level(qtbot) -> None:
         assert np.median(np.abs(on_line / level - 1)) < 0.02
     item.clear_density()
     assert item.levels.size == 0 and not item.segments
+
+
+def test_pairs_view_names_columns_on_its_diagonal_in_their_own_units(qtbot) -> None:
+    """The first row's y ticks once read the histogram's counts (0 to 15) and the rotated
+    names of short cells ran into each other: the names are written on the diagonal and
+    its histograms are drawn in their column's units, sharing the row's and column's range."""
+    view = PairsView()
+    qtbot.addWidget(view)
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.normal(6, 0.5, 150), rng.normal(300, 40, 150), rng.normal(0, 1, 150)])
+    view.set_data(X, ["length_cm", "weight_g", "score"])
+    view.resize(600, 600)
+    view.show()
+    for i, name in enumerate(["length_cm", "weight_g", "score"]):
+        assert view.diagonal_title(i) == name
+        assert view.cell(i, 0).getAxis("left").labelText == ""  # no name up the side
+        (x_low, x_high), (y_low, y_high) = view.cell(i, i).getViewBox().viewRange()
+        low, high = X[:, i].min(), X[:, i].max()
+        assert x_low <= low and high <= x_high and y_low <= low and high <= y_high
+        assert (x_high - x_low) < 2 * (high - low)  # the column's range, not the counts'
+        # The diagonal shares its row's y and its column's x.
+        assert view.cell(i, (i + 1) % 3).getViewBox().viewRange()[1] == [y_low, y_high]
+        assert view.cell((i + 1) % 3, i).getViewBox().viewRange()[0] == [x_low, x_high]

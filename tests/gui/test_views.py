@@ -606,3 +606,45 @@ def test_a_long_trace_is_drawn_thinned_to_the_pixels_and_kept_whole(qtbot) -> No
     assert curve.opts["pen"].width() <= 1 and curve.opts["symbol"] is None
     plot.set_history(values[:41], "log-likelihood")  # a short trace: markers, full pen
     assert curve.opts["symbol"] == "o" and curve.opts["pen"].width() == 2
+
+
+def test_the_trace_title_fits_a_short_plot(qtbot) -> None:
+    """A 110 px trace cut "log-likelihood + log prior" to "g-likelihood + lo": the title now
+    goes on two lines (or is shortened) to fit the axis, the whole of it in the tool tip."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from emgui.views.plot_style import SMALL_LABEL_POINTS, fitted_title, label_font
+
+    metrics = QFontMetricsF(label_font())
+    label = "log-likelihood + log prior"
+    assert fitted_title(label, 1000) == label
+    assert fitted_title(label, 0) == label  # not laid out yet
+    short = metrics.horizontalAdvance(label) * 0.7
+    assert fitted_title(label, short) == "log-likelihood<br>+ log prior"
+    small = QFontMetricsF(label_font(SMALL_LABEL_POINTS))
+    between = max(small.horizontalAdvance("log-likelihood") + 1,
+                  metrics.horizontalAdvance("log-likelihood") - 1)
+    assert fitted_title(label, between).endswith("log-likelihood<br>+ log prior</span>")
+    tiny = fitted_title(label, 40)
+    text = tiny.split(">", 1)[1].removesuffix("</span>")
+    assert text.endswith("…") and small.horizontalAdvance(text) <= 40
+    plot = LikelihoodPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 110)
+    plot.show()
+    plot.set_history([-3.0, -2.0, -1.5], label)
+    axis = plot.plot_item.getAxis("left")
+    qtbot.waitUntil(lambda: axis.geometry().height() > 0)
+    # Too short for the title even at 9 pt on two lines: it goes across the top left corner.
+    qtbot.waitUntil(lambda: plot.title_in_corner)
+    assert not axis.label.isVisible()
+    assert axis.toolTip() == label and plot.label == label
+    plot.resize(400, 160)  # room for it on two smaller lines, up the axis
+    qtbot.waitUntil(lambda: not plot.title_in_corner and axis.label.isVisible())
+    sized = axis.labelText.startswith("<span")
+    inner = axis.labelText.split(">", 1)[1].removesuffix("</span>") if sized else axis.labelText
+    used = small if sized else metrics
+    for line in inner.split("<br>"):
+        assert used.horizontalAdvance(line) <= axis.geometry().height()
+    plot.resize(400, 500)
+    qtbot.waitUntil(lambda: axis.labelText == label and not plot.title_in_corner)

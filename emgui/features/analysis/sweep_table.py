@@ -17,6 +17,7 @@ _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: The role the sort proxy sorts by: raw numbers, so 10 follows 9.
 SORT_ROLE = Qt.ItemDataRole.UserRole
 BEST_BACKGROUND = QColor("#FFF1C2")
+BEST_INK = QColor("#202020")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class SweepTableModel(RowsModel):
             return bold()
         if role == Qt.ItemDataRole.BackgroundRole and cell is self._best:
             return BEST_BACKGROUND
+        if role == Qt.ItemDataRole.ForegroundRole and cell is self._best:
+            return BEST_INK  # a dark theme's light text is unreadable on the light mark
         if role == Qt.ItemDataRole.ForegroundRole and (cell.result is None or cell.collapsed):
             return QColor("#A03030")
         return None

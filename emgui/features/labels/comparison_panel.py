@@ -26,6 +26,7 @@ from engine.agreement import LabelComparison
 from emgui.views.colors import component_color
 
 _MATCHED = QColor(214, 234, 214)
+_MATCHED_INK = QColor(32, 32, 32)
 #: Width of the column beside the table (the summary, the notes, the colour switch).
 SIDE_WIDTH = 300
 ARI_TIP = (
@@ -130,6 +131,8 @@ class ComparisonPanel(QWidget):
                 item = self._number(int(counts[k, j]))
                 if matching[k] == j:
                     item.setBackground(QBrush(_MATCHED))
+                    # Dark text on the light mark: a dark theme's light text vanished on it.
+                    item.setForeground(QBrush(_MATCHED_INK))
                     item.setFont(bold)
                 table.setItem(k, j, item)
             table.setItem(k, n_classes, self._number(int(counts[k].sum())))

@@ -8,6 +8,7 @@ hidden until asked for, and draw nothing while hidden.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDockWidget
 
 from emgui.features.seeing.columns_docks import PairsDock, ProjectionDock
 from emgui.features.seeing.reading_docks import ClusterSizesDock, UncertaintyDock
@@ -16,6 +17,8 @@ from emgui.shell.host import Host
 from emgui.views.column_picker import ColumnPicker
 
 CONTOURS_KEY = "view/show_contours"
+#: The known labels' comparison dock (emgui.features.labels), installed before this feature.
+COMPARISON_DOCK = "label_comparison_dock"
 
 __all__ = ["Seeing", "install"]
 
@@ -39,9 +42,12 @@ class Seeing(QObject):
         self.contours_action.setChecked(host.settings.value(CONTOURS_KEY, False, type=bool))
         views.set_show_contours(self.contours_action.isChecked())
         host.add_actions("view", [self.contours_action])
-        self.pairs = PairsDock(host)
-        self.projection = ProjectionDock(host)
-        self.uncertainty = UncertaintyDock(host)
+        # The bottom docks share one place as tabs, each the row's whole width: with the
+        # known labels' comparison when there is one (side by side, one squeezed the other).
+        comparison = host.parent_widget.findChild(QDockWidget, COMPARISON_DOCK)
+        self.pairs = PairsDock(host, tabify_with=comparison)
+        self.projection = ProjectionDock(host, tabify_with=self.pairs.dock)
+        self.uncertainty = UncertaintyDock(host, tabify_with=self.pairs.dock)
         self.sizes = ClusterSizesDock(host)
         self.picker.columns_requested.connect(self._on_picker_columns_requested)
         self.contours_action.toggled.connect(self._on_contours_action_toggled)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 
 import engine
 from emgui.features.seeing.fit_dock import FitDock
@@ -18,9 +19,9 @@ class PairsDock(FitDock):
     object_name = "pairs_dock"
     area = Qt.DockWidgetArea.BottomDockWidgetArea
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Host, tabify_with: QDockWidget | None = None) -> None:
         view = PairsView()
-        super().__init__(host, view)
+        super().__init__(host, view, tabify_with)
         self.view = view
         self._reader = StateReader()
 
@@ -41,9 +42,9 @@ class ProjectionDock(FitDock):
     object_name = "projection_dock"
     area = Qt.DockWidgetArea.BottomDockWidgetArea
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Host, tabify_with: QDockWidget | None = None) -> None:
         view = ProjectionView()
-        super().__init__(host, view)
+        super().__init__(host, view, tabify_with)
         self.view = view
         self._reader = StateReader()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 
 import engine
 from emgui.features.seeing.fit_dock import FitDock
@@ -23,9 +24,9 @@ class UncertaintyDock(FitDock):
     object_name = "uncertainty_dock"
     area = Qt.DockWidgetArea.BottomDockWidgetArea
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Host, tabify_with: QDockWidget | None = None) -> None:
         view = UncertaintyView()
-        super().__init__(host, view)
+        super().__init__(host, view, tabify_with)
         self.view = view
         self._reader = StateReader()
         self.document.columns_changed.connect(self._on_document_columns_changed)

@@ -36,11 +36,12 @@ EXPLANATION = (
     "responsibilities held, and the log-likelihood rises at least as much. So it never falls."
 )
 LEGEND = " &nbsp; ".join(
-    # nowrap: the line wraps between entries, never inside one.
-    f"<span style='white-space:nowrap'><span style='color:{color}'><b>{glyph}</b></span> "
-    f"{text}</span>"
+    # nowrap: the line wraps between entries, never inside one. The log-likelihood's glyph
+    # is in the text's own colour, as its curve is in the palette's ink.
+    f"<span style='white-space:nowrap'><span style='{'' if color is None else f'color:{color}'}'>"
+    f"<b>{glyph}</b></span> {text}</span>"
     for color, glyph, text in (
-        (LIKELIHOOD_COLOR, "●—", "log-likelihood"),
+        (None, "●—", "log-likelihood"),
         (BOUND_COLOR, "■ - -", "lower bound"),
         (GAP_COLOR, "▍", "gap (KL divergence)"),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,6 +25,7 @@ import engine
 from engine.halfsteps import HalfStep
 from emgui.features.teaching.table_content import PAGE_SIZE, TablePage, build_page, number_text
 from emgui.views.colors import component_color
+from emgui.views.plot_style import is_dark
 
 _Index = QModelIndex | QPersistentModelIndex
 _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -90,7 +91,9 @@ class ResponsibilityModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column.component is not None:
-            return component_color(column.component).darker(140)
+            # The component's colour, deepened on a light header and lightened on a dark one.
+            color = component_color(column.component)
+            return color.lighter(150) if is_dark(QGuiApplication.palette()) else color.darker(140)
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
