@@ -27,7 +27,8 @@ class CollapseError(FitError):
         held = "" if weight is None else f" (it holds the weight of {weight:.3g} data rows)"
         cause = cause or (
             f"its covariance became singular{held}. Raise the regularisation (reg_covar, now "
-            f"{reg_covar:g}), lower K, choose the 'diag', 'spherical' or 'tied' covariance, "
+            f"{reg_covar:g}), lower K, choose a simpler covariance (VVI, VII or EEE, "
+            "that is diag, spherical or tied), "
             "or standardise the columns."
         )
         super().__init__(f"component {component + 1} collapsed at iteration {iteration}: {cause}")

@@ -112,7 +112,7 @@ def check_standardizable(options: FitOptions) -> None:
                 f"the {options.model} model ({spec.title}) keeps one spread per component for "
                 "every column: clusters round in standard "
                 "units would be ellipses in the original ones, which it cannot hold. Fit the "
-                "Gaussian model with the diag covariance instead, or standardise the file "
+                "Gaussian model with the VVI (diag) covariance instead, or standardise the file "
                 "itself and fit that"
             )
 

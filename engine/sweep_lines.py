@@ -102,7 +102,7 @@ class ModelSpec:
                     return cls(model, registry.option_spec(model, option).normalise(text))
                 except ValueError:
                     continue
-        choices = ", ".join(spec_names())
+        choices = ", ".join(spec.title for spec in all_specs())
         raise ValueError(f"unknown model {text!r} in the sweep; choose from {choices}")
 
 

@@ -53,9 +53,13 @@ def add_model_option_flags(parser: argparse.ArgumentParser, skip: Collection[str
     its choices, its reading of text and its help. A flag not given is ``None``."""
     for spec in model_option_flags():
         if spec.name not in skip:
+            choices = spec.current_choices() or None
+            metavar = None
+            if choices and spec.shown is not None:
+                metavar = "{" + ",".join(spec.shown(choice) for choice in choices) + "}"
             parser.add_argument(
                 spec.cli_flag, dest=spec.name, type=_text_type(spec),
-                choices=spec.current_choices() or None, help=spec.cli_help,
+                choices=choices, metavar=metavar, help=spec.cli_help,
             )
 
 

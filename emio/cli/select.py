@@ -50,7 +50,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     select.add_argument("--k", type=k_range, default=list(range(1, 10)),
                         help="K values, e.g. 1-9 (default) or 2,3,5")
     select.add_argument("--models", type=comma_list,
-                        default=[spec.label for spec in default_specs()], help=_models_help())
+                        default=[spec.title for spec in default_specs()], help=_models_help())
     # A model's variants are lines of the sweep (--models); its other options are flags.
     add_model_option_flags(select, skip=_variant_options().values())
     select.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
@@ -98,20 +98,27 @@ def _models_help() -> str:
     """What ``--models`` takes, with an example: two lines of the default sweep and a model
     without variants."""
     kinds = [
-        f"{registry.option_spec(model, option).title.lower()} types"
+        f"{registry.option_spec(model, option).title.lower()} types (by mclust's names)"
         for model, option in _variant_options().items()
     ]
-    example = [spec.label for spec in default_specs()][:2]
-    example += [spec.label for spec in all_specs() if spec.variant is None][:1]
+    example = [spec.title for spec in default_specs()][:2]
+    example += [spec.title for spec in all_specs() if spec.variant is None][:1]
     presets = "; ".join(
-        f"{name}: {what}, {','.join(spec.label for spec in lines())}"
+        f"{name}: {what}, {','.join(spec.title for spec in lines())}"
         if name == "default" else f"{name}: {what}"
         for name, (what, lines) in PRESETS.items()
     )
+    old = ", ".join(f"{label} for {title}" for label, title in _old_names().items())
     return (
-        f"{' and/or '.join([*kinds, 'model names'])} (mclust's names too, such as VVV or "
-        f"EVE), e.g. {','.join(example)}; or a preset ({presets})"
+        f"{' and/or '.join([*kinds, 'model names'])}, e.g. "
+        f"{','.join(example)} (the old names are accepted too: {old}); or a preset ({presets})"
     )
+
+
+def _old_names() -> dict[str, str]:
+    """The first engine's names of covariance types that mclust names otherwise
+    (``full`` for ``VVV``): accepted by ``--models``, never shown in its output."""
+    return {spec.label: spec.title for spec in all_specs() if spec.label != spec.title}
 
 
 def _select_rows(cells) -> list[dict[str, object]]:
@@ -122,7 +129,7 @@ def _select_rows(cells) -> list[dict[str, object]]:
         if cell.collapsed:
             held = ", ".join(str(k + 1) for k in cell.collapsed)
             note = f"component {held} collapsed onto tied values; not chosen as best"
-        row: dict[str, object] = {"model": cell.spec.label, "k": cell.n_components,
+        row: dict[str, object] = {"model": cell.spec.title, "k": cell.n_components,
                                   "seconds": round(cell.seconds, 3), "note": note}
         if result is not None:
             row.update(log_likelihood=result.log_likelihood, n_parameters=result.n_parameters,
@@ -140,7 +147,7 @@ def run_select(args: argparse.Namespace) -> int:
     """Print the table of every cell and the best, and write the table as CSV with ``-o``."""
     specs = parse_specs(args.models)
     if not specs:
-        raise UsageError("--models names no model; give at least one, for example full,tied")
+        raise UsageError("--models names no model; give at least one, for example VVV,EEE")
     check_outputs(args.output)
     data = read_rows(args, [model_class(s.model) for s in specs])
     base = select_options(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
@@ -169,5 +176,5 @@ def run_select(args: argparse.Namespace) -> int:
         raise UsageError("no model could be fitted; lower K or raise --reg-covar")
     print_gap_note(data, best.result)
     score = best.score(args.criterion)
-    print(f"best: {best.spec.label}, K={best.n_components} ({args.criterion.upper()} {score:.3f})")
+    print(f"best: {best.spec.title}, K={best.n_components} ({args.criterion.upper()} {score:.3f})")
     return 0

@@ -68,8 +68,11 @@ COVARIANCE_OPTION = OptionSpec(
     "orientation.",
     parse=_covariance_choice,
     cli_flag="--covariance",
-    cli_help="covariance type for gaussian (default full)",
+    cli_help="covariance type for gaussian, by mclust's name (default VVV; the old names "
+    "full, tied, diag and spherical are accepted for VVV, EEE, VVI and VII)",
+    from_text=_covariance_choice,
     choices_from=covariance.names,
+    shown=covariance.shown_name,
     file_key="covariance",
     describe=covariance.report_words,
 )

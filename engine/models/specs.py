@@ -127,6 +127,9 @@ class OptionSpec:
     describe : callable, optional
         The words a fit's summary adds after the model's title for a value
         (``5 trials``); nothing when not given.
+    shown : callable, optional
+        For a choice, the word ``--help`` shows for it when that is another
+        accepted word (mclust's ``VVV`` for the Gaussian's ``full``).
     """
 
     name: str
@@ -146,6 +149,7 @@ class OptionSpec:
     per_column: bool = False
     accepts: str = ""
     describe: Callable[[object], str] | None = None
+    shown: Callable[[object], str] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "file_key", self.file_key or self.name)

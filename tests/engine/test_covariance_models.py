@@ -540,3 +540,48 @@ def test_the_mclust_tables_are_complete(name, request):
     for model, k, df in zip(table["model"], table["K"], table["df"]):
         ours = GaussianModel(BY_LETTERS[str(model)]).n_free_parameters(int(k), n_features, ())
         assert ours == df, (model, k)
+
+
+def test_the_closed_form_polar_factor_of_a_2x2_matrix_is_the_svds():
+    """The climbs of VVE and EVE take one 2 x 2 polar factor in closed form: it must be
+    U V^T of the SVD, rotations and reflections alike, and orthogonal."""
+    from engine.models.covariance.eigen_orientation import polar
+
+    rng = np.random.default_rng(14)
+    matrices = rng.normal(size=(400, 2, 2)) * np.exp(rng.uniform(-6, 6, size=(400, 1, 1)))
+    matrices[:5] = [[[2, 0], [0, 1]], [[1, 0], [0, -3]], [[0, 1], [1, 0]], [[1, 2], [2, 4]],
+                    [[0, -1], [1, 0]]]
+    determinants = np.linalg.det(matrices)
+    assert (determinants > 0).any() and (determinants < 0).any()
+    for matrix in matrices:
+        u, singular, vt = np.linalg.svd(matrix)
+        got = polar(matrix[None])
+        assert got.shape == (1, 2, 2)
+        np.testing.assert_allclose(got[0] @ got[0].T, np.eye(2), atol=1e-14)
+        if singular[1] > 1e-12 * singular[0]:  # a singular matrix has no unique factor
+            np.testing.assert_allclose(got[0], u @ vt, atol=1e-13)
+    # Several at once, or D other than 2, go through the SVD itself.
+    np.testing.assert_allclose(polar(matrices[5:9]), np.linalg.svd(matrices[5:9])[0]
+                               @ np.linalg.svd(matrices[5:9])[2], atol=1e-13)
+
+
+def test_the_closed_form_eigen_decomposition_of_a_2x2_matrix_is_lapacks():
+    """VEE's climb decomposes one 2 x 2 matrix per step in closed form: the same
+    values (largest first) as LAPACK's, and orthonormal axes that rebuild the matrix."""
+    from engine.models.covariance.eigen import descending_eigh
+
+    rng = np.random.default_rng(41)
+    matrices = [np.diag([1.0, 4.0]), np.diag([4.0, 1.0]), 3.0 * np.eye(2), np.zeros((2, 2)),
+                np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([[1e-9, 0.0], [0.0, 1e9]])]
+    for _ in range(300):
+        factor = rng.normal(size=(2, 2)) * np.exp(rng.uniform(-8, 8, size=(2, 1)))
+        matrices.append(factor @ factor.T)
+    for matrix in matrices:
+        values, axes = descending_eigh(matrix)
+        expected, _ = descending_eigh(matrix[None])  # a stack goes to LAPACK
+        scale = max(np.abs(matrix).max(), 1e-300)
+        np.testing.assert_allclose(values, expected[0], rtol=0, atol=4e-16 * scale)
+        assert values[0] >= values[1]
+        np.testing.assert_allclose(axes.T @ axes, np.eye(2), atol=1e-15)
+        np.testing.assert_allclose(axes @ np.diag(values) @ axes.T, matrix, rtol=0,
+                                   atol=4e-16 * scale)

@@ -106,7 +106,7 @@ def test_binomial_counts_cannot_exceed_trials(counts: np.ndarray) -> None:
     ("change", "match"),
     [
         ({"model": "gamma"}, "unknown model 'gamma'; choose one of gaussian, kmeans"),
-        ({"covariance_type": "banded"}, "unknown covariance type 'banded'; choose one of full"),
+        ({"covariance_type": "banded"}, "unknown covariance type 'banded'; choose one of VVV, EEE"),
         ({"init": "kmeans"}, "unknown initialisation 'kmeans'; choose kmeans\\+\\+, random"),
         ({"e_step": "stochastic"}, "unknown E-step 'stochastic'; choose soft or hard"),
         ({"max_iter": -1}, "max_iter must not be negative"),

@@ -73,7 +73,7 @@ def test_rescaling_there_and_back_is_the_identity() -> None:
 
 @pytest.mark.parametrize("options, message", [
     (engine.FitOptions(model="kmeans", n_components=2), "one spread per component"),
-    (engine.FitOptions(n_components=2, covariance_type="spherical"), "the diag covariance"),
+    (engine.FitOptions(n_components=2, covariance_type="spherical"), r"the VVI \(diag\) covariance"),
     (engine.FitOptions(model="poisson", n_components=2), "counts or yes/no"),
 ])
 def test_models_that_cannot_be_reported_in_original_units_are_refused(options, message) -> None:

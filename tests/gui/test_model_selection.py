@@ -442,7 +442,7 @@ def test_restarts_show_every_start_and_open_any_with_matched_colours(
     covariance = window.settings_panel.option_field("covariance_type").combo
     covariance.setCurrentIndex(covariance.findData("tied"))
     dialog = restarts_dialog(window)
-    assert "tied covariance (one shared ellipse)" in dialog.setting_label.text()
+    assert "EEE covariance (tied: one shared ellipse)" in dialog.setting_label.text()
     assert "K = 4" in dialog.setting_label.text()
     dialog.starts_spin.setValue(8)
     with qtbot.waitSignal(dialog.run_finished, timeout=TIMEOUT) as finished:

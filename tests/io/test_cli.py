@@ -240,9 +240,11 @@ def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
     assert len(lines) == 1 + 6 + 1
     with table.open() as handle:
         rows = list(csv.DictReader(handle))
+    # The old names are accepted; the table names the models as mclust does.
     assert [(r["model"], r["k"]) for r in rows] == [
-        (m, str(k)) for m in ("full", "tied") for k in (1, 2, 3)
+        (m, str(k)) for m in ("VVV", "EEE") for k in (1, 2, 3)
     ]
+    assert [line.split()[0] for line in lines[1:-1]] == ["VVV"] * 3 + ["EEE"] * 3
     best = min(rows, key=lambda r: float(r["bic"]))
     assert lines[-1].startswith(f"best: {best['model']}, K={best['k']} (BIC ")
     for row in rows:
@@ -259,12 +261,41 @@ def test_select_takes_mclusts_names_and_a_preset_for_all_fourteen(capsys, tmp_pa
     assert code == 0, err
     with table.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["model"] for r in rows] == list(engine.covariance_types())
+    assert [r["model"] for r in rows] == [
+        "VVV", "EEE", "VVI", "VII", "EII", "EEI", "VEI", "EVI", "VEE", "EVE", "VVE", "EEV",
+        "VEV", "EVV",
+    ]
+    assert len(engine.covariance_types()) == 14
     code, out, err = run(capsys, "select", FAITHFUL, "--k", "2", "--models", "VVV,EVE,full",
                          "-o", table)
     assert code == 0, err
     with table.open() as handle:
-        assert [r["model"] for r in csv.DictReader(handle)] == ["full", "EVE"]
+        assert [r["model"] for r in csv.DictReader(handle)] == ["VVV", "EVE"]
+
+
+def help_text(capsys, command: str) -> str:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_select_and_fit_show_mclusts_names_and_take_the_old_ones(capsys):
+    out = help_text(capsys, "select")
+    models_help = " ".join(out.split("--models MODELS")[-1].split("--regularisation")[0].split())
+    assert "e.g. VVV,EEE" in models_help and "default sweep's lines, VVV,EEE,VVI,VII" in models_help
+    out = help_text(capsys, "fit")
+    assert "--covariance {VVV,EEE,VVI,VII,EII," in out and "{full," not in out
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0", "--covariance", "EEE")
+    assert code == 0, err
+    by_mclust = json.loads(out)
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0", "--covariance", "tied")
+    assert code == 0, err
+    assert json.loads(out)["log_likelihood"] == by_mclust["log_likelihood"]
+    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--covariance", "XYZ")
+    assert code == 2 and "VVV, EEE, VVI, VII" in err and "old names" in err
+    code, _, err = run(capsys, "select", FAITHFUL, "--models", "VVV,wobbly")
+    assert code == 2 and "choose from VVV, EEE, VVI, VII, EII" in err and "full" not in err
 
 
 def test_select_with_a_bad_model_name(capsys):

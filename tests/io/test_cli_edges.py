@@ -155,7 +155,7 @@ def test_predict_with_a_hostile_covariance_says_what_to_fix(capsys, tmp_path, co
     (("fit", FAITHFUL, "--k", "2", "--n-init", "1000000000"),
      "error: n_init must be at most 10,000, not 1,000,000,000"),
     (("select", FAITHFUL, "--models", ""),
-     "error: --models names no model; give at least one, for example full,tied"),
+     "error: --models names no model; give at least one, for example VVV,EEE"),
     (("select", FAITHFUL, "--k", "1-1e12"),
      "error: argument --k: K range '1-1e12' must look like 1-9 or 2,3,5; see "
      "'em-studio-cli select --help'"),

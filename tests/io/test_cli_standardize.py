@@ -53,7 +53,7 @@ def test_fit_standardize_refuses_k_means_with_advice(capsys, scales_csv):
     code, _, err = run(capsys, "fit", scales_csv, "--k", "2", "--model", "kmeans",
                        "--standardize")
     assert code != 0
-    assert "diag covariance" in err and "Traceback" not in err
+    assert "VVI (diag) covariance" in err and "Traceback" not in err
 
 
 def test_select_standardize_ranks_as_the_raw_columns_do(capsys, scales_csv):

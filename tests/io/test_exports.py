@@ -290,7 +290,7 @@ def test_trace_of_nothing_is_refused():
 def test_summary_reports_what_mclust_would():
     result, _, names = fitted("gaussian-full")
     text = exports.summary_text(result, names)
-    assert "Gaussian mixture, full covariance" in text
+    assert "Gaussian mixture, VVV covariance (full:" in text
     assert "Components (K):   3" in text
     assert f"Log-likelihood:   {result.log_likelihood:.4f}" in text
     assert f"Free parameters:  {result.n_parameters}" in text

@@ -124,11 +124,22 @@ def report_words(name: str) -> str:
     return structure.report_words or f"{structure.name} covariance"
 
 
+def shown_name(name: str) -> str:
+    """The name users see for the structure called ``name`` (or one of its aliases):
+    mclust's three letters (``VVV`` for ``full``)."""
+    structure = get(name)
+    return structure.mclust or structure.name
+
+
 def get(name: str) -> CovarianceStructure:
     """The structure called ``name`` (or one of its aliases)."""
     key = _ALIASES.get(name, name)
     if key not in _STRUCTURES:
-        raise ValueError(f"unknown covariance type {name!r}; choose one of {', '.join(names())}")
+        shown = ", ".join(shown_name(n) for n in names())
+        raise ValueError(
+            f"unknown covariance type {name!r}; choose one of {shown} (or full, tied, diag, "
+            "spherical: the old names of VVV, EEE, VVI, VII)"
+        )
     return _STRUCTURES[key]
 
 

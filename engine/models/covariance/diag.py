@@ -12,7 +12,7 @@ class Diagonal(CovarianceStructure):
     name = "diag"
     mclust = "VVI"
     title = "diag: axis-aligned, each component its own volume and shape"
-    report_words = "diagonal covariance (axis-aligned ellipses)"
+    report_words = "VVI covariance (diagonal: axis-aligned ellipses)"
     storage = "diag"
     unit_free = True
     menu_order = 30

@@ -13,7 +13,8 @@ Written so, the M-step objective of :meth:`CovarianceStructure.estimate`
 is the scatter along the covariance's axes (:func:`rotated_diagonals`,
 :func:`objective`). Structures without a closed-form maximum climb it by
 alternating exact partial maximisations (:func:`proportional_values`) or
-majorise-minimise steps (:func:`common_orientation`), each never lowering it,
+majorise-minimise steps (:func:`engine.models.covariance.eigen_orientation.common_orientation`),
+each never lowering it,
 from the covariances the E-step used; :func:`climb` keeps the best state seen.
 
 This module registers no structure.
@@ -21,6 +22,7 @@ This module registers no structure.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -53,9 +55,10 @@ def check_positive(values: np.ndarray, axis: int | None = 0) -> None:
         every component at once (a shared shape), which name the first
         component, as a tied covariance does.
     """
-    bad = ~((values > 0) & np.isfinite(values))
-    if not np.any(bad):
+    # The common case in two reductions (a NaN fails the first comparison).
+    if values.size == 0 or (values.min() > 0 and values.max() < np.inf):
         return
+    bad = ~((values > 0) & np.isfinite(values))
     if axis is None:
         raise SingularComponent(0)
     by_component = np.moveaxis(bad, axis, 0).reshape(bad.shape[axis], -1).any(axis=1)
@@ -81,13 +84,13 @@ def split_volume(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     check_positive(values, axis=None if values.ndim == 1 else -2)
     log_values = np.log(values)
-    log_volumes = log_values.mean(axis=-1, keepdims=True)
+    log_volumes = log_values.sum(axis=-1, keepdims=True) / values.shape[-1]
     return np.exp(log_volumes[..., 0]), np.exp(log_values - log_volumes)
 
 
 def mean_shape(shapes: np.ndarray) -> np.ndarray:
     """The geometric mean of shapes of shape (K, D), itself a shape (product one), shape (D,)."""
-    return np.exp(np.log(shapes).mean(axis=0))
+    return np.exp(np.log(shapes).sum(axis=0) / shapes.shape[0])
 
 
 def descending_eigh(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,10 +108,33 @@ def descending_eigh(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values : ndarray of shape (..., D)
     vectors : ndarray of shape (..., D, D)
     """
-    values, vectors = np.linalg.eigh(matrices)
-    values, vectors = values[..., ::-1], vectors[..., ::-1]
+    if matrices.shape == (2, 2):
+        values, vectors = _descending_eigh_2x2(matrices)
+    else:
+        values, vectors = np.linalg.eigh(matrices)
+        values, vectors = values[..., ::-1], vectors[..., ::-1]
     floor = values.shape[-1] * _EPS * np.abs(values).max(axis=-1, keepdims=True)
     return np.where(values > floor, values, 0.0), vectors
+
+
+def _descending_eigh_2x2(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`descending_eigh` of one symmetric 2 x 2 matrix in closed form, with
+    Python's floats (VEE's climb takes one each step, thousands in a sweep, where
+    LAPACK's call costs several times the arithmetic). The smaller eigenvalue is
+    the determinant over the larger, which keeps its relative accuracy."""
+    (a, b), (_, d) = matrix.tolist()
+    half_gap = 0.5 * (a - d)
+    radius = math.hypot(half_gap, b)
+    larger = 0.5 * (a + d) + radius
+    smaller = (a * d - b * b) / larger if larger > 0 else 0.5 * (a + d) - radius
+    if radius == 0:
+        x, y = 1.0, 0.0
+    else:
+        # (larger - d, b) and (b, larger - a) are eigenvectors; the longer is the accurate one.
+        x, y = (larger - d, b) if half_gap >= 0 else (b, larger - a)
+        length = math.hypot(x, y)
+        x, y = x / length, y / length
+    return np.array([larger, smaller]), np.array([[x, -y], [y, x]])
 
 
 def rotated_diagonals(scatter: np.ndarray, orientations: np.ndarray) -> np.ndarray:
@@ -123,8 +149,8 @@ def rotated_diagonals(scatter: np.ndarray, orientations: np.ndarray) -> np.ndarr
     -------
     ndarray of shape (K, D)
     """
-    orientations = np.broadcast_to(orientations, scatter.shape)
-    return np.einsum("kia,kij,kja->ka", orientations, scatter, orientations)
+    # R_ka = sum_i O_kia (W_k O_k)_ia: two small products, not a three-operand einsum.
+    return (orientations * (scatter @ orientations)).sum(axis=-2)
 
 
 def compose(orientations: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -186,7 +212,10 @@ def climb(
         The objective's size, ``N D``: a step that gains less than
         :data:`TOLERANCE` times it ends a climb, as do :data:`MAX_ITER` steps.
     """
-    state, best = start, np.asarray(value, dtype=np.float64)
+    best = np.asarray(value, dtype=np.float64)
+    if best.size == 1:
+        return _climb_one(step, start, best, scale)
+    state = start
     climbing = np.ones(best.shape, dtype=bool)
     for _ in range(MAX_ITER):
         candidate, candidate_value = step(state)
@@ -201,6 +230,27 @@ def climb(
         if not climbing.any():
             break
     return state, best
+
+
+def _climb_one(
+    step: Callable[[State], tuple[State, np.ndarray]],
+    state: State,
+    value: np.ndarray,
+    scale: float,
+) -> tuple[State, np.ndarray]:
+    """:func:`climb` for a single climb, the M-steps' usual case: the same steps
+    and the same stops, without selecting among climbs array by array."""
+    best = float(value.reshape(()))
+    for _ in range(MAX_ITER):
+        candidate, candidate_value = step(state)
+        gain = float(np.reshape(candidate_value, ())) - best
+        # A step that lowers the objective (by round-off) or gives NaN is not taken.
+        if not gain >= 0.0:
+            break
+        state, best = candidate, best + gain
+        if not gain > TOLERANCE * scale:
+            break
+    return state, np.full(value.shape, best)
 
 
 def proportional_values(
@@ -242,104 +292,6 @@ def proportional_values(
 
     value = objective(rotated, nk, volumes[:, None] * shape)
     return climb(step, (volumes, shape), value, nk.sum() * n_features)[0]
-
-
-def _polar(matrices: np.ndarray) -> np.ndarray:
-    """The orthogonal matrices nearest ``matrices`` (their polar factors), shape (..., D, D)."""
-    u, _, vt = np.linalg.svd(matrices)
-    return u @ vt
-
-
-def _orientation_step(
-    scatter: np.ndarray, largest: np.ndarray, orientations: np.ndarray, inverse: np.ndarray
-) -> np.ndarray:
-    """Two majorise-minimise steps on ``g(O) = sum_k tr(W_k O diag(inverse_k) O^T)``
-    over orthogonal ``O`` (Browne and McNicholas 2014, their algorithms 1 and 2),
-    for C orientations (C, D, D) with their values' inverses (C, K, D) at once.
-
-    ``W_k - largest_k I`` and ``diag(inverse_k) - max(inverse_k) I`` are negative
-    semi-definite, so ``g`` is, up to a constant, a concave function of ``O``
-    either way; its tangent at the current ``O`` lies above it, and the tangent's
-    minimum over orthogonal matrices is a polar factor. ``g(-O) = g(O)``, so
-    the sign of the factor does not matter.
-    """
-    orientations = orientations[:, None]  # (C, 1, D, D) against the scatter (K, D, D)
-    shifted = scatter @ orientations - largest[:, None, None] * orientations
-    orientations = _polar((shifted * inverse[:, :, None, :]).sum(axis=1))[:, None]
-    excess = inverse - inverse.max(axis=2, keepdims=True)
-    return _polar(((scatter @ orientations) * excess[:, :, None, :]).sum(axis=1))
-
-
-def common_orientation(
-    scatter: np.ndarray,
-    nk: np.ndarray,
-    values_for: Callable[[np.ndarray], np.ndarray],
-    start: tuple[np.ndarray, np.ndarray] | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One orientation shared by every component, and the values along it, that
-    maximise the objective (mclust's EVE and VVE).
-
-    A climb alternates two majorise-minimise steps on the orientation given the
-    values (:func:`_orientation_step`) with the values that are best given the
-    orientation, ``values_for``. The objective has local maxima in the
-    orientation: from a given start (the previous covariances') the climb ends
-    in the maximum above it, as EM, a local method itself, needs; without one,
-    climbs start at once from the pooled scatter's axes and from each
-    component's own, and the highest end wins. That found the largest maximum
-    that climbs from 30 random rotations found on each of 60 random problems
-    with K = 3 components in D = 3 dimensions.
-
-    Parameters
-    ----------
-    scatter : ndarray of shape (K, D, D)
-    nk : ndarray of shape (K,)
-    values_for : callable
-        The best values (C, K, D) for the scatter along C sets of axes (C, K, D).
-    start : tuple of ndarray, optional
-        An orientation (D, D) and values (K, D) to climb from.
-
-    Returns
-    -------
-    orientation : ndarray of shape (D, D)
-    values : ndarray of shape (K, D)
-    """
-    largest = np.linalg.eigvalsh(scatter)[:, -1]
-
-    def along(orientations: np.ndarray) -> np.ndarray:
-        """The scatter along each of C shared orientations, shape (C, K, D)."""
-        return np.einsum("cia,kij,cja->cka", orientations, scatter, orientations)
-
-    def step(state: State) -> tuple[State, np.ndarray]:
-        orientations, values = state
-        orientations = _orientation_step(scatter, largest, orientations, 1.0 / values)
-        rotated = along(orientations)
-        values = values_for(rotated)
-        return (orientations, values), objective(rotated, nk, values)
-
-    if start is None:
-        orientations = descending_eigh(np.concatenate([scatter.sum(axis=0)[None], scatter]))[1]
-        values = values_for(along(orientations))
-    else:
-        orientations, values = start[0][None], start[1][None]
-    value = objective(along(orientations), nk, values)
-    (orientations, values), value = climb(
-        step, (orientations, values), value, nk.sum() * scatter.shape[1]
-    )
-    best = int(np.argmax(value))
-    return orientations[best], values[best]
-
-
-def shared_axes(covariances: np.ndarray) -> np.ndarray:
-    """The axes of covariances that share them (exactly when they come from a
-    structure with a common orientation), as the columns of a (D, D) matrix: the
-    eigenvectors of the sum of the covariances, each scaled to volume one.
-
-    Parameters
-    ----------
-    covariances : ndarray of shape (K, D, D)
-    """
-    volumes, _ = split_volume(np.linalg.eigvalsh(covariances))
-    return descending_eigh((covariances / volumes[:, None, None]).sum(axis=0))[1]
 
 
 def equal_covariances(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:

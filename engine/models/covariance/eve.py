@@ -6,12 +6,11 @@ import numpy as np
 
 from engine.models.covariance import CovarianceStructure, register
 from engine.models.covariance.eigen import (
-    common_orientation,
     compose,
     rotated_diagonals,
-    shared_axes,
     split_volume,
 )
+from engine.models.covariance.eigen_orientation import common_orientation, shared_axes
 
 
 @register
@@ -31,7 +30,7 @@ class EVE(CovarianceStructure):
         orientation ``O``, each shape is the scatter's values along it over their
         geometric mean and the volume the sum of those means over ``N``; ``O``
         moves by the majorise-minimise steps of Browne and McNicholas (2014), from
-        the previous covariances' (:func:`engine.models.covariance.eigen.common_orientation`)."""
+        the previous covariances' (:func:`engine.models.covariance.eigen_orientation.common_orientation`)."""
         n_samples = nk.sum()
 
         def values_for(rotated: np.ndarray) -> np.ndarray:

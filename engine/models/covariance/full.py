@@ -12,7 +12,7 @@ class Full(CovarianceStructure):
     name = "full"
     mclust = "VVV"
     title = "full: each component its own volume, shape and orientation"
-    report_words = "full covariance (ellipsoidal, each its own)"
+    report_words = "VVV covariance (full: ellipsoidal, each its own)"
     storage = "full"
     unit_free = True
     menu_order = 10

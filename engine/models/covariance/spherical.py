@@ -12,7 +12,7 @@ class Spherical(CovarianceStructure):
     name = "spherical"
     mclust = "VII"
     title = "spherical: round, each component its own volume"
-    report_words = "spherical covariance (circles, each its own size)"
+    report_words = "VII covariance (spherical: circles, each its own size)"
     storage = "spherical"
     menu_order = 40
     in_default_sweep = True

@@ -12,7 +12,7 @@ class Tied(CovarianceStructure):
     name = "tied"
     mclust = "EEE"
     title = "tied: one volume, shape and orientation shared by all components"
-    report_words = "tied covariance (one shared ellipse)"
+    report_words = "EEE covariance (tied: one shared ellipse)"
     storage = "tied"
     unit_free = True
     menu_order = 20

@@ -7,11 +7,10 @@ import numpy as np
 from engine.models.covariance import CovarianceStructure, register
 from engine.models.covariance.eigen import (
     check_positive,
-    common_orientation,
     compose,
     rotated_diagonals,
-    shared_axes,
 )
+from engine.models.covariance.eigen_orientation import common_orientation, shared_axes
 
 
 @register
@@ -31,7 +30,7 @@ class VVE(CovarianceStructure):
         ``S_k = O diag(L_k) O^T``. Given ``O``, ``L_k`` is the scatter along its axes
         over ``nk``; ``O`` moves by the majorise-minimise steps of Browne and
         McNicholas (2014), from the previous covariances'
-        (:func:`~engine.models.covariance.eigen.common_orientation`)."""
+        (:func:`~engine.models.covariance.eigen_orientation.common_orientation`)."""
 
         def values_for(rotated: np.ndarray) -> np.ndarray:
             values = rotated / nk[:, None]
