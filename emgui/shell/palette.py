@@ -58,11 +58,19 @@ def _recolor(item: pg.InfiniteLine | pg.PlotCurveItem | pg.PlotDataItem, pen: ob
         item._palette_ink = ink
 
 
+def _is_per_point(style: object) -> bool:
+    """Whether ``style`` gives each point its own brush or pen (the components' colours,
+    never the ink), rather than one colour written as numbers or a name."""
+    if isinstance(style, (list, tuple)):
+        return bool(style) and not isinstance(style[0], (int, float))
+    return hasattr(style, "ndim") and getattr(style, "dtype", None) == object
+
+
 def _recolor_symbols(item: pg.PlotDataItem, ink: QColor) -> None:
     """Give ``item``'s markers the ink if they are filled with the house's dark ink (or the
     ink this gave them before)."""
     brush = item.opts.get("symbolBrush")
-    if brush is None or item.opts.get("symbol") is None:
+    if brush is None or item.opts.get("symbol") is None or _is_per_point(brush):
         return
     color = pg.mkBrush(brush).color()
     if color.rgb() == _INK.rgb() or color == getattr(item, "_palette_symbol_ink", None):

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 import pytest
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from emgui.features import installed
 from emgui.features.teaching.lesson import Lesson
@@ -220,3 +220,21 @@ def test_the_responsibilities_headers_are_readable_in_the_dark(qtbot, dark, new_
     coloured = [c for c in coloured if c is not None]
     assert coloured
     assert all(contrast(c, header) >= 3.0 for c in coloured), [c.name() for c in coloured]
+
+
+def test_points_with_a_brush_each_keep_their_colours_when_the_ink_changes(qtbot):
+    # The Choose K chart marks each point with its own brush (a list); restyling a window
+    # left open met that list and raised a TypeError from pg.mkBrush.
+    from emgui.shell.palette import restyle
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.setPalette(dark_palette())
+    widget = pg.PlotWidget(parent=window)
+    brushes = [pg.mkBrush("#1f77b4"), pg.mkBrush("#ff7f0e")]
+    item = widget.plot([0, 1], [0, 1], symbol="o", symbolBrush=brushes)
+    ink_marked = widget.plot([0, 1], [1, 0], symbol="o", symbolBrush=pg.mkBrush("#202020"))
+    restyle(window)
+    assert item.opts["symbolBrush"] == brushes
+    ink = dark_palette().color(QPalette.ColorRole.Text)
+    assert pg.mkBrush(ink_marked.opts["symbolBrush"]).color().rgb() == ink.rgb()
