@@ -45,8 +45,8 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def _recolor(item: pg.InfiniteLine | pg.PlotCurveItem | pg.PlotDataItem, pen: object,
-             ink: QColor) -> None:
+def _recolor(item: pg.InfiniteLine | pg.PlotCurveItem | pg.PlotDataItem | pg.ScatterPlotItem,
+             pen: object, ink: QColor) -> None:
     """Give ``item`` ``pen`` in ``ink`` if it is drawn in the house's dark ink (or in the ink
     this gave it before)."""
     if pen is None:
@@ -78,18 +78,6 @@ def _recolor_symbols(item: pg.PlotDataItem, ink: QColor) -> None:
         item._palette_symbol_ink = ink
 
 
-def _recolor_outline(item: pg.ScatterPlotItem, ink: QColor) -> None:
-    """Give ``item``'s default outline the ink if it is drawn in the house's dark ink."""
-    pen = item.opts.get("pen")
-    if pen is None:
-        return
-    pen = pg.mkPen(pen)
-    if pen.color().rgb() == _INK.rgb() or pen.color() == getattr(item, "_palette_ink", None):
-        pen.setColor(ink)
-        item.setPen(pen)
-        item._palette_ink = ink
-
-
 def restyle(root: QWidget) -> None:
     """Give every plot under ``root`` the palette's background and ink."""
     palette = root.palette()
@@ -116,7 +104,7 @@ def restyle(root: QWidget) -> None:
                 if isinstance(item, pg.PlotDataItem):
                     _recolor_symbols(item, ink)
             elif isinstance(item, pg.ScatterPlotItem):
-                _recolor_outline(item, ink)
+                _recolor(item, item.opts.get("pen"), ink)  # its default outline
             elif isinstance(item, pg.TextItem) and getattr(item, "follows_ink", False):
                 item.setColor(ink)
                 alpha = getattr(item, "follows_paper", None)

@@ -57,8 +57,10 @@ def chunk_rows(n_terms: int, n_components: int, itemsize: int = 8) -> int:
     return min(cap, CHUNK_VALUES_FEATURES // (n_terms + 3 * n_components))
 
 
-def _log_densities(coef: np.ndarray, features: np.ndarray) -> np.ndarray:
-    """``coef @ features``, shape (n_components, n_rows)."""
+def pieced_product(coef: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """``coef @ features``, shape (n_components, n_rows), taken in pieces of
+    :data:`PRODUCT_ROWS` rows when the terms are many (the passes of the models linear
+    in their features, and k-means' scores, share it so they get the same bits)."""
     n_rows = features.shape[1]
     if n_rows <= PRODUCT_ROWS or features.shape[0] < MANY_TERMS:
         return coef @ features
@@ -104,7 +106,7 @@ def linear_chunk_pass(
         ``sum over rows of resp_k * features``, in float64.
     """
     normalised, resp = responsibilities_in_place(
-        _log_densities(coef, features), hard, details, ceiling,
+        pieced_product(coef, features), hard, details, ceiling,
         lambda columns: coef @ features[:, columns],
     )
     sums = _weighted_sums(resp, features)
@@ -117,7 +119,7 @@ def linear_chunk_pass(
 
 
 def _weighted_sums(resp: np.ndarray, features: np.ndarray) -> np.ndarray:
-    """``resp @ features.T`` in float64, in pieces as :func:`_log_densities`.
+    """``resp @ features.T`` in float64, in pieces as :func:`pieced_product`.
     OpenBLAS's single-precision product is up to twice as fast with the terms as
     the left operand; its double-precision one is a little faster the other way."""
     total = None

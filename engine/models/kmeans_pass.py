@@ -26,7 +26,7 @@ import numpy as np
 from engine.estep import responsibilities_in_place
 from engine.models import features, gaussian_maths, gaussian_pass
 from engine.models.base import ChunkResult, PreparedChunk, Stats
-from engine.models.features import MANY_TERMS, PRODUCT_ROWS, linear_chunk_pass
+from engine.models.features import MANY_TERMS, linear_chunk_pass, pieced_product
 from engine.params import Params
 
 
@@ -117,7 +117,7 @@ def chunk_pass(
         )
     else:
         normalised, resp = responsibilities_in_place(
-            _scores(plan.coef, rows), hard, details, plan.ceiling,
+            pieced_product(plan.coef, rows), hard, details, plan.ceiling,
             lambda columns: plan.coef @ rows[:, columns],
         )
         sums = _weighted_sums(resp, rows)
@@ -125,19 +125,6 @@ def chunk_pass(
         normalised.log_likelihood, normalised.classification, normalised.entropy,
         {"sums": sums}, normalised.labels if details else None,
     )
-
-
-def _scores(coef: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``coef @ rows`` (K, n), the products taken as
-    :func:`engine.models.features.linear_chunk_pass` takes them, so with the same bits."""
-    n_rows = rows.shape[1]
-    if n_rows <= PRODUCT_ROWS or rows.shape[0] < MANY_TERMS:
-        return coef @ rows
-    out = np.empty((coef.shape[0], n_rows), dtype=rows.dtype)
-    for start in range(0, n_rows, PRODUCT_ROWS):
-        piece = slice(start, start + PRODUCT_ROWS)
-        np.matmul(coef, rows[:, piece], out=out[:, piece])
-    return out
 
 
 def _weighted_sums(resp: np.ndarray, rows: np.ndarray) -> np.ndarray:
