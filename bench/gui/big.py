@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.gui.harness import TickGaps, idle, wait_until
+from bench.gui.harness import TickGaps, gaussian_for, idle, wait_until
 
 #: Free space the scenario leaves on the disk beyond its file.
 SPARE_BYTES = 1 << 30
@@ -83,11 +83,7 @@ def _measure(app, window, args, path: Path) -> None:
     print(f"  opened in {time.perf_counter() - started:.1f} s, showing {table.n_samples:,} of "
           f"{table.n_total:,} rows; longest GUI gap while opening {_longest(ticks):.0f} ms")
 
-    panel = window.settings_panel
-    panel.model_combo.setCurrentIndex(panel.model_combo.findData("gaussian"))
-    panel.k_spin.setValue(4)
-    panel.tol_combo.setCurrentText("0")
-    panel.max_iter_spin.setValue(args.big_iterations)
+    gaussian_for(window, 4, args.big_iterations)
     idle(300)
     passes: list[tuple[int, int]] = []
     window.controller.pass_progress.connect(lambda number, done: passes.append((number, done)))

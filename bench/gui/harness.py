@@ -118,6 +118,16 @@ class Answers:
         questions.ask_data_action = lambda *args, **kwargs: questions.DATA_CANCEL
 
 
+def gaussian_for(window, n_components: int, iterations: int) -> None:
+    """Set the window, as a user would, to fit ``n_components`` Gaussians for exactly
+    ``iterations`` iterations (tolerance 0: it never stops early)."""
+    panel = window.settings_panel
+    panel.model_combo.setCurrentIndex(panel.model_combo.findData("gaussian"))
+    panel.k_spin.setValue(n_components)
+    panel.tol_combo.setCurrentText("0")
+    panel.max_iter_spin.setValue(iterations)
+
+
 def find_action(window, text: str):
     """The window's action whose text (without '&') is ``text``."""
     from PySide6.QtGui import QAction

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.gui.harness import TickGaps, blobs, idle, make_csv, wait_for, wait_until
+from bench.gui.harness import TickGaps, gaussian_for, blobs, idle, make_csv, wait_for, wait_until
 
 
 def scenario_load(app, window, args, tmp: Path) -> None:
@@ -42,11 +42,7 @@ def scenario_fit(app, window, args, tmp: Path) -> None:
 
     X = blobs(args.rows)
     window.document.set_data(Table(data=X, columns=["x", "y"]), "blobs")
-    panel = window.settings_panel
-    panel.model_combo.setCurrentIndex(panel.model_combo.findData("gaussian"))
-    panel.k_spin.setValue(5)
-    panel.tol_combo.setCurrentText("0")
-    panel.max_iter_spin.setValue(args.iterations)
+    gaussian_for(window, 5, args.iterations)
     # The data are drawn before anyone presses Run: that first paint belongs to the load.
     idle(300)
     ticks = TickGaps()
