@@ -74,6 +74,9 @@ class _NpyWriter:
         self.file.write(_npy_header(self.n_rows, self.n_columns))
         self.file.seek(0, 2)
 
+    def abandon(self) -> None:
+        """Nothing to let go of: the temporary file is removed by its owner."""
+
 
 class _ParquetWriter:
     def __init__(self, file: IO[bytes], columns: list[str]) -> None:
@@ -96,6 +99,15 @@ class _ParquetWriter:
 
     def close(self) -> None:
         self.writer.close()
+
+    def abandon(self) -> None:
+        """Close pyarrow's writer while its file is still open. Left to the garbage
+        collector, its ``__del__`` would write a footer to a file closed by then and
+        raise "write to closed file" at some unrelated later moment."""
+        try:
+            self.writer.close()
+        except (OSError, ValueError):
+            pass  # the temporary file is being removed anyway
 
 
 _WRITERS: dict[str, Any] = {".npy": _NpyWriter, ".parquet": _ParquetWriter}
@@ -132,6 +144,27 @@ def _bad_cell(column: Column, row: int) -> str:
     if column.text is not None and column.cells is not None and column.text[row]:
         return f"the text {quote_cell(column.cells[row])}"
     return "a missing value" if np.isnan(column.values[row]) else "an infinite value"
+
+
+def _block(
+    judged: list[Column], chosen: list[int], bad_rows: str, first_row: int, name: str
+) -> tuple[np.ndarray, int]:
+    """The chosen columns of one parsed block as floats, and how many rows were dropped."""
+    block = np.empty((len(judged[chosen[0]].values), len(chosen)))
+    for i, j in enumerate(chosen):
+        block[:, i] = judged[j].values
+    bad = ~np.isfinite(block).all(axis=1)
+    if not bad.any():
+        return block, 0
+    if bad_rows == "error":
+        row = int(np.argmax(bad))
+        column = next(judged[j] for j in chosen if not np.isfinite(judged[j].values[row]))
+        raise DataError(
+            f"column {column.name!r} has {_bad_cell(column, row)} in data row "
+            f"{first_row + row + 1:,} of {name}; fix the file, or convert with "
+            "--bad-rows drop to leave such rows out"
+        )
+    return block[~bad], int(np.count_nonzero(bad))
 
 
 def convert_text(
@@ -180,37 +213,29 @@ def convert_text(
     with open(file.path, "rb") as handle, atomic_open(target, "wb") as out:
         writer = None
         first_row = 0
-        with plain_words(file.path, options):
-            for frame in pd.read_csv(handle, **csv_arguments(options), chunksize=BLOCK_ROWS):
-                judged = scan_frame(frame, frame_names(frame, options.header), options.decimal)
-                if writer is None:
-                    chosen = _chosen(judged, columns, name)
-                    names = [judged[j].name for j in chosen]
-                    writer = _WRITERS[suffix](out, names)
-                block = np.empty((frame.shape[0], len(chosen)))
-                for i, j in enumerate(chosen):
-                    block[:, i] = judged[j].values
-                bad = ~np.isfinite(block).all(axis=1)
-                if bad.any():
-                    row = int(np.argmax(bad))
-                    if bad_rows == "error":
-                        column = next(
-                            judged[j] for j in chosen if not np.isfinite(judged[j].values[row])
-                        )
-                        raise DataError(
-                            f"column {column.name!r} has {_bad_cell(column, row)} in data row "
-                            f"{first_row + row + 1:,} of {name}; fix the file, or convert with "
-                            "--bad-rows drop to leave such rows out"
-                        )
-                    dropped += int(np.count_nonzero(bad))
-                    block = block[~bad]
-                writer.write(block)
-                written += block.shape[0]
-                first_row += frame.shape[0]
-                if progress is not None:
-                    progress(min(handle.tell(), total), total, written)
-        if writer is None or written == 0:
-            raise DataError(f"{name} has no rows of data to convert; choose a file with data in it")
+        try:
+            with plain_words(file.path, options):
+                for frame in pd.read_csv(handle, **csv_arguments(options), chunksize=BLOCK_ROWS):
+                    judged = scan_frame(frame, frame_names(frame, options.header), options.decimal)
+                    if writer is None:
+                        chosen = _chosen(judged, columns, name)
+                        names = [judged[j].name for j in chosen]
+                        writer = _WRITERS[suffix](out, names)
+                    block, n_bad = _block(judged, chosen, bad_rows, first_row, name)
+                    dropped += n_bad
+                    writer.write(block)
+                    written += block.shape[0]
+                    first_row += frame.shape[0]
+                    if progress is not None:
+                        progress(min(handle.tell(), total), total, written)
+            if writer is None or written == 0:
+                raise DataError(
+                    f"{name} has no rows of data to convert; choose a file with data in it"
+                )
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
         writer.close()
     notes = ()
     if dropped:

@@ -150,6 +150,36 @@ def test_convert_stops_at_a_bad_row_and_leaves_no_file(
     assert np.load(target).shape == (249, 2)
 
 
+@pytest.mark.parametrize("suffix", [".npy", ".parquet"])
+def test_a_conversion_stopped_half_way_closes_its_writer_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    # The window cancels a conversion by raising from the progress callback. pyarrow's
+    # writer left open then wrote its footer from __del__ into the closed temporary
+    # file at the next garbage collection, in whichever test ran then.
+    import gc
+    import sys
+
+    monkeypatch.setattr("emio.convert.BLOCK_ROWS", 100)
+    text = tmp_path / "t.csv"
+    text.write_text("x,y\n" + "".join(f"{i},{i * 2}\n" for i in range(450)))
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(read: int, total: int, rows: int) -> None:
+        if rows >= 200:
+            raise Stop
+
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(Stop):
+        convert_text(text, tmp_path / f"t{suffix}", progress=stop_after_two)
+    gc.collect()
+    assert unraisable == []
+    assert list(tmp_path.iterdir()) == [text]
+
+
 def test_the_command_line_fits_a_streamed_file_as_it_fits_the_rows_in_memory(
     run_cli: object, tmp_path: Path, small_threshold: None
 ) -> None:
