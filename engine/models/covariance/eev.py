@@ -28,3 +28,24 @@ class EEV(CovarianceStructure):
         values = eigenvalues.sum(axis=0) / nk.sum()
         check_positive(values, axis=None)
         return compose(axes, np.broadcast_to(values, eigenvalues.shape))
+
+    @staticmethod
+    def settling_estimate(weighted, nk, previous) -> np.ndarray:
+        """The same update from each component's weighted, centred rows (K, N, D), as
+        mclust computes it (:mod:`engine.settle`): the axes are the right singular
+        vectors of the rows' triangular factor, not the eigenvectors of their sum of
+        squares. Where a component's rows do not span the columns (one or two rows
+        of a small data set in many components), some of its axes are set only by
+        rows whose weights are far below the sum of squares' round-off, or by none,
+        and the two ways part: the factor keeps those rows, and breaks a tie as
+        mclust does."""
+        n_components, n_rows, n_features = weighted.shape
+        if n_rows < n_features:  # rows of zeros give the factor all D rows
+            weighted = np.concatenate(
+                [weighted, np.zeros((n_components, n_features - n_rows, n_features))], axis=1
+            )
+        factors = np.linalg.qr(weighted, mode="r")
+        singular, right = np.linalg.svd(factors)[1:]
+        values = (singular**2).sum(axis=0) / nk.sum()
+        check_positive(values, axis=None)
+        return compose(np.swapaxes(right, 1, 2), np.broadcast_to(values, singular.shape))
