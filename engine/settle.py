@@ -30,6 +30,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.errors import SingularComponent
+from engine.models.covariance.eigen import compose
 from engine.params import Params
 
 #: mclust's outer stop (``emControl()$tol[1]``): a relative change of the
@@ -42,17 +43,14 @@ MAX_STEPS = 1000
 #: mclust stops there (its ``sqrt(eps)``).
 _FLOOR = float(np.sqrt(np.finfo(np.float64).eps))
 
-Estimate = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
+#: ``(weighted, nk, state) -> (axes, values, state)``: see :func:`settled_params`.
+Estimate = Callable[[np.ndarray, np.ndarray, object], tuple[np.ndarray, np.ndarray, object]]
 
 
 def settled_params(X: np.ndarray, resp: np.ndarray, estimate: Estimate) -> Params | None:
-    """The mixture mclust's ``me`` ends at from the responsibilities ``resp``, with
-    full covariances updated by ``estimate`` (``(weighted, nk, previous) ->
-    covariances``, where ``weighted`` (K, N, D) holds each row less each component's
-    mean, times the square root of its responsibility: the scatter is
-    ``weighted_k^T weighted_k``),
-    or ``None`` where mclust would stop without a fit (a component that empties or
-    a covariance that is not positive definite).
+    """The mixture mclust's ``me`` ends at from the responsibilities ``resp``, or
+    ``None`` where mclust would stop without a fit (a component that empties or a
+    covariance that is not positive definite).
 
     Parameters
     ----------
@@ -60,6 +58,13 @@ def settled_params(X: np.ndarray, resp: np.ndarray, estimate: Estimate) -> Param
     resp : ndarray of shape (n_samples, n_components)
         The partition to settle (rows of zeros and a one).
     estimate : callable
+        The covariance update, ``(weighted, nk, state) -> (axes, values, state)``:
+        ``weighted`` (K, N, D) holds each row less each component's mean, times the
+        square root of its responsibility (the scatter is ``weighted_k^T weighted_k``);
+        the covariances are ``axes_k diag(values_k) axes_k^T``, with ``axes`` of shape
+        (K, D, D), or (D, D) for one orientation, and ``values`` (K, D); ``state`` is
+        what the update carries from one step to the next (``None`` at the first),
+        as mclust carries its orientation and shapes.
 
     Returns
     -------
@@ -68,7 +73,7 @@ def settled_params(X: np.ndarray, resp: np.ndarray, estimate: Estimate) -> Param
         log-likelihood is the one that settled.
     """
     n_samples = X.shape[0]
-    covariances = None
+    state: object = None
     last = np.inf
     with np.errstate(under="ignore"):  # responsibilities of far rows underflow to zero
         for _ in range(MAX_STEPS):
@@ -77,30 +82,23 @@ def settled_params(X: np.ndarray, resp: np.ndarray, estimate: Estimate) -> Param
                 return None
             means = (resp.T @ X) / nk[:, None]
             centred = X[None] - means[:, None]  # (K, N, D), each row about each mean
-            weighted = centred * np.sqrt(resp.T)[:, :, None]
             try:
-                covariances = estimate(weighted, nk, covariances)
-                log_resp = _log_joint(centred, nk / n_samples, covariances)
+                axes, values, state = estimate(centred * np.sqrt(resp.T)[:, :, None], nk, state)
             except (SingularComponent, np.linalg.LinAlgError):
                 return None
-            top = log_resp.max(axis=1, keepdims=True)
-            log_norm = top[:, 0] + np.log(np.exp(log_resp - top).sum(axis=1))
-            resp = np.exp(log_resp - log_norm[:, None])
-            log_likelihood = float(log_norm.sum())
+            if not np.all(values > 0):
+                return None
+            # log weight_k + log N(x | mean_k, covariance_k), by the covariances' axes.
+            distance = ((centred @ axes) ** 2 / values[:, None, :]).sum(axis=2)  # (K, N)
+            log_det = np.log(values).sum(axis=1)
+            log_resp = (np.log(nk / n_samples) - 0.5 * log_det)[:, None] - 0.5 * distance
+            top = log_resp.max(axis=0)
+            log_norm = top + np.log(np.exp(log_resp - top).sum(axis=0))
+            resp = np.exp(log_resp - log_norm).T
+            log_likelihood = float(log_norm.sum()) - 0.5 * n_samples * X.shape[1] * np.log(
+                2 * np.pi
+            )
             if abs(log_likelihood - last) <= MCLUST_TOLERANCE * (1.0 + abs(log_likelihood)):
                 break
             last = log_likelihood
-    return Params(nk / n_samples, means=means, covariances=covariances)
-
-
-def _log_joint(centred: np.ndarray, weights: np.ndarray, covariances: np.ndarray) -> np.ndarray:
-    """``log weight_k + log N(x | mean_k, covariance_k)`` for rows centred on each
-    mean (K, N, D), shape (N, K)."""
-    n_features = centred.shape[2]
-    factor = np.linalg.cholesky(covariances)  # raises LinAlgError when not positive definite
-    half_log_det = np.log(np.diagonal(factor, axis1=1, axis2=2)).sum(axis=1)
-    # Solve L y = x for every row: the squared length of y is the Mahalanobis distance.
-    whitened = np.linalg.solve(factor, np.swapaxes(centred, 1, 2))
-    distance = (whitened**2).sum(axis=1)  # (K, N)
-    log_density = -0.5 * (n_features * np.log(2 * np.pi) + distance) - half_log_det[:, None]
-    return (log_density + np.log(weights)[:, None]).T
+    return Params(nk / n_samples, means=means, covariances=compose(axes, values))

@@ -205,15 +205,18 @@ def settled_hc_params(
     its own way (a ``settling_estimate``, as VVE's): the same partition as
     :func:`hc_params`, settled by mclust's iteration (:func:`engine.settle.settled_params`)
     on the rows the agglomeration used. ``None`` for every other model, for K = 1
-    or one column (where the update is EM's), and where mclust's iteration stops
-    without a fit."""
+    or one column (where the update is EM's), for a partition the structure's
+    ``settles`` turns down, and where mclust's iteration stops without a fit."""
     estimate = settling_estimate(model)
     if estimate is None or n_components < 2 or source.n_features < 2:
         return None
-    rows = hc_rows(source.n_samples)
-    X = gaps.fill_column_means(source.take(rows))
+    labels = tree.partition(n_components)
+    settles = getattr(model.structure, "settles", None)  # every partition unless it says
+    if settles is not None and not settles(np.bincount(labels, minlength=n_components), source.n_features):
+        return None
+    X = gaps.fill_column_means(source.take(hc_rows(source.n_samples)))
     resp = np.zeros((X.shape[0], n_components))
-    resp[np.arange(X.shape[0]), tree.partition(n_components)] = 1.0
+    resp[np.arange(X.shape[0]), labels] = 1.0
     params = settled_params(X, resp, estimate)
     if params is None:
         return None

@@ -120,7 +120,8 @@ def test_the_eev_update_from_rows_is_the_m_step_where_the_rows_span_the_columns(
     rows = rng.normal(size=(3, 40, 4)) @ rng.normal(size=(3, 4, 4))
     nk = rng.uniform(5, 30, size=3)
     eev = covariance.get("EEV")
-    from_rows = eev.settling_estimate(rows, nk, None)
+    axes, values, _ = eev.settling_estimate(rows, nk, None)
+    from_rows = np.einsum("kij,kj,klj->kil", axes, values, axes)
     from_sums = eev.estimate(np.swapaxes(rows, 1, 2) @ rows, nk, None)
     np.testing.assert_allclose(from_rows, from_sums, rtol=1e-10, atol=1e-12)
 

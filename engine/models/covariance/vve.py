@@ -51,16 +51,19 @@ class VVE(CovarianceStructure):
         return compose(*common_orientation(scatter, nk, values_for, start))
 
     @staticmethod
-    def settling_estimate(weighted, nk, previous) -> np.ndarray:
+    def settling_estimate(weighted, nk, state):
         """mclust's own VVE update, which a start settles a partition with before EM
-        (:mod:`engine.settle`; ``weighted`` holds each component's weighted, centred
-        rows); see :func:`mclust_estimate`."""
-        return mclust_estimate(np.swapaxes(weighted, 1, 2) @ weighted, nk, previous)
+        (:mod:`engine.settle`): :func:`mclust_estimate` of the weighted, centred rows'
+        scatter, carrying the orientation and shapes from step to step as mclust does."""
+        orientation, values, shapes = mclust_estimate(
+            np.swapaxes(weighted, 1, 2) @ weighted, nk, state
+        )
+        return orientation, values, (orientation, shapes)
 
 
 def mclust_estimate(
-    scatter: np.ndarray, nk: np.ndarray, previous: np.ndarray | None
-) -> np.ndarray:
+    scatter: np.ndarray, nk: np.ndarray, start: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """VVE's covariances as mclust 6 updates them (its Fortran ``mevve``): not the
     maximum of the M-step objective, and so not an EM step.
 
@@ -70,21 +73,26 @@ def mclust_estimate(
     volume as well), then takes each component's values along the new axes,
     until its target ``sum_k tr(O^T W_k O diag(shape_k)^-1)`` changes by less than
     :data:`MCLUST_INNER_TOLERANCE` relative. From the identity and unit shapes
-    when there are no previous covariances, as mclust starts; else from theirs.
-    The fixed points are not those of the likelihood, and the likelihood may fall
-    from one such update to the next (measured: by up to 0.13 on mclust's
-    ``thyroid``), but from mclust's partition the updates retrace mclust's fit;
-    EM (:meth:`VVE.estimate`) then climbs from where they end.
+    when there is no ``start``, as mclust starts; else from the orientation and
+    shapes given. The fixed points are not those of the likelihood, and the
+    likelihood may fall from one such update to the next (measured: by up to 0.13
+    on mclust's ``thyroid``), but from mclust's partition the updates retrace
+    mclust's fit; EM (:meth:`VVE.estimate`) then climbs from where they end.
 
     Parameters
     ----------
     scatter : ndarray of shape (K, D, D)
     nk : ndarray of shape (K,)
-    previous : ndarray of shape (K, D, D) or None
+    start : tuple of ndarray (D, D) and (K, D), or None
+        An orientation and shapes (each row with product one).
 
     Returns
     -------
-    ndarray of shape (K, D, D)
+    orientation : ndarray of shape (D, D)
+    values : ndarray of shape (K, D)
+        The covariances' values along the orientation's axes.
+    shapes : ndarray of shape (K, D)
+        The values over their geometric means.
 
     Raises
     ------
@@ -92,18 +100,16 @@ def mclust_estimate(
         For a component with a value that is not positive along the axes.
     """
     n_components, n_features = nk.size, scatter.shape[1]
-    if previous is None:
-        orientation = np.eye(n_features)
-        shapes = np.ones((n_components, n_features))
+    if start is None:
+        orientation, shapes = np.eye(n_features), np.ones((n_components, n_features))
     else:
-        orientation = shared_axes(previous)
-        shapes = split_volume(rotated_diagonals(previous, orientation))[1]
+        orientation, shapes = start
     largest = np.linalg.eigvalsh(scatter)[:, -1]
     target = np.inf
     for _ in range(MCLUST_INNER_STEPS):
         inverse = 1.0 / shapes
         # Step 1 majorises through the scatter's largest eigenvalue, on O^T.
-        turned = np.swapaxes(orientation, 0, 1) @ scatter - largest[:, None, None] * orientation.T
+        turned = orientation.T @ scatter - largest[:, None, None] * orientation.T
         orientation = polar((inverse[:, :, None] * turned).sum(axis=0)).T
         # Step 2 through the shapes' largest inverse, on O.
         turned = scatter @ orientation
@@ -114,4 +120,4 @@ def mclust_estimate(
         last, target = target, float((rotated / shapes).sum())
         if abs(target - last) <= MCLUST_INNER_TOLERANCE * (1.0 + abs(target)):
             break
-    return compose(orientation, volumes[:, None] * shapes)
+    return orientation, volumes[:, None] * shapes, shapes
