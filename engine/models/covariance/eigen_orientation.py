@@ -34,17 +34,23 @@ def polar(matrices: np.ndarray) -> np.ndarray:
     to orthogonal.
     """
     if matrices.shape[-2:] == (2, 2) and matrices.size == 4:
-        (a, b), (c, d) = matrices.reshape(2, 2).tolist()
-        e, f, g, h = a + d, c - b, a - d, b + c  # twice the parts' entries
-        turn, mirror = math.hypot(e, f), math.hypot(g, h)
-        if turn >= mirror and turn > 0:
-            e, f = e / turn, f / turn
-            return np.array([[e, -f], [f, e]]).reshape(matrices.shape)
-        if mirror > turn:
-            g, h = g / mirror, h / mirror
-            return np.array([[g, h], [h, -g]]).reshape(matrices.shape)
+        factor = _polar_2x2(*matrices.reshape(4).tolist())
+        if factor is not None:
+            return np.array(factor).reshape(matrices.shape)
     u, _, vt = np.linalg.svd(matrices)
     return u @ vt
+
+
+def _polar_2x2(a: float, b: float, c: float, d: float) -> tuple[float, ...] | None:
+    """The polar factor of ``[[a, b], [c, d]]`` as its four entries, row by row
+    (:func:`polar`'s closed form), or ``None`` for the zero matrix."""
+    e, f, g, h = a + d, c - b, a - d, b + c  # twice the parts' entries
+    turn, mirror = math.hypot(e, f), math.hypot(g, h)
+    if turn >= mirror and turn > 0:
+        return e / turn, -f / turn, f / turn, e / turn
+    if mirror > turn:
+        return g / mirror, h / mirror, h / mirror, -g / mirror
+    return None
 
 
 def _orientation_step(
@@ -128,6 +134,8 @@ def common_orientation(
         orientations = descending_eigh(np.concatenate([scatter.sum(axis=0)[None], scatter]))[1]
         turned = _turned(scatter, orientations)
         values = values_for(along(orientations, turned))
+    elif scatter.shape[1] == 2:
+        return _climb_2d(scatter, nk, largest, values_for, start)
     else:
         orientations, values = start[0][None], start[1][None]
         turned = _turned(scatter, orientations)
@@ -137,6 +145,52 @@ def common_orientation(
     )
     best = int(np.argmax(value))
     return orientations[best], values[best]
+
+
+def _climb_2d(
+    scatter: np.ndarray,
+    nk: np.ndarray,
+    largest: np.ndarray,
+    values_for: Callable[[np.ndarray], np.ndarray],
+    start: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`common_orientation`'s climb from ``start`` in two dimensions (the usual
+    case of a sweep on two columns): the same steps, with each scatter held as its
+    three entries ``(a, b, d)``, so that a majoriser's sum over the components is one
+    small product, ``F[:, j] = (sum_k inverse_kj (W_k - largest_k I)) O[:, j]``, and
+    the orientation four Python floats."""
+    flat = scatter.reshape(-1, 4)[:, [0, 1, 3]]  # a, b, d of each [[a, b], [b, d]]
+    shifted = flat - largest[:, None] * np.array([1.0, 0.0, 1.0])
+
+    def column_products(sums: np.ndarray, o: tuple[float, ...]) -> tuple[float, ...]:
+        """``F`` whose column j is [[A, B], [B, D]] of row j of ``sums`` times ``O[:, j]``."""
+        (a1, b1, d1), (a2, b2, d2) = sums.tolist()
+        o11, o12, o21, o22 = o
+        return a1 * o11 + b1 * o21, a2 * o12 + b2 * o22, b1 * o11 + d1 * o21, b2 * o12 + d2 * o22
+
+    def rotated(o: tuple[float, ...]) -> np.ndarray:
+        """The scatter along the axes ``O[:, j]``, ``a x^2 + 2 b x y + d y^2``, (K, 2)."""
+        o11, o12, o21, o22 = o
+        return flat @ np.array([[o11 * o11, o12 * o12], [2 * o11 * o21, 2 * o12 * o22],
+                                [o21 * o21, o22 * o22]])
+
+    def step(state: State) -> tuple[State, np.ndarray]:
+        o, values = state
+        inverse = 1.0 / values
+        # A majoriser of zero (every orientation as good: equal values, or one
+        # component without spread) leaves the orientation where it is.
+        o = _polar_2x2(*column_products(inverse.T @ shifted, o)) or o
+        excess = inverse - inverse.max(axis=1, keepdims=True)
+        o = _polar_2x2(*column_products(excess.T @ flat, o)) or o
+        along = rotated(o)
+        values = values_for(along[None])[0]
+        return (o, values), objective(along, nk, values)
+
+    o = tuple(start[0].reshape(4).tolist())
+    values = start[1]
+    (o, values), _ = climb(step, (o, values), objective(rotated(o), nk, values),
+                           nk.sum() * 2)
+    return np.array(o).reshape(2, 2), values
 
 
 def shared_axes(covariances: np.ndarray) -> np.ndarray:
