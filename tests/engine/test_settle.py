@@ -23,11 +23,14 @@ from engine.models import covariance
 from engine.settle import settled_params
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "mclust"
+FAITHFUL_CSV = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faithful.csv"
 
 
 def reference_data(name: str) -> np.ndarray:
     if name == "iris":
         return load_iris().data
+    if name == "faithful":
+        return np.loadtxt(FAITHFUL_CSV, delimiter=",", skiprows=1)
     return np.loadtxt(REFERENCE / f"{name}.csv", delimiter=",", skiprows=1, ndmin=2)
 
 
@@ -62,7 +65,7 @@ CELLS = [
 ]
 
 
-@pytest.mark.parametrize("name, model, k", CELLS)
+@pytest.mark.parametrize("name, model, k", CELLS + [("faithful", "VVE", 3), ("faithful", "VVE", 8)])
 def test_settling_mclusts_partition_ends_at_mclusts_log_likelihood(name, model, k):
     X = reference_data(name)
     estimate = covariance.get(model).settling_estimate

@@ -11,7 +11,14 @@ from engine.models.covariance.eigen import (
     rotated_diagonals,
     split_volume,
 )
-from engine.models.covariance.eigen_orientation import common_orientation, polar, shared_axes
+from engine.models.covariance.eigen_orientation import (
+    along_2d,
+    common_orientation,
+    flat_2x2,
+    orientation_step_2d,
+    polar,
+    shared_axes,
+)
 
 #: mclust's inner stop (``emControl()$tol[2]``, ``sqrt(.Machine$double.eps)``): the
 #: relative change of its target at which :func:`mclust_estimate` stops.
@@ -105,6 +112,8 @@ def mclust_estimate(
     else:
         orientation, shapes = start
     largest = np.linalg.eigvalsh(scatter)[:, -1]
+    if n_features == 2:
+        return _mclust_estimate_2d(scatter, nk, largest, orientation, shapes)
     target = np.inf
     for _ in range(MCLUST_INNER_STEPS):
         inverse = 1.0 / shapes
@@ -121,3 +130,26 @@ def mclust_estimate(
         if abs(target - last) <= MCLUST_INNER_TOLERANCE * (1.0 + abs(target)):
             break
     return orientation, volumes[:, None] * shapes, shapes
+
+
+def _mclust_estimate_2d(
+    scatter: np.ndarray,
+    nk: np.ndarray,
+    largest: np.ndarray,
+    orientation: np.ndarray,
+    shapes: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`mclust_estimate`'s loop in two dimensions, by the two-dimensional steps
+    of :mod:`~engine.models.covariance.eigen_orientation` (the same steps)."""
+    flat = flat_2x2(scatter)
+    shifted = flat - largest[:, None] * np.array([1.0, 0.0, 1.0])
+    o = tuple(orientation.reshape(4).tolist())
+    target = np.inf
+    for _ in range(MCLUST_INNER_STEPS):
+        o = orientation_step_2d(flat, shifted, 1.0 / shapes, o)
+        rotated = along_2d(flat, o)
+        volumes, shapes = split_volume(rotated / nk[:, None])
+        last, target = target, float((rotated / shapes).sum())
+        if abs(target - last) <= MCLUST_INNER_TOLERANCE * (1.0 + abs(target)):
+            break
+    return np.array(o).reshape(2, 2), volumes[:, None] * shapes, shapes
