@@ -15,6 +15,7 @@ import numpy as np
 
 from engine.models.covariance.eigen import (
     State,
+    check_positive,
     climb,
     descending_eigh,
     objective,
@@ -115,7 +116,7 @@ def common_orientation(
     orientation : ndarray of shape (D, D)
     values : ndarray of shape (K, D)
     """
-    largest = np.linalg.eigvalsh(scatter)[:, -1]
+    largest = largest_eigenvalues(scatter)
 
     def along(orientations: np.ndarray, turned: np.ndarray) -> np.ndarray:
         """The scatter along each of C shared orientations, shape (C, K, D)."""
@@ -211,11 +212,27 @@ def _climb_2d(
 def shared_axes(covariances: np.ndarray) -> np.ndarray:
     """The axes of covariances that share them (exactly when they come from a
     structure with a common orientation), as the columns of a (D, D) matrix: the
-    eigenvectors of the sum of the covariances, each scaled to volume one.
+    eigenvectors of the sum of the covariances, each scaled to volume one (in two
+    dimensions the volume is the square root of the determinant).
 
     Parameters
     ----------
     covariances : ndarray of shape (K, D, D)
     """
-    volumes, _ = split_volume(np.linalg.eigvalsh(covariances))
+    if covariances.shape[1:] == (2, 2):
+        a, b, d = flat_2x2(covariances).T
+        determinants = a * d - b * b
+        check_positive(determinants)
+        volumes = np.sqrt(determinants)
+    else:
+        volumes, _ = split_volume(np.linalg.eigvalsh(covariances))
     return descending_eigh((covariances / volumes[:, None, None]).sum(axis=0))[1]
+
+
+def largest_eigenvalues(matrices: np.ndarray) -> np.ndarray:
+    """The largest eigenvalue of each symmetric matrix (K, D, D), shape (K,); in two
+    dimensions in closed form, ``(a + d) / 2 + |((a - d) / 2, b)|``."""
+    if matrices.shape[1:] == (2, 2):
+        a, b, d = flat_2x2(matrices).T
+        return 0.5 * (a + d) + np.hypot(0.5 * (a - d), b)
+    return np.linalg.eigvalsh(matrices)[:, -1]

@@ -15,6 +15,7 @@ from engine.models.covariance.eigen_orientation import (
     along_2d,
     common_orientation,
     flat_2x2,
+    largest_eigenvalues,
     orientation_step_2d,
     polar,
     shared_axes,
@@ -111,7 +112,7 @@ def mclust_estimate(
         orientation, shapes = np.eye(n_features), np.ones((n_components, n_features))
     else:
         orientation, shapes = start
-    largest = np.linalg.eigvalsh(scatter)[:, -1]
+    largest = largest_eigenvalues(scatter)
     if n_features == 2:
         return _mclust_estimate_2d(scatter, nk, largest, orientation, shapes)
     target = np.inf
