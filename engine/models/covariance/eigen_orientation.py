@@ -86,7 +86,7 @@ def _turned(scatter: np.ndarray, orientations: np.ndarray) -> np.ndarray:
 def common_orientation(
     scatter: np.ndarray,
     nk: np.ndarray,
-    values_for: Callable[[np.ndarray], np.ndarray],
+    values_for: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
     start: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One orientation shared by every component, and the values along it, that
@@ -107,7 +107,8 @@ def common_orientation(
     scatter : ndarray of shape (K, D, D)
     nk : ndarray of shape (K,)
     values_for : callable
-        The best values (C, K, D) for the scatter along C sets of axes (C, K, D).
+        The best values (C, K, D) for the scatter along C sets of axes (C, K, D),
+        and the objective (C,) they reach.
     start : tuple of ndarray, optional
         An orientation (D, D) and values (K, D) to climb from.
 
@@ -128,13 +129,13 @@ def common_orientation(
         orientations = _orientation_step(scatter, largest, orientations, turned, 1.0 / values)
         turned = _turned(scatter, orientations)
         rotated = along(orientations, turned)
-        values = values_for(rotated)
-        return (orientations, values, turned), objective(rotated, nk, values)
+        values, value = values_for(rotated)
+        return (orientations, values, turned), value
 
     if start is None:
         orientations = descending_eigh(np.concatenate([scatter.sum(axis=0)[None], scatter]))[1]
         turned = _turned(scatter, orientations)
-        values = values_for(along(orientations, turned))
+        values = values_for(along(orientations, turned))[0]
     elif scatter.shape[1] == 2:
         return _climb_2d(scatter, nk, largest, values_for, start)
     else:
@@ -186,7 +187,7 @@ def _climb_2d(
     scatter: np.ndarray,
     nk: np.ndarray,
     largest: np.ndarray,
-    values_for: Callable[[np.ndarray], np.ndarray],
+    values_for: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
     start: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`common_orientation`'s climb from ``start`` in two dimensions (the usual
@@ -199,8 +200,8 @@ def _climb_2d(
         o, values = state
         o = orientation_step_2d(flat, shifted, 1.0 / values, o)
         along = along_2d(flat, o)
-        values = values_for(along[None])[0]
-        return (o, values), objective(along, nk, values)
+        values, value = values_for(along[None])
+        return (o, values[0]), value[0]
 
     o = tuple(start[0].reshape(4).tolist())
     values = start[1]

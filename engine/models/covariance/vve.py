@@ -47,10 +47,13 @@ class VVE(CovarianceStructure):
         McNicholas (2014), from the previous covariances'
         (:func:`~engine.models.covariance.eigen_orientation.common_orientation`)."""
 
-        def values_for(rotated: np.ndarray) -> np.ndarray:
+        constant = -0.5 * nk.sum() * scatter.shape[1]
+
+        def values_for(rotated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # Each value the scatter along its axis over nk: R_kj / L_kj = nk.
             values = rotated / nk[:, None]
             check_positive(values, axis=-2)
-            return values
+            return values, -0.5 * (np.log(values).sum(axis=-1) @ nk) + constant
 
         start = None
         if previous is not None:
