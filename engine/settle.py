@@ -12,8 +12,8 @@ engine's EM from the same partition is mclust's. Two part from it:
   squares; the two differ where a component's rows do not span the columns.
 
 From the same partition the two climbs then end at different optima, either
-higher (measured on mclust's data sets: below mclust's in 9 of 756 cells). A
-structure that declares such an update (``settling_estimate``) gets a second
+higher (measured on mclust's data sets: below mclust's in 9 of the 696 cells
+compared). A structure that declares such an update (``settling_estimate``) gets a second
 ``hc`` start: the partition settled by mclust's iteration (:func:`settled_params`),
 from which EM climbs as from any start. The fit keeps whichever of the two starts
 ends higher, so it is never below either: not below mclust's optimum, and not
