@@ -21,6 +21,19 @@ def datasets() -> Path:
 
 
 @pytest.fixture(scope="session")
+def scales_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CSV of two seeded groups in columns whose scales differ a hundred thousand fold
+    ("big" in thousands around 5000, "small" in hundredths), for standard units."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [4.0, 3.0]])
+    z = centres[rng.integers(0, 2, 300)] + rng.normal(size=(300, 2))
+    path = tmp_path_factory.mktemp("scales") / "scales.csv"
+    columns = z * [1000, 0.01] + [5000, 0]
+    np.savetxt(path, columns, delimiter=",", header="big,small", comments="")
+    return path
+
+
+@pytest.fixture(scope="session")
 def cluster() -> Iterator[object]:
     """A real Dask cluster on loopback: a scheduler and two worker processes (each under
     its nanny, so a killed worker is a dead process that the nanny replaces), started
