@@ -86,19 +86,30 @@ def test_temporary_files_of_a_killed_writer_are_removed_on_the_next_write(tmp_pa
 
 
 def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path):
-    script = textwrap.dedent(f"""
-        import os, signal
+    # The command line's output is written half-way when SIGTERM arrives: it unwinds, and the
+    # half-written temporary file goes with it.
+    script = textwrap.dedent("""
+        import os, signal, sys
+        import emio.cli.common as common
         from emio.atomic import atomic_open
-        from emio.cli import _on_sigterm
-        signal.signal(signal.SIGTERM, _on_sigterm)
-        with atomic_open({str(tmp_path / 'big.csv')!r}) as f:
-            f.write("x" * 1_000_000)
-            os.kill(os.getpid(), signal.SIGTERM)
-            f.write("never")
+        from emio.cli import main
+
+        def write_half_then_terminate(path, text):
+            with atomic_open(path, "w") as file:
+                file.write(text[: len(text) // 2])
+                os.kill(os.getpid(), signal.SIGTERM)
+                file.write(text[len(text) // 2 :])
+
+        common.atomic_write_text = write_half_then_terminate
+        sys.exit(main(sys.argv[1:]))
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode != 0 and "Terminated" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", script, "fit", str(FAITHFUL), "--k", "2",
+         "-o", str(tmp_path / "params.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "error: terminated"
     assert list(tmp_path.iterdir()) == []
 
 
