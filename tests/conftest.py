@@ -3,6 +3,7 @@ Rows of each model's kind, the command line run in-process, and a model written 
 missing values (for the tests of how they are refused), for tests anywhere."""
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,32 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+#: Prefix of the names of every Python thread the application and the engine start:
+#: chunk runners' workers (``em-chunk``), a conversion's reader (``em-convert``), a
+#: cluster fit's canceller (``em-cancel``). Qt's threads are checked by the GUI tests'
+#: ``no_thread_left_running``.
+WORKER_PREFIX = "em-"
+
+
+def _workers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith(WORKER_PREFIX) and t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def no_worker_thread_left_running() -> Iterator[None]:
+    """Fail a test that leaves a worker thread of its own running (a chunk runner never
+    closed, a conversion's reader or a cluster fit's canceller never ended), after giving
+    each a few seconds to end."""
+    before = _workers()
+    yield
+    left = _workers() - before
+    for thread in left:
+        thread.join(timeout=10.0)
+    alive = sorted(t.name for t in left if t.is_alive())
+    if alive:
+        pytest.fail(f"worker thread(s) left running by this test: {', '.join(alive)}")
 
 
 @pytest.fixture(scope="session")
