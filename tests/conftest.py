@@ -48,6 +48,24 @@ def datasets() -> Path:
 
 
 @pytest.fixture(scope="session")
+def faithful_csv(datasets: Path) -> Path:
+    """Old Faithful as CSV: a header, then 272 rows of (eruption minutes, waiting minutes)."""
+    return datasets / "faithful.csv"
+
+
+@pytest.fixture(scope="session")
+def faithful_semicolon_csv(datasets: Path) -> Path:
+    """Old Faithful with semicolons and decimal commas."""
+    return datasets / "faithful_semicolon.csv"
+
+
+@pytest.fixture(scope="session")
+def faithful(faithful_csv: Path) -> np.ndarray:
+    """Old Faithful's 272 rows of (eruption minutes, waiting minutes)."""
+    return np.loadtxt(faithful_csv, delimiter=",", skiprows=1)
+
+
+@pytest.fixture(scope="session")
 def scales_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CSV of two seeded groups in columns whose scales differ a hundred thousand fold
     ("big" in thousands around 5000, "small" in hundredths), for standard units."""

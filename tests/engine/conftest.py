@@ -21,12 +21,6 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
 @pytest.fixture(scope="session")
-def faithful(datasets: Path) -> np.ndarray:
-    """Old Faithful, 272 rows of (eruption minutes, waiting minutes)."""
-    return np.loadtxt(datasets / "faithful.csv", delimiter=",", skiprows=1)
-
-
-@pytest.fixture(scope="session")
 def reference_data(faithful: np.ndarray) -> Callable[[str], np.ndarray]:
     """``reference_data(name)``: the rows of a data set the mclust reference tables were
     computed on (faithful, iris, or a CSV in ``tests/reference/mclust``)."""

@@ -21,7 +21,6 @@ import copy
 import io
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -40,10 +39,10 @@ FITTED = ("weights_", "means_", "covariances_", "precisions_", "precisions_chole
 
 
 @pytest.fixture(scope="module", params=["faithful", "blobs"])
-def data(request: pytest.FixtureRequest, datasets: Path) -> tuple[np.ndarray, int]:
+def data(request: pytest.FixtureRequest, faithful: np.ndarray) -> tuple[np.ndarray, int]:
     """Rows and a K: Old Faithful with 2, or three 3-D blobs far from the origin with 3."""
     if request.param == "faithful":
-        return np.loadtxt(datasets / "faithful.csv", delimiter=",", skiprows=1), 2
+        return faithful, 2
     X, _ = make_blobs(n_samples=400, n_features=3, centers=3, cluster_std=1.5, random_state=7)
     return X + 100.0, 3
 
