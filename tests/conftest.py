@@ -1,6 +1,8 @@
-"""Test configuration shared by every test: Qt renders offscreen, never to a display.
-Rows of each model's kind, the command line run in-process, and a model written before
-missing values (for the tests of how they are refused), for tests anywhere."""
+"""Test configuration shared by every test: Qt renders offscreen, never to a display, and
+no test may leave a worker thread of its own running. The shared data sets (one fixture,
+``datasets``, and Old Faithful from it), rows of each model's kind, the command line run
+in-process, and a model written before missing values (for the tests of how they are
+refused), for tests anywhere."""
 
 import os
 import threading
