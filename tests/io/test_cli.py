@@ -31,7 +31,7 @@ def test_fit_prints_a_complete_params_document(faithful_csv, capsys):
     assert code == 0, err
     doc = json.loads(out)
     assert doc["format"] == "em-studio-params" and doc["version"] == 1
-    assert doc["model"] == "gaussian" and doc["covariance"] == "tied"
+    assert doc["model"] == "gaussian" and doc["covariance"] == "EEE"  # mclust's name for tied
     assert doc["n_components"] == 3 and doc["n_features"] == 2
     assert doc["feature_names"] == ["eruptions", "waiting"]
     assert np.array(doc["means"]).shape == (3, 2)
