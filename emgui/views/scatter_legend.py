@@ -129,6 +129,11 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
             lines += [text for _, text in self._classes]
         return lines
 
+    def colors(self) -> list[int]:
+        """The palette index of each row's dot (-1 for grey), components then classes, top
+        to bottom, as :meth:`texts` lists the rows."""
+        return [color for color, _ in self._components + self._classes]
+
     # --- placing and moving -------------------------------------------------------------
 
     def place(self, view_box: pg.ViewBox) -> None:
