@@ -89,13 +89,9 @@ def line_row(spec: ModelSpec) -> str:
     return "Gaussian, ellipsoidal"
 
 
-#: mclust's order of its fourteen names: volume varies fastest, then shape, then orientation.
-_MCLUST_ORDER = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV",
-                 "VEV", "EVV", "VVV")
-
-
 def _menu_key(spec: ModelSpec) -> int:
-    return _MCLUST_ORDER.index(spec.mclust) if spec.mclust in _MCLUST_ORDER else len(_MCLUST_ORDER)
+    order = declared.MCLUST_ORDER
+    return order.index(spec.mclust) if spec.mclust in order else len(order)
 
 
 class SweepControls(QGroupBox):
