@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from engine.selection import Cell, ModelSpec
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
-from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+from emgui.views.plot_style import FOREGROUND, ink, paper, set_axis_label, style_plot_item
 
 #: One marker shape per model line, so lines differ without colour too.
 SYMBOLS = ("o", "s", "t", "d", "h", "star", "p", "t1")
@@ -37,15 +37,15 @@ class CriterionChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(
-            background=BACKGROUND, axisItems={"bottom": IterationAxis("bottom")}
+            background=paper(), axisItems={"bottom": IterationAxis("bottom")}
         )
         self.plot_widget.setMinimumHeight(220)
         self._plot = self.plot_widget.getPlotItem()
         style_plot_item(self._plot)
         set_axis_label(self._plot, "bottom", "K (number of components)")
         self._legend = self._plot.addLegend(
-            offset=(-10, 10), labelTextColor=FOREGROUND, labelTextSize="10pt",
-            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#C8C8C8"),
+            offset=(-10, 10), labelTextColor=ink(), labelTextSize="10pt",
+            brush=pg.mkBrush(paper()), pen=pg.mkPen("#C8C8C8"),
         )
         self.focus_box = QCheckBox("Zoom to the best cells")
         self.focus_box.setChecked(True)
@@ -74,6 +74,7 @@ class CriterionChart(QWidget):
         # Below the ring: nothing scores lower than the best cell, so the space is free.
         self._best_label = pg.TextItem("best", color=FOREGROUND, anchor=(0.5, -0.9))
         self._best_label.setZValue(20)
+        self._best_label.follows_ink = True  # emgui.shell.palette gives it a new theme's ink
         self._plot.addItem(self._best_label, ignoreBounds=True)
         self._best_label.setVisible(False)
         self._set_axis_label()
