@@ -26,6 +26,7 @@ from emgui.runs.streamed import sample_note
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
 from emgui.shell.palette import PaletteFollower, share_palette
+from emgui.shell.screen_fit import available_area, fitting_size
 
 
 def results_view(proxy: QSortFilterProxyModel, tooltip: str) -> QTableView:
@@ -72,6 +73,9 @@ class AnalysisDialog(QDialog):
         share_palette(self.parentWidget(), self)
         if self._palette_follower is None:
             self._palette_follower = PaletteFollower(self)
+            # The first time, at a size that fits the screen (860 px is taller than a
+            # 1024x700 screen's).
+            self.resize(fitting_size(self.size(), available_area(self)))
         super().showEvent(event)
 
     @property
