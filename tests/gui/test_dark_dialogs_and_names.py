@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+from sklearn.datasets import load_wine
 
 from emgui.features import installed
 from emgui.features.analysis import ModelSelection
@@ -22,6 +22,7 @@ from emgui.features.help.pages import models_html
 from emgui.features.labels.known_labels import KnownLabels
 from emgui.features.teaching.lesson import Lesson
 from emgui.shell.palette import dark_palette
+from emgui.shell.window_layout import first_widths
 from emgui.views.colors import PALETTE
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 from emio.tables import read_table
@@ -41,14 +42,12 @@ def dark(qapp):
 
 @pytest.fixture(scope="module")
 def labelled_csv(tmp_path_factory) -> Path:
-    """Three well-separated groups on five columns, with their names as a text column."""
-    rng = np.random.default_rng(7)
-    centres = rng.normal(scale=8.0, size=(3, 5))
-    group = np.repeat(np.arange(3), 60)
-    frame = pd.DataFrame(centres[group] + rng.normal(size=(180, 5)),
-                         columns=[f"c{j}" for j in range(5)])
-    frame["kind"] = np.array(["alpha", "beta", "gamma"])[group]
-    path = tmp_path_factory.mktemp("labelled") / "labelled.csv"
+    """Five of the wine data's columns (scales from 1 to 1000) with the cultivar as text."""
+    wine = load_wine()
+    columns = ["alcohol", "malic_acid", "flavanoids", "color_intensity", "proline"]
+    frame = pd.DataFrame(wine.data, columns=wine.feature_names)[columns]
+    frame["cultivar"] = [f"class_{t}" for t in wine.target]
+    path = tmp_path_factory.mktemp("wine") / "wine5.csv"
     frame.to_csv(path, index=False)
     return path
 
@@ -112,6 +111,15 @@ def test_restarts_follows_the_main_windows_own_palette(qtbot, window, faithful_c
     qtbot.waitUntil(lambda: set(plot_backgrounds(dialog)) == {light})
 
 
+def test_the_dialogs_first_open_at_a_size_that_fits_the_screen(qtbot, window):
+    feature = installed(window.host, ModelSelection)
+    for dialog in (feature.show_selection_dialog(), feature.show_restarts_dialog()):
+        area = dialog.screen().availableGeometry()
+        assert dialog.width() <= area.width() and dialog.height() <= area.height()
+        # Not shrunk below what the screen allows either: the default where it fits.
+        assert dialog.height() >= min(int(area.height() * 0.9), 700)
+
+
 def test_every_component_colour_reads_on_white_and_on_a_dark_theme():
     dark_base = dark_palette().color(QPalette.ColorRole.Base)
     for code in PALETTE:
@@ -126,7 +134,7 @@ def test_the_label_comparison_button_is_whole_in_a_1024x700_window(
     qtbot, window, labelled_csv
 ):
     window.resize(1024, 700)
-    window.document.set_data(read_table(labelled_csv, labels="kind"), labelled_csv.name)
+    window.document.set_data(read_table(labelled_csv, labels="cultivar"), labelled_csv.name)
     window.document.set_options(window.document.options.replace(
         model="gaussian", n_components=3, n_init=2, seed=0))
     with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
@@ -142,6 +150,22 @@ def test_the_label_comparison_button_is_whole_in_a_1024x700_window(
 
     qtbot.waitUntil(button_in_view)
     assert window.height() <= 700
+
+
+def test_at_1600x1000_the_results_show_three_components_of_five_columns_uncut(
+    qtbot, window, labelled_csv
+):
+    window.resize(1600, 1000)
+    first_widths(window, window.settings_dock, window.results_dock)
+    window.document.set_data(read_table(labelled_csv, labels="cultivar"), labelled_csv.name)
+    window.document.set_options(window.document.options.replace(
+        model="gaussian", n_components=3, covariance_type="full", n_init=2, seed=0))
+    with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
+        window.run_actions.run.trigger()
+    window.results_dock.raise_()
+    browser = window.results_pane.browser
+    qtbot.waitUntil(lambda: browser.isVisible() and "Sizes" in browser.toPlainText())
+    qtbot.waitUntil(lambda: browser.horizontalScrollBar().maximum() == 0)
 
 
 def test_the_lower_bound_plot_is_whole_in_its_dock_with_its_axis_title(
