@@ -92,6 +92,12 @@ def test_choose_k_under_a_dark_theme_draws_its_chart_on_the_dark_background(
                    for item in view.scene().items()]
     axes = [item for item in scene_items if isinstance(item, pg.AxisItem) and item.isVisible()]
     assert axes and {axis.textPen().color().name() for axis in axes} == {ink}
+    # The word under the best cell's ring lies within the chart, above its axis.
+    best = next(item for item in scene_items
+                if isinstance(item, pg.TextItem) and item.toPlainText() == "best")
+    box = next(item for item in scene_items if isinstance(item, pg.ViewBox))
+    qtbot.waitUntil(lambda: best.isVisible()
+                    and box.sceneBoundingRect().contains(best.sceneBoundingRect()))
     legends = [item for item in scene_items if isinstance(item, pg.LegendItem)]
     assert legends
     for legend in legends:
