@@ -30,6 +30,13 @@ from engine.selection import ModelSpec, mclust_meaning
 MCLUST_ORDER = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV",
                 "VEV", "EVV", "VVV")
 
+#: What mclust's three letters say, for tooltips and help.
+MCLUST_LETTERS = (
+    "mclust's names give the components' volume, shape and orientation, in that order: "
+    "E equal for all components, V each component its own, I the identity (round shape; "
+    "axes along the columns)."
+)
+
 #: The views the window has, and how many columns of data each needs at least.
 VIEW_COLUMNS = {"scatter": 2, "histogram": 1, "discrete": 1}
 

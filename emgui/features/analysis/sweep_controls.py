@@ -48,11 +48,7 @@ CRITERION_TIPS = {
     "icl": "Integrated completed likelihood: BIC + 2 × entropy. Also penalises "
     "clusters that overlap; prefers well-separated ones.",
 }
-LETTERS_TIP = (
-    "mclust's names give the components' volume, shape and orientation, in that order: "
-    "E equal for all components, V each component its own, I the identity (round shape; "
-    "axes along the columns)."
-)
+LETTERS_TIP = declared.MCLUST_LETTERS
 #: The preset buttons: their text, tooltip and the lines they tick.
 PRESETS = {
     "all": ("All 14", "Tick all fourteen of mclust's covariance structures.", mclust_specs),

@@ -24,7 +24,7 @@ from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from emgui.views.declared import MCLUST_ORDER
+from emgui.views.declared import MCLUST_LETTERS, MCLUST_ORDER
 from engine.models import registry
 
 DISTRIBUTION = "em-studio"
@@ -134,12 +134,14 @@ def models_html() -> str:
             parts.append(f"<p><b>{html.escape(spec.title)}</b>: {html.escape(spec.help)}</p>")
             choices = spec.current_choices()
             if choices and spec.describe is not None:
+                # Each description starts with the name (``EII covariance (round, ...)``).
                 items = "".join(
-                    f"<li><code>{html.escape(str(spec.written(choice)))}</code>: "
-                    f"{html.escape(spec.describe(choice))}</li>"
+                    f"<li>{html.escape(spec.describe(choice))}</li>"
                     for choice in sorted(choices, key=lambda c: _mclust_rank(spec, c))
                 )
                 parts.append(f"<ul>{items}</ul>")
+                if any(str(spec.written(c)) in MCLUST_ORDER for c in choices):
+                    parts.append(f"<p>{html.escape(MCLUST_LETTERS)}</p>")
     return "\n".join(parts)
 
 
