@@ -14,7 +14,7 @@ import time
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QSize, QSortFilterProxyModel
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableView
 
@@ -56,7 +56,9 @@ class AnalysisDialog(QDialog):
         super().__init__(host.parent_widget)
         self.setWindowTitle(title)
         self.setModal(False)
-        self.resize(*size)
+        # A size that fits the main window's screen (860 px is taller than a 1024x700
+        # screen's), given before the subclass lays out its splitters.
+        self.resize(fitting_size(QSize(*size), available_area(host.parent_widget)))
         self._host = host
         self._document = host.document
         self._run_worker: GeneratorWorker | None = None
@@ -73,9 +75,6 @@ class AnalysisDialog(QDialog):
         share_palette(self.parentWidget(), self)
         if self._palette_follower is None:
             self._palette_follower = PaletteFollower(self)
-            # The first time, at a size that fits the screen (860 px is taller than a
-            # 1024x700 screen's).
-            self.resize(fitting_size(self.size(), available_area(self)))
         super().showEvent(event)
 
     @property
