@@ -124,6 +124,10 @@ def test_the_dialogs_first_open_at_a_size_that_fits_the_screen(qtbot, window):
         assert dialog.width() <= area.width() and dialog.height() <= area.height()
         # Not shrunk below what the screen allows either: the default where it fits.
         assert dialog.height() >= min(int(area.height() * 0.9), 700)
+    # Shrunk to the screen, Explore Restarts gives its plots more room than its table.
+    restarts = feature.restarts_dialog
+    assert restarts.width() < 1120
+    qtbot.waitUntil(lambda: restarts.curves.width() > restarts.table_view.width())
 
 
 def test_every_component_colour_reads_on_white_and_on_a_dark_theme():
