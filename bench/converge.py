@@ -37,7 +37,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
 import engine
-from bench.report import Check
+from bench.report import Check, markdown_table
 from engine.backends.local import LocalBackend
 
 #: How close (relative) to plain EM's converged log-likelihood counts as reaching it.
@@ -279,8 +279,7 @@ def row(outcome: ConvergeOutcome) -> str:
 
 
 def table(outcomes: list[ConvergeOutcome]) -> str:
-    separator = "|" + "---|" * (HEADER.count("|") - 1)
-    return "\n".join([HEADER, separator, *(row(outcome) for outcome in outcomes)])
+    return markdown_table(HEADER, [row(outcome) for outcome in outcomes])
 
 
 def checks(outcomes: list[ConvergeOutcome]) -> list[Check]:

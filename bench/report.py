@@ -63,9 +63,14 @@ def row(outcome: Outcome) -> str:
     )
 
 
+def markdown_table(header: str, rows: list[str]) -> str:
+    """A Markdown table: ``header`` (``| a | b |``), its separator line, then ``rows``."""
+    separator = "|" + "---|" * (header.count("|") - 1)
+    return "\n".join([header, separator, *rows])
+
+
 def table(outcomes: list[Outcome]) -> str:
-    separator = "|" + "---|" * (HEADER.count("|") - 1)
-    return "\n".join([HEADER, separator, *(row(outcome) for outcome in outcomes)])
+    return markdown_table(HEADER, [row(outcome) for outcome in outcomes])
 
 
 @dataclass

@@ -47,8 +47,16 @@ class _GcGuard(QObject):
         self.timer.start()
 
     def _on_timer_timeout(self) -> None:
-        if not _deferring:
-            collect_due(self.thresholds)
+        tick(self.thresholds)
+
+
+def tick(thresholds: tuple[int, int, int] | None = None) -> int:
+    """What the GUI thread's timer does every :data:`INTERVAL_MS`: collect the generations
+    due (by ``thresholds``, the collector's own by default), unless some work defers
+    collections; returns the highest generation collected, or -1."""
+    if _deferring:
+        return -1
+    return collect_due(gc.get_threshold() if thresholds is None else thresholds)
 
 
 @contextmanager

@@ -11,7 +11,8 @@ Schema, version 1 (keys in this order)::
     version         1
     model           a registered model: gaussian | kmeans | bernoulli | binomial | poisson
     <options>       the model's options under their file keys, except those
-                    given per column (gaussian: covariance, full | tied | diag | spherical)
+                    given per column (gaussian: covariance, mclust's name: VVV, EEE, VVI,
+                    VII, EII, ...; readers also take full, tied, diag, spherical)
     n_components    K
     n_features      D
     feature_names   [D names]
@@ -57,7 +58,7 @@ from typing import Any
 import numpy as np
 
 from engine import FitOptions, FitResult, Params
-from engine.models import OptionSpec, build_model, model_class, model_names
+from engine.models import OptionSpec, build_model, model_class, model_names, registry
 from emio.jsontext import document_text
 
 FORMAT = "em-studio-params"
@@ -132,23 +133,26 @@ def option_to_json(options: FitOptions, name: str) -> Any:
     """One field of ``options`` as files hold it.
 
     The start is ``"explicit"`` when parameters were given (they are written
-    elsewhere), held parameters are a sorted list, values per column a list.
+    elsewhere), held parameters are a sorted list, values per column a list, a
+    model's choice the word users see (:meth:`OptionSpec.written`).
     """
     value = getattr(options, name)
     if name == "init":
         return "explicit" if options.explicit_init else value
     if name == "fixed":
         return sorted(value)
-    return _json_value(value)
+    spec = registry.option_specs().get(name)
+    return _json_value(value if spec is None else spec.written(value))
 
 
 def model_keys(options: FitOptions) -> dict[str, Any]:
     """``model``, and the model's options that are not given per column, under their
-    file keys (a Gaussian's ``covariance``), as every document names them."""
+    file keys (a Gaussian's ``covariance``) and in the words users see (mclust's ``VVV``,
+    where the engine's name is ``full``), as every document names them."""
     keys = {"model": options.model}
     for spec in model_class(options.model).option_specs:
         if not spec.per_column:
-            keys[spec.file_key] = _json_value(options.model_options[spec.name])
+            keys[spec.file_key] = _json_value(spec.written(options.model_options[spec.name]))
     return keys
 
 
@@ -286,9 +290,11 @@ def _option(doc: dict[str, Any], spec: OptionSpec) -> object:
     key, value = spec.file_key, doc.get(spec.file_key)
     choices = spec.current_choices()
     if choices:
-        if value not in choices:
-            raise SchemaError(f"unknown {key} {value!r}; choose one of {', '.join(choices)}")
-        return value
+        chosen = spec.choice_of(value)
+        if chosen is None:
+            words = ", ".join(str(spec.written(choice)) for choice in choices)
+            raise SchemaError(f"unknown {key} {value!r}; write one of {words}")
+        return chosen
     try:
         return None if value is None else spec.normalise(value)
     except ValueError as exc:

@@ -1,8 +1,11 @@
-"""Test configuration shared by every test: Qt renders offscreen, never to a display.
-Rows of each model's kind, the command line run in-process, and a model written before
-missing values (for the tests of how they are refused), for tests anywhere."""
+"""Test configuration shared by every test: Qt renders offscreen, never to a display, and
+no test may leave a worker thread of its own running. The shared data sets (one fixture,
+``datasets``, and Old Faithful from it), rows of each model's kind, the command line run
+in-process, and a model written before missing values (for the tests of how they are
+refused), for tests anywhere."""
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +17,67 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: Prefix of the names of every Python thread the application and the engine start:
+#: chunk runners' workers (``em-chunk``), a conversion's reader (``em-convert``), a
+#: cluster fit's canceller (``em-cancel``). Qt's threads are checked by the GUI tests'
+#: ``no_thread_left_running``.
+WORKER_PREFIX = "em-"
+
+
+def _workers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith(WORKER_PREFIX) and t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def no_worker_thread_left_running() -> Iterator[None]:
+    """Fail a test that leaves a worker thread of its own running (a chunk runner never
+    closed, a conversion's reader or a cluster fit's canceller never ended), after giving
+    each a few seconds to end."""
+    before = _workers()
+    yield
+    left = _workers() - before
+    for thread in left:
+        thread.join(timeout=10.0)
+    alive = sorted(t.name for t in left if t.is_alive())
+    if alive:
+        pytest.fail(f"worker thread(s) left running by this test: {', '.join(alive)}")
+
+
 @pytest.fixture(scope="session")
 def datasets() -> Path:
     """The folder of shared data sets (faithful.csv, ...), beside the repository."""
     return ROOT.parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session")
+def faithful_csv(datasets: Path) -> Path:
+    """Old Faithful as CSV: a header, then 272 rows of (eruption minutes, waiting minutes)."""
+    return datasets / "faithful.csv"
+
+
+@pytest.fixture(scope="session")
+def faithful_semicolon_csv(datasets: Path) -> Path:
+    """Old Faithful with semicolons and decimal commas."""
+    return datasets / "faithful_semicolon.csv"
+
+
+@pytest.fixture(scope="session")
+def faithful(faithful_csv: Path) -> np.ndarray:
+    """Old Faithful's 272 rows of (eruption minutes, waiting minutes)."""
+    return np.loadtxt(faithful_csv, delimiter=",", skiprows=1)
+
+
+@pytest.fixture(scope="session")
+def scales_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CSV of two seeded groups in columns whose scales differ a hundred thousand fold
+    ("big" in thousands around 5000, "small" in hundredths), for standard units."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [4.0, 3.0]])
+    z = centres[rng.integers(0, 2, 300)] + rng.normal(size=(300, 2))
+    path = tmp_path_factory.mktemp("scales") / "scales.csv"
+    columns = z * [1000, 0.01] + [5000, 0]
+    np.savetxt(path, columns, delimiter=",", header="big,small", comments="")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,9 @@ HINT = (
 )
 TIP = (
     "Fit with each column centred and divided by its standard deviation; the parameters, "
-    "plots and log-likelihood stay in the original units. Full, tied, diag and the other "
-    "unit-free covariances fit the same either way; for the rest the fit changes."
+    "plots and log-likelihood stay in the original units. VVV (full), EEE (tied), VVI (diag) "
+    "and the other unit-free covariances fit the same either way; for the rest the fit "
+    "changes."
 )
 
 

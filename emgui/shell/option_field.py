@@ -101,9 +101,9 @@ class OptionField(QObject):
         self.combo.blockSignals(True)
         self.combo.clear()
         for choice in spec.current_choices():
-            self.combo.addItem(choice, choice)
-            words = declared.describe_option(spec, choice)
-            if words and words != f"{spec.title.lower()} {choice}":
+            self.combo.addItem(declared.choice_text(spec, choice), choice)
+            words = declared.choice_tip(spec, choice)
+            if words:
                 self.combo.setItemData(self.combo.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
         select_data(self.combo, current if current is not None else spec.default)
         self.combo.blockSignals(False)

@@ -12,9 +12,9 @@ classes) stay as they are.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from emgui.views.plot_style import FOREGROUND, WARNING_PROPERTY, renew_warning
 
@@ -105,6 +105,10 @@ def restyle(root: QWidget) -> None:
                     _recolor_symbols(item, ink)
             elif isinstance(item, pg.ScatterPlotItem):
                 _recolor(item, item.opts.get("pen"), ink)  # its default outline
+            elif isinstance(item, pg.LegendItem):
+                _restyle_legend(item, palette)
+            elif not isinstance(item, pg.TextItem) and getattr(item, "follows_ink", False):
+                item.update()  # it paints in the palette's colours itself
             elif isinstance(item, pg.TextItem) and getattr(item, "follows_ink", False):
                 item.setColor(ink)
                 alpha = getattr(item, "follows_paper", None)
@@ -118,6 +122,25 @@ def restyle(root: QWidget) -> None:
             renew_warning(label, palette)
 
 
+def _restyle_legend(legend: pg.LegendItem, palette: QPalette) -> None:
+    """A legend's box in the plot's background (a little see-through), its frame in the
+    palette's mid tone and its words in the ink."""
+    base = palette.color(QPalette.ColorRole.Base)
+    legend.setBrush(pg.mkBrush(base.red(), base.green(), base.blue(), 220))
+    legend.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
+    legend.setLabelTextColor(palette.color(QPalette.ColorRole.Text))
+
+
+def share_palette(owner: QWidget, dialog: QWidget) -> None:
+    """Give ``dialog`` (a window of its own, which Qt does not give its parent's palette)
+    the palette set on ``owner``, or the application's when ``owner`` has none of its own."""
+    if owner.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
+        dialog.setPalette(owner.palette())
+    elif dialog.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
+        dialog.setPalette(QPalette())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_SetPalette, False)
+
+
 def _restyle_axis(axis: pg.AxisItem, ink: QColor) -> None:
     axis.setPen(pg.mkPen(ink))
     axis.setTextPen(pg.mkPen(ink))
@@ -127,7 +150,8 @@ def _restyle_axis(axis: pg.AxisItem, ink: QColor) -> None:
 
 
 class PaletteFollower(QObject):
-    """Keeps the plots of ``window`` in its palette's colours."""
+    """Keeps the plots of ``window`` in its palette's colours, and the dialogs it owns in
+    its palette."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -138,4 +162,7 @@ class PaletteFollower(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is getattr(self, "_window", None) and event.type() == QEvent.Type.PaletteChange:
             restyle(self._window)
+            for dialog in self._window.findChildren(QDialog):
+                if dialog.isWindow() and dialog.parentWidget() is self._window:
+                    share_palette(self._window, dialog)
         return False

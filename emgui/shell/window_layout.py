@@ -36,6 +36,11 @@ SETTINGS_WIDTH = 360
 #: The right-hand column's (Results, Parameters) on such a first opening.
 RESULTS_WIDTH = 330
 SETTINGS_WIDE_FROM = 1200
+#: On a first opening from this width on, the right-hand column is wider still: three
+#: components' columns beside the long row names of five columns' covariances (at 330 px
+#: the third column was cut at 1600x1000, with room to spare in the plots).
+RESULTS_WIDE_WIDTH = 430
+RESULTS_WIDE_FROM = 1500
 #: The trace keeps room for its tick labels and a readable curve on small screens.
 TRACE_MIN_HEIGHT = 110
 #: Characters a settings field shows at least when the column is narrow (its list shows all).
@@ -91,7 +96,8 @@ def first_widths(window: QMainWindow, settings: QDockWidget, right: QDockWidget)
     """Widths on a first opening where there is room: Settings wide enough for its choices,
     the Results wide enough for three components' columns."""
     if window.width() >= SETTINGS_WIDE_FROM:
-        window.resizeDocks([settings, right], [SETTINGS_WIDTH, RESULTS_WIDTH],
+        results = RESULTS_WIDE_WIDTH if window.width() >= RESULTS_WIDE_FROM else RESULTS_WIDTH
+        window.resizeDocks([settings, right], [SETTINGS_WIDTH, results],
                            Qt.Orientation.Horizontal)
 
 

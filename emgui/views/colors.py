@@ -6,6 +6,11 @@ The first six are Okabe-Ito colours (a colour-blind-safe set, without black);
 after them come tab10 colours, Okabe-Ito's yellow darkened to a gold that stays
 visible on white (late, as it is the closest to orange), and a few extra.
 Indices beyond the palette wrap around.
+
+One set serves light and dark themes alike, so a component keeps its colour when
+the theme changes: every colour contrasts at least 2.2:1 with white and 3:1 with
+a dark theme's #1e1e1e plot background. Okabe-Ito's blue (#0072B2), tab10's
+brown and a navy were too dark on the dark background, so they are lightened.
 """
 
 from __future__ import annotations
@@ -13,21 +18,21 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor
 
-#: Hex colours in component order, chosen to read on a white background.
+#: Hex colours in component order, chosen to read on white and on a dark theme's background.
 PALETTE: tuple[str, ...] = (
-    "#0072B2",  # blue
+    "#2B88CC",  # blue (Okabe-Ito's #0072B2, lightened to read on dark backgrounds)
     "#D55E00",  # vermillion
     "#009E73",  # bluish green
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
     "#9467BD",  # purple
-    "#8C564B",  # brown
+    "#A36F60",  # brown (tab10's #8C564B, lightened)
     "#B59A00",  # dark gold (Okabe-Ito yellow is invisible on white)
     "#7F7F7F",  # grey
     "#17BECF",  # cyan
     "#E377C2",  # pink
-    "#2F4B7C",  # navy
+    "#6F86C6",  # slate blue
     "#7A9E3A",  # olive green
 )
 

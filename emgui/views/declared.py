@@ -11,6 +11,7 @@ are :mod:`emgui.views.engine_bridge`'s business.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import engine
@@ -23,7 +24,18 @@ from engine.models import (
     model_names,
     registry,
 )
-from engine.selection import ModelSpec
+from engine.selection import ModelSpec, mclust_meaning
+
+#: mclust's order of its fourteen names: volume varies fastest, then shape, then orientation.
+MCLUST_ORDER = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV",
+                "VEV", "EVV", "VVV")
+
+#: What mclust's three letters say, for tooltips and help.
+MCLUST_LETTERS = (
+    "mclust's names give the components' volume, shape and orientation, in that order: "
+    "E equal for all components, V each component its own, I the identity (round shape; "
+    "axes along the columns)."
+)
 
 #: The views the window has, and how many columns of data each needs at least.
 VIEW_COLUMNS = {"scatter": 2, "histogram": 1, "discrete": 1}
@@ -156,8 +168,27 @@ def describe_option(spec: OptionSpec, value: object) -> str:
     return f"{spec.title.lower()} {value}"
 
 
+def choice_text(spec: OptionSpec, value: object) -> str:
+    """What menus call a choice of ``spec``: the name documents hold, with the familiar
+    word where that is another (mclust's ``VVV (full)``; ``EEV``; ``prior``)."""
+    shown = spec.written(value)
+    return str(value) if shown == value else f"{shown} ({value})"
+
+
+def choice_tip(spec: OptionSpec, value: object) -> str:
+    """A choice's tooltip: what it means, and for mclust's names what each letter says."""
+    words = describe_option(spec, value)
+    if words == f"{spec.title.lower()} {value}":
+        words = ""
+    shown = str(spec.written(value))
+    if spec.shown is not None and re.fullmatch(r"[EVI]{3}", shown):
+        words = "\n".join(w for w in (words, f"{shown}: {mclust_meaning(shown)}.") if w)
+    return words
+
+
 def describe_model(options: engine.FitOptions) -> str:
-    """``Gaussian, full covariance (ellipsoidal, each its own)``: the model and its options."""
+    """``Gaussian, VVV covariance (full: ellipsoidal, each its own)``: the model and its
+    options."""
     values = options.model_options
     words = [describe_option(spec, values.get(spec.name)) for spec in option_specs(options.model)]
     return ", ".join([title(options.model), *(w for w in words if w)])
@@ -167,8 +198,13 @@ def describe_model(options: engine.FitOptions) -> str:
 
 
 def spec_title(spec: ModelSpec) -> str:
-    """What a sweep's line is called: the variant (``full``), else the model's title."""
-    return spec.variant if spec.variant is not None else title(spec.model)
+    """What a sweep's line is called: the variant by mclust's name with the familiar word
+    (``VVV (full)``), else the model's title."""
+    if spec.variant is None:
+        return title(spec.model)
+    option = model_class(spec.model).variant_option
+    declared = {s.name: s for s in option_specs(spec.model)}[option]
+    return choice_text(declared, spec.variant)
 
 
 def spec_tip(spec: ModelSpec) -> str:

@@ -199,6 +199,10 @@ class HistogramView(QWidget):
         """The x and y currently drawn for component ``k`` (weighted density)."""
         return self._curve_data(self._component_items[k])
 
+    def bars(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bin edges and the density of each bin currently drawn."""
+        return self._curve_data(self._hist_item)
+
     def mixture_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """The x and y currently drawn for the mixture density."""
         return self._curve_data(self._mixture_item)

@@ -167,7 +167,7 @@ class LikelihoodPlot(QWidget):
         if title is None:
             axis.showLabel(False)
         elif title != axis.labelText or not axis.label.isVisible():
-            set_axis_label(self._plot, "left", title)
+            set_axis_label(self._plot, "left", title, fit=False)
         axis.setToolTip(self._label)
 
     @property

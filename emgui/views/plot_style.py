@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
@@ -68,8 +68,51 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
         plot_item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
 
 
-def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str) -> None:
-    plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
+def set_axis_label(plot_item: pg.PlotItem, axis: str, text: str, fit: bool = True) -> None:
+    """Title ``axis`` of ``plot_item`` with ``text`` in the palette's ink. With ``fit`` the
+    title keeps fitting its axis as the plot is resized (:func:`fitted_title`: smaller, on
+    two lines, else shortened; its tooltip has it whole), so a short plot never cuts it;
+    without, ``text`` is shown as given (rich text fitted by the caller)."""
+    item = plot_item.getAxis(axis)
+    fitter = item.findChild(_TitleFitter)
+    if not fit:
+        if fitter is not None:
+            fitter.text = None
+        plot_item.setLabel(axis, text, **{**LABEL_STYLE, "color": ink().name()})
+        return
+    if fitter is None:
+        fitter = _TitleFitter(item)
+    fitter.text = text
+    fitter.fit(force=True)
+    plot_item.showAxis(axis)
+
+
+class _TitleFitter(QObject):
+    """Keeps an axis's title fitted to the axis's length (a child of the axis)."""
+
+    def __init__(self, axis: pg.AxisItem) -> None:
+        super().__init__(axis)
+        self._axis = axis
+        self.text: str | None = None
+        axis.geometryChanged.connect(self._on_axis_geometry_changed)
+
+    def _on_axis_geometry_changed(self) -> None:
+        self.fit()
+
+    def fit(self, force: bool = False) -> None:
+        axis, text = self._axis, self.text
+        if text is None:
+            return
+        vertical = axis.orientation in ("left", "right")
+        length = (axis.geometry().height() if vertical else axis.geometry().width()) - 4.0
+        title = fitted_title(text, length) if text else ""
+        if force or title != axis.labelText:
+            # The colour the palette gave it last, else the palette's ink now.
+            axis.setLabel(title, **{**LABEL_STYLE, "color": ink().name(), **axis.labelStyle})
+        if title != html.escape(text, quote=False):
+            axis.setToolTip(text)
+        elif axis.toolTip() == text:
+            axis.setToolTip("")
 
 
 #: The size a title too long for its axis is tried at before it is shortened.
@@ -99,18 +142,18 @@ def fitted_title(text: str, length: float, elide: bool = True) -> str | None:
     elided (``elide`` false: ``None``). A ``length`` of 0 or less (an axis not laid out
     yet) takes the text whole."""
     if length <= 0:
-        return html.escape(text)
+        return html.escape(text, quote=False)
     lines = _title_lines(text)
     for points in (None, SMALL_LABEL_POINTS):
         metrics = QFontMetricsF(label_font(points))
         for candidate in ([text], lines):
             if all(metrics.horizontalAdvance(line) <= length for line in candidate):
-                body = "<br>".join(html.escape(line) for line in candidate)
+                body = "<br>".join(html.escape(line, quote=False) for line in candidate)
                 return body if points is None else f'<span style="font-size: {points:g}pt">{body}</span>'
     if not elide:
         return None
     metrics = QFontMetricsF(label_font(SMALL_LABEL_POINTS))
-    body = html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length))
+    body = html.escape(metrics.elidedText(text, Qt.TextElideMode.ElideRight, length), quote=False)
     return f'<span style="font-size: {SMALL_LABEL_POINTS:g}pt">{body}</span>'
 
 

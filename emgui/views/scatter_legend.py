@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from emgui.views.colors import OUTLINE_COLOR, UNASSIGNED_COLOR, component_color
@@ -74,6 +74,8 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
         self._classes: list[tuple[int, str]] = []
         self._wanted = True
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._ink = QColor(FOREGROUND)
+        self.follows_ink = True  # emgui.shell.palette repaints it in a new theme's colours
         self.setZValue(100)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self._relayout()
@@ -128,6 +130,11 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
             lines.append(self._class_title)
             lines += [text for _, text in self._classes]
         return lines
+
+    def colors(self) -> list[int]:
+        """The palette index of each row's dot (-1 for grey), components then classes, top
+        to bottom, as :meth:`texts` lists the rows."""
+        return [color for color, _ in self._components + self._classes]
 
     # --- placing and moving -------------------------------------------------------------
 
@@ -184,8 +191,11 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
         if not self._components and not self._classes:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(pg.mkPen(OUTLINE_COLOR, width=1))
-        painter.setBrush(pg.mkBrush(255, 255, 255, 225))
+        palette = self._palette()
+        paper = palette.color(QPalette.ColorRole.Base)
+        self._ink = palette.color(QPalette.ColorRole.Text)
+        painter.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid), width=1))
+        painter.setBrush(pg.mkBrush(paper.red(), paper.green(), paper.blue(), 225))
         painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
         y = _PAD
         row = self._row_height()
@@ -198,6 +208,8 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
             x = _PAD
             for n, pen in self._ellipse_pens:
                 middle = y + row / 2
+                pen = QPen(pen)
+                pen.setColor(self._ink)
                 painter.setPen(pen)
                 painter.drawLine(QPointF(x, middle), QPointF(x + _LINE_SAMPLE, middle))
                 x += _LINE_SAMPLE + _GAP
@@ -216,6 +228,13 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
                 self._draw_text(painter, _PAD + _SWATCH + _GAP, y, row, text)
                 y += row
 
+    def _palette(self) -> QPalette:
+        """The palette of the plot showing the legend (a cached paint is given no widget),
+        so its box and words follow a dark theme (emgui.shell.palette asks for a repaint)."""
+        scene = self.scene()
+        views = scene.views() if scene is not None else []
+        return views[0].palette() if views else QGuiApplication.palette()
+
     def _draw_title(self, painter: QPainter, y: float, text: str) -> float:
         painter.setFont(self._bold)
         self._draw_text(painter, _PAD, y, self._row_height(), text, font_set=True)
@@ -226,7 +245,7 @@ class ScatterLegend(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
                    font_set: bool = False) -> None:
         if not font_set:
             painter.setFont(self._font)
-        painter.setPen(QColor(FOREGROUND))
+        painter.setPen(self._ink)
         rect = QRectF(x, y, self.size().width() - x - _PAD, height)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 

@@ -52,7 +52,11 @@ def _option_value(fields: Fields, spec: OptionSpec, default: Any) -> Any:
     """A model option as the file holds it, checked against its declaration."""
     choices = spec.current_choices()
     if choices:
-        return fields.choice(spec.name, choices, default)
+        words = ", ".join(repr(spec.written(choice)) for choice in choices)
+        word = fields.get(
+            spec.name, lambda v: spec.choice_of(v) is not None, f"one of {words}", default
+        )
+        return word if word is default else spec.choice_of(word)
 
     def as_written(value: Any) -> bool:
         # A good value is one this version writes: the declaration's own form of it.

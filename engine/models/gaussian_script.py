@@ -14,9 +14,15 @@ from engine.models.base import ScriptCode
 
 
 def _storage_table() -> str:
-    """Each covariance type's storage, as the source of a dict, one per line."""
-    rows = "".join(f'    "{name}": "{covariance.get(name).storage}",\n' for name in covariance.names())
-    return "{\n" + rows + "}"
+    """Each covariance type's storage by every word a file may hold for it (mclust's
+    name, which files are written with, and the old one: ``VVV`` and ``full``), as the
+    source of a dict, one structure per line."""
+    rows = []
+    for name in covariance.names():
+        words = dict.fromkeys((covariance.shown_name(name), name))
+        storage = covariance.get(name).storage
+        rows.append("    " + " ".join(f'"{word}": "{storage}",' for word in words) + "\n")
+    return "{\n" + "".join(rows) + "}"
 
 
 # The densities of engine.models.gaussian_maths, from the PARAMS.json's arrays, laid

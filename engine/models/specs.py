@@ -159,6 +159,25 @@ class OptionSpec:
         """The words the option takes now (empty for an option that takes values)."""
         return self.choices_from() if self.choices_from is not None else self.choices
 
+    def written(self, value: object) -> object:
+        """The word documents hold for ``value``: the shown one where the option has one
+        (mclust's ``VVV`` for the Gaussian's ``full``), else ``value`` itself."""
+        if self.shown is None or value is None:
+            return value
+        return self.shown(value)
+
+    def choice_of(self, word: object) -> object | None:
+        """The choice a document's ``word`` stands for: one of :meth:`current_choices`,
+        reached from the choice itself or any word the option accepts for it (``VVV``
+        or ``full``); ``None`` for anything else, including what is not text."""
+        if not isinstance(word, str):
+            return None
+        try:
+            chosen = self.normalise(word)
+        except ValueError:
+            return None
+        return chosen if chosen in self.current_choices() else None
+
     def normalise(self, value: object) -> object:
         """The stored form of ``value``; raises ``ValueError`` naming the choices."""
         if self.choices:

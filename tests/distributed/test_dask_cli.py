@@ -93,7 +93,7 @@ def worker_processes() -> set[int]:
     }
 
 
-def test_ctrl_c_cancels_the_clusters_work_within_a_second(
+def test_ctrl_c_cancels_the_clusters_work_and_leaves_it_usable(
     tmp_path: Path, cluster: object, client: object, helpers: type
 ) -> None:
     path = tmp_path / "long.npy"
@@ -111,16 +111,15 @@ def test_ctrl_c_cancels_the_clusters_work_within_a_second(
             timeout=60, step=0.01,
         )
         process.send_signal(signal.SIGINT)
-        interrupted = time.monotonic()
-        helpers.wait_until(lambda: not helpers.em_tasks(client), timeout=5)
-        cancelled = time.monotonic() - interrupted
+        # How soon is measured by `python -m bench.cancel` (within a second); here a
+        # generous bound only tells a hang from a cancel on a busy machine.
+        helpers.wait_until(lambda: not helpers.em_tasks(client), timeout=30)
         _, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130, err
     assert err.strip().splitlines()[-1] == "error: interrupted"
-    assert cancelled < 1.0
     # The cluster takes the next command as if nothing had happened.
     done = subprocess.run([*command, "--max-iter", "3"], capture_output=True, text=True,
                           timeout=120)

@@ -7,6 +7,7 @@ engine against them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,15 +16,25 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FAITHFUL_CSV = REPO_ROOT.parent / "shared" / "datasets" / "faithful.csv"
+MCLUST_REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "mclust"
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
 @pytest.fixture(scope="session")
-def faithful() -> np.ndarray:
-    """Old Faithful, 272 rows of (eruption minutes, waiting minutes)."""
-    return np.loadtxt(FAITHFUL_CSV, delimiter=",", skiprows=1)
+def reference_data(faithful: np.ndarray) -> Callable[[str], np.ndarray]:
+    """``reference_data(name)``: the rows of a data set the mclust reference tables were
+    computed on (faithful, iris, or a CSV in ``tests/reference/mclust``)."""
+
+    def load(name: str) -> np.ndarray:
+        if name == "faithful":
+            return faithful
+        if name == "iris":
+            from sklearn.datasets import load_iris
+
+            return load_iris().data
+        return np.loadtxt(MCLUST_REFERENCE / f"{name}.csv", delimiter=",", skiprows=1, ndmin=2)
+
+    return load
 
 
 @pytest.fixture(scope="session")

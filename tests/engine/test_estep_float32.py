@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import estep
 from engine.estep import normalise, normalise_under_ceiling
 
 
@@ -60,18 +59,44 @@ def test_low_rows_the_sample_misses_are_recomputed() -> None:
 
 
 def test_float64_never_takes_the_sampled_shortcut() -> None:
-    weighted, ceiling = far_rows(np.arange(0, 640, 2))
+    # Every other row so far below the ceiling that even float64 loses it: without the
+    # sampled shortcut, which only single precision takes, half the chunk is low, and the
+    # whole chunk is recomputed once.
+    weighted = far_rows(np.arange(0, 640, 2))[0]
+    weighted[::2] -= 500.0
+    ceiling = float(weighted.max()) + 2.0
     below = (weighted - ceiling).T.copy()
-    assert not estep._mostly_low(below, estep._SMALLEST_TOTAL[below.dtype])
-    assert estep._mostly_low(below.astype(np.float32), estep._SMALLEST_TOTAL[np.dtype(np.float32)])
+    recomputed: list[int] = []
+
+    def recompute(columns: object) -> np.ndarray:
+        recomputed.append(below[:, columns].shape[1])
+        return below[:, columns]
+
+    summary, resp = normalise_under_ceiling(below.copy(), ceiling, recompute)
+    assert recomputed == [640]
+    log_norm, log_resp = normalise(weighted)
+    np.testing.assert_allclose(resp, np.exp(log_resp).T, rtol=1e-12, atol=1e-300)
+    assert summary.log_likelihood == pytest.approx(log_norm.sum(), rel=1e-12)
 
 
-def test_the_clamp_raises_only_exponents_below_the_lowest() -> None:
-    exponents = np.array([[-200.0, -80.5, -79.0, 0.0, -1e30], [-1.0, -90.0, -80.0, -3.0, 2.0]])
-    single = exponents.astype(np.float32)
-    estep._keep_normal(single)
-    expected = np.maximum(exponents, -80.0).astype(np.float32)
-    np.testing.assert_array_equal(single, expected)
-    double = exponents.copy()
-    estep._keep_normal(double)
-    np.testing.assert_array_equal(double, exponents)
+def never_recompute(columns: object) -> np.ndarray:
+    raise AssertionError(f"no row is low here, yet {columns} were recomputed")
+
+
+def test_the_clamp_raises_only_single_exponents_below_the_lowest() -> None:
+    # Exponents under the ceiling (components by rows), each row's best well above the
+    # lowest, so no row is recomputed: float32 responsibilities are those of exponents
+    # raised to -80 (no subnormal exponentials), float64's those of the exponents.
+    exponents = np.array([
+        [-200.0, -80.5, -79.0, 0.0, -1e30],
+        [-90.0, -80.0, -79.5, -3.0, -100.0],
+        [-1.0, -3.0, -2.0, -3.0, -2.0],
+    ])
+
+    def softmax(columns: np.ndarray) -> np.ndarray:
+        return np.exp(columns) / np.exp(columns).sum(axis=0)
+
+    _, single = normalise_under_ceiling(exponents.astype(np.float32), 0.0, never_recompute)
+    np.testing.assert_allclose(single, softmax(np.maximum(exponents, -80.0)), rtol=1e-6, atol=0)
+    _, double = normalise_under_ceiling(exponents.copy(), 0.0, never_recompute)
+    np.testing.assert_allclose(double, softmax(exponents), rtol=1e-12, atol=0)

@@ -10,6 +10,7 @@ measures a time.
 
 from __future__ import annotations
 
+import threading
 import tracemalloc
 from collections.abc import Iterator
 
@@ -257,12 +258,17 @@ def test_automatic_threads_need_a_blas_limiter() -> None:
 
 
 def test_runner_returns_results_in_order_and_stops_its_threads() -> None:
+    workers: set[threading.Thread] = set()
+
+    def square(i: int) -> int:
+        workers.add(threading.current_thread())
+        return i * i
+
     with ChunkRunner(3) as runner:
-        assert runner.map(lambda i: i * i, range(50)) == [i * i for i in range(50)]
-        executor = runner._executor
-        assert executor is not None
-    assert runner._executor is None
-    assert all(not thread.is_alive() for thread in executor._threads)
+        assert runner.map(square, range(50)) == [i * i for i in range(50)]
+        assert threading.current_thread() not in workers and workers  # ran on its threads
+        assert all(thread.is_alive() for thread in workers)  # kept for the next pass
+    assert all(not thread.is_alive() for thread in workers)
 
 
 # --- float32 ------------------------------------------------------------------------------

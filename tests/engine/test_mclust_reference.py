@@ -1,22 +1,16 @@
-"""BIC on Old Faithful and iris against mclust's published tables.
+"""BIC on Old Faithful and iris against mclust's tables.
 
 mclust reports BIC as ``2 logL - p log n`` (higher is better), the negative of
 ours. Its VVV, EEE, VVI and VII are our full, tied, diag and spherical. Our
 fits use no regularisation (both data sets are well posed for K <= 3), a tight
 tolerance and ten k-means++ starts, so they reach the best optimum we know of.
 
-Sources (numbers copied as printed; nothing here is computed by us):
-
-* Old Faithful, ``faithful.BIC <- mclustBIC(faithful); faithful.BIC`` (mclust 5),
-  printed in a public R teaching script ("Análisis de subgrupos", a Spanish course
-  on clustering; found in the stored GitHub index, file id 13565957595). The same
-  script prints ``summary(Mclust(faithful), parameters = TRUE)`` for EEE,3:
-  logL -1126.326, BIC -2314.316, and the fitted parameters used below.
-* Iris, ``mclit <- Mclust(iris[,-5], G=1:9, modelNames=models); mclit$BIC``,
-  printed in the norMmix development log (ETH bachelor thesis on normal mixtures,
-  github mmaechler/BachelorArbeit; stored-index file id 182770221). An older
-  mclust run in another public script (index id 15398756833) prints
-  ``VVV,3 -580.8399`` for the same cell.
+The numbers are mclust's: ``tests/reference/mclust/bic_<set>.csv``, made by
+``make_tables.R`` in that folder (``mclustBIC(X, G = 1:9)``, mclust 6.0.0 on R
+4.2.2; its README says how to run it and what each column is). mclust starts
+every cell from its hierarchical agglomeration, whose partitions
+(``hc_<set>.csv``, made by ``make_hc.R``) EM Studio's ``hc`` start reproduces
+(``test_starts.py``): from there our EM is compared with mclust's step for step.
 
 scikit-learn's bundled iris is R's ``iris`` (scikit-learn 0.20 corrected the two
 rows that differed from Fisher's table).
@@ -24,7 +18,8 @@ rows that differed from Fisher's table).
 
 from __future__ import annotations
 
-import math
+import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,25 +28,28 @@ from sklearn.datasets import load_iris
 import engine
 
 MCLUST_NAMES = {"full": "VVV", "tied": "EEE", "diag": "VVI", "spherical": "VII"}
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "mclust"
 
-# mclust's published BIC (its sign), by (covariance type, K).
-FAITHFUL_MCLUST = {
-    ("full", 1): -2607.623, ("full", 2): -2322.192, ("full", 3): -2349.696,
-    ("tied", 1): -2607.623, ("tied", 2): -2325.220, ("tied", 3): -2314.316,
-    ("diag", 1): -3055.835, ("diag", 2): -2346.065, ("diag", 3): -2342.366,
-    ("spherical", 1): -4024.721, ("spherical", 2): -3458.305, ("spherical", 3): -3336.598,
-}
-IRIS_MCLUST = {
-    ("full", 1): -829.9782, ("full", 2): -574.0178, ("full", 3): -580.8396,
-    ("tied", 1): -829.9782, ("tied", 2): -688.0972, ("tied", 3): -632.9647,
-    ("diag", 1): -1522.1202, ("diag", 2): -857.5515, ("diag", 3): -744.6382,
-    ("spherical", 1): -1804.0854, ("spherical", 2): -1012.2352, ("spherical", 3): -853.8144,
-}
+
+def mclust_table(name: str, column: str = "BIC") -> dict[tuple[str, int], float]:
+    """mclust's ``column`` (its BIC, or the log-likelihood ``loglik``) of data set ``name``
+    by (our covariance type, K), for K = 1..3."""
+    ours = {mclust: covariance for covariance, mclust in MCLUST_NAMES.items()}
+    with open(REFERENCE / f"bic_{name}.csv", newline="", encoding="utf-8") as file:
+        return {
+            (ours[row["model"]], int(row["K"])): float(row[column])
+            for row in csv.DictReader(file)
+            if row["model"] in ours and int(row["K"]) <= 3
+        }
+
+
+FAITHFUL_MCLUST = mclust_table("faithful")
+IRIS_MCLUST = mclust_table("iris")
 
 # Cells where our EM reaches a higher optimum than the one mclust printed.
 # Same optimum, mclust stopped early: its EM stops once the log-likelihood changes by
-# less than 1e-5 relatively (about 0.011 here), ours converges further. Shown for
-# EEE,3 below; for VII,3 the gap (0.033 in logL) is of the same kind.
+# less than 1e-5 relatively (about 0.011 here), ours converges further (EEE,3 by 0.010
+# in logL, VII,3 by 0.033): shown below from mclust's own start.
 FAITHFUL_STOPPED_EARLY = {("tied", 3), ("spherical", 3)}
 # mclust's hierarchical start led it to a lower local optimum.
 FAITHFUL_LOWER_OPTIMUM = {("full", 3), ("diag", 3)}
@@ -69,11 +67,6 @@ def best_fit(X: np.ndarray, covariance_type: str, k: int, **changes: object) -> 
         max_iter=5000, n_init=10, seed=0,
     )
     return engine.fit(X, options.replace(**changes))
-
-
-def mclust_log_likelihood(mclust_bic: float, n_parameters: int, n_samples: int) -> float:
-    """The log-likelihood behind a BIC that mclust printed."""
-    return (mclust_bic + n_parameters * math.log(n_samples)) / 2.0
 
 
 def cells(table: dict, *excluded: set) -> list:
@@ -102,45 +95,22 @@ def test_iris_bic_agrees_with_mclust(iris, covariance_type, k, mclust_bic):
     assert -result.bic == pytest.approx(mclust_bic, abs=0.01)
 
 
-def test_faithful_eee3_is_mclusts_optimum_converged_further(faithful):
-    # mclust's printed EEE,3 parameters (rounded to 7 digits by print).
-    mclust_params = engine.Params(
-        weights=np.array([0.1656784, 0.3563696, 0.4779520]),
-        means=np.array([[3.793066, 77.521051], [2.037596, 54.491158], [4.463245, 80.833439]]),
-        covariances=np.array([[0.07825448, 0.4801979], [0.4801979, 33.7671464]]),
-    )
-    options = engine.FitOptions(n_components=3, covariance_type="tied", init=mclust_params,
-                                reg_covar=0.0, max_iter=0)
-    at_mclust = engine.fit(faithful, options)
-    # Our likelihood at mclust's parameters is the one mclust printed (-1126.326),
-    # up to the rounding of the printed parameters.
-    assert at_mclust.log_likelihood == pytest.approx(-1126.326, abs=0.01)
-    assert -at_mclust.bic == pytest.approx(FAITHFUL_MCLUST["tied", 3], abs=0.02)
-    # EM continued from there climbs to exactly our best fit: the same optimum.
-    continued = engine.fit(faithful, options.replace(max_iter=5000, tol=1e-10))
-    ours = best_fit(faithful, "tied", 3)
-    assert continued.n_iter > 10
-    assert continued.log_likelihood == pytest.approx(ours.log_likelihood, abs=1e-6)
-    assert continued.log_likelihood > at_mclust.log_likelihood + 0.005
-    assert -ours.bic > FAITHFUL_MCLUST["tied", 3]
-
-
 DIFFERING = [
-    pytest.param(data, table, cell, id=f"{data}-{MCLUST_NAMES[cell[0]]},{cell[1]}")
-    for data, table, group in [
-        ("faithful", FAITHFUL_MCLUST, FAITHFUL_STOPPED_EARLY | FAITHFUL_LOWER_OPTIMUM),
-        ("iris", IRIS_MCLUST, IRIS_LOWER_OPTIMUM),
+    pytest.param(data, cell, id=f"{data}-{MCLUST_NAMES[cell[0]]},{cell[1]}")
+    for data, group in [
+        ("faithful", FAITHFUL_STOPPED_EARLY | FAITHFUL_LOWER_OPTIMUM),
+        ("iris", IRIS_LOWER_OPTIMUM),
     ]
     for cell in sorted(group)
 ]
 
 
-@pytest.mark.parametrize("data, table, cell", DIFFERING)
-def test_where_mclust_differs_our_optimum_is_higher(data, table, cell, request):
+@pytest.mark.parametrize("data, cell", DIFFERING)
+def test_where_mclust_differs_our_optimum_is_higher(data, cell, request):
     X = request.getfixturevalue(data)
     covariance_type, k = cell
     result = best_fit(X, covariance_type, k)
-    theirs = mclust_log_likelihood(table[cell], result.n_parameters, X.shape[0])
+    theirs = mclust_table(data, "loglik")[cell]
     assert result.log_likelihood > theirs
     if cell in FAITHFUL_STOPPED_EARLY:
         assert result.log_likelihood - theirs < 0.05
@@ -148,15 +118,34 @@ def test_where_mclust_differs_our_optimum_is_higher(data, table, cell, request):
         assert result.log_likelihood - theirs > 0.1
 
 
-def test_iris_diag3_mclust_optimum_is_one_of_ours(iris):
-    # A single k-means++ start with seed 1 stops in the local optimum mclust reports.
-    single = best_fit(iris, "diag", 3, n_init=1, seed=1)
-    assert -single.bic == pytest.approx(IRIS_MCLUST["diag", 3], abs=0.01)
-    assert best_fit(iris, "diag", 3).log_likelihood > single.log_likelihood + 0.3
+@pytest.mark.parametrize("data, cell", DIFFERING)
+def test_from_mclusts_start_our_em_reaches_the_optimum_mclust_printed(data, cell, request):
+    # The same start (mclust's hierarchical one), the same optimum: our EM only converges
+    # a little further than mclust's, which stops once logL changes by less than 1e-5
+    # relatively. Where mclust printed a lower optimum, ten k-means++ starts find a
+    # higher one.
+    X = request.getfixturevalue(data)
+    covariance_type, k = cell
+    from_hc = best_fit(X, covariance_type, k, init="hc", n_init=1)
+    theirs = mclust_table(data, "loglik")[cell]
+    assert 0.0 <= from_hc.log_likelihood - theirs < 0.15
+    best = best_fit(X, covariance_type, k).log_likelihood
+    if cell in FAITHFUL_STOPPED_EARLY:
+        assert best == pytest.approx(from_hc.log_likelihood, abs=1e-6)
+    else:
+        assert best > from_hc.log_likelihood + 0.1
+
+
+def test_the_best_optimum_is_every_seeds(faithful, iris):
+    # The cells compared above do not rest on one seed's random starts.
+    for X, covariance_type in [(faithful, "full"), (faithful, "diag"), (iris, "diag")]:
+        found = {round(best_fit(X, covariance_type, 3, seed=seed).log_likelihood, 6)
+                 for seed in range(3)}
+        assert len(found) == 1, found
 
 
 def test_parameter_counts_match_mclusts(faithful, iris):
-    # mclust's df for EEE,3 on faithful is 11; ours derive from the same table.
-    assert best_fit(faithful, "tied", 3, n_init=1).n_parameters == 11
-    for covariance_type, p in {"full": 44, "tied": 24, "diag": 26, "spherical": 17}.items():
-        assert best_fit(iris, covariance_type, 3, n_init=1, max_iter=1).n_parameters == p
+    for name, X in [("faithful", faithful), ("iris", iris)]:
+        for (covariance_type, k), df in mclust_table(name, "df").items():
+            fitted = best_fit(X, covariance_type, k, n_init=1, max_iter=1)
+            assert fitted.n_parameters == df, (name, covariance_type, k)

@@ -34,13 +34,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
 
 from engine.models import covariance
 from engine.selection import mclust_specs, select_options, sweep
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "mclust"
-FAITHFUL_CSV = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faithful.csv"
 TOLERANCE = 0.01
 
 KS = {
@@ -51,13 +49,6 @@ KS = {
     "banknote": range(1, 7),
     "thyroid": range(1, 7),
 }
-
-def data(name: str) -> np.ndarray:
-    if name == "faithful":
-        return np.loadtxt(FAITHFUL_CSV, delimiter=",", skiprows=1)
-    if name == "iris":
-        return load_iris().data
-    return np.loadtxt(REFERENCE / f"{name}.csv", delimiter=",", skiprows=1, ndmin=2)
 
 
 def mclust_table(name: str) -> dict[tuple[str, int], tuple[float, int]]:
@@ -73,8 +64,8 @@ def mclust_table(name: str) -> dict[tuple[str, int], tuple[float, int]]:
 
 
 @pytest.mark.parametrize("name", list(KS))
-def test_select_is_as_good_as_mclust_in_every_cell(name: str) -> None:
-    X = data(name)
+def test_select_is_as_good_as_mclust_in_every_cell(name: str, reference_data) -> None:
+    X = reference_data(name)
     theirs = mclust_table(name)
     cells = list(sweep(X, mclust_specs(), KS[name], select_options()))
     assert len(cells) == 14 * len(KS[name])

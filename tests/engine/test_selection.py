@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,7 +32,6 @@ from engine.selection import (
     sweep,
 )
 
-FAITHFUL = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "faithful.csv"
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 9])
@@ -111,8 +109,8 @@ def test_select_options_are_the_command_lines_defaults():
     assert select_options(n_init=4).n_init == 4
 
 
-def test_sweep_yields_every_cell_and_the_best_is_the_lowest():
-    X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+def test_sweep_yields_every_cell_and_the_best_is_the_lowest(faithful):
+    X = faithful
     specs = [ModelSpec("gaussian", "full"), ModelSpec("gaussian", "tied")]
     base = engine.FitOptions(n_init=2, seed=5)
     cells = list(sweep(X, specs, range(1, 4), base))
@@ -240,8 +238,8 @@ def sklearn_mixture(result: engine.FitResult):
     return mixture
 
 
-def test_every_sweep_cell_scores_like_sklearn_and_by_hand(helpers):
-    X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+def test_every_sweep_cell_scores_like_sklearn_and_by_hand(faithful, helpers):
+    X = faithful
     n = X.shape[0]
     cells = list(sweep(X, ks=range(1, 5), base=engine.FitOptions(n_init=2, seed=3)))
     assert len(cells) == 16
@@ -271,8 +269,8 @@ def test_every_sweep_cell_scores_like_sklearn_and_by_hand(helpers):
 
 # --- the sweep as a generator --------------------------------------------------------------
 
-def test_iterate_sweep_yields_snapshots_then_each_cell():
-    X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+def test_iterate_sweep_yields_snapshots_then_each_cell(faithful):
+    X = faithful
     specs = [ModelSpec("gaussian", "diag"), ModelSpec("kmeans")]
     base = engine.FitOptions(n_init=2, seed=11)
     items = list(iterate_sweep(X, specs, [1, 3], base))
@@ -295,8 +293,8 @@ def test_iterate_sweep_yields_snapshots_then_each_cell():
     assert [c.result.bic for c in again] == [c.result.bic for c in cells]
 
 
-def test_stopping_between_snapshots_leaves_no_cell_half_done():
-    X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+def test_stopping_between_snapshots_leaves_no_cell_half_done(faithful):
+    X = faithful
     steps = iterate_sweep(X, [ModelSpec("gaussian", "full")], [2, 3], engine.FitOptions(seed=0))
     first = next(steps)
     assert isinstance(first, engine.Snapshot) and first.iteration == 0
@@ -323,12 +321,12 @@ def test_the_default_sweep_tries_four_covariance_types_of_the_fourteen_offered()
     assert offered == list(engine.covariance_types()) and len(offered) == 14
 
 
-def test_compatible_specs_say_why_not():
+def test_compatible_specs_say_why_not(faithful):
     binary = np.random.default_rng(0).integers(0, 2, size=(30, 3)).astype(float)
     reasons = compatible_specs(binary, trials=1)
     assert all(reasons[spec] is None for spec in ALL_SPECS)
     assert "needs the number of trials" in compatible_specs(binary)[ModelSpec("binomial")]
-    measured = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+    measured = faithful
     reasons = compatible_specs(measured, trials=5)
     assert [s.label for s, why in reasons.items() if why is None] == [
         "full", "tied", "diag", "spherical", "EII", "EEI", "VEI", "EVI", "VEE", "EVE", "VVE",
@@ -342,9 +340,8 @@ def test_compatible_specs_say_why_not():
 # --- replays and restarts --------------------------------------------------------------------
 
 @pytest.mark.parametrize("model", ["gaussian", "kmeans", "poisson"])
-def test_replay_is_the_same_fit_bit_for_bit(model):
-    X = count_data(ModelSpec("poisson")) if model == "poisson" else np.loadtxt(
-        FAITHFUL, delimiter=",", skiprows=1)
+def test_replay_is_the_same_fit_bit_for_bit(faithful, model):
+    X = count_data(ModelSpec("poisson")) if model == "poisson" else faithful
     cell = next(sweep(X, [ModelSpec(model, "tied")], [3], engine.FitOptions(n_init=4, seed=2)))
     result, snapshots = replay(X, cell.result.options)
     assert result.restart == cell.result.restart
@@ -439,8 +436,8 @@ def held_result(X, covariance_type: str, covariances: np.ndarray, reg_covar: flo
         init=engine.Params(weights=np.array([0.4, 0.6]), means=means, covariances=covariances)))
 
 
-def test_collapsed_components_are_those_at_the_regularisation_floor():
-    X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+def test_collapsed_components_are_those_at_the_regularisation_floor(faithful):
+    X = faithful
     variance = X.var(axis=0)
     floor = 1e-6 * variance
     diag = np.array([floor * 1.5, floor * 3.0])  # the first at the floor, the second above
@@ -460,11 +457,11 @@ def test_collapsed_components_are_those_at_the_regularisation_floor():
     assert collapsed_components(held_result(X, "diag", diag, reg_covar=0.0), variance) == ()
 
 
-def test_a_spurious_optimum_on_repeated_values_is_marked_and_not_chosen():
+def test_a_spurious_optimum_on_repeated_values_is_marked_and_not_chosen(faithful):
     # Old Faithful's waiting times are whole minutes. Some of forty diag starts at K = 5
     # end with a component sitting on waiting = 83, its variance the regularisation's
     # alone; that start has the highest likelihood, but the fit keeps a proper one.
-    X = np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
+    X = faithful
     options = engine.FitOptions(n_components=5, covariance_type="diag", n_init=40, seed=5)
     snapshots = list(engine.iterate(X, options))
     result = engine.fit(X, options)

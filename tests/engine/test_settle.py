@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
 
 import engine
 from engine.errors import SingularComponent
@@ -23,15 +22,6 @@ from engine.models import covariance
 from engine.settle import settled_params
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "mclust"
-FAITHFUL_CSV = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faithful.csv"
-
-
-def reference_data(name: str) -> np.ndarray:
-    if name == "iris":
-        return load_iris().data
-    if name == "faithful":
-        return np.loadtxt(FAITHFUL_CSV, delimiter=",", skiprows=1)
-    return np.loadtxt(REFERENCE / f"{name}.csv", delimiter=",", skiprows=1, ndmin=2)
 
 
 def mclust_partition(name: str, k: int) -> np.ndarray:
@@ -66,7 +56,7 @@ CELLS = [
 
 
 @pytest.mark.parametrize("name, model, k", CELLS + [("faithful", "VVE", 3), ("faithful", "VVE", 8)])
-def test_settling_mclusts_partition_ends_at_mclusts_log_likelihood(name, model, k):
+def test_settling_mclusts_partition_ends_at_mclusts_log_likelihood(name, model, k, reference_data):
     X = reference_data(name)
     estimate = covariance.get(model).settling_estimate
     params = settled_params(X, mclust_partition(name, k), estimate)
@@ -76,7 +66,7 @@ def test_settling_mclusts_partition_ends_at_mclusts_log_likelihood(name, model, 
 
 
 @pytest.mark.parametrize("name, model, k", CELLS)
-def test_an_hc_fit_keeps_the_better_of_its_two_starts(name, model, k):
+def test_an_hc_fit_keeps_the_better_of_its_two_starts(name, model, k, reference_data):
     X = reference_data(name)
     result = engine.fit(X, engine.FitOptions(
         n_components=k, covariance_type=model, init="hc", seed=0, reg_covar=1e-9,
@@ -89,7 +79,7 @@ def test_an_hc_fit_keeps_the_better_of_its_two_starts(name, model, k):
 
 
 @pytest.mark.parametrize("model", ["VVV", "EEE", "VEV", "EVE"])
-def test_structures_whose_update_is_mclusts_have_one_hc_start(model):
+def test_structures_whose_update_is_mclusts_have_one_hc_start(model, reference_data):
     X = reference_data("iris")
     result = engine.fit(X, engine.FitOptions(n_components=3, covariance_type=model, init="hc"))
     assert len(result.restart_objectives) == 1
@@ -100,14 +90,14 @@ def test_structures_whose_update_is_mclusts_have_one_hc_start(model):
     {"fixed": ("weights",), "init": engine.Params(np.full(3, 1 / 3), means=np.zeros((3, 4)),
                                                   covariances=np.stack([np.eye(4)] * 3))},
 ])
-def test_no_settled_start_where_it_would_not_be_mclusts(changes):
+def test_no_settled_start_where_it_would_not_be_mclusts(changes, reference_data):
     X = reference_data("iris")
     options = engine.FitOptions(n_components=3, covariance_type="VVE", init="hc")
     result = engine.fit(X, options.replace(**changes))
     assert len(result.restart_objectives) == 1
 
 
-def test_the_settled_start_is_deterministic():
+def test_the_settled_start_is_deterministic(reference_data):
     X = reference_data("thyroid")
     fits = [
         engine.fit(X, engine.FitOptions(n_components=2, covariance_type="VVE", init="hc",

@@ -10,12 +10,10 @@ from sklearn.metrics import adjusted_rand_score
 import engine
 from pathlib import Path
 
-from sklearn.datasets import load_iris
 
 from engine.hierarchical import HC_MAX_ROWS, hc_rows, hc_tree, svd_scores, ward_tree
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "mclust"
-FAITHFUL_CSV = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faithful.csv"
 
 
 def mixed_units(seed: int, n: int = 300) -> np.ndarray:
@@ -87,14 +85,6 @@ def test_hc_is_deterministic_and_ignores_units_and_column_order() -> None:
     np.testing.assert_allclose(scores.T @ scores, np.diag(singular), atol=1e-9 * singular.max())
 
 
-def reference_data(name: str) -> np.ndarray:
-    if name == "faithful":
-        return np.loadtxt(FAITHFUL_CSV, delimiter=",", skiprows=1)
-    if name == "iris":
-        return load_iris().data
-    return np.loadtxt(REFERENCE / f"{name}.csv", delimiter=",", skiprows=1, ndmin=2)
-
-
 def same_groups(ours: np.ndarray, theirs: np.ndarray) -> bool:
     """Whether two labellings put the rows in the same groups (whatever the group names)."""
     pairs = np.unique(np.stack([ours, theirs], axis=1), axis=0)
@@ -104,7 +94,7 @@ def same_groups(ours: np.ndarray, theirs: np.ndarray) -> bool:
 @pytest.mark.parametrize(
     "name", ["faithful", "iris", "diabetes", "banknote", "thyroid", "EuroUnemployment"]
 )
-def test_hc_cuts_the_rows_into_mclusts_groups(name: str) -> None:
+def test_hc_cuts_the_rows_into_mclusts_groups(name: str, reference_data) -> None:
     # mclust's own partitions (make_hc.R): the start of every cell of mclustBIC. Old
     # Faithful has repeated rows, whose ties are settled as mclust settles them.
     groups = np.loadtxt(REFERENCE / f"hc_{name}.csv", delimiter=",", skiprows=1, dtype=int)

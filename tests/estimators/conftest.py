@@ -1,4 +1,5 @@
-"""Fixtures of scikit-learn's test suite that the ported tests use.
+"""Fixtures of scikit-learn's test suite that the ported tests use, and the number of free
+parameters an estimator's criteria count.
 
 scikit-learn's ``global_dtype`` is float64, and float32 too when its CI asks;
 here both always. Its ``global_random_seed`` is 42 unless its CI asks for
@@ -19,3 +20,16 @@ def global_dtype(request: pytest.FixtureRequest) -> type:
 @pytest.fixture(params=[0, 42])
 def global_random_seed(request: pytest.FixtureRequest) -> int:
     return request.param
+
+
+def count_free_parameters(estimator: object, X: np.ndarray) -> int:
+    """The free parameters ``estimator``'s BIC and AIC count on ``X``: they differ by
+    ``p * (log n - 2)``."""
+    n_samples = np.asarray(X).shape[0]
+    return round((estimator.bic(X) - estimator.aic(X)) / (np.log(n_samples) - 2.0))
+
+
+@pytest.fixture(scope="session")
+def free_parameters():
+    """:func:`count_free_parameters`, for tests (there is no package to import from)."""
+    return count_free_parameters

@@ -11,15 +11,17 @@ warnings as errors, so where scikit-learn itself warns (a fit stopped at
 port expects the warning with ``pytest.warns``; under that rule scikit-learn's
 own estimator needs the same.
 
-Ported unchanged but for the imports: test_gaussian_mixture_attributes,
+Ported unchanged but for the imports (NumPy's assertions for scikit-learn's private
+``utils._testing``): test_gaussian_mixture_attributes,
 test_check_means, test_check_precisions,
 test_gaussian_mixture_estimate_log_prob_resp,
 test_gaussian_mixture_predict_predict_proba, test_gaussian_mixture_fit_predict,
 test_gaussian_mixture_fit_predict_n_init, test_gaussian_mixture_fit,
 test_gaussian_mixture_fit_best_params,
 test_gaussian_mixture_fit_convergence_warning, test_multiple_init,
-test_gaussian_mixture_n_parameters (``_n_parameters`` is scikit-learn's name,
-which ours keeps), test_bic_1d_1component, test_gaussian_mixture_aic_bic,
+test_gaussian_mixture_n_parameters and test_gaussian_mixture_aic_bic (which count the
+parameters from the public ``bic`` and ``aic``, not the private ``_n_parameters``),
+test_bic_1d_1component,
 test_gaussian_mixture_verbose, test_warm_start,
 test_convergence_detected_with_warm_start, test_score, test_score_samples,
 test_monotonic_likelihood, test_fitted_precision_covariance_concistency,
@@ -87,7 +89,7 @@ from sklearn.covariance import EmpiricalCovariance
 from sklearn.datasets import make_spd_matrix
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics.cluster import adjusted_rand_score
-from sklearn.utils._testing import (
+from numpy.testing import (
     assert_allclose,
     assert_almost_equal,
     assert_array_almost_equal,
@@ -599,7 +601,7 @@ def test_multiple_init():
         assert train2 >= train1
 
 
-def test_gaussian_mixture_n_parameters():
+def test_gaussian_mixture_n_parameters(free_parameters):
     # Test that the right number of parameters is estimated
     rng = np.random.RandomState(0)
     n_samples, n_features, n_components = 50, 5, 2
@@ -609,7 +611,7 @@ def test_gaussian_mixture_n_parameters():
         g = GaussianMixture(
             n_components=n_components, covariance_type=cv_type, random_state=rng
         ).fit(X)
-        assert g._n_parameters() == n_params[cv_type]
+        assert free_parameters(g, X) == n_params[cv_type]
 
 
 def test_bic_1d_1component():
@@ -638,7 +640,7 @@ def test_bic_1d_1component():
         assert_almost_equal(bic_full, bic)
 
 
-def test_gaussian_mixture_aic_bic():
+def test_gaussian_mixture_aic_bic(free_parameters):
     # Test the aic and bic criteria
     rng = np.random.RandomState(0)
     n_samples, n_features, n_components = 50, 3, 2
@@ -655,8 +657,8 @@ def test_gaussian_mixture_aic_bic():
             max_iter=200,
         )
         g.fit(X)
-        aic = 2 * n_samples * sgh + 2 * g._n_parameters()
-        bic = 2 * n_samples * sgh + np.log(n_samples) * g._n_parameters()
+        aic = 2 * n_samples * sgh + 2 * free_parameters(g, X)
+        bic = 2 * n_samples * sgh + np.log(n_samples) * free_parameters(g, X)
         bound = n_features / np.sqrt(n_samples)
         assert (g.aic(X) - aic) / n_samples < bound
         assert (g.bic(X) - bic) / n_samples < bound

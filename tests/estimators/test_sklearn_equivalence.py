@@ -21,7 +21,6 @@ import copy
 import io
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,17 +32,17 @@ import em_studio
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
-FAITHFUL_CSV = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faithful.csv"
+
 LOG_LIK_RTOL = 1e-9
 PARAM_RTOL = 1e-8
 FITTED = ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_")
 
 
 @pytest.fixture(scope="module", params=["faithful", "blobs"])
-def data(request: pytest.FixtureRequest) -> tuple[np.ndarray, int]:
+def data(request: pytest.FixtureRequest, faithful: np.ndarray) -> tuple[np.ndarray, int]:
     """Rows and a K: Old Faithful with 2, or three 3-D blobs far from the origin with 3."""
     if request.param == "faithful":
-        return np.loadtxt(FAITHFUL_CSV, delimiter=",", skiprows=1), 2
+        return faithful, 2
     X, _ = make_blobs(n_samples=400, n_features=3, centers=3, cluster_std=1.5, random_state=7)
     return X + 100.0, 3
 

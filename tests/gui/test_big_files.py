@@ -74,16 +74,12 @@ def test_a_long_pass_shows_its_progress_and_stop_ends_the_reading(
     assert all(number >= 1 and 0 <= done < 1000 for number, done in progress)
     assert window.compute.pass_bar.isVisibleTo(window)
     assert "Pass" in window.compute.pass_label.text()
-    counting = window.controller._counting
-    assert isinstance(counting, CountingSource)
     window.stop()
     assert window.document.run_state is RunState.CANCELLED
-    # The reading stops at the next chunk: the fit's thread ends long before its 100 000 passes.
+    # The reading stops at the next chunk: the fit's thread ends long before its 100 000
+    # passes (and its chunk readers with it: the test's thread-leak check sees those).
     qtbot.waitUntil(lambda: window.controller.threads_running == 0, timeout=10_000)
     assert progress[-1] == (0, 0) and not window.compute.pass_bar.isVisibleTo(window)
-    read = counting.rows_read
-    qtbot.wait(200)
-    assert counting.rows_read == read
 
 
 def test_a_large_file_with_gaps_is_refused_for_a_model_that_cannot_fit_them(
@@ -93,8 +89,8 @@ def test_a_large_file_with_gaps_is_refused_for_a_model_that_cannot_fit_them(
     rows[streamed.sample_rows(N_ROWS)[5], 1] = np.nan
     np.save(big_file, rows)
     window.document.set_options(engine.FitOptions(model=no_gaps_model))
-    with qtbot.waitSignal(window.opener._loader.failed, timeout=20_000):
-        window.open_file(big_file, ask=False)
+    window.open_file(big_file, ask=False)
+    qtbot.waitUntil(lambda: bool(errors), timeout=20_000)
     position = streamed.sample_rows(N_ROWS)[5] + 1
     assert errors and f"row {position:,} of big.npy has a missing value" in errors[-1][0]
     assert window.document.table is None

@@ -61,7 +61,7 @@ def test_legend_and_table_use_mclust_names(qtbot, window, datasets, errors, thre
         dialog.run()
     qtbot.waitUntil(lambda: not threads.busy(owner=dialog), timeout=20_000)
     cells = finished.args[0]
-    legend = [label.text for _, label in dialog.chart._legend.items]
+    legend = [label.text for _, label in dialog.chart.plot_item.legend.items]
     assert legend == ["VVV", "VEI"]
     model_column = [c.header for c in COLUMNS].index("Model")
     shown = [dialog.table_model.data(dialog.table_model.index(row, model_column))

@@ -102,14 +102,14 @@ def test_the_timer_leaves_objects_alone_while_work_defers_collections(qtbot):
     gc_guard.install()
     gc.collect()
     log: list[str] = []
-    guard = gc_guard._guard
     with gc_guard.deferred():
         for _ in range(5_000):  # past every threshold
             _Cycle(log)
-        guard._on_timer_timeout()
+        assert gc_guard.tick() == -1
         assert log == []  # deferred: the GUI thread's tick collected nothing
-    guard._on_timer_timeout()
-    assert len(log) == 5_000 and set(log) == {threading.current_thread().name}
+    # The guard's own timer collects them once the work has ended.
+    qtbot.waitUntil(lambda: len(log) == 5_000, timeout=5 * gc_guard.INTERVAL_MS)
+    assert set(log) == {threading.current_thread().name}
 
 
 def test_deferring_counts_nested_and_parallel_blocks():
@@ -122,8 +122,8 @@ def test_deferring_counts_nested_and_parallel_blocks():
         pass
     for _ in range(2_000):
         _Cycle(log)
-    gc_guard._guard._on_timer_timeout()
+    gc_guard.tick()
     assert log == []  # the outer block still defers
     outer.__exit__(None, None, None)
-    gc_guard._guard._on_timer_timeout()
+    assert gc_guard.tick() >= 0
     assert len(log) == 2_000

@@ -25,16 +25,6 @@ from emgui.shell.import_dialog import ImportDialog  # noqa: E402
 from emio.tables import DataError, read_table  # noqa: E402
 
 
-
-@pytest.fixture
-def faithful_csv(datasets) -> Path:
-    return datasets / "faithful.csv"
-
-
-@pytest.fixture
-def semicolon_csv(datasets) -> Path:
-    """Old Faithful with semicolons and decimal commas."""
-    return datasets / "faithful_semicolon.csv"
 SHOTS = Path("/tmp/shots")
 
 
@@ -60,9 +50,9 @@ def items(dialog: ImportDialog) -> dict[str, tuple[bool, bool, str]]:
 
 
 def test_semicolon_file_is_detected_and_loads_like_the_comma_file(  # type: ignore[no-untyped-def]
-    qtbot, faithful_csv, semicolon_csv
+    qtbot, faithful_csv, faithful_semicolon_csv
 ) -> None:
-    dialog = open_dialog(qtbot, semicolon_csv)
+    dialog = open_dialog(qtbot, faithful_semicolon_csv)
     assert dialog.delimiter_box.currentData() == ";"
     assert dialog.decimal_box.currentData() == ","
     assert dialog.header_check.isChecked()
@@ -81,8 +71,8 @@ def test_semicolon_file_is_detected_and_loads_like_the_comma_file(  # type: igno
     np.testing.assert_array_equal(table.data, expected.data)
 
 
-def test_changing_the_delimiter_re_previews(qtbot, semicolon_csv) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, semicolon_csv)
+def test_changing_the_delimiter_re_previews(qtbot, faithful_semicolon_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, faithful_semicolon_csv)
     with qtbot.waitSignal(dialog.model.modelReset, timeout=1000):
         dialog.delimiter_box.setCurrentIndex(dialog.delimiter_box.findData("\t"))
     # Split on tabs, each line is one value of text: nothing numeric to load.
@@ -103,8 +93,8 @@ def test_changing_the_delimiter_re_previews(qtbot, semicolon_csv) -> None:  # ty
     assert dialog.ok_button.isEnabled()
 
 
-def test_decimal_point_on_a_decimal_comma_file_shows_text(qtbot, semicolon_csv) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, semicolon_csv)
+def test_decimal_point_on_a_decimal_comma_file_shows_text(qtbot, faithful_semicolon_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, faithful_semicolon_csv)
     dialog.decimal_box.setCurrentIndex(dialog.decimal_box.findData("."))
     assert dialog.text_options().decimal == "."
     assert dialog.chosen_columns() == []
@@ -232,8 +222,8 @@ def test_unreadable_files_raise_before_the_dialog_opens(tmp_path: Path) -> None:
         ImportDialog(tmp_path / "empty.csv")
 
 
-def test_every_control_has_a_tooltip(qtbot, semicolon_csv) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, semicolon_csv)
+def test_every_control_has_a_tooltip(qtbot, faithful_semicolon_csv) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, faithful_semicolon_csv)
     controls = [
         widget
         for kind in (QComboBox, QSpinBox, QAbstractButton, QListWidget, QTableView)

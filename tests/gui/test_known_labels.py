@@ -178,7 +178,7 @@ def test_the_legend_lists_each_components_colour_and_weight_as_they_change(
     assert texts[0] == "Component   weight"
     assert texts[1:4] == [f"{k + 1}   {weight_text(w)}" for k, w in enumerate(weights)]
     assert texts[4:6] == ["1 sd  2 sd  3 sd", "mean"]
-    assert [c for c, _ in legend._components] == [0, 1, 2]
+    assert legend.colors() == [0, 1, 2]
     assert legend.isVisible()
     # Scrubbing back to the start shows the weights of then.
     window.iteration_slider.setValue(0)

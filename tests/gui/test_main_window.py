@@ -30,16 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def faithful_csv(datasets) -> Path:
-    return datasets / "faithful.csv"
-
-
-@pytest.fixture
-def faithful(faithful_csv) -> np.ndarray:
-    return np.loadtxt(faithful_csv, delimiter=",", skiprows=1)
-
-
-@pytest.fixture
 def open_faithful(window, faithful_csv) -> Callable[..., None]:
     """Opens Old Faithful in the window, with K and the seed set as a user would."""
 

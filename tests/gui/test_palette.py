@@ -154,15 +154,22 @@ def test_the_count_view_and_the_lower_bound_speak_in_the_themes_ink(qtbot, dark,
     installed(window.host, Lesson).e_step_action.trigger()
     assert poorly_drawn(window) == []
     ink = dark.color(QPalette.ColorRole.Text)
-    mixture = window.views.discrete._mixture_item
-    assert pg.mkBrush(mixture.opts["symbolBrush"]).color() == ink
+    # The count plot's markers: the components' in their colours, the mixture's in the ink.
+    fills = [pg.mkBrush(item.opts["symbolBrush"]).color()
+             for item in window.views.discrete.count_plot.listDataItems()
+             if item.opts.get("symbol") is not None]
+    assert ink in fills and QColor("#202020") not in fills
 
 
 def test_notes_and_warnings_take_their_colours_from_the_palette(qtbot, window, qapp):
     """A muted note is drawn in the palette's placeholder-text role; the settings' warning
     that a model cannot fit the data turns light on a dark theme and back."""
-    note = window.views.scatter._info_label
+    scatter = window.views.scatter
+    scatter.set_placing(2)
+    note = next(label for label in scatter.findChildren(QLabel)
+                if label.text().startswith("Click on the plot to place 2 more"))
     assert note.foregroundRole() == QPalette.ColorRole.PlaceholderText
+    scatter.set_placing(None)
     warning = window.settings_panel.model_note
     light = QPalette(qapp.palette())
     before = warning.palette().color(QPalette.ColorRole.WindowText)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QToolButton
 
 from emgui.views.cluster_sizes import ClusterSizesView
 from emgui.views.density_contours import MASSES, density_grid, mixture_density
@@ -154,8 +155,8 @@ def test_histogram_bins_can_be_chosen_and_go_back_to_the_rule(qtbot) -> None:
     assert view.n_bins == freedman_diaconis_bins(values)
     view.set_bins(37)
     assert view.n_bins == 37
-    x, y = view._hist_item.getData()
-    assert np.sum(y * np.diff(x)) == pytest.approx(1.0)  # still a density
+    edges, density = view.bars()
+    assert len(edges) == 38 and np.sum(density * np.diff(edges)) == pytest.approx(1.0)
     view.set_bins(None)
     assert view.n_bins == freedman_diaconis_bins(values)
 
@@ -164,7 +165,9 @@ def test_ticking_columns_in_the_menu_rebuilds_the_matrix(qtbot) -> None:
     view = PairsView()
     qtbot.addWidget(view)
     view.set_data(np.random.default_rng(7).normal(size=(50, 4)), list("abcd"))
-    actions = view._column_menu.actions()
+    button = next(b for b in view.findChildren(QToolButton) if b.text() == "Columns")
+    actions = button.menu().actions()
+    assert [a.text() for a in actions] == list("abcd")
     with qtbot.waitSignal(view.columns_changed) as changed:
         actions[3].setChecked(False)
     assert changed.args == [(0, 1, 2)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import engine
@@ -11,16 +10,6 @@ from emgui.features import installed
 from emgui.features.standardize import StandardUnits
 from emio.tables import read_table
 from engine.standardize import fit_standardized
-
-
-@pytest.fixture(scope="module")
-def scales_csv(tmp_path_factory):
-    rng = np.random.default_rng(3)
-    centres = np.array([[0.0, 0.0], [4.0, 3.0]])
-    z = centres[rng.integers(0, 2, 200)] + rng.normal(size=(200, 2))
-    path = tmp_path_factory.mktemp("scales") / "scales.csv"
-    pd.DataFrame(z * [1000, 0.01] + [5000, 0], columns=["big", "small"]).to_csv(path, index=False)
-    return path
 
 
 def test_differing_scales_bring_the_hint_and_the_fit_is_in_original_units(

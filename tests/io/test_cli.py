@@ -17,8 +17,6 @@ from emio import params_file
 from emio.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
-FAITHFUL_SEMICOLON = ROOT.parent / "shared" / "datasets" / "faithful_semicolon.csv"
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -27,17 +25,13 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def faithful() -> np.ndarray:
-    return np.loadtxt(FAITHFUL, delimiter=",", skiprows=1)
-
-
-def test_fit_prints_a_complete_params_document(capsys):
-    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "3", "--covariance", "tied",
+def test_fit_prints_a_complete_params_document(faithful_csv, capsys):
+    code, out, err = run(capsys, "fit", faithful_csv, "--k", "3", "--covariance", "tied",
                          "--n-init", "5", "--seed", "3")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["format"] == "em-studio-params" and doc["version"] == 1
-    assert doc["model"] == "gaussian" and doc["covariance"] == "tied"
+    assert doc["model"] == "gaussian" and doc["covariance"] == "EEE"  # mclust's name for tied
     assert doc["n_components"] == 3 and doc["n_features"] == 2
     assert doc["feature_names"] == ["eruptions", "waiting"]
     assert np.array(doc["means"]).shape == (3, 2)
@@ -53,27 +47,29 @@ def test_fit_prints_a_complete_params_document(capsys):
     assert np.all(np.diff(weights) <= 0), "components come out largest weight first"
 
 
-def test_same_fit_from_the_engine(capsys):
-    code, out, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "11")
+def test_same_fit_from_the_engine(faithful, faithful_csv, capsys):
+    code, out, _ = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "11")
     assert code == 0
     # The command line's defaults: k-means++ starts, SQUAREM.
-    expected = engine.fit(faithful(), engine.FitOptions(n_components=2, seed=11,
+    expected = engine.fit(faithful, engine.FitOptions(n_components=2, seed=11,
                                                         accelerate="squarem"))
     doc = json.loads(out)
     assert doc["log_likelihood"] == expected.log_likelihood
     np.testing.assert_array_equal(doc["means"], expected.params.means)
 
 
-def test_semicolon_decimal_comma_file_gives_the_same_fit(capsys):
-    _, comma, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "1")
-    code, semicolon, err = run(capsys, "fit", FAITHFUL_SEMICOLON, "--k", "2", "--seed", "1")
+def test_semicolon_decimal_comma_file_gives_the_same_fit(
+    faithful_csv, faithful_semicolon_csv, capsys
+):
+    _, comma, _ = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "1")
+    code, semicolon, err = run(capsys, "fit", faithful_semicolon_csv, "--k", "2", "--seed", "1")
     assert code == 0, err
     assert json.loads(comma)["log_likelihood"] == json.loads(semicolon)["log_likelihood"]
 
 
-def test_output_file_labels_and_resume(capsys, tmp_path):
+def test_output_file_labels_and_resume(faithful_csv, capsys, tmp_path):
     params, labels = tmp_path / "params.json", tmp_path / "labels.csv"
-    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0", "-o", params,
+    code, out, err = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "0", "-o", params,
                          "--labels", labels)
     assert code == 0 and out == "", err
     doc = json.loads(params.read_text())
@@ -84,7 +80,7 @@ def test_output_file_labels_and_resume(capsys, tmp_path):
     np.testing.assert_array_equal(rows[:, 0], np.argmax(rows[:, 1:], axis=1) + 1)
 
     # --max-iter 0 evaluates the file's parameters without changing them.
-    code, out, err = run(capsys, "fit", FAITHFUL, "--init", params, "--max-iter", "0")
+    code, out, err = run(capsys, "fit", faithful_csv, "--init", params, "--max-iter", "0")
     assert code == 0, err
     again = json.loads(out)
     assert again["n_iter"] == 0 and again["history"] == [again["log_likelihood"]]
@@ -93,7 +89,7 @@ def test_output_file_labels_and_resume(capsys, tmp_path):
     assert again["log_likelihood"] == pytest.approx(doc["log_likelihood"], rel=1e-13)
 
     # Resuming a converged fit stays at (or a hair above) the same optimum.
-    code, out, _ = run(capsys, "fit", FAITHFUL, "--init", params, "--tol", "1e-10")
+    code, out, _ = run(capsys, "fit", faithful_csv, "--init", params, "--tol", "1e-10")
     assert code == 0
     assert json.loads(out)["log_likelihood"] >= doc["log_likelihood"] - 1e-9
 
@@ -139,7 +135,7 @@ BAD_INPUTS = {
         lambda t: write(t, "ragged.csv", "a,b\n1,2\n3,4,5\n5,6\n"), ["--k", "2"], "line"),
     "fewer rows than K": (
         lambda t: write(t, "few.csv", "a,b\n1,2\n3,4\n5,7\n"), ["--k", "5"], "at most 3"),
-    "K below 1": (lambda t: FAITHFUL, ["--k", "0"], "at least 1"),
+    "K below 1": (None, ["--k", "0"], "at least 1"),
     "non-binary bernoulli": (
         lambda t: write(t, "b.csv", "a\n0\n1\n2\n1\n"), ["--k", "2", "--model", "bernoulli"], "0/1"),
     "negative poisson": (
@@ -156,19 +152,20 @@ BAD_INPUTS = {
         lambda t: write(t, "dup.csv", "a,b\n" + "0,0\n" * 10 + "5,5\n" * 10),
         ["--k", "2", "--reg-covar", "0"], "reg"),
     "malformed params": (
-        lambda t: FAITHFUL, ["--init", "{bad}"], "JSON"),
-    "unknown model": (lambda t: FAITHFUL, ["--k", "2", "--model", "magic"], "invalid choice"),
-    "no k": (lambda t: FAITHFUL, [], "--k"),
+        None, ["--init", "{bad}"], "JSON"),
+    "unknown model": (None, ["--k", "2", "--model", "magic"], "invalid choice"),
+    "no k": (None, [], "--k"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_gives_one_error_line_and_status_2(capsys, tmp_path, case):
+def test_bad_input_gives_one_error_line_and_status_2(capsys, tmp_path, case, faithful_csv):
     make_path, extra, expected = BAD_INPUTS[case]
     if "{bad}" in extra:
         extra = ["--init", str(write(tmp_path, "bad.json", "{not json"))]
     out_file = tmp_path / "out.json"
-    code, out, err = run(capsys, "fit", make_path(tmp_path), *extra, "-o", out_file)
+    path = faithful_csv if make_path is None else make_path(tmp_path)
+    code, out, err = run(capsys, "fit", path, *extra, "-o", out_file)
     assert code == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -178,13 +175,13 @@ def test_bad_input_gives_one_error_line_and_status_2(capsys, tmp_path, case):
     assert not out_file.exists(), "a failed run must not leave an output file"
 
 
-def test_params_whose_shapes_do_not_match_the_data(capsys, tmp_path):
+def test_params_whose_shapes_do_not_match_the_data(faithful, faithful_csv, capsys, tmp_path):
     doc = params_file.result_to_dict(
-        engine.fit(faithful(), engine.FitOptions(n_components=2, seed=0)), ["a", "b"]
+        engine.fit(faithful, engine.FitOptions(n_components=2, seed=0)), ["a", "b"]
     )
     wrong_shape = dict(doc, means=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     path = write(tmp_path, "shape.json", json.dumps(wrong_shape))
-    code, _, err = run(capsys, "fit", FAITHFUL, "--init", path)
+    code, _, err = run(capsys, "fit", faithful_csv, "--init", path)
     assert code == 2 and "means" in err and err.startswith("error: ")
     three_columns = write(tmp_path, "three.csv", "a,b,c\n1,2,3\n4,5,6\n7,8,10\n")
     path = write(tmp_path, "ok.json", json.dumps(doc))
@@ -192,47 +189,50 @@ def test_params_whose_shapes_do_not_match_the_data(capsys, tmp_path):
     assert code == 2 and "columns" in err
 
 
-def test_failed_run_keeps_the_previous_output_intact(capsys, tmp_path):
+def test_failed_run_keeps_the_previous_output_intact(faithful_csv, capsys, tmp_path):
     out_file = tmp_path / "out.json"
     out_file.write_text("previous contents")
-    code, _, _ = run(capsys, "fit", FAITHFUL, "--k", "999", "-o", out_file)
+    code, _, _ = run(capsys, "fit", faithful_csv, "--k", "999", "-o", out_file)
     assert code == 2
     assert out_file.read_text() == "previous contents"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
 
 
-def test_main_py_runs_the_command_line_headless():
+def test_main_py_runs_the_command_line_headless(faithful_csv):
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "fit", str(FAITHFUL), "--k", "2", "--seed", "5"],
+        [sys.executable, str(ROOT / "main.py"), "fit", str(faithful_csv), "--k", "2",
+         "--seed", "5"],
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["n_components"] == 2
 
 
-def test_predict_applies_saved_params_without_refitting(capsys, tmp_path):
+def test_predict_applies_saved_params_without_refitting(
+    faithful_csv, faithful_semicolon_csv, capsys, tmp_path
+):
     params, fitted_labels, predicted = tmp_path / "p.json", tmp_path / "a.csv", tmp_path / "b.csv"
-    code, _, _ = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "2", "-o", params,
+    code, _, _ = run(capsys, "fit", faithful_csv, "--k", "3", "--seed", "2", "-o", params,
                      "--labels", fitted_labels)
     assert code == 0
-    code, out, err = run(capsys, "predict", params, FAITHFUL_SEMICOLON, "-o", predicted)
+    code, out, err = run(capsys, "predict", params, faithful_semicolon_csv, "-o", predicted)
     assert code == 0 and out == "", err
     assert predicted.read_text() == fitted_labels.read_text()
-    code, out, _ = run(capsys, "predict", params, FAITHFUL)
+    code, out, _ = run(capsys, "predict", params, faithful_csv)
     assert code == 0 and out == fitted_labels.read_text()
 
 
-def test_predict_refuses_data_with_other_columns(capsys, tmp_path):
+def test_predict_refuses_data_with_other_columns(faithful_csv, capsys, tmp_path):
     params = tmp_path / "p.json"
-    run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "2", "-o", params)
+    run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "2", "-o", params)
     one_column = write(tmp_path, "one.csv", "a\n1\n2\n3\n")
     code, _, err = run(capsys, "predict", params, one_column)
     assert code == 2 and err.startswith("error: ") and "2 columns" in err
 
 
-def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
+def test_select_prints_the_table_and_the_best_model(faithful, faithful_csv, capsys, tmp_path):
     table = tmp_path / "table.csv"
-    code, out, err = run(capsys, "select", FAITHFUL, "--k", "1-3", "--models", "full,tied",
+    code, out, err = run(capsys, "select", faithful_csv, "--k", "1-3", "--models", "full,tied",
                          "--n-init", "2", "--seed", "0", "-o", table)
     assert code == 0, err
     lines = out.strip().splitlines()
@@ -249,14 +249,14 @@ def test_select_prints_the_table_and_the_best_model(capsys, tmp_path):
     assert lines[-1].startswith(f"best: {best['model']}, K={best['k']} (BIC ")
     for row in rows:
         # select's defaults (an hc start, here then one k-means++ start; plain EM).
-        expected = engine.fit(faithful(), select_options(
+        expected = engine.fit(faithful, select_options(
             covariance_type=row["model"], n_components=int(row["k"]), n_init=2))
         assert float(row["bic"]) == pytest.approx(expected.bic, rel=1e-12)
 
 
-def test_select_takes_mclusts_names_and_a_preset_for_all_fourteen(capsys, tmp_path):
+def test_select_takes_mclusts_names_and_a_preset_for_all_fourteen(faithful_csv, capsys, tmp_path):
     table = tmp_path / "table.csv"
-    code, out, err = run(capsys, "select", FAITHFUL, "--k", "1", "--models", "all",
+    code, out, err = run(capsys, "select", faithful_csv, "--k", "1", "--models", "all",
                          "-o", table)
     assert code == 0, err
     with table.open() as handle:
@@ -266,7 +266,7 @@ def test_select_takes_mclusts_names_and_a_preset_for_all_fourteen(capsys, tmp_pa
         "VEV", "EVV",
     ]
     assert len(engine.covariance_types()) == 14
-    code, out, err = run(capsys, "select", FAITHFUL, "--k", "2", "--models", "VVV,EVE,full",
+    code, out, err = run(capsys, "select", faithful_csv, "--k", "2", "--models", "VVV,EVE,full",
                          "-o", table)
     assert code == 0, err
     with table.open() as handle:
@@ -280,34 +280,48 @@ def help_text(capsys, command: str) -> str:
     return capsys.readouterr().out
 
 
-def test_select_and_fit_show_mclusts_names_and_take_the_old_ones(capsys):
+def test_select_and_fit_show_mclusts_names_and_take_the_old_ones(faithful_csv, capsys):
     out = help_text(capsys, "select")
     models_help = " ".join(out.split("--models MODELS")[-1].split("--regularisation")[0].split())
     assert "e.g. VVV,EEE" in models_help and "default sweep's lines, VVV,EEE,VVI,VII" in models_help
     out = help_text(capsys, "fit")
     assert "--covariance {VVV,EEE,VVI,VII,EII," in out and "{full," not in out
-    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0", "--covariance", "EEE")
+    code, out, err = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "0",
+                         "--covariance", "EEE")
     assert code == 0, err
     by_mclust = json.loads(out)
-    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0", "--covariance", "tied")
+    code, out, err = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "0",
+                         "--covariance", "tied")
     assert code == 0, err
     assert json.loads(out)["log_likelihood"] == by_mclust["log_likelihood"]
-    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--covariance", "XYZ")
+    code, _, err = run(capsys, "fit", faithful_csv, "--k", "2", "--covariance", "XYZ")
     assert code == 2 and "VVV, EEE, VVI, VII" in err and "old names" in err
-    code, _, err = run(capsys, "select", FAITHFUL, "--models", "VVV,wobbly")
+    code, _, err = run(capsys, "select", faithful_csv, "--models", "VVV,wobbly")
     assert code == 2 and "choose from VVV, EEE, VVI, VII, EII" in err and "full" not in err
 
 
-def test_select_with_a_bad_model_name(capsys):
-    code, _, err = run(capsys, "select", FAITHFUL, "--models", "full,wobbly")
+def test_select_with_a_bad_model_name(faithful_csv, capsys):
+    code, _, err = run(capsys, "select", faithful_csv, "--models", "full,wobbly")
     assert code == 2 and "wobbly" in err
 
 
-def test_the_command_line_holds_blas_to_one_thread_for_the_engine(capsys, monkeypatch):
+@pytest.fixture
+def no_blas_limiter():
+    """No BLAS limiter registered for the test; the one before is put back after it."""
     from engine import parallel
 
-    monkeypatch.setattr(parallel, "_blas_limiter", None)
-    code, _, _ = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0")
+    previous = parallel.blas_limiter()
+    parallel.set_blas_limiter(None)
+    yield
+    parallel.set_blas_limiter(previous)
+
+
+def test_the_command_line_holds_blas_to_one_thread_for_the_engine(
+    faithful_csv, capsys, no_blas_limiter
+):
+    from engine import parallel
+
+    code, _, _ = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "0")
     assert code == 0
     limiter = parallel.blas_limiter()
     assert limiter is not None
@@ -338,27 +352,27 @@ HOSTILE_PARAMS = {
 
 @pytest.mark.parametrize("command", ["fit", "predict"])
 @pytest.mark.parametrize("case", sorted(HOSTILE_PARAMS))
-def test_hostile_params_files_give_one_error_line(capsys, tmp_path, command, case):
+def test_hostile_params_files_give_one_error_line(faithful_csv, capsys, tmp_path, command, case):
     content, problem = HOSTILE_PARAMS[case]
     path = tmp_path / "params.json"
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     if command == "fit":
-        code, out, err = run(capsys, "fit", FAITHFUL, "--init", path)
+        code, out, err = run(capsys, "fit", faithful_csv, "--init", path)
     else:
-        code, out, err = run(capsys, "predict", path, FAITHFUL)
+        code, out, err = run(capsys, "predict", path, faithful_csv)
     assert (code, out) == (2, "")
     assert err == (
         f"error: params.json {problem}; fix the file or use a parameters file EM Studio wrote\n"
     )
 
 
-def test_a_params_file_that_is_a_folder_or_missing(capsys, tmp_path):
-    code, _, err = run(capsys, "fit", FAITHFUL, "--init", tmp_path)
+def test_a_params_file_that_is_a_folder_or_missing(faithful_csv, capsys, tmp_path):
+    code, _, err = run(capsys, "fit", faithful_csv, "--init", tmp_path)
     assert code == 2
     assert err == (
         f"error: cannot read {tmp_path}: it is a folder, not a file; choose a file inside it\n"
     )
-    code, _, err = run(capsys, "predict", tmp_path / "nope.json", FAITHFUL)
+    code, _, err = run(capsys, "predict", tmp_path / "nope.json", faithful_csv)
     assert code == 2
     assert err == (
         f"error: cannot read {tmp_path / 'nope.json'}: no such file or folder; check the name "

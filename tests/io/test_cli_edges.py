@@ -18,7 +18,6 @@ from emio.atomic import atomic_write_text
 from emio.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-FAITHFUL = ROOT.parent / "shared" / "datasets" / "faithful.csv"
 
 
 def run(capsys, *args: object) -> tuple[int, str, str]:
@@ -43,30 +42,30 @@ def test_a_device_as_data_is_refused(capsys):
     assert code == 2 and "/dev/zero is a device, not a file saved on disk" in err
 
 
-def test_writing_to_a_device_leaves_the_device(capsys):
-    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "-o", "/dev/null")
+def test_writing_to_a_device_leaves_the_device(faithful_csv, capsys):
+    code, out, err = run(capsys, "fit", faithful_csv, "--k", "2", "-o", "/dev/null")
     assert code == 0 and out == "", err
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
-def test_writing_to_dev_stdout_through_a_pipe():
+def test_writing_to_dev_stdout_through_a_pipe(faithful_csv):
     result = subprocess.run(
         [sys.executable, "-c", "import sys; from emio.cli import main; sys.exit(main())",
-         "fit", str(FAITHFUL), "--k", "2", "-o", "/dev/stdout"],
+         "fit", str(faithful_csv), "--k", "2", "-o", "/dev/stdout"],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith('{\n  "format": "em-studio-params"')
 
 
-def test_every_output_is_checked_before_any_is_written(capsys, tmp_path):
+def test_every_output_is_checked_before_any_is_written(faithful_csv, capsys, tmp_path):
     params = tmp_path / "params.json"
-    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2", "-o", params,
+    code, _, err = run(capsys, "fit", faithful_csv, "--k", "2", "-o", params,
                        "--labels", tmp_path / "missing" / "labels.csv")
     assert code == 2
     assert err.startswith(f"error: cannot write {tmp_path / 'missing' / 'labels.csv'}: ")
     assert not params.exists()
-    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2", "-o", tmp_path)
+    code, _, err = run(capsys, "fit", faithful_csv, "--k", "2", "-o", tmp_path)
     assert code == 2 and f"cannot write {tmp_path}: it is a folder" in err
 
 
@@ -85,34 +84,45 @@ def test_temporary_files_of_a_killed_writer_are_removed_on_the_next_write(tmp_pa
     assert alive.exists() and other.exists()  # a live writer's, and another target's
 
 
-def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path):
-    script = textwrap.dedent(f"""
-        import os, signal
+def test_sigterm_during_a_write_removes_the_temporary_file(faithful_csv, tmp_path):
+    # The command line's output is written half-way when SIGTERM arrives: it unwinds, and the
+    # half-written temporary file goes with it.
+    script = textwrap.dedent("""
+        import os, signal, sys
+        import emio.cli.common as common
         from emio.atomic import atomic_open
-        from emio.cli import _on_sigterm
-        signal.signal(signal.SIGTERM, _on_sigterm)
-        with atomic_open({str(tmp_path / 'big.csv')!r}) as f:
-            f.write("x" * 1_000_000)
-            os.kill(os.getpid(), signal.SIGTERM)
-            f.write("never")
+        from emio.cli import main
+
+        def write_half_then_terminate(path, text):
+            with atomic_open(path, "w") as file:
+                file.write(text[: len(text) // 2])
+                os.kill(os.getpid(), signal.SIGTERM)
+                file.write(text[len(text) // 2 :])
+
+        common.atomic_write_text = write_half_then_terminate
+        sys.exit(main(sys.argv[1:]))
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode != 0 and "Terminated" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", script, "fit", str(faithful_csv), "--k", "2",
+         "-o", str(tmp_path / "params.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "error: terminated"
     assert list(tmp_path.iterdir()) == []
 
 
-def test_running_out_of_memory_says_what_to_do(capsys, monkeypatch):
+def test_running_out_of_memory_says_what_to_do(faithful_csv, capsys, monkeypatch):
     def out_of_memory(*args, **kwargs):
         raise MemoryError()
 
     monkeypatch.setattr(engine, "fit", out_of_memory)
-    code, _, err = run(capsys, "fit", FAITHFUL, "--k", "2")
+    code, _, err = run(capsys, "fit", faithful_csv, "--k", "2")
     assert code == 2
     assert err.startswith("error: not enough memory for this data; save it as .npy")
 
 
-def test_sigterm_to_the_command_line_ends_it_with_a_line(tmp_path):
+def test_sigterm_to_the_command_line_ends_it_with_a_line(faithful_csv, tmp_path):
     # A sweep of minutes' work, sent SIGTERM by a timer a second into it.
     script = textwrap.dedent("""
         import os, signal, sys, threading
@@ -121,7 +131,7 @@ def test_sigterm_to_the_command_line_ends_it_with_a_line(tmp_path):
         sys.exit(main(sys.argv[1:]))
     """)
     result = subprocess.run(
-        [sys.executable, "-c", script, "select", str(FAITHFUL), "--k", "1-40",
+        [sys.executable, "-c", script, "select", str(faithful_csv), "--k", "1-40",
          "--models", "full,tied,diag,spherical", "--n-init", "20",
          "-o", str(tmp_path / "table.csv")],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
@@ -138,37 +148,41 @@ def test_sigterm_to_the_command_line_ends_it_with_a_line(tmp_path):
     ([[1.0, 0.5], [0.1, 1.0]], "the covariance of component 1 is not symmetric: entry (1, 2) is "
      "0.5 but entry (2, 1) is 0.1; make them equal"),
 ])
-def test_predict_with_a_hostile_covariance_says_what_to_fix(capsys, tmp_path, covariance, message):
+def test_predict_with_a_hostile_covariance_says_what_to_fix(
+    faithful_csv, capsys, tmp_path, covariance, message
+):
     import json
     good = tmp_path / "good.json"
-    assert run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "1", "-o", good)[0] == 0
+    assert run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "1", "-o", good)[0] == 0
     doc = json.loads(good.read_text())
     doc["covariances"][0] = covariance
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
-    for args in (("predict", bad, FAITHFUL), ("fit", FAITHFUL, "--init", bad)):
+    for args in (("predict", bad, faithful_csv), ("fit", faithful_csv, "--init", bad)):
         code, _, err = run(capsys, *args)
         assert code == 2 and err.startswith(f"error: {message}"), err
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("fit", FAITHFUL, "--k", "2", "--n-init", "1000000000"),
+    (("fit", "faithful.csv", "--k", "2", "--n-init", "1000000000"),
      "error: n_init must be at most 10,000, not 1,000,000,000"),
-    (("select", FAITHFUL, "--models", ""),
+    (("select", "faithful.csv", "--models", ""),
      "error: --models names no model; give at least one, for example VVV,EEE"),
-    (("select", FAITHFUL, "--k", "1-1e12"),
+    (("select", "faithful.csv", "--k", "1-1e12"),
      "error: argument --k: K range '1-1e12' must look like 1-9 or 2,3,5; see "
      "'em-studio-cli select --help'"),
-    (("select", FAITHFUL, "--k", "1-10000000"),
+    (("select", "faithful.csv", "--k", "1-10000000"),
      "error: argument --k: K range '1-10000000' goes up to K = 10,000,000; K can be at most "
      "1,000; see 'em-studio-cli select --help'"),
-    (("fit", FAITHFUL, "--k", "2", "--tol", "inf"), "error: tol must be a finite number, not inf"),
-    (("fit", FAITHFUL, "--k", "2", "--seed", "-1"), "error: seed must not be negative, not -1"),
-    (("fit", FAITHFUL, "--k", "2", "--max-iter", "99999999999"),
+    (("fit", "faithful.csv", "--k", "2", "--tol", "inf"),
+     "error: tol must be a finite number, not inf"),
+    (("fit", "faithful.csv", "--k", "2", "--seed", "-1"),
+     "error: seed must not be negative, not -1"),
+    (("fit", "faithful.csv", "--k", "2", "--max-iter", "99999999999"),
      "error: max_iter must be at most 1,000,000, not 99,999,999,999"),
-    (("fit", FAITHFUL, "--k", "2", "--reg-covar", "1e308"),
+    (("fit", "faithful.csv", "--k", "2", "--reg-covar", "1e308"),
      "error: reg_covar must be at most 1e+06, not 1e+308"),
 ])
-def test_resource_sized_options_are_refused_naming_the_limit(capsys, args, message):
-    code, _, err = run(capsys, *args)
+def test_resource_sized_options_are_refused_naming_the_limit(capsys, datasets, args, message):
+    code, _, err = run(capsys, args[0], datasets / args[1], *args[2:])
     assert code == 2 and err == message + "\n"

@@ -14,16 +14,6 @@ from emio.cli.common import read_params
 from engine.standardize import column_scaling, fit_standardized
 
 
-@pytest.fixture(scope="module")
-def scales_csv(tmp_path_factory):
-    rng = np.random.default_rng(0)
-    centres = np.array([[0.0, 0.0], [4.0, 3.0]])
-    z = centres[rng.integers(0, 2, 300)] + rng.normal(size=(300, 2))
-    path = tmp_path_factory.mktemp("scales") / "scales.csv"
-    pd.DataFrame(z * [1000, 0.01] + [5000, 0], columns=["big", "small"]).to_csv(path, index=False)
-    return path
-
-
 def run(capsys, *args) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 import engine
+from engine.models import covariance
 from emio import exports
 from emio.atomic import describe_os_error
 from emio.params_file import params_from_dict
@@ -96,7 +97,10 @@ def test_npz_holds_documented_arrays_that_load_without_pickle(case):
         assert archive[name].tobytes() == array.tobytes(), name
     assert ("covariance_type" in archive.files) == (result.options.model == "gaussian")
     if result.options.model == "gaussian":
-        assert str(archive["covariance_type"]) == result.options.covariance_type
+        # mclust's name for the structure (VVV for full), as PARAMS.json writes it
+        assert str(archive["covariance_type"]) == covariance.shown_name(
+            result.options.covariance_type
+        )
     if result.options.model == "binomial":
         np.testing.assert_array_equal(archive["trials"], [10, 10])
     if result.options.model == "bernoulli":
@@ -269,7 +273,7 @@ def test_trace_json_round_trips_every_iteration():
     snapshots, result = run_snapshots(X, engine.FitOptions(n_components=3, seed=4, n_init=2))
     doc = json.loads(exports.trace_json(snapshots, result.options, ["x", "y"], with_params=True))
     assert doc["format"] == "em-studio-trace" and doc["version"] == 1
-    assert doc["model"] == "gaussian" and doc["covariance"] == "full"
+    assert doc["model"] == "gaussian" and doc["covariance"] == "VVV"
     assert doc["feature_names"] == ["x", "y"] and doc["n_components"] == 3
     entries = doc["iterations"]
     assert len(entries) == len(snapshots)

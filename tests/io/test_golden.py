@@ -6,11 +6,18 @@ Each session is read back and written again; the PARAMS.json, components table,
 trace, summary and ``.npz`` are made again from the fit the session holds, and
 the scripts from the model's name. None of this refits, so the comparison holds
 on any machine.
+
+One change was made by hand on 2026-12-04: files name the Gaussian's covariance
+structures as mclust does (``VVV``, ``EEE``, ``VVI``, ``VII`` where they said
+``full``, ``tied``, ``diag``, ``spherical``), in the text files by substitution and in
+the ``.npz`` and scripts by writing them again (their arrays unchanged otherwise).
+Files with the old words are still read: :func:`test_files_with_the_old_covariance_words_read_the_same`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +78,44 @@ def test_a_golden_params_file_starts_the_same_fit(case):
 @pytest.mark.parametrize("model", MODELS)
 def test_the_script_is_the_same(model):
     assert snippet("fit.json", model, script_name="apply.py") == golden(f"snippet-{model}.py.txt")
+
+
+OLD_WORDS = {"VVV": "full", "EEE": "tied", "VVI": "diag", "VII": "spherical"}
+
+
+def with_old_words(text: str) -> str:
+    """``text`` as EM Studio wrote it before files used mclust's names."""
+    return re.sub(
+        r'"(covariance|covariance_type)": "(VVV|EEE|VVI|VII)"',
+        lambda m: f'"{m[1]}": "{OLD_WORDS[m[2]]}"', text,
+    )
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.startswith("gaussian")])
+def test_files_with_the_old_covariance_words_read_the_same(case):
+    new_text = golden(f"{case}.emsession")
+    old_text = with_old_words(new_text)
+    assert old_text != new_text
+    # An old session is written back in today's words, otherwise byte for byte.
+    assert sessions.dumps(sessions.session_from_dict(json.loads(old_text))) == new_text
+    new_doc = params_file.params_from_dict(json.loads(golden(f"{case}.params.json")))
+    old_doc = params_file.params_from_dict(
+        json.loads(with_old_words(golden(f"{case}.params.json")))
+    )
+    assert old_doc.options().model_options == new_doc.options().model_options
+
+
+@pytest.mark.parametrize("word", ["VVV", "full"])
+def test_a_params_file_may_name_a_structure_by_either_word(word):
+    doc = json.loads(golden("gaussian-full.params.json"))
+    doc["covariance"] = word
+    assert params_file.params_from_dict(doc).options().model_options["covariance_type"] == "full"
+
+
+@pytest.mark.parametrize("word", ["vvv", "ful", 3, None, ["VVV"]])
+def test_a_params_file_with_another_word_is_refused_with_the_words_to_write(word):
+    doc = json.loads(golden("gaussian-full.params.json"))
+    doc["covariance"] = word
+    with pytest.raises(params_file.SchemaError) as caught:
+        params_file.params_from_dict(doc)
+    assert str(caught.value).startswith(f"unknown covariance {word!r}; write one of VVV, EEE, ")

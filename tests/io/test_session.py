@@ -18,7 +18,6 @@ from emio.tables import TextOptions, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "emio" / "resources" / "samples"
-FAITHFUL_SEMICOLON = ROOT.parent / "shared" / "datasets" / "faithful_semicolon.csv"
 
 
 def run(X: np.ndarray, options: engine.FitOptions, names: list[str]):
@@ -144,9 +143,11 @@ def test_failed_starts_with_infinite_objectives_are_strict_json(tmp_path):
     assert sessions.load_session(path).result.restart_objectives == (float("-inf"), -10.5)
 
 
-def test_data_source_reads_the_same_table_back_with_its_import_options(tmp_path):
+def test_data_source_reads_the_same_table_back_with_its_import_options(
+    faithful_semicolon_csv, tmp_path
+):
     source = tmp_path / "faithful.csv"
-    shutil.copyfile(FAITHFUL_SEMICOLON, source)
+    shutil.copyfile(faithful_semicolon_csv, source)
     table = read_table(source)
     data = sessions.data_source(table, "faithful")
     assert data.text_options == TextOptions(delimiter=";", decimal=",", comment="#")

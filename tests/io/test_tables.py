@@ -16,9 +16,6 @@ from emio import tables
 from emio.tables import DataError, Table, TextOptions, preview_text, read_table, sniff_text
 
 REPO = Path(__file__).resolve().parents[2]
-DATASETS = REPO.parent / "shared" / "datasets"
-FAITHFUL = DATASETS / "faithful.csv"
-FAITHFUL_SEMICOLON = DATASETS / "faithful_semicolon.csv"
 
 # Words that betray a parser's internals rather than tell a person what to do.
 JARGON = ("pandas", "tokeniz", "C error", "Traceback", "dtype", "Unnamed", "NaN")
@@ -39,25 +36,27 @@ def error_of(*args: object, **kwargs: object) -> str:
     return message
 
 
-def faithful_numbers() -> np.ndarray:
+def faithful_numbers(faithful_csv: Path) -> np.ndarray:
     """faithful.csv parsed by Python's own float(), independently of the reader."""
-    lines = FAITHFUL.read_text().splitlines()[1:]
+    lines = faithful_csv.read_text().splitlines()[1:]
     return np.array([[float(value) for value in line.split(",")] for line in lines])
 
 
 # --------------------------------------------------------------------------- real data
 
 
-def test_faithful_csv_is_sniffed_and_read_exactly() -> None:
-    assert sniff_text(FAITHFUL) == TextOptions(",", ".", header=True, comment=None)
-    table = read_table(FAITHFUL)
+def test_faithful_csv_is_sniffed_and_read_exactly(faithful_csv) -> None:
+    assert sniff_text(faithful_csv) == TextOptions(",", ".", header=True, comment=None)
+    table = read_table(faithful_csv)
     assert table.columns == ["eruptions", "waiting"]
     assert table.data.shape == (272, 2)
-    np.testing.assert_array_equal(table.data, faithful_numbers())
+    np.testing.assert_array_equal(table.data, faithful_numbers(faithful_csv))
 
 
-def test_faithful_semicolon_is_sniffed_with_decimal_comma_and_comment() -> None:
-    options = sniff_text(FAITHFUL_SEMICOLON)
+def test_faithful_semicolon_is_sniffed_with_decimal_comma_and_comment(
+    faithful_semicolon_csv
+) -> None:
+    options = sniff_text(faithful_semicolon_csv)
     assert (options.delimiter, options.decimal, options.header, options.comment) == (
         ";",
         ",",
@@ -66,19 +65,21 @@ def test_faithful_semicolon_is_sniffed_with_decimal_comma_and_comment() -> None:
     )
 
 
-def test_faithful_semicolon_reads_to_the_same_numbers() -> None:
-    plain, semicolon = read_table(FAITHFUL), read_table(FAITHFUL_SEMICOLON)
+def test_faithful_semicolon_reads_to_the_same_numbers(
+    faithful_csv, faithful_semicolon_csv
+) -> None:
+    plain, semicolon = read_table(faithful_csv), read_table(faithful_semicolon_csv)
     assert semicolon.columns == plain.columns
     np.testing.assert_array_equal(semicolon.data, plain.data)
 
 
-def test_table_data_is_float64_c_contiguous_and_read_only() -> None:
-    table = read_table(FAITHFUL)
+def test_table_data_is_float64_c_contiguous_and_read_only(faithful_csv) -> None:
+    table = read_table(faithful_csv)
     assert table.data.dtype == np.float64
     assert table.data.flags.c_contiguous
     assert not table.data.flags.writeable
     np.testing.assert_array_equal(table.row_index, np.arange(272))
-    assert table.source == FAITHFUL
+    assert table.source == faithful_csv
     assert table.dropped_rows == 0
     assert table.notes == ()
 
@@ -280,8 +281,8 @@ def test_every_row_bad_is_an_error_even_when_dropping(tmp_path: Path) -> None:
     assert "every row" in message
 
 
-def test_bad_rows_policy_is_validated() -> None:
-    assert "'error' or 'drop'" in error_of(FAITHFUL, bad_rows="ignore")
+def test_bad_rows_policy_is_validated(faithful_csv) -> None:
+    assert "'error' or 'drop'" in error_of(faithful_csv, bad_rows="ignore")
 
 
 # --------------------------------------------------------------------------- broken files
@@ -475,15 +476,15 @@ def test_parquet(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- previews
 
 
-def test_preview_of_faithful_semicolon() -> None:
-    preview = preview_text(FAITHFUL_SEMICOLON, n_rows=10)
+def test_preview_of_faithful_semicolon(faithful_semicolon_csv) -> None:
+    preview = preview_text(faithful_semicolon_csv, n_rows=10)
     assert preview.columns == ["eruptions", "waiting"]
     assert preview.numeric == {"eruptions": True, "waiting": True}
     assert preview.reasons == {}
     assert preview.frame.shape == (10, 2)
     assert preview.frame.iloc[0].tolist() == [3.6, 79.0]
     assert (preview.rows_read, preview.whole_file, preview.bad_rows) == (272, True, 0)
-    assert preview.options == sniff_text(FAITHFUL_SEMICOLON)
+    assert preview.options == sniff_text(faithful_semicolon_csv)
 
 
 def test_preview_reports_text_columns_and_bad_rows(tmp_path: Path) -> None:
@@ -510,9 +511,9 @@ def test_preview_scans_a_limited_number_of_rows(tmp_path: Path) -> None:
     assert preview.bad_rows == 10
 
 
-def test_preview_with_wrong_options_raises_a_clear_error() -> None:
+def test_preview_with_wrong_options_raises_a_clear_error(faithful_semicolon_csv) -> None:
     with pytest.raises(DataError, match="more values than the header has names.*by commas"):
-        preview_text(FAITHFUL_SEMICOLON, TextOptions(",", ".", True, "#"))
+        preview_text(faithful_semicolon_csv, TextOptions(",", ".", True, "#"))
 
 
 # --------------------------------------------------------------------------- Table
@@ -536,36 +537,35 @@ def test_data_error_is_a_value_error() -> None:
     assert issubclass(DataError, ValueError)
 
 
-def test_text_tables_remember_the_options_they_were_read_with() -> None:
-    detected = read_table(FAITHFUL_SEMICOLON)
-    assert detected.text_options == sniff_text(FAITHFUL_SEMICOLON)
+def test_text_tables_remember_the_options_they_were_read_with(faithful_semicolon_csv) -> None:
+    detected = read_table(faithful_semicolon_csv)
+    assert detected.text_options == sniff_text(faithful_semicolon_csv)
     assert detected.text_options.delimiter == ";" and detected.text_options.decimal == ","
     given = TextOptions(delimiter=";", decimal=",", header=True, comment="#")
-    assert read_table(FAITHFUL_SEMICOLON, given).text_options == given
+    assert read_table(faithful_semicolon_csv, given).text_options == given
 
 
 def test_columns_are_interleaved_alike_by_one_thread_or_two():
-    from emio.tables.layout import PARALLEL_STACK_ROWS as _PARALLEL_STACK_ROWS
-    from emio.tables.layout import side_by_side as _side_by_side
+    from emio.tables.layout import PARALLEL_STACK_ROWS, side_by_side
 
     rng = np.random.default_rng(8)
-    for n_rows in (1_000, _PARALLEL_STACK_ROWS + 12_345):
+    for n_rows in (1_000, PARALLEL_STACK_ROWS + 12_345):
         columns = [rng.normal(size=n_rows) for _ in range(7)]
-        data = _side_by_side(columns)
+        data = side_by_side(columns)
         assert data.flags.c_contiguous and data.shape == (n_rows, 7)
         np.testing.assert_array_equal(data, np.column_stack(columns))
 
 
 def test_columns_that_fill_a_block_are_used_where_they_lie():
-    from emio.tables.layout import side_by_side as _side_by_side
+    from emio.tables.layout import side_by_side
 
     block = np.random.default_rng(9).normal(size=(4, 5_000))
-    whole = _side_by_side(list(block))
+    whole = side_by_side(list(block))
     assert np.shares_memory(whole, block) and whole.flags.f_contiguous
     np.testing.assert_array_equal(whole, block.T)
     # A subset, or the rows in another order, are copied (a view would keep unused columns).
     for rows in ([0, 1, 2], [1, 0, 2, 3]):
-        part = _side_by_side([block[j] for j in rows])
+        part = side_by_side([block[j] for j in rows])
         assert not np.shares_memory(part, block) and part.flags.c_contiguous
         np.testing.assert_array_equal(part, block[rows].T)
 

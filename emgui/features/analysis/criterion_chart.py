@@ -13,13 +13,16 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from engine.selection import Cell, ModelSpec
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
-from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+from emgui.views.plot_style import FOREGROUND, ink, paper, set_axis_label, style_plot_item
 
 #: One marker shape per model line, so lines differ without colour too.
 SYMBOLS = ("o", "s", "t", "d", "h", "star", "p", "t1")
 CRITERION_LABELS = {"bic": "BIC", "aic": "AIC", "icl": "ICL"}
 MARKER_SIZE = 9
 RING_SIZE = 26
+#: Where the word "best" hangs under the best cell: its top this many of its heights
+#: below the cell's centre.
+BEST_DROP = 0.9
 #: "Zoom to the best cells" shows scores up to this quantile; the worst cells
 #: (often a poor model at K = 1) would otherwise squash the differences that matter.
 FOCUS_QUANTILE = 0.75
@@ -37,15 +40,15 @@ class CriterionChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(
-            background=BACKGROUND, axisItems={"bottom": IterationAxis("bottom")}
+            background=paper(), axisItems={"bottom": IterationAxis("bottom")}
         )
         self.plot_widget.setMinimumHeight(220)
         self._plot = self.plot_widget.getPlotItem()
         style_plot_item(self._plot)
         set_axis_label(self._plot, "bottom", "K (number of components)")
         self._legend = self._plot.addLegend(
-            offset=(-10, 10), labelTextColor=FOREGROUND, labelTextSize="10pt",
-            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#C8C8C8"),
+            offset=(-10, 10), labelTextColor=ink(), labelTextSize="10pt",
+            brush=pg.mkBrush(paper()), pen=pg.mkPen("#C8C8C8"),
         )
         self.focus_box = QCheckBox("Zoom to the best cells")
         self.focus_box.setChecked(True)
@@ -72,9 +75,11 @@ class CriterionChart(QWidget):
         self._ring.setZValue(20)
         self._plot.addItem(self._ring)
         # Below the ring: nothing scores lower than the best cell, so the space is free.
-        self._best_label = pg.TextItem("best", color=FOREGROUND, anchor=(0.5, -0.9))
+        self._best_label = pg.TextItem("best", color=FOREGROUND, anchor=(0.5, -BEST_DROP))
         self._best_label.setZValue(20)
+        self._best_label.follows_ink = True  # emgui.shell.palette gives it a new theme's ink
         self._plot.addItem(self._best_label, ignoreBounds=True)
+        self._plot.getViewBox().sigResized.connect(self._on_view_box_resized)
         self._best_label.setVisible(False)
         self._set_axis_label()
 
@@ -168,8 +173,19 @@ class CriterionChart(QWidget):
         if high - low < 1e-9 * max(1.0, abs(low)):
             high = float(scores.max())
         span = max(high - low, 1e-6 * max(1.0, abs(low)))
-        # Room below the best cell for its label, a little above the top.
-        self._plot.setYRange(low - 0.2 * span, high + 0.05 * span, padding=0)
+        # Room below the best cell for its ring and label (in pixels, so that a short chart
+        # does not cut "best" off at the axis), a little above the top.
+        below = 0.2 * span
+        height = self._plot.getViewBox().height()
+        room = (BEST_DROP + 1.0) * self._best_label.boundingRect().height() + 4.0
+        if height > 2.0 * room:
+            share = room / height
+            below = max(below, share * 1.05 * span / (1.0 - share))
+        self._plot.setYRange(low - below, high + 0.05 * span, padding=0)
+
+    def _on_view_box_resized(self, view_box: object = None) -> None:
+        if self._cells:
+            self._fit_y()
 
     def _on_focus_box_toggled(self, checked: bool) -> None:
         self._fit_y()

@@ -14,8 +14,8 @@ import time
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QSortFilterProxyModel
-from PySide6.QtGui import QCloseEvent, QHideEvent
+from PySide6.QtCore import QSize, QSortFilterProxyModel
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableView
 
 import engine
@@ -25,6 +25,8 @@ from emgui.features.analysis.run_bar import RunBar
 from emgui.runs.streamed import sample_note
 from emgui.runs.worker import GeneratorWorker
 from emgui.shell.host import Host
+from emgui.shell.palette import PaletteFollower, share_palette
+from emgui.shell.screen_fit import available_area, fitting_size
 
 
 def results_view(proxy: QSortFilterProxyModel, tooltip: str) -> QTableView:
@@ -54,7 +56,9 @@ class AnalysisDialog(QDialog):
         super().__init__(host.parent_widget)
         self.setWindowTitle(title)
         self.setModal(False)
-        self.resize(*size)
+        # A size that fits the main window's screen (860 px is taller than a 1024x700
+        # screen's), given before the subclass lays out its splitters.
+        self.resize(fitting_size(QSize(*size), available_area(host.parent_widget)))
         self._host = host
         self._document = host.document
         self._run_worker: GeneratorWorker | None = None
@@ -63,6 +67,15 @@ class AnalysisDialog(QDialog):
         self._feature_names: list[str] = []
         self._started_at = 0.0
         self.run_bar = RunBar(unit)
+        self._palette_follower: PaletteFollower | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        # A dialog is a window of its own: it takes the main window's palette, and its plots
+        # follow it as the main window's do (made here, once the subclass built its plots).
+        share_palette(self.parentWidget(), self)
+        if self._palette_follower is None:
+            self._palette_follower = PaletteFollower(self)
+        super().showEvent(event)
 
     @property
     def is_running(self) -> bool:

@@ -52,6 +52,10 @@ from engine.selection import (
 DEFAULT_STARTS = 20
 
 
+#: The starts table's least width: a few columns, the rest scrolled to.
+TABLE_MIN_WIDTH = 300
+
+
 class RestartsDialog(AnalysisDialog):
     """A non-modal window over the main window for one setting's many starts."""
 
@@ -112,8 +116,10 @@ class RestartsDialog(AnalysisDialog):
         body.addWidget(self.table_view)
         body.setStretchFactor(0, 3)
         body.setStretchFactor(1, 2)
-        self.table_view.setMinimumWidth(480)
-        body.setSizes([600, 520])
+        # The table may scroll sideways on a small screen; the plots keep more than half.
+        self.table_view.setMinimumWidth(TABLE_MIN_WIDTH)
+        plots_width = max(self.width() * 600 // 1120, self.width() - 520)
+        body.setSizes([plots_width, self.width() - plots_width])
 
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)

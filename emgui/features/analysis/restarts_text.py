@@ -13,7 +13,7 @@ from engine.selection import final_spread
 
 
 def describe(options: engine.FitOptions) -> str:
-    """``"Gaussian, full covariance (ellipsoidal, each its own), K = 3, seed 0"``."""
+    """``"Gaussian, VVV covariance (full: ellipsoidal, each its own), K = 3, seed 0"``."""
     parts = [declared.describe_model(options), f"K = {options.n_components}"]
     if options.e_step == "hard":
         parts.append("hard E-step")

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emgui.features.analysis.rows_model import RowsModel, bold
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
-from emgui.views.plot_style import BACKGROUND, FOREGROUND, set_axis_label, style_plot_item
+from emgui.views.plot_style import FOREGROUND, ink, paper, set_axis_label, style_plot_item
 from engine.selection import stack_levels
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -53,7 +53,7 @@ class StartRow:
 
 def _new_plot(bottom: pg.AxisItem | None = None) -> pg.PlotWidget:
     axis_items = {"bottom": bottom} if bottom is not None else {}
-    widget = pg.PlotWidget(background=BACKGROUND, axisItems=axis_items)
+    widget = pg.PlotWidget(background=paper(), axisItems=axis_items)
     style_plot_item(widget.getPlotItem())
     return widget
 
@@ -70,8 +70,8 @@ class StartCurves(QWidget):
         self.plot_widget.setMinimumHeight(200)
         self._plot = self.plot_widget.getPlotItem()
         set_axis_label(self._plot, "bottom", "iteration")
-        legend = self._plot.addLegend(offset=(-10, -10), labelTextColor=FOREGROUND,
-                                      brush=pg.mkBrush(255, 255, 255, 220),
+        legend = self._plot.addLegend(offset=(-10, -10), labelTextColor=ink(),
+                                      brush=pg.mkBrush(paper()),
                                       pen=pg.mkPen("#C8C8C8"))
         for pen, text in ((BEST_PEN, "best start"), (SELECTED_PEN, "selected start"),
                           (OTHER_PEN, "other starts")):
@@ -263,7 +263,9 @@ class FinalsStrip(QWidget):
             groups[-1][1] += 1
         for x, count in groups:
             if count >= 2:
-                text = pg.TextItem(f"{count:.0f}", color=FOREGROUND, anchor=(0.5, 1.0))
+                text = pg.TextItem(f"{count:.0f}", color=self.palette().color(QPalette.ColorRole.Text),
+                                   anchor=(0.5, 1.0))
+                text.follows_ink = True  # emgui.shell.palette gives it a new theme's ink
                 text.setPos(x, count - 1 + 0.6)
                 self._plot.addItem(text, ignoreBounds=True)
                 self._counts.append(text)

@@ -48,11 +48,7 @@ CRITERION_TIPS = {
     "icl": "Integrated completed likelihood: BIC + 2 × entropy. Also penalises "
     "clusters that overlap; prefers well-separated ones.",
 }
-LETTERS_TIP = (
-    "mclust's names give the components' volume, shape and orientation, in that order: "
-    "E equal for all components, V each component its own, I the identity (round shape; "
-    "axes along the columns)."
-)
+LETTERS_TIP = declared.MCLUST_LETTERS
 #: The preset buttons: their text, tooltip and the lines they tick.
 PRESETS = {
     "all": ("All 14", "Tick all fourteen of mclust's covariance structures.", mclust_specs),
@@ -89,13 +85,9 @@ def line_row(spec: ModelSpec) -> str:
     return "Gaussian, ellipsoidal"
 
 
-#: mclust's order of its fourteen names: volume varies fastest, then shape, then orientation.
-_MCLUST_ORDER = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV",
-                 "VEV", "EVV", "VVV")
-
-
 def _menu_key(spec: ModelSpec) -> int:
-    return _MCLUST_ORDER.index(spec.mclust) if spec.mclust in _MCLUST_ORDER else len(_MCLUST_ORDER)
+    order = declared.MCLUST_ORDER
+    return order.index(spec.mclust) if spec.mclust in order else len(order)
 
 
 class SweepControls(QGroupBox):

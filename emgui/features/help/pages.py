@@ -24,6 +24,7 @@ from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from emgui.views.declared import MCLUST_LETTERS, MCLUST_ORDER
 from engine.models import registry
 
 DISTRIBUTION = "em-studio"
@@ -106,6 +107,13 @@ _DATA_KINDS = {
 }
 
 
+def _mclust_rank(spec, choice: str) -> int:
+    """Where mclust's table lists a choice (volume varies fastest, then shape, then
+    orientation); choices without a mclust name keep their place after them."""
+    written = str(spec.written(choice))
+    return MCLUST_ORDER.index(written) if written in MCLUST_ORDER else len(MCLUST_ORDER)
+
+
 def models_html() -> str:
     """Every registered model: what it assumes, the data it takes, its options; the Gaussian's
     covariance structures with the words its declaration gives each."""
@@ -126,11 +134,14 @@ def models_html() -> str:
             parts.append(f"<p><b>{html.escape(spec.title)}</b>: {html.escape(spec.help)}</p>")
             choices = spec.current_choices()
             if choices and spec.describe is not None:
+                # Each description starts with the name (``EII covariance (round, ...)``).
                 items = "".join(
-                    f"<li><code>{html.escape(choice)}</code>: {html.escape(spec.describe(choice))}</li>"
-                    for choice in choices
+                    f"<li>{html.escape(spec.describe(choice))}</li>"
+                    for choice in sorted(choices, key=lambda c: _mclust_rank(spec, c))
                 )
                 parts.append(f"<ul>{items}</ul>")
+                if any(str(spec.written(c)) in MCLUST_ORDER for c in choices):
+                    parts.append(f"<p>{html.escape(MCLUST_LETTERS)}</p>")
     return "\n".join(parts)
 
 

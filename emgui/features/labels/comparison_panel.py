@@ -81,12 +81,12 @@ class ComparisonPanel(QWidget):
         side.addWidget(self.note)
         side.addStretch(1)
         side.addWidget(self.colour_button, 0, Qt.AlignmentFlag.AlignLeft)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setFixedWidth(SIDE_WIDTH)
+        self._side = QWidget()
+        self._side.setLayout(side)
+        self._side.setFixedWidth(SIDE_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(side_widget)
+        layout.addWidget(self._side)
         layout.addWidget(self.table, 1)
         self.show_message("")
 
@@ -98,6 +98,7 @@ class ComparisonPanel(QWidget):
         self.table.setColumnCount(0)
         self.table.setVisible(False)
         self.note.setText("")
+        self._fit_side()
 
     def show_comparison(self, comparison: LabelComparison, label_name: str,
                         palette: Sequence[int]) -> None:
@@ -148,6 +149,20 @@ class ComparisonPanel(QWidget):
         if unmatched:
             notes.append(f"No cluster is matched to {', '.join(unmatched)} (more classes than clusters).")
         self.note.setText(" ".join(notes))
+        self._fit_side()
+
+    def _fit_side(self) -> None:
+        """Keep the dock tall enough for the wrapped words and the button under them: a
+        layout of wrapped labels does not ask for that height itself, so a short window
+        cut the button off."""
+        side = self._side.layout()
+        margins = side.contentsMargins()
+        width = SIDE_WIDTH - margins.left() - margins.right()
+        heights = [label.heightForWidth(width) if label.text() else 0
+                   for label in (self.summary, self.note)]
+        shown = [h for h in heights if h > 0] + [self.colour_button.sizeHint().height()]
+        self._side.setMinimumHeight(sum(shown) + side.spacing() * (len(shown) - 1)
+                                    + margins.top() + margins.bottom())
 
     def as_text(self) -> str:
         """The summary and the table, tab-separated (empty while no table is shown)."""

@@ -15,7 +15,7 @@ from emgui.features.teaching.table_content import gap_text, is_round_off
 from emgui.views.plot_style import FOREGROUND, new_plot_widget, set_axis_label
 
 LIKELIHOOD_COLOR = FOREGROUND
-BOUND_COLOR = "#0072B2"
+BOUND_COLOR = "#2B88CC"
 GAP_COLOR = "#D55E00"
 EDIT_COLOR = "#B35900"
 #: Least room for one tick label along the axis, in pixels.
@@ -35,11 +35,19 @@ EXPLANATION = (
     "responsibilities the posterior: the gap closes. The M-step raises the bound with the "
     "responsibilities held, and the log-likelihood rises at least as much. So it never falls."
 )
+
+
+def _unbroken(text: str) -> str:
+    """``text`` with spaces and hyphens that do not break a line (a word joiner after a dash)."""
+    return text.replace(" ", "&nbsp;").replace("-", "\u2011").replace("—", "—\u2060")
+
+
 LEGEND = " &nbsp; ".join(
     # nowrap: the line wraps between entries, never inside one. The log-likelihood's glyph
     # is in the text's own colour, as its curve is in the palette's ink.
     f"<span style='white-space:nowrap'><span style='{'' if color is None else f'color:{color}'}'>"
-    f"<b>{glyph}</b></span> {text}</span>"
+    # Non-breaking spaces and hyphens too: a QLabel wraps inside a nowrap span.
+    f"<b>{_unbroken(glyph)}</b></span>&nbsp;{_unbroken(text)}</span>"
     for color, glyph, text in (
         (None, "●—", "log-likelihood"),
         (BOUND_COLOR, "■ - -", "lower bound"),

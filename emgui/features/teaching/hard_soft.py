@@ -26,7 +26,7 @@ from emgui.shell.host import Host
 from emgui.views import declared
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 
-COLORS = {"soft": "#0072B2", "hard": "#D55E00"}
+COLORS = {"soft": "#2B88CC", "hard": "#D55E00"}
 
 EXPLANATION = (
     "Soft EM shares every row among the components by its responsibilities, so every row "
