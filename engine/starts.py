@@ -194,7 +194,7 @@ def hc_params(
 
 def settling_estimate(model: MixtureModel) -> Estimate | None:
     """The update mclust settles a partition with, where it is not the model's own
-    M-step: its covariance structure's ``settling_estimate`` (VVE's), else ``None``."""
+    M-step: its covariance structure's ``settling_estimate`` (VVE's, EEV's), else ``None``."""
     return getattr(getattr(model, "structure", None), "settling_estimate", None)
 
 
@@ -202,7 +202,7 @@ def settled_hc_params(
     model: MixtureModel, source: DataSource, n_components: int, tree: Tree
 ) -> Params | None:
     """A second ``hc`` start for a model whose covariance structure mclust updates
-    its own way (a ``settling_estimate``, as VVE's): the same partition as
+    its own way (a ``settling_estimate``, as VVE's and EEV's): the same partition as
     :func:`hc_params`, settled by mclust's iteration (:func:`engine.settle.settled_params`)
     on the rows the agglomeration used. ``None`` for every other model, for K = 1
     or one column (where the update is EM's), for a partition the structure's
@@ -212,7 +212,8 @@ def settled_hc_params(
         return None
     labels = tree.partition(n_components)
     settles = getattr(model.structure, "settles", None)  # every partition unless it says
-    if settles is not None and not settles(np.bincount(labels, minlength=n_components), source.n_features):
+    counts = np.bincount(labels, minlength=n_components)
+    if settles is not None and not settles(counts, source.n_features):
         return None
     X = gaps.fill_column_means(source.take(hc_rows(source.n_samples)))
     resp = np.zeros((X.shape[0], n_components))
