@@ -32,7 +32,15 @@ from engine.models.base import MixtureModel
 from engine.options import FitOptions
 from engine.params import Params
 from engine.results import FitResult, Snapshot
-from engine.starts import agglomerate, distance_unit, explicit_params, hc_params, seeded_params
+from engine.starts import (
+    agglomerate,
+    distance_unit,
+    explicit_params,
+    hc_params,
+    seeded_params,
+    settled_hc_params,
+    settling_estimate,
+)
 
 #: A fall of the objective by more than this fraction counts as more than round-off.
 _ROUND_OFF = {"float64": 1e-9, "float32": 1e-6}
@@ -163,6 +171,16 @@ def start_params(
         raise collapse_error(exc, 0, setup) from None
 
 
+def settles(options: FitOptions, model: MixtureModel) -> bool:
+    """Whether a fit adds a settled ``hc`` start after its own
+    (:func:`engine.starts.settled_hc_params`): for a model that settles partitions
+    its own way, from ``hc``, with soft EM and nothing held."""
+    return (
+        not options.explicit_init and options.init == "hc" and options.e_step == "soft"
+        and not options.fixed and settling_estimate(model) is not None
+    )
+
+
 def restart_seeds(options: FitOptions) -> list[np.random.SeedSequence]:
     """One seed sequence per start, from the fit's seed."""
     n_starts = 1 if options.explicit_init else options.n_init
@@ -174,18 +192,31 @@ def _run_starts(
 ) -> Generator[Snapshot, None, tuple[_Run, int, list[float], list[str]]]:
     """Every start in turn; returns the best run, its index, all objectives and failures."""
     options = setup.options
-    seeds = restart_seeds(options)
+    seeds: list[np.random.SeedSequence | None] = list(restart_seeds(options))
+    if settles(options, setup.model):
+        seeds.append(None)  # the hc partition settled as mclust settles it, last
     best: _Run | None = None
     best_restart = -1
     restart_objectives: list[float] = []
     failures: list[str] = []
+    first_error: CollapseError | None = None
     for restart, seed in enumerate(seeds):
         try:
-            start = start_params(setup, passes, seed, restart)
+            if seed is None:
+                start = settled_hc_params(
+                    setup.model, setup.source, options.n_components, agglomerate(setup.source)
+                )
+                if start is None:
+                    break  # mclust's iteration stopped without a fit: no such start
+            else:
+                start = start_params(setup, passes, seed, restart)
             run = yield from _run_start(setup, passes, start, restart)
         except CollapseError as exc:
+            if seed is None:
+                break  # a start the options did not ask for fails quietly
             if len(seeds) == 1:
                 raise
+            first_error = first_error or exc
             failures.append(f"start {restart + 1}: {exc}")
             restart_objectives.append(float("-inf"))
             continue
@@ -197,7 +228,9 @@ def _run_starts(
         ):
             best, best_restart = run, restart
     if best is None:
-        raise FitError(f"every one of the {len(seeds)} starts failed; the first: {failures[0]}")
+        if len(failures) == 1:
+            raise first_error
+        raise FitError(f"every one of the {len(failures)} starts failed; the first: {failures[0]}")
     return best, best_restart, restart_objectives, failures
 
 

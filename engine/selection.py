@@ -98,7 +98,8 @@ def collapsed_components(
 #: the six reference sets, K = 1..9: the same 9 of 504 cells as plain EM's fall below
 #: mclust's, and the sweep of Old Faithful takes half plain EM's time; without the
 #: settling, 20 cells fell below, by up to 25 BIC units, where an early extrapolation
-#: leapt to another optimum); a tolerance finer than mclust's (a change of the
+#: leapt to another optimum; the 9 are met since by the settled hc start of VVE and EEV,
+#: :mod:`engine.settle`); a tolerance finer than mclust's (a change of the
 #: log-likelihood of 1e-5 relative) for any data whose mean log-density per row is
 #: below -1; and a regularisation a thousandth of ``fit``'s, as mclust fits none: the
 #: default's prior, worth N/K rows, costs a small component of a 7-component fit up

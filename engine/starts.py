@@ -6,7 +6,10 @@ its nearest seed in one pass over all rows, and the model's M-step estimates
 every parameter from that partition. (scikit-learn's ``k-means++``
 initialisation instead gives each component only its seed row, so its first
 covariances are the regularisation alone.) ``hc`` cuts a deterministic
-hierarchical agglomeration (:mod:`engine.hierarchical`) into K clusters.
+hierarchical agglomeration (:mod:`engine.hierarchical`) into K clusters; for a
+covariance structure that mclust updates its own way (VVE, EEV), a fit from ``hc``
+also starts from that partition settled by mclust's iteration (:mod:`engine.settle`),
+and keeps the better of the two.
 
 For a model whose fits do not depend on the columns' units
 (:attr:`engine.models.base.MixtureModel.unit_free`), distances are measured in
@@ -33,6 +36,7 @@ from engine.hierarchical import Tree, hc_rows, hc_tree
 from engine.models.base import MixtureModel, Stats
 from engine.options import FitOptions
 from engine.params import Params
+from engine.settle import Estimate, settled_params
 
 #: Rows at a time when distances to a point are computed (bounds the temporaries).
 _BLOCK_ROWS = 65536
@@ -186,6 +190,41 @@ def hc_params(
     start = model.partition_start(n_components, X.shape[1])
     shift = Params(equal, means=(resp.T @ filled) / counts[:, None], **start)
     return _estimated(model, model.suff_stats(X, resp, shift), shift, source.n_samples)
+
+
+def settling_estimate(model: MixtureModel) -> Estimate | None:
+    """The update mclust settles a partition with, where it is not the model's own
+    M-step: its covariance structure's ``settling_estimate`` (VVE's, EEV's), else ``None``."""
+    return getattr(getattr(model, "structure", None), "settling_estimate", None)
+
+
+def settled_hc_params(
+    model: MixtureModel, source: DataSource, n_components: int, tree: Tree
+) -> Params | None:
+    """A second ``hc`` start for a model whose covariance structure mclust updates
+    its own way (a ``settling_estimate``, as VVE's and EEV's): the same partition as
+    :func:`hc_params`, settled by mclust's iteration (:func:`engine.settle.settled_params`)
+    on the rows the agglomeration used. ``None`` for every other model, for K = 1
+    or one column (where the update is EM's), for a partition the structure's
+    ``settles`` turns down, and where mclust's iteration stops without a fit."""
+    estimate = settling_estimate(model)
+    if estimate is None or n_components < 2 or source.n_features < 2:
+        return None
+    labels = tree.partition(n_components)
+    settles = getattr(model.structure, "settles", None)  # every partition unless it says
+    counts = np.bincount(labels, minlength=n_components)
+    if settles is not None and not settles(counts, source.n_features):
+        return None
+    X = gaps.fill_column_means(source.take(hc_rows(source.n_samples)))
+    resp = np.zeros((X.shape[0], n_components))
+    resp[np.arange(X.shape[0]), labels] = 1.0
+    params = settled_params(X, resp, estimate)
+    if params is None:
+        return None
+    try:
+        return model.prepare(params)
+    except SingularComponent:
+        return None
 
 
 def agglomerate(source: DataSource) -> Tree:

@@ -278,17 +278,18 @@ def proportional_values(
     shape : ndarray of shape (D,)
     """
     n_features = rotated.shape[1]
-
-    def volumes_for(shape: np.ndarray) -> np.ndarray:
-        volumes = (rotated / shape).sum(axis=1) / (n_features * nk)
-        check_positive(volumes)
-        return volumes
+    # With each volume the best for the shape, sum_j R_kj / L_kj = D nk, and the
+    # shape's logs sum to zero: the objective is -(D/2) (sum_k nk log volume_k + N).
+    constant = -0.5 * n_features * nk.sum()
 
     def step(state: State) -> tuple[State, np.ndarray]:
         volumes, _ = state
-        _, shape = split_volume((rotated / volumes[:, None]).sum(axis=0))
-        volumes = volumes_for(shape)
-        return (volumes, shape), objective(rotated, nk, volumes[:, None] * shape)
+        sums = (1.0 / volumes) @ rotated
+        check_positive(sums, axis=None)
+        shape = sums / np.exp(np.log(sums).mean())
+        volumes = (rotated @ (1.0 / shape)) / (n_features * nk)
+        check_positive(volumes)
+        return (volumes, shape), -0.5 * n_features * (nk @ np.log(volumes)) + constant
 
     value = objective(rotated, nk, volumes[:, None] * shape)
     return climb(step, (volumes, shape), value, nk.sum() * n_features)[0]

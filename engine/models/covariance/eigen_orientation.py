@@ -15,6 +15,7 @@ import numpy as np
 
 from engine.models.covariance.eigen import (
     State,
+    check_positive,
     climb,
     descending_eigh,
     objective,
@@ -34,17 +35,23 @@ def polar(matrices: np.ndarray) -> np.ndarray:
     to orthogonal.
     """
     if matrices.shape[-2:] == (2, 2) and matrices.size == 4:
-        (a, b), (c, d) = matrices.reshape(2, 2).tolist()
-        e, f, g, h = a + d, c - b, a - d, b + c  # twice the parts' entries
-        turn, mirror = math.hypot(e, f), math.hypot(g, h)
-        if turn >= mirror and turn > 0:
-            e, f = e / turn, f / turn
-            return np.array([[e, -f], [f, e]]).reshape(matrices.shape)
-        if mirror > turn:
-            g, h = g / mirror, h / mirror
-            return np.array([[g, h], [h, -g]]).reshape(matrices.shape)
+        factor = _polar_2x2(*matrices.reshape(4).tolist())
+        if factor is not None:
+            return np.array(factor).reshape(matrices.shape)
     u, _, vt = np.linalg.svd(matrices)
     return u @ vt
+
+
+def _polar_2x2(a: float, b: float, c: float, d: float) -> tuple[float, ...] | None:
+    """The polar factor of ``[[a, b], [c, d]]`` as its four entries, row by row
+    (:func:`polar`'s closed form), or ``None`` for the zero matrix."""
+    e, f, g, h = a + d, c - b, a - d, b + c  # twice the parts' entries
+    turn, mirror = math.hypot(e, f), math.hypot(g, h)
+    if turn >= mirror and turn > 0:
+        return e / turn, -f / turn, f / turn, e / turn
+    if mirror > turn:
+        return g / mirror, h / mirror, h / mirror, -g / mirror
+    return None
 
 
 def _orientation_step(
@@ -79,7 +86,7 @@ def _turned(scatter: np.ndarray, orientations: np.ndarray) -> np.ndarray:
 def common_orientation(
     scatter: np.ndarray,
     nk: np.ndarray,
-    values_for: Callable[[np.ndarray], np.ndarray],
+    values_for: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
     start: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One orientation shared by every component, and the values along it, that
@@ -100,7 +107,8 @@ def common_orientation(
     scatter : ndarray of shape (K, D, D)
     nk : ndarray of shape (K,)
     values_for : callable
-        The best values (C, K, D) for the scatter along C sets of axes (C, K, D).
+        The best values (C, K, D) for the scatter along C sets of axes (C, K, D),
+        and the objective (C,) they reach.
     start : tuple of ndarray, optional
         An orientation (D, D) and values (K, D) to climb from.
 
@@ -109,7 +117,7 @@ def common_orientation(
     orientation : ndarray of shape (D, D)
     values : ndarray of shape (K, D)
     """
-    largest = np.linalg.eigvalsh(scatter)[:, -1]
+    largest = largest_eigenvalues(scatter)
 
     def along(orientations: np.ndarray, turned: np.ndarray) -> np.ndarray:
         """The scatter along each of C shared orientations, shape (C, K, D)."""
@@ -121,13 +129,15 @@ def common_orientation(
         orientations = _orientation_step(scatter, largest, orientations, turned, 1.0 / values)
         turned = _turned(scatter, orientations)
         rotated = along(orientations, turned)
-        values = values_for(rotated)
-        return (orientations, values, turned), objective(rotated, nk, values)
+        values, value = values_for(rotated)
+        return (orientations, values, turned), value
 
     if start is None:
         orientations = descending_eigh(np.concatenate([scatter.sum(axis=0)[None], scatter]))[1]
         turned = _turned(scatter, orientations)
-        values = values_for(along(orientations, turned))
+        values = values_for(along(orientations, turned))[0]
+    elif scatter.shape[1] == 2:
+        return _climb_2d(scatter, nk, largest, values_for, start)
     else:
         orientations, values = start[0][None], start[1][None]
         turned = _turned(scatter, orientations)
@@ -139,14 +149,91 @@ def common_orientation(
     return orientations[best], values[best]
 
 
+def flat_2x2(scatter: np.ndarray) -> np.ndarray:
+    """Symmetric 2 x 2 matrices (K, 2, 2) as their three entries ``(a, b, d)``, (K, 3)."""
+    return scatter.reshape(-1, 4)[:, [0, 1, 3]]
+
+
+def orientation_step_2d(
+    flat: np.ndarray, shifted: np.ndarray, inverse: np.ndarray, o: tuple[float, ...]
+) -> tuple[float, ...]:
+    """:func:`_orientation_step` in two dimensions: the scatter ``flat`` and the scatter
+    less each one's largest eigenvalue ``shifted`` as their three entries (K, 3),
+    the inverse values (K, 2) the majorisers weigh the axes with, and the
+    orientation ``o`` as its four entries, row by row. Each majoriser's sum over the
+    components is one small product, ``F[:, j] = (sum_k w_kj M_k) O[:, j]``. A
+    majoriser of zero (every orientation as good: equal values, or no spread)
+    leaves the orientation where it is."""
+
+    def column_products(sums: np.ndarray, o: tuple[float, ...]) -> tuple[float, ...]:
+        (a1, b1, d1), (a2, b2, d2) = sums.tolist()
+        o11, o12, o21, o22 = o
+        return a1 * o11 + b1 * o21, a2 * o12 + b2 * o22, b1 * o11 + d1 * o21, b2 * o12 + d2 * o22
+
+    o = _polar_2x2(*column_products(inverse.T @ shifted, o)) or o
+    excess = inverse - inverse.max(axis=1, keepdims=True)
+    return _polar_2x2(*column_products(excess.T @ flat, o)) or o
+
+
+def along_2d(flat: np.ndarray, o: tuple[float, ...]) -> np.ndarray:
+    """The scatter ``flat`` (K, 3) along the axes ``O[:, j]`` of ``o`` (four entries,
+    row by row), ``a x^2 + 2 b x y + d y^2``, shape (K, 2)."""
+    o11, o12, o21, o22 = o
+    return flat @ np.array([[o11 * o11, o12 * o12], [2 * o11 * o21, 2 * o12 * o22],
+                            [o21 * o21, o22 * o22]])
+
+
+def _climb_2d(
+    scatter: np.ndarray,
+    nk: np.ndarray,
+    largest: np.ndarray,
+    values_for: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    start: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`common_orientation`'s climb from ``start`` in two dimensions (the usual
+    case of a sweep on two columns): the same steps (:func:`orientation_step_2d`),
+    at a fraction of the general one's cost."""
+    flat = flat_2x2(scatter)
+    shifted = flat - largest[:, None] * np.array([1.0, 0.0, 1.0])
+
+    def step(state: State) -> tuple[State, np.ndarray]:
+        o, values = state
+        o = orientation_step_2d(flat, shifted, 1.0 / values, o)
+        along = along_2d(flat, o)
+        values, value = values_for(along[None])
+        return (o, values[0]), value[0]
+
+    o = tuple(start[0].reshape(4).tolist())
+    values = start[1]
+    (o, values), _ = climb(step, (o, values), objective(along_2d(flat, o), nk, values),
+                           nk.sum() * 2)
+    return np.array(o).reshape(2, 2), values
+
+
 def shared_axes(covariances: np.ndarray) -> np.ndarray:
     """The axes of covariances that share them (exactly when they come from a
     structure with a common orientation), as the columns of a (D, D) matrix: the
-    eigenvectors of the sum of the covariances, each scaled to volume one.
+    eigenvectors of the sum of the covariances, each scaled to volume one (in two
+    dimensions the volume is the square root of the determinant).
 
     Parameters
     ----------
     covariances : ndarray of shape (K, D, D)
     """
-    volumes, _ = split_volume(np.linalg.eigvalsh(covariances))
+    if covariances.shape[1:] == (2, 2):
+        a, b, d = flat_2x2(covariances).T
+        determinants = a * d - b * b
+        check_positive(determinants)
+        volumes = np.sqrt(determinants)
+    else:
+        volumes, _ = split_volume(np.linalg.eigvalsh(covariances))
     return descending_eigh((covariances / volumes[:, None, None]).sum(axis=0))[1]
+
+
+def largest_eigenvalues(matrices: np.ndarray) -> np.ndarray:
+    """The largest eigenvalue of each symmetric matrix (K, D, D), shape (K,); in two
+    dimensions in closed form, ``(a + d) / 2 + |((a - d) / 2, b)|``."""
+    if matrices.shape[1:] == (2, 2):
+        a, b, d = flat_2x2(matrices).T
+        return 0.5 * (a + d) + np.hypot(0.5 * (a - d), b)
+    return np.linalg.eigvalsh(matrices)[:, -1]

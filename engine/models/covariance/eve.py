@@ -31,11 +31,16 @@ class EVE(CovarianceStructure):
         geometric mean and the volume the sum of those means over ``N``; ``O``
         moves by the majorise-minimise steps of Browne and McNicholas (2014), from
         the previous covariances' (:func:`engine.models.covariance.eigen_orientation.common_orientation`)."""
-        n_samples = nk.sum()
+        n_samples, n_features = nk.sum(), scatter.shape[1]
 
-        def values_for(rotated: np.ndarray) -> np.ndarray:
+        def values_for(rotated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # L_kj = V shape_kj with V the summed volumes over N: the objective is
+            # -(D/2) N (log V + 1), each shape's logs summing to zero.
             volumes, shapes = split_volume(rotated)
-            return volumes.sum(axis=-1)[..., None, None] / n_samples * shapes
+            shared = volumes.sum(axis=-1) / n_samples
+            return shared[..., None, None] * shapes, -0.5 * n_features * n_samples * (
+                np.log(shared) + 1.0
+            )
 
         start = None
         if previous is not None:
