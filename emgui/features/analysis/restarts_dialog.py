@@ -211,7 +211,12 @@ class RestartsDialog(AnalysisDialog):
         self._launch(worker)
 
     def progress_text(self, verb: str) -> str:
-        return f"{verb} after {len(self._rows)} of {self._options.n_init} starts."
+        return f"{verb} after {len(self._rows)} of {self._n_starts()} starts."
+
+    def _n_starts(self) -> int:
+        """Starts asked for, or run: from the hierarchical start, VVE and EEV fits may add
+        a settled start of their own after those asked for."""
+        return max(self._options.n_init, len(self._rows))
 
     def select_start(self, restart: int) -> None:
         """Highlight ``restart`` in every view."""
@@ -249,7 +254,7 @@ class RestartsDialog(AnalysisDialog):
     def _show(self, restart: int, result: engine.FitResult, snapshots: list) -> None:
         show_fit_in_window(
             self._host, result, snapshots, options=self._options,
-            note=f"Explore Restarts: start {restart + 1} of {self._options.n_init}",
+            note=f"Explore Restarts: start {restart + 1} of {max(self._n_starts(), restart + 1)}",
         )
         self.run_bar.set_busy_text(f"Showing start {restart + 1} in the main window.")
         self.start_opened.emit(restart)
@@ -282,7 +287,7 @@ class RestartsDialog(AnalysisDialog):
         self._refresh_spread()
         done = len(self._rows)
         per_start = self._seconds() / done
-        self.run_bar.set_progress(done, per_start * (self._options.n_init - done))
+        self.run_bar.set_progress(done, per_start * max(0, self._options.n_init - done))
         self.start_added.emit(trace.restart)
 
     def _on_run_worker_finished(self, result: engine.FitResult) -> None:
