@@ -66,6 +66,25 @@ class Params:
         )
         object.__setattr__(self, "shared", frozenset(shared) & set(stored))
 
+    @classmethod
+    def _held(
+        cls,
+        weights: np.ndarray,
+        arrays: dict[str, np.ndarray],
+        derived: dict[str, np.ndarray],
+        shared: frozenset[str],
+    ) -> Params:
+        """Parameters from arrays another :class:`Params` already holds (frozen copies of
+        their own), without copying them again: the EM loop derives new parameters
+        from old ones thousands of times a sweep, where the copies cost more than
+        the arithmetic. ``arrays`` and ``derived`` are taken as they are."""
+        params = object.__new__(cls)
+        object.__setattr__(params, "weights", weights)
+        object.__setattr__(params, "_arrays", arrays)
+        object.__setattr__(params, "_derived", derived)
+        object.__setattr__(params, "shared", shared.intersection(arrays))
+        return params
+
     def __setattr__(self, name: str, value: object) -> None:
         raise dataclasses.FrozenInstanceError(f"Params are immutable; use replace() to change {name}")
 
@@ -129,8 +148,9 @@ class Params:
 
     def with_derived(self, **derived: np.ndarray) -> Params:
         """The same parameters with derived arrays added."""
-        return Params(
-            self.weights, shared=self.shared, derived={**self._derived, **derived}, **self._arrays
+        added = {name: _frozen(value) for name, value in derived.items() if value is not None}
+        return Params._held(
+            self.weights, self._arrays, {**self._derived, **added}, self.shared
         )
 
     def with_shared(self, shared: Iterable[str]) -> Params:
@@ -138,7 +158,7 @@ class Params:
         shared = frozenset(shared)
         if shared == self.shared:
             return self
-        return Params(self.weights, shared=shared, derived=self._derived, **self._arrays)
+        return Params._held(self.weights, self._arrays, self._derived, shared)
 
     def permuted(self, order: np.ndarray, covariance_type: str | None = None) -> Params:
         """The same mixture with its components listed in ``order``.

@@ -16,6 +16,7 @@ rest of the Gaussian in these:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -76,6 +77,18 @@ COVARIANCE_OPTION = OptionSpec(
     file_key="covariance",
     describe=covariance.report_words,
 )
+
+
+@lru_cache(maxsize=None)
+def _param_specs(storage: str) -> tuple[ParamSpec, ...]:
+    """A Gaussian's arrays, built once per storage (every M-step's ``prepare`` reads them)."""
+    return (
+        ParamSpec("means", "mean", ("K", "D"), "location"),
+        ParamSpec(
+            "covariances", "covariance", covariance.STORAGE_SHAPES[storage], "spread",
+            per_component=storage != "tied", column="var", off_diagonal="cov",
+        ),
+    )
 
 
 @register
@@ -152,14 +165,7 @@ class GaussianModel(MixtureModel):
 
     @property
     def param_specs(self) -> tuple[ParamSpec, ...]:
-        storage = self.storage
-        return (
-            ParamSpec("means", "mean", ("K", "D"), "location"),
-            ParamSpec(
-                "covariances", "covariance", covariance.STORAGE_SHAPES[storage], "spread",
-                per_component=storage != "tied", column="var", off_diagonal="cov",
-            ),
-        )
+        return _param_specs(self.storage)
 
     @property
     def shape_detail(self) -> str:
