@@ -19,6 +19,18 @@ import numpy as np
 _LEGACY_NAMES = frozenset({"means", "covariances", "probs", "rates", "precisions_chol"})
 
 
+def _legacy_attribute(name: str) -> property:
+    """``params.<name>``: the array, stored or derived, or ``None``. A property, because
+    the passes read means and precision factors thousands of times a fit, and a lookup
+    that falls through to ``__getattr__`` costs several times as much."""
+
+    def read(self: Params) -> np.ndarray | None:
+        array = self._arrays.get(name)
+        return self._derived.get(name) if array is None else array
+
+    return property(read, doc=f"The ``{name}`` array, or ``None`` when there is none.")
+
+
 def _frozen(array: object) -> np.ndarray:
     array = np.array(array, dtype=np.float64, copy=True)
     array.flags.writeable = False
@@ -87,6 +99,12 @@ class Params:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise dataclasses.FrozenInstanceError(f"Params are immutable; use replace() to change {name}")
+
+    means = _legacy_attribute("means")
+    covariances = _legacy_attribute("covariances")
+    probs = _legacy_attribute("probs")
+    rates = _legacy_attribute("rates")
+    precisions_chol = _legacy_attribute("precisions_chol")
 
     def __getattr__(self, name: str) -> np.ndarray | None:
         if name.startswith("_"):
