@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
@@ -103,7 +104,9 @@ class _TitleFitter(QObject):
         axis.geometryChanged.connect(self._on_axis_geometry_changed)
 
     def _on_axis_geometry_changed(self) -> None:
-        self.fit()
+        # Items being destroyed with a window never closed (at exit) still signal.
+        if shiboken6.isValid(self._axis):
+            self.fit()
 
     def fit(self, force: bool = False) -> None:
         axis, text = self._axis, self.text
