@@ -411,7 +411,7 @@ def test_bad_gaps_are_refused_with_a_clear_message(model: str) -> None:
         engine.fit(np.full((5, 2), np.nan), engine.FitOptions(model=model))
     infinite = with_gaps(X, 0.1, seed=1)
     infinite[3, 2] = np.inf
-    with pytest.raises(ValueError, match="column 'x3' has a infinite value in row 4"):
+    with pytest.raises(ValueError, match="column 'x3' has an infinite value in row 4"):
         engine.fit(infinite, engine.FitOptions(model=model))
 
 
