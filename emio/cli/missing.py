@@ -77,7 +77,12 @@ def read_rows(args: argparse.Namespace, models: Sequence[type[MixtureModel]]) ->
 def print_gap_note(rows: Rows, result: engine.FitResult | None = None) -> None:
     """Say on standard error what became of the rows with gaps, if any (after the
     outputs, so that a refused run still prints one line). A streamed file's gaps are
-    counted by the fit's scan: ``result`` says how many."""
+    counted by the fit's scan: ``result`` says how many. First the columns the reader
+    left out (text, or no value at all), which would otherwise vanish from the fit
+    without a word; the reader's notes on rows are said here in the command's words."""
+    for note in rows.notes:
+        if note.startswith("skipped column"):
+            print(f"note: {note}", file=sys.stderr)
     table = rows.table
     if table is not None and table.dropped_rows:
         dropped = "1 row" if table.dropped_rows == 1 else f"{table.dropped_rows} rows"
