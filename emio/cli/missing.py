@@ -23,7 +23,7 @@ from emio.cli.common import UsageError, comma_list
 from emio.cli.compute import on_cluster
 from emio.exports import imputed_csv
 from emio.sources import Rows, open_rows
-from emio.tables import MISSING_MARKERS
+from emio.tables import MISSING_MARKERS, DataError
 
 #: The choices of ``--missing``, and what each asks of the reader.
 POLICIES = {"em": "keep", "drop": "drop", "error": "error"}
@@ -63,15 +63,28 @@ def missing_policy(args: argparse.Namespace, models: Sequence[type[MixtureModel]
     return args.missing
 
 
+#: The reader's advice in the window's words, and the flag that takes it at a terminal.
+FLAGS_OF_ADVICE = {
+    "mark such values as missing": "mark such values as missing (--na-values)",
+    "choose to drop such rows": "choose to drop such rows (--missing drop)",
+}
+
+
 def read_rows(args: argparse.Namespace, models: Sequence[type[MixtureModel]]) -> Rows:
     """The rows of ``args.data`` (only ``args.columns`` when given) for fitting
     ``models``, with the missing values as ``--missing`` says: read whole, or streamed
     when the file is large or a Dask cluster computes (see :func:`emio.sources.open_rows`)."""
     policy = missing_policy(args, models)
-    return open_rows(
-        args.data, args.columns, on_cluster(args), bad_rows=POLICIES[policy],
-        na_values=args.na_values,
-    )
+    try:
+        return open_rows(
+            args.data, args.columns, on_cluster(args), bad_rows=POLICIES[policy],
+            na_values=args.na_values,
+        )
+    except DataError as exc:
+        message = str(exc)
+        for advice, with_flag in FLAGS_OF_ADVICE.items():
+            message = message.replace(advice, with_flag)
+        raise DataError(message) from None
 
 
 def print_gap_note(rows: Rows, result: engine.FitResult | None = None) -> None:
