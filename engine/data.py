@@ -223,9 +223,10 @@ def _not_finite_error(
 ) -> ValueError:
     row, col = np.argwhere(bad)[0]
     what = "a missing (NaN)" if np.isnan(block[row, col]) else "an infinite"
+    others = f" ({count} such values in all)" if count > 1 else ""
     return ValueError(
-        f"column {names[col]!r} has {what} value in row {first_row + row + 1} "
-        f"({count} such values in all); remove or fill those rows"
+        f"column {names[col]!r} has {what} value in row {first_row + row + 1}{others}; "
+        "remove or fill those rows"
     )
 
 
