@@ -179,7 +179,8 @@ class GaussianMixture(MixtureEstimator):
         self._store(locals())
 
     def _arguments(self) -> dict[str, tuple]:
-        words = ", ".join((*covariance.names(), *covariance.aliases()))
+        # Most aliases are mclust's names of structures named so: each word once.
+        words = ", ".join(dict.fromkeys((*covariance.names(), *covariance.aliases())))
         return {
             **super()._arguments(),
             "covariance_type": (checks.Satisfies(_known_covariance, f"one of {words}"),),

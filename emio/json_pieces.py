@@ -36,9 +36,18 @@ _NUMBERS = re.compile(r"[-+0-9.eE, \t\n\r]*")
 
 
 def loads_in_pieces(
-    text: str, *, parse_constant: Any = None, parse_int: Any = None, max_depth: int = 100
+    text: str,
+    *,
+    parse_constant: Any = None,
+    parse_int: Any = None,
+    max_depth: int = 100,
+    cls: type[json.JSONDecoder] = json.JSONDecoder,
 ) -> Any:
     """The document in ``text``, as :func:`json.loads` with the same hooks returns it.
+
+    ``cls`` is the decoder class, as :func:`json.loads`'s: it is made with
+    ``parse_constant`` and ``parse_int``, and every piece goes to its
+    ``scan_once`` (a value at a position) or its ``decode`` (a run of numbers).
 
     Raises
     ------
@@ -49,13 +58,14 @@ def loads_in_pieces(
     ValueError
         For a whole number longer than Python converts (as :func:`json.loads`).
     """
-    return _Parser(text, parse_constant, parse_int, max_depth).document()
+    decoder = cls(parse_constant=parse_constant, parse_int=parse_int)
+    return _Parser(text, decoder, max_depth).document()
 
 
 class _Parser:
-    def __init__(self, text: str, parse_constant: Any, parse_int: Any, max_depth: int) -> None:
+    def __init__(self, text: str, decoder: json.JSONDecoder, max_depth: int) -> None:
         self.text = text
-        self.decoder = json.JSONDecoder(parse_constant=parse_constant, parse_int=parse_int)
+        self.decoder = decoder
         self.scan = self.decoder.scan_once
         self.max_depth = max_depth
         # A run of numbers that did not parse holds a problem before this position:

@@ -222,10 +222,11 @@ def _not_finite_error(
     block: np.ndarray, first_row: int, names: Sequence[str], count: int, bad: np.ndarray
 ) -> ValueError:
     row, col = np.argwhere(bad)[0]
-    what = "missing (NaN)" if np.isnan(block[row, col]) else "infinite"
+    what = "a missing (NaN)" if np.isnan(block[row, col]) else "an infinite"
+    others = f" ({count} such values in all)" if count > 1 else ""
     return ValueError(
-        f"column {names[col]!r} has a {what} value in row {first_row + row + 1} "
-        f"({count} such values in all); remove or fill those rows"
+        f"column {names[col]!r} has {what} value in row {first_row + row + 1}{others}; "
+        "remove or fill those rows"
     )
 
 

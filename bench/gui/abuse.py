@@ -161,11 +161,15 @@ def scenario_close(app, window, args, tmp: Path, answers: Answers) -> None:
     table = Table(data=X, columns=["x", "y"])
     with gaps() as ticks:
         for _ in range(args.cycles):
+            # One step a turn of the event loop, as a person's clicks come.
             other = build_window(user_settings())
             other.show()
+            idle(20)
             other.document.set_data(table, "blobs")
+            idle(20)
             other.settings_panel.tol_combo.setCurrentText("0")
             other.settings_panel.max_iter_spin.setValue(100_000)
+            idle(20)
             other.run()
             wait_until(lambda: other.document.n_snapshots >= 2, timeout_s=30)
             other.close()
@@ -206,19 +210,24 @@ def scenario_random(app, window, args, tmp: Path, answers: Answers) -> None:
     }
     names = list(actions)
     done: dict[str, int] = {}
+    worst: dict[str, float] = {}  # the longest gap that began with each kind of action
     with gaps() as ticks:
         for _ in range(args.actions):
             name = names[int(rng.integers(0, len(names)))]
+            before = len(ticks.gaps)
             try:
                 actions[name]()
             except LookupError:
                 pass
             done[name] = done.get(name, 0) + 1
             idle(int(rng.integers(0, 40)))
+            worst[name] = max(worst.get(name, 0.0), 1e3 * max(ticks.gaps[before:], default=0.0))
         window.stop()
         wait_until(lambda: not window.document.is_running, timeout_s=30)
     for widget in QApplication.topLevelWidgets():
         if widget is not window and widget.isVisible() and widget.isWindow():
             widget.close()
+    slowest = sorted(worst, key=worst.get, reverse=True)[:3]
     report(f"{args.actions} random actions (seed {args.seed})", ticks.longest_ms,
-            f"({len(answers.errors)} messages shown)")
+            f"({len(answers.errors)} messages shown; longest after: "
+            + ", ".join(f"{name} {worst[name]:.0f} ms" for name in slowest) + ")")

@@ -32,7 +32,7 @@ def scenario_load(app, window, args, tmp: Path) -> None:
         ticks.stop()
         load_gaps.append(max(ticks.gaps, default=0.0))
     pandas_s, load_s, load_gap = min(pandas_times), min(window_times), max(load_gaps)
-    print(f"load 1e6 x 10 CSV (best of {args.repeats}): window {load_s:.2f} s, pandas.read_csv "
+    print(f"load {args.rows:.0e} x 10 CSV (best of {args.repeats}): window {load_s:.2f} s, pandas.read_csv "
           f"{pandas_s:.2f} s, ratio {load_s / pandas_s:.2f} (medians {np.median(window_times):.2f} "
           f"and {np.median(pandas_times):.2f} s); longest GUI gap while loading {load_gap * 1e3:.0f} ms")
 
@@ -56,7 +56,7 @@ def scenario_fit(app, window, args, tmp: Path) -> None:
     ticks.stop()
     gaps = np.array(ticks.gaps) * 1e3
     worst_at = float(np.sum(gaps[: int(np.argmax(gaps))]))
-    print(f"fit 1e6 x 2, K=5, {args.iterations} iterations in {fit_s:.2f} s: GUI gaps "
+    print(f"fit {args.rows:.0e} x 2, K=5, {args.iterations} iterations in {fit_s:.2f} s: GUI gaps "
           f"max {gaps.max():.0f} ms ({worst_at:.0f} ms after Run), 99th percentile "
           f"{np.percentile(gaps, 99):.0f} ms, median {np.median(gaps):.1f} ms over {len(gaps)} ticks")
 
@@ -71,6 +71,6 @@ def scenario_refresh(app, window, args, tmp: Path) -> None:
         app.processEvents()
         costs.append(time.perf_counter() - started)
     costs_ms = np.array(costs) * 1e3
-    print(f"plot refresh at 1e6 points: median {np.median(costs_ms):.1f} ms, "
+    print(f"plot refresh at {args.rows:.0e} points: median {np.median(costs_ms):.1f} ms, "
           f"max {costs_ms.max():.1f} ms over {len(costs_ms)} snapshots "
           f"({'thinned' if window.views.is_thinned else 'not thinned'})")

@@ -15,7 +15,7 @@ from weakref import WeakSet
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
 
 from emgui.features import installed
 from emgui.features.export.actions import ExportActions
@@ -92,6 +92,9 @@ class PlotMenus(QObject):
         self.install_all()
         host.document.data_changed.connect(self._on_document_data_changed)
         host.document.fit_changed.connect(self._on_document_fit_changed)
+        # A dock makes its plots when first shown (emgui.features.seeing.fit_dock).
+        for dock in host.parent_widget.findChildren(QDockWidget):
+            dock.visibilityChanged.connect(self._on_dock_visibility_changed)
 
     def install_all(self) -> None:
         """Give every plot in the window that has none yet its menu."""
@@ -108,8 +111,8 @@ class PlotMenus(QObject):
         menu = PlotMenu(view_box, self._exports, lambda: self._target(view),
                         lambda: self._offers_aspect(view))
         menu.setParent(view, menu.windowFlags())
+        view_box.menu = menu  # first: enabling a box without a menu would build pyqtgraph's
         view_box.setMenuEnabled(True)  # a plot that cannot be panned may still be copied
-        view_box.menu = menu
         view_box.raiseContextMenu = menu.raise_at
         self._done.add(view_box)
         self.menus.append(menu)
@@ -136,6 +139,10 @@ class PlotMenus(QObject):
 
     def _on_document_fit_changed(self, result: object) -> None:
         self.install_all()
+
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self.install_all()
 
 
 def install(host: Host) -> PlotMenus:

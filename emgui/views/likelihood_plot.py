@@ -53,7 +53,7 @@ class LikelihoodPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(
-            background=paper(), axisItems={"bottom": IterationAxis("bottom")}
+            background=paper(), axisItems={"bottom": IterationAxis("bottom")}, enableMenu=False
         )
         self._plot = self.plot_widget.getPlotItem()
         style_plot_item(self._plot)

@@ -23,7 +23,7 @@ from emio.cli.common import UsageError, comma_list
 from emio.cli.compute import on_cluster
 from emio.exports import imputed_csv
 from emio.sources import Rows, open_rows
-from emio.tables import MISSING_MARKERS
+from emio.tables import MISSING_MARKERS, DataError
 
 #: The choices of ``--missing``, and what each asks of the reader.
 POLICIES = {"em": "keep", "drop": "drop", "error": "error"}
@@ -63,21 +63,39 @@ def missing_policy(args: argparse.Namespace, models: Sequence[type[MixtureModel]
     return args.missing
 
 
+#: The reader's advice in the window's words, and the flag that takes it at a terminal.
+FLAGS_OF_ADVICE = {
+    "mark such values as missing": "mark such values as missing (--na-values)",
+    "choose to drop such rows": "choose to drop such rows (--missing drop)",
+}
+
+
 def read_rows(args: argparse.Namespace, models: Sequence[type[MixtureModel]]) -> Rows:
     """The rows of ``args.data`` (only ``args.columns`` when given) for fitting
     ``models``, with the missing values as ``--missing`` says: read whole, or streamed
     when the file is large or a Dask cluster computes (see :func:`emio.sources.open_rows`)."""
     policy = missing_policy(args, models)
-    return open_rows(
-        args.data, args.columns, on_cluster(args), bad_rows=POLICIES[policy],
-        na_values=args.na_values,
-    )
+    try:
+        return open_rows(
+            args.data, args.columns, on_cluster(args), bad_rows=POLICIES[policy],
+            na_values=args.na_values,
+        )
+    except DataError as exc:
+        message = str(exc)
+        for advice, with_flag in FLAGS_OF_ADVICE.items():
+            message = message.replace(advice, with_flag)
+        raise DataError(message) from None
 
 
 def print_gap_note(rows: Rows, result: engine.FitResult | None = None) -> None:
     """Say on standard error what became of the rows with gaps, if any (after the
     outputs, so that a refused run still prints one line). A streamed file's gaps are
-    counted by the fit's scan: ``result`` says how many."""
+    counted by the fit's scan: ``result`` says how many. First the columns the reader
+    left out (text, or no value at all), which would otherwise vanish from the fit
+    without a word; the reader's notes on rows are said here in the command's words."""
+    for note in rows.notes:
+        if note.startswith("skipped column"):
+            print(f"note: {note}", file=sys.stderr)
     table = rows.table
     if table is not None and table.dropped_rows:
         dropped = "1 row" if table.dropped_rows == 1 else f"{table.dropped_rows} rows"

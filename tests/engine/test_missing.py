@@ -188,9 +188,10 @@ def reference_imputation(X: np.ndarray, params: engine.Params, covariance_type: 
 
 def reference_count_em(
     X: np.ndarray, start: engine.Params, model: str, n_iter: int
-) -> tuple[list[float], np.ndarray]:
+) -> tuple[list[float], np.ndarray, np.ndarray]:
     """Bernoulli or Poisson EM with each missing entry left out of the likelihood and
-    of the sums, row by row; the log-likelihood history and the final parameter."""
+    of the sums, row by row; the log-likelihood history, the final parameter, and the
+    responsibilities under it (zero for a row without values)."""
     name = "rates" if model == "poisson" else "probs"
     weights, value = start.weights.copy(), start[name].copy()
     n, d = X.shape
@@ -220,7 +221,7 @@ def reference_count_em(
         filled = np.where(observed, X, 0.0)
         weights = resp.sum(axis=0) / resp.sum()
         value = (resp.T @ filled) / (resp.T @ observed)
-    return history, value
+    return history, value, resp
 
 
 # --- the engine against the reference ------------------------------------------------------
@@ -290,18 +291,24 @@ def test_count_em_with_gaps_follows_the_row_by_row_reference(model: str) -> None
         X = rng.uniform(size=(200, 4)) < truth[labels]
         start = engine.Params(weights=[0.3, 0.7], probs=[[0.3, 0.6, 0.4, 0.5], [0.6, 0.3, 0.7, 0.5]])
     X = with_gaps(X, 0.3, seed=5, empty_rows=3)
-    expected, value = reference_count_em(X, start, model, N_ITER)
+    expected, value, resp = reference_count_em(X, start, model, N_ITER)
     options = engine.FitOptions(model=model, n_components=2, init=start, tol=0.0, max_iter=N_ITER)
     result = engine.fit(X, options)
     np.testing.assert_allclose(result.history, expected, rtol=1e-10)
     name = "rates" if model == "poisson" else "probs"
     np.testing.assert_allclose(result.params[name], value, rtol=1e-9)
-    # A count's gap under a component is that component's mean count in the column.
+    # A count's gap under a component is that component's mean count in the column:
+    # the reference's responsibilities times its parameter; a row without values
+    # takes the weights.
     imputed = engine.impute(X, result.params, result.options)
-    mean_counts = result.params[name]
+    empty = np.isnan(X).all(axis=1)
+    resp[empty] = result.params.weights
     gaps = np.isnan(X)
-    expected_values = np.where(gaps, imputed.resp @ mean_counts, X)
-    np.testing.assert_allclose(imputed.values, expected_values, rtol=1e-12)
+    np.testing.assert_allclose(imputed.values, np.where(gaps, resp @ value, X), rtol=1e-8)
+    # And the engine's own responsibilities give the same values to round-off.
+    np.testing.assert_allclose(
+        imputed.values, np.where(gaps, imputed.resp @ result.params[name], X), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -411,7 +418,7 @@ def test_bad_gaps_are_refused_with_a_clear_message(model: str) -> None:
         engine.fit(np.full((5, 2), np.nan), engine.FitOptions(model=model))
     infinite = with_gaps(X, 0.1, seed=1)
     infinite[3, 2] = np.inf
-    with pytest.raises(ValueError, match="column 'x3' has a infinite value in row 4"):
+    with pytest.raises(ValueError, match="column 'x3' has an infinite value in row 4"):
         engine.fit(infinite, engine.FitOptions(model=model))
 
 

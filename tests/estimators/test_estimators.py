@@ -167,6 +167,15 @@ def test_arguments_are_checked_in_fit_with_a_message_that_names_them(
         gm.fit(blobs)
 
 
+def test_an_unknown_covariance_type_lists_each_accepted_word_once(blobs) -> None:
+    # The engine's aliases map most of mclust's names to themselves: listed once each.
+    with pytest.raises(ValueError) as caught:
+        GaussianMixture(covariance_type="round").fit(blobs)
+    words = str(caught.value).split("one of ")[1].split(", not ")[0].split(", ")
+    assert len(words) == len(set(words)), words
+    assert {"full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII", "EVE"} <= set(words)
+
+
 # --- EM Studio's own arguments -------------------------------------------------------
 
 

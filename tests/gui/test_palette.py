@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 import pytest
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from emgui.features import installed
 from emgui.features.teaching.lesson import Lesson
@@ -69,6 +69,18 @@ def test_a_window_opened_in_a_dark_theme_draws_its_plots_in_it(qtbot, dark, new_
     found = plot_colours(window, dark)
     assert len(found) > 10 and wrong(found) == []
     assert QColor(found[0][1]).lightness() < 60  # a dark background, not pyqtgraph's white
+
+
+def test_docks_made_when_first_shown_draw_in_the_dark_theme(qtbot, dark, new_window):
+    """The Projection, Uncertainty and Cluster Sizes docks make their plots when first
+    shown, after the window took its palette: they are drawn in it all the same."""
+    window = new_window()
+    fit(qtbot, window, "blobs")
+    before = len(plot_colours(window, dark))
+    for dock in window.findChildren(QDockWidget):
+        dock.show()
+    found = plot_colours(window, dark)
+    assert len(found) > before and wrong(found) == []
 
 
 def test_plots_follow_a_theme_changed_while_the_window_is_open(qtbot, window, qapp):

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 from emgui.features import installed
 from emgui.features.export.actions import ExportActions
@@ -121,9 +121,12 @@ def test_export_from_the_menu_writes_that_plot(qtbot, window, tmp_path, monkeypa
 
 @pytest.mark.parametrize("sample", ["two_coins", "heights"])
 def test_every_plot_of_the_window_has_the_menu(qtbot, window, sample):
-    """Views made for other data, the teaching panels: each box is given the menu."""
+    """Views made for other data, the teaching panels, the docks whose plots are made when
+    first shown: each box is given the menu."""
     assert window.open_sample(sample)
     installed(window.host, Lesson).e_step_action.trigger()
+    for dock in window.findChildren(QDockWidget):
+        dock.show()
     menus = installed(window.host, PlotMenus)
     for view in window.findChildren(pg.GraphicsView):
         for item in view.scene().items():

@@ -335,6 +335,20 @@ def test_large_tables_are_paged_with_totals_over_every_row(qtbot, window, lesson
     assert panel.first_row == 400  # the page stays while stepping
 
 
+@pytest.mark.parametrize("sample", ["binary_features", "counts", "heights_weights_gaps"])
+def test_the_tables_columns_are_as_wide_as_qt_sizes_them_to_their_text(
+        qtbot, window, lesson, sample):
+    """The widths measured from the page's texts: never narrower than Qt's own
+    resizeColumnsToContents over the same rows (nothing cut off)."""
+    assert window.open_sample(sample)
+    lesson.e_step_action.trigger()
+    table = lesson.resp_panel.table
+    columns = range(lesson.resp_panel.model.columnCount())
+    ours = [table.columnWidth(j) for j in columns]
+    table.resizeColumnsToContents()
+    assert all(a >= b for a, b in zip(ours, [table.columnWidth(j) for j in columns]))
+
+
 def test_changing_the_settings_or_running_ends_the_half_steps(qtbot, window, lesson):
     window.open_sample("two_coins")
     lesson.e_step_action.trigger()

@@ -8,7 +8,6 @@ import json
 import numpy as np
 import pytest
 
-from emio import json_pieces
 from emio.json_pieces import PIECE, loads_in_pieces, release
 
 
@@ -81,32 +80,31 @@ def test_nesting_deeper_than_the_limit_is_a_recursion_error():
         loads_in_pieces("[" * 100_000 + "]" * 100_000, max_depth=100)
 
 
-def test_no_piece_given_to_the_c_parser_is_longer_than_piece(monkeypatch):
+def test_no_piece_given_to_the_c_parser_is_longer_than_piece():
     doc = {"labels": list(range(200_000)), "trace": [{"p": list(range(40))}] * 5_000,
            "big": [[list(range(30_000))]], "names": ["a"] * 30_000}
     text = json.dumps(doc)
     longest = []
-    real_scan = json_pieces._Parser.__init__
 
-    def spying_init(self, *args):
-        real_scan(self, *args)
-        scan, decode = self.scan, self.decoder.decode
+    class Watched(json.JSONDecoder):  # json.loads's cls: every piece passes through it
+        def __init__(self, **hooks):
+            super().__init__(**hooks)
+            scan = self.scan_once
 
-        def scan_spy(string, position):
-            if string is not text:  # a scalar is scanned in place, bounded by itself
-                longest.append(len(string))
-            return scan(string, position)
+            def scan_once(string, position):
+                if string is not text:  # a scalar is scanned in place, bounded by itself
+                    longest.append(len(string))
+                return scan(string, position)
 
-        def decode_spy(string):
+            self.scan_once = scan_once
+
+        def decode(self, string):
             longest.append(len(string))
-            return decode(string)
+            return super().decode(string)
 
-        self.scan = scan_spy
-        self.decoder.decode = decode_spy
-
-    monkeypatch.setattr(json_pieces._Parser, "__init__", spying_init)
-    assert loads_in_pieces(text) == doc
+    assert loads_in_pieces(text, cls=Watched) == doc
     assert longest and max(longest) <= PIECE + 2  # a run of numbers gets its brackets
+    assert len(longest) > len(text) // PIECE  # it was cut into pieces at all
 
 
 def test_release_empties_what_nothing_else_holds_and_keeps_the_rest():

@@ -147,7 +147,7 @@ def test_missing_drop_and_error(capsys, tmp_path: Path) -> None:
     assert code == 2 and out == ""
     assert err.strip() == (
         "error: column 'y' has a missing value on line 3 of g.csv (8 rows have missing or "
-        "non-numeric values); fix the file, or choose to drop such rows"
+        "non-numeric values); fix the file, or choose to drop such rows (--missing drop)"
     )
 
 
@@ -261,6 +261,41 @@ def test_bad_input_with_gaps_gets_one_clear_error_line(capsys, tmp_path: Path, n
     # Unless told, such a model refuses the gap, naming it.
     code, _, err = run(capsys, "fit", counts, "--k", "1", "--model", no_gaps_model)
     assert code == 2 and "column 'a' has a missing value on line 3" in one_error_line(err)
+
+
+def test_a_refusal_names_the_flag_that_changes_it(capsys, tmp_path: Path) -> None:
+    # The reader's advice ("choose to drop such rows", "mark such values as missing") is
+    # the window's wording; at a terminal the choice is a flag, and the line names it.
+    data = write(tmp_path, "g.csv", "a,b\n1,2\n3,\n5,6\n7,8\n")
+    code, _, err = run(capsys, "fit", data, "--k", "1", "--missing", "error")
+    line = one_error_line(err)
+    assert code == 2 and "column 'b' has a missing value on line 3" in line
+    assert line.endswith("fix the file, or choose to drop such rows (--missing drop)")
+    marked = write(tmp_path, "m.csv", "a,b\n1,2\n3,unknown\n5,6\n7,8\n")
+    for command in (("fit", marked, "--k", "1"), ("select", marked, "--k", "1")):
+        code, _, err = run(capsys, *command)
+        line = one_error_line(err)
+        assert code == 2 and "column 'b' has the text 'unknown' on line 3" in line
+        assert line.endswith(
+            "fix the file, mark such values as missing (--na-values), or choose to drop such "
+            "rows (--missing drop)"
+        )
+
+
+def test_a_column_without_values_left_out_of_a_csv_is_named_not_dropped_silently(
+    capsys, tmp_path: Path
+) -> None:
+    # Without --columns the reader takes the columns of numbers; a column with no value
+    # at all (or only text) is left out, and each command says so.
+    data = write(tmp_path, "c.csv", "a,b,name\n1,,x\n2,,y\n3,NA,z\n4,,w\n")
+    params = tmp_path / "p.json"
+    for args in (("fit", data, "--k", "1", "-o", params), ("select", data, "--k", "1-2"),
+                 ("predict", params, data)):
+        code, _, err = run(capsys, *args)
+        assert code == 0, err
+        assert "note: skipped column 'b': no values at all" in err.splitlines(), (args, err)
+        assert "note: skipped column 'name': text such as 'x' in 4 rows" in err.splitlines()
+    assert json.loads(params.read_text())["feature_names"] == ["a"]
 
 
 # --- sessions ------------------------------------------------------------------------------

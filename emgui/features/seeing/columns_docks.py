@@ -20,9 +20,8 @@ class PairsDock(FitDock):
     area = Qt.DockWidgetArea.BottomDockWidgetArea
 
     def __init__(self, host: Host, tabify_with: QDockWidget | None = None) -> None:
-        view = PairsView()
-        super().__init__(host, view, tabify_with)
-        self.view = view
+        # Made at once: the bottom docks' place is laid out around it.
+        super().__init__(host, PairsView, tabify_with, at_once=True)
         self._reader = StateReader()
 
     def show_data(self, X: np.ndarray, names: list[str]) -> None:
@@ -43,9 +42,7 @@ class ProjectionDock(FitDock):
     area = Qt.DockWidgetArea.BottomDockWidgetArea
 
     def __init__(self, host: Host, tabify_with: QDockWidget | None = None) -> None:
-        view = ProjectionView()
-        super().__init__(host, view, tabify_with)
-        self.view = view
+        super().__init__(host, ProjectionView, tabify_with)
         self._reader = StateReader()
 
     def show_data(self, X: np.ndarray, names: list[str]) -> None:

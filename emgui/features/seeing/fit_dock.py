@@ -1,14 +1,18 @@
 """A dock that draws the fit the window shows: the document's data when they change, the
 shown snapshot (live during a run, about 30 times a second at most, as the main views),
-and nothing while hidden, so a closed dock costs nothing."""
+and nothing while hidden, so a closed dock costs nothing. Its view is made when the dock
+is first shown: a window is quicker to open without plots nobody has asked for."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 import engine
 from emgui.shell.host import Host
+from emgui.shell.palette import restyle
 
 #: The share of the window's height a bottom dock takes when it is turned on, and of the
 #: bottom row's width it takes at least when other docks sit beside it (they keep the width
@@ -24,27 +28,32 @@ FLOAT_SIZE = (720, 560)
 def _content_width(dock: QDockWidget) -> int:
     """The width ``dock``'s content asks for (through the scroll area a panel sits in)."""
     content = dock.widget()
+    if content is None:
+        return 0
     inner = content.widget() if isinstance(content, QScrollArea) else None
     return (inner or content).sizeHint().width() + 4
 
 
 class FitDock(QObject):
     """Base of the docks of this feature: subclasses draw in :meth:`show_data` and
-    :meth:`show_params`."""
+    :meth:`show_params` on :attr:`view`, which ``make_view`` makes when first needed
+    (``at_once``: now)."""
 
     title = ""
     object_name = ""
     area = Qt.DockWidgetArea.RightDockWidgetArea
 
-    def __init__(self, host: Host, widget: QWidget,
-                 tabify_with: QDockWidget | None = None) -> None:
+    def __init__(self, host: Host, make_view: Callable[[], QWidget],
+                 tabify_with: QDockWidget | None = None, at_once: bool = False) -> None:
         super().__init__(host.parent_widget)
         self._host = host
         self.document = host.document
-        self.widget = widget
+        self._make_view = make_view
+        self._view: QWidget | None = None
         self.dock = QDockWidget(self.title, host.parent_widget)
         self.dock.setObjectName(self.object_name)
-        self.dock.setWidget(widget)
+        if at_once:
+            self.view  # noqa: B018 - in the dock before the window lays it out
         host.add_dock(self.dock, self.area, tabify_with=tabify_with)
         self._data_stale = True
         self._state_stale = True
@@ -53,6 +62,15 @@ class FitDock(QObject):
         self.document.fit_changed.connect(self._on_document_fit_changed)
         self.dock.visibilityChanged.connect(self._on_dock_visibility_changed)
         self.dock.toggleViewAction().toggled.connect(self._on_toggle_view_action_toggled)
+
+    @property
+    def view(self) -> QWidget:
+        """The dock's view (made, and put in the dock, on first use)."""
+        if self._view is None:
+            self._view = self._make_view()
+            self.dock.setWidget(self._view)
+            restyle(self.dock)  # in the palette's colours, as the window's other plots
+        return self._view
 
     @property
     def is_shown(self) -> bool:
@@ -157,4 +175,5 @@ class FitDock(QObject):
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:
         if visible:
+            self.view  # noqa: B018 - made now, drawn on at once
             self.refresh()

@@ -25,9 +25,7 @@ class UncertaintyDock(FitDock):
     area = Qt.DockWidgetArea.BottomDockWidgetArea
 
     def __init__(self, host: Host, tabify_with: QDockWidget | None = None) -> None:
-        view = UncertaintyView()
-        super().__init__(host, view, tabify_with)
-        self.view = view
+        super().__init__(host, UncertaintyView, tabify_with)
         self._reader = StateReader()
         self.document.columns_changed.connect(self._on_document_columns_changed)
 
@@ -59,9 +57,7 @@ class ClusterSizesDock(FitDock):
     area = Qt.DockWidgetArea.RightDockWidgetArea
 
     def __init__(self, host: Host) -> None:
-        view = ClusterSizesView()
-        super().__init__(host, view)
-        self.view = view
+        super().__init__(host, ClusterSizesView)
         self._reader = StateReader()
         self._rows = np.empty(0, dtype=np.intp)
         self._n_samples = 0
