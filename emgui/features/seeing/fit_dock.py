@@ -84,10 +84,11 @@ class FitDock(QObject):
         """The dock's view (made, and put in the dock, on first use)."""
         if self._view is None:
             self._view = self._make_view()
-            room = self.dock.widget()
-            self.dock.setWidget(self._view)
-            if room is not None:
-                room.deleteLater()
+            holder = self.dock.widget()
+            if isinstance(holder, QScrollArea):  # the host's, for small screens
+                holder.setWidget(self._view)  # the stand-in goes
+            else:
+                self.dock.setWidget(self._view)
             restyle(self.dock)  # in the palette's colours, as the window's other plots
         return self._view
 
