@@ -2,7 +2,8 @@
 conventions, its arguments turned into the engine's options, and ``fit``.
 
 A fit runs each start through the engine under scikit-learn's stopping rule
-(:mod:`em_studio._stopping`); the methods that use a fit are in
+(:mod:`em_studio._stopping`); the arguments become the engine's options in
+:mod:`em_studio._options`; the methods that use a fit are in
 :mod:`em_studio._fitted`, the checks of rows and arguments in
 :mod:`em_studio._validation`.
 """
@@ -21,7 +22,6 @@ import engine
 from engine.errors import FitError
 from engine.fit_setup import check_data, model_for
 from engine.loop import drain
-from engine.models import registry
 from engine.models.base import MixtureModel
 from engine.options import MAX_COMPONENTS, MAX_ITER, MAX_N_INIT, validate
 from engine.starts import nearest_seed
@@ -34,16 +34,13 @@ from em_studio._compat import (
     check_random_state,
 )
 from em_studio._fitted import FittedMixin
+from em_studio._options import EngineOptionsMixin
 from em_studio._starts import INIT_PARAMS, draw_seed, engine_start, initial_resp, params_from_resp
 from em_studio._stopping import NOT_CONVERGED, Progress, Start, run_start
 
-#: Options of :class:`engine.FitOptions` every estimator sets from its own arguments.
-_LOOP_OPTIONS = frozenset(
-    {"model", "n_components", "init", "fixed", "e_step", "max_iter", "tol", "n_init", "seed"}
-)
-
-
-class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
+class MixtureEstimator(
+    EngineOptionsMixin, FittedMixin, ClusterMixin, DensityMixin, BaseEstimator
+):
     """Base of the estimators: a model of :mod:`engine.models` fitted with scikit-learn's
     conventions. Subclasses name the model and list their own arguments."""
 
@@ -60,14 +57,6 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
                 setattr(self, name, value)
 
     # --- what subclasses say ------------------------------------------------------------
-
-    def _model_options(self) -> dict[str, object]:
-        """The model's options (:attr:`engine.models.base.MixtureModel.option_specs`)."""
-        return {}
-
-    def _loop_options(self) -> dict[str, object]:
-        """Options of :class:`engine.FitOptions` beside the loop's own that this estimator sets."""
-        return {}
 
     def _arguments(self) -> dict[str, tuple]:
         """Each argument's constraints (see :mod:`em_studio._validation`)."""
@@ -143,47 +132,6 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
     def _draw(self, rng: np.random.RandomState, component: int, n_samples: int) -> np.ndarray:
         """``n_samples`` rows from component ``component``, shape (n_samples, n_features)."""
         raise NotImplementedError
-
-    # --- the engine's options -----------------------------------------------------------
-
-    def _build_model(self) -> MixtureModel:
-        return registry.build_model(self._model, self._model_options())
-
-    def _column_names(self) -> list[str] | None:
-        """The DataFrame's column names seen in ``fit`` (the engine's messages name them)."""
-        return list(getattr(self, "feature_names_in_", [])) or None
-
-    def _allows_nan(self) -> bool:
-        return registry.model_class(self._model).handles_missing
-
-    def _engine_options(self) -> tuple[dict[str, object], object]:
-        """``engine_options`` without ``backend``, and the backend (or None)."""
-        given = dict(self.engine_options or {})
-        backend = given.pop("backend", None)
-        own = _LOOP_OPTIONS | set(self._loop_options()) | set(self._model_options())
-        taken = sorted(set(given) & own)
-        if taken:
-            raise ValueError(
-                f"{type(self).__name__}: engine_options cannot set {', '.join(taken)}; it sets "
-                "them from its own arguments"
-            )
-        return given, backend
-
-    def _fit_options(self, init: object = "kmeans++", seed: int = 0) -> engine.FitOptions:
-        extra, _ = self._engine_options()
-        if isinstance(self.fixed, str):
-            raise ValueError(
-                f"{type(self).__name__}: fixed must be a tuple of parameter names, such as "
-                f"({self.fixed!r},), not {self.fixed!r}"
-            )
-        try:
-            return engine.FitOptions(
-                self._model, self.n_components, init=init, fixed=tuple(self.fixed),
-                e_step=self.e_step, max_iter=self.max_iter, tol=0.0, n_init=1, seed=seed,
-                **self._loop_options(), **self._model_options(), **extra,
-            )
-        except TypeError as exc:
-            raise ValueError(f"{type(self).__name__}: {exc} (in engine_options)") from None
 
     # --- fitting ------------------------------------------------------------------------
 
