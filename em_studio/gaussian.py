@@ -175,6 +175,8 @@ class GaussianMixture(MixtureEstimator):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 

@@ -45,8 +45,9 @@ class KMeans(MixtureEstimator):
         The one shared variance, once per component.
     cluster_centers_ : ndarray of shape (n_components, n_features)
         ``means_``, under scikit-learn's name.
-    inertia_ : float
-        Sum of squared distances of the fitted rows to their cluster's mean.
+    inertia_ : float or None
+        Sum of squared distances of the fitted rows to their cluster's mean;
+        None after a fit of a streamed file (a path), which keeps no labels.
     """
 
     _model = "kmeans"
@@ -69,6 +70,8 @@ class KMeans(MixtureEstimator):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 
@@ -82,6 +85,11 @@ class KMeans(MixtureEstimator):
         self.cluster_centers_ = self.means_.copy()
         offsets = rows - np.asarray(self.means_, dtype=np.float64)[self.labels_]
         self.inertia_ = float(np.einsum("ij,ij->", offsets, offsets))
+
+    def _describe_source(self) -> None:
+        self.cluster_centers_ = self.means_.copy()
+        # The distances need each row's label, which a streamed fit does not keep.
+        self.inertia_ = None
 
     def _draw(self, rng: np.random.RandomState, component: int, n_samples: int) -> np.ndarray:
         mean, variance = self.means_[component], self.covariances_[component]
