@@ -397,4 +397,8 @@ class MainWindow(QMainWindow):
             return
         self._closing = False
         self.display.stop_following()
+        # Its dialogs and floating panels go with it (their places were saved above).
+        for child in self.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.close()
         event.accept()

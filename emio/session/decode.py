@@ -185,13 +185,7 @@ def _result_from_dict(doc: Any, names: list[str]) -> FitResult:
     summary = Fields(params_doc, "result.params")
     options = _options_from_dict(fields.raw("options"), "result.options")
     n_samples = fields.whole("n_samples", 1)
-    labels = fields.get(
-        "labels",
-        lambda v: isinstance(v, list)
-        and len(v) == n_samples
-        and all(is_int(i) and 0 <= i < options.n_components for i in v),
-        f"{n_samples} component numbers from 0 to {options.n_components - 1}",
-    )
+    labels = fields.whole_numbers("labels", n_samples, 0, options.n_components)
     order = fields.get(
         "order",
         lambda v: isinstance(v, list)
@@ -213,7 +207,7 @@ def _result_from_dict(doc: Any, names: list[str]) -> FitResult:
         n_features=document.n_features,
         n_parameters=summary.whole("n_parameters", 0),
         entropy=fields.number("entropy"),
-        labels=np.array(labels, dtype=np.int64),
+        labels=labels,
         restart=fields.whole("restart", 0),
         restart_objectives=tuple(fields.numbers("restart_objectives")),
         order=np.array(order, dtype=np.int64),

@@ -7,7 +7,15 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from emio.session.contents import SessionError
+
+#: Items of a long list of whole numbers turned into an array at a time: about a
+#: millisecond each, so that a worker reading a session never holds the GIL for long
+#: (item by item in Python, a million labels took the worker 0.3 s and made the GUI
+#: thread wait for the GIL at every turn).
+WHOLE_PIECE = 1 << 16
 
 # Strict JSON has no NaN or infinity; a failed start's objective is -inf.
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
@@ -62,6 +70,34 @@ class Fields:
             default,
         )
 
+    def whole_numbers(self, key: str, count: int, low: int, high: int) -> np.ndarray:
+        """The list ``key`` of ``count`` whole numbers from ``low`` to ``high - 1``, as int64."""
+        values = self.raw(key)
+        what = f"a list of {count} whole numbers from {low} to {high - 1}"
+        if not isinstance(values, list) or len(values) != count:
+            found = f"a list of {len(values)}" if isinstance(values, list) else repr(values)[:60]
+            raise SessionError(
+                f"{self._name(key)} must be {what}, not {found}; the session file is damaged"
+            )
+        out = np.empty(count, dtype=np.int64)
+        for start in range(0, count, WHOLE_PIECE):
+            piece = values[start : start + WHOLE_PIECE]
+            block = None
+            if set(map(type, piece)) <= {int}:  # not bool, float or text
+                try:
+                    block = np.array(piece, dtype=np.int64)
+                except OverflowError:
+                    pass
+            if block is None or (block.size and (block.min() < low or block.max() >= high)):
+                at = start + next(i for i, v in enumerate(piece)
+                                  if not (is_int(v) and low <= v < high))
+                raise SessionError(
+                    f"{self._name(key)} must be {what}, but item {at} is {_short(values[at])}; "
+                    "the session file is damaged"
+                )
+            out[start : start + len(piece)] = block
+        return out
+
     def text(self, key: str, default: Any = ...) -> str:
         return self.get(key, lambda v: isinstance(v, str), "text", default)
 
@@ -81,6 +117,14 @@ class Fields:
 
     def child(self, key: str) -> Fields:
         return Fields(self.raw(key), self._name(key))
+
+
+def _short(value: Any) -> str:
+    """``value`` as a message may quote it (Python will not write out a whole number of
+    more than 4300 digits)."""
+    if is_int(value) and value.bit_length() > 200:
+        return f"a whole number of about {int(value.bit_length() * 0.30103)} digits"
+    return repr(value)[:60]
 
 
 def is_int(value: Any) -> bool:

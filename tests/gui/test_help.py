@@ -129,3 +129,19 @@ def test_the_about_box_gives_the_versions_in_use(window):
     found = pages.versions()
     assert set(found) == {"EM Studio", "Python", "Qt", "PySide6", "NumPy", "pyqtgraph"}
     assert found["EM Studio"] == importlib.metadata.version("em-studio")
+
+
+def test_closing_the_window_closes_its_dialogs_and_floating_panels(qtbot, window, threads):
+    """Help and a floating panel left open went on showing after their window closed."""
+    from PySide6.QtWidgets import QDockWidget
+
+    menu = help_of(window)
+    menu.start_action.trigger()
+    panel = window.findChild(QDockWidget, "pairs_dock")
+    panel.show()
+    panel.setFloating(True)
+    assert menu.dialog.isVisible() and panel.isVisible() and panel.isWindow()
+    window.close()
+    qtbot.waitUntil(lambda: not threads.busy(owner=window))
+    assert not window.isVisible()
+    assert not menu.dialog.isVisible() and not panel.isVisible()
