@@ -283,7 +283,7 @@ class MixtureEstimator(
             source, None, explicit, options, None, backend, np.dtype(np.float64)
         )
         self.labels_ = None
-        self._describe_source()
+        self._describe_source(source, backend)
         return self
 
     def _check_n_samples(self, n_samples: int) -> None:
@@ -296,8 +296,9 @@ class MixtureEstimator(
     def _check_streamable(self) -> None:
         """Raise ``ValueError`` for arguments that need the rows in memory."""
 
-    def _describe_source(self) -> None:
-        """Further fitted attributes of a fit of a streamed file (no ``labels_``)."""
+    def _describe_source(self, source: DataSource, backend: object) -> None:
+        """Further fitted attributes of a fit of the streamed ``source``, computed on
+        ``backend`` (no ``labels_``)."""
 
     def _run_starts(
         self,

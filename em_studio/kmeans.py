@@ -8,9 +8,19 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine.models.base import MixtureModel
+from engine.predict import e_step, map_blocks
 from em_studio._base import MixtureEstimator
 from em_studio._docs import fill_doc
 from em_studio.gaussian import draw_gaussian
+
+
+def chunk_inertia(rows: np.ndarray, model: MixtureModel, params: engine.Params) -> float:
+    """Squared distances of ``rows`` to the mean of their most probable component,
+    summed (a chunk of a streamed file; ``params`` prepared for ``model``)."""
+    labels = e_step(model, rows, params)[1].argmax(axis=1)
+    offsets = rows - np.asarray(params.means, dtype=np.float64)[labels]
+    return float(np.einsum("ij,ij->", offsets, offsets))
 
 
 @fill_doc
@@ -45,9 +55,8 @@ class KMeans(MixtureEstimator):
         The one shared variance, once per component.
     cluster_centers_ : ndarray of shape (n_components, n_features)
         ``means_``, under scikit-learn's name.
-    inertia_ : float or None
-        Sum of squared distances of the fitted rows to their cluster's mean;
-        None after a fit of a streamed file (a path), which keeps no labels.
+    inertia_ : float
+        Sum of squared distances of the fitted rows to their cluster's mean.
     """
 
     _model = "kmeans"
@@ -86,10 +95,13 @@ class KMeans(MixtureEstimator):
         offsets = rows - np.asarray(self.means_, dtype=np.float64)[self.labels_]
         self.inertia_ = float(np.einsum("ij,ij->", offsets, offsets))
 
-    def _describe_source(self) -> None:
+    def _describe_source(self, source: engine.DataSource, backend: object) -> None:
         self.cluster_centers_ = self.means_.copy()
-        # The distances need each row's label, which a streamed fit does not keep.
-        self.inertia_ = None
+        # One more pass over the file, where the fit ran: each chunk's own sum.
+        parts = map_blocks(
+            chunk_inertia, source, self._fitted_params(), self._fit_options(), None, backend
+        )
+        self.inertia_ = float(sum(part for _, part in parts))
 
     def _draw(self, rng: np.random.RandomState, component: int, n_samples: int) -> np.ndarray:
         mean, variance = self.means_[component], self.covariances_[component]

@@ -86,7 +86,7 @@ def predict_blocks(
     The data are checked before the first chunk is yielded, as
     :func:`predict_log_resp` checks them.
     """
-    return _blocks(chunk_log_resp, X, params, options, feature_names, backend)
+    return map_blocks(chunk_log_resp, X, params, options, feature_names, backend)
 
 
 def score_blocks(
@@ -98,18 +98,21 @@ def score_blocks(
 ) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
     """:func:`predict_blocks` with each row's log-density too: ``(first row, (log_norm,
     log_resp))``, ``log_norm`` of shape (n_rows,)."""
-    return _blocks(chunk_scores, X, params, options, feature_names, backend)
+    return map_blocks(chunk_scores, X, params, options, feature_names, backend)
 
 
-def _blocks(
+def map_blocks(
     function: Callable[[np.ndarray, MixtureModel, Params], object],
     X: object,
     params: Params,
     options: FitOptions,
-    feature_names: Sequence[str] | None,
-    backend: Backend | None,
+    feature_names: Sequence[str] | None = None,
+    backend: Backend | None = None,
 ) -> Iterator[tuple[int, object]]:
-    """``(first row, function(rows, model, prepared params))`` of each chunk of ``X``."""
+    """``(first row, function(rows, model, prepared params))`` of each chunk of ``X``'s
+    raw rows, in row order, computed where ``backend`` computes (on a Dask cluster
+    ``function`` must be a module-level function, which the workers import); the data
+    are checked first, as :func:`predict_log_resp` checks them."""
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
     summary = summarise(source, model.check_chunk, model.handles_missing)

@@ -175,10 +175,28 @@ def test_a_streamed_fit_starts_from_the_same_seed_on_every_backend(
         2, random_state=5, max_iter=0, backend="dask", scheduler=cluster.scheduler_address
     ).fit(path)
     np.testing.assert_allclose(dask.means_, local.means_, rtol=1e-12)
-    # KMeans keeps its centres under scikit-learn's name; the distances need labels.
-    kmeans = KMeans(2, random_state=0).fit(path)
-    np.testing.assert_array_equal(kmeans.cluster_centers_, kmeans.means_)
-    assert kmeans.inertia_ is None
+
+
+def test_kmeans_of_a_streamed_file_has_the_centres_and_inertia_of_its_rows(
+    tmp_path: Path, streamed: None, cluster: object
+) -> None:
+    pytest.importorskip("distributed")
+    X = gaussian_rows()
+    path = tmp_path / "rows.npy"
+    np.save(path, X)
+    # Lloyd's algorithm from the same means: the same partitions whatever the first
+    # variance (which a streamed start takes from the engine's own start).
+    settings = dict(n_components=3, means_init=X[[0, 2000, 5000]], max_iter=50)
+    in_memory = KMeans(**settings).fit(X)
+    fitted = [
+        KMeans(**settings).fit(path),
+        KMeans(**settings, backend="dask", scheduler=cluster.scheduler_address).fit(path),
+    ]
+    for kmeans in fitted:
+        assert kmeans.labels_ is None
+        np.testing.assert_allclose(kmeans.cluster_centers_, in_memory.cluster_centers_,
+                                   rtol=1e-12)
+        assert kmeans.inertia_ == pytest.approx(in_memory.inertia_, rel=1e-12)
 
 
 def test_without_a_scheduler_a_local_cluster_is_started_for_the_call(
