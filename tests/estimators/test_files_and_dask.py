@@ -207,9 +207,27 @@ def test_without_a_scheduler_a_local_cluster_is_started_for_the_call(
     X = make_rows(2000)
     path = tmp_path / "rows.npy"
     np.save(path, X)
+    psutil = pytest.importorskip("psutil")  # distributed's own dependency
+    me = psutil.Process()
+
+    def new_processes() -> set[int]:
+        """Processes started since the test began, but multiprocessing's resource
+        tracker (one per program, kept for its life)."""
+        return {
+            child.pid for child in me.children(recursive=True)
+            if child.pid not in before and "resource_tracker" not in " ".join(child.cmdline())
+        }
+
+    before = {child.pid for child in me.children(recursive=True)}
+    during: list[set[int]] = []
     reference = estimator(2, tol=1e-10, **start).fit(X)
-    fitted = estimator(2, tol=1e-10, backend="dask", **start).fit(path)
+    fitted = estimator(
+        2, tol=1e-10, backend="dask", callback=lambda _: during.append(new_processes()), **start
+    ).fit(path)
     assert_same_fit(fitted, reference)
+    # Worker processes ran the fit, and were stopped with their cluster after it.
+    assert all(len(started) >= 1 for started in during)
+    assert new_processes() == set()
 
 
 def test_backend_and_scheduler_are_parameters_like_the_others() -> None:
