@@ -6,6 +6,8 @@ parameters like the others; what cannot work says what to do."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -284,3 +286,12 @@ def test_a_streamed_file_is_checked_like_rows(tmp_path: Path, streamed: None) ->
     np.save(counts, -count_rows(300))
     with pytest.raises(ValueError, match="negative|non-negative|count"):
         PoissonMixture(2, random_state=0).fit(counts)
+
+
+def test_importing_the_estimators_leaves_the_file_readers_unloaded() -> None:
+    """emio, the file readers, is imported only when a path is given."""
+    code = "import sys, em_studio; print(sorted(name for name in sys.modules if 'emio' in name))"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "[]"
