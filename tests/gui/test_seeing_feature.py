@@ -108,6 +108,26 @@ def test_hidden_docks_draw_nothing_until_shown(qtbot, window, five_csv) -> None:
     assert seeing.projection.view.component_means().shape == (3, 2)
 
 
+def test_a_dock_first_shown_gets_the_room_it_would_with_its_view_made_at_once(
+        qtbot, window, five_csv) -> None:
+    """The views are made when their dock is first shown; until then a stand-in asks for the
+    same room, so the dock is laid out as if its view had been there from the start (an
+    empty dock opened as a sliver), and the view scrolls on a small screen as others do."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1400, 950)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1400, 950))
+    seeing = _load(window, five_csv)
+    holder = seeing.sizes.dock.widget()
+    asked = holder.sizeHint(), holder.minimumSizeHint()
+    seeing.sizes.dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: seeing.sizes.dock.isVisible())
+    assert isinstance(holder, QScrollArea) and holder.widget() is seeing.sizes.view
+    assert seeing.sizes.dock.widget() is holder
+    assert (holder.sizeHint(), holder.minimumSizeHint()) == asked
+    assert seeing.sizes.dock.height() >= 120
+
+
 def test_cluster_sizes_after_a_fit_count_the_rows_assigned(qtbot, window, five_csv) -> None:
     seeing = _load(window, five_csv)
     seeing.sizes.dock.show()
