@@ -12,7 +12,8 @@ without it they keep the same protocol on their own (:mod:`em_studio._compat`).
 Modules: :mod:`em_studio.gaussian`, :mod:`em_studio.kmeans`,
 :mod:`em_studio.counts`; what they share is in ``_base`` (the fit under
 scikit-learn's stopping rule), ``_starts`` (scikit-learn's starts),
-``_validation`` (checks of rows and arguments) and ``_docs``.
+``_options`` (arguments as the engine's options), ``_validation`` (checks of rows
+and arguments), ``_files`` (``X`` given as a path; the Dask backend) and ``_docs``.
 """
 
 from em_studio._compat import ConvergenceWarning, NotFittedError

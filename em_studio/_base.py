@@ -2,7 +2,8 @@
 conventions, its arguments turned into the engine's options, and ``fit``.
 
 A fit runs each start through the engine under scikit-learn's stopping rule
-(:mod:`em_studio._stopping`); the methods that use a fit are in
+(:mod:`em_studio._stopping`); the arguments become the engine's options in
+:mod:`em_studio._options`; the methods that use a fit are in
 :mod:`em_studio._fitted`, the checks of rows and arguments in
 :mod:`em_studio._validation`.
 """
@@ -18,13 +19,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 import engine
+from engine.data import DataSource
 from engine.errors import FitError
 from engine.fit_setup import check_data, model_for
 from engine.loop import drain
-from engine.models import registry
 from engine.models.base import MixtureModel
 from engine.options import MAX_COMPONENTS, MAX_ITER, MAX_N_INIT, validate
 from engine.starts import nearest_seed
+from em_studio import _files as files
 from em_studio import _validation as checks
 from em_studio._compat import (
     BaseEstimator,
@@ -34,16 +36,13 @@ from em_studio._compat import (
     check_random_state,
 )
 from em_studio._fitted import FittedMixin
+from em_studio._options import EngineOptionsMixin
 from em_studio._starts import INIT_PARAMS, draw_seed, engine_start, initial_resp, params_from_resp
 from em_studio._stopping import NOT_CONVERGED, Progress, Start, run_start
 
-#: Options of :class:`engine.FitOptions` every estimator sets from its own arguments.
-_LOOP_OPTIONS = frozenset(
-    {"model", "n_components", "init", "fixed", "e_step", "max_iter", "tol", "n_init", "seed"}
-)
-
-
-class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
+class MixtureEstimator(
+    EngineOptionsMixin, FittedMixin, ClusterMixin, DensityMixin, BaseEstimator
+):
     """Base of the estimators: a model of :mod:`engine.models` fitted with scikit-learn's
     conventions. Subclasses name the model and list their own arguments."""
 
@@ -61,14 +60,6 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
 
     # --- what subclasses say ------------------------------------------------------------
 
-    def _model_options(self) -> dict[str, object]:
-        """The model's options (:attr:`engine.models.base.MixtureModel.option_specs`)."""
-        return {}
-
-    def _loop_options(self) -> dict[str, object]:
-        """Options of :class:`engine.FitOptions` beside the loop's own that this estimator sets."""
-        return {}
-
     def _arguments(self) -> dict[str, tuple]:
         """Each argument's constraints (see :mod:`em_studio._validation`)."""
         return {
@@ -84,6 +75,8 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
             "e_step": checks.one_of("soft", "hard"),
             "callback": checks.OPTIONAL_CALLABLE,
             "engine_options": checks.OPTIONAL_MAPPING,
+            "backend": checks.one_of(*files.BACKENDS),
+            "scheduler": checks.OPTIONAL_ADDRESS,
         }
 
     def _values(self, X: np.ndarray) -> np.ndarray:
@@ -144,47 +137,6 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
         """``n_samples`` rows from component ``component``, shape (n_samples, n_features)."""
         raise NotImplementedError
 
-    # --- the engine's options -----------------------------------------------------------
-
-    def _build_model(self) -> MixtureModel:
-        return registry.build_model(self._model, self._model_options())
-
-    def _column_names(self) -> list[str] | None:
-        """The DataFrame's column names seen in ``fit`` (the engine's messages name them)."""
-        return list(getattr(self, "feature_names_in_", [])) or None
-
-    def _allows_nan(self) -> bool:
-        return registry.model_class(self._model).handles_missing
-
-    def _engine_options(self) -> tuple[dict[str, object], object]:
-        """``engine_options`` without ``backend``, and the backend (or None)."""
-        given = dict(self.engine_options or {})
-        backend = given.pop("backend", None)
-        own = _LOOP_OPTIONS | set(self._loop_options()) | set(self._model_options())
-        taken = sorted(set(given) & own)
-        if taken:
-            raise ValueError(
-                f"{type(self).__name__}: engine_options cannot set {', '.join(taken)}; it sets "
-                "them from its own arguments"
-            )
-        return given, backend
-
-    def _fit_options(self, init: object = "kmeans++", seed: int = 0) -> engine.FitOptions:
-        extra, _ = self._engine_options()
-        if isinstance(self.fixed, str):
-            raise ValueError(
-                f"{type(self).__name__}: fixed must be a tuple of parameter names, such as "
-                f"({self.fixed!r},), not {self.fixed!r}"
-            )
-        try:
-            return engine.FitOptions(
-                self._model, self.n_components, init=init, fixed=tuple(self.fixed),
-                e_step=self.e_step, max_iter=self.max_iter, tol=0.0, n_init=1, seed=seed,
-                **self._loop_options(), **self._model_options(), **extra,
-            )
-        except TypeError as exc:
-            raise ValueError(f"{type(self).__name__}: {exc} (in engine_options)") from None
-
     # --- fitting ------------------------------------------------------------------------
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -200,8 +152,16 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to fit (an array, a list of rows or a DataFrame).
+        X : array-like of shape (n_samples, n_features), or path
+            Rows to fit (an array, a list of rows or a DataFrame), or a path
+            (``str`` or ``os.PathLike``) to a ``.npy`` file, a Parquet file or a
+            folder of Parquet files, opened as ``em-studio-cli fit PATH`` opens
+            it: a file of 2 million rows or 256 MB or more (every file, with
+            ``backend='dask'``) is streamed chunk by chunk, never loaded whole;
+            a smaller one is read whole and fitted as rows in memory. A streamed
+            fit starts from the ``*_init`` arguments, else from the engine's own
+            start (k-means++, ``random`` or ``hc``) on a random sample of the
+            rows, seeded from ``random_state``; it keeps no ``labels_``.
         y : None
             Ignored; accepted for pipelines.
 
@@ -219,8 +179,9 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            For arguments or data that cannot be fitted, with a message that says
-            what to change.
+            For arguments or data that cannot be fitted (rows in memory with
+            ``backend='dask'``, a file that cannot be read, a scheduler that does
+            not answer), with a message that says what to change.
         """
         drain(self.iter_fit(X, y))
         return self
@@ -230,7 +191,8 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or path
+            Rows, or a path to a ``.npy`` or Parquet file (see :meth:`fit`).
         y : None
             Ignored.
 
@@ -239,7 +201,9 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             Components numbered from 0; the same as ``fit(X).predict(X)``.
         """
-        return self.fit(X, y).labels_
+        labels = self.fit(X, y).labels_
+        # A streamed file's labels are not kept by fit (they grow with the rows).
+        return self.predict(X) if labels is None else labels
 
     def iter_fit(
         self, X: object, y: object = None
@@ -251,7 +215,8 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or path
+            Rows, or a path to a ``.npy`` or Parquet file (see :meth:`fit`).
         y : None
             Ignored.
 
@@ -278,23 +243,75 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
     def _fit_steps(self, X: object) -> Generator[engine.Snapshot, None, MixtureEstimator]:
         for name, constraints in self._arguments().items():
             checks.check_argument(self, name, constraints)
+        files.check_compute(self)
         options = self._fit_options()
         validate(options)
+        if files.is_path(X):
+            opened = files.open_path(self, X, self._allows_nan())
+            if opened.streamed:
+                with files.compute_backend(self) as backend:
+                    return (yield from self._fit_source(opened.values, options, backend))
+            X = opened.values  # a small file, read whole: rows in memory
+        files.refuse_rows_on_cluster(self)
         _, backend = self._engine_options()
         given = self._values(
             checks.validate_rows(self, X, reset=True, min_samples=2, allow_nan=self._allows_nan())
         )
         rows = np.asarray(given, dtype=np.float64)
         n_samples, n_features = rows.shape
+        self._check_n_samples(n_samples)
+        names = self._column_names()
+        check_data(rows, options, names)
+        explicit = self._explicit_arrays(n_features)
+        yield from self._run_starts(rows, given, explicit, options, names, backend, given.dtype)
+        self.labels_ = self._log_resp(rows)[1].argmax(axis=1)
+        self._describe_fit(rows)
+        return self
+
+    def _fit_source(
+        self, source: DataSource, options: engine.FitOptions, backend: object
+    ) -> Generator[engine.Snapshot, None, MixtureEstimator]:
+        """Fit a streamed file: as rows in memory, but the engine reads the rows (on
+        ``backend``), the starts not given are the engine's own, and ``labels_`` is None."""
+        self._check_streamable()
+        self._check_n_samples(source.n_samples)
+        self.n_features_in_ = source.n_features
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        explicit = self._explicit_arrays(source.n_features)
+        yield from self._run_starts(
+            source, None, explicit, options, None, backend, np.dtype(np.float64)
+        )
+        self.labels_ = None
+        self._describe_source(source, backend)
+        return self
+
+    def _check_n_samples(self, n_samples: int) -> None:
         if n_samples < self.n_components:
             raise ValueError(
                 "Expected n_samples >= n_components but got n_components = "
                 f"{self.n_components}, n_samples = {n_samples}"
             )
-        names = self._column_names()
-        check_data(rows, options, names)
-        explicit = self._explicit_arrays(n_features)
 
+    def _check_streamable(self) -> None:
+        """Raise ``ValueError`` for arguments that need the rows in memory."""
+
+    def _describe_source(self, source: DataSource, backend: object) -> None:
+        """Further fitted attributes of a fit of the streamed ``source``, computed on
+        ``backend`` (no ``labels_``)."""
+
+    def _run_starts(
+        self,
+        rows: np.ndarray | DataSource,
+        given: np.ndarray | None,
+        explicit: dict[str, np.ndarray],
+        options: engine.FitOptions,
+        names: list[str] | None,
+        backend: object,
+        dtype: np.dtype,
+    ) -> Generator[engine.Snapshot, None, None]:
+        """Every start under scikit-learn's stopping rule; the best one's attributes set."""
+        n_samples = rows.n_samples if isinstance(rows, DataSource) else rows.shape[0]
         do_init = not (self.warm_start and self.__sklearn_is_fitted__())
         random_state = check_random_state(self.random_state)
         progress = Progress(int(self.verbose), self.verbose_interval)
@@ -303,7 +320,9 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
         for start in range(self.n_init if do_init else 1):
             progress.start_begins(start)
             if do_init:
-                params = self._start(start, given, rows, explicit, options, random_state)
+                params = self._start(
+                    start, given, rows, explicit, options, random_state, backend
+                )
                 lower_bound = -np.inf
             else:
                 params, lower_bound = self._fitted_params(), self.lower_bound_
@@ -320,14 +339,11 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
 
         if not best.converged and self.max_iter > 0:
             warnings.warn(NOT_CONVERGED, ConvergenceWarning)
-        self._set_fitted(best.params, given.dtype)
+        self._set_fitted(best.params, dtype)
         self.n_iter_ = best.n_iter
         self.lower_bound_ = float(max_lower_bound)
         self.lower_bounds_ = best.lower_bounds
         self.converged_ = best.converged
-        self.labels_ = self._log_resp(rows)[1].argmax(axis=1)
-        self._describe_fit(rows)
-        return self
 
     def _start(
         self,
@@ -337,14 +353,24 @@ class MixtureEstimator(FittedMixin, ClusterMixin, DensityMixin, BaseEstimator):
         explicit: dict[str, np.ndarray],
         options: engine.FitOptions,
         random_state: np.random.RandomState,
+        backend: object = None,
     ) -> engine.Params:
         """The starting parameters of start ``start``: the ``*_init`` arguments where
         given, the rest from ``init_params`` (nothing drawn when every argument is given,
-        as scikit-learn)."""
-        if all(getattr(self, f"{name}_init") is not None for name in self._init_arrays):
-            every = {"weights", *(spec.name for spec in self._build_model().param_specs)}
-            if every <= set(explicit):
-                return engine.Params(**explicit)
+        as scikit-learn). ``rows`` is a streamed source (``given`` None) for a file."""
+        every = {"weights", *(spec.name for spec in self._build_model().param_specs)}
+        if every <= set(explicit):
+            return engine.Params(**explicit)
+        if isinstance(rows, DataSource):
+            # The engine's own start on a sample of the file's rows, made on ``backend``.
+            method = {"random": "random", "random_from_data": "random"}.get(
+                self.init_params, "kmeans++"
+            )
+            if self.init_params == "hc":
+                method = "hc" if start == 0 else "kmeans++"
+            seed = 0 if method == "hc" else draw_seed(random_state)
+            base = engine_start(rows, options.replace(init=method, seed=seed), None, backend)
+        elif all(getattr(self, f"{name}_init") is not None for name in self._init_arrays):
             # Locations without spreads (k-means' means_init): the spread of the rows
             # nearest each location.
             resp = np.eye(self.n_components)[nearest_seed(rows, explicit["means"])]

@@ -66,8 +66,22 @@ random_state : int, RandomState, Generator or None, default=None
     engine_options : dict or None, default=None
         Further options of :class:`engine.FitOptions` passed through unchanged
         (for example ``{"dtype": "float32", "n_threads": 4}``), and ``backend``
-        (where the passes run), passed to :func:`engine.iterate`. Options this
-        estimator sets from its own arguments are refused.""",
+        (where the passes run, an object such as ``engine.DaskBackend(...)``
+        that the caller closes), passed to :func:`engine.iterate`. Options this
+        estimator sets from its own arguments are refused.
+    backend : {'local', 'dask'}, default='local'
+        Where the passes over the data run, as the command line's
+        ``--backend``: ``local`` on this computer's threads (a large ``.npy`` or
+        Parquet file given as a path is streamed from the disk); ``dask`` on the
+        workers of a Dask cluster (``pip install "em-studio[dask]"``), which read
+        their own blocks of the file, so ``fit`` then needs ``X`` as a path to a
+        ``.npy`` or Parquet file, and the methods that take ``X`` compute there
+        when ``X`` is a path (rows in memory are computed here).
+    scheduler : str or None, default=None
+        With ``backend='dask'``, the address of a running Dask scheduler such as
+        ``'tcp://10.0.0.5:8786'`` (the command line's ``--scheduler``); None
+        starts a ``distributed.LocalCluster`` of one worker process per core for
+        each call and stops it after.""",
     "attributes": """\
 weights_ : ndarray of shape (n_components,)
         Mixing proportions.
@@ -82,8 +96,10 @@ weights_ : ndarray of shape (n_components,)
         prior, plus its log per row). ``-inf`` when ``max_iter`` is 0.
     lower_bounds_ : list of float
         ``lower_bound_`` at every iteration of the best start.
-    labels_ : ndarray of shape (n_samples,)
-        The most probable component of each row of the fitted data, from 0.
+    labels_ : ndarray of shape (n_samples,) or None
+        The most probable component of each row of the fitted data, from 0;
+        None after a fit of a streamed file (they would grow with the rows):
+        ``predict(path)`` computes them a chunk at a time.
     n_features_in_ : int
         Columns seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

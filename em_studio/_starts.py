@@ -123,10 +123,16 @@ def params_from_resp(model: MixtureModel, X: np.ndarray, resp: np.ndarray) -> en
 
 
 def engine_start(
-    X: np.ndarray, options: engine.FitOptions, feature_names: Sequence[str] | None
+    X: np.ndarray | engine.DataSource,
+    options: engine.FitOptions,
+    feature_names: Sequence[str] | None,
+    backend: object = None,
 ) -> engine.Params:
-    """The start the engine makes for ``options`` (``hc`` or ``kmeans++``), without fitting."""
-    snapshots = engine.iterate(X, options.replace(max_iter=0, n_init=1), feature_names)
+    """The start the engine makes for ``options`` (``hc``, ``kmeans++`` or ``random``),
+    without fitting, its passes on ``backend`` (by default this machine's threads)."""
+    snapshots = engine.iterate(
+        X, options.replace(max_iter=0, n_init=1), feature_names, backend
+    )
     try:
         return next(snapshots).params
     finally:

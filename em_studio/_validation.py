@@ -209,6 +209,10 @@ RANDOM_STATE = (
         "None, a whole number of at least 0 or a numpy RandomState or Generator",
     ),
 )
+OPTIONAL_ADDRESS = (
+    ABSENT,
+    Kind((str,), "None or a Dask scheduler's address, such as 'tcp://10.0.0.5:8786'"),
+)
 VERBOSE = (Whole(0),)
 VERBOSE_INTERVAL = (Whole(1),)
 

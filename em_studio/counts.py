@@ -92,12 +92,21 @@ class BernoulliMixture(CountMixture):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 
     def _arguments(self) -> dict[str, tuple]:
         number = checks.Satisfies(checks.is_real_number, "None or a number")
         return {**super()._arguments(), "binarize": (checks.ABSENT, number)}
+
+    def _check_streamable(self) -> None:
+        if self.binarize is not None:
+            raise ValueError(
+                f"{type(self).__name__}: binarize applies to rows in memory, and this file "
+                "is streamed; save the file's rows as 0 and 1 first, or fit rows in memory"
+            )
 
     def _values(self, X: np.ndarray) -> np.ndarray:
         if self.binarize is None:
@@ -162,6 +171,8 @@ class BinomialMixture(CountMixture):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 
@@ -226,6 +237,8 @@ class PoissonMixture(CountMixture):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 

@@ -82,7 +82,9 @@ class GaussianMixture(MixtureEstimator):
     counts M-steps; the starts draw what scikit-learn draws from
     ``random_state``. EM Studio's extras are further arguments: the hard E-step,
     held parameters, mclust's covariance names, the ``hc`` start, a
-    regularisation that does not depend on units, and ``engine_options``.
+    regularisation that does not depend on units, ``engine_options``, and data
+    larger than memory: ``X`` may be a path to a ``.npy`` or Parquet file,
+    streamed from the disk, or fitted on a Dask cluster (``backend='dask'``).
 
     Parameters
     ----------
@@ -175,6 +177,8 @@ class GaussianMixture(MixtureEstimator):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 

@@ -8,9 +8,19 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine.models.base import MixtureModel
+from engine.predict import e_step, map_blocks
 from em_studio._base import MixtureEstimator
 from em_studio._docs import fill_doc
 from em_studio.gaussian import draw_gaussian
+
+
+def chunk_inertia(rows: np.ndarray, model: MixtureModel, params: engine.Params) -> float:
+    """Squared distances of ``rows`` to the mean of their most probable component,
+    summed (a chunk of a streamed file; ``params`` prepared for ``model``)."""
+    labels = e_step(model, rows, params)[1].argmax(axis=1)
+    offsets = rows - np.asarray(params.means, dtype=np.float64)[labels]
+    return float(np.einsum("ij,ij->", offsets, offsets))
 
 
 @fill_doc
@@ -69,6 +79,8 @@ class KMeans(MixtureEstimator):
         fixed: tuple[str, ...] = (),
         callback: Callable[[engine.Snapshot], object] | None = None,
         engine_options: Mapping[str, object] | None = None,
+        backend: str = "local",
+        scheduler: str | None = None,
     ) -> None:
         self._store(locals())
 
@@ -82,6 +94,14 @@ class KMeans(MixtureEstimator):
         self.cluster_centers_ = self.means_.copy()
         offsets = rows - np.asarray(self.means_, dtype=np.float64)[self.labels_]
         self.inertia_ = float(np.einsum("ij,ij->", offsets, offsets))
+
+    def _describe_source(self, source: engine.DataSource, backend: object) -> None:
+        self.cluster_centers_ = self.means_.copy()
+        # One more pass over the file, where the fit ran: each chunk's own sum.
+        parts = map_blocks(
+            chunk_inertia, source, self._fitted_params(), self._fit_options(), None, backend
+        )
+        self.inertia_ = float(sum(part for _, part in parts))
 
     def _draw(self, rng: np.random.RandomState, component: int, n_samples: int) -> np.ndarray:
         mean, variance = self.means_[component], self.covariances_[component]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 
 import numpy as np
@@ -64,6 +64,13 @@ def chunk_log_resp(rows: np.ndarray, model: MixtureModel, params: Params) -> np.
     return e_step(model, rows, params)[1]
 
 
+def chunk_scores(
+    rows: np.ndarray, model: MixtureModel, params: Params
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-density per row and log-responsibilities of ``rows`` under prepared ``params``."""
+    return e_step(model, rows, params)
+
+
 def predict_blocks(
     X: object,
     params: Params,
@@ -79,6 +86,33 @@ def predict_blocks(
     The data are checked before the first chunk is yielded, as
     :func:`predict_log_resp` checks them.
     """
+    return map_blocks(chunk_log_resp, X, params, options, feature_names, backend)
+
+
+def score_blocks(
+    X: object,
+    params: Params,
+    options: FitOptions,
+    feature_names: Sequence[str] | None = None,
+    backend: Backend | None = None,
+) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """:func:`predict_blocks` with each row's log-density too: ``(first row, (log_norm,
+    log_resp))``, ``log_norm`` of shape (n_rows,)."""
+    return map_blocks(chunk_scores, X, params, options, feature_names, backend)
+
+
+def map_blocks(
+    function: Callable[[np.ndarray, MixtureModel, Params], object],
+    X: object,
+    params: Params,
+    options: FitOptions,
+    feature_names: Sequence[str] | None = None,
+    backend: Backend | None = None,
+) -> Iterator[tuple[int, object]]:
+    """``(first row, function(rows, model, prepared params))`` of each chunk of ``X``'s
+    raw rows, in row order, computed where ``backend`` computes (on a Dask cluster
+    ``function`` must be a module-level function, which the workers import); the data
+    are checked first, as :func:`predict_log_resp` checks them."""
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
     summary = summarise(source, model.check_chunk, model.handles_missing)
@@ -91,9 +125,9 @@ def predict_blocks(
     backend = backend or LocalBackend(options.n_threads)
     passes = backend.bind(source, model, np.dtype(np.float64), chunk, labels=False)
 
-    def blocks() -> Iterator[tuple[int, np.ndarray]]:
+    def blocks() -> Iterator[tuple[int, object]]:
         with closing(passes):
-            yield from passes.imap_rows(chunk_log_resp, (model, prepared), chunk)
+            yield from passes.imap_rows(function, (model, prepared), chunk)
 
     return blocks()
 

@@ -51,12 +51,8 @@ NOTE_MS = 12_000
 class MainWindow(QMainWindow):
     """The main window. ``settings`` is where choices persist (tests pass a temporary one)."""
 
-    def __init__(
-        self,
-        settings: QSettings,
-        threads: ThreadRegistry | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, settings: QSettings, threads: ThreadRegistry | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self._threads = threads if threads is not None else application_registry()
@@ -397,8 +393,5 @@ class MainWindow(QMainWindow):
             return
         self._closing = False
         self.display.stop_following()
-        # Its dialogs and floating panels go with it (their places were saved above).
-        for child in self.findChildren(QWidget):
-            if child.isWindow() and child.isVisible():
-                child.close()
+        layout.close_own_windows(self)  # their places were saved above
         event.accept()

@@ -165,3 +165,10 @@ def status_parts(bar: QStatusBar) -> StatusParts:
     load_progress.setVisible(False)
     bar.addPermanentWidget(load_progress)
     return StatusParts(label, task_bar, load_progress)
+
+
+def close_own_windows(window: QWidget) -> None:
+    """Close ``window``'s dialogs and floating panels: they go with it."""
+    for child in window.findChildren(QWidget):
+        if child.isWindow() and child.isVisible():
+            child.close()

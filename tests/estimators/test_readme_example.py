@@ -42,3 +42,23 @@ def test_the_readme_example_runs_as_written_and_does_what_it_says(
     values = np.array([float(line[1]) for line in lines])
     assert iterations == list(range(len(lines))) and len(lines) >= 3
     assert np.all(np.diff(values) >= 0)
+
+
+def test_the_readme_example_of_files_and_dask_runs_as_written(
+    tmp_path: Path, monkeypatch, cluster: object
+) -> None:
+    """The second block: a fit from a .npy path, its labels, and fits on a Dask cluster
+    (one started for the fit, and the session's cluster at the example's address)."""
+    section = README.read_text(encoding="utf-8").split("\n## From Python\n", 1)[1]
+    code = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)[1]
+    assert "tcp://10.0.0.5:8786" in code
+    code = code.replace("tcp://10.0.0.5:8786", cluster.scheduler_address)
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(4.0 * k, 1.0, (500, 2)) for k in range(4)])
+    np.save(tmp_path / "big.npy", X)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"GaussianMixture": __import__("em_studio").GaussianMixture}
+    exec(compile(code, str(README), "exec"), namespace)
+    gm, labels = namespace["gm"], namespace["labels"]
+    assert labels.shape == (2000,) and set(labels) == {0, 1, 2, 3}
+    np.testing.assert_array_equal(labels, gm.predict(X))
