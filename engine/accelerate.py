@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -76,18 +77,32 @@ class Step:
 # --- coordinates in which every value is a valid mixture ------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _strict_upper(n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n_features, 1)``, computed once per width."""
+    rows, cols = np.triu_indices(n_features, 1)
+    rows.setflags(write=False)
+    cols.setflags(write=False)
+    return rows, cols
+
+
 def _cholesky_free(covariances: np.ndarray) -> np.ndarray:
-    factor = np.linalg.cholesky(covariances)
-    diagonal = np.diagonal(factor, axis1=-2, axis2=-1)
-    free = np.tril(factor).copy()
-    index = np.arange(factor.shape[-1])
-    free[..., index, index] = np.log(diagonal)
+    # NumPy's factor is lower-triangular with zeros above the diagonal, a new array
+    # of our own: its diagonal is replaced by its logs in place (SQUAREM maps three
+    # states each cycle, where np.tril and copies cost more than the factor).
+    free = np.linalg.cholesky(covariances)
+    index = np.arange(free.shape[-1])
+    free[..., index, index] = np.log(free[..., index, index])
     return free
 
 
 def _cholesky_bound(free: np.ndarray) -> np.ndarray:
-    factor = np.tril(free).copy()
-    index = np.arange(free.shape[-1])
+    # What np.tril keeps (at a fraction of its cost on small matrices).
+    n_features = free.shape[-1]
+    rows, cols = _strict_upper(n_features)
+    factor = free.copy()
+    factor[..., rows, cols] = 0.0
+    index = np.arange(n_features)
     factor[..., index, index] = np.exp(free[..., index, index])
     return factor @ np.swapaxes(factor, -1, -2)
 

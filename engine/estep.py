@@ -36,6 +36,8 @@ def log_weights(weights: np.ndarray) -> np.ndarray:
 
 def finite_log_weights(weights: np.ndarray) -> np.ndarray:
     """``log(weights)`` with :data:`LOG_ZERO_WEIGHT` for weights of exactly zero."""
+    if weights.min() > 0:  # the usual case (every pass), without the error-state context
+        return np.log(weights)
     return np.maximum(log_weights(weights), LOG_ZERO_WEIGHT)
 
 
@@ -253,7 +255,7 @@ def normalise_under_ceiling(
         np.exp(shifted, out=shifted)
     total = np.add.reduce(shifted, axis=0)
     low = np.empty(0, dtype=np.intp)
-    if n_rows and not np.min(total) >= smallest:
+    if n_rows and not total.min() >= smallest:
         low = np.flatnonzero(~(total >= smallest))
         if low.size > _MOST_LOW_ROWS * n_rows:
             exact = recompute(slice(None))
@@ -270,7 +272,7 @@ def normalise_under_ceiling(
         again = recompute(low)
         log_likelihood += normalise_in_place(again).log_likelihood
         shifted[:, low] = again
-    if not np.isfinite(log_likelihood):
+    if not math.isfinite(log_likelihood):
         raise NonFiniteRow(int(np.flatnonzero(~np.isfinite(log_total))[0]))
     return Normalised(log_likelihood + n_rows * ceiling, 0.0, 0.0, None), shifted
 

@@ -48,11 +48,21 @@ def distinct_rows(source: DataSource) -> int | None:
     return int(np.unique(rows, axis=0).shape[0])
 
 
-def collapse_warning(collapsed: Sequence[int], n_starts: int) -> str:
-    """What to tell a person whose best fit has components on the regularisation alone."""
+def collapse_warning(collapsed: Sequence[int], n_starts: int, settled: bool = False) -> str:
+    """What to tell a person whose best fit has components on the regularisation alone.
+
+    ``n_starts`` counts the starts the options asked for (``n_init``); ``settled``
+    says that the settled ``hc`` start a VVE or EEV fit adds after them
+    (:mod:`engine.settle`) ran too, and is named apart, so that the count is the
+    person's own."""
     which = ", ".join(str(k + 1) for k in collapsed)
     several = "s" if len(collapsed) > 1 else ""
-    starts = f"every one of the {n_starts} starts ended so; " if n_starts > 1 else ""
+    starts = ""
+    if n_starts > 1:
+        also = ", and so did the settled hc start added after them" if settled else ""
+        starts = f"every one of the {n_starts} starts ended so{also}; "
+    elif settled:
+        starts = "the start asked for and the settled hc start added after it both ended so; "
     return (
         f"component{several} {which} rest{'' if several else 's'} on the regularisation alone: "
         f"{'they sit' if several else 'it sits'} on rows that share a value, a spurious optimum "

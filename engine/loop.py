@@ -297,7 +297,10 @@ def iterate(
     collapsed = tuple(sorted(int(inverse[k]) for k in best.collapsed))
     messages = list(best.messages) + failures
     if collapsed:
-        messages.append(collapse_warning(collapsed, len(restart_objectives)))
+        asked = len(restart_seeds(options))  # the settled hc start comes after these
+        messages.append(
+            collapse_warning(collapsed, asked, settled=len(restart_objectives) > asked)
+        )
         distinct = distinct_rows(setup.source)
         if distinct is not None and distinct < options.n_components:
             messages.append(

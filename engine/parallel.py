@@ -107,8 +107,10 @@ class ChunkRunner:
     ) -> list[R]:
         """``[function(item) for item in items]``, computed on the workers, in order."""
         items = list(items)
-        threads = self.threads_for(kind) if len(items) > 1 else 1
         limiter = _blas_limiter
+        if len(items) == 1 and limiter is None:
+            return [function(items[0])]  # one chunk: nothing to spread, limit or time
+        threads = self.threads_for(kind) if len(items) > 1 else 1
         started = time.perf_counter()
         with limiter() if limiter is not None else nullcontext():
             if threads == 1:

@@ -19,6 +19,18 @@ import numpy as np
 _LEGACY_NAMES = frozenset({"means", "covariances", "probs", "rates", "precisions_chol"})
 
 
+def _legacy_attribute(name: str) -> property:
+    """``params.<name>``: the array, stored or derived, or ``None``. A property, because
+    the passes read means and precision factors thousands of times a fit, and a lookup
+    that falls through to ``__getattr__`` costs several times as much."""
+
+    def read(self: Params) -> np.ndarray | None:
+        array = self._arrays.get(name)
+        return self._derived.get(name) if array is None else array
+
+    return property(read, doc=f"The ``{name}`` array, or ``None`` when there is none.")
+
+
 def _frozen(array: object) -> np.ndarray:
     array = np.array(array, dtype=np.float64, copy=True)
     array.flags.writeable = False
@@ -66,8 +78,33 @@ class Params:
         )
         object.__setattr__(self, "shared", frozenset(shared) & set(stored))
 
+    @classmethod
+    def _held(
+        cls,
+        weights: np.ndarray,
+        arrays: dict[str, np.ndarray],
+        derived: dict[str, np.ndarray],
+        shared: frozenset[str],
+    ) -> Params:
+        """Parameters from arrays another :class:`Params` already holds (frozen copies of
+        their own), without copying them again: the EM loop derives new parameters
+        from old ones thousands of times a sweep, where the copies cost more than
+        the arithmetic. ``arrays`` and ``derived`` are taken as they are."""
+        params = object.__new__(cls)
+        object.__setattr__(params, "weights", weights)
+        object.__setattr__(params, "_arrays", arrays)
+        object.__setattr__(params, "_derived", derived)
+        object.__setattr__(params, "shared", shared.intersection(arrays))
+        return params
+
     def __setattr__(self, name: str, value: object) -> None:
         raise dataclasses.FrozenInstanceError(f"Params are immutable; use replace() to change {name}")
+
+    means = _legacy_attribute("means")
+    covariances = _legacy_attribute("covariances")
+    probs = _legacy_attribute("probs")
+    rates = _legacy_attribute("rates")
+    precisions_chol = _legacy_attribute("precisions_chol")
 
     def __getattr__(self, name: str) -> np.ndarray | None:
         if name.startswith("_"):
@@ -129,8 +166,9 @@ class Params:
 
     def with_derived(self, **derived: np.ndarray) -> Params:
         """The same parameters with derived arrays added."""
-        return Params(
-            self.weights, shared=self.shared, derived={**self._derived, **derived}, **self._arrays
+        added = {name: _frozen(value) for name, value in derived.items() if value is not None}
+        return Params._held(
+            self.weights, self._arrays, {**self._derived, **added}, self.shared
         )
 
     def with_shared(self, shared: Iterable[str]) -> Params:
@@ -138,7 +176,7 @@ class Params:
         shared = frozenset(shared)
         if shared == self.shared:
             return self
-        return Params(self.weights, shared=shared, derived=self._derived, **self._arrays)
+        return Params._held(self.weights, self._arrays, self._derived, shared)
 
     def permuted(self, order: np.ndarray, covariance_type: str | None = None) -> Params:
         """The same mixture with its components listed in ``order``.

@@ -93,6 +93,18 @@ class LocalPasses:
 
         self.source.check_unchanged()
         chunks = range(len(self.ranges))
+        if self._kept is not None and len(chunks) == 1:
+            # Rows that fit in one chunk (a sweep's thousands of passes over small
+            # data): no sums to add up, the same figures as below.
+            ((result, constant),) = self.runner.map(one_chunk, chunks, kind=(hard, details))
+            return PassResult(
+                model.pass_stats(result.stats, plan),
+                result.log_likelihood + constant,
+                result.classification + constant,
+                result.entropy,
+                result.labels if details and self.labels else None,
+                details,
+            )
         if self._kept is not None:
             parts: Iterable[tuple[ChunkResult, float]] = self.runner.map(
                 one_chunk, chunks, kind=(hard, details)

@@ -16,6 +16,7 @@ rest of the Gaussian in these:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,6 +79,18 @@ COVARIANCE_OPTION = OptionSpec(
 )
 
 
+@lru_cache(maxsize=None)
+def _param_specs(storage: str) -> tuple[ParamSpec, ...]:
+    """A Gaussian's arrays, built once per storage (every M-step's ``prepare`` reads them)."""
+    return (
+        ParamSpec("means", "mean", ("K", "D"), "location"),
+        ParamSpec(
+            "covariances", "covariance", covariance.STORAGE_SHAPES[storage], "spread",
+            per_component=storage != "tied", column="var", off_diagonal="cov",
+        ),
+    )
+
+
 @register
 class GaussianModel(MixtureModel):
     """Gaussian mixture; the regularisation is a prior on each covariance.
@@ -125,9 +138,11 @@ class GaussianModel(MixtureModel):
         self.structure = covariance.get(covariance_type)
         self.regularisation = REGULARISATION_OPTION.normalise(regularisation)
         self.reg = None if reg is None else np.asarray(reg, dtype=np.float64)
-        #: The data's smallest and largest value per column, once adapted to data.
+        #: The data's smallest and largest value per column, once adapted to data, and
+        #: the largest absolute value per column (what rounding is relative to).
         self.low: np.ndarray | None = None
         self.high: np.ndarray | None = None
+        self.magnitude: np.ndarray | None = None
         #: Whether the data adapted to have missing values, so passes take the
         #: pass of :mod:`engine.models.gaussian_gaps`; and the columns' variances.
         self.with_gaps = False
@@ -152,14 +167,7 @@ class GaussianModel(MixtureModel):
 
     @property
     def param_specs(self) -> tuple[ParamSpec, ...]:
-        storage = self.storage
-        return (
-            ParamSpec("means", "mean", ("K", "D"), "location"),
-            ParamSpec(
-                "covariances", "covariance", covariance.STORAGE_SHAPES[storage], "spread",
-                per_component=storage != "tied", column="var", off_diagonal="cov",
-            ),
-        )
+        return _param_specs(self.storage)
 
     @property
     def shape_detail(self) -> str:
@@ -173,6 +181,7 @@ class GaussianModel(MixtureModel):
         else:
             model.reg = reg_covar * summary.var
         model.low, model.high = summary.min, summary.max
+        model.magnitude = np.maximum(np.abs(summary.min), np.abs(summary.max))
         model.with_gaps, model.column_var = summary.has_gaps, summary.var
         model._rounding_memo = model._extent_memo = None
         return model
@@ -355,8 +364,7 @@ class GaussianModel(MixtureModel):
         memo = self._rounding_memo
         if memo is not None and memo[0] is params:
             return memo[1]
-        magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
-        value = gaussian_resolution.whitened_rounding(params, self.storage, magnitude)
+        value = gaussian_resolution.whitened_rounding(params, self.storage, self.magnitude)
         self._rounding_memo = (params, value)
         return value
 
@@ -366,17 +374,16 @@ class GaussianModel(MixtureModel):
         each row up to (that rounding in the component's standard deviations)**2."""
         if self.low is None:
             return 0.0
-        worst = float(np.max(self._rounding(params)))
+        worst = float(self._rounding(params).max())
         return 4.0 * n_samples * params.means.shape[1] * worst**2
 
     def check_resolution(self, params: Params) -> None:
         """Raise ``SingularComponent`` for a component whose covariance is finer than
         the data's digits can resolve (see :data:`RESOLUTION`); a model not yet
         adapted to data checks nothing."""
-        if self.low is None or np.all(self._rounding(params) <= RESOLUTION):
+        if self.low is None or self._rounding(params).max() <= RESOLUTION:
             return
-        magnitude = np.maximum(np.abs(self.low), np.abs(self.high))
-        unresolved = unresolved_component(params, self.storage, magnitude)
+        unresolved = unresolved_component(params, self.storage, self.magnitude)
         if unresolved is not None:
             raise SingularComponent(unresolved[0], column=unresolved[1])
 

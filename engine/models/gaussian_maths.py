@@ -98,7 +98,7 @@ def _cholesky_lower(covariances: np.ndarray) -> np.ndarray:
 
 
 def _precisions_chol_full(covariances: np.ndarray) -> np.ndarray:
-    if not np.all(np.isfinite(covariances)):
+    if not np.isfinite(covariances).all():
         raise SingularComponent(int(np.argwhere(~np.isfinite(covariances))[0, 0]))
     cov_chol = _cholesky_lower(covariances)
     # The transposed inverse of the lower factor L of the covariance is an
@@ -181,5 +181,5 @@ def peaks(params: Params, factors: np.ndarray) -> np.ndarray:
     log-determinant of the precision - D/2 log(2 pi). No row's weighted log-density
     exceeds the largest of them, the ceiling of a fused pass."""
     n_features = factors.shape[-1]
-    log_det = np.log(np.diagonal(factors, axis1=-2, axis2=-1)).sum(axis=-1)
+    log_det = np.log(factors.diagonal(0, -2, -1)).sum(axis=-1)
     return finite_log_weights(params.weights) + log_det - 0.5 * n_features * LOG_2PI

@@ -78,6 +78,16 @@ def _upper_triangle(n_features: int) -> tuple[np.ndarray, np.ndarray]:
     return rows, cols
 
 
+@lru_cache(maxsize=64)
+def _product_weights(n_features: int) -> np.ndarray:
+    """Minus each upper-triangle product's weight in the quadratic form, 1/2 on the
+    diagonal and 1 off it (off-diagonal products appear twice), once per width."""
+    rows, cols = _upper_triangle(n_features)
+    weights = -np.where(rows == cols, 0.5, 1.0)
+    weights.setflags(write=False)
+    return weights
+
+
 def _uses_features(storage: str, n_features: int) -> bool:
     return _SQUARE_TERMS[storage] or n_features <= FEATURES_MAX_COLUMNS
 
@@ -140,8 +150,7 @@ def features_plan(
     linear = np.einsum("kij,kj->ki", precisions, offsets)
     if products:
         rows, cols = _upper_triangle(n_features)
-        # Off-diagonal products appear twice in the quadratic form.
-        second = -np.where(rows == cols, 0.5, 1.0) * precisions[:, rows, cols]
+        second = _product_weights(n_features) * precisions[:, rows, cols]
     else:
         second = -0.5 * np.diagonal(precisions, axis1=1, axis2=2)
     heights = peaks(params, factors)
@@ -191,11 +200,12 @@ def _zero_rounding_noise(sxx: np.ndarray, szz: np.ndarray, slack: float) -> None
     its own moments, none in the other column's. A column whose variance is
     noise gets a zero row and column, so the matrix stays positive semi-definite.
     """
-    scale = np.sqrt(np.abs(np.diagonal(szz, axis1=1, axis2=2)))
+    scale = np.sqrt(np.abs(szz.diagonal(0, 1, 2)))
     floor = slack * scale[:, :, None] * scale[:, None, :]
     sxx[np.abs(sxx) <= floor] = 0.0
-    flat = np.diagonal(sxx, axis1=1, axis2=2) <= 0.0
-    sxx[flat[:, :, None] | flat[:, None, :]] = 0.0
+    flat = sxx.diagonal(0, 1, 2) <= 0.0
+    if flat.any():
+        sxx[flat[:, :, None] | flat[:, None, :]] = 0.0
 
 
 def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
@@ -205,7 +215,7 @@ def features_stats(raw: Stats, plan: FeaturesPlan) -> Stats:
     sz, nk = sums[:, :n_features], sums[:, n_features]
     second = sums[:, n_features + 1 :]
     m = plan.offsets
-    eps = np.finfo(plan.coef.dtype).eps
+    eps = _EPS[plan.coef.dtype]
     if plan.products:
         upper, lower = _upper_triangle(n_features)
         szz = np.empty((m.shape[0], n_features, n_features))
@@ -253,8 +263,8 @@ def pass_plan(
     else:
         # How many any row may: |z P| <= sum_i extent_i |P_ij| in each direction j (a
         # mean, an average of rows, lies within the same bound).
-        spread = np.einsum("i,kij->kj", extent, np.abs(factors))
-    largest = float(np.max(np.einsum("kj,kj->k", spread, spread)))
+        spread = extent @ np.abs(factors)
+    largest = float(np.einsum("kj,kj->k", spread, spread).max())
     lost = _EPS[np.dtype(dtype)] * largest
     if _uses_features(storage, n_features) and lost <= FEATURES_MAX_ERROR:
         return features_plan(params, shift, dtype, factors, products=not diagonal)

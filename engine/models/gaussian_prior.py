@@ -37,7 +37,8 @@ def prior_weight(n_samples: int, n_components: int) -> float:
 
 def has_prior(reg: np.ndarray | None, regularisation: str) -> bool:
     """Whether ``reg`` (per feature) acts as a prior under ``regularisation``."""
-    return not (reg is None or not np.any(reg) or regularisation == "sklearn")
+    # The array's own any(): NumPy's function around it costs twice as much, twice a pass.
+    return not (reg is None or regularisation == "sklearn" or not np.asarray(reg).any())
 
 
 def pseudo_scatter(

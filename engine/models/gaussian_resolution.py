@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.models.gaussian_maths import full_factors
 from engine.params import Params
 
 if TYPE_CHECKING:
@@ -29,6 +28,7 @@ RESOLUTION = 1e-3
 #: A column whose spread is fewer than this many steps of its own rounding is
 #: refused: its values agree in all but their last three or four digits.
 MIN_DISTINCT_STEPS = 1000
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def check_columns(summary: ColumnSummary, feature_names: Sequence[str]) -> None:
@@ -62,10 +62,22 @@ def whitened_rounding(params: Params, storage: str, magnitude: np.ndarray) -> np
     """How far the rounding of rows of ``magnitude`` (the largest absolute value per
     column) can move them, in each component's own standard deviations, shape (K,):
     a value x is held to about eps |x|, which the precision factor P magnifies into
-    sum_i eps |x_i| |P_ij| in each whitened direction j."""
-    factors = full_factors(params, storage)
-    whitened = np.finfo(np.float64).eps * np.einsum("i,kij->kj", magnitude, np.abs(factors))
-    return np.sqrt(np.einsum("kj,kj->k", whitened, whitened))
+    sum_i eps |x_i| |P_ij| in each whitened direction j.
+
+    Every M-step checks it (:meth:`engine.models.gaussian.GaussianModel.check_resolution`),
+    so it is computed from the factors as stored, never expanded to (K, D, D)."""
+    factors = np.abs(params.precisions_chol)
+    if storage in ("full", "tied"):
+        reach = magnitude @ factors  # (K, D), or (D,) for the one tied factor
+    elif storage == "diag":
+        reach = magnitude * factors
+    else:
+        reach = magnitude * factors[:, None]
+    whitened = _EPS * reach
+    rounding = np.sqrt((whitened * whitened).sum(axis=-1))
+    if rounding.ndim == 0:  # tied: the same for every component
+        rounding = np.full(params.means.shape[0], float(rounding))
+    return rounding
 
 
 def unresolved_component(

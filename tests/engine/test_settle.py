@@ -135,3 +135,47 @@ def test_settling_stops_without_a_fit_when_a_component_empties():
     resp = np.zeros((4, 2))
     resp[:3, 0] = 1.0  # the second component holds no row
     assert settled_params(X, resp, covariance.get("VVE").settling_estimate) is None
+
+
+def _rows_on_one_value(jitter: float) -> np.ndarray:
+    """Two clusters and 25 rows within ``jitter`` of one point: a component of a
+    three-component VVE fit sits on those, held up by the regularisation alone."""
+    rng = np.random.default_rng(0)
+    return np.vstack([
+        rng.normal([0.0, 0.0], 1.0, size=(60, 2)),
+        rng.normal([6.0, 3.0], [1.0, 0.5], size=(60, 2)),
+        np.array([3.0, -4.0]) + jitter * rng.normal(size=(25, 2)),
+    ])
+
+
+@pytest.mark.parametrize(
+    "n_init, said",
+    [
+        (3, "every one of the 3 starts ended so, and so did the settled hc start added after "
+            "them; "),
+        (1, "the start asked for and the settled hc start added after it both ended so; "),
+    ],
+)
+def test_the_collapse_warning_counts_the_starts_asked_for(n_init: int, said: str) -> None:
+    # The settled start ran (a start of its own) and ended on the regularisation too,
+    # but the warning counted it among the starts asked for: "every one of the 4
+    # starts" for n_init = 3, "of the 2 starts" for one.
+    options = engine.FitOptions(
+        covariance_type="VVE", n_components=3, init="hc", n_init=n_init, seed=0
+    )
+    result = engine.fit(_rows_on_one_value(1e-6), options)
+    assert len(result.restart_objectives) == n_init + 1  # the settled start ran
+    assert result.collapsed == (2,)
+    assert result.messages[-1] == (
+        "component 3 rests on the regularisation alone: it sits on rows that share a value, "
+        f"a spurious optimum whose likelihood means little; {said}try more starts (n_init) or "
+        "fewer components"
+    )
+
+
+def test_the_collapse_warning_counts_starts_alone_where_none_was_settled() -> None:
+    # Rows exactly equal: mclust's iteration stops without a fit, so no settled start.
+    options = engine.FitOptions(covariance_type="VVE", n_components=3, init="hc", n_init=3, seed=0)
+    result = engine.fit(_rows_on_one_value(0.0), options)
+    assert len(result.restart_objectives) == 3
+    assert "; every one of the 3 starts ended so; try more starts" in result.messages[-1]

@@ -243,7 +243,7 @@ def _climb_one(
     best = float(value.reshape(()))
     for _ in range(MAX_ITER):
         candidate, candidate_value = step(state)
-        gain = float(np.reshape(candidate_value, ())) - best
+        gain = candidate_value.item() - best  # one value, as a Python float
         # A step that lowers the objective (by round-off) or gives NaN is not taken.
         if not gain >= 0.0:
             break

@@ -149,9 +149,15 @@ def common_orientation(
     return orientations[best], values[best]
 
 
+#: Where ``a``, ``b`` and ``d`` lie in a flattened 2 x 2 matrix.
+_FLAT_ENTRIES = np.array([0, 1, 3])
+
+
 def flat_2x2(scatter: np.ndarray) -> np.ndarray:
     """Symmetric 2 x 2 matrices (K, 2, 2) as their three entries ``(a, b, d)``, (K, 3)."""
-    return scatter.reshape(-1, 4)[:, [0, 1, 3]]
+    # As ``[:, [0, 1, 3]]`` gives them, at a third of its cost: laid out by column, which
+    # the products taken of them depend on to the last bit.
+    return scatter.reshape(-1, 4).T.take(_FLAT_ENTRIES, axis=0).T
 
 
 def orientation_step_2d(
