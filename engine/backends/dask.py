@@ -141,12 +141,25 @@ class DaskBackend:
         if scheduler is None:
             from engine.parallel import available_cores
 
-            self._cluster = distributed.LocalCluster(
-                n_workers=n_workers or available_cores(), threads_per_worker=1, processes=True,
-                # Loopback only, on a free port: the scheduler serves HTTP even without a
-                # dashboard, and its default port may be taken by a user's own cluster.
-                host="127.0.0.1", dashboard_address="127.0.0.1:0",
-            )
+            try:
+                self._cluster = distributed.LocalCluster(
+                    n_workers=n_workers or available_cores(), threads_per_worker=1,
+                    processes=True,
+                    # Loopback only, on a free port: the scheduler serves HTTP even without a
+                    # dashboard, and its default port may be taken by a user's own cluster.
+                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                )
+            except RuntimeError as exc:
+                # Python starts each worker process by importing the script that asked for
+                # it again: a script without the main guard (or read from standard input)
+                # cannot be imported so.
+                raise SchedulerUnreachable(
+                    f"the local Dask cluster's worker processes did not start "
+                    f"({_first_line(exc)}): each imports again the script that started it, so "
+                    "in a script put the fit under 'if __name__ == \"__main__\":' (a notebook "
+                    "needs nothing), or start a cluster with 'dask scheduler' and 'dask worker "
+                    "ADDRESS' and give its address"
+                ) from None
             self.client = distributed.Client(self._cluster, set_as_default=False)
             self.address = self._cluster.scheduler_address
             return

@@ -224,3 +224,28 @@ def test_a_pass_reports_how_many_of_its_tasks_are_done(
     finally:
         passes.client.gather = gather
         passes.close()
+
+
+def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path):
+    """A local cluster's worker processes import the script that started them again; one
+    without ``if __name__ == "__main__":`` left Dask's 'Nanny failed to start' and a
+    multiprocessing traceback per worker."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "fit_on_dask.py"
+    script.write_text(
+        "from engine.backends.dask import DaskBackend, SchedulerUnreachable\n"
+        "try:\n"
+        "    DaskBackend(n_workers=1)\n"
+        "except SchedulerUnreachable as exc:\n"
+        "    print('refused:', exc)\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert "refused: the local Dask cluster's worker processes did not start" in done.stdout
+    assert "if __name__ == \"__main__\":" in done.stdout
