@@ -149,10 +149,7 @@ class DaskBackend:
                     # dashboard, and its default port may be taken by a user's own cluster.
                     host="127.0.0.1", dashboard_address="127.0.0.1:0",
                 )
-            except RuntimeError as exc:
-                # Python starts each worker process by importing the script that asked for
-                # it again: a script without the main guard (or read from standard input)
-                # cannot be imported so.
+            except RuntimeError as exc:  # a worker process imports the calling script again
                 raise SchedulerUnreachable(
                     f"the local Dask cluster's worker processes did not start "
                     f"({_first_line(exc)}): each imports again the script that started it, so "
