@@ -87,12 +87,14 @@ def read_rows(args: argparse.Namespace, models: Sequence[type[MixtureModel]]) ->
         raise DataError(message) from None
 
 
-def print_gap_note(rows: Rows, result: engine.FitResult | None = None) -> None:
+def print_gap_note(rows: Rows, result: engine.FitResult | None = None,
+                   kept: str = "kept for EM") -> None:
     """Say on standard error what became of the rows with gaps, if any (after the
     outputs, so that a refused run still prints one line). A streamed file's gaps are
     counted by the fit's scan: ``result`` says how many. First the columns the reader
     left out (text, or no value at all), which would otherwise vanish from the fit
-    without a word; the reader's notes on rows are said here in the command's words."""
+    without a word; the reader's notes on rows are said here in the command's words
+    (``kept``: what the command did with the rows that have gaps)."""
     for note in rows.notes:
         if note.startswith("skipped column"):
             print(f"note: {note}", file=sys.stderr)
@@ -107,7 +109,7 @@ def print_gap_note(rows: Rows, result: engine.FitResult | None = None) -> None:
         n = counts.n_rows_with_gaps
         print(
             f"note: {n:,} row{'s' if n > 1 else ''} with missing values "
-            f"({counts.n_missing_values:,} values in all) kept for EM (--missing em)",
+            f"({counts.n_missing_values:,} values in all) {kept} (--missing em)",
             file=sys.stderr,
         )
 

@@ -63,7 +63,7 @@ def run_predict(args: argparse.Namespace) -> int:
         write_output(args.output, labels)
         if imputed is not None:
             write_output(args.impute, imputed)
-        print_gap_note(rows)
+        print_gap_note(rows, kept="labelled from their observed values")
         return 0
     with compute_backend(args) as backend:
         blocks = engine.predict_blocks(rows.values, document.params, options, rows.columns, backend)

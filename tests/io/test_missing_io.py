@@ -209,6 +209,7 @@ def test_predict_judges_rows_with_gaps_on_their_observed_values(capsys, tmp_path
     assert run(capsys, "fit", data, "--k", "2", "--seed", "1", "-o", params)[0] == 0
     code, _, err = run(capsys, "predict", params, data, "-o", labels, "--impute", filled)
     assert code == 0, err
+    assert "labelled from their observed values (--missing em)" in err  # predict runs no EM
     _, rows = read_csv(labels)
     resp = np.array([[float(v) for v in row[1:]] for row in rows])
     table = read_table(data, bad_rows="keep", na_values=MISSING_MARKERS)
