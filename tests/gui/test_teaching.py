@@ -377,7 +377,7 @@ def test_worked_examples_open_ready_to_step(qtbot, window, lesson):
         assert "E-step" in window.description_label.text(), sample_id
         assert lesson.e_step_action.isEnabled() and not lesson.m_step_action.isEnabled()
     window.open_sample("counts")
-    qtbot.wait(0)  # let a pending invitation arrive, if one were due
+    qtbot.wait(20)  # let a pending invitation arrive (a turn later), if one were due
     assert "Press E-step" not in window.status_label.text()
 
 

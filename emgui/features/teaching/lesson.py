@@ -11,7 +11,7 @@ is :class:`~emgui.features.teaching.hard_soft.HardSoftComparison`'s.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget
 
 import engine
@@ -22,6 +22,7 @@ from emgui.features.teaching.hard_soft import HardSoftComparison
 from emgui.features.teaching.resp_table import ResponsibilityPanel
 from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
 from emgui.shell.actions import make_action
+from emgui.runs.next_turn import NextTurn
 from emgui.runs.streamed import sample_note
 from emgui.shell.document import RunState
 from emgui.shell.host import Host
@@ -63,6 +64,9 @@ class Lesson(QObject):
         self._init_mode = ""
         self._run_active = False
         self._docks_shown = False
+        #: The worked example's invitation, drawn a turn after its data (cancelled by any
+        #: session, run or change of settings before then).
+        self._invite_turn = NextTurn(self)
 
         self.e_step_action = make_action(
             parent, "E-step", "Half an iteration: new responsibilities from the current "
@@ -130,6 +134,7 @@ class Lesson(QObject):
 
     def adopt(self, session: HalfStepSession, init_mode: str) -> None:
         """Make ``session`` (begun with the settings' start ``init_mode``) the one shown."""
+        self._invite_turn.cancel()
         self.session = session
         self._init_mode = init_mode
         self.canvas.borrow(SLIDER_TIP)
@@ -215,6 +220,7 @@ class Lesson(QObject):
 
     def end_session(self, reset_window: bool = True) -> None:
         """Forget the session; with ``reset_window`` the views show the data alone again."""
+        self._invite_turn.cancel()
         had_session = self.session is not None
         self.session = None
         self.shown = -1
@@ -290,9 +296,10 @@ class Lesson(QObject):
         self.hard_soft.clear()
         sample = self.document.sample
         if sample is not None and sample.id in WORKED_EXAMPLES:
-            # Once opening is over: the sample's settings arrive after the data, and the
-            # window may report on the settings in between.
-            QTimer.singleShot(0, self._invite_first_step)
+            # Once opening is over and its data are painted (a timer, not a posted call,
+            # which would run ahead of the paint and block the window for both): the
+            # sample's settings arrive after the data, and the window may report on them.
+            self._invite_turn.call(self._invite_first_step)
 
     def _invite_first_step(self) -> None:
         document = self.document
@@ -333,6 +340,8 @@ class Lesson(QObject):
     def _on_document_run_state_changed(self, state: RunState) -> None:
         begins = self.document.is_running and not self._run_active
         self._run_active = self.document.is_running
+        if begins:
+            self._invite_turn.cancel()
         if begins:
             from_edit = self._edited_start(self.document.options) is not None
             if self.session is not None:
