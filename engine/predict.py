@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.backends import Backend
 from engine.backends.local import LocalBackend, LocalPasses
-from engine.data import ArraySource, as_source, summarise
+from engine.data import ArraySource, DataSource, as_source, summarise
 from engine.estep import log_weights, normalise
 from engine.fit_setup import auto_chunk_size, model_for
 from engine.models import registry
@@ -51,12 +51,20 @@ def predict_log_resp(
     log_norm : ndarray of shape (n_samples,)
     log_resp : ndarray of shape (n_samples, n_components)
     """
+    source, model, params = _checked(X, params, options, feature_names)
+    return e_step(model, source.read(0, source.n_samples), params)
+
+
+def _checked(
+    X: object, params: Params, options: FitOptions, feature_names: Sequence[str] | None
+) -> tuple[DataSource, MixtureModel, Params]:
+    """``X`` as a source, checked chunk by chunk; the model set up for it; ``params``
+    checked against both."""
     source = as_source(X, feature_names)
     model = registry.build_model(options.model, options.model_options)
     summary = summarise(source, model.check_chunk, model.handles_missing)
     model = model.adapt(summary, options.reg_covar)
-    params = checked_params(model, params, source.n_features)
-    return e_step(model, source.read(0, source.n_samples), params)
+    return source, model, checked_params(model, params, source.n_features)
 
 
 def chunk_log_resp(rows: np.ndarray, model: MixtureModel, params: Params) -> np.ndarray:
@@ -113,11 +121,7 @@ def map_blocks(
     raw rows, in row order, computed where ``backend`` computes (on a Dask cluster
     ``function`` must be a module-level function, which the workers import); the data
     are checked first, as :func:`predict_log_resp` checks them."""
-    source = as_source(X, feature_names)
-    model = registry.build_model(options.model, options.model_options)
-    summary = summarise(source, model.check_chunk, model.handles_missing)
-    model = model.adapt(summary, options.reg_covar)
-    params = checked_params(model, params, source.n_features)
+    source, model, params = _checked(X, params, options, feature_names)
     prepared = model.prepare(params)
     chunk = auto_chunk_size(
         source.n_samples, model.chunk_rows(params.n_components, source.n_features)
