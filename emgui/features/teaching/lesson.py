@@ -342,7 +342,6 @@ class Lesson(QObject):
         self._run_active = self.document.is_running
         if begins:
             self._invite_turn.cancel()
-        if begins:
             from_edit = self._edited_start(self.document.options) is not None
             if self.session is not None:
                 self.end_session(reset_window=False)
