@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,24 +160,48 @@ def scenario_close(app, window, args, tmp: Path, answers: Answers) -> None:
     threads = application_registry()
     X = blobs(100_000, seed=4)
     table = Table(data=X, columns=["x", "y"])
+    worst: dict[str, float] = {}  # the longest gap that followed each step
+    builds: list[float] = []  # the GUI thread's CPU seconds to build each window
     with gaps() as ticks:
+
+        def charge(step: str, since: int) -> int:
+            """Charge the gaps ticked since gap number ``since`` to ``step``; the count now."""
+            worst[step] = max(worst.get(step, 0.0), 1e3 * max(ticks.gaps[since:], default=0.0))
+            return len(ticks.gaps)
+
         for _ in range(args.cycles):
-            # One step a turn of the event loop, as a person's clicks come.
+            # One step a turn of the event loop, as a person's clicks come: nobody closes
+            # one window and opens the next in the same turn.
+            mark = len(ticks.gaps)
+            started = time.thread_time()
             other = build_window(user_settings())
+            builds.append(time.thread_time() - started)
+            idle(20)
+            mark = charge("build", mark)
             other.show()
             idle(20)
+            mark = charge("show", mark)
             other.document.set_data(table, "blobs")
             idle(20)
+            mark = charge("set data", mark)
             other.settings_panel.tol_combo.setCurrentText("0")
             other.settings_panel.max_iter_spin.setValue(100_000)
             idle(20)
+            mark = charge("settings", mark)
             other.run()
             wait_until(lambda: other.document.n_snapshots >= 2, timeout_s=30)
+            mark = charge("run", mark)
             other.close()
             wait_until(lambda: not threads.busy(owner=other), timeout_s=30)
             other.deleteLater()
+            idle(20)
+            charge("close", mark)
+    slowest = sorted(worst, key=worst.get, reverse=True)[:3]
     report(f"{args.cycles} windows closed in the middle of a fit", ticks.longest_ms,
-            f"({threads.count()} thread(s) left)")
+           f"({threads.count()} thread(s) left; longest after: "
+           + ", ".join(f"{step} {worst[step]:.0f} ms" for step in slowest)
+           + f"; a window's build: best {1e3 * min(builds, default=0.0):.0f} ms"
+           " of GUI-thread CPU)")
 
 
 def scenario_random(app, window, args, tmp: Path, answers: Answers) -> None:
