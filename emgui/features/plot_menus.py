@@ -92,6 +92,9 @@ class PlotMenus(QObject):
         self.install_all()
         host.document.data_changed.connect(self._on_document_data_changed)
         host.document.fit_changed.connect(self._on_document_fit_changed)
+        # The histogram and the count view are made when data first need them (also when
+        # only the model changes).
+        host.canvas.views.view_made.connect(self._on_views_view_made)
         # A dock makes its plots when first shown (emgui.features.seeing.fit_dock).
         for dock in host.parent_widget.findChildren(QDockWidget):
             dock.visibilityChanged.connect(self._on_dock_visibility_changed)
@@ -138,6 +141,9 @@ class PlotMenus(QObject):
         self.install_all()
 
     def _on_document_fit_changed(self, result: object) -> None:
+        self.install_all()
+
+    def _on_views_view_made(self, view: QWidget) -> None:
         self.install_all()
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:

@@ -369,12 +369,13 @@ class FitDisplay(QObject):
         if key == "likelihood":
             return self.likelihood_plot.plot_widget
         views = self.views
-        return {
-            "scatter": views.scatter.plot_widget,
-            "histogram": views.histogram.plot_widget,
-            # Both of its plots and their legends belong together.
-            "discrete": views.discrete,
-        }.get(views.kind)
+        kind = views.kind  # the view shown: asking makes none
+        if kind == "scatter":
+            return views.scatter.plot_widget
+        if kind == "histogram":
+            return views.histogram.plot_widget
+        # Both of its plots and their legends belong together.
+        return views.discrete if kind == "discrete" else None
 
     def params_text(self) -> str:
         """The parameters table as tab-separated text."""

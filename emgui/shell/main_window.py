@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         #: What features see of this window (emgui.app installs them with it).
         self.host = WindowHost(self, self._threads)
         self._palette = PaletteFollower(self)
+        self.views.view_made.connect(self._palette.follow)
         self._connect()
         self._restore_settings()
         self.recent.refresh()

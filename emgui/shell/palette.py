@@ -83,8 +83,8 @@ def restyle(root: QWidget) -> None:
     palette = root.palette()
     base = palette.color(QPalette.ColorRole.Base)
     ink = palette.color(QPalette.ColorRole.Text)
-    for widget in root.findChildren(QWidget):
-        # Frames the views paint in their plots' background.
+    for widget in (root, *root.findChildren(QWidget)):
+        # Frames the views paint in their plots' background (``root`` may be one).
         if (widget.autoFillBackground() and not isinstance(widget, pg.GraphicsView)
                 and widget.palette().isBrushSet(QPalette.ColorGroup.Active,
                                                 QPalette.ColorRole.Window)):
@@ -158,6 +158,11 @@ class PaletteFollower(QObject):
         self._window = window
         window.installEventFilter(self)
         restyle(window)
+
+    def follow(self, widget: QWidget) -> None:
+        """Give ``widget``, put in the window after it was built (a view made on first use),
+        the palette's colours; later changes reach it with the window's."""
+        restyle(widget)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is getattr(self, "_window", None) and event.type() == QEvent.Type.PaletteChange:

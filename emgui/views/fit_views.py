@@ -16,6 +16,10 @@ from the engine's fast chunk pass over the displayed rows (about 2.5 ms for
 50 000 points, a third of a plain E-step); the largest responsibility of each
 point is only computed while uncertain points are faded. Views that do not
 colour points (the histogram, the count view) get labels only when asked.
+
+Only the scatter is made with the window: the histogram and the count view are
+made when data first need them (each about a fifth of a window's build), and
+:attr:`FitViews.view_made` lets whoever styles the window's plots style them.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 import engine
@@ -50,15 +54,17 @@ class FitViews(QStackedWidget):
 
     point_placed = Signal(float, float)
     """A click on the scatter while placing starting means (data coordinates)."""
+    view_made = Signal(QWidget)
+    """A view made on first use (the histogram, the count view), just put in the stack."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.empty = QLabel("Open a data file (Ctrl+O) or a sample (File ▸ Open Sample) to begin.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scatter = ScatterView()
-        self.histogram = HistogramView()
-        self.discrete = DiscreteView()
-        for widget in (self.empty, self.scatter, self.histogram, self.discrete):
+        self._histogram: HistogramView | None = None
+        self._discrete: DiscreteView | None = None
+        for widget in (self.empty, self.scatter):
             self.addWidget(widget)
         self.scatter.point_placed.connect(self._on_scatter_point_placed)
         self._X: np.ndarray | None = None
@@ -83,17 +89,47 @@ class FitViews(QStackedWidget):
         #: Palette index per data row when points are coloured by a known class.
         self._point_classes: np.ndarray | None = None
         #: Draggable handles on the component locations (shown on request).
-        self.handles = MeanHandles(self.scatter.plot_item, self.histogram.plot_item, self)
+        self.handles = MeanHandles(self.scatter.plot_item, lambda: self.histogram.plot_item, self)
+
+    # --- the views ------------------------------------------------------------------------
+
+    @property
+    def histogram(self) -> HistogramView:
+        """The 1-D view (made on first use)."""
+        if self._histogram is None:
+            self._histogram = self._made(HistogramView())
+        return self._histogram
+
+    @property
+    def discrete(self) -> DiscreteView:
+        """The count view (made on first use)."""
+        if self._discrete is None:
+            self._discrete = self._made(DiscreteView())
+        return self._discrete
+
+    def _made(self, view: QWidget) -> QWidget:
+        self.addWidget(view)
+        self.view_made.emit(view)
+        return view
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """The largest view's own size hint. A stack's takes its height from its pages'
+        heights for its width: the count view's (made with the window before) 498 px, the
+        scatter's alone 86, which gave the plots half the trace's height."""
+        return self.layout().sizeHint()
+
+    def _views(self) -> dict[str, QWidget]:
+        """The views made so far, by kind (looking never makes one)."""
+        views = {"scatter": self.scatter, "histogram": self._histogram,
+                 "discrete": self._discrete}
+        return {kind: view for kind, view in views.items() if view is not None}
 
     # --- data ---------------------------------------------------------------------------
 
     @property
     def kind(self) -> str:
-        return {
-            self.scatter: "scatter",
-            self.histogram: "histogram",
-            self.discrete: "discrete",
-        }.get(self.currentWidget(), "empty")
+        current = self.currentWidget()
+        return next((kind for kind, view in self._views().items() if view is current), "empty")
 
     @property
     def is_thinned(self) -> bool:
@@ -323,7 +359,7 @@ class FitViews(QStackedWidget):
     def clear_state(self) -> None:
         """Show the data alone, as before any fit."""
         self._contour_inputs = None
-        for view in (self.scatter, self.histogram, self.discrete):
+        for view in self._views().values():
             view.clear_state()
         self._shown = self._labels = self._drawn = None
 

@@ -30,8 +30,13 @@ class MeanHandles(QObject):
     """When a drag ends: the component and its new mean in the shown columns."""
 
     def __init__(
-        self, scatter_plot: pg.PlotItem, histogram_plot: pg.PlotItem, parent: QObject | None = None
+        self,
+        scatter_plot: pg.PlotItem,
+        histogram_plot: Callable[[], pg.PlotItem],
+        parent: QObject | None = None,
     ) -> None:
+        """``histogram_plot`` gives the histogram's plot when lines are first put on it
+        (the histogram is made only when data need it)."""
         super().__init__(parent)
         self._scatter_plot = scatter_plot
         self._histogram_plot = histogram_plot
@@ -72,7 +77,7 @@ class MeanHandles(QObject):
             target.setPos(float(positions[k, 0]), float(positions[k, 1]))
 
     def _show_lines(self, positions: np.ndarray, colors: Sequence[int]) -> None:
-        self._ensure(self._lines, len(positions), self._new_line, self._histogram_plot)
+        self._ensure(self._lines, len(positions), self._new_line, self._histogram_plot())
         for k, line in enumerate(self._lines[: len(positions)]):
             color = component_color(colors[k])
             line.setPen(pg.mkPen(color.darker(130), width=2))
