@@ -142,6 +142,9 @@ def share_palette(owner: QWidget, dialog: QWidget) -> None:
 
 
 def _restyle_axis(axis: pg.AxisItem, ink: QColor) -> None:
+    if (axis.pen().color() == ink and axis.textPen().color() == ink
+            and axis.labelStyle.get("color") in (None, ink.name())):
+        return  # in the ink already (a new window's plots): each setter lays the title out again
     axis.setPen(pg.mkPen(ink))
     axis.setTextPen(pg.mkPen(ink))
     if axis.labelStyle.get("color") is not None:
