@@ -505,3 +505,25 @@ def test_the_first_e_step_asks_the_table_for_each_cell_a_few_times_not_every_lay
     cells = page.rowCount() * page.columnCount()
     assert cells > 4000  # a full page: 200 rows and a totals row, 21 columns
     assert calls < 10 * cells, f"{calls} calls for {cells} cells"
+
+
+def test_the_lessons_plots_are_made_when_a_lesson_first_needs_them(qtbot, window, lesson):
+    """A window opens without the bound and hard-vs-soft plots (most never show them);
+    the first half-step makes the bound plot, the first comparison the other, each in
+    its dock where the stand-in was."""
+    from emgui.features.teaching.bound_plot import BoundPlot
+    from emgui.features.teaching.hard_soft import HardSoftPlot
+
+    window.open_sample("elongated")  # not a worked example: no start shown
+    assert window.findChildren(BoundPlot) == [] and window.findChildren(HardSoftPlot) == []
+    lesson.e_step_action.trigger()
+    assert lesson.bound_dock.isVisible()
+    [bound] = window.findChildren(BoundPlot)
+    assert bound is lesson.bound_plot and bound.isVisible()
+    assert bound.values()[0].size == 2  # the start and the first E-step
+    assert window.findChildren(HardSoftPlot) == []
+    with qtbot.waitSignal(lesson.compared, timeout=30_000):
+        lesson.compare_action.trigger()
+    [plot] = window.findChildren(HardSoftPlot)
+    assert plot is lesson.hard_soft and plot.isVisible()
+    assert plot.curve_values("soft").size > 1

@@ -18,7 +18,7 @@ import engine
 from emgui.features.teaching.bound_plot import EDIT_COLOR, BoundPlot
 from emgui.features.teaching.dragging import MeanDragging
 from emgui.features.teaching.half_steps import EDIT, LARGE_ROWS, HalfStepSession
-from emgui.features.teaching.hard_soft import HardSoftComparison
+from emgui.features.teaching.hard_soft import HardSoftComparison, HardSoftPlot
 from emgui.features.teaching.resp_table import ResponsibilityPanel
 from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
 from emgui.shell.actions import make_action
@@ -26,6 +26,7 @@ from emgui.runs.next_turn import NextTurn
 from emgui.runs.streamed import sample_note
 from emgui.shell.document import RunState
 from emgui.shell.host import Host
+from emgui.shell.lazy_view import LazyView
 
 #: Samples that open as lessons: the status bar invites the first E-step.
 WORKED_EXAMPLES = ("two_coins", "three_coins", "heights", "blobs")
@@ -40,10 +41,11 @@ _TITLES = {
 }
 
 
-def _dock(host: Host, title: str, name: str, widget: object) -> QDockWidget:
+def _dock(host: Host, title: str, name: str, widget: object = None) -> QDockWidget:
     dock = QDockWidget(title, host.parent_widget)
     dock.setObjectName(name)
-    dock.setWidget(widget)
+    if widget is not None:
+        dock.setWidget(widget)
     return dock
 
 
@@ -79,13 +81,13 @@ class Lesson(QObject):
         host.add_actions("steps", [self.e_step_action, self.m_step_action])
 
         self.resp_panel = ResponsibilityPanel()
-        self.bound_plot = BoundPlot()
         self.resp_dock = _dock(host, "Responsibilities", "responsibilities_dock", self.resp_panel)
-        self.bound_dock = _dock(host, "Lower bound", "bound_dock", self.bound_plot)
+        self.bound_dock = _dock(host, "Lower bound", "bound_dock")
+        # The plots are made when a lesson first needs them: most windows never show them.
+        self._bound_plot = LazyView(self.bound_dock, BoundPlot)
         #: Hard against soft EM, with its action and dock (under the lesson's names).
         self.comparison = HardSoftComparison(host, self)
         self.compare_action = self.comparison.action
-        self.hard_soft = self.comparison.plot
         self.compare_dock = self.comparison.dock
         self.comparison.compared.connect(self.compared)
         host.add_actions("run", [None, self.compare_action])
@@ -111,6 +113,14 @@ class Lesson(QObject):
         document.init_mode_changed.connect(self._on_document_init_mode_changed)
         document.columns_changed.connect(self._on_document_columns_changed)
         self._update_actions()
+
+    @property
+    def bound_plot(self) -> BoundPlot:
+        return self._bound_plot.view
+
+    @property
+    def hard_soft(self) -> HardSoftPlot:
+        return self.comparison.plot
 
     # --- stepping -----------------------------------------------------------------------
 
@@ -225,7 +235,8 @@ class Lesson(QObject):
         self.session = None
         self.shown = -1
         self.resp_panel.clear("Press E-step to fill this table one half-step at a time.")
-        self.bound_plot.clear()
+        if self._bound_plot.is_made:
+            self.bound_plot.clear()
         self.canvas.set_marks([], "", EDIT_COLOR)
         self.canvas.release()
         if reset_window and had_session:
@@ -293,7 +304,7 @@ class Lesson(QObject):
 
     def _on_document_data_changed(self, name: str) -> None:
         self.end_session(reset_window=False)
-        self.hard_soft.clear()
+        self.comparison.clear()
         sample = self.document.sample
         if sample is not None and sample.id in WORKED_EXAMPLES:
             # Once opening is over and its data are painted (a timer, not a posted call,
