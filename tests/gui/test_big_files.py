@@ -194,6 +194,7 @@ def test_what_works_on_the_sample_only_says_so_and_k_counts_the_whole_file(
     lesson = installed(window.host, Lesson)
     window.settings_panel.k_spin.setValue(2)
     lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     assert note in lesson.resp_panel.title_label.text()
     assert f"half-steps run {note}" in window.status_label.text()
     lesson.end_session()

@@ -186,6 +186,7 @@ def test_the_lower_bound_plot_is_whole_in_its_dock_with_its_axis_title(
     lesson = installed(window.host, Lesson)
     for _ in range(2):
         lesson.e_step_action.trigger()
+        qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
         lesson.m_step_action.trigger()
     plot = lesson.bound_plot.plot_widget
     qtbot.waitUntil(lambda: lesson.bound_dock.isVisible() and plot.isVisible())

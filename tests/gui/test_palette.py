@@ -31,6 +31,13 @@ def fit(qtbot, window: MainWindow, sample: str) -> None:
         window.run_actions.run.trigger()
 
 
+def e_step(qtbot, window: MainWindow) -> None:
+    """E-step, pressed as a student does (a window's first is taken a turn after the docks)."""
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)
+
+
 def plot_colours(window: MainWindow, palette: QPalette) -> list[tuple[str, str, str]]:
     """(what, its colour, the colour ``palette`` gives it) for every plot's background and
     axes."""
@@ -65,7 +72,7 @@ def contrast(a: QColor, b: QColor) -> float:
 def test_a_window_opened_in_a_dark_theme_draws_its_plots_in_it(qtbot, dark, new_window):
     window = new_window()
     fit(qtbot, window, "blobs")
-    installed(window.host, Lesson).e_step_action.trigger()
+    e_step(qtbot, window)
     found = plot_colours(window, dark)
     assert len(found) > 10 and wrong(found) == []
     assert QColor(found[0][1]).lightness() < 60  # a dark background, not pyqtgraph's white
@@ -141,7 +148,7 @@ def test_text_is_readable_in_the_dark_theme(qtbot, dark, new_window):
     """Every label the window shows has its text in the palette's colours, with contrast."""
     window = new_window()
     fit(qtbot, window, "blobs")
-    installed(window.host, Lesson).e_step_action.trigger()
+    e_step(qtbot, window)
     assert poorly_drawn(window) == []
     report = window.results_pane.browser
     assert report.palette().color(QPalette.ColorRole.Text) == dark.color(QPalette.ColorRole.Text)
@@ -163,7 +170,7 @@ def test_the_count_view_and_the_lower_bound_speak_in_the_themes_ink(qtbot, dark,
     window = new_window()
     fit(qtbot, window, "counts")
     assert window.views.kind == "discrete"
-    installed(window.host, Lesson).e_step_action.trigger()
+    e_step(qtbot, window)
     assert poorly_drawn(window) == []
     ink = dark.color(QPalette.ColorRole.Text)
     # The count plot's markers: the components' in their colours, the mixture's in the ink.
@@ -232,6 +239,7 @@ def test_the_responsibilities_headers_are_readable_in_the_dark(qtbot, dark, new_
     assert window.open_sample("heights_weights_gaps")
     lesson = installed(window.host, Lesson)
     lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     model = lesson.resp_panel.model
     header = dark.color(QPalette.ColorRole.Button)
     coloured = [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ForegroundRole)

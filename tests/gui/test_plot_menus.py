@@ -124,7 +124,9 @@ def test_every_plot_of_the_window_has_the_menu(qtbot, window, sample):
     """Views made for other data, the teaching panels, the docks whose plots are made when
     first shown: each box is given the menu."""
     assert window.open_sample(sample)
-    installed(window.host, Lesson).e_step_action.trigger()
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     for dock in window.findChildren(QDockWidget):
         dock.show()
     menus = installed(window.host, PlotMenus)

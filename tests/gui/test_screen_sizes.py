@@ -76,7 +76,9 @@ def test_the_least_width_leaves_room_on_a_1024_screen(qtbot, window):
     teaching panels)."""
     assert window.open_sample("heights_weights_gaps")
     qtbot.waitUntil(lambda: window.minimumSizeHint().width() <= 1000)
-    installed(window.host, Lesson).e_step_action.trigger()
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     assert window.findChild(QDockWidget, "responsibilities_dock").isVisible()
     assert window.minimumSizeHint().width() <= 1000
 
@@ -112,7 +114,9 @@ def test_at_1024_by_700_every_panel_is_readable(qtbot, window):
     assert window.open_sample("heights_weights_gaps")
     qtbot.waitUntil(lambda: window.size().toTuple() == (1024, 700))
     assert readable(window) == []
-    installed(window.host, Lesson).e_step_action.trigger()
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     qtbot.waitUntil(lambda: window.findChild(QDockWidget, "bound_dock").isVisible())
     settle()
     assert window.width() <= 1024
@@ -124,7 +128,9 @@ def test_teaching_panels_leave_the_plots_two_thirds_of_their_area(qtbot, window,
     assert window.open_file(datasets / "faithful.csv", ask=False)
     qtbot.waitUntil(lambda: window.views.width() > 0)
     before = window.views.width() * window.views.height()
-    installed(window.host, Lesson).e_step_action.trigger()
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     bottom = window.findChild(QDockWidget, "responsibilities_dock")
     qtbot.waitUntil(lambda: bottom.isVisible())
     settle()
@@ -160,7 +166,9 @@ def test_the_results_keep_their_lines_beside_the_teaching_panels(qtbot, window, 
     qtbot.waitUntil(lambda: window.size().toTuple() == size)
     with qtbot.waitSignal(window.controller.run_finished, timeout=30_000):
         window.run_actions.run.trigger()
-    installed(window.host, Lesson).e_step_action.trigger()
+    lesson = installed(window.host, Lesson)
+    lesson.e_step_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.step_pending)  # a turn after the docks
     qtbot.waitUntil(lambda: window.findChild(QDockWidget, "bound_dock").isVisible())
     window.results_dock.raise_()
     settle()

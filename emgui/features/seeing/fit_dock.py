@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 import engine
 from emgui.shell.host import Host
-from emgui.shell.palette import restyle
+from emgui.shell.lazy_view import LazyView
 
 #: The share of the window's height a bottom dock takes when it is turned on, and of the
 #: bottom row's width it takes at least when other docks sit beside it (they keep the width
@@ -23,20 +23,6 @@ ROOM_WIDTH_SHARE = 0.5
 #: instead, at :data:`FLOAT_SIZE` where the screen has room: the plots keep their height.
 LEAST_DOCKED_HEIGHT = 300
 FLOAT_SIZE = (720, 560)
-#: The room a plot asks for (pyqtgraph's natural size), and the least it makes do with.
-PLOT_ROOM = (600, 500)
-PLOT_LEAST = (87, 86)
-
-
-class _Room(QWidget):
-    """Stands in for a dock's view until it is made, asking for the room a plot asks for:
-    the window lays the dock out as it will with its view (an empty dock got a sliver)."""
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(*PLOT_ROOM)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(*PLOT_LEAST)
 
 
 def _content_width(dock: QDockWidget) -> int:
@@ -62,14 +48,9 @@ class FitDock(QObject):
         super().__init__(host.parent_widget)
         self._host = host
         self.document = host.document
-        self._make_view = make_view
-        self._view: QWidget | None = None
         self.dock = QDockWidget(self.title, host.parent_widget)
         self.dock.setObjectName(self.object_name)
-        if at_once:
-            self.view  # noqa: B018 - in the dock before the window lays it out
-        else:
-            self.dock.setWidget(_Room())
+        self._view = LazyView(self.dock, make_view, at_once)
         host.add_dock(self.dock, self.area, tabify_with=tabify_with)
         self._data_stale = True
         self._state_stale = True
@@ -82,15 +63,7 @@ class FitDock(QObject):
     @property
     def view(self) -> QWidget:
         """The dock's view (made, and put in the dock, on first use)."""
-        if self._view is None:
-            self._view = self._make_view()
-            holder = self.dock.widget()
-            if isinstance(holder, QScrollArea):  # the host's, for small screens
-                holder.setWidget(self._view)  # the stand-in goes
-            else:
-                self.dock.setWidget(self._view)
-            restyle(self.dock)  # in the palette's colours, as the window's other plots
-        return self._view
+        return self._view.view
 
     @property
     def is_shown(self) -> bool:

@@ -3,8 +3,8 @@ E-steps and means dragged by hand.
 
 ``half_steps`` steps the engine by halves; ``resp_table`` and ``bound_plot``
 draw; ``hard_soft`` runs, draws and offers the comparison of hard and soft EM;
-``dragging`` turns a dragged mean into an edit; ``lesson`` puts them in the
-window through its host.
+``dragging`` turns a dragged mean into an edit; ``step_status`` words the status
+line of a half-step; ``lesson`` puts them in the window through its host.
 """
 
 from __future__ import annotations

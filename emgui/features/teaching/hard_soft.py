@@ -23,6 +23,7 @@ from emgui.runs.streamed import sample_note
 from emgui.runs.task import Task
 from emgui.shell.actions import make_action
 from emgui.shell.host import Host
+from emgui.shell.lazy_view import LazyView
 from emgui.views import declared
 from emgui.views.plot_style import new_plot_widget, set_axis_label
 
@@ -169,11 +170,19 @@ class HardSoftComparison(QObject):
             host.parent_widget, "Compare &hard and soft E-step",
             "Run soft and hard EM from the same start and show both traces",
         )
-        self.plot = HardSoftPlot()
         self.dock = QDockWidget("Hard vs soft", host.parent_widget)
         self.dock.setObjectName("hard_soft_dock")
-        self.dock.setWidget(self.plot)
+        self._plot = LazyView(self.dock, HardSoftPlot)  # made when first compared or shown
         self.action.triggered.connect(self._on_action_triggered)
+
+    @property
+    def plot(self) -> HardSoftPlot:
+        return self._plot.view
+
+    def clear(self) -> None:
+        """Forget the traces shown (other data were opened)."""
+        if self._plot.is_made:
+            self.plot.clear()
 
     def _on_action_triggered(self) -> None:
         self.compare()

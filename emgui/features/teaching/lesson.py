@@ -17,19 +17,19 @@ from PySide6.QtWidgets import QDockWidget
 import engine
 from emgui.features.teaching.bound_plot import EDIT_COLOR, BoundPlot
 from emgui.features.teaching.dragging import MeanDragging
-from emgui.features.teaching.half_steps import EDIT, LARGE_ROWS, HalfStepSession
-from emgui.features.teaching.hard_soft import HardSoftComparison
+from emgui.features.teaching.half_steps import EDIT, HalfStepSession
+from emgui.features.teaching.hard_soft import HardSoftComparison, HardSoftPlot
 from emgui.features.teaching.resp_table import ResponsibilityPanel
-from emgui.features.teaching.table_content import PAGE_SIZE, gap_text
+from emgui.features.teaching.step_status import E_KEY, M_KEY, step_status
 from emgui.shell.actions import make_action
 from emgui.runs.next_turn import NextTurn
 from emgui.runs.streamed import sample_note
 from emgui.shell.document import RunState
 from emgui.shell.host import Host
+from emgui.shell.lazy_view import LazyView
 
 #: Samples that open as lessons: the status bar invites the first E-step.
 WORKED_EXAMPLES = ("two_coins", "three_coins", "heights", "blobs")
-E_KEY, M_KEY = "F7", "F8"
 SLIDER_TIP = "Drag to look back at any half-step taken; the plots and the tables follow."
 
 _TITLES = {
@@ -40,10 +40,11 @@ _TITLES = {
 }
 
 
-def _dock(host: Host, title: str, name: str, widget: object) -> QDockWidget:
+def _dock(host: Host, title: str, name: str, widget: object = None) -> QDockWidget:
     dock = QDockWidget(title, host.parent_widget)
     dock.setObjectName(name)
-    dock.setWidget(widget)
+    if widget is not None:
+        dock.setWidget(widget)
     return dock
 
 
@@ -67,6 +68,8 @@ class Lesson(QObject):
         #: The worked example's invitation, drawn a turn after its data (cancelled by any
         #: session, run or change of settings before then).
         self._invite_turn = NextTurn(self)
+        #: The window's first half-step, taken a turn after the docks are first shown.
+        self._step_turn = NextTurn(self)
 
         self.e_step_action = make_action(
             parent, "E-step", "Half an iteration: new responsibilities from the current "
@@ -79,13 +82,13 @@ class Lesson(QObject):
         host.add_actions("steps", [self.e_step_action, self.m_step_action])
 
         self.resp_panel = ResponsibilityPanel()
-        self.bound_plot = BoundPlot()
         self.resp_dock = _dock(host, "Responsibilities", "responsibilities_dock", self.resp_panel)
-        self.bound_dock = _dock(host, "Lower bound", "bound_dock", self.bound_plot)
+        self.bound_dock = _dock(host, "Lower bound", "bound_dock")
+        # The plots are made when a lesson first needs them: most windows never show them.
+        self._bound_plot = LazyView(self.bound_dock, BoundPlot)
         #: Hard against soft EM, with its action and dock (under the lesson's names).
         self.comparison = HardSoftComparison(host, self)
         self.compare_action = self.comparison.action
-        self.hard_soft = self.comparison.plot
         self.compare_dock = self.comparison.dock
         self.comparison.compared.connect(self.compared)
         host.add_actions("run", [None, self.compare_action])
@@ -111,6 +114,19 @@ class Lesson(QObject):
         document.init_mode_changed.connect(self._on_document_init_mode_changed)
         document.columns_changed.connect(self._on_document_columns_changed)
         self._update_actions()
+
+    @property
+    def step_pending(self) -> bool:
+        """Whether a first half-step was asked for and is taken a turn from now."""
+        return self._step_turn.is_pending
+
+    @property
+    def bound_plot(self) -> BoundPlot:
+        return self._bound_plot.view
+
+    @property
+    def hard_soft(self) -> HardSoftPlot:
+        return self.comparison.plot
 
     # --- stepping -----------------------------------------------------------------------
 
@@ -186,46 +202,21 @@ class Lesson(QObject):
             f"{session.label(index)} · half-step {index} of {len(states) - 1}"
             f" · iteration {state.iteration}"
         )
-        self.host.show_status(self._status(index))
+        self.host.show_status(
+            step_status(self.session, index, sample_note(self.document.table)))
         self.dragging.update()
         self._update_actions()
-
-    def _status(self, index: int) -> str:
-        session = self.session
-        state = session.states[index]
-        n_rows = session.X.shape[0]
-        parts = [session.label(index), f"log-likelihood {state.log_likelihood:.6g}"]
-        if state.lower_bound is not None:
-            gap = gap_text(state.gap, state.log_likelihood)
-            parts.append(f"bound {state.lower_bound:.6g} (gap {gap})")
-        if index < len(session.states) - 1:
-            parts.append("looking back: E-step and M-step go on from the newest half-step")
-        elif session.blocked is not None:
-            parts.append(f"half-steps stopped: {session.blocked}")
-        else:
-            trace = session.trace()
-            if state.phase == "M" and len(trace) > 1 and (
-                abs(trace[-1] - trace[-2]) / n_rows < session.options.tol
-            ):
-                parts.append("the log-likelihood barely moved: a full run would stop here")
-            key = E_KEY if session.next_phase == "E" else M_KEY
-            parts.append(f"press {session.next_phase}-step ({key})")
-        if n_rows > LARGE_ROWS:
-            parts.append(f"large data: the table shows {PAGE_SIZE} rows a page")
-        if sample_note(self.document.table):
-            parts.append(f"half-steps run {sample_note(self.document.table)}")
-        if session.options.n_init > 1 and not session.options.explicit_init:
-            parts.append("half-steps follow the first of the starts")
-        return " · ".join(parts)
 
     def end_session(self, reset_window: bool = True) -> None:
         """Forget the session; with ``reset_window`` the views show the data alone again."""
         self._invite_turn.cancel()
+        self._step_turn.cancel()
         had_session = self.session is not None
         self.session = None
         self.shown = -1
         self.resp_panel.clear("Press E-step to fill this table one half-step at a time.")
-        self.bound_plot.clear()
+        if self._bound_plot.is_made:
+            self.bound_plot.clear()
         self.canvas.set_marks([], "", EDIT_COLOR)
         self.canvas.release()
         if reset_window and had_session:
@@ -272,6 +263,14 @@ class Lesson(QObject):
     # --- signals ------------------------------------------------------------------------
 
     def _on_e_step_action_triggered(self) -> None:
+        if self._step_turn.is_pending:
+            return  # the first half-step is on its way
+        if self.session is None and not self._docks_shown and self.document.table is not None:
+            # The docks first: the window makes room for them and paints anew; the step
+            # is drawn in every view a turn later, not in the same one (245 ms at once).
+            self._show_docks()
+            self._step_turn.call(self.advance_until, "E")
+            return
         self.advance_until("E")
 
     def _on_m_step_action_triggered(self) -> None:
@@ -293,7 +292,7 @@ class Lesson(QObject):
 
     def _on_document_data_changed(self, name: str) -> None:
         self.end_session(reset_window=False)
-        self.hard_soft.clear()
+        self.comparison.clear()
         sample = self.document.sample
         if sample is not None and sample.id in WORKED_EXAMPLES:
             # Once opening is over and its data are painted (a timer, not a posted call,
@@ -304,6 +303,12 @@ class Lesson(QObject):
     def _invite_first_step(self) -> None:
         document = self.document
         if document.table is None or self.session is not None or document.is_running:
+            return
+        if not self._docks_shown and document.init_mode != "click":
+            # The docks first: the window grows for them and paints anew (40 ms at
+            # 1400 x 950); the start drawn in every view a turn later, not in the same one.
+            self._show_docks()
+            self._invite_turn.call(self._invite_first_step)
             return
         shown = self.preview_start()
         rows, columns = document.table.data.shape
@@ -342,6 +347,7 @@ class Lesson(QObject):
         self._run_active = self.document.is_running
         if begins:
             self._invite_turn.cancel()
+            self._step_turn.cancel()
             from_edit = self._edited_start(self.document.options) is not None
             if self.session is not None:
                 self.end_session(reset_window=False)
