@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
+from emgui.views.layout_first import lay_out_before_painting
+
 BACKGROUND = "w"
 BACKGROUND_HEX = "#ffffff"
 FOREGROUND = "#202020"
@@ -71,6 +73,8 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     # Room for markers drawn at the extreme data values.
     plot_item.getViewBox().setDefaultPadding(0.05)
+    if plot_item.scene() is not None:
+        lay_out_before_painting(plot_item.scene())
     if grid:
         plot_item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
 
