@@ -560,3 +560,17 @@ def test_other_data_cancel_a_first_e_step_still_to_come(qtbot, window, lesson):
     assert not lesson.step_pending
     qtbot.wait(20)  # a turn later: no half-step on the new data nobody asked for
     assert lesson.session is None
+
+
+def test_a_new_sessions_e_step_draws_its_start_then_the_e_step_a_turn_later(
+        qtbot, window, lesson):
+    window.open_sample("elongated")
+    press_e_step(qtbot, lesson)  # the docks are shown
+    window.open_sample("counts")
+    lesson.e_step_action.trigger()
+    assert [state.phase for state in lesson.session.states] == ["start"]
+    assert lesson.shown == 0 and lesson.step_pending
+    assert window.views.drawn_params is lesson.session.states[0].params
+    qtbot.waitUntil(lambda: not lesson.step_pending)
+    assert [state.phase for state in lesson.session.states] == ["start", "E"]
+    assert lesson.shown == 1

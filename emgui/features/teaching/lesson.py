@@ -68,7 +68,8 @@ class Lesson(QObject):
         #: The worked example's invitation, drawn a turn after its data (cancelled by any
         #: session, run or change of settings before then).
         self._invite_turn = NextTurn(self)
-        #: The window's first half-step, taken a turn after the docks are first shown.
+        #: A session's first E-step, taken a turn after its start is drawn (and that a
+        #: turn after the docks, when they are first shown).
         self._step_turn = NextTurn(self)
 
         self.e_step_action = make_action(
@@ -117,7 +118,8 @@ class Lesson(QObject):
 
     @property
     def step_pending(self) -> bool:
-        """Whether a first half-step was asked for and is taken a turn from now."""
+        """Whether an E-step was asked for and is taken a turn or two from now (a new
+        session's start is drawn first)."""
         return self._step_turn.is_pending
 
     @property
@@ -265,13 +267,26 @@ class Lesson(QObject):
     def _on_e_step_action_triggered(self) -> None:
         if self._step_turn.is_pending:
             return  # the first half-step is on its way
-        if self.session is None and not self._docks_shown and self.document.table is not None:
-            # The docks first: the window makes room for them and paints anew; the step
-            # is drawn in every view a turn later, not in the same one (245 ms at once).
-            self._show_docks()
-            self._step_turn.call(self.advance_until, "E")
+        if self.session is None and self.document.table is not None:
+            # The docks (the window makes room for them and paints anew), the start and
+            # the E-step, each drawn in a turn of its own: at once they blocked the window
+            # 100-250 ms.
+            self._invite_turn.cancel()  # the student did not wait to be invited
+            if not self._docks_shown:
+                self._show_docks()
+                self._step_turn.call(self._begin_session)
+            else:
+                self._begin_session()
             return
         self.advance_until("E")
+
+    def _begin_session(self) -> None:
+        """Start stepping: the start drawn now, the first E-step a turn later."""
+        if self.session is None:
+            if not self.start_session():
+                return
+            self.show_state(0)
+        self._step_turn.call(self.advance_until, "E")
 
     def _on_m_step_action_triggered(self) -> None:
         if self.session is not None and self.session.next_phase == "M":
