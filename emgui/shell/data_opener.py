@@ -97,10 +97,11 @@ class DataOpener(QObject):
                 self._parent, f"could not open the sample {sample.title}: {exc}", repr(exc)
             )
             return False
-        # Data first, then the sample's model: the views never see one without the other.
-        self._document.set_data(table, sample.title, sample)
-        self._document.set_options(
-            sample.fit_options(), init_mode="sample" if sample.init is not None else None
+        # The data with the sample's model: the views never see one without the other
+        # (nor draw the data first in the view the previous model chose).
+        self._document.set_data(
+            table, sample.title, sample, options=sample.fit_options(),
+            init_mode="sample" if sample.init is not None else None,
         )
         return True
 

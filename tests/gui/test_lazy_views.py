@@ -116,3 +116,12 @@ def test_a_view_made_by_choosing_another_model_has_the_applications_menu(qtbot, 
     assert window.views.kind == "histogram" and made(window) == (1, 1)
     view_box = window.views.histogram.plot_item.getViewBox()
     assert isinstance(view_box.menu, PlotMenu)
+
+
+def test_a_sample_is_drawn_only_in_the_view_its_own_model_chooses(qtbot, window):
+    # Its data and model come in force together: the one-column coins were first drawn
+    # in the histogram the Gaussian chose, then again in the count view.
+    window.settings_panel.model_combo.setCurrentIndex(
+        window.settings_panel.model_combo.findData("gaussian"))
+    assert window.open_sample("two_coins")
+    assert window.views.kind == "discrete" and made(window) == (0, 1)

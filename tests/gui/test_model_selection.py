@@ -585,3 +585,16 @@ def test_restarts_report_a_setting_that_cannot_be_fitted(
     assert dialog.run_bar.status_label.text() == "The run stopped on an error."
     assert dialog.run_bar.run_button.isEnabled() and not dialog.is_running
     assert dialog.rows == []
+
+
+def test_the_restarts_dialog_says_the_settings_of_a_sample_opened_while_it_is_open(
+        qtbot, window, errors, analysis_threads):
+    window.open_sample("elongated")
+    window.settings_panel.k_spin.setValue(4)
+    dialog = restarts_dialog(window)
+    assert "K = 4" in dialog.setting_label.text()
+    window.open_sample("two_coins")  # its model and K come in force with its data
+    options = window.document.options
+    assert (options.model, options.n_components) == ("binomial", 2)
+    assert "K = 2" in dialog.setting_label.text()
+    assert "Binomial" in dialog.setting_label.text()

@@ -60,3 +60,15 @@ def test_the_hint_judges_a_large_table_on_rows_spread_over_all_of_it(
     X[: n_rows // 20] = np.random.default_rng(3).normal(size=(n_rows // 20, 2))
     window.document.set_data(Table(data=X, columns=["a", "b"]), "large")
     assert bool(feature.hint) is hinted
+
+
+def test_a_sample_whose_model_cannot_be_standardised_turns_it_off(qtbot, window) -> None:
+    # A sample's model comes in force with its data (no separate change of settings).
+    feature = installed(window.host, StandardUnits)
+    window.open_sample("blobs")
+    assert feature.action.isEnabled()
+    window.open_sample("counts")  # Poisson counts
+    assert not feature.action.isEnabled()
+    assert "Not for this model" in feature.action.toolTip()
+    window.open_sample("heights")
+    assert feature.action.isEnabled()
