@@ -12,7 +12,7 @@ is :class:`~emgui.features.teaching.hard_soft.HardSoftComparison`'s.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 import engine
 from emgui.features.teaching.bound_plot import EDIT_COLOR, BoundPlot
@@ -40,7 +40,7 @@ _TITLES = {
 }
 
 
-def _dock(host: Host, title: str, name: str, widget: object = None) -> QDockWidget:
+def _dock(host: Host, title: str, name: str, widget: QWidget | None = None) -> QDockWidget:
     dock = QDockWidget(title, host.parent_widget)
     dock.setObjectName(name)
     if widget is not None:
