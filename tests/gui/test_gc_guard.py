@@ -127,3 +127,21 @@ def test_deferring_counts_nested_and_parallel_blocks():
     outer.__exit__(None, None, None)
     assert gc_guard.tick() >= 0
     assert len(log) == 2_000
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    # The application hands the GIL on after 1 ms, so the GUI thread does not queue
+    # behind a worker running Python for 5 ms at each of a paint's calls into Python ...
+    ("from emgui.app import prepare_application; app = prepare_application()", "0.001"),
+    # ... and leaves Python's interval alone when only its window is used.
+    ("from PySide6.QtWidgets import QApplication; app = QApplication([])", "0.005"),
+])
+def test_the_application_shortens_the_gil_switch_interval(tmp_path, setup, expected):
+    code = (
+        f"{setup}\n"
+        "import sys\n"
+        "from emgui.app import build_window, user_settings\n"
+        "window = build_window(user_settings())\n"
+        "print(round(sys.getswitchinterval(), 6))\n"
+    )
+    assert _in_a_new_process(code, tmp_path) == expected
