@@ -173,7 +173,6 @@ class WindowHost(QObject):
         main.resizeDocks([bottom], [height], Qt.Orientation.Vertical)
         main.resizeDocks(column, list(PARAMS_BESIDE_HEIGHTS), Qt.Orientation.Vertical)
         main.resizeDocks(column, [width] * 2, Qt.Orientation.Horizontal)
-        main.layout().activate()
 
     # --- saying things ----------------------------------------------------------------------
 
