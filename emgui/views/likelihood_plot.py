@@ -10,15 +10,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from emgui.views.axis_item import Axis
 from emgui.views.colors import component_color
 from emgui.views.plot_style import (
     FOREGROUND,
     SMALL_LABEL_POINTS,
     fitted_title,
     ink,
+    new_plot_widget,
     paper,
     set_axis_label,
-    style_plot_item,
 )
 
 #: Histories up to this long show a marker on every iteration.
@@ -35,7 +36,7 @@ def _veil(base: QColor) -> QColor:
     return QColor(base.red(), base.green(), base.blue(), CORNER_VEIL_ALPHA)
 
 
-class IterationAxis(pg.AxisItem):
+class IterationAxis(Axis):
     """A bottom axis whose ticks fall on whole iterations only."""
 
     # A pyqtgraph override, so pyqtgraph's names.
@@ -52,11 +53,8 @@ class LikelihoodPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(
-            background=paper(), axisItems={"bottom": IterationAxis("bottom")}, enableMenu=False
-        )
+        self.plot_widget = new_plot_widget(axisItems={"bottom": IterationAxis("bottom")})
         self._plot = self.plot_widget.getPlotItem()
-        style_plot_item(self._plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)

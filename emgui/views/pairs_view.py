@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from emgui.views.axis_item import axes
 from emgui.views.component_marks import ComponentMarks
 from emgui.views.plot_style import ink, mute, paint_background_white, paper, style_plot_item
 from emgui.views.scatter_legend import MeanMarker
@@ -167,7 +168,7 @@ class PairsView(QWidget):
         shown = self._X[np.ix_(self._rows, list(self._columns))].astype(np.float64)
         for i in range(n):
             for j in range(n):
-                plot = self.layout_widget.addPlot(row=i, col=j)
+                plot = self.layout_widget.addPlot(row=i, col=j, axisItems=axes())
                 style_plot_item(plot, grid=False)
                 plot.setMenuEnabled(False)
                 plot.hideButtons()

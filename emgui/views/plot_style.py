@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
+from emgui.views.axis_item import axes
 from emgui.views.layout_first import lay_out_before_painting
 
 BACKGROUND = "w"
@@ -50,9 +51,11 @@ def new_plot_widget(parent: QWidget | None = None, **kwargs: object) -> pg.PlotW
 
     It is made without pyqtgraph's own right-click menu (about 3 ms of widgets a plot):
     the window gives each of its plots the application's menu instead
-    (:mod:`emgui.features.plot_menus`).
+    (:mod:`emgui.features.plot_menus`). Its axes are :class:`~emgui.views.axis_item.Axis`
+    unless ``axisItems`` gives others.
     """
     kwargs.setdefault("enableMenu", False)
+    kwargs["axisItems"] = axes(**kwargs.get("axisItems") or {})
     widget = pg.PlotWidget(parent=parent, background=paper(), **kwargs)
     style_plot_item(widget.getPlotItem())
     return widget
@@ -71,6 +74,8 @@ def style_plot_item(plot_item: pg.PlotItem, grid: bool = True) -> None:
         # Tick text costs several ms per axis to paint; a cached pixmap is redrawn only
         # when the axis (its range or size) changes, not on every frame of a fit.
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for name in ("top", "right"):  # hidden, but told every range: no label to redo
+        plot_item.getAxis(name).enableAutoSIPrefix(False)
     # Room for markers drawn at the extreme data values.
     plot_item.getViewBox().setDefaultPadding(0.05)
     if plot_item.scene() is not None:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.selection import Cell, ModelSpec
+from emgui.views.axis_item import axes
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
 from emgui.views.plot_style import FOREGROUND, ink, paper, set_axis_label, style_plot_item
@@ -40,7 +41,7 @@ class CriterionChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(
-            background=paper(), axisItems={"bottom": IterationAxis("bottom")}
+            background=paper(), axisItems=axes(bottom=IterationAxis("bottom"))
         )
         self.plot_widget.setMinimumHeight(220)
         self._plot = self.plot_widget.getPlotItem()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from emgui.features.analysis.rows_model import RowsModel, bold
+from emgui.views.axis_item import axes
 from emgui.views.colors import component_color
 from emgui.views.likelihood_plot import IterationAxis
 from emgui.views.plot_style import FOREGROUND, ink, paper, set_axis_label, style_plot_item
@@ -52,8 +53,7 @@ class StartRow:
 
 
 def _new_plot(bottom: pg.AxisItem | None = None) -> pg.PlotWidget:
-    axis_items = {"bottom": bottom} if bottom is not None else {}
-    widget = pg.PlotWidget(background=paper(), axisItems=axis_items)
+    widget = pg.PlotWidget(background=paper(), axisItems=axes(bottom=bottom))
     style_plot_item(widget.getPlotItem())
     return widget
 

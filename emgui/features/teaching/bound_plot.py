@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from emgui.features.teaching.plot_panel import lay_out_plot_panel
 from emgui.features.teaching.table_content import gap_text, is_round_off
+from emgui.views.axis_item import Axis
 from emgui.views.plot_style import FOREGROUND, new_plot_widget, set_axis_label
 
 LIKELIHOOD_COLOR = FOREGROUND
@@ -60,7 +61,7 @@ HARD_NOTE = (
 )
 
 
-class HalfStepAxis(pg.AxisItem):
+class HalfStepAxis(Axis):
     """A bottom axis labelled start, E1, M1, E2, ... at whole positions."""
 
     def __init__(self) -> None:
