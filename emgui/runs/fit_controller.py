@@ -112,7 +112,7 @@ class FitController(QObject):
         (:attr:`place`), the cluster's workers read the data's file.
         """
         self.stop()
-        self._document.clear_fit()
+        self._document.begin_fit(options)
         table = self._document.table
         rows = fit_rows(table) if table is not None and X is table.data else X
         cluster = ClusterRun(self.place.address) if self.place.on_cluster else None

@@ -92,6 +92,8 @@ class Document(QObject):
         self._run_state = RunState.IDLE
         self._snapshots: list[engine.Snapshot] = []
         self._result: engine.FitResult | None = None
+        #: The options of the run whose snapshots are held, while it has no result.
+        self._run_options: engine.FitOptions | None = None
         self._shown = -1
 
     # --- the data ------------------------------------------------------------------------
@@ -278,8 +280,12 @@ class Document(QObject):
         return self._result
 
     def fit_options(self) -> engine.FitOptions:
-        """The options of the fit held (or, before any fit, those in force)."""
-        return self._result.options if self._result is not None else self._options
+        """The options of the fit held: of its result, else of the run making it (settings
+        changed during a paused run apply to the next run, not to the snapshots held),
+        else, before any fit, those in force."""
+        if self._result is not None:
+            return self._result.options
+        return self._run_options if self._run_options is not None else self._options
 
     def set_run_state(self, state: RunState) -> None:
         if state is not self._run_state:
@@ -296,11 +302,17 @@ class Document(QObject):
         """Hold ``result`` and its ``snapshots`` in place of the fit held."""
         self._snapshots = list(snapshots)
         self._result = result
+        self._run_options = None
         self._shown = -1
         self.fit_changed.emit(result)
 
     def clear_fit(self) -> None:
         self.set_fit(None, [])
+
+    def begin_fit(self, options: engine.FitOptions) -> None:
+        """Let go of the fit held: a run with ``options`` makes the snapshots to come."""
+        self.clear_fit()
+        self._run_options = options
 
     # --- the iteration shown (written by the fit display) ----------------------------------
 

@@ -161,3 +161,43 @@ def test_a_model_that_cannot_fit_new_data_is_replaced_with_a_note(window, tmp_pa
     for sample in SAMPLES:
         window.open_sample(sample)
         assert window.document.model_problem(window.document.options.model) is None, sample
+
+
+def test_a_sample_opened_after_a_worked_examples_start_shows_its_own(qtbot, window):
+    # A worked example draws its start a turn after it opens. The next sample's settings
+    # reached the lesson before the lesson heard of the new data: it drew the old data's
+    # start in the old view (a ValueError in a slot) instead of waiting for the new data.
+    from emgui.features import installed
+    from emgui.features.teaching.lesson import WORKED_EXAMPLES, Lesson
+
+    lesson = installed(window.host, Lesson)
+    for before in WORKED_EXAMPLES:
+        for after in SAMPLES:
+            window.open_sample(before)
+            qtbot.waitUntil(lambda: lesson.session is not None)  # its start is drawn
+            window.open_sample(after)
+            session = lesson.session
+            assert session is None or session.X is window.document.table.data, (before, after)
+            if after in WORKED_EXAMPLES:
+                qtbot.waitUntil(lambda: lesson.session is not None)
+                assert lesson.session.X is window.document.table.data
+
+
+def test_settings_changed_during_a_paused_run_wait_for_the_next_run(qtbot, window):
+    # A paused run's snapshots are of the settings it started with: drawn with the new
+    # model's (k-means over a Gaussian's means and covariances), they raised in a slot.
+    window.open_sample("blobs")
+    window.run_actions.step.trigger()
+    qtbot.waitUntil(lambda: window.document.n_snapshots == 1, timeout=10_000)
+    choose(window, "kmeans")
+    assert window.document.options.model == "kmeans"
+    window.run_actions.step.trigger()
+    qtbot.waitUntil(lambda: window.document.n_snapshots == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: window.document.shown_index == 1, timeout=5000)
+    assert window.document.fit_options().model == "gaussian"
+    assert window.params_table.shown_params is window.document.snapshot(1).params
+    window.results_pane.refresh()  # its report is built with the run's settings too
+    # The next run is the new settings'.
+    window.reset()
+    result = run_to_end(qtbot, window)
+    assert result.options.model == "kmeans" and window.document.fit_options().model == "kmeans"
