@@ -100,7 +100,6 @@ class Lesson(QObject):
         )
 
         self.dragging = MeanDragging(self, self)
-
         host.add_step_handler(self._step_in_session)
         host.add_start_provider(self._edited_start)
         self.e_step_action.triggered.connect(self._on_e_step_action_triggered)
@@ -375,6 +374,8 @@ class Lesson(QObject):
 
     def _on_document_options_changed(self, options: engine.FitOptions) -> None:
         session, document = self.session, self.document
+        if session is not None and session.X is not getattr(document.table, "data", None):
+            return  # new data's settings, heard before the data: their handler ends it
         if session is not None and (
             not session.same_fit(document.options) or document.init_mode != self._init_mode
         ):
