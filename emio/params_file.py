@@ -34,6 +34,9 @@ Schema, version 1 (keys in this order)::
     missing_values  ... values missing in all
     rows_left_out   ... rows without any value, left out of the fit (BIC's n is
                     the number of rows less these)
+    warnings        only when the fit has something to warn of: the sentences the
+                    command line prints as notes (components resting on the
+                    regularisation alone, no convergence in max_iter, ...)
     seed
     settings        {e_step, init, fixed, max_iter, tol, reg_covar, n_init, seed}
 
@@ -205,6 +208,8 @@ def result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any
     )
     if result.n_rows_with_gaps:
         doc.update(missing_counts(result))
+    if result.messages:  # components on the regularisation alone, no convergence, ...
+        doc["warnings"] = list(result.messages)
     doc.update(
         seed=result.seed,
         settings={name: option_to_json(options, name) for name in SETTINGS} | {"seed": result.seed},

@@ -38,8 +38,10 @@ def _snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def _result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any]:
+    params = result_to_dict(result, feature_names)
+    params.pop("warnings", None)  # kept once, as the result's messages
     return {
-        "params": result_to_dict(result, feature_names),
+        "params": params,
         "options": options_to_dict(result.options, feature_names),
         "history": [json_float(v) for v in result.history],
         "objective_history": [json_float(v) for v in result.objective_history],

@@ -3,6 +3,7 @@ written, signals and memory (issue 13.6). Nothing hangs, nothing is half written
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -186,3 +187,31 @@ def test_predict_with_a_hostile_covariance_says_what_to_fix(
 def test_resource_sized_options_are_refused_naming_the_limit(capsys, datasets, args, message):
     code, _, err = run(capsys, args[0], datasets / args[1], *args[2:])
     assert code == 2 and err == message + "\n"
+
+
+def test_a_fit_on_the_regularisation_alone_says_so_in_params_json_too(capsys, tmp_path):
+    # The two-coin counts as measurements: three tied components on three values.
+    data = tmp_path / "coins.csv"
+    data.write_text("heads\n3\n2\n1\n3\n2\n", encoding="utf-8")
+    params = tmp_path / "params.json"
+    code, _, err = run(capsys, "fit", data, "--k", "3", "--covariance", "tied", "--n-init", "3",
+                       "--seed", "0", "-o", params)
+    assert code == 0
+    warning = (
+        "components 1, 2, 3 rest on the regularisation alone: they sit on rows that share a "
+        "value, a spurious optimum whose likelihood means little; every one of the 3 starts "
+        "ended so; try more starts (n_init) or fewer components"
+    )
+    assert f"note: {warning}\n" in err
+    doc = json.loads(params.read_text(encoding="utf-8"))
+    assert warning in doc["warnings"]
+    # The file is still one to start from or to predict with.
+    code, out, err = run(capsys, "predict", params, data)
+    assert code == 0 and err == "" and len(out.splitlines()) == 6
+
+
+def test_a_fit_with_nothing_to_warn_of_writes_no_warnings(faithful_csv, capsys, tmp_path):
+    params = tmp_path / "params.json"
+    code, _, err = run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "0", "-o", params)
+    assert code == 0 and err == ""
+    assert "warnings" not in json.loads(params.read_text(encoding="utf-8"))

@@ -12,6 +12,9 @@ structures as mclust does (``VVV``, ``EEE``, ``VVI``, ``VII`` where they said
 ``full``, ``tied``, ``diag``, ``spherical``), in the text files by substitution and in
 the ``.npz`` and scripts by writing them again (their arrays unchanged otherwise).
 Files with the old words are still read: :func:`test_files_with_the_old_covariance_words_read_the_same`.
+Another on 2026-12-05: a PARAMS.json lists the fit's ``warnings`` when it has any (issue 13,
+point 2); ``bernoulli.params.json``, whose fit stops at max_iter 6, gained that one line,
+written by the code of that day (sessions keep them as the result's messages, unchanged).
 """
 
 from __future__ import annotations
