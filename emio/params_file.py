@@ -29,6 +29,11 @@ Schema, version 1 (keys in this order)::
     history         log-likelihood at the start and after each iteration
                     (history[-1] == log_likelihood); for a model with a trace
                     metric (kmeans: inertia), that metric, also given on its own
+    objective       when EM climbs something other than the log-likelihood, its name
+                    ("log-likelihood + log prior" with the prior regularisation,
+                    "classification log-likelihood" with the hard E-step)
+    objective_history  that figure at the start and after each iteration: it never
+                    falls, where ``history`` may dip a little as the prior pulls
     n_iter, converged, n_parameters, bic, aic, icl
     rows_with_gaps  only when the data had missing values: rows with at least one
     missing_values  ... values missing in all
@@ -60,7 +65,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import FitOptions, FitResult, Params
+from engine import FitOptions, FitResult, Params, objective_name
 from engine.models import OptionSpec, build_model, model_class, model_names, registry
 from emio.jsontext import document_text
 
@@ -196,6 +201,11 @@ def result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any
     metric = model_class(options.model).trace_metric
     doc["log_likelihood"] = result.log_likelihood
     doc["history"] = list(result.metrics_history[metric] if metric else result.history)
+    if not metric and list(result.objective_history) != list(result.history):
+        # What EM climbed (the prior's pull, the hard E-step): it never falls, where the
+        # log-likelihood may dip a little.
+        doc["objective"] = objective_name(options)
+        doc["objective_history"] = list(result.objective_history)
     if metric:
         doc[metric] = result.metrics_history[metric][-1]
     doc.update(

@@ -39,7 +39,8 @@ def _snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
 
 def _result_to_dict(result: FitResult, feature_names: list[str]) -> dict[str, Any]:
     params = result_to_dict(result, feature_names)
-    params.pop("warnings", None)  # kept once, as the result's messages
+    for key in ("warnings", "objective", "objective_history"):  # kept once, below
+        params.pop(key, None)
     return {
         "params": params,
         "options": options_to_dict(result.options, feature_names),

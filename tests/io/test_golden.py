@@ -15,6 +15,8 @@ Files with the old words are still read: :func:`test_files_with_the_old_covarian
 Another on 2026-12-05: a PARAMS.json lists the fit's ``warnings`` when it has any (issue 13,
 point 2); ``bernoulli.params.json``, whose fit stops at max_iter 6, gained that one line,
 written by the code of that day (sessions keep them as the result's messages, unchanged).
+The same day the Gaussian files, fitted with the prior regularisation, gained the
+``objective`` EM climbed and its ``objective_history`` (two lines each, nothing else).
 """
 
 from __future__ import annotations
