@@ -275,7 +275,8 @@ def decode_array(value: Any, shape: tuple[int, ...], label: str, context: str = 
         raise SchemaError(f"{label} must be a (nested) list of numbers") from None
     if array.shape != shape:
         raise SchemaError(
-            f"{label} has shape {list(array.shape)} but {list(shape)} is needed{context}"
+            f"{label} has shape {list(array.shape)} but {list(shape)} is needed{context}; "
+            "make the counts and the arrays agree"
         )
     if not np.all(np.isfinite(array)):
         raise SchemaError(f"{label} contains a value that is not a finite number")
