@@ -146,9 +146,13 @@ def settled(window) -> Callable[[], bool]:
     """Whether the window has no background work left (a fit aside): nothing to wait for."""
     from emgui.runs.registry import application_registry
 
+    from emgui.runs.next_turn import NextTurn
+
     threads = application_registry()
     controller = window.controller
     # A task (Apply Model, a session, Compare) may chain another: the task bar says when
-    # the last has ended.
+    # the last has ended. What it brought back is drawn in two turns of the event loop
+    # (NextTurn): until the second has run, the window shows the data without the fit.
     return lambda: (threads.count(owner=window) <= threads.count(owner=controller)
-                    and not window.task_bar.tasks)
+                    and not window.task_bar.tasks
+                    and not any(turn.is_pending for turn in window.findChildren(NextTurn)))
