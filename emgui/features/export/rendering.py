@@ -7,11 +7,11 @@ from contextlib import contextmanager
 
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Qt
-from PySide6.QtGui import QImage, QPainter, QRegion
+from PySide6.QtGui import QFont, QFontInfo, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
-from emgui.features.export.svg_geometry import flatten_cosmetic_strokes
+from emgui.features.export.svg_geometry import flatten_cosmetic_strokes, name_drawn_fonts
 
 _WHITE = Qt.GlobalColor.white
 _RENDER_FLAGS = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
@@ -122,7 +122,8 @@ def render_svg(widget: QWidget, title: str = "") -> bytes:
     with its ordinary paint code onto an SVG device instead, then writes its
     one-pixel curves in page coordinates
     (:func:`~emgui.features.export.svg_geometry.flatten_cosmetic_strokes`), so
-    that renderers other than Qt's draw them as thin as Qt does.
+    that renderers other than Qt's draw them as thin as Qt does, and names the fonts
+    the text was drawn with (:func:`~emgui.features.export.svg_geometry.name_drawn_fonts`).
     """
 
     def write(buffer: QBuffer) -> None:
@@ -137,4 +138,7 @@ def render_svg(widget: QWidget, title: str = "") -> bytes:
         generator.setDescription("Made with EM Studio")
         _paint(widget, generator, QPainter.RenderHint.Antialiasing)
 
-    return flatten_cosmetic_strokes(_in_memory(write))
+    def drawn_family(family: str) -> str:
+        return QFontInfo(QFont(family)).family()
+
+    return name_drawn_fonts(flatten_cosmetic_strokes(_in_memory(write)), drawn_family)

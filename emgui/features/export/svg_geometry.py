@@ -1,4 +1,5 @@
-"""SVG that draws the same outside Qt: cosmetic strokes written in plain coordinates.
+"""SVG that draws the same outside Qt: cosmetic strokes written in plain coordinates,
+fonts named as they were drawn.
 
 Qt's ``QSvgGenerator`` writes a plot's curves in data coordinates inside a group
 whose ``transform`` maps them to the page (scales of tens or thousands), and keeps
@@ -10,12 +11,18 @@ with the transform, and an ellipse becomes a smear as wide as a data unit.
 shapes are mapped through the transform, and the transform is dropped, so the
 stroke width means page pixels in every renderer. Groups holding anything else
 (text, images, shapes whose stroke is meant to scale) are left exactly as written.
+
+``QSvgGenerator`` also writes the font family a widget asked for, which may be one of
+Qt's own generic names ("Sans Serif"). Renderers that do not know that name and do not
+fall back (resvg) draw no text at all. :func:`name_drawn_fonts` writes the family Qt
+drew with, then the CSS generic family, so any renderer finds one of them.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -24,6 +31,9 @@ _MATRIX = re.compile(r"^\s*matrix\(([^)]*)\)\s*$")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: Path commands QSvgGenerator writes: absolute moves, lines and cubic curves, and closes.
 _PATH_TOKEN = re.compile(rf"([MLCZ])|({_NUMBER})|([A-Za-z])")
+
+#: CSS generic families of the names Qt gives its generic fonts (others: sans-serif).
+_GENERIC = {"serif": "serif", "times": "serif", "monospace": "monospace", "courier": "monospace"}
 
 Matrix = tuple[float, float, float, float, float, float]
 
@@ -125,4 +135,28 @@ def flatten_cosmetic_strokes(svg: bytes) -> bytes:
             _flatten_group(group, matrix)
         except ValueError:  # a command it does not map, or a number it cannot read
             continue
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def name_drawn_fonts(svg: bytes, drawn_family: Callable[[str], str]) -> bytes:
+    """``svg`` with every ``font-family`` naming ``drawn_family(family)``, the family the
+    text was drawn with, before the CSS generic family of the name written. Text that
+    is not well-formed SVG is returned as it is."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError:
+        return svg
+    named: dict[str, str] = {}
+    for element in root.iter():
+        family = element.get("font-family")
+        if family is None:
+            continue
+        if family not in named:
+            generic = _GENERIC.get(family.strip().lower(), "sans-serif")
+            names = dict.fromkeys(n for n in (drawn_family(family), family.strip()) if n)
+            quoted = (f"'{n}'" for n in names if "'" not in n and n.lower() != generic)
+            named[family] = ", ".join([*quoted, generic])
+        element.set("font-family", named[family])
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
