@@ -145,12 +145,13 @@ def scenario_sessions(app, window, args, tmp: Path, answers: Answers) -> None:
     for label, path in cases:
         window.reset()
         answers.open_path = str(path)
-        errors, name = len(answers.errors), window.document.name
+        errors, asked, name = len(answers.errors), answers.questions, window.document.name
         with gaps() as ticks:
             action.trigger()
             wait_until(settled(window), timeout_s=300)
         outcome = "refused" if len(answers.errors) > errors else (
             "opened" if window.document.name != name or window.document.n_snapshots else
+            "asked where its data are, Cancel" if answers.questions > asked else
             "nothing happened")
         report(label if label.startswith("a valid") else f"damaged: {label}",
                 ticks.longest_ms, outcome)

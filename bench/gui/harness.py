@@ -101,7 +101,18 @@ class Answers:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.questions = 0  # each answered no (or Cancel)
         self.open_path = ""
+
+    def _say_no(self, parent: object, question: str) -> bool:
+        self.questions += 1
+        return False
+
+    def _cancel(self, *args: object, **kwargs: object) -> str:
+        from emgui.features.sessions import questions
+
+        self.questions += 1
+        return questions.DATA_CANCEL
 
     def install(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -109,13 +120,13 @@ class Answers:
         from emgui import dialogs
 
         dialogs.show_error = lambda parent, message, details="": self.errors.append(message)
-        dialogs.ask_yes_no = lambda parent, question: False
+        dialogs.ask_yes_no = self._say_no
         QFileDialog.getOpenFileName = lambda *args, **kwargs: (self.open_path, "")
         try:
             from emgui.features.sessions import questions
         except ImportError:
             return
-        questions.ask_data_action = lambda *args, **kwargs: questions.DATA_CANCEL
+        questions.ask_data_action = self._cancel
 
 
 def gaussian_for(window, n_components: int, iterations: int) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from emio.atomic import describe_os_error
 from emio.session.contents import DataSource, Session, SessionError
 from emio.tables import DataError, Table, TextOptions, sniff_text
+from emio.tables.files import special_kind
 
 #: What :func:`check_data_file` finds.
 DATA_OK, DATA_CHANGED, DATA_MISSING = "ok", "changed", "missing"
@@ -116,3 +118,24 @@ def check_data_file(session: Session) -> str:
     except OSError:
         return DATA_MISSING
     return DATA_OK if sha256 == session.data.sha256 else DATA_CHANGED
+
+
+def data_file_problem(path: Path) -> str:
+    """Why a session's data file cannot be used, to follow its name in a sentence:
+    :func:`check_data_file` says only :data:`DATA_MISSING` for all of these."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "is missing: it was moved, renamed or deleted"
+    except OSError as exc:
+        return f"cannot be reached ({exc.strerror or exc})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a data file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {special_kind(info.st_mode)}, not a data file saved on disk"
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return "cannot be read"

@@ -510,6 +510,24 @@ def test_giving_up_on_missing_data_changes_nothing(
     again.close()
 
 
+def test_data_replaced_by_a_folder_is_called_a_folder(
+    qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
+):
+    path = tmp_path / f"work{sessions.SUFFIX}"
+    save_session(qtbot, fitted, files, path)
+    data = data_dir / "blobs_2d.csv"
+    data.unlink()
+    data.mkdir()
+    asked = answer_data_question(monkeypatch, session_questions.DATA_CANCEL)
+    again = new_window()
+    files.open(path)
+    assert not open_session(qtbot, again)
+    assert asked == [(f"The session's data file {data} is a folder, not a data file. "
+                      "Locate it to reopen the session.", False)]
+    assert again.document.table is None and errors == []
+    again.close()
+
+
 def test_changed_data_warns_and_can_be_used(
     qtbot, fitted, files, data_dir, tmp_path, monkeypatch, errors, new_window
 ):

@@ -184,6 +184,21 @@ def test_check_data_file_tells_ok_changed_and_missing(tmp_path):
     assert sessions.check_data_file(saved) == sessions.DATA_MISSING
 
 
+def test_a_data_file_that_cannot_be_used_is_said_to_be_what_it_is(tmp_path):
+    missing = tmp_path / "gone.csv"
+    assert sessions.data_file_problem(missing) == "is missing: it was moved, renamed or deleted"
+    assert sessions.data_file_problem(tmp_path) == "is a folder, not a data file"
+    assert sessions.data_file_problem(Path("/dev/zero")) == (
+        "is a device, not a data file saved on disk")
+    os.mkfifo(tmp_path / "pipe")
+    assert sessions.data_file_problem(tmp_path / "pipe") == (
+        "is a named pipe, not a data file saved on disk")
+    assert sessions.data_file_problem(missing / "below.csv").startswith("is missing")
+    (tmp_path / "plain").write_text("x\n1\n", encoding="utf-8")
+    assert sessions.data_file_problem(tmp_path / "plain" / "below.csv") == (
+        "cannot be reached (Not a directory)")
+
+
 def test_data_that_came_from_no_file_cannot_be_saved():
     table = read_table(SAMPLES / "blobs_2d.csv")
     table = dataclasses.replace(table, source=None)

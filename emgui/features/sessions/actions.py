@@ -259,10 +259,8 @@ class SessionActions(FileFeature):
         if state == sessions.DATA_OK:
             return path, "", None
         if state == sessions.DATA_MISSING:
-            message = (
-                f"The session's data file {path} is missing: it was moved, renamed or deleted. "
-                "Locate it to reopen the session."
-            )
+            message = (f"The session's data file {path} {sessions.data_file_problem(path)}. "
+                       "Locate it to reopen the session.")
         else:
             message = (
                 f"The session's data file {path} has changed since the session was saved "
