@@ -155,9 +155,8 @@ def report(name: str, ms: float, note: str = "") -> None:
 
 def settled(window) -> Callable[[], bool]:
     """Whether the window has no background work left (a fit aside): nothing to wait for."""
-    from emgui.runs.registry import application_registry
-
     from emgui.runs.next_turn import NextTurn
+    from emgui.runs.registry import application_registry
 
     threads = application_registry()
     controller = window.controller

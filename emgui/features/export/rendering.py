@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontInfo, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
-from emgui.features.export.svg_geometry import flatten_cosmetic_strokes, name_drawn_fonts
+from emgui.features.export.svg_geometry import portable_svg
 
 _WHITE = Qt.GlobalColor.white
 _RENDER_FLAGS = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
@@ -141,4 +141,4 @@ def render_svg(widget: QWidget, title: str = "") -> bytes:
     def drawn_family(family: str) -> str:
         return QFontInfo(QFont(family)).family()
 
-    return name_drawn_fonts(flatten_cosmetic_strokes(_in_memory(write)), drawn_family)
+    return portable_svg(_in_memory(write), drawn_family)

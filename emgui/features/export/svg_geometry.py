@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from functools import partial
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -117,16 +118,21 @@ def _only_cosmetic_shapes(group: ET.Element) -> bool:
     )
 
 
-def flatten_cosmetic_strokes(svg: bytes) -> bytes:
-    """``svg`` (as ``QSvgGenerator`` writes it) with every group of cosmetic strokes under
-    a transform rewritten in page coordinates; anything else unchanged. Text that is
-    not well-formed SVG is returned as it is."""
+def _rewritten(svg: bytes, *edits: Callable[[ET.Element], None]) -> bytes:
+    """``svg`` parsed once, each edit applied to its root in turn, and written back;
+    text that is not well-formed SVG is returned as it is."""
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     try:
         root = ET.fromstring(svg)
     except ET.ParseError:
         return svg
+    for edit in edits:
+        edit(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _flatten_groups(root: ET.Element) -> None:
     for group in root.iter(f"{{{SVG_NS}}}g"):
         matrix = _matrix(group.get("transform", ""))
         if matrix is None or not _only_cosmetic_shapes(group):
@@ -135,19 +141,9 @@ def flatten_cosmetic_strokes(svg: bytes) -> bytes:
             _flatten_group(group, matrix)
         except ValueError:  # a command it does not map, or a number it cannot read
             continue
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def name_drawn_fonts(svg: bytes, drawn_family: Callable[[str], str]) -> bytes:
-    """``svg`` with every ``font-family`` naming ``drawn_family(family)``, the family the
-    text was drawn with, before the CSS generic family of the name written. Text that
-    is not well-formed SVG is returned as it is."""
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    try:
-        root = ET.fromstring(svg)
-    except ET.ParseError:
-        return svg
+def _name_fonts(root: ET.Element, drawn_family: Callable[[str], str]) -> None:
     named: dict[str, str] = {}
     for element in root.iter():
         family = element.get("font-family")
@@ -159,4 +155,23 @@ def name_drawn_fonts(svg: bytes, drawn_family: Callable[[str], str]) -> bytes:
             quoted = (f"'{n}'" for n in names if "'" not in n and n.lower() != generic)
             named[family] = ", ".join([*quoted, generic])
         element.set("font-family", named[family])
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def flatten_cosmetic_strokes(svg: bytes) -> bytes:
+    """``svg`` (as ``QSvgGenerator`` writes it) with every group of cosmetic strokes under
+    a transform rewritten in page coordinates; anything else unchanged. Text that is
+    not well-formed SVG is returned as it is."""
+    return _rewritten(svg, _flatten_groups)
+
+
+def name_drawn_fonts(svg: bytes, drawn_family: Callable[[str], str]) -> bytes:
+    """``svg`` with every ``font-family`` naming ``drawn_family(family)``, the family the
+    text was drawn with, before the CSS generic family of the name written. Text that
+    is not well-formed SVG is returned as it is."""
+    return _rewritten(svg, partial(_name_fonts, drawn_family=drawn_family))
+
+
+def portable_svg(svg: bytes, drawn_family: Callable[[str], str]) -> bytes:
+    """Both rewrites (:func:`flatten_cosmetic_strokes`, :func:`name_drawn_fonts`) of one
+    parse of ``svg``."""
+    return _rewritten(svg, _flatten_groups, partial(_name_fonts, drawn_family=drawn_family))
