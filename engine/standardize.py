@@ -185,7 +185,7 @@ def iterate_standardized(
         run.close()
     return dataclasses.replace(
         result,
-        options=options,
+        options=options.replace(seed=result.options.seed),  # the seed drawn, if none was given
         params=rescale_params(result.params, options, scaling),
         log_likelihood=result.log_likelihood - shift,
         history=tuple(v - shift for v in result.history),

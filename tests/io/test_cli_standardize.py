@@ -53,3 +53,16 @@ def test_select_standardize_ranks_as_the_raw_columns_do(capsys, scales_csv):
                             "--standardize")
     assert code == 0, err
     assert plain.splitlines()[-1].split("(")[0] == scaled.splitlines()[-1].split("(")[0]
+
+
+def test_fit_standardize_without_a_seed_records_the_seed_it_drew(capsys, scales_csv, tmp_path):
+    first, again = tmp_path / "first.json", tmp_path / "again.json"
+    code, _, err = run(capsys, "fit", scales_csv, "--k", "2", "--standardize", "-o", first)
+    assert code == 0, err
+    seed = json.loads(first.read_text())["seed"]
+    assert isinstance(seed, int)
+    code, _, err = run(capsys, "fit", scales_csv, "--k", "2", "--standardize", "--seed", seed,
+                       "-o", again)
+    assert code == 0, err
+    assert json.loads(again.read_text())["log_likelihood"] == json.loads(
+        first.read_text())["log_likelihood"]
