@@ -6,6 +6,9 @@ target's own folder, flushed to disk, then renamed over the target with
 an exception half-way through therefore never leaves a truncated file behind,
 and the previous version stays byte for byte as it was.
 
+Several files can be replaced together (:class:`StagedFiles`): each is written to
+its temporary file, and the renames follow only once every one is complete.
+
 A target that exists and is not a regular file — ``/dev/null``, a terminal,
 a pipe such as ``/dev/stdout`` — is written directly: replacing it would put
 a file where the device was. A temporary file names the process that writes
@@ -19,7 +22,7 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
@@ -71,6 +74,11 @@ _OS_ERRORS: dict[int, tuple[str, str, str]] = {
     errno.ENOTDIR: (
         "part of the path is a file, not a folder",
         "choose a folder that exists",
+        "check the path",
+    ),
+    errno.ENXIO: (
+        "no program is reading from this pipe",
+        "start the program that reads it first, then run again",
         "check the path",
     ),
     errno.ENAMETOOLONG: (
@@ -198,6 +206,102 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise PermissionError(errno.EACCES, "permission denied", os.fspath(path))
 
 
+def _check_mode(mode: str) -> None:
+    if mode not in WRITE_MODES:
+        raise ValueError(
+            f"atomic_open writes whole files; use one of the modes {', '.join(WRITE_MODES)}, "
+            f"not {mode!r}"
+        )
+
+
+def _open_special(path: str | os.PathLike[str], mode: str, **kwargs: Any) -> IO[Any]:
+    """A device or a pipe, opened in place as a shell redirection would; a named pipe
+    that no program reads is refused at once (``ENXIO``) instead of waiting for one."""
+    if not stat.S_ISFIFO(os.stat(path).st_mode):
+        return open(path, mode, **kwargs)
+    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, mode, **kwargs)
+
+
+class StagedFiles:
+    """Files replaced together: each is written to a temporary file beside it, and all
+    are put in place by :meth:`commit` once every one is complete. On an error (or
+    :meth:`discard`) none is, and the temporary files are removed.
+
+    As a context manager it commits when the block succeeds and discards when it
+    raises. A device or a pipe cannot be staged: it is written at once, in place.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+    @contextmanager
+    def open(self, path: str | os.PathLike[str], mode: str = "w",
+             **kwargs: Any) -> Iterator[IO[Any]]:
+        """A temporary file that becomes ``path`` at :meth:`commit` (see :func:`atomic_open`).
+        If the block raises, the file is removed at once."""
+        _check_mode(mode)
+        if is_special(path):
+            with _open_special(path, mode, **kwargs) as file:
+                yield file
+            return
+        target = Path(os.path.realpath(path))
+        if target.is_dir():  # found now, not by the rename, after others were put in place
+            raise IsADirectoryError(errno.EISDIR, "is a folder", os.fspath(path))
+        fd, temp = _new_temp_file(target)
+        try:
+            with os.fdopen(fd, mode, **kwargs) as file:
+                yield file
+                file.flush()
+                os.fsync(file.fileno())
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temp)
+            raise
+        self._staged.append((temp, target))
+
+    def write(self, path: str | os.PathLike[str], content: str | bytes) -> None:
+        """Stage ``content``: bytes as they are, text as UTF-8 with newlines as given."""
+        if isinstance(content, bytes):
+            with self.open(path, "wb") as file:
+                file.write(content)
+        else:
+            with self.open(path, "w", encoding="utf-8", newline="") as file:
+                file.write(content)
+
+    def commit(self) -> None:
+        """Put every staged file in place, keeping each replaced file's permissions."""
+        staged, self._staged = self._staged, []
+        try:
+            for temp, target in staged:
+                with suppress(FileNotFoundError):
+                    os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+                os.replace(temp, target)
+        except BaseException:
+            self._staged = staged
+            self.discard()
+            raise
+        for folder in dict.fromkeys(target.parent for _, target in staged):
+            _fsync_folder(folder)
+
+    def discard(self) -> None:
+        """Remove every staged file not yet in place."""
+        staged, self._staged = self._staged, []
+        for temp, _ in staged:
+            with suppress(OSError):
+                os.unlink(temp)
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temporary file that replaces ``path`` when the block succeeds.
@@ -225,37 +329,13 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
     Raises
     ------
     OSError
-        If the folder cannot be written, the disk is full, and so on; turn it
-        into a message with :func:`describe_os_error`.
+        If the folder cannot be written, the disk is full, a named pipe has no
+        reader, and so on; turn it into a message with :func:`describe_os_error`.
     ValueError
         If ``mode`` is not a write mode.
     """
-    if mode not in WRITE_MODES:
-        raise ValueError(
-            f"atomic_open writes whole files; use one of the modes {', '.join(WRITE_MODES)}, "
-            f"not {mode!r}"
-        )
-    if is_special(path):
-        # A device or a pipe: written in place, as a shell redirection would.
-        with open(path, mode, **kwargs) as file:
-            yield file
-        return
-    target = Path(os.path.realpath(path))
-    fd, temp = _new_temp_file(target)
-    try:
-        with os.fdopen(fd, mode, **kwargs) as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        with suppress(FileNotFoundError):
-            # Replacing a file should not change who may read it.
-            os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
-        os.replace(temp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_folder(target.parent)
+    with StagedFiles() as staged, staged.open(path, mode, **kwargs) as file:
+        yield file
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -275,12 +355,14 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
 
 
 def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> None:
-    """Replace ``path`` with ``content`` atomically: bytes as they are, text as UTF-8.
+    """Replace ``path`` with ``content`` atomically: bytes as they are, text as UTF-8."""
+    with StagedFiles() as staged:
+        staged.write(path, content)
 
-    For lists of outputs built in memory, some text and some binary
-    (:func:`emio.exports.params_outputs`).
-    """
-    if isinstance(content, bytes):
-        atomic_write_bytes(path, content)
-    else:
-        atomic_write_text(path, content)
+
+def atomic_write_all(outputs: Iterable[tuple[str | os.PathLike[str], str | bytes]]) -> None:
+    """Replace every file of ``outputs`` (path, content) with its content, all or none:
+    if one cannot be written, each keeps its previous content."""
+    with StagedFiles() as staged:
+        for path, content in outputs:
+            staged.write(path, content)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 
 import engine
 from emgui.shell.host import Host
-from emio.atomic import atomic_write_bytes, atomic_write_text, describe_os_error
+from emio.atomic import StagedFiles, describe_os_error
 
 #: Where the last export or session went (else where data were last opened from).
 EXPORT_DIR_KEY = "export/dir"
@@ -30,24 +30,25 @@ def suffix_of(file_filter: str) -> str:
 
 
 class WriteError(OSError):
-    """A file could not be written; the message says which, and what was written before it."""
+    """A file could not be written; the message says which (none of the files was)."""
 
 
 def write_outputs(outputs: Sequence[tuple[Path, str | bytes]]) -> None:
-    """Write each file atomically, in order, in whatever thread calls it; raises
-    :class:`WriteError` at the first failure (that file keeps its previous content)."""
-    for done, (path, content) in enumerate(outputs):
+    """Write the files together, all or none, in whatever thread calls it; raises
+    :class:`WriteError` naming the first that could not be written."""
+    staged = StagedFiles()
+    try:
+        for path, content in outputs:
+            try:
+                staged.write(path, content)
+            except OSError as exc:
+                raise WriteError(describe_os_error(exc, path)) from exc
         try:
-            if isinstance(content, bytes):
-                atomic_write_bytes(path, content)
-            else:
-                atomic_write_text(path, content)
+            staged.commit()
         except OSError as exc:
-            message = describe_os_error(exc, path)
-            if done:
-                names = ", ".join(p.name for p, _ in outputs[:done])
-                message += f" ({names} {'was' if done == 1 else 'were'} written)"
-            raise WriteError(message) from exc
+            raise WriteError(describe_os_error(exc, exc.filename2 or exc.filename)) from exc
+    finally:
+        staged.discard()
 
 
 class FileChooser:

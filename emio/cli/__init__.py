@@ -16,9 +16,11 @@ where they compute (``--backend``, ``--scheduler``).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 
 from emio.blas import register_blas_limiter
 from emio.cli.common import EXIT_USAGE, UsageError
@@ -66,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except BrokenPipeError:
+        # Whatever read standard output stopped reading (``| head``): end quietly, as
+        # Unix tools do, with the status of SIGPIPE.
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

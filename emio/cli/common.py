@@ -5,13 +5,15 @@ which decides what becomes of its gaps)."""
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import sys
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import engine
 from engine.models import OptionSpec, registry
-from emio.atomic import atomic_open, atomic_write_text, check_writable, describe_os_error
+from emio.atomic import StagedFiles, check_writable, describe_os_error, is_special
 from emio.jsonfile import read_json_file
 from emio.params_file import READ_ADVICE, ParamsDocument, params_from_dict
 
@@ -78,43 +80,109 @@ def read_params(path: Path) -> ParamsDocument:
         raise UsageError(f"{path}: {exc}") from None
 
 
-def check_outputs(*paths: Path | None) -> None:
+def output_path(stdout_ok: bool = False) -> Callable[[str], Path | None]:
+    """The argument type of an output flag: a file name (with ``stdout_ok``, ``-`` is
+    standard output, as when the flag is not given)."""
+
+    def path(text: str) -> Path | None:
+        if stdout_ok and text == "-":
+            return None
+        if not text.strip():
+            raise argparse.ArgumentTypeError("the file name is empty; give a file name")
+        if text == "-":
+            raise argparse.ArgumentTypeError(
+                "standard output (-) carries the main result; give a file name"
+            )
+        return Path(text)
+
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_outputs(outputs: dict[str, Path | None], inputs: dict[str, object] | None = None) -> None:
     """Refuse at once, before any work or any output, an output that cannot be written
-    (a missing or read-only folder, a folder given as the file): a run writes all its
-    outputs or none."""
-    for path in paths:
-        if path is None:
-            continue
+    (a missing or read-only folder, a folder given as the file), that names an input, or
+    that another output names too: a run writes all its outputs or none.
+
+    ``outputs`` and ``inputs`` are by the flag that names them (``"-o"``, ``"DATA"``, ...);
+    an input that is not a local file or folder (a URL) is not compared."""
+    given = [(flag, path) for flag, path in outputs.items() if path is not None]
+    for flag, path in given:
         try:
             check_writable(path)
         except OSError as exc:
             raise UsageError(describe_os_error(exc, path)) from None
+    for (flag, path), (other, other_path) in itertools.combinations(given, 2):
+        if not is_special(path) and _same_file(path, other_path):
+            raise UsageError(
+                f"{flag} and {other} both name {path}; give each output a file of its own"
+            )
+    for role, source in (inputs or {}).items():
+        if source is None or not os.path.exists(str(source)):
+            continue
+        source = Path(str(source))
+        inside = source.is_dir()
+        for flag, path in given:
+            if is_special(path):
+                continue
+            if _same_file(path, source) or inside and Path(
+                os.path.realpath(path)
+            ).is_relative_to(os.path.realpath(source)):
+                where = "is inside the folder" if inside else "is the file"
+                raise UsageError(
+                    f"{flag} {path} {where} {role} reads ({source}); writing there would "
+                    "replace what this run reads, so choose another name for the output"
+                )
 
 
-def write_output(path: Path | None, text: str) -> None:
-    """``text`` to the file ``path`` (replaced atomically), or to standard output when None."""
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise UsageError(describe_os_error(exc, path)) from None
+class Outputs(StagedFiles):
+    """What a command writes, all or nothing: files are staged beside their targets and
+    put in place together when the block ends without an error; text for standard output
+    is printed just before. A file that cannot be written is a :class:`UsageError`."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._stdout: list[str] = []
 
-def write_pieces(path: Path | None, pieces: Iterable[str]) -> None:
-    """Text made a piece at a time (labels of a streamed file) to the file ``path``, which
-    is replaced atomically once the last piece is written, or to standard output."""
-    if path is None:
-        for piece in pieces:
-            sys.stdout.write(piece)
-        return
-    try:
-        with atomic_open(path, "w", encoding="utf-8", newline="") as file:
+    def text(self, path: Path | None, text: str) -> None:
+        """``text`` to the file ``path``, or to standard output when None."""
+        if path is None:
+            self._stdout.append(text)
+            return
+        try:
+            self.write(path, text)
+        except OSError as exc:
+            raise UsageError(describe_os_error(exc, path)) from None
+
+    def pieces(self, path: Path | None, pieces: Iterable[str]) -> None:
+        """Text made a piece at a time (labels of a streamed file) to the file ``path``,
+        or straight to standard output as it is made."""
+        if path is None:
             for piece in pieces:
-                file.write(piece)
-    except OSError as exc:
-        raise UsageError(describe_os_error(exc, path)) from None
+                sys.stdout.write(piece)
+            return
+        try:
+            with self.open(path, "w", encoding="utf-8", newline="") as file:
+                for piece in pieces:
+                    file.write(piece)
+        except OSError as exc:
+            raise UsageError(describe_os_error(exc, path)) from None
+
+    def commit(self) -> None:
+        for text in self._stdout:
+            sys.stdout.write(text)
+        sys.stdout.flush()
+        try:
+            super().commit()
+        except OSError as exc:
+            target = exc.filename2 or exc.filename or "an output"
+            raise UsageError(describe_os_error(exc, target)) from None
 
 
 def add_accelerate_flag(parser: argparse.ArgumentParser, default: object = "squarem") -> None:

@@ -4,11 +4,13 @@ in blocks, with a progress line, so that ``fit`` can stream it."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from emio.cli.common import UsageError, comma_list
+from emio.atomic import describe_os_error
+from emio.cli.common import UsageError, check_outputs, comma_list, output_path
 from emio.convert import convert_text
 from emio.tables.table import BAD_ROW_POLICIES
 
@@ -26,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "file. fit, predict and select stream such files from the disk.",
     )
     convert.add_argument("data", metavar="DATA", help="text table: CSV/TSV/whitespace text")
-    convert.add_argument("output", metavar="OUT", type=Path, help="OUT.npy or OUT.parquet")
+    convert.add_argument("output", metavar="OUT", type=output_path(), help="OUT.npy or OUT.parquet")
     convert.add_argument("--columns", type=comma_list, help="comma-separated columns to keep")
     convert.add_argument("--bad-rows", choices=BAD_ROW_POLICIES, default="error",
                          help="rows with a missing or non-numeric value: stop with an error "
@@ -54,13 +56,16 @@ class _ProgressLine:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert DATA to OUT and say how many rows and which columns were written."""
-    if Path(args.data).resolve() == args.output.resolve():
-        raise UsageError("OUT is DATA itself; choose another name for the output")
+    check_outputs({"OUT": args.output}, {"DATA": args.data})
     # A line rewritten in place suits a terminal, not a log.
     progress = _ProgressLine(Path(args.data).name) if sys.stderr.isatty() else None
     try:
         converted = convert_text(args.data, args.output, args.columns, args.bad_rows,
                                  progress=progress)
+    except OSError as exc:
+        reading = exc.filename is not None and os.fspath(exc.filename) == os.fspath(args.data)
+        raise UsageError(describe_os_error(exc, args.data if reading else args.output,
+                                           "read" if reading else "write")) from None
     finally:
         if progress is not None and progress.shown:
             print(file=sys.stderr)

@@ -12,12 +12,12 @@ from emio.cli.common import (
     UsageError,
     add_accelerate_flag,
     add_model_option_flags,
+    Outputs,
     check_outputs,
     comma_list,
     given_model_options,
+    output_path,
     read_params,
-    write_output,
-    write_pieces,
 )
 from emio.cli.compute import add_compute_flags, compute_backend
 from emio.cli.missing import (
@@ -72,8 +72,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--n-init", type=int, default=1, help="number of starts; the best is kept")
     add_accelerate_flag(fit)
     fit.add_argument("--seed", type=int, help="random seed (recorded in the output)")
-    fit.add_argument("-o", "--output", type=Path, help="write PARAMS.json here")
-    fit.add_argument("--labels", type=Path,
+    fit.add_argument("-o", "--output", type=output_path(stdout_ok=True),
+                     help="write PARAMS.json here (default, or -: standard output)")
+    fit.add_argument("--labels", type=output_path(),
                      help="write per-row component and responsibilities as CSV here")
     add_standardize_flag(fit, "the parameters are written in the original units, with "
                          "each column's centre and standard deviation under \"standardized\" in "
@@ -138,41 +139,44 @@ def _fit_options(
 
 def run_fit(args: argparse.Namespace) -> int:
     """Fit, write PARAMS.json (standard output without ``-o``), and the labels and the
-    filled-in data if asked."""
-    check_outputs(args.output, args.labels, args.impute)
+    filled-in data if asked: all of them or, if one cannot be written, none."""
+    start_file = None if args.init in engine.INIT_METHODS else args.init
+    check_outputs({"-o": args.output, "--labels": args.labels, "--impute": args.impute},
+                  {"DATA": args.data, "--init": start_file})
     start = _start_document(args)
     model = start.model if start is not None else args.model or default_model()
     rows = read_rows(args, [model_class(model)])
     check_impute(args, rows)
     options = _fit_options(args, rows.n_features, start)
-    with compute_backend(args) as backend:
-        if args.standardize:
-            result, scaling = fit_in_standard_units(rows.values, options, rows.columns)
-            fitted = result_to_dict(result, rows.columns) | {"standardized": scaling_json(scaling)}
-        else:
-            result = engine.fit(rows.values, options, feature_names=rows.columns, backend=backend)
-            fitted = result_to_dict(result, rows.columns)
-        document = dumps(fitted)
-        labels = None
-        if args.labels is not None and rows.streamed:
-            # Labels of a streamed file are written as they are computed, a chunk at a
-            # time, before PARAMS.json; each file is still replaced whole or not at all.
-            blocks = engine.predict_blocks(
-                rows.values, result.params, result.options, rows.columns, backend
-            )
-            write_pieces(args.labels, labels_csv_chunks(log_resp for _, log_resp in blocks))
-        elif args.labels is not None:
-            _, log_resp = engine.predict_log_resp(
-                rows.values, result.params, result.options, rows.columns
-            )
-            labels = labels_csv(log_resp)
-    imputed = imputed_text(args, rows, result.params, result.options)
-    # Every output held in memory is complete before any is written.
-    write_output(args.output, document)
-    if labels is not None:
-        write_output(args.labels, labels)
-    if imputed is not None:
-        write_output(args.impute, imputed)
+    with Outputs() as outputs:
+        with compute_backend(args) as backend:
+            if args.standardize:
+                result, scaling = fit_in_standard_units(rows.values, options, rows.columns)
+                fitted = result_to_dict(result, rows.columns) | {
+                    "standardized": scaling_json(scaling)
+                }
+            else:
+                result = engine.fit(rows.values, options, feature_names=rows.columns,
+                                    backend=backend)
+                fitted = result_to_dict(result, rows.columns)
+            document = dumps(fitted)
+            if args.labels is not None and rows.streamed:
+                # Labels of a streamed file are written as they are computed, a chunk at
+                # a time, to a file put in place with the others.
+                blocks = engine.predict_blocks(
+                    rows.values, result.params, result.options, rows.columns, backend
+                )
+                outputs.pieces(args.labels,
+                               labels_csv_chunks(log_resp for _, log_resp in blocks))
+            elif args.labels is not None:
+                _, log_resp = engine.predict_log_resp(
+                    rows.values, result.params, result.options, rows.columns
+                )
+                outputs.text(args.labels, labels_csv(log_resp))
+        imputed = imputed_text(args, rows, result.params, result.options)
+        outputs.text(args.output, document)
+        if imputed is not None:
+            outputs.text(args.impute, imputed)
     print_gap_note(rows, result)
     for message in result.messages:
         print(f"note: {message}", file=sys.stderr)

@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import engine
 from engine.models import MixtureModel
-from emio.cli.common import UsageError, comma_list
+from emio.cli.common import UsageError, comma_list, output_path
 from emio.cli.compute import on_cluster
 from emio.exports import imputed_csv
 from emio.sources import Rows, open_rows
@@ -43,7 +42,7 @@ def add_missing_flags(parser: argparse.ArgumentParser, impute: bool = True) -> N
     )
     if impute:
         parser.add_argument(
-            "--impute", type=Path, metavar="OUT.csv",
+            "--impute", type=output_path(), metavar="OUT.csv",
             help="write the data with each missing value filled in by its expectation under "
             "the fitted mixture, and a column <name>_imputed (1 filled in, 0 observed) per column",
         )

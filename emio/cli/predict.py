@@ -9,11 +9,11 @@ import engine
 from engine.models import model_class
 from emio.cli.common import (
     UsageError,
+    Outputs,
     check_outputs,
     comma_list,
+    output_path,
     read_params,
-    write_output,
-    write_pieces,
 )
 from emio.cli.compute import add_compute_flags, compute_backend
 from emio.cli.missing import (
@@ -37,7 +37,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("params", metavar="PARAMS.json", type=Path, help="fitted parameters")
     predict.add_argument("data", metavar="DATA", help="data file with the same columns")
     predict.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
-    predict.add_argument("-o", "--output", type=Path, help="write LABELS.csv here")
+    predict.add_argument("-o", "--output", type=output_path(stdout_ok=True),
+                         help="write LABELS.csv here (default, or -: standard output)")
     add_missing_flags(predict)
     add_compute_flags(predict)
     predict.set_defaults(run=run_predict)
@@ -45,8 +46,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write each row's component and responsibilities (standard output without ``-o``),
-    from each row's observed values, and the filled-in data if asked."""
-    check_outputs(args.output, args.impute)
+    from each row's observed values, and the filled-in data if asked: both or neither."""
+    check_outputs({"-o": args.output, "--impute": args.impute},
+                  {"DATA": args.data, "PARAMS.json": args.params})
     document = read_params(args.params)
     rows = read_rows(args, [model_class(document.model)])
     check_impute(args, rows)
@@ -56,16 +58,20 @@ def run_predict(args: argparse.Namespace) -> int:
             f"{rows.n_features}; choose matching columns with --columns"
         )
     options = document.options()
+    with Outputs() as outputs:
+        if not rows.streamed:
+            _, log_resp = engine.predict_log_resp(rows.values, document.params, options,
+                                                  rows.columns)
+            outputs.text(args.output, labels_csv(log_resp))
+            imputed = imputed_text(args, rows, document.params, options)
+            if imputed is not None:
+                outputs.text(args.impute, imputed)
+        else:
+            with compute_backend(args) as backend:
+                blocks = engine.predict_blocks(rows.values, document.params, options,
+                                               rows.columns, backend)
+                outputs.pieces(args.output,
+                               labels_csv_chunks(log_resp for _, log_resp in blocks))
     if not rows.streamed:
-        _, log_resp = engine.predict_log_resp(rows.values, document.params, options, rows.columns)
-        labels = labels_csv(log_resp)
-        imputed = imputed_text(args, rows, document.params, options)
-        write_output(args.output, labels)
-        if imputed is not None:
-            write_output(args.impute, imputed)
         print_gap_note(rows, kept="labelled from their observed values")
-        return 0
-    with compute_backend(args) as backend:
-        blocks = engine.predict_blocks(rows.values, document.params, options, rows.columns, backend)
-        write_pieces(args.output, labels_csv_chunks(log_resp for _, log_resp in blocks))
     return 0

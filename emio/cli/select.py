@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import engine
 from engine.models import model_class, model_names, registry
@@ -24,10 +23,11 @@ from emio.cli.common import (
     UsageError,
     add_accelerate_flag,
     add_model_option_flags,
+    Outputs,
     check_outputs,
     comma_list,
     given_model_options,
-    write_output,
+    output_path,
 )
 from emio.cli.compute import add_compute_flags, compute_backend
 from emio.cli.missing import add_missing_flags, print_gap_note, read_rows
@@ -70,7 +70,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help=f"as for fit (default {SELECT_DEFAULTS['tol']:g})")
     select.add_argument("--seed", type=int, default=SELECT_DEFAULTS["seed"],
                         help=f"random seed (default {SELECT_DEFAULTS['seed']})")
-    select.add_argument("-o", "--output", type=Path, help="write the table as CSV here")
+    select.add_argument("-o", "--output", type=output_path(), help="write the table as CSV here")
     add_standardize_flag(select, "the criteria are then those of the standardised columns, "
                          "each the raw columns' plus one constant, so the ranking of unit-free "
                          "models is the same")
@@ -148,7 +148,7 @@ def run_select(args: argparse.Namespace) -> int:
     specs = parse_specs(args.models)
     if not specs:
         raise UsageError("--models names no model; give at least one, for example VVV,EEE")
-    check_outputs(args.output)
+    check_outputs({"-o": args.output}, {"DATA": args.data})
     data = read_rows(args, [model_class(s.model) for s in specs])
     base = select_options(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
                           tol=args.tol,
@@ -171,7 +171,8 @@ def run_select(args: argparse.Namespace) -> int:
     best = best_cell(cells, args.criterion, skip_collapsed=True)
     if args.output is not None:
         table_rows = ([row.get(c, "") for c in SELECT_COLUMNS] for row in rows)
-        write_output(args.output, csv_text(SELECT_COLUMNS, table_rows))
+        with Outputs() as outputs:
+            outputs.text(args.output, csv_text(SELECT_COLUMNS, table_rows))
     if best is None:
         raise UsageError("no model could be fitted; lower K or raise --reg-covar")
     print_gap_note(data, best.result)

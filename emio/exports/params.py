@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import FitResult
 from engine.models import build_model, model_class, model_names, registry
-from emio.atomic import atomic_write
+from emio.atomic import atomic_write_all
 from emio.csvtext import csv_text, float_text
 from emio.param_layout import component_columns
 from emio.params_file import check_feature_names, column_values, dumps, result_to_dict
@@ -204,7 +204,7 @@ def write_params(
     npz: bool = False,
     script: bool = False,
 ) -> list[Path]:
-    """Write the files of :func:`params_outputs`, each replaced atomically.
+    """Write the files of :func:`params_outputs`, replaced together: all or none.
 
     Every file is built before any is written, so a document that cannot be
     written raises ``ValueError`` before a file is touched.
@@ -219,10 +219,9 @@ def write_params(
     ValueError
         If the result cannot be written as strict JSON.
     OSError
-        From the first file that could not be written; those before it were
-        written, it and those after it keep their previous content.
+        From the first file that could not be written; every file keeps its
+        previous content.
     """
     outputs = params_outputs(path, result, feature_names, components, npz, script)
-    for target, content in outputs:
-        atomic_write(target, content)
+    atomic_write_all(outputs)
     return [target for target, _ in outputs]

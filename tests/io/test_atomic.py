@@ -11,6 +11,8 @@ import pytest
 
 from emio import atomic
 from emio.atomic import (
+    StagedFiles,
+    atomic_write_all,
     atomic_open,
     atomic_write,
     atomic_write_bytes,
@@ -200,3 +202,29 @@ def test_describe_os_error(exc: OSError, action: str, expected: str) -> None:
 def test_describe_os_error_checks_the_action() -> None:
     with pytest.raises(ValueError, match="'write' or 'read'"):
         describe_os_error(OSError(), "/x", "append")
+
+
+def test_staged_files_are_put_in_place_together_or_not_at_all(tmp_path):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("old first")
+    with pytest.raises(OSError):
+        with StagedFiles() as staged:
+            staged.write(first, "new first")
+            assert first.read_text() == "old first"  # nothing in place before the end
+            staged.write(tmp_path / "missing" / "x.txt", "cannot be written")
+    assert first.read_text() == "old first" and not second.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.txt"]
+    with StagedFiles() as staged:
+        staged.write(first, "new first")
+        staged.write(second, b"new second")
+    assert (first.read_text(), second.read_bytes()) == ("new first", b"new second")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.txt", "second.txt"]
+
+
+def test_atomic_write_all_keeps_every_file_when_one_fails(tmp_path):
+    kept = tmp_path / "kept.txt"
+    kept.write_text("before")
+    with pytest.raises(OSError):
+        atomic_write_all([(kept, "after"), (tmp_path, "a folder is not a file")])
+    assert kept.read_text() == "before"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]

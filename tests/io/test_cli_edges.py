@@ -91,17 +91,16 @@ def test_sigterm_during_a_write_removes_the_temporary_file(faithful_csv, tmp_pat
     # half-written temporary file goes with it.
     script = textwrap.dedent("""
         import os, signal, sys
-        import emio.cli.common as common
-        from emio.atomic import atomic_open
         from emio.cli import main
+        from emio.cli.common import Outputs
 
-        def write_half_then_terminate(path, text):
-            with atomic_open(path, "w") as file:
+        def write_half_then_terminate(self, path, text):
+            with self.open(path, "w") as file:
                 file.write(text[: len(text) // 2])
                 os.kill(os.getpid(), signal.SIGTERM)
                 file.write(text[len(text) // 2 :])
 
-        common.atomic_write_text = write_half_then_terminate
+        Outputs.write = write_half_then_terminate
         sys.exit(main(sys.argv[1:]))
     """)
     result = subprocess.run(
