@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from emio.atomic import atomic_open
-from emio.tables.columns import Column, frame_names, plural_rows, quote_cell, scan_frame
+from emio.tables.columns import Column, bad_value, frame_names, plural_rows, scan_frame
 from emio.tables.files import open_file
 from emio.tables.sniff import sniff_text
 from emio.tables.table import BAD_ROW_POLICIES, DataError, TextOptions
@@ -140,12 +140,6 @@ def _chosen(columns: list[Column], requested: list[str] | None, name: str) -> li
     return [names.index(column) for column in requested]
 
 
-def _bad_cell(column: Column, row: int) -> str:
-    if column.text is not None and column.cells is not None and column.text[row]:
-        return f"the text {quote_cell(column.cells[row])}"
-    return "a missing value" if np.isnan(column.values[row]) else "an infinite value"
-
-
 def _block(
     judged: list[Column], chosen: list[int], bad_rows: str, first_row: int, name: str
 ) -> tuple[np.ndarray, int]:
@@ -160,7 +154,7 @@ def _block(
         row = int(np.argmax(bad))
         column = next(judged[j] for j in chosen if not np.isfinite(judged[j].values[row]))
         raise DataError(
-            f"column {column.name!r} has {_bad_cell(column, row)} in data row "
+            f"column {column.name!r} has {bad_value(column, row)} in data row "
             f"{first_row + row + 1:,} of {name}; fix the file, or convert with "
             "--bad-rows drop to leave such rows out"
         )

@@ -7,6 +7,8 @@ to hear about them.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -66,9 +68,36 @@ def _parse_cells(series: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarra
         dtype=bool,
         count=cells.size,
     )
-    values[is_number] = cells[is_number].astype(np.float64)
+    values[is_number] = [_as_float(cell) for cell in cells[is_number]]
     text = ~is_number & ~pd.isna(cells) & np.isnan(values)
     return values, text, cells
+
+
+def _as_float(cell: object) -> float:
+    """A number cell as a float; a whole number beyond the float range (pandas keeps
+    integers of any length) as an infinity of its sign, refused later with the others."""
+    try:
+        return float(cell)  # type: ignore[arg-type]
+    except OverflowError:
+        return math.inf if cell > 0 else -math.inf  # type: ignore[operator]
+
+
+def bad_value(column: Column, row: int) -> str:
+    """What the cell of ``column`` at ``row`` holds that is not a number EM can use:
+    ``"the text 'n/a'"``, ``"a missing value"``, ``"an infinite value (inf)"``..."""
+    if column.text is not None and column.cells is not None and column.text[row]:
+        return f"the text {quote_cell(column.cells[row])}"
+    value = column.values[row]
+    if np.isnan(value):
+        return "a missing value"
+    cell = column.cells[row] if column.cells is not None else None
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        try:
+            digits = f"{len(str(abs(cell)))} digits"
+        except ValueError:  # beyond Python's limit on converting integers to text
+            digits = f"about {int(cell.bit_length() * math.log10(2)) + 1} digits"
+        return f"a whole number of {digits}, beyond the largest a float holds (about 1.8e308)"
+    return f"an infinite value ({value:g})"
 
 
 def _reason(values: np.ndarray, text: np.ndarray | None, cells: np.ndarray | None) -> str | None:

@@ -10,7 +10,7 @@ from os import PathLike
 import numpy as np
 
 from emio.tables.binary import read_npy, read_npz
-from emio.tables.columns import Column, Source, plural_rows, quote_cell, with_markers
+from emio.tables.columns import Column, Source, bad_value, plural_rows, with_markers
 from emio.tables.files import FileHead, open_file
 from emio.tables.labels import find_label_column, label_texts
 from emio.tables.layout import side_by_side
@@ -70,13 +70,6 @@ def _choose(
                 "leave it out"
             )
     return chosen, []
-
-
-def _bad_value(column: Column, row: int) -> str:
-    if column.text is not None and column.cells is not None and column.text[row]:
-        return f"the text {quote_cell(column.cells[row])}"
-    value = column.values[row]
-    return "a missing value" if np.isnan(value) else f"an infinite value ({value:g})"
 
 
 def gap_policy(model: str) -> str:
@@ -172,7 +165,7 @@ def read_table(
         }[bad_rows]
         others = f" ({n_bad} rows have {what})" if n_bad > 1 else ""
         raise DataError(
-            f"column {column.name!r} has {_bad_value(column, row)} on {source.locate(row)} of "
+            f"column {column.name!r} has {bad_value(column, row)} on {source.locate(row)} of "
             f"{name}{others}; {advice}"
         )
     if n_bad == n_rows:

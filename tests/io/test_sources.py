@@ -233,3 +233,15 @@ def test_a_streamed_file_with_gaps_is_fitted_checked_or_refused_by_missing(
                            "--impute", tmp_path / "filled.csv")
     assert code != 0 and "--impute" in err and "streamed" in err
     assert not (tmp_path / "filled.csv").exists()
+
+
+def test_convert_names_a_whole_number_beyond_floats(tmp_path: Path, run_cli: object) -> None:
+    text = tmp_path / "t.csv"
+    text.write_text("x,y\n1,2\n3," + "9" * 400 + "\n5,6\n")
+    code, _, err = run_cli("convert", text, tmp_path / "t.npy")
+    assert code == 2
+    assert err == (
+        f"error: column 'y' has a whole number of 400 digits, beyond the largest a float holds "
+        "(about 1.8e308) in data row 2 of t.csv; fix the file, or convert with --bad-rows drop "
+        "to leave such rows out\n"
+    )

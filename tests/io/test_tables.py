@@ -247,6 +247,9 @@ def test_bad_row_error_names_column_line_and_value(tmp_path: Path) -> None:
         ("x,y\n1,2\n5,abc\n3,4\n", "column 'y' has the text 'abc' on line 3 of"),
         ("x,y\n1,2\n3,4\n5,-inf\n", "column 'y' has an infinite value (-inf) on line 4 of"),
         ("x,y\n1,2\n,4\n", "column 'x' has a missing value on line 3 of"),
+        ("x,y\n1,2\n3," + "9" * 400 + "\n", "column 'y' has a whole number of 400 digits, "
+         "beyond the largest a float holds (about 1.8e308) on line 3 of"),
+        ("x,y\n-" + "9" * 400 + ",2\n3,4\n", "column 'x' has a whole number of 400 digits"),
     ],
 )
 def test_each_kind_of_bad_value_is_named(tmp_path: Path, text: str, expected: str) -> None:
@@ -584,3 +587,9 @@ def test_a_table_in_column_order_is_kept_so_and_fits_as_in_row_order():
     from emio.session import table_digest
 
     assert table_digest(table) == table_digest(Table(data=X, columns=["a", "b", "c"]))
+
+
+def test_a_whole_number_beyond_floats_in_a_column_of_numbers_can_be_dropped(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.csv", "x,y\n1,2\n3," + "9" * 400 + "\n5,6\n")
+    table = read_table(path, bad_rows="drop")
+    np.testing.assert_array_equal(table.data, [[1, 2], [5, 6]])
