@@ -74,11 +74,11 @@ class ParquetSource(DataSource):
     """
 
     def __init__(self, location: str, columns: Sequence[str] | None = None) -> None:
-        pq = _pyarrow().parquet
         self.location = location
         self.files = list_files(location, ".parquet")
         if not self.files:
             raise DataError(f"{location} holds no .parquet files; choose a file or another folder")
+        pq = _pyarrow().parquet
         self.stamps = [stamp_of(f) for f in self.files]
         self._handles: list[Any] = []
         self._readers: list[Any] = []

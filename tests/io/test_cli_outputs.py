@@ -171,3 +171,14 @@ def test_convert_into_a_missing_folder_says_so(capsys, data, tmp_path):
     assert err == f"error: cannot write {target}: no such file or folder; choose a folder that exists\n"
     code, _, err = run(capsys, "convert", data, data)
     assert code == 2 and f"OUT {data} is the file DATA reads" in err
+
+
+@pytest.mark.parametrize("pyarrow_installed", [True, False])
+def test_a_folder_without_parquet_files_says_so(capsys, tmp_path, monkeypatch, pyarrow_installed):
+    if not pyarrow_installed:
+        for name in ("pyarrow", "pyarrow.parquet"):
+            monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed
+    (tmp_path / "notes.txt").write_text("not data")
+    code, _, err = run(capsys, "fit", tmp_path, "--k", "2")
+    assert code == 2
+    assert err == f"error: {tmp_path} holds no .parquet files; choose a file or another folder\n"
