@@ -33,7 +33,7 @@ from engine.backends import Backend
 from engine.data import as_source
 from engine.loop import iterate
 from engine.models import registry
-from engine.options import FitOptions, new_seed
+from engine.options import FitOptions, new_seed, validate
 from engine.results import FitResult, Snapshot
 from engine.sweep_lines import (
     ALL_SPECS,
@@ -157,6 +157,8 @@ def iterate_sweep(
         base = base.replace(seed=new_seed())
     specs = default_specs() if specs is None else specs
     ks = list(ks)
+    for spec in specs:  # options wrong for every cell are refused before any fit
+        validate(cell_options(base, spec, min(ks, default=1)))
     try:
         source = as_source(X, feature_names)  # converted once for every cell
         X, feature_names = source, source.feature_names

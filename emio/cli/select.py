@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import engine
 from engine.models import model_class, model_names, registry
@@ -121,14 +122,28 @@ def _old_names() -> dict[str, str]:
     return {spec.label: spec.title for spec in all_specs() if spec.label != spec.title}
 
 
+def _none_fitted(cells) -> str:
+    """Why no cell was fitted: the reason, when every cell gives the same one."""
+    reasons = list(dict.fromkeys(cell.error for cell in cells if cell.error))
+    if len(reasons) == 1:
+        return f"no model could be fitted: {reasons[0]}"
+    return "no model could be fitted; the note on each line of the table says why"
+
+
 def _select_rows(cells) -> list[dict[str, object]]:
+    # A cell with collapsed components is passed over while any other was fitted.
+    passed_over = any(c.result is not None and not c.collapsed for c in cells)
     rows = []
     for cell in cells:
         result = cell.result
         note = cell.error or ""
         if cell.collapsed:
-            held = ", ".join(str(k + 1) for k in cell.collapsed)
-            note = f"component {held} collapsed onto tied values; not chosen as best"
+            n = len(cell.collapsed)
+            numbers = ", ".join(str(k + 1) for k in cell.collapsed)
+            held = (f"component{'s' if n > 1 else ''} {numbers}" if n <= 5
+                    else f"{n} of the {cell.n_components} components")
+            note = f"{held} collapsed onto tied values" + (
+                "; not chosen as best" if passed_over else "")
         row: dict[str, object] = {"model": cell.spec.title, "k": cell.n_components,
                                   "seconds": round(cell.seconds, 3), "note": note}
         if result is not None:
@@ -174,8 +189,11 @@ def run_select(args: argparse.Namespace) -> int:
         with Outputs() as outputs:
             outputs.text(args.output, csv_text(SELECT_COLUMNS, table_rows))
     if best is None:
-        raise UsageError("no model could be fitted; lower K or raise --reg-covar")
+        raise UsageError(_none_fitted(cells))
     print_gap_note(data, best.result)
+    if best.collapsed:
+        print("note: every model fitted has components collapsed onto tied values, so the "
+              "best is no clustering to trust; lower K", file=sys.stderr)
     score = best.score(args.criterion)
     print(f"best: {best.spec.title}, K={best.n_components} ({args.criterion.upper()} {score:.3f})")
     return 0

@@ -183,6 +183,16 @@ def test_predict_with_a_hostile_covariance_says_what_to_fix(
      "error: max_iter must be at most 1,000,000, not 99,999,999,999"),
     (("fit", "faithful.csv", "--k", "2", "--reg-covar", "1e308"),
      "error: reg_covar must be at most 1e+06, not 1e+308"),
+    # select checks its options before the first cell, as fit does (it said "no model
+    # could be fitted; lower K or raise --reg-covar" of each).
+    (("select", "faithful.csv", "--k", "1-2", "--n-init", "0"),
+     "error: n_init must be a whole number of at least 1, not 0"),
+    (("select", "faithful.csv", "--k", "1-2", "--seed", "-5"),
+     "error: seed must not be negative, not -5"),
+    (("select", "faithful.csv", "--k", "1-2", "--tol", "nan"),
+     "error: tol must be a finite number, not nan"),
+    (("select", "faithful.csv", "--k", "1-2", "--reg-covar", "-1"),
+     "error: reg_covar must not be negative, not -1.0"),
 ])
 def test_resource_sized_options_are_refused_naming_the_limit(capsys, datasets, args, message):
     code, _, err = run(capsys, args[0], datasets / args[1], *args[2:])
@@ -234,3 +244,25 @@ def test_params_json_gives_what_em_climbed_and_it_never_falls(capsys, tmp_path):
     climbed = np.asarray(doc["objective_history"])
     assert len(climbed) == len(doc["history"]) == doc["n_iter"] + 1
     assert np.all(np.diff(climbed) >= -1e-9 * np.abs(climbed[:-1]))
+
+
+def test_select_gives_the_reason_no_model_could_be_fitted(capsys, datasets):
+    code, out, err = run(capsys, "select", datasets / "faithful.csv", "--k", "1-2",
+                         "--models", "poisson")
+    assert code == 2 and out.count("needs non-negative whole-number counts") == 2
+    assert err == (
+        "error: no model could be fitted: the poisson model needs non-negative whole-number "
+        "counts, but column 'eruptions' has 3.6 in row 1; choose a Gaussian model for "
+        "measurements\n"
+    )
+
+
+def test_select_says_when_every_model_fitted_has_collapsed(capsys, tmp_path):
+    data = tmp_path / "coins.csv"
+    data.write_text("heads\n3\n2\n1\n3\n2\n", encoding="utf-8")
+    code, out, err = run(capsys, "select", data, "--k", "3-4", "--models", "VII", "--seed", "0")
+    assert code == 0, err
+    assert "(components 1, 2, 3 collapsed onto tied values)" in out
+    assert "not chosen as best" not in out
+    assert ("note: every model fitted has components collapsed onto tied values, so the best "
+            "is no clustering to trust; lower K") in err
