@@ -73,9 +73,14 @@ class DataSource(ABC):
         nothing for rows in memory. Passes over a streamed source call it once a pass."""
 
 
+def default_names(n_features: int) -> list[str]:
+    """The names of columns that have none (a file without a header, an array)."""
+    return [f"x{j + 1}" for j in range(n_features)]
+
+
 def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
     if feature_names is None:
-        return [f"x{j + 1}" for j in range(n_features)]
+        return default_names(n_features)
     if len(feature_names) != n_features:
         raise ValueError(f"{len(feature_names)} column names for {n_features} columns")
     return list(feature_names)

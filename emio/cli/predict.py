@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import suppress
 from pathlib import Path
 
 import engine
@@ -24,6 +25,10 @@ from emio.cli.missing import (
     read_rows,
 )
 from emio.exports import labels_csv
+from emio.params_file import ParamsDocument
+from emio.sources import Rows
+from emio.tables import DataError
+from engine.data import default_names
 from emio.exports.assignments import labels_csv_chunks
 
 
@@ -44,13 +49,34 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     predict.set_defaults(run=run_predict)
 
 
+def _rows_by_name(args: argparse.Namespace, document: ParamsDocument) -> Rows:
+    """The columns of DATA the parameters were fitted on, found by their names in
+    PARAMS.json (in any order, among others); by position only where the file or the
+    data has no names of its own (``x1``, ``x2``...), or where ``--columns`` chooses."""
+    models = [model_class(document.model)]
+    names = list(document.feature_names)
+    if args.columns is not None:
+        return read_rows(args, models)
+    with suppress(DataError):
+        return read_rows(argparse.Namespace(**{**vars(args), "columns": names}), models)
+    rows = read_rows(args, models)
+    unnamed = default_names(len(names)), default_names(rows.n_features)
+    if rows.n_features != len(names) or names in unnamed or list(rows.columns) in unnamed:
+        return rows  # too few or many columns are refused as such
+    raise UsageError(
+        f"{args.params} was fitted on the columns {', '.join(map(repr, names))}, which the "
+        f"data does not all have (its columns are {', '.join(map(repr, rows.columns))}); "
+        "name the data's columns that stand for them, in that order, with --columns"
+    )
+
+
 def run_predict(args: argparse.Namespace) -> int:
     """Write each row's component and responsibilities (standard output without ``-o``),
     from each row's observed values, and the filled-in data if asked: both or neither."""
     check_outputs({"-o": args.output, "--impute": args.impute},
                   {"DATA": args.data, "PARAMS.json": args.params})
     document = read_params(args.params)
-    rows = read_rows(args, [model_class(document.model)])
+    rows = _rows_by_name(args, document)
     check_impute(args, rows)
     if rows.n_features != document.n_features:
         raise UsageError(

@@ -182,3 +182,43 @@ def test_a_folder_without_parquet_files_says_so(capsys, tmp_path, monkeypatch, p
     code, _, err = run(capsys, "fit", tmp_path, "--k", "2")
     assert code == 2
     assert err == f"error: {tmp_path} holds no .parquet files; choose a file or another folder\n"
+
+
+def test_predict_finds_the_fitted_columns_by_name(capsys, data, tmp_path):
+    import pandas as pd
+
+    params = tmp_path / "params.json"
+    assert run(capsys, "fit", data, "--k", "2", "--seed", "1", "-o", params)[0] == 0
+    frame = pd.read_csv(data)
+    _, expected, _ = run(capsys, "predict", params, data)
+    variants = {
+        "swapped.csv": frame[["waiting", "eruptions"]],
+        "extra.csv": frame.assign(extra=1.0)[["extra", "waiting", "eruptions"]],
+    }
+    for name, variant in variants.items():
+        variant.to_csv(tmp_path / name, index=False)
+        code, out, err = run(capsys, "predict", params, tmp_path / name)
+        assert code == 0 and out == expected, (name, err)
+    # Without a header, the columns can only be taken in order.
+    frame.to_csv(tmp_path / "bare.csv", index=False, header=False)
+    assert run(capsys, "predict", params, tmp_path / "bare.csv")[1] == expected
+
+
+def test_predict_refuses_columns_named_otherwise_and_takes_them_by_columns(
+    capsys, data, tmp_path
+):
+    import pandas as pd
+
+    params = tmp_path / "params.json"
+    assert run(capsys, "fit", data, "--k", "2", "--seed", "1", "-o", params)[0] == 0
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(data).rename(columns={"waiting": "wait"}).to_csv(renamed, index=False)
+    code, out, err = run(capsys, "predict", params, renamed)
+    assert code == 2 and out == ""
+    assert err == (
+        f"error: {params} was fitted on the columns 'eruptions', 'waiting', which the data does "
+        "not all have (its columns are 'eruptions', 'wait'); name the data's columns that stand "
+        "for them, in that order, with --columns\n"
+    )
+    code, out, err = run(capsys, "predict", params, renamed, "--columns", "eruptions,wait")
+    assert code == 0 and out == run(capsys, "predict", params, data)[1], err
