@@ -261,12 +261,26 @@ def array_shapes(
     return {spec.name: spec.shape_for(n_components, n_features) for spec in specs}
 
 
+def _holds_a_truth_value(value: Any) -> bool:
+    """Whether nested lists hold ``true`` or ``false`` (which NumPy would read as 1 and 0)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool) or isinstance(item, np.bool_):
+            return True
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def decode_array(value: Any, shape: tuple[int, ...], label: str, context: str = "") -> np.ndarray:
     """``value`` (nested lists of numbers) as a float64 array of ``shape``.
 
     Raises :class:`SchemaError` naming ``label``; ``context`` follows the
     needed shape in the message (``" for 3 components and 2 columns"``).
     """
+    if _holds_a_truth_value(value):
+        raise SchemaError(f"{label} holds true or false where numbers belong; write numbers")
     try:
         array = np.array(value, dtype=np.float64)
     # OverflowError: a whole number too large for a float, from a reader
@@ -341,6 +355,9 @@ def params_from_dict(doc: Any) -> ParamsDocument:
             f"this EM Studio reads version {VERSION}"
         )
     model = doc.get("model")
+    if "model" not in doc:
+        raise SchemaError(f"the parameters file has no 'model'; add one of "
+                          f"{', '.join(model_names())}")
     if model not in model_names():
         raise SchemaError(f"unknown model {model!r}; choose one of {', '.join(model_names())}")
     k = _whole_number(doc, "n_components")

@@ -33,6 +33,7 @@ import numpy as np
 
 from engine.loop import drain, iterate
 from engine.models.base import MixtureModel
+from engine.models import registry
 from engine.models.registry import build_model
 from engine.options import FitOptions
 from engine.params import Params
@@ -108,8 +109,13 @@ def check_standardizable(options: FitOptions) -> None:
         )
     for spec in model.param_specs:
         if spec.role == "spread" and "D" not in spec.shape:
+            variant = type(model).variant_option
+            named = f"the {options.model} model"
+            if variant is not None:
+                value, shown = getattr(options, variant), registry.option_specs()[variant].shown
+                named += f" with the {shown(value) if shown else value} {spec.title}"
             raise ValueError(
-                f"the {options.model} model ({spec.title}) keeps one spread per component for "
+                f"{named} keeps one spread per component for "
                 "every column: clusters round in standard "
                 "units would be ellipses in the original ones, which it cannot hold. Fit the "
                 "Gaussian model with the VVI (diag) covariance instead, or standardise the file "

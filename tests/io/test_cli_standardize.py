@@ -66,3 +66,11 @@ def test_fit_standardize_without_a_seed_records_the_seed_it_drew(capsys, scales_
     assert code == 0, err
     assert json.loads(again.read_text())["log_likelihood"] == json.loads(
         first.read_text())["log_likelihood"]
+
+
+def test_fit_standardize_refusal_names_the_covariance(capsys, scales_csv):
+    code, _, err = run(capsys, "fit", scales_csv, "--k", "2", "--covariance", "VII",
+                       "--standardize")
+    assert code == 2
+    assert err.startswith("error: the gaussian model with the VII covariance keeps one spread "
+                          "per component for every column")

@@ -80,3 +80,20 @@ def test_array_shapes_follow_scikit_learn():
     assert shapes("kmeans", {"covariance_type": "full"}, 3, 2)["covariances"] == (3,)
     assert shapes("binomial", {}, 3, 2) == {"weights": (3,), "probs": (3, 2)}
     assert shapes("poisson", {}, 3, 2) == {"weights": (3,), "rates": (3, 2)}
+
+
+def test_truth_values_in_an_array_are_refused_not_read_as_one_and_zero():
+    doc = {"format": "em-studio-params", "version": 1, "model": "poisson", "n_components": 1,
+           "n_features": 2, "weights": [1.0], "rates": [[True, 2.0]]}
+    with pytest.raises(SchemaError) as info:
+        params_from_dict(doc)
+    assert str(info.value) == "'rates' holds true or false where numbers belong; write numbers"
+
+
+def test_a_file_without_a_model_says_to_add_one():
+    doc = {"format": "em-studio-params", "version": 1, "n_components": 1, "n_features": 1,
+           "weights": [1.0], "rates": [[1.0]]}
+    with pytest.raises(SchemaError) as info:
+        params_from_dict(doc)
+    assert str(info.value) == ("the parameters file has no 'model'; add one of gaussian, kmeans, "
+                               "bernoulli, binomial, poisson")
