@@ -108,7 +108,8 @@ def print_gap_note(rows: Rows, result: engine.FitResult | None = None,
         n = counts.n_rows_with_gaps
         print(
             f"note: {n:,} row{'s' if n > 1 else ''} with missing values "
-            f"({counts.n_missing_values:,} values in all) {kept} (--missing em)",
+            f"({counts.n_missing_values:,} value{'s' if counts.n_missing_values != 1 else ''} "
+            f"in all) {kept} (--missing em)",
             file=sys.stderr,
         )
 

@@ -189,7 +189,8 @@ def read_table(
     if bad_rows == "keep" and gapped.any():
         n_missing = int(sum(np.count_nonzero(gap) for gap in gaps))
         rows = plural_rows(int(np.count_nonzero(gapped)))
-        notes.append(f"kept {rows} with missing values ({n_missing} values in all)")
+        notes.append(f"kept {rows} with missing values ({n_missing} value"
+                     f"{'s' if n_missing != 1 else ''} in all)")
     label_texts_kept = None
     if label_column is not None:
         label_texts_kept = label_texts(label_column)
