@@ -80,6 +80,14 @@ def read_params(path: Path) -> ParamsDocument:
         raise UsageError(f"{path}: {exc}") from None
 
 
+def input_name(text: str) -> str:
+    """The argument type of a file to read (a path or a URL): anything but an empty name,
+    which would otherwise be read as the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the file name is empty; give a file name")
+    return text
+
+
 def output_path(stdout_ok: bool = False) -> Callable[[str], Path | None]:
     """The argument type of an output flag: a file name (with ``stdout_ok``, ``-`` is
     standard output, as when the flag is not given)."""

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from emio.atomic import describe_os_error
-from emio.cli.common import UsageError, check_outputs, comma_list, output_path
+from emio.cli.common import UsageError, check_outputs, comma_list, input_name, output_path
 from emio.convert import convert_text
 from emio.tables.table import BAD_ROW_POLICIES
 
@@ -27,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "(.npy or .parquet) a block of rows at a time, with memory that does not grow with the "
         "file. fit, predict and select stream such files from the disk.",
     )
-    convert.add_argument("data", metavar="DATA", help="text table: CSV/TSV/whitespace text")
+    convert.add_argument("data", metavar="DATA", type=input_name, help="text table: CSV/TSV/whitespace text")
     convert.add_argument("output", metavar="OUT", type=output_path(), help="OUT.npy or OUT.parquet")
     convert.add_argument("--columns", type=comma_list, help="comma-separated columns to keep")
     convert.add_argument("--bad-rows", choices=BAD_ROW_POLICIES, default="error",

@@ -9,13 +9,14 @@ from pathlib import Path
 import engine
 from engine.models import build_model, model_class, model_names
 from emio.cli.common import (
+    Outputs,
     UsageError,
     add_accelerate_flag,
     add_model_option_flags,
-    Outputs,
     check_outputs,
     comma_list,
     given_model_options,
+    input_name,
     output_path,
     read_params,
 )
@@ -47,7 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "write PARAMS.json (to standard output unless -o is given). A .npy or Parquet file of "
         "2 million rows or 256 MB or more is streamed from the disk, never loaded whole.",
     )
-    fit.add_argument("data", metavar="DATA",
+    fit.add_argument("data", metavar="DATA", type=input_name,
                      help="data file: CSV/TSV/whitespace text, .npy, .npz, Parquet (a file or a "
                      "folder of files), or a URL of a .npy or Parquet file")
     default = default_model()
@@ -86,6 +87,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def _start_document(args: argparse.Namespace) -> ParamsDocument | None:
     """The PARAMS.json ``--init`` names, or ``None`` for a seeded start."""
+    if not args.init.strip():
+        raise UsageError("--init is empty; give kmeans++, random, hc or a PARAMS.json to start from")
     return None if args.init in engine.INIT_METHODS else read_params(Path(args.init))
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import engine
 from engine.models import model_class
 from emio.cli.common import (
-    UsageError,
     Outputs,
+    UsageError,
     check_outputs,
     comma_list,
+    input_name,
     output_path,
     read_params,
 )
@@ -39,8 +40,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="apply fitted parameters to data without refitting",
         description="Compute each row's component and responsibilities under PARAMS.json.",
     )
-    predict.add_argument("params", metavar="PARAMS.json", type=Path, help="fitted parameters")
-    predict.add_argument("data", metavar="DATA", help="data file with the same columns")
+    predict.add_argument("params", metavar="PARAMS.json", type=lambda text: Path(input_name(text)),
+                         help="fitted parameters")
+    predict.add_argument("data", metavar="DATA", type=input_name, help="data file with the same columns")
     predict.add_argument("--columns", type=comma_list, help="comma-separated columns to use")
     predict.add_argument("-o", "--output", type=output_path(stdout_ok=True),
                          help="write LABELS.csv here (default, or -: standard output)")

@@ -21,13 +21,14 @@ from engine.selection import (
 )
 from engine.standardize import column_scaling
 from emio.cli.common import (
+    Outputs,
     UsageError,
     add_accelerate_flag,
     add_model_option_flags,
-    Outputs,
     check_outputs,
     comma_list,
     given_model_options,
+    input_name,
     output_path,
 )
 from emio.cli.compute import add_compute_flags, compute_backend
@@ -47,7 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="fit a range of K and models and rank them by BIC, AIC or ICL",
         description="Fit every model for every K and print the table and the best model.",
     )
-    select.add_argument("data", metavar="DATA", help="data file")
+    select.add_argument("data", metavar="DATA", type=input_name, help="data file")
     select.add_argument("--k", type=k_range, default=list(range(1, 10)),
                         help="K values, e.g. 1-9 (default) or 2,3,5")
     select.add_argument("--models", type=comma_list,

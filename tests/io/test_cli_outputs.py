@@ -222,3 +222,17 @@ def test_predict_refuses_columns_named_otherwise_and_takes_them_by_columns(
     )
     code, out, err = run(capsys, "predict", params, renamed, "--columns", "eruptions,wait")
     assert code == 0 and out == run(capsys, "predict", params, data)[1], err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("fit", "", "--k", "2"), "argument DATA: the file name is empty; give a file name"),
+    (("predict", "", "DATA"), "argument PARAMS.json: the file name is empty; give a file name"),
+    (("select", ""), "argument DATA: the file name is empty; give a file name"),
+    (("convert", "", "out.npy"), "argument DATA: the file name is empty; give a file name"),
+    (("fit", "DATA", "--k", "2", "--init", ""),
+     "--init is empty; give kmeans++, random, hc or a PARAMS.json to start from"),
+])
+def test_an_empty_file_name_is_refused_not_read_as_the_current_folder(capsys, data, args,
+                                                                       message):
+    code, _, err = run(capsys, *(data if a == "DATA" else a for a in args))
+    assert code == 2 and err.startswith(f"error: {message}"), err
