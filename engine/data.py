@@ -32,6 +32,9 @@ START_SAMPLE_ROWS = 100_000
 #: Values larger than this are refused: a fit squares them (variances, distances),
 #: and squares of larger numbers come near the top of floating point.
 MAX_MAGNITUDE = 1e150
+#: A column whose values vary by less than this is refused from a fit: it squares their
+#: spread (variances) and inverts the squares (precisions), which underflow or overflow.
+MIN_SPREAD = 1e-100
 
 ChunkCheck = Callable[[np.ndarray, int, Sequence[str]], None]
 

@@ -34,6 +34,7 @@ import numpy as np
 from engine.loop import drain, iterate
 from engine.models.base import MixtureModel
 from engine.models import registry
+from engine.models.gaussian_resolution import check_spread
 from engine.models.registry import build_model
 from engine.options import FitOptions
 from engine.params import Params
@@ -68,6 +69,9 @@ def column_scaling(X: np.ndarray, feature_names: Sequence[str] | None = None) ->
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 2:
         raise ValueError("standardising needs a table of at least two rows")
+    names = feature_names or [f"x{d + 1}" for d in range(X.shape[1])]
+    # fmin/fmax skip missing values, and give NaN without a warning for an empty column.
+    check_spread(np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0), names)
     with np.errstate(invalid="ignore"):
         center = np.nanmean(X, axis=0)
         scale = np.nanstd(X, axis=0)

@@ -124,10 +124,11 @@ def _old_names() -> dict[str, str]:
 
 
 def _none_fitted(cells) -> str:
-    """Why no cell was fitted: the reason, when every cell gives the same one."""
+    """Why no cell was fitted: when every cell gives the same reason (data no model can
+    take, say), that reason and its remedy, as fit gives it."""
     reasons = list(dict.fromkeys(cell.error for cell in cells if cell.error))
     if len(reasons) == 1:
-        return f"no model could be fitted: {reasons[0]}"
+        return reasons[0]
     return "no model could be fitted; the note on each line of the table says why"
 
 

@@ -5,16 +5,20 @@ their last digits has no spread to fit, and a component whose covariance is
 finer than the rounding of its rows (possible only with little or no
 regularisation) has a density that is mostly rounding: the fit refuses the
 one before it starts and stops at the other with a message that says which
-column and what to change.
+column and what to change. A column that varies by less than
+:data:`engine.data.MIN_SPREAD` is refused first: its variance comes near the
+bottom of floating point, or below it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data import MIN_SPREAD
 from engine.params import Params
 
 if TYPE_CHECKING:
@@ -34,6 +38,7 @@ _EPS = float(np.finfo(np.float64).eps)
 def check_columns(summary: ColumnSummary, feature_names: Sequence[str]) -> None:
     """Raise ``ValueError`` for data a Gaussian cannot measure a spread in: one row, a
     constant column, or a column whose values differ only in their last digits."""
+    check_spread(summary.min, summary.max, feature_names)
     if summary.n_samples < 2:
         raise ValueError(
             "the data have only one row, and a Gaussian needs at least two to measure a "
@@ -56,6 +61,27 @@ def check_columns(summary: ColumnSummary, feature_names: Sequence[str]) -> None:
             "too few to fit a spread to. Remove that column, or record it as a difference "
             "from a reference value"
         )
+
+
+def check_spread(low: np.ndarray, high: np.ndarray, feature_names: Sequence[str]) -> None:
+    """Raise ``ValueError`` for the first column whose values (from ``low`` to ``high``,
+    shape (n_features,)) vary, but by less than :data:`engine.data.MIN_SPREAD`, saying
+    which power of ten to multiply it by. Such data (near 1e-308, or subnormal) have a
+    variance that underflows, and no regularisation or covariance structure helps."""
+    spread = high - low
+    tiny = np.flatnonzero((spread > 0) & (spread < MIN_SPREAD))
+    if not len(tiny):
+        return
+    j = int(tiny[0])
+    magnitude = max(abs(float(low[j])), abs(float(high[j])))
+    # The power that brings the values near 1; above 1e300 the factor itself overflows.
+    power = min(300, -math.floor(math.log10(magnitude)))
+    raise ValueError(
+        f"column {feature_names[j]!r} varies by only {spread[j]:.3g} (values near "
+        f"{magnitude:.3g}), too little to compute with (its square, the variance, nears the "
+        f"smallest floats); multiply the column by 1e{power}, or another power of ten that "
+        f"makes it vary by more than {MIN_SPREAD:.0e}"
+    )
 
 
 def whitened_rounding(params: Params, storage: str, magnitude: np.ndarray) -> np.ndarray:

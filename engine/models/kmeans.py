@@ -18,6 +18,7 @@ import numpy as np
 from engine.models import kmeans_pass
 from engine.models.base import EMPTY_MASS, ChunkResult, ParamSpec, PreparedChunk, Stats
 from engine.models.gaussian import GaussianModel
+from engine.models.gaussian_resolution import check_spread
 from engine.models.registry import register
 from engine.params import Params
 
@@ -96,6 +97,7 @@ class KMeansModel(GaussianModel):
         return False
 
     def check_summary(self, summary: ColumnSummary, feature_names: Sequence[str]) -> None:
+        check_spread(summary.min, summary.max, feature_names)
         if np.all(summary.max - summary.min == 0):
             raise ValueError(
                 "every row is the same point, so there is nothing to cluster; "

@@ -183,6 +183,63 @@ def test_values_too_large_to_square_are_refused_naming_the_column(value: float, 
             engine.fit(X, engine.FitOptions(model=model, n_components=2), feature_names=["a", "b"])
 
 
+def _tiny_message(column: str, spread: str, near: str, power: int) -> str:
+    return re.escape(
+        f"column {column!r} varies by only {spread} (values near {near}), too little to "
+        "compute with (its square, the variance, nears the smallest floats); multiply the "
+        f"column by 1e{power}, or another power of ten that makes it vary by more than 1e-100"
+    )
+
+
+@pytest.mark.parametrize(("unit", "spread", "near", "power"), [
+    (1e-308, "1.8e-307", "1.9e-307", 300),
+    (5e-324, "8.89e-323", "9.39e-323", 300),  # subnormal: their variance is 0
+    (1e-160, "1.8e-159", "1.9e-159", 159),
+])
+@pytest.mark.parametrize("options", [
+    {}, {"model": "kmeans"}, {"regularisation": "sklearn", "reg_covar": 1.0},
+    {"covariance_type": "spherical", "reg_covar": 0.1},
+])
+def test_values_too_narrow_to_square_are_refused_naming_the_column_and_the_power_of_ten(
+    unit: float, spread: str, near: str, power: int, options: dict
+) -> None:
+    # Whole numbers 1..19 times a tiny unit: no regularisation or structure helps
+    # (the variance itself underflows), multiplying by the power of ten named does.
+    whole = np.random.default_rng(0).integers(1, 20, size=(60, 2)).astype(float)
+    tiny = whole * unit
+    fit_options = engine.FitOptions(n_components=2, seed=0, **options)
+    with pytest.raises(ValueError, match=_tiny_message("a", spread, near, power)):
+        engine.fit(tiny, fit_options, feature_names=["a", "b"])
+    tiny[:, 0] = whole[:, 0]  # the first column is fine: the second is named
+    with pytest.raises(ValueError, match=_tiny_message("b", spread, near, power)):
+        engine.fit(tiny, fit_options, feature_names=["a", "b"])
+    # The advice followed (warnings are errors here): a fit with finite parameters.
+    result = engine.fit(tiny * [1.0, 10.0**power], fit_options)
+    assert np.isfinite(result.log_likelihood)
+    assert all(np.all(np.isfinite(a)) for a in (result.params.means, result.params.covariances))
+
+
+def test_values_too_narrow_are_refused_in_standard_units_too() -> None:
+    from engine.standardize import fit_standardized
+
+    tiny = np.random.default_rng(0).integers(1, 20, size=(60, 2)) * 1e-160
+    with pytest.raises(ValueError, match=_tiny_message("a", "1.8e-159", "1.9e-159", 159)):
+        fit_standardized(tiny, engine.FitOptions(n_components=2, seed=0), ["a", "b"])
+    result = fit_standardized(tiny * 1e159, engine.FitOptions(n_components=2, seed=0), ["a", "b"])
+    assert np.all(np.isfinite(result.params.covariances))
+
+
+def test_a_spread_of_1e_minus_100_is_fitted_with_any_regularisation() -> None:
+    # Just above the limit the fit runs without an overflow, whatever the regularisation.
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(0, 1, (30, 2)), rng.normal(5, 1, (30, 2))])
+    X *= 1.01e-100 / np.ptp(X, axis=0)
+    for options in ({}, {"reg_covar": 0.0}, {"regularisation": "sklearn", "reg_covar": 0.0},
+                    {"model": "kmeans"}, {"covariance_type": "spherical", "reg_covar": 0.0}):
+        result = engine.fit(X, engine.FitOptions(n_components=2, seed=0, **options))
+        assert np.all(np.isfinite(result.params.covariances)) and np.all(result.params.covariances)
+
+
 def test_collapse_messages_name_the_real_cause() -> None:
     with pytest.raises(ValueError, match=re.escape(
         "the data have only one row, and a Gaussian needs at least two to measure a spread; "

@@ -251,7 +251,7 @@ def test_select_gives_the_reason_no_model_could_be_fitted(capsys, datasets):
                          "--models", "poisson")
     assert code == 2 and out.count("needs non-negative whole-number counts") == 2
     assert err == (
-        "error: no model could be fitted: the poisson model needs non-negative whole-number "
+        "error: the poisson model needs non-negative whole-number "
         "counts, but column 'eruptions' has 3.6 in row 1; choose a Gaussian model for "
         "measurements\n"
     )
@@ -266,3 +266,28 @@ def test_select_says_when_every_model_fitted_has_collapsed(capsys, tmp_path):
     assert "not chosen as best" not in out
     assert ("note: every model fitted has components collapsed onto tied values, so the best "
             "is no clustering to trust; lower K") in err
+
+
+@pytest.mark.parametrize("unit", [1e-308, 5e-324])
+def test_data_too_narrow_to_square_get_one_line_whose_advice_works(capsys, tmp_path, unit):
+    whole = np.random.default_rng(0).integers(1, 20, size=(60, 2))
+    data = tmp_path / "tiny.csv"
+    np.savetxt(data, whole * unit, delimiter=",", header="x,y", comments="", fmt="%.17g")
+    spread, near = ("1.8e-307", "1.9e-307") if unit == 1e-308 else ("8.89e-323", "9.39e-323")
+    message = (
+        f"error: column 'x' varies by only {spread} (values near {near}), too little to "
+        "compute with (its square, the variance, nears the smallest floats); multiply the "
+        "column by 1e300, or another power of ten that makes it vary by more than 1e-100\n"
+    )
+    for args in (("fit", data, "--k", "2"), ("fit", data, "--k", "2", "--model", "kmeans"),
+                 ("fit", data, "--k", "2", "--regularisation", "sklearn", "--reg-covar", "1"),
+                 ("fit", data, "--k", "2", "--standardize"), ("select", data, "--k", "1,2")):
+        code, _, err = run(capsys, *args)
+        assert (code, err) == (2, message), args
+    np.savetxt(data, whole * unit * 1e300, delimiter=",", header="x,y", comments="", fmt="%.17g")
+    for args in (("fit", data, "--k", "2", "--seed", "0"),
+                 ("fit", data, "--k", "2", "--model", "kmeans", "--seed", "0"),
+                 ("fit", data, "--k", "2", "--standardize", "--seed", "0"),
+                 ("select", data, "--k", "1,2", "--seed", "0")):
+        code, _, err = run(capsys, *args)
+        assert (code, err) == (0, ""), args
