@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.fit_setup import model_for
 from engine.loop import drain, iterate
 from engine.models.base import MixtureModel
 from engine.models import registry
@@ -39,6 +40,7 @@ from engine.models.registry import build_model
 from engine.options import FitOptions
 from engine.params import Params
 from engine.results import FitResult, Snapshot
+from engine.starts import checked_params
 
 #: Columns whose standard deviations differ by this factor or more: standardising is offered.
 SCALE_RATIO_HINT = 100.0
@@ -175,6 +177,8 @@ def iterate_standardized(
     scaling = column_scaling(X, feature_names)
     inner = options
     if isinstance(options.init, Params):
+        # Checked in the original units, so that a refusal quotes the values as given.
+        checked_params(model_for(options, X), options.init, X.shape[1], options.n_components)
         inner = options.replace(init=rescale_params(options.init, options, scaling, False))
     shift = _shift(X, scaling)
     run = iterate(scaling.apply(X), inner, feature_names, labels=labels)

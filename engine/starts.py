@@ -259,10 +259,12 @@ def checked_params(
         raise ValueError("the weights must be K non-negative numbers that sum to 1; fix them")
     model.check_params(params, n_features)
     try:
-        return model.prepare(params)
+        prepared = model.prepare(params)
     except SingularComponent as exc:
         raise FitError(
             f"the covariance of component {exc.component + 1} is not positive definite: give "
             "a symmetric matrix with positive variances whose correlations lie between -1 "
             "and 1"
         ) from None
+    model.check_given(prepared)
+    return prepared

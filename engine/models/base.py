@@ -232,6 +232,10 @@ class MixtureModel(ABC):
                     f"on {n_features} columns need {expected}"
                 )
 
+    def check_given(self, params: Params) -> None:
+        """Raise ``ValueError`` when prepared ``params`` given from outside (a file, a
+        person) would take this data beyond what floating point holds; nothing by default."""
+
     def round_off(self, params: Params, n_samples: int) -> float:
         """How far the objective can move under ``params`` from the rounding of the
         parameters themselves (beyond the relative round-off of its sums); a fall of

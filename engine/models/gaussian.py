@@ -213,6 +213,9 @@ class GaussianModel(MixtureModel):
                     f"{covariances[k, j, i]:g}; make them equal"
                 )
 
+    def check_given(self, params: Params) -> None:
+        gaussian_resolution.check_reach(params, self.storage, self.magnitude)
+
     def partition_start(self, n_components: int, n_features: int) -> dict[str, np.ndarray]:
         """Identity covariances: where mclust's iterative M-steps start from a partition
         (orientation the identity, every shape one), so that the structures whose

@@ -113,14 +113,21 @@ def collapsed_components(
     if storage == "tied":
         share, covariances = np.ones(1), covariances[None]
     floor = factor * reg_covar * share
-    if storage == "diag":
-        flagged = np.any(covariances / column_variance <= floor[:, None], axis=1)
-    elif storage == "spherical":
-        flagged = covariances / column_variance.mean() <= floor
-    else:
-        scale = 1.0 / np.sqrt(column_variance)
-        standardised = covariances * scale[None, :, None] * scale[None, None, :]
-        flagged = np.linalg.eigvalsh(standardised)[:, 0] <= floor
+    # Given covariances can be far wider than the data (1e300 on columns of variance
+    # 1e-180): their ratios overflow to inf, far above the floor, as they should.
+    with np.errstate(over="ignore"):
+        if storage == "diag":
+            flagged = np.any(covariances / column_variance <= floor[:, None], axis=1)
+        elif storage == "spherical":
+            flagged = covariances / column_variance.mean() <= floor
+        else:
+            # Each matrix over its largest entry first, so that its standardised
+            # entries stay finite for the eigenvalues.
+            size = np.abs(covariances).max(axis=(1, 2))
+            scale = 1.0 / np.sqrt(column_variance)
+            standardised = covariances / size[:, None, None]
+            standardised = standardised * scale[None, :, None] * scale[None, None, :]
+            flagged = np.linalg.eigvalsh(standardised)[:, 0] <= floor / size
     if storage == "tied":
         return tuple(range(k)) if flagged[0] else ()
     return tuple(int(j) for j in np.flatnonzero(flagged))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.data import MIN_SPREAD
+from engine.data import MAX_MAGNITUDE, MIN_SPREAD
 from engine.params import Params
 
 if TYPE_CHECKING:
@@ -32,6 +32,13 @@ RESOLUTION = 1e-3
 #: A column whose spread is fewer than this many steps of its own rounding is
 #: refused: its values agree in all but their last three or four digits.
 MIN_DISTINCT_STEPS = 1000
+#: Parameters given from outside (a file, a person) are refused when rows as far out
+#: as the data or the means reach would lie more than this many of a component's
+#: standard deviations from it: the squares of such distances near the top of floats.
+MAX_REACH = 1e100
+#: Values nearer 0 than this count as this when the reach is measured, so that the
+#: precisions stay far from overflow on data near 0 too.
+REACH_FLOOR = 1e-25
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -107,12 +114,12 @@ def whitened_rounding(params: Params, storage: str, magnitude: np.ndarray) -> np
 
 
 def unresolved_component(
-    params: Params, storage: str, magnitude: np.ndarray
+    params: Params, storage: str, magnitude: np.ndarray, limit: float = RESOLUTION
 ) -> tuple[int, int] | None:
     """The first component whose covariance is finer than rows of ``magnitude``
-    can resolve (see :data:`RESOLUTION`), and the column whose rounding weighs most
-    in that, or ``None``."""
-    unresolved = np.flatnonzero(~(whitened_rounding(params, storage, magnitude) <= RESOLUTION))
+    can resolve (its :func:`whitened_rounding` above ``limit``, :data:`RESOLUTION`
+    unless told), and the column whose rounding weighs most in that, or ``None``."""
+    unresolved = np.flatnonzero(~(whitened_rounding(params, storage, magnitude) <= limit))
     if not unresolved.size:
         return None
     k = int(unresolved[0])
@@ -120,6 +127,51 @@ def unresolved_component(
     # The column whose values' rounding the factor magnifies most.
     weight = factor.sum(axis=-1) if factor.ndim == 2 else np.broadcast_to(factor, magnitude.shape)
     return k, int(np.argmax(magnitude * weight))
+
+
+def check_reach(params: Params, storage: str, magnitude: np.ndarray | None) -> None:
+    """Raise ``ValueError`` saying what to change when given ``params`` (prepared) have
+    a mean beyond :data:`engine.data.MAX_MAGNITUDE`, as data may not, or a component
+    so narrow that rows as large as ``magnitude`` (the data's largest absolute value per
+    column; ``None`` before data) or its means lie more than :data:`MAX_REACH` of its
+    standard deviations away."""
+    means = np.abs(params.means)
+    beyond = np.argwhere(~(means <= MAX_MAGNITUDE))
+    if beyond.size:
+        k, j = beyond[0]
+        raise ValueError(
+            f"the mean of component {k + 1} is {params.means[k, j]:.3g} in column {j + 1}, "
+            f"too large to compute with (its square overflows); give means below "
+            f"{MAX_MAGNITUDE:.0e} in size, within the range of the data"
+        )
+    reach = means.max(axis=0) if magnitude is None else np.maximum(means.max(axis=0), magnitude)
+    reach = np.maximum(reach, REACH_FLOOR)
+    # A precision factor of 1e160 (a variance of 5e-324) times 1e150 is beyond the
+    # top of floating point: inf, which is refused below, as it should be.
+    with np.errstate(over="ignore"):
+        found = unresolved_component(params, storage, reach, _EPS * MAX_REACH)
+    if found is None:
+        return
+    k, j = found
+    which = "" if storage == "tied" else f" of component {k + 1}"
+    covariance = params.covariances if storage == "tied" else params.covariances[k]
+    variances = np.diagonal(covariance) if storage in ("full", "tied") else covariance
+    # Variances of this size everywhere keep every row within a tenth of the limit.
+    needed = (10.0 * float(np.linalg.norm(reach)) / MAX_REACH) ** 2
+    where = (
+        f"values as large as {reach[j]:.3g} in column {j + 1} (of the data or the means) "
+        f"would lie more than {MAX_REACH:.0e} of its standard deviations away, and their "
+        "squares overflow"
+    )
+    if np.all(variances >= needed):
+        raise ValueError(
+            f"the covariance{which} is nearly singular: its correlations come so near -1 or 1 "
+            f"that {where}; give correlations farther from -1 and 1"
+        )
+    raise ValueError(
+        f"the covariance{which} is too narrow: {where}; give it variances of at least "
+        f"{needed:.1g}"
+    )
 
 
 def singular_cause(

@@ -267,3 +267,63 @@ def test_predict_takes_a_constant_column_that_fitting_refuses() -> None:
     assert np.all(np.isfinite(log_norm)) and np.allclose(np.exp(log_resp).sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="column 'x1' has the same value in every row"):
         engine.fit(new, engine.FitOptions(n_components=2))
+
+
+def _with_variance(params: engine.Params, storage_shape: tuple[int, ...], v: float) -> engine.Params:
+    if len(storage_shape) == 3:
+        covariances = np.broadcast_to(np.eye(storage_shape[-1]) * v, storage_shape).copy()
+    elif len(storage_shape) == 2 and storage_shape[0] == storage_shape[1] != 2:
+        covariances = np.eye(storage_shape[0]) * v
+    else:
+        covariances = np.full(storage_shape, v)
+    return engine.Params(params.weights, means=params.means, covariances=covariances)
+
+
+@pytest.mark.parametrize("options", [
+    {"covariance_type": name} for name in ("full", "tied", "diag", "spherical", "EEV", "VEV")
+] + [{"model": "kmeans"}])
+def test_given_variances_near_the_ends_of_floating_point_are_refused_or_fitted(
+    options: dict,
+) -> None:
+    # Warnings are errors here: no overflow may leak, and no fit may end non-finite.
+    rng = np.random.default_rng(0)
+    data = {"plain": rng.normal(size=(80, 3)) + [0.0, 0.0, 50.0],
+            "small": rng.normal(size=(80, 3)) * 1e-90}
+    for X in data.values():
+        base = engine.FitOptions(n_components=2, seed=0, **options)
+        good = engine.fit(X, base).params
+        shape = np.shape(good.covariances)
+        if options.get("covariance_type") == "tied":
+            shape = (3, 3)
+        for v in (5e-324, 1e-308, 1e-250, 1e300, 1e308):
+            given = _with_variance(good, shape, v)
+            for extra in ({}, {"max_iter": 0}, {"fixed": ("covariances",)}):
+                try:
+                    result = engine.fit(X, base.replace(init=given, **extra))
+                except ValueError as exc:
+                    assert v > 1 or "is too narrow" in str(exc)
+                    continue
+                assert np.isfinite(result.log_likelihood)
+                assert all(np.all(np.isfinite(a)) for a in (
+                    result.params.weights, result.params.means, result.params.covariances))
+            try:
+                log_norm, _ = engine.predict_log_resp(X, given, base)
+            except ValueError as exc:
+                assert v < 1 and "is too narrow" in str(exc)
+            else:
+                assert np.all(np.isfinite(log_norm))
+
+
+def test_a_too_narrow_covariance_is_refused_before_a_fit_with_the_variance_that_works() -> None:
+    X = np.random.default_rng(1).normal(size=(50, 2)) * [1.0, 1e4]
+    options = engine.FitOptions(n_components=2, covariance_type="diag", seed=0)
+    good = engine.fit(X, options).params
+    narrow = engine.Params(good.weights, means=good.means, covariances=[[1.0, 1.0], [1.0, 1e-300]])
+    with pytest.raises(ValueError, match=re.escape(
+        "the covariance of component 2 is too narrow: values as large as 2.25e+04 in column 2 "
+        "(of the data or the means) would lie more than 1e+100 of its standard deviations "
+        "away, and their squares overflow; give it variances of at least 5e-190"
+    )):
+        engine.fit(X, options.replace(init=narrow))
+    advised = engine.Params(good.weights, means=good.means, covariances=[[1.0, 1.0], [1.0, 5e-190]])
+    assert np.isfinite(engine.fit(X, options.replace(init=advised, max_iter=0)).log_likelihood)

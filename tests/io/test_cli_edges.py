@@ -4,6 +4,7 @@ written, signals and memory (issue 13.6). Nothing hangs, nothing is half written
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import stat
@@ -142,12 +143,28 @@ def test_sigterm_to_the_command_line_ends_it_with_a_line(faithful_csv, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
+NARROW = (
+    "the covariance of component 1 is too narrow: values as large as {} in column {} (of the "
+    "data or the means) would lie more than 1e+100 of its standard deviations away, and their "
+    "squares overflow; give it variances of at least 9e-195"
+)
+
+
 @pytest.mark.parametrize(("covariance", "message"), [
     ([[1.0, 2.0], [2.0, 1.0]], "the covariance of component 1 is not positive definite: give a "
      "symmetric matrix with positive variances whose correlations lie between -1 and 1"),
     ([[0.0, 0.0], [0.0, 1.0]], "the covariance of component 1 is not positive definite"),
     ([[1.0, 0.5], [0.1, 1.0]], "the covariance of component 1 is not symmetric: entry (1, 2) is "
      "0.5 but entry (2, 1) is 0.1; make them equal"),
+    # Positive, but so narrow that the squared distances of the rows overflow: the
+    # fit ended "Out of range float values are not JSON compliant" after warnings.
+    ([[5e-324, 0.0], [0.0, 5e-324]], NARROW.format(96, 2)),
+    ([[1e-308, 0.0], [0.0, 1.0]], NARROW.format(5.1, 1)),
+    ([[1e-190, 1e-190 * (1 - 1e-15)], [1e-190 * (1 - 1e-15), 1e-190]],
+     "the covariance of component 1 is nearly singular: its correlations come so near -1 or 1 "
+     "that values as large as 96 in column 2 (of the data or the means) would lie more than "
+     "1e+100 of its standard deviations away, and their squares overflow; give correlations "
+     "farther from -1 and 1"),
 ])
 def test_predict_with_a_hostile_covariance_says_what_to_fix(
     faithful_csv, capsys, tmp_path, covariance, message
@@ -291,3 +308,54 @@ def test_data_too_narrow_to_square_get_one_line_whose_advice_works(capsys, tmp_p
                  ("select", data, "--k", "1,2", "--seed", "0")):
         code, _, err = run(capsys, *args)
         assert (code, err) == (0, ""), args
+
+
+def _hostile(tmp_path, capsys, faithful_csv, change, name="bad.json") -> Path:
+    good = tmp_path / "good.json"
+    assert run(capsys, "fit", faithful_csv, "--k", "2", "--seed", "1", "-o", good)[0] == 0
+    doc = json.loads(good.read_text())
+    change(doc)
+    bad = tmp_path / name
+    bad.write_text(json.dumps(doc))
+    return bad
+
+
+@pytest.mark.parametrize(("covariance", "advised"), [
+    ([[5e-324, 0.0], [0.0, 5e-324]], [[9e-195, 0.0], [0.0, 9e-195]]),
+    ([[1e-190, 1e-190 * (1 - 1e-15)], [1e-190 * (1 - 1e-15), 1e-190]],
+     [[1e-190, 0.5e-190], [0.5e-190, 1e-190]]),
+])
+def test_the_advice_for_a_hostile_covariance_works(
+    faithful_csv, capsys, tmp_path, covariance, advised
+):
+    def with_covariance(value):
+        return lambda doc: doc["covariances"].__setitem__(0, value)
+
+    bad = _hostile(tmp_path, capsys, faithful_csv, with_covariance(covariance))
+    fixed = _hostile(tmp_path, capsys, faithful_csv, with_covariance(advised), "fixed.json")
+    for params in (bad, fixed):
+        for args in (("predict", params, faithful_csv),
+                     ("fit", faithful_csv, "--init", params, "--max-iter", "0"),
+                     ("fit", faithful_csv, "--init", params, "--standardize")):
+            code, out, err = run(capsys, *args)
+            if params is bad:
+                assert code == 2 and err.startswith("error: the covariance of component 1 is")
+            else:  # warnings are errors here: none was raised
+                assert code == 0 and "error" not in err, err
+                if args[0] == "fit":
+                    doc = json.loads(out)
+                    assert np.all(np.isfinite(doc["covariances"])) and math.isfinite(
+                        doc["log_likelihood"])
+
+
+@pytest.mark.parametrize("mean", [1e308, -1e200])
+def test_a_mean_too_large_to_square_is_refused_as_given(faithful_csv, capsys, tmp_path, mean):
+    bad = _hostile(tmp_path, capsys, faithful_csv,
+                   lambda doc: doc["means"].__setitem__(0, [mean, 50.0]))
+    message = (
+        f"error: the mean of component 1 is {mean:.3g} in column 1, too large to compute with "
+        "(its square overflows); give means below 1e+150 in size, within the range of the data\n"
+    )
+    for args in (("predict", bad, faithful_csv), ("fit", faithful_csv, "--init", bad),
+                 ("fit", faithful_csv, "--init", bad, "--standardize")):
+        assert run(capsys, *args)[::2] == (2, message), args
