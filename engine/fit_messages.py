@@ -12,6 +12,7 @@ import numpy as np
 from engine.data import DataSource
 from engine.errors import CollapseError, SingularComponent
 from engine.fit_setup import FitSetup
+from engine.options import FitOptions
 
 
 def collapse_error(
@@ -19,19 +20,31 @@ def collapse_error(
 ) -> CollapseError:
     """The error a person sees for a component whose covariance became singular,
     naming the real cause where the model knows it."""
-    cause = setup.model.singular_cause(
-        exc, setup.summary, setup.source.feature_names, setup.options.reg_covar
-    )
     distinct = distinct_rows(setup.source)
     k = setup.options.n_components
-    if cause is None and distinct is not None and distinct < k:
+    cause = None
+    # No more distinct rows than components explains a collapse before anything the
+    # model could say of digits (whose advice then rose tenfold at every try): each
+    # component can sit on rows of one value, and a fit that rests on that means nothing.
+    if distinct is not None and distinct < k:
         cause = (
             f"the data hold only {distinct} distinct row{'s' if distinct > 1 else ''}, fewer "
             f"than the {k} components, so some component can only sit on copies of one row, "
             f"which have no spread. Lower K to at most {distinct}, or raise the regularisation "
             f"(reg_covar, now {setup.options.reg_covar:g})."
         )
+    elif distinct is not None and distinct == k:
+        cause = (
+            f"the data hold {distinct} distinct rows, as many as the {k} components, so each "
+            f"component can sit on copies of one row alone, which have no spread. Lower K to at "
+            f"most {distinct - 1}, or raise the regularisation (reg_covar, now "
+            f"{setup.options.reg_covar:g}) to the default {FitOptions().reg_covar:g} or more."
+        )
     weight = exc.weight if weight is None else weight
+    if cause is None:
+        cause = setup.model.singular_cause(
+            exc, setup.summary, setup.source.feature_names, setup.options.reg_covar, weight, k
+        )
     return CollapseError(exc.component, iteration, weight, setup.options.reg_covar, cause)
 
 

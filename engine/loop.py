@@ -307,6 +307,12 @@ def iterate(
                 f"the data hold only {distinct} distinct rows, fewer than K = "
                 f"{options.n_components}; choose K of at most {distinct}"
             )
+        elif distinct is not None and distinct == options.n_components:
+            messages.append(
+                f"the data hold {distinct} distinct rows, as many as K = {distinct}, so each "
+                f"component can sit on copies of one row alone; choose K of at most "
+                f"{distinct - 1}"
+            )
     if options.max_iter > 0 and not best.converged:
         messages.append(
             f"did not converge in {options.max_iter} iterations; raise max_iter or the tolerance"

@@ -248,10 +248,13 @@ class MixtureModel(ABC):
         summary: ColumnSummary,
         feature_names: Sequence[str],
         reg_covar: float,
+        weight: float | None = None,
+        n_components: int = 1,
     ) -> str | None:
         """What to tell a person when a component became singular
         (:class:`engine.errors.SingularComponent` ``error``), where the model knows
-        more than "it collapsed"; ``None`` for the general advice."""
+        more than "it collapsed"; ``None`` for the general advice. ``weight`` is the
+        component's weight in rows, when known."""
         return None
 
     def penalised(self, reg_covar: float) -> bool:

@@ -23,14 +23,8 @@ import numpy as np
 
 from engine.errors import SingularComponent
 from engine.gaps import has_gaps
-from engine.models import (
-    covariance,
-    gaussian_gaps,
-    gaussian_maths,
-    gaussian_pass,
-    gaussian_prior,
-    gaussian_resolution,
-)
+from engine.models import covariance, gaussian_gaps, gaussian_maths, gaussian_pass
+from engine.models import gaussian_prior, gaussian_resolution
 from engine.models.base import (
     EMPTY_MASS,
     ChunkResult,
@@ -356,9 +350,16 @@ class GaussianModel(MixtureModel):
         summary: ColumnSummary,
         feature_names: Sequence[str],
         reg_covar: float,
+        weight: float | None = None,
+        n_components: int = 1,
     ) -> str | None:
         column = getattr(error, "column", None)
-        return gaussian_resolution.singular_cause(column, summary, feature_names, reg_covar)
+        spherical = self.storage == "spherical" and self.regularisation == "prior"
+        floor = "spherical" if spherical else self.regularisation
+        share = 1.0 if weight is None else weight * n_components / summary.n_fitted
+        return gaussian_resolution.singular_cause(
+            column, summary, feature_names, reg_covar, floor, share, weight
+        )
 
     def _rounding(self, params: Params) -> np.ndarray:
         """:func:`~engine.models.gaussian_resolution.whitened_rounding` of ``params`` for

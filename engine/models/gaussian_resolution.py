@@ -179,19 +179,38 @@ def singular_cause(
     summary: ColumnSummary,
     feature_names: Sequence[str],
     reg_covar: float,
+    floor: str = "prior",
+    share: float = 1.0,
+    weight: float | None = None,
 ) -> str | None:
     """Why a component became singular in ``column`` (the column
-    :func:`unresolved_component` named), and what to change; ``None`` without one."""
+    :func:`unresolved_component` named), and what to change; ``None`` without one.
+
+    ``floor`` says how the regularisation bounds a variance from below (see
+    :func:`needed_reg_covar`), ``share`` is the component's weight over the N / K
+    rows the prior is worth, and ``weight`` its weight in rows, when known."""
     if column is None:
         return None
     magnitude = max(abs(float(summary.min[column])), abs(float(summary.max[column])))
     spread = float(np.sqrt(summary.var[column]))
     if not spread > 0:
         return None
-    # The floor the regularisation sets must stay above the column's rounding.
-    needed = (np.finfo(np.float64).eps * magnitude / (RESOLUTION * spread)) ** 2
-    # Correlated columns can make it finer still than the column alone suggests.
-    needed = max(needed, 10.0 * reg_covar)
+    needed = needed_reg_covar(summary, floor, share)
+    if needed <= reg_covar:
+        # Correlated columns can make it finer still than the columns alone suggest.
+        needed = 10.0 * reg_covar
+    if weight is not None and weight < 1.5:
+        what = (
+            f"it sits on a single row (weight {weight:.3g}), which "
+            "has no spread; only the regularisation keeps it above what the digits of column "
+            f"{feature_names[column]!r} can resolve (values near {magnitude:.3g})."
+        )
+        if needed < 0.1:
+            return (
+                f"{what} Lower K, or raise the regularisation to reg_covar {needed:.1g} or "
+                f"more (now {reg_covar:g})."
+            )
+        return f"{what} Lower K."
     what = (
         f"its spread in column {feature_names[column]!r} fell below what that column's "
         f"digits can resolve (values near {magnitude:.3g} that vary by only {spread:.3g} "
@@ -203,3 +222,25 @@ def singular_cause(
         f"{what} Remove the column, or record it as a difference from a reference value "
         "so that its variation keeps more digits."
     )
+
+
+def needed_reg_covar(summary: ColumnSummary, floor: str, share: float = 1.0) -> float:
+    """A ``reg_covar`` whose floor keeps a component of ``share`` (its weight over the
+    N / K rows the prior is worth) twice as wide as the data's digits resolve (see
+    :data:`RESOLUTION`), rounded up to one digit.
+
+    ``floor`` is how the regularisation bounds each variance from below: ``prior``,
+    ``reg_covar`` times the column's variance over ``max(1, share)`` (a pooled
+    covariance gets it whole); ``spherical``, the same with the columns' mean
+    variance; ``sklearn``, ``reg_covar`` itself."""
+    magnitude = np.maximum(np.abs(summary.min), np.abs(summary.max))
+    if floor == "sklearn":
+        scale = 1.0
+    else:
+        variance = summary.var.mean() if floor == "spherical" else summary.var
+        scale = max(1.0, share) / variance
+    # A value x is held to eps |x|; in the component's standard deviations, summed over
+    # the columns, that rounding must stay below RESOLUTION.
+    needed = 2.0 * float(np.sum(magnitude**2 * scale)) * (_EPS / RESOLUTION) ** 2
+    power = math.floor(math.log10(needed))
+    return math.ceil(needed / 10.0**power) * 10.0**power

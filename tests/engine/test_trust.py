@@ -164,10 +164,12 @@ def test_a_tied_fit_on_the_regularisation_alone_is_marked() -> None:
     X = np.array([[3.0], [2.0], [1.0], [3.0], [2.0]])
     result = engine.fit(X, engine.FitOptions(n_components=3, covariance_type="tied", n_init=3, seed=0))
     assert result.collapsed == (0, 1, 2)
-    assert result.messages[-1] == (
+    assert result.messages[-2:] == (
         "components 1, 2, 3 rest on the regularisation alone: they sit on rows that share a "
         "value, a spurious optimum whose likelihood means little; every one of the 3 starts "
-        "ended so; try more starts (n_init) or fewer components"
+        "ended so; try more starts (n_init) or fewer components",
+        "the data hold 3 distinct rows, as many as K = 3, so each component can sit on copies "
+        "of one row alone; choose K of at most 2",
     )
 
 
@@ -327,3 +329,55 @@ def test_a_too_narrow_covariance_is_refused_before_a_fit_with_the_variance_that_
         engine.fit(X, options.replace(init=narrow))
     advised = engine.Params(good.weights, means=good.means, covariances=[[1.0, 1.0], [1.0, 5e-190]])
     assert np.isfinite(engine.fit(X, options.replace(init=advised, max_iter=0)).log_likelihood)
+
+
+# The first six rows of Old Faithful: six distinct rows.
+FAITHFUL_6 = np.array([
+    [3.6, 79.0], [1.8, 54.0], [3.333, 74.0], [2.283, 62.0], [4.533, 85.0], [2.883, 55.0],
+])
+
+
+@pytest.mark.parametrize(("covariance_type", "reg_covar"), [
+    ("spherical", 0.0), ("spherical", 4e-25), ("spherical", 4e-24), ("full", 0.0), ("full", 4e-25),
+])
+def test_as_many_components_as_rows_is_named_as_the_cause(covariance_type, reg_covar) -> None:
+    # The advice was reg_covar tenfold the last one (4e-25, 4e-24, ...) and blamed the
+    # digits of a column ("vary by only 11.9"): each component sits on a row alone.
+    options = engine.FitOptions(
+        n_components=6, covariance_type=covariance_type, reg_covar=reg_covar, seed=0
+    )
+    with pytest.raises(engine.CollapseError, match=re.escape(
+        "component 1 collapsed at iteration 0: the data hold 6 distinct rows, as many as the "
+        "6 components, so each component can sit on copies of one row alone, which have no "
+        f"spread. Lower K to at most 5, or raise the regularisation (reg_covar, now {reg_covar:g}) "
+        "to the default 1e-06 or more."
+    )):
+        engine.fit(FAITHFUL_6, options, feature_names=["eruptions", "waiting"])
+    held_up = engine.fit(FAITHFUL_6, options.replace(reg_covar=1e-6))
+    assert held_up.messages[-1] == (
+        "the data hold 6 distinct rows, as many as K = 6, so each component can sit on copies "
+        "of one row alone; choose K of at most 5"
+    )
+
+
+@pytest.mark.parametrize(("covariance_type", "column", "near", "needed"), [
+    ("spherical", "waiting", "85", 2e-23), ("diag", "eruptions", "4.53", 8e-24),
+])
+@pytest.mark.parametrize("reg_covar", [0.0, 4e-24])
+def test_a_component_on_a_single_row_gets_a_regularisation_that_works(
+    covariance_type, column, near, needed, reg_covar
+) -> None:
+    options = engine.FitOptions(
+        n_components=5, covariance_type=covariance_type, reg_covar=reg_covar, seed=0
+    )
+    if reg_covar < needed / 2:
+        with pytest.raises(engine.CollapseError, match=re.escape(
+            "component 1 collapsed at iteration 0: it sits on a single row (weight 1), which "
+            "has no spread; only the regularisation keeps it above what the digits of column "
+            f"{column!r} can resolve (values near {near}). Lower K, or raise the "
+            f"regularisation to reg_covar {needed:.0e} or more (now {reg_covar:g})."
+        )):
+            engine.fit(FAITHFUL_6, options, feature_names=["eruptions", "waiting"])
+    # The value named works (the last advice asked for ten times the value tried).
+    result = engine.fit(FAITHFUL_6, options.replace(reg_covar=needed))
+    assert np.all(np.isfinite(result.params.covariances))

@@ -359,3 +359,24 @@ def test_a_mean_too_large_to_square_is_refused_as_given(faithful_csv, capsys, tm
     for args in (("predict", bad, faithful_csv), ("fit", faithful_csv, "--init", bad),
                  ("fit", faithful_csv, "--init", bad, "--standardize")):
         assert run(capsys, *args)[::2] == (2, message), args
+
+
+def test_as_many_components_as_rows_says_lower_k_and_that_works(faithful_csv, capsys, tmp_path):
+    data = tmp_path / "six.csv"
+    data.write_text("".join(faithful_csv.read_text().splitlines(keepends=True)[:7]))
+    fit = ("fit", data, "--covariance", "VII", "--seed", "0")
+    code, _, err = run(capsys, *fit, "--k", "6", "--reg-covar", "4e-25")
+    assert (code, err) == (2, (
+        "error: component 1 collapsed at iteration 0: the data hold 6 distinct rows, as many "
+        "as the 6 components, so each component can sit on copies of one row alone, which have "
+        "no spread. Lower K to at most 5, or raise the regularisation (reg_covar, now 4e-25) to "
+        "the default 1e-06 or more.\n"
+    ))
+    code, _, err = run(capsys, *fit, "--k", "5", "--reg-covar", "4e-25")
+    assert code == 2 and err.endswith(
+        "Lower K, or raise the regularisation to reg_covar 2e-23 or more (now 4e-25).\n"
+    )
+    assert run(capsys, *fit, "--k", "5", "--reg-covar", "2e-23")[0] == 0
+    code, _, err = run(capsys, *fit, "--k", "6", "--reg-covar", "1e-6")
+    assert code == 0 and err.endswith("; choose K of at most 5\n")
+    assert run(capsys, *fit, "--k", "2", "--reg-covar", "0")[::2] == (0, "")
