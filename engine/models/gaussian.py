@@ -373,13 +373,13 @@ class GaussianModel(MixtureModel):
         return value
 
     def round_off(self, params: Params, n_samples: int) -> float:
-        """How much the objective can move from rounding alone: every parameter is
-        held to eps of its size, so a mean is only known to ``eps |m|``, which costs
-        each row up to (that rounding in the component's standard deviations)**2."""
+        """:func:`~engine.models.gaussian_pass.round_off` of ``params`` on this data:
+        the rounding of the parameters, and of the pass they take."""
         if self.low is None:
             return 0.0
-        worst = float(self._rounding(params).max())
-        return 4.0 * n_samples * params.means.shape[1] * worst**2
+        return gaussian_pass.round_off(
+            params, self.storage, self._rounding(params), self._extent_memo, n_samples
+        )
 
     def check_resolution(self, params: Params) -> None:
         """Raise ``SingularComponent`` for a component whose covariance is finer than

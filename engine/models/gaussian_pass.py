@@ -16,8 +16,9 @@ component's log-density of a chunk, and chooses between them (:func:`pass_plan`)
   all the statistics (:mod:`engine.models.features`). Expanding the quadratic
   form about the shift costs about ``eps * s**2`` of a log-density, ``s``
   being how many standard deviations a component's mean lies from the data's
-  centre: nothing in float64; in float32 the whitened way is used when it
-  would matter (:data:`FEATURES_MAX_ERROR`).
+  centre: nothing in float64 on ordinary data (a component near singular costs
+  more: :func:`round_off`); in float32 the whitened way is used when it would
+  matter (:data:`FEATURES_MAX_ERROR`).
 * whitened (full or tied with many columns; :mod:`engine.models.gaussian_whitened`):
   one product stacks the whitened residuals ``(z - m_k) P_k`` of every
   component; their squares summed per component are the Mahalanobis
@@ -247,9 +248,18 @@ def pass_plan(
     data's (a covariance near singular) takes the whitened pass, which loses far
     fewer digits there than the expanded quadratic form.
     """
+    factors, lost = _expansion_loss(params, shift, dtype, storage, extent)
+    if _uses_features(storage, factors.shape[-1]) and lost <= FEATURES_MAX_ERROR:
+        return features_plan(params, shift, dtype, factors, products=not _SQUARE_TERMS[storage])
+    return whitened_plan(params, shift, dtype, factors, _SQUARE_TERMS[storage])
+
+
+def _expansion_loss(
+    params: Params, shift: np.ndarray, dtype: np.dtype, storage: str, extent: np.ndarray | None
+) -> tuple[np.ndarray, float]:
+    """The precision factors as the passes take them, and how much of a row's
+    log-density the expanded quadratic form can lose under ``params``: ``eps s**2``."""
     factors = params.precisions_chol if storage == "full" else full_factors(params, storage)
-    diagonal = _SQUARE_TERMS[storage]
-    n_features = factors.shape[-1]
     if extent is None or np.dtype(dtype) != np.float64:
         # How many of its standard deviations each mean lies from the data's centre.
         # In float32 the rows' extent (below) is not used: there the bound is 2**29
@@ -265,10 +275,31 @@ def pass_plan(
         # mean, an average of rows, lies within the same bound).
         spread = extent @ np.abs(factors)
     largest = float(np.einsum("kj,kj->k", spread, spread).max())
-    lost = _EPS[np.dtype(dtype)] * largest
-    if _uses_features(storage, n_features) and lost <= FEATURES_MAX_ERROR:
-        return features_plan(params, shift, dtype, factors, products=not diagonal)
-    return whitened_plan(params, shift, dtype, factors, diagonal)
+    return factors, _EPS[np.dtype(dtype)] * largest
+
+
+def round_off(
+    params: Params, storage: str, rounding: np.ndarray, extent_memo: tuple | None, n_samples: int
+) -> float:
+    """How much the objective can move under ``params`` from rounding alone.
+
+    Every parameter is held to eps of its size, so a mean is only known to
+    ``eps |m|``, which costs each row up to ``rounding`` (that in the component's
+    standard deviations, per component) squared. And the features pass, when it is
+    the one ``params`` take, loses up to ``eps s**2`` of each row's log-density: 1e-16
+    on ordinary data, but up to :data:`FEATURES_MAX_ERROR` under a component near
+    singular (on rows of one value, held up by a small ``reg_covar``), where a fall of
+    1e-4 between two passes over the same optimum is that rounding. ``extent_memo``
+    is the pass's centre and how far the rows lie from it (``None`` before a pass).
+    """
+    n_features = params.means.shape[1]
+    total = 4.0 * n_samples * n_features * float(rounding.max()) ** 2
+    if extent_memo is not None:
+        shift, extent = extent_memo
+        _, lost = _expansion_loss(params, shift, np.dtype(np.float64), storage, extent)
+        if _uses_features(storage, n_features) and lost <= FEATURES_MAX_ERROR:
+            total += n_samples * lost
+    return total
 
 
 _CHUNK_PASSES = {FeaturesPlan: features_chunk_pass, WhitenedPlan: whitened_chunk_pass}
