@@ -410,3 +410,23 @@ def test_a_fall_beyond_round_off_is_still_noted(faithful_csv) -> None:
         "the objective fell by 2.83 at iteration 1, more than round-off; the regularisation "
         "or held parameters may be the cause"
     )
+
+
+@pytest.mark.parametrize(("rows", "n_components", "reg_covar", "seed"), [
+    (30, 15, 0.0, 1), (30, 15, 0.0, 2),
+])
+def test_a_vev_m_step_on_too_few_rows_is_a_collapse_not_an_overflow(
+    faithful_csv, rows, n_components, reg_covar, seed
+) -> None:
+    # The volumes and the shape alternate towards 0 and their inverses overflowed
+    # (RuntimeWarnings from covariance/eigen.py and vev.py) before the collapse.
+    X = np.loadtxt(faithful_csv, delimiter=",", skiprows=1)[:rows]
+    options = engine.FitOptions(
+        n_components=n_components, covariance_type="VEV", reg_covar=reg_covar, seed=seed
+    )
+    try:
+        result = engine.fit(X, options)
+    except engine.CollapseError as exc:
+        assert "collapsed" in str(exc)
+    else:
+        assert np.all(np.isfinite(result.params.covariances))

@@ -284,15 +284,23 @@ def proportional_values(
 
     def step(state: State) -> tuple[State, np.ndarray]:
         volumes, _ = state
-        sums = (1.0 / volumes) @ rotated
-        check_positive(sums, axis=None)
-        shape = sums / np.exp(np.log(sums).mean())
-        volumes = (rotated @ (1.0 / shape)) / (n_features * nk)
+        # A component on as few rows as columns (no or a tiny regularisation) sends a
+        # volume or a shape's value towards 0 and its inverse past the top of floats:
+        # inf (or NaN, times a zero), which check_positive refuses as singular.
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            sums = (1.0 / volumes) @ rotated
+            check_positive(sums, axis=None)
+            shape = sums / np.exp(np.log(sums).mean())
+            volumes = (rotated @ (1.0 / shape)) / (n_features * nk)
         check_positive(volumes)
         return (volumes, shape), -0.5 * n_features * (nk @ np.log(volumes)) + constant
 
     value = objective(rotated, nk, volumes[:, None] * shape)
-    return climb(step, (volumes, shape), value, nk.sum() * n_features)[0]
+    volumes, shape = climb(step, (volumes, shape), value, nk.sum() * n_features)[0]
+    # Each finite, their product may not be (a volume of 1e200 on a shape of 1e200).
+    with np.errstate(over="ignore"):
+        check_positive(volumes[:, None] * shape)
+    return volumes, shape
 
 
 def equal_covariances(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
