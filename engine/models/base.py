@@ -254,7 +254,7 @@ class MixtureModel(ABC):
         """What to tell a person when a component became singular
         (:class:`engine.errors.SingularComponent` ``error``), where the model knows
         more than "it collapsed"; ``None`` for the general advice. ``weight`` is the
-        component's weight in rows, when known."""
+        component's weight in rows, when known, and ``n_components`` the fit's K."""
         return None
 
     def penalised(self, reg_covar: float) -> bool:
