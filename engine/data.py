@@ -328,15 +328,7 @@ def summarise(
                 first_bad = first_bad or (first_row, block, bad)
         if first_bad is not None:
             continue  # only counting what else is not finite
-        with np.errstate(invalid="ignore"):  # NaN compares as not too large, as it should
-            too_large = np.abs(block) > MAX_MAGNITUDE
-        if too_large.any():
-            row, col = np.argwhere(too_large)[0]
-            raise ValueError(
-                f"column {names[col]!r} has {block[row, col]:.3g} in row {first_row + row + 1}, "
-                f"too large to compute with (its square overflows); divide the column by a power "
-                f"of ten so that its values stay below {MAX_MAGNITUDE:.0e}"
-            )
+        check_magnitude(block, names, first_row)
         if check_chunk is not None:
             check_chunk(block, first_row, names)
         if missing is None:
@@ -360,6 +352,20 @@ def summarise(
         source.n_samples, moments.mean, moments.var, moments.low, moments.high,
         n_missing, rows_with_gaps, empty_rows,
     )
+
+
+def check_magnitude(block: np.ndarray, names: Sequence[str], first_row: int = 0) -> None:
+    """Raise ``ValueError`` naming the first value of ``block`` (rows from ``first_row``)
+    beyond :data:`MAX_MAGNITUDE`, whose square would overflow; missing values pass."""
+    with np.errstate(invalid="ignore"):  # NaN compares as not too large, as it should
+        too_large = np.abs(block) > MAX_MAGNITUDE
+    if too_large.any():
+        row, col = np.argwhere(too_large)[0]
+        raise ValueError(
+            f"column {names[col]!r} has {block[row, col]:.3g} in row {first_row + row + 1}, "
+            f"too large to compute with (its square overflows); divide the column by a power "
+            f"of ten so that its values stay below {MAX_MAGNITUDE:.0e}"
+        )
 
 
 def start_sample(source: DataSource, seed: int) -> np.ndarray:

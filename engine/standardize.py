@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.fit_setup import model_for
+from engine.data import check_magnitude
 from engine.loop import drain, iterate
 from engine.models.base import MixtureModel
 from engine.models import registry
@@ -72,6 +73,7 @@ def column_scaling(X: np.ndarray, feature_names: Sequence[str] | None = None) ->
     if X.ndim != 2 or X.shape[0] < 2:
         raise ValueError("standardising needs a table of at least two rows")
     names = feature_names or [f"x{d + 1}" for d in range(X.shape[1])]
+    check_magnitude(X, names)
     # fmin/fmax skip missing values, and give NaN without a warning for an empty column.
     check_spread(np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0), names)
     with np.errstate(invalid="ignore"):
@@ -93,7 +95,7 @@ def scales_differ(X: np.ndarray, ratio: float = SCALE_RATIO_HINT) -> bool:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] < 2 or X.shape[0] < 2:
         return False
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # a column too large has no hint
         scale = np.nanstd(X, axis=0)
     scale = scale[np.isfinite(scale) & (scale > 0)]
     return scale.size >= 2 and float(scale.max() / scale.min()) >= ratio

@@ -4,6 +4,7 @@ components on a handful of rows, values near the top of floating point."""
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -229,6 +230,21 @@ def test_values_too_narrow_are_refused_in_standard_units_too() -> None:
         fit_standardized(tiny, engine.FitOptions(n_components=2, seed=0), ["a", "b"])
     result = fit_standardized(tiny * 1e159, engine.FitOptions(n_components=2, seed=0), ["a", "b"])
     assert np.all(np.isfinite(result.params.covariances))
+
+
+def test_values_too_large_are_refused_in_standard_units_without_a_warning() -> None:
+    from engine.standardize import fit_standardized, scales_differ
+
+    huge = np.random.default_rng(0).normal(size=(60, 2)) * [1e307, 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as info:
+            fit_standardized(huge, engine.FitOptions(n_components=2, seed=0), ["a", "b"])
+        assert not scales_differ(huge)  # the window's hint to standardise stays quiet
+    assert str(info.value) == (
+        f"column 'a' has {huge[0, 0]:.3g} in row 1, too large to compute with (its square "
+        "overflows); divide the column by a power of ten so that its values stay below 1e+150"
+    )
 
 
 def test_a_spread_of_1e_minus_100_is_fitted_with_any_regularisation() -> None:
