@@ -78,7 +78,9 @@ def collapse_warning(collapsed: Sequence[int], n_starts: int, settled: bool = Fa
         starts = "the start asked for and the settled hc start added after it both ended so; "
     return (
         f"component{several} {which} rest{'' if several else 's'} on the regularisation alone: "
-        f"{'they sit' if several else 'it sits'} on rows that share a value, a spurious optimum "
+        f"{'they sit' if several else 'it sits'} on rows with no spread in some direction "
+        "(rows that share a value, lie on a line or a plane, or are fewer than the columns), "
+        "a spurious optimum "
         f"whose likelihood means little; {starts}try more starts (n_init) or fewer components"
     )
 

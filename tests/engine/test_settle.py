@@ -167,7 +167,8 @@ def test_the_collapse_warning_counts_the_starts_asked_for(n_init: int, said: str
     assert len(result.restart_objectives) == n_init + 1  # the settled start ran
     assert result.collapsed == (2,)
     assert result.messages[-1] == (
-        "component 3 rests on the regularisation alone: it sits on rows that share a value, "
+        "component 3 rests on the regularisation alone: it sits on rows with no spread in "
+        "some direction (rows that share a value, lie on a line or a plane, or are fewer than the columns), "
         f"a spurious optimum whose likelihood means little; {said}try more starts (n_init) or "
         "fewer components"
     )

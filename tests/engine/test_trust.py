@@ -166,8 +166,8 @@ def test_a_tied_fit_on_the_regularisation_alone_is_marked() -> None:
     result = engine.fit(X, engine.FitOptions(n_components=3, covariance_type="tied", n_init=3, seed=0))
     assert result.collapsed == (0, 1, 2)
     assert result.messages[-2:] == (
-        "components 1, 2, 3 rest on the regularisation alone: they sit on rows that share a "
-        "value, a spurious optimum whose likelihood means little; every one of the 3 starts "
+        "components 1, 2, 3 rest on the regularisation alone: they sit on rows with no spread "
+        "in some direction (rows that share a value, lie on a line or a plane, or are fewer than the columns), a spurious optimum whose likelihood means little; every one of the 3 starts "
         "ended so; try more starts (n_init) or fewer components",
         "the data hold 3 distinct rows, as many as K = 3, so each component can sit on copies "
         "of one row alone; choose K of at most 2",

@@ -225,8 +225,8 @@ def test_a_fit_on_the_regularisation_alone_says_so_in_params_json_too(capsys, tm
                        "--seed", "0", "-o", params)
     assert code == 0
     warning = (
-        "components 1, 2, 3 rest on the regularisation alone: they sit on rows that share a "
-        "value, a spurious optimum whose likelihood means little; every one of the 3 starts "
+        "components 1, 2, 3 rest on the regularisation alone: they sit on rows with no spread "
+        "in some direction (rows that share a value, lie on a line or a plane, or are fewer than the columns), a spurious optimum whose likelihood means little; every one of the 3 starts "
         "ended so; try more starts (n_init) or fewer components"
     )
     assert f"note: {warning}\n" in err

@@ -58,7 +58,8 @@ COLUMNS = (
             lambda cell: cell_note(cell), str),
 )
 COLLAPSED_TIP = (
-    "A component sits on rows that share a value, held up only by the regularisation: a "
+    "A component sits on rows with no spread in some direction (rows that share a value, "
+    "lie on a line or a plane, or are fewer than the columns), held up only by the regularisation: a "
     "spurious optimum whose likelihood says nothing about real clusters. Such cells are not "
     "chosen as best. Raising the regularisation, or fewer components, avoids them.")
 
