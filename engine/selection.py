@@ -24,7 +24,7 @@ count of free parameters are in :mod:`engine.sweep_lines`.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,9 +115,15 @@ def select_options(**changes: object) -> FitOptions:
     return FitOptions(**{**SELECT_DEFAULTS, **changes})
 
 
-def cell_options(base: FitOptions, spec: ModelSpec, n_components: int) -> FitOptions:
-    """``base`` with the cell's model, covariance type and K."""
-    return base.replace(model=spec.model, n_components=n_components, **spec.model_options())
+def cell_options(base: FitOptions, spec: ModelSpec, n_components: int,
+                 model_options: Mapping[str, object] | None = None) -> FitOptions:
+    """``base`` with the cell's model, covariance type and K, and those of
+    ``model_options`` the cell's model declares (a binomial's trials, whatever ``base``'s
+    model)."""
+    own = {name: value for name, value in (model_options or {}).items()
+           if registry.option_spec(spec.model, name) is not None}
+    return base.replace(model=spec.model, n_components=n_components,
+                        **{**own, **spec.model_options()})
 
 
 def _fit_cell(
@@ -144,6 +150,7 @@ def iterate_sweep(
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
     backend: Backend | None = None,
+    model_options: Mapping[str, object] | None = None,
 ) -> Generator[Snapshot | Cell, None, list[Cell]]:
     """Like :func:`sweep`, but also yields every snapshot of the cell being fitted.
 
@@ -158,7 +165,7 @@ def iterate_sweep(
     specs = default_specs() if specs is None else specs
     ks = list(ks)
     for spec in specs:  # options wrong for every cell are refused before any fit
-        validate(cell_options(base, spec, min(ks, default=1)))
+        validate(cell_options(base, spec, min(ks, default=1), model_options))
     try:
         source = as_source(X, feature_names)  # converted once for every cell
         X, feature_names = source, source.feature_names
@@ -167,7 +174,7 @@ def iterate_sweep(
     cells: list[Cell] = []
     for spec in specs:
         for k in ks:
-            options = cell_options(base, spec, k)
+            options = cell_options(base, spec, k, model_options)
             cell = yield from _fit_cell(X, spec, k, options, feature_names, backend)
             cells.append(cell)
             yield cell
@@ -181,14 +188,16 @@ def sweep(
     base: FitOptions | None = None,
     feature_names: list[str] | None = None,
     backend: Backend | None = None,
+    model_options: Mapping[str, object] | None = None,
 ) -> Generator[Cell, None, list[Cell]]:
     """Fit every (spec, K) cell with ``base``'s other options; yield each as it finishes.
 
     A cell that cannot be fitted (K above the number of rows, a collapsing
     component) is yielded with its error instead of stopping the sweep. Every
     cell's passes run where ``backend`` runs them (by default this machine's threads).
+    ``model_options`` (``{"trials": 5}``) go to the cells of the models that declare them.
     """
-    steps = iterate_sweep(X, specs, ks, base, feature_names, backend)
+    steps = iterate_sweep(X, specs, ks, base, feature_names, backend, model_options)
     while True:
         try:
             item = next(steps)

@@ -71,6 +71,21 @@ def given_model_options(args: argparse.Namespace) -> dict[str, object]:
     return {name: value for name, value in values.items() if value is not None}
 
 
+def check_model_options(args: argparse.Namespace, models: Collection[str]) -> None:
+    """Refuse a model option given on the command line that none of ``models`` has
+    (``--trials`` for a Gaussian), instead of ignoring it without a word."""
+    for spec in model_option_flags():
+        if getattr(args, spec.name, None) is None:
+            continue
+        if not any(registry.option_spec(model, spec.name) for model in models):
+            owners = [m for m in registry.model_names() if registry.option_spec(m, spec.name)]
+            raise UsageError(
+                f"{spec.cli_flag} is an option of the {' and '.join(owners)} model"
+                f"{'s' if len(owners) > 1 else ''}, not of {', '.join(sorted(set(models)))}; "
+                f"drop {spec.cli_flag} or choose such a model"
+            )
+
+
 def read_params(path: Path) -> ParamsDocument:
     """The PARAMS.json in ``path``; a ValueError naming the file says what is wrong."""
     doc = read_json_file(path, advice=READ_ADVICE)

@@ -13,6 +13,7 @@ from emio.cli.common import (
     UsageError,
     add_accelerate_flag,
     add_model_option_flags,
+    check_model_options,
     check_outputs,
     comma_list,
     given_model_options,
@@ -148,6 +149,7 @@ def run_fit(args: argparse.Namespace) -> int:
                   {"DATA": args.data, "--init": start_file})
     start = _start_document(args)
     model = start.model if start is not None else args.model or default_model()
+    check_model_options(args, [model])
     rows = read_rows(args, [model_class(model)])
     check_impute(args, rows)
     options = _fit_options(args, rows.n_features, start)

@@ -25,6 +25,7 @@ from emio.cli.common import (
     UsageError,
     add_accelerate_flag,
     add_model_option_flags,
+    check_model_options,
     check_outputs,
     comma_list,
     given_model_options,
@@ -165,17 +166,18 @@ def run_select(args: argparse.Namespace) -> int:
     specs = parse_specs(args.models)
     if not specs:
         raise UsageError("--models names no model; give at least one, for example VVV,EEE")
+    check_model_options(args, [spec.model for spec in specs])
     check_outputs({"-o": args.output}, {"DATA": args.data})
     data = read_rows(args, [model_class(s.model) for s in specs])
     base = select_options(n_init=args.n_init, reg_covar=args.reg_covar, seed=args.seed,
                           tol=args.tol,
-                          init=args.init, accelerate=args.accelerate,
-                          **given_model_options(args))
+                          init=args.init, accelerate=args.accelerate)
     values = data.values
     if args.standardize:
         values = column_scaling(in_memory(values), list(data.columns)).apply(values)
     with compute_backend(args) as backend:
-        cells = list(sweep(values, specs, args.k, base, data.columns, backend))
+        cells = list(sweep(values, specs, args.k, base, data.columns, backend,
+                           given_model_options(args)))
     rows = _select_rows(cells)
     shown = [c for c in SELECT_COLUMNS if c not in ("note", "seconds")]
     text_rows = [[_format_cell(row.get(c, "")) for c in shown] for row in rows]

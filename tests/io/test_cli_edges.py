@@ -380,3 +380,26 @@ def test_as_many_components_as_rows_says_lower_k_and_that_works(faithful_csv, ca
     code, _, err = run(capsys, *fit, "--k", "6", "--reg-covar", "1e-6")
     assert code == 0 and err.endswith("; choose K of at most 5\n")
     assert run(capsys, *fit, "--k", "2", "--reg-covar", "0")[::2] == (0, "")
+
+
+def test_select_gives_a_model_option_to_the_lines_of_models_that_have_it(capsys, tmp_path):
+    counts = np.random.default_rng(0).binomial(3, [0.2, 0.7], size=(50, 2))
+    data = tmp_path / "counts.csv"
+    np.savetxt(data, counts, delimiter=",", header="a,b", comments="", fmt="%d")
+    code, out, err = run(capsys, "select", data, "--k", "1-2", "--models", "binomial,VVV",
+                         "--trials", "3", "--seed", "0")
+    assert code == 0, err
+    binomial = [line for line in out.splitlines() if line.lstrip().startswith("binomial")]
+    assert len(binomial) == 2 and all("trials" not in line for line in binomial)
+    fitted = engine.fit(counts, engine.FitOptions(model="binomial", n_components=1, trials=3,
+                                                  seed=0))
+    assert f"{fitted.log_likelihood:.3f}" in binomial[0]
+
+
+@pytest.mark.parametrize("command", [["fit", "--k", "2"], ["select", "--k", "1-2"]])
+def test_a_model_option_no_chosen_model_has_is_refused(capsys, datasets, command):
+    code, _, err = run(capsys, command[0], datasets / "faithful.csv", *command[1:],
+                       "--trials", "-1")
+    assert code == 2
+    assert err == ("error: --trials is an option of the binomial model, not of gaussian; drop "
+                   "--trials or choose such a model\n")
