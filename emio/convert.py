@@ -130,6 +130,9 @@ def _chosen(columns: list[Column], requested: list[str] | None, name: str) -> li
             f"{name} has no column named {unknown[0]!r}; its columns are "
             f"{', '.join(repr(n) for n in names[:12])}"
         )
+    repeated = [column for column in dict.fromkeys(requested) if requested.count(column) > 1]
+    if repeated:
+        raise DataError(f"column {repeated[0]!r} is chosen twice; choose each column once")
     for column in requested:
         judged = columns[names.index(column)]
         if not judged.numeric:

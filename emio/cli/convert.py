@@ -69,7 +69,8 @@ def run_convert(args: argparse.Namespace) -> int:
     finally:
         if progress is not None and progress.shown:
             print(file=sys.stderr)
-    print(f"wrote {converted.n_rows:,} rows of {len(converted.columns)} columns "
+    n_columns = len(converted.columns)
+    print(f"wrote {converted.n_rows:,} rows of {n_columns} column{'s' if n_columns != 1 else ''} "
           f"({', '.join(converted.columns)}) to {args.output}", file=sys.stderr)
     for note in converted.notes:
         print(f"note: {note}", file=sys.stderr)

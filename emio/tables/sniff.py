@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from os import PathLike
 
-from emio.tables.files import decode, open_file
+from emio.tables.files import SNIFF_BYTES, decode, open_file
 from emio.tables.table import DECIMALS, DELIMITERS, DataError, TextOptions
 
 #: ... and judges layouts on at most this many of the lines there.
@@ -93,6 +93,12 @@ def sniff_text(path: str | PathLike[str]) -> TextOptions:
         for number, line in enumerate(lines)
         if line.strip() and not (comment and line.lstrip().startswith(comment))
     ][:SNIFF_ROWS]
+    if not rows and file.truncated:
+        raise DataError(
+            f"the first line of {file.path.name} is longer than {SNIFF_BYTES // 1024} KB, more "
+            "than EM Studio reads to tell how a table is laid out (a table of thousands of "
+            "columns?); save the data as .npy (numpy.save) or Parquet and open that"
+        )
     if not rows:
         raise DataError(
             f"{file.path.name} holds only blank or comment lines; choose a file with data in it"

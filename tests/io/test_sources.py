@@ -245,3 +245,14 @@ def test_convert_names_a_whole_number_beyond_floats(tmp_path: Path, run_cli: obj
         "(about 1.8e308) in data row 2 of t.csv; fix the file, or convert with --bad-rows drop "
         "to leave such rows out\n"
     )
+
+
+def test_convert_refuses_a_column_chosen_twice_and_counts_one_column(
+    tmp_path: Path, run_cli: object
+) -> None:
+    text = tmp_path / "t.csv"
+    text.write_text("x,y\n1,2\n3,4\n")
+    code, _, err = run_cli("convert", text, tmp_path / "t.npy", "--columns", "y,y")
+    assert code == 2 and err == "error: column 'y' is chosen twice; choose each column once\n"
+    code, _, err = run_cli("convert", text, tmp_path / "t.npy", "--columns", "y")
+    assert code == 0 and err.startswith("wrote 2 rows of 1 column (y) to ")

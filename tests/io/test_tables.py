@@ -593,3 +593,13 @@ def test_a_whole_number_beyond_floats_in_a_column_of_numbers_can_be_dropped(tmp_
     path = write(tmp_path, "big.csv", "x,y\n1,2\n3," + "9" * 400 + "\n5,6\n")
     table = read_table(path, bad_rows="drop")
     np.testing.assert_array_equal(table.data, [[1, 2], [5, 6]])
+
+
+def test_a_first_line_longer_than_the_sniffed_head_says_so(tmp_path: Path) -> None:
+    wide = ",".join(["1.234567"] * 20_000)
+    path = write(tmp_path, "wide.csv", f"{wide}\n{wide}\n")
+    assert error_of(path) == (
+        "the first line of wide.csv is longer than 64 KB, more than EM Studio reads to tell how "
+        "a table is laid out (a table of thousands of columns?); save the data as .npy "
+        "(numpy.save) or Parquet and open that"
+    )
