@@ -28,6 +28,7 @@ from emgui.shell.main_window import DEFAULT_SIZE, MainWindow
 from emgui.shell.window_layout import first_widths
 from emgui.views import declared
 from emio.blas import register_blas_limiter
+from emio.samples import load_catalogue
 
 ORGANIZATION = "EMStudio"
 APPLICATION = "EM Studio"
@@ -92,17 +93,29 @@ def build_window(settings: QSettings, threads: ThreadRegistry | None = None) -> 
     return window
 
 
+def _components(text: str) -> int:
+    """``--k``: a whole number of at least 1 (the settings would clamp 0 to 1 silently)."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"K must be a whole number of at least 1, not {text!r}")
+    return k
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="em-studio", description="EM Studio: watch EM fit mixtures.")
     parser.add_argument("file", nargs="?", help="a data file to open")
     parser.add_argument("--model", choices=engine.model_names(), help="mixture model")
-    parser.add_argument("--k", type=int, help="number of components")
+    parser.add_argument("--k", type=_components, help="number of components")
     # Each model's own options, as its declaration names them (--covariance, --trials, ...).
     for spec in declared.every_option().values():
         if spec.cli_flag:
             parser.add_argument(spec.cli_flag, dest=f"option_{spec.name}", help=spec.cli_help,
                                 metavar=spec.title.upper().replace(" ", "_"))
-    parser.add_argument("--sample", help="open a bundled sample by its id instead of a file")
+    parser.add_argument("--sample", choices=[sample.id for sample in load_catalogue()],
+                        help="open a bundled sample by its id instead of a file")
     parser.add_argument("--run", action="store_true", help="run the fit at once")
     parser.add_argument("--screenshot", type=Path,
                         help="save a picture of the window when the fit has finished, then exit")
@@ -151,6 +164,11 @@ class _Screenshot(QObject):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.file and not Path(args.file).exists():
+        # Said at the terminal it was typed in, before a window waits on an error dialog.
+        print(f"error: there is no file {args.file}; check the name and the folder",
+              file=sys.stderr)
+        return 2
     app = prepare_application()
     window = build_window(user_settings())
     window.show_with_default_size()

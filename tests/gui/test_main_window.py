@@ -435,6 +435,27 @@ def test_screenshot_from_the_command_line(tmp_path):
     assert main_window_module.DEFAULT_SIZE[0] == image.width()
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sample", "two-coins"], "argument --sample: invalid choice: 'two-coins' (choose from "),
+    (["--sample", "blobs", "--k", "0"],
+     "argument --k: K must be a whole number of at least 1, not '0'"),
+    (["no/such/file.csv"], "error: there is no file no/such/file.csv; check the name and the "
+     "folder"),
+])
+def test_bad_arguments_to_the_window_are_a_line_at_the_terminal(tmp_path, args, message):
+    # Each failed before a window waited on a dialog or raised StopIteration (an unknown
+    # sample); K = 0 was clamped to 1 without a word.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args, "--screenshot", str(tmp_path / "s.png")],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )
+    assert completed.returncode == 2
+    assert message in completed.stderr and "Traceback" not in completed.stderr
+    assert not (tmp_path / "s.png").exists()
+
+
 def test_large_files_load_off_the_gui_thread_with_a_busy_indicator(
     qtbot, window, tmp_path, monkeypatch
 ):
